@@ -1,0 +1,33 @@
+"""Amazen: find products by what their buyers say about them."""
+import logging
+
+from pyramid.config import Configurator
+from pyramid.settings import asbool
+
+from .config import ConfigurationError, resolve_database_url
+
+log = logging.getLogger(__name__)
+
+
+def main(global_config, **settings):
+    """The WSGI application (``paste.app_factory``)."""
+    try:
+        if "amazen.engine" not in settings:
+            settings["sqlalchemy.url"] = resolve_database_url(settings)
+    except ConfigurationError as err:
+        # One clear line for the operator instead of a traceback from deep inside pserve.
+        raise SystemExit(f"amazen: {err}") from None
+
+    if asbool(settings.get("amazen.setup_on_start", False)):
+        from .dbsetup import setup_database
+
+        setup_database(settings["sqlalchemy.url"])
+
+    with Configurator(settings=settings, root_factory="amazen.resources.Root") as config:
+        config.include("pyramid_jinja2")
+        config.include("pyramid_services")
+        config.include(".models")
+        config.include(".catalog")
+        config.include(".views")
+        config.commit()
+    return config.make_wsgi_app()

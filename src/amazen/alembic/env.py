@@ -1,0 +1,51 @@
+"""Alembic environment: the same database URL resolution as the app (see amazen.config)."""
+from logging.config import fileConfig
+
+from alembic import context
+from sqlalchemy import create_engine, pool
+
+from amazen.config import ConfigurationError, resolve_database_url
+from amazen.models.meta import Base
+import amazen.models  # noqa: F401  (registers every table on Base.metadata)
+
+config = context.config
+if config.config_file_name is not None and config.attributes.get("configure_logger", True):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+
+def database_url():
+    # Callers inside Amazen (first-run setup, tests) pass the URL they already resolved.
+    url = config.attributes.get("database_url")
+    if url:
+        return url
+    settings = config.get_section(config.config_ini_section) or {}
+    try:
+        return resolve_database_url(settings)
+    except ConfigurationError as err:
+        raise SystemExit(f"alembic: {err}") from None
+
+
+def run_migrations_offline():
+    context.configure(url=database_url(), target_metadata=Base.metadata, literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online():
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        context.configure(connection=connection, target_metadata=Base.metadata)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    engine = create_engine(database_url(), poolclass=pool.NullPool)
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=Base.metadata)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

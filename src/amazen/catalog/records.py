@@ -1,0 +1,35 @@
+"""The normalised records every data source produces.
+
+The demo generator and (later) each dataset reader yield these; the loader is the only code that turns
+them into rows. Keeping them plain frozen dataclasses means a reader never needs a database session.
+"""
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Optional, Tuple
+
+
+@dataclass(frozen=True)
+class ProductRecord:
+    asin: str
+    title: str
+    brand: Optional[str] = None
+    price: Optional[Decimal] = None
+    # Each path runs from the broadest category to the narrowest, e.g. ("Electronics", "Headphones").
+    categories: Tuple[Tuple[str, ...], ...] = ()
+    description: Optional[str] = None
+    features: Tuple[str, ...] = ()
+    image_url: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class ReviewRecord:
+    asin: str
+    reviewer_id: str
+    rating: int  # 1..5 stars
+    reviewer_name: Optional[str] = None
+    summary: Optional[str] = None
+    text: Optional[str] = None
+    helpful_votes: int = 0
+    verified: bool = False
+    reviewed_at: Optional[datetime] = None  # timezone-aware (UTC)

@@ -1,0 +1,104 @@
+"""Queries behind the catalog pages. Views call these; no SQL lives in views or resources."""
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased, selectinload
+
+from amazen.models import Category, Product, Review, product_categories
+from amazen.params import Page
+
+PRODUCT_SORTS = {
+    "reviews": (Product.rating_count.desc(), Product.id),
+    "rating": (Product.rating_average.desc().nulls_last(), Product.rating_count.desc(), Product.id),
+    "price_asc": (Product.price.asc().nulls_last(), Product.id),
+    "price_desc": (Product.price.desc().nulls_last(), Product.id),
+    "title": (Product.title, Product.id),
+}
+REVIEW_SORTS = {
+    "helpful": (Review.helpful_votes.desc(), Review.id),
+    "recent": (Review.reviewed_at.desc().nulls_last(), Review.id),
+    "rating_desc": (Review.rating.desc(), Review.helpful_votes.desc(), Review.id),
+    "rating_asc": (Review.rating.asc(), Review.helpful_votes.desc(), Review.id),
+}
+
+
+def escape_like(text):
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class CatalogService:
+    def __init__(self, session):
+        self.session = session
+
+    def _page(self, stmt, page_request):
+        """Run ``stmt`` for one page; a page past the end shows the last page instead."""
+        total = self.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+        pages = max(1, -(-total // page_request.per_page))
+        number = min(page_request.number, pages)
+        items = self.session.scalars(
+            stmt.limit(page_request.per_page).offset((number - 1) * page_request.per_page)
+        ).all()
+        return Page(items=list(items), number=number, per_page=page_request.per_page, total=total)
+
+    # Products ---------------------------------------------------------------------------------------
+
+    def product_by_asin(self, asin):
+        return self.session.scalars(
+            sa.select(Product).where(Product.asin == asin).options(selectinload(Product.categories))
+        ).one_or_none()
+
+    def list_products(self, page_request, sort="reviews", category=None, text=None):
+        stmt = sa.select(Product).order_by(*PRODUCT_SORTS[sort])
+        if category is not None:
+            in_category = sa.select(product_categories.c.product_id).where(
+                product_categories.c.category_id == category.id
+            )
+            stmt = stmt.where(Product.id.in_(in_category))
+        if text:
+            # A plain substring match until review-driven search lands; the pattern is escaped and bound.
+            pattern = f"%{escape_like(text)}%"
+            stmt = stmt.where(sa.or_(Product.title.ilike(pattern), Product.brand.ilike(pattern)))
+        return self._page(stmt, page_request)
+
+    def list_reviews(self, product, page_request, sort="helpful"):
+        stmt = sa.select(Review).where(Review.product_id == product.id).order_by(*REVIEW_SORTS[sort])
+        return self._page(stmt, page_request)
+
+    def totals(self):
+        products = self.session.scalar(sa.select(sa.func.count()).select_from(Product))
+        reviews = self.session.scalar(sa.select(sa.func.count()).select_from(Review))
+        return products, reviews
+
+    # Categories -------------------------------------------------------------------------------------
+
+    def category_by_path(self, path):
+        return self.session.scalars(sa.select(Category).where(Category.path == path)).one_or_none()
+
+    def categories_with_counts(self, parent=None, limit=None):
+        """Child categories of ``parent`` (top level if None) with their product counts, largest first."""
+        count = sa.func.count(product_categories.c.product_id)
+        stmt = (
+            sa.select(Category, count)
+            .outerjoin(product_categories, product_categories.c.category_id == Category.id)
+            .group_by(Category.id)
+            .order_by(count.desc(), Category.name)
+        )
+        if parent is None:
+            stmt = stmt.where(Category.parent_id.is_(None))
+        else:
+            stmt = stmt.where(Category.parent_id == parent.id)
+        if limit:
+            stmt = stmt.limit(limit)
+        return self.session.execute(stmt).all()
+
+    def featured_categories(self, limit=8):
+        """The most populated leaf categories (those without children), for the home page."""
+        child = aliased(Category)
+        count = sa.func.count(product_categories.c.product_id)
+        stmt = (
+            sa.select(Category, count)
+            .join(product_categories, product_categories.c.category_id == Category.id)
+            .where(~sa.exists().where(child.parent_id == Category.id))
+            .group_by(Category.id)
+            .order_by(count.desc(), Category.name)
+            .limit(limit)
+        )
+        return self.session.execute(stmt).all()

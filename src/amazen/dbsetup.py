@@ -1,0 +1,59 @@
+"""First-run setup for development: migrate an empty database and load the demo catalog.
+
+``pserve development.ini`` on a fresh clone must show products with no other step, so the app does
+this itself when ``amazen.setup_on_start`` is true. Production leaves migrations to the operator
+(``alembic upgrade head`` in the container entrypoint) and never loads demo data.
+"""
+import logging
+import time
+
+import sqlalchemy as sa
+
+log = logging.getLogger(__name__)
+
+# Any constant works; it only has to be the same in every process that may run setup at once.
+SETUP_LOCK_KEY = 0x616D617A656E
+
+
+def alembic_config(url):
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", "amazen:alembic")
+    config.attributes["database_url"] = url
+    return config
+
+
+def migrate(url):
+    from alembic import command
+
+    command.upgrade(alembic_config(url), "head")
+
+
+def setup_database(url, demo_products=300):
+    """Bring the database to the latest schema and, if it has no products, load the demo catalog."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as lock_conn:
+            # Reloading workers or a parallel `alembic upgrade` must not migrate twice at once.
+            lock_conn.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": SETUP_LOCK_KEY})
+            try:
+                migrate(url)
+                with engine.begin() as conn:
+                    empty = conn.execute(sa.text("SELECT NOT EXISTS (SELECT 1 FROM products)")).scalar()
+                if empty:
+                    from .catalog.demo import generate
+                    from .catalog.loader import load_records
+
+                    started = time.monotonic()
+                    with engine.begin() as conn:
+                        counts = load_records(conn, generate(products=demo_products))
+                    log.info(
+                        "loaded the demo catalog: %d products, %d reviews in %.1f s",
+                        counts.products, counts.reviews, time.monotonic() - started,
+                    )
+            finally:
+                lock_conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": SETUP_LOCK_KEY})
+                lock_conn.commit()
+    finally:
+        engine.dispose()

@@ -1,0 +1,54 @@
+"""Database plumbing in the Pyramid cookiecutter's shape: engine, session factory, a tm-bound session."""
+import zope.sqlalchemy
+from sqlalchemy import engine_from_config
+from sqlalchemy.orm import configure_mappers, sessionmaker
+
+from .catalog import Category, Product, Review, product_categories  # noqa: F401  (register the tables)
+from .meta import Base  # noqa: F401
+
+configure_mappers()
+
+
+def get_engine(settings, prefix="sqlalchemy."):
+    return engine_from_config(settings, prefix)
+
+
+def get_session_factory(engine):
+    factory = sessionmaker()
+    factory.configure(bind=engine)
+    return factory
+
+
+def get_tm_session(session_factory, transaction_manager, request=None):
+    """A session joined to ``transaction_manager``: it commits or aborts with the transaction."""
+    dbsession = session_factory(info={"request": request})
+    zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
+    return dbsession
+
+
+def includeme(config):
+    """Make ``request.dbsession`` available, managed by pyramid_tm.
+
+    ``amazen.main`` has already put the resolved database URL into ``sqlalchemy.url``.
+    """
+    settings = config.get_settings()
+    settings["tm.manager_hook"] = "pyramid_tm.explicit_manager"
+    # A 4xx/5xx response must not commit whatever the request wrote before failing.
+    settings.setdefault("tm.commit_veto", "pyramid_tm.default_commit_veto")
+    config.include("pyramid_tm")
+    config.include("pyramid_retry")
+
+    # Test fixtures hand in their own engine so a test's writes roll back.
+    engine = settings.get("amazen.engine") or get_engine(settings)
+    session_factory = get_session_factory(engine)
+    config.registry["dbsession_factory"] = session_factory
+    config.registry["db_engine"] = engine
+
+    def dbsession(request):
+        # WebTest fixtures may hand in a session bound to the test's outer transaction.
+        session = request.environ.get("app.dbsession")
+        if session is None:
+            session = get_tm_session(session_factory, request.tm, request=request)
+        return session
+
+    config.add_request_method(dbsession, reify=True)

@@ -1,0 +1,116 @@
+"""The catalog: products, their reviews, and the category tree they sit in."""
+from datetime import datetime
+from decimal import Decimal
+from typing import Optional
+
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    SmallInteger,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy import text as sql_text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .meta import Base
+
+# A product belongs to every category on each of its paths (Electronics and Electronics/Headphones), so
+# listing a category, subcategories included, is one indexed join.
+product_categories = Table(
+    "product_categories",
+    Base.metadata,
+    Column("product_id", ForeignKey("products.id", ondelete="CASCADE"), primary_key=True),
+    Column("category_id", ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_product_categories_category_id_product_id", "category_id", "product_id"),
+)
+
+
+class Category(Base):
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"), index=True)
+    # URL segment, unique among siblings; ``path`` joins the slugs from the root ("electronics/headphones").
+    slug: Mapped[str] = mapped_column(Text)
+    path: Mapped[str] = mapped_column(Text, unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    depth: Mapped[int] = mapped_column(SmallInteger, server_default=sql_text("0"))
+
+    parent: Mapped[Optional["Category"]] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list["Category"]] = relationship(back_populates="parent", order_by="Category.name")
+
+
+class Product(Base):
+    __tablename__ = "products"
+    __table_args__ = (
+        CheckConstraint("price IS NULL OR price >= 0", name="price_not_negative"),
+        Index("ix_products_rating_count_id", sql_text("rating_count DESC"), "id"),
+        Index("ix_products_rating_average_id", sql_text("rating_average DESC NULLS LAST"), "id"),
+        Index("ix_products_price_id", "price", "id"),
+        Index("ix_products_title_id", "title", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    asin: Mapped[str] = mapped_column(Text, unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    brand: Mapped[Optional[str]] = mapped_column(Text)
+    price: Mapped[Optional[Decimal]] = mapped_column(Numeric(12, 2))
+    description: Mapped[Optional[str]] = mapped_column(Text)
+    features: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=sql_text("'{}'"))
+    image_url: Mapped[Optional[str]] = mapped_column(Text)
+
+    # Derived from the reviews by CatalogService.refresh_ratings(); never edited by hand.
+    rating_count: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
+    rating_average: Mapped[Optional[float]] = mapped_column(Float)
+    stars_1: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
+    stars_2: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
+    stars_3: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
+    stars_4: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
+    stars_5: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
+
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    categories: Mapped[list[Category]] = relationship(secondary=product_categories, order_by=Category.depth)
+
+    @property
+    def histogram(self):
+        """Review counts by star, 5 stars first, as pages show them."""
+        return {5: self.stars_5, 4: self.stars_4, 3: self.stars_3, 2: self.stars_2, 1: self.stars_1}
+
+
+class Review(Base):
+    __tablename__ = "reviews"
+    __table_args__ = (
+        CheckConstraint("rating BETWEEN 1 AND 5", name="rating_stars"),
+        CheckConstraint("helpful_votes >= 0", name="helpful_votes_not_negative"),
+        # One review per reviewer and product: datasets repeat lines, and a re-import must not double count.
+        UniqueConstraint("product_id", "reviewer_id", name="uq_reviews_product_id_reviewer_id"),
+        Index("ix_reviews_product_id_helpful", "product_id", sql_text("helpful_votes DESC"), "id"),
+        Index("ix_reviews_product_id_recent", "product_id", sql_text("reviewed_at DESC NULLS LAST"), "id"),
+        Index("ix_reviews_product_id_rating", "product_id", "rating", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    reviewer_id: Mapped[str] = mapped_column(Text)
+    reviewer_name: Mapped[Optional[str]] = mapped_column(Text)
+    rating: Mapped[int] = mapped_column(SmallInteger)
+    summary: Mapped[Optional[str]] = mapped_column(Text)
+    text: Mapped[Optional[str]] = mapped_column(Text)
+    helpful_votes: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
+    verified: Mapped[bool] = mapped_column(Boolean, server_default=sql_text("false"))
+    reviewed_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+
+    product: Mapped[Product] = relationship()

@@ -1,0 +1,87 @@
+"""The traversal tree.
+
+    /                         Root
+    /products/                Products
+    /products/<asin>          ProductResource
+    /categories/              Categories
+    /categories/<a>/<b>/...   CategoryResource (one per level)
+
+Unknown names raise KeyError, which Pyramid turns into the site's 404 page. Resources are small
+context objects; they ask the catalog service for their data and never run SQL themselves.
+"""
+MAX_NAME_LENGTH = 200  # longer path segments cannot be an asin or a category slug
+
+
+class Resource:
+    __name__ = ""
+    __parent__ = None
+
+    def __init__(self, request, name="", parent=None):
+        self.request = request
+        self.__name__ = name
+        self.__parent__ = parent
+
+    @property
+    def catalog(self):
+        return self.request.find_service(name="catalog")
+
+
+class Root(Resource):
+    title = "Amazen"
+
+    def __init__(self, request):
+        super().__init__(request)
+
+    def __getitem__(self, name):
+        if name == "products":
+            return Products(self.request, name, self)
+        if name == "categories":
+            return Categories(self.request, name, self)
+        raise KeyError(name)
+
+
+class Products(Resource):
+    title = "All products"
+
+    def __getitem__(self, asin):
+        product = self.catalog.product_by_asin(asin) if len(asin) <= MAX_NAME_LENGTH else None
+        if product is None:
+            raise KeyError(asin)
+        return ProductResource(self.request, asin, self, product)
+
+
+class ProductResource(Resource):
+    def __init__(self, request, name, parent, product):
+        super().__init__(request, name, parent)
+        self.product = product
+
+    @property
+    def title(self):
+        return self.product.title
+
+
+class Categories(Resource):
+    title = "Categories"
+    category = None
+
+    def __getitem__(self, slug):
+        return self._child(slug, slug)
+
+    def _child(self, slug, path):
+        category = self.catalog.category_by_path(path) if len(path) <= MAX_NAME_LENGTH * 4 else None
+        if category is None:
+            raise KeyError(slug)
+        return CategoryResource(self.request, slug, self, category)
+
+
+class CategoryResource(Categories):
+    def __init__(self, request, name, parent, category):
+        super().__init__(request, name, parent)
+        self.category = category
+
+    @property
+    def title(self):
+        return self.category.name
+
+    def __getitem__(self, slug):
+        return self._child(slug, f"{self.category.path}/{slug}")

@@ -1,0 +1,20 @@
+import logging
+
+import sqlalchemy as sa
+from pyramid.view import view_config
+
+from amazen.resources import Root
+
+log = logging.getLogger(__name__)
+
+
+@view_config(context=Root, name="healthz", renderer="json", http_cache=0)
+def healthz(context, request):
+    """200 when the database answers, 503 otherwise (for nginx, Docker and load balancers)."""
+    try:
+        request.dbsession.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError as err:
+        log.warning("health check: database unavailable: %s", err.__class__.__name__)
+        request.response.status_int = 503
+        return {"status": "unavailable", "database": "down"}
+    return {"status": "ok"}

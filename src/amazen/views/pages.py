@@ -1,0 +1,64 @@
+"""Server-rendered HTML pages. Each view reads its parameters, calls the catalog service, renders."""
+from pyramid.location import lineage
+from pyramid.view import view_config
+
+from amazen.catalog.services import PRODUCT_SORTS, REVIEW_SORTS
+from amazen.params import choice, page_request
+from amazen.resources import Categories, CategoryResource, ProductResource, Products, Root
+
+PRODUCTS_PER_PAGE = 24
+REVIEWS_PER_PAGE = 10
+MAX_QUERY_LENGTH = 200
+
+
+def text_filter(request):
+    text = (request.params.get("q") or "").strip()
+    return text[:MAX_QUERY_LENGTH]
+
+
+@view_config(context=Root, renderer="home.jinja2")
+def home(context, request):
+    catalog = context.catalog
+    products, reviews = catalog.totals()
+    return {
+        "featured_categories": catalog.featured_categories(limit=8),
+        "top_products": catalog.list_products(page_request({}, 8), sort="reviews").items,
+        "product_total": products,
+        "review_total": reviews,
+    }
+
+
+def product_listing(context, request, category=None):
+    sort = choice(request.params, "sort", list(PRODUCT_SORTS), "reviews")
+    text = text_filter(request)
+    page = context.catalog.list_products(
+        page_request(request.params, PRODUCTS_PER_PAGE), sort=sort, category=category, text=text
+    )
+    return {"page": page, "sort": sort, "sorts": list(PRODUCT_SORTS), "q": text}
+
+
+@view_config(context=Products, renderer="products.jinja2")
+def products(context, request):
+    return product_listing(context, request)
+
+
+@view_config(context=ProductResource, renderer="product.jinja2")
+def product(context, request):
+    sort = choice(request.params, "sort", list(REVIEW_SORTS), "helpful")
+    reviews = context.catalog.list_reviews(
+        context.product, page_request(request.params, REVIEWS_PER_PAGE, max_per_page=50), sort=sort
+    )
+    return {"product": context.product, "reviews": reviews, "sort": sort, "sorts": list(REVIEW_SORTS)}
+
+
+@view_config(context=Categories, renderer="categories.jinja2")
+def categories(context, request):
+    return {"categories": context.catalog.categories_with_counts()}
+
+
+@view_config(context=CategoryResource, renderer="category.jinja2")
+def category(context, request):
+    values = product_listing(context, request, category=context.category)
+    values["subcategories"] = context.catalog.categories_with_counts(parent=context.category)
+    values["ancestors"] = [r for r in reversed(list(lineage(context.__parent__))) if isinstance(r, CategoryResource)]
+    return values

@@ -1,0 +1,130 @@
+"""Start ``pserve`` on a copy of development.ini in a fresh directory and read pages from it over HTTP.
+
+Used by tests/functional/test_serve.py (the installed checkout) and by .ci/run's wheel check (a wheel
+installed in a new venv): both prove a fresh start serves the demo catalog with no other setup.
+Run as a script: ``python tests/serve.py PSERVE_EXECUTABLE`` prints what it checked and exits non-zero
+on failure.
+"""
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+START_DEADLINE = 30.0  # the brief's promise: first page within 30 s of starting
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url, timeout=10):
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode("utf-8", "replace")
+
+
+class Served:
+    """A running ``pserve development.ini`` in its own directory (so its own var/pgdata)."""
+
+    def __init__(self, pserve, workdir):
+        self.workdir = Path(workdir)
+        self.port = free_port()
+        ini = (REPO / "development.ini").read_text()
+        ini = re.sub(r"^listen = .*$", f"listen = 127.0.0.1:{self.port}", ini, flags=re.M)
+        ini = ini.replace("pyramid_debugtoolbar", "")  # not needed to prove the pages
+        (self.workdir / "development.ini").write_text(ini)
+        env = {k: v for k, v in os.environ.items() if k not in ("AMAZEN_DATABASE_URL", "DATABASE_URL")}
+        self.log = open(self.workdir / "pserve.log", "w+")
+        self.started = time.monotonic()
+        self.process = subprocess.Popen(
+            [pserve, "development.ini"], cwd=self.workdir, env=env, stdout=self.log, stderr=subprocess.STDOUT
+        )
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def wait_ready(self, deadline=START_DEADLINE):
+        """Seconds until /healthz answered 200; raises if it did not within ``deadline``."""
+        while time.monotonic() - self.started < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"pserve exited with {self.process.returncode}:\n{self.output()}")
+            try:
+                status, _ = fetch(self.base + "/healthz", timeout=2)
+                if status == 200:
+                    return time.monotonic() - self.started
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"pserve did not answer within {deadline} s:\n{self.output()}")
+
+    def output(self):
+        self.log.flush()
+        return (self.workdir / "pserve.log").read_text()
+
+    def stop(self):
+        """Ctrl-C, as a developer would; returns pserve's exit code."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+        return self.process.returncode
+
+
+def postmaster_running(pgdata):
+    pidfile = Path(pgdata) / "postmaster.pid"
+    if not pidfile.exists():
+        return False
+    pid = int(pidfile.read_text().split()[0])
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def check_fresh_start(pserve):
+    """The whole newcomer path; returns a list of (what, seconds or detail) for the report."""
+    workdir = tempfile.mkdtemp(prefix="amazen-serve-")
+    served = Served(pserve, workdir)
+    report = []
+    try:
+        report.append(("first /healthz 200 after start", f"{served.wait_ready():.1f} s"))
+        status, home = fetch(served.base + "/")
+        assert status == 200 and "Most reviewed" in home, (status, home[:500])
+        status, listing = fetch(served.base + "/products/")
+        assert status == 200, status
+        product_paths = re.findall(r'href="http://127\.0\.0\.1:\d+(/products/B0[0-9A-Z]{8})"', listing)
+        assert product_paths, listing[:1000]
+        status, page = fetch(served.base + product_paths[0])
+        assert status == 200 and "Ratings" in page and "Reviews" in page, (status, page[:500])
+        status, css = fetch(served.base + "/static/amazen.css")
+        assert status == 200 and ".grid" in css, status
+        report.append(("home, listing, product page, static file", "200"))
+    finally:
+        code = served.stop()
+    pgdata = Path(workdir) / "var" / "pgdata"
+    assert not postmaster_running(pgdata), "the embedded PostgreSQL is still running after pserve stopped"
+    report.append(("pserve stopped (Ctrl-C), exit code", code))
+    report.append(("embedded PostgreSQL stopped with it", "yes"))
+    shutil.rmtree(workdir, ignore_errors=True)
+    return report
+
+
+if __name__ == "__main__":
+    for what, value in check_fresh_start(sys.argv[1]):
+        print(f"{what}: {value}")

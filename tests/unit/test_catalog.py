@@ -1,0 +1,169 @@
+"""The catalog services and the loader against the demo catalog in the test database.
+
+Expected values are computed here from the generator's records, independently of the SQL under test.
+"""
+from collections import Counter, defaultdict
+from datetime import datetime, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from amazen.catalog.loader import load_records, slugify
+from amazen.catalog.records import ProductRecord, ReviewRecord
+from amazen.catalog.services import CatalogService
+from amazen.models import Product, Review
+from amazen.params import PageRequest
+
+
+def split(records):
+    products = [r for r in records if isinstance(r, ProductRecord)]
+    reviews = [r for r in records if isinstance(r, ReviewRecord)]
+    return products, reviews
+
+
+@pytest.fixture
+def catalog(dbsession):
+    return CatalogService(dbsession)
+
+
+def test_totals_match_the_records(catalog, demo_records):
+    products, reviews = split(demo_records)
+    unique_reviews = {(r.asin, r.reviewer_id) for r in reviews}
+    assert catalog.totals() == (len({p.asin for p in products}), len(unique_reviews))
+
+
+def test_rating_aggregates_match_a_count_from_the_records(catalog, demo_records):
+    _, reviews = split(demo_records)
+    stars = defaultdict(Counter)
+    for review in reviews:
+        stars[review.asin][review.rating] += 1
+    for asin in list(stars)[:20]:
+        product = catalog.product_by_asin(asin)
+        expected = stars[asin]
+        assert product.rating_count == sum(expected.values())
+        assert product.histogram == {n: expected[n] for n in (5, 4, 3, 2, 1)}
+        mean = sum(n * c for n, c in expected.items()) / sum(expected.values())
+        assert product.rating_average == pytest.approx(mean)
+
+
+def test_products_without_reviews_have_no_average(catalog, demo_records):
+    products, reviews = split(demo_records)
+    reviewed = {r.asin for r in reviews}
+    unreviewed = [p.asin for p in products if p.asin not in reviewed]
+    for asin in unreviewed:
+        product = catalog.product_by_asin(asin)
+        assert product.rating_count == 0 and product.rating_average is None
+
+
+def test_listing_by_review_count_is_ordered_and_complete(catalog, demo_records):
+    products, reviews = split(demo_records)
+    counts = Counter(r.asin for r in reviews)
+    seen = []
+    page = catalog.list_products(PageRequest(1, 7), sort="reviews")
+    while True:
+        seen.extend(page.items)
+        if page.number >= page.pages:
+            break
+        page = catalog.list_products(PageRequest(page.number + 1, 7), sort="reviews")
+    assert len(seen) == len(products) == page.total
+    assert len({p.asin for p in seen}) == len(products)  # stable order: no product twice across pages
+    assert [counts[p.asin] for p in seen] == sorted((counts[p.asin] for p in products), reverse=True)
+
+
+@pytest.mark.parametrize("sort, key, reverse", [("price_asc", "price", False), ("price_desc", "price", True)])
+def test_listing_by_price_puts_unpriced_products_last(catalog, demo_records, sort, key, reverse):
+    products, _ = split(demo_records)
+    page = catalog.list_products(PageRequest(1, 100), sort=sort)
+    prices = [p.price for p in page.items]
+    priced = [p for p in prices if p is not None]
+    assert priced == sorted((p.price for p in products if p.price is not None), reverse=reverse)
+    assert prices[len(priced):] == [None] * (len(prices) - len(priced))
+
+
+def test_a_page_past_the_end_shows_the_last_page(catalog, demo_records):
+    products, _ = split(demo_records)
+    page = catalog.list_products(PageRequest(10_000, 25), sort="title")
+    assert page.number == page.pages == -(-len(products) // 25)
+    assert len(page.items) == len(products) - 25 * (page.pages - 1)
+
+
+def test_category_listing_includes_subcategories(catalog, demo_records):
+    products, _ = split(demo_records)
+    top = Counter(path[0] for p in products for path in {c[:1] for c in p.categories})
+    name, expected = top.most_common(1)[0]
+    category = catalog.category_by_path(slugify(name))
+    assert category.name == name
+    assert catalog.list_products(PageRequest(1, 10), category=category).total == expected
+
+
+def test_text_filter_is_a_literal_substring(catalog, demo_records):
+    products, _ = split(demo_records)
+    brand = products[0].brand
+    expected = sum(1 for p in products if brand.lower() in p.title.lower() or brand.lower() in (p.brand or "").lower())
+    assert catalog.list_products(PageRequest(1, 10), text=brand).total == expected
+    assert catalog.list_products(PageRequest(1, 10), text="%").total == 0
+    assert catalog.list_products(PageRequest(1, 10), text="_").total == 0
+
+
+@pytest.mark.parametrize("sort", ["helpful", "recent", "rating_desc", "rating_asc"])
+def test_reviews_sort(catalog, demo_records, sort):
+    _, reviews = split(demo_records)
+    asin = Counter(r.asin for r in reviews).most_common(1)[0][0]
+    product = catalog.product_by_asin(asin)
+    listed = catalog.list_reviews(product, PageRequest(1, 50), sort=sort).items
+    if sort == "helpful":
+        values = [r.helpful_votes for r in listed]
+        assert values == sorted(values, reverse=True)
+    elif sort == "recent":
+        values = [r.reviewed_at for r in listed]
+        assert values == sorted(values, reverse=True)
+    else:
+        values = [r.rating for r in listed]
+        assert values == sorted(values, reverse=(sort == "rating_desc"))
+
+
+def test_loading_the_same_records_twice_changes_nothing(dbsession, demo_records):
+    conn = dbsession.connection()
+
+    def snapshot():
+        return (
+            conn.execute(sa.text("SELECT asin, title, price, rating_count, rating_average, stars_5 FROM products ORDER BY asin")).all(),
+            conn.execute(sa.text("SELECT product_id, reviewer_id, rating, text FROM reviews ORDER BY product_id, reviewer_id")).all(),
+            conn.execute(sa.text("SELECT path, name FROM categories ORDER BY path")).all(),
+        )
+
+    before = snapshot()
+    load_records(conn, demo_records)
+    assert snapshot() == before
+
+
+def test_a_new_review_updates_the_aggregates(dbsession, catalog, demo_records):
+    products, _ = split(demo_records)
+    asin = products[0].asin
+    before = catalog.product_by_asin(asin)
+    count, five = before.rating_count, before.stars_5
+    when = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    load_records(dbsession.connection(), [ReviewRecord(asin=asin, reviewer_id="TEST-1", rating=5, reviewed_at=when)])
+    dbsession.expire_all()
+    after = catalog.product_by_asin(asin)
+    assert (after.rating_count, after.stars_5) == (count + 1, five + 1)
+
+
+def test_reviews_of_unknown_products_are_counted_as_skipped(dbsession):
+    counts = load_records(dbsession.connection(), [ReviewRecord(asin="NOPE000000", reviewer_id="X", rating=3)])
+    assert (counts.reviews, counts.skipped_reviews) == (0, 1)
+
+
+def test_the_database_enforces_star_ratings(dbsession):
+    product_id = dbsession.scalar(sa.select(Product.id).limit(1))
+    with pytest.raises(sa.exc.IntegrityError):
+        with dbsession.begin_nested():
+            dbsession.add(Review(product_id=product_id, reviewer_id="bad", rating=6))
+            dbsession.flush()
+
+
+@pytest.mark.parametrize(
+    "name, slug", [("Luggage & Travel", "luggage-travel"), ("Café Équipement", "cafe-equipement"), ("!!!", "category")]
+)
+def test_slugify(name, slug):
+    assert slugify(name) == slug
