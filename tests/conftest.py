@@ -17,7 +17,7 @@ from zope.sqlalchemy import register
 
 from amazen import main
 from amazen.catalog.demo import generate
-from amazen.catalog.loader import load_records
+from amazen.ingest.bulk import load_records
 from amazen.config import normalise_database_url
 
 REPO = Path(__file__).resolve().parents[1]

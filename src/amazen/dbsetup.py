@@ -6,6 +6,7 @@ this itself when ``amazen.setup_on_start`` is true. Production leaves migrations
 """
 import logging
 import time
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 
@@ -30,30 +31,49 @@ def migrate(url):
     command.upgrade(alembic_config(url), "head")
 
 
+@contextmanager
+def setup_lock(engine):
+    """Reloading workers, an import and a parallel setup must not migrate at the same time."""
+    with engine.connect() as lock_conn:
+        lock_conn.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": SETUP_LOCK_KEY})
+        try:
+            yield
+        finally:
+            lock_conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": SETUP_LOCK_KEY})
+            lock_conn.commit()
+
+
+def migrate_with_lock(url):
+    engine = sa.create_engine(url)
+    try:
+        with setup_lock(engine):
+            migrate(url)
+    finally:
+        engine.dispose()
+
+
 def setup_database(url, demo_products=300):
     """Bring the database to the latest schema and, if it has no products, load the demo catalog."""
     engine = sa.create_engine(url)
     try:
-        with engine.connect() as lock_conn:
-            # Reloading workers or a parallel `alembic upgrade` must not migrate twice at once.
-            lock_conn.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": SETUP_LOCK_KEY})
-            try:
-                migrate(url)
-                with engine.begin() as conn:
-                    empty = conn.execute(sa.text("SELECT NOT EXISTS (SELECT 1 FROM products)")).scalar()
-                if empty:
-                    from .catalog.demo import generate
-                    from .catalog.loader import load_records
-
-                    started = time.monotonic()
-                    with engine.begin() as conn:
-                        counts = load_records(conn, generate(products=demo_products))
-                    log.info(
-                        "loaded the demo catalog: %d products, %d reviews in %.1f s",
-                        counts.products, counts.reviews, time.monotonic() - started,
-                    )
-            finally:
-                lock_conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": SETUP_LOCK_KEY})
-                lock_conn.commit()
+        with setup_lock(engine):
+            migrate(url)
+            with engine.begin() as conn:
+                empty = conn.execute(sa.text("SELECT NOT EXISTS (SELECT 1 FROM products)")).scalar()
+            if empty:
+                load_demo_catalog(engine, demo_products)
     finally:
         engine.dispose()
+
+
+def load_demo_catalog(engine, products):
+    from .catalog.demo import generate
+    from .ingest.bulk import load_records
+
+    started = time.monotonic()
+    with engine.begin() as conn:
+        counts = load_records(conn, generate(products=products))
+    log.info(
+        "loaded the demo catalog: %d products, %d reviews in %.1f s",
+        counts.products, counts.reviews, time.monotonic() - started,
+    )

@@ -57,7 +57,7 @@ class ProductResource(Resource):
 
     @property
     def title(self):
-        return self.product.title
+        return self.product.display_title
 
 
 class Categories(Resource):

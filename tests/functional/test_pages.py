@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from amazen.catalog.loader import slugify
+from amazen.catalog.slugs import slugify
 from amazen.catalog.records import ProductRecord, ReviewRecord
 
 

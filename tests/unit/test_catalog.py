@@ -8,7 +8,8 @@ from datetime import datetime, timezone
 import pytest
 import sqlalchemy as sa
 
-from amazen.catalog.loader import load_records, slugify
+from amazen.catalog.slugs import slugify
+from amazen.ingest.bulk import load_records
 from amazen.catalog.records import ProductRecord, ReviewRecord
 from amazen.catalog.services import CatalogService
 from amazen.models import Product, Review
@@ -149,9 +150,40 @@ def test_a_new_review_updates_the_aggregates(dbsession, catalog, demo_records):
     assert (after.rating_count, after.stars_5) == (count + 1, five + 1)
 
 
-def test_reviews_of_unknown_products_are_counted_as_skipped(dbsession):
-    counts = load_records(dbsession.connection(), [ReviewRecord(asin="NOPE000000", reviewer_id="X", rating=3)])
-    assert (counts.reviews, counts.skipped_reviews) == (0, 1)
+def test_a_review_of_an_unknown_product_creates_a_bare_product(dbsession, catalog):
+    counts = load_records(dbsession.connection(), [ReviewRecord(asin="NEW0000000", reviewer_id="X", rating=3)])
+    assert (counts.products_inserted, counts.reviews_inserted) == (1, 1)
+    product = catalog.product_by_asin("NEW0000000")
+    assert product.title is None and product.display_title == "Product NEW0000000"
+    assert (product.review_count, product.rating_count, product.stars_3) == (1, 1, 1)
+
+
+def test_metadata_before_or_after_partial_records_gives_the_same_product(dbsession, catalog):
+    meta = ProductRecord(asin="ORDER00001", title="From metadata", brand=None, features=("a", "b"))
+    partial = ProductRecord(asin="ORDER00001", title="From a review row", brand="Acme", partial=True)
+    results = []
+    for order in ([meta, partial], [partial, meta]):
+        with dbsession.begin_nested() as savepoint:
+            for record in order:
+                load_records(dbsession.connection(), [record])
+            dbsession.expire_all()
+            product = catalog.product_by_asin("ORDER00001")
+            results.append((product.title, product.brand, product.features))
+            savepoint.rollback()
+    assert results[0] == results[1] == ("From metadata", "Acme", ["a", "b"])
+
+
+def test_duplicate_review_lines_are_stored_once_and_the_last_wins(dbsession, catalog):
+    lines = [
+        ProductRecord(asin="DUP0000001", title="Dup"),
+        ReviewRecord(asin="DUP0000001", reviewer_id="R", rating=1, text="first"),
+        ReviewRecord(asin="DUP0000001", reviewer_id="R", rating=5, text="second"),
+    ]
+    loader_counts = load_records(dbsession.connection(), lines)
+    assert loader_counts.reviews_inserted == 1 and loader_counts.duplicate_reviews.count == 1
+    product = catalog.product_by_asin("DUP0000001")
+    (review,) = catalog.list_reviews(product, PageRequest(1, 10)).items
+    assert (review.rating, review.text, product.stars_5, product.stars_1) == (5, "second", 1, 0)
 
 
 def test_the_database_enforces_star_ratings(dbsession):

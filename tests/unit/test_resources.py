@@ -45,7 +45,7 @@ def test_unknown_products_raise_keyerror(root, asin):
 
 def test_categories_nest_and_unknown_children_raise_keyerror(root, demo_records):
     top, leaf = [part for part in demo_records[0].categories[0]][:2]
-    from amazen.catalog.loader import slugify
+    from amazen.catalog.slugs import slugify
 
     parent = root["categories"][slugify(top)]
     child = parent[slugify(leaf)]

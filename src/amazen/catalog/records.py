@@ -12,7 +12,7 @@ from typing import Optional, Tuple
 @dataclass(frozen=True)
 class ProductRecord:
     asin: str
-    title: str
+    title: Optional[str]  # None when no source gave a usable title
     brand: Optional[str] = None
     price: Optional[Decimal] = None
     # Each path runs from the broadest category to the narrowest, e.g. ("Electronics", "Headphones").
@@ -20,13 +20,16 @@ class ProductRecord:
     description: Optional[str] = None
     features: Tuple[str, ...] = ()
     image_url: Optional[str] = None
+    # True when built from what a review line carries (a TSV row's product_title, say) rather than from
+    # metadata: such a record only fills fields the product does not have yet, and never overwrites.
+    partial: bool = False
 
 
 @dataclass(frozen=True)
 class ReviewRecord:
     asin: str
     reviewer_id: str
-    rating: int  # 1..5 stars
+    rating: Optional[int]  # 1..5 stars; None only where a dataset has no ratings (Hu & Liu)
     reviewer_name: Optional[str] = None
     summary: Optional[str] = None
     text: Optional[str] = None

@@ -6,11 +6,11 @@ from amazen.models import Category, Product, Review, product_categories
 from amazen.params import Page
 
 PRODUCT_SORTS = {
-    "reviews": (Product.rating_count.desc(), Product.id),
+    "reviews": (Product.review_count.desc(), Product.id),
     "rating": (Product.rating_average.desc().nulls_last(), Product.rating_count.desc(), Product.id),
     "price_asc": (Product.price.asc().nulls_last(), Product.id),
     "price_desc": (Product.price.desc().nulls_last(), Product.id),
-    "title": (Product.title, Product.id),
+    "title": (Product.title.nulls_last(), Product.id),
 }
 REVIEW_SORTS = {
     "helpful": (Review.helpful_votes.desc(), Review.id),

@@ -56,7 +56,7 @@ class Product(Base):
     __tablename__ = "products"
     __table_args__ = (
         CheckConstraint("price IS NULL OR price >= 0", name="price_not_negative"),
-        Index("ix_products_rating_count_id", sql_text("rating_count DESC"), "id"),
+        Index("ix_products_review_count_id", sql_text("review_count DESC"), "id"),
         Index("ix_products_rating_average_id", sql_text("rating_average DESC NULLS LAST"), "id"),
         Index("ix_products_price_id", "price", "id"),
         Index("ix_products_title_id", "title", "id"),
@@ -64,14 +64,17 @@ class Product(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     asin: Mapped[str] = mapped_column(Text, unique=True)
-    title: Mapped[str] = mapped_column(Text)
+    # None when no source gave a usable title (a review file without metadata); pages show the asin.
+    title: Mapped[Optional[str]] = mapped_column(Text)
     brand: Mapped[Optional[str]] = mapped_column(Text)
     price: Mapped[Optional[Decimal]] = mapped_column(Numeric(12, 2))
     description: Mapped[Optional[str]] = mapped_column(Text)
     features: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=sql_text("'{}'"))
     image_url: Mapped[Optional[str]] = mapped_column(Text)
 
-    # Derived from the reviews by CatalogService.refresh_ratings(); never edited by hand.
+    # Derived from the reviews by amazen.ingest.bulk.refresh_ratings(); never edited by hand.
+    # review_count counts all reviews, rating_count those with stars (Hu & Liu's reviews have none).
+    review_count: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
     rating_count: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
     rating_average: Mapped[Optional[float]] = mapped_column(Float)
     stars_1: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
@@ -85,6 +88,10 @@ class Product(Base):
     categories: Mapped[list[Category]] = relationship(secondary=product_categories, order_by=Category.depth)
 
     @property
+    def display_title(self):
+        return self.title or f"Product {self.asin}"
+
+    @property
     def histogram(self):
         """Review counts by star, 5 stars first, as pages show them."""
         return {5: self.stars_5, 4: self.stars_4, 3: self.stars_3, 2: self.stars_2, 1: self.stars_1}
@@ -96,17 +103,16 @@ class Review(Base):
         CheckConstraint("rating BETWEEN 1 AND 5", name="rating_stars"),
         CheckConstraint("helpful_votes >= 0", name="helpful_votes_not_negative"),
         # One review per reviewer and product: datasets repeat lines, and a re-import must not double count.
+        # Its index also finds a product's reviews; pages sort those in memory (a product has thousands at
+        # most), which keeps bulk imports fast: every extra index on reviews costs import throughput.
         UniqueConstraint("product_id", "reviewer_id", name="uq_reviews_product_id_reviewer_id"),
-        Index("ix_reviews_product_id_helpful", "product_id", sql_text("helpful_votes DESC"), "id"),
-        Index("ix_reviews_product_id_recent", "product_id", sql_text("reviewed_at DESC NULLS LAST"), "id"),
-        Index("ix_reviews_product_id_rating", "product_id", "rating", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
     reviewer_id: Mapped[str] = mapped_column(Text)
     reviewer_name: Mapped[Optional[str]] = mapped_column(Text)
-    rating: Mapped[int] = mapped_column(SmallInteger)
+    rating: Mapped[Optional[int]] = mapped_column(SmallInteger)  # None: the dataset has no stars
     summary: Mapped[Optional[str]] = mapped_column(Text)
     text: Mapped[Optional[str]] = mapped_column(Text)
     helpful_votes: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))

@@ -34,12 +34,13 @@ def upgrade():
     op.create_table('products',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('asin', sa.Text(), nullable=False),
-    sa.Column('title', sa.Text(), nullable=False),
+    sa.Column('title', sa.Text(), nullable=True),
     sa.Column('brand', sa.Text(), nullable=True),
     sa.Column('price', sa.Numeric(precision=12, scale=2), nullable=True),
     sa.Column('description', sa.Text(), nullable=True),
     sa.Column('features', sa.ARRAY(sa.Text()), server_default=sa.text("'{}'"), nullable=False),
     sa.Column('image_url', sa.Text(), nullable=True),
+    sa.Column('review_count', sa.Integer(), server_default=sa.text('0'), nullable=False),
     sa.Column('rating_count', sa.Integer(), server_default=sa.text('0'), nullable=False),
     sa.Column('rating_average', sa.Float(), nullable=True),
     sa.Column('stars_1', sa.Integer(), server_default=sa.text('0'), nullable=False),
@@ -54,7 +55,7 @@ def upgrade():
     )
     op.create_index('ix_products_price_id', 'products', ['price', 'id'], unique=False)
     op.create_index('ix_products_rating_average_id', 'products', [sa.literal_column('rating_average DESC NULLS LAST'), 'id'], unique=False)
-    op.create_index('ix_products_rating_count_id', 'products', [sa.literal_column('rating_count DESC'), 'id'], unique=False)
+    op.create_index('ix_products_review_count_id', 'products', [sa.literal_column('review_count DESC'), 'id'], unique=False)
     op.create_index('ix_products_title_id', 'products', ['title', 'id'], unique=False)
     op.create_table('product_categories',
     sa.Column('product_id', sa.Integer(), nullable=False),
@@ -69,7 +70,7 @@ def upgrade():
     sa.Column('product_id', sa.Integer(), nullable=False),
     sa.Column('reviewer_id', sa.Text(), nullable=False),
     sa.Column('reviewer_name', sa.Text(), nullable=True),
-    sa.Column('rating', sa.SmallInteger(), nullable=False),
+    sa.Column('rating', sa.SmallInteger(), nullable=True),
     sa.Column('summary', sa.Text(), nullable=True),
     sa.Column('text', sa.Text(), nullable=True),
     sa.Column('helpful_votes', sa.Integer(), server_default=sa.text('0'), nullable=False),
@@ -81,20 +82,14 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reviews')),
     sa.UniqueConstraint('product_id', 'reviewer_id', name='uq_reviews_product_id_reviewer_id')
     )
-    op.create_index('ix_reviews_product_id_helpful', 'reviews', ['product_id', sa.literal_column('helpful_votes DESC'), 'id'], unique=False)
-    op.create_index('ix_reviews_product_id_rating', 'reviews', ['product_id', 'rating', 'id'], unique=False)
-    op.create_index('ix_reviews_product_id_recent', 'reviews', ['product_id', sa.literal_column('reviewed_at DESC NULLS LAST'), 'id'], unique=False)
 
 
 def downgrade():
-    op.drop_index('ix_reviews_product_id_recent', table_name='reviews')
-    op.drop_index('ix_reviews_product_id_rating', table_name='reviews')
-    op.drop_index('ix_reviews_product_id_helpful', table_name='reviews')
     op.drop_table('reviews')
     op.drop_index('ix_product_categories_category_id_product_id', table_name='product_categories')
     op.drop_table('product_categories')
     op.drop_index('ix_products_title_id', table_name='products')
-    op.drop_index('ix_products_rating_count_id', table_name='products')
+    op.drop_index('ix_products_review_count_id', table_name='products')
     op.drop_index('ix_products_rating_average_id', table_name='products')
     op.drop_index('ix_products_price_id', table_name='products')
     op.drop_table('products')

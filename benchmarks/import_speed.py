@@ -1,0 +1,117 @@
+"""Import throughput: reviews/s end to end (read, parse, clean, COPY, merge, aggregates) and peak memory.
+
+Writes review and metadata files in the Ni 2018 format from the demo generator (100k and 1M reviews by
+default), imports each into a fresh database with `amazen-import`, and prints a table. The database is
+the embedded server's `amazen_bench` (or AMAZEN_BENCH_DATABASE_URL's server).
+
+    python benchmarks/import_speed.py [--sizes 100000 1000000] [--keep-files DIR]
+"""
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+
+from amazen import embedded  # noqa: E402
+from amazen.catalog.demo import generate  # noqa: E402
+from amazen.catalog.records import ProductRecord, ReviewRecord  # noqa: E402
+from amazen.dbsetup import migrate  # noqa: E402
+
+MEAN_REVIEWS = 10.0
+
+
+def write_files(directory, reviews_wanted):
+    """meta_Bench.json and Bench_5.json with about ``reviews_wanted`` reviews; returns (products, reviews)."""
+    meta_path, reviews_path = directory / "meta_Bench.json", directory / "Bench_5.json"
+    products = reviews = 0
+    with open(meta_path, "w") as meta, open(reviews_path, "w") as out:
+        for record in generate(products=int(reviews_wanted / MEAN_REVIEWS * 1.02), mean_reviews=MEAN_REVIEWS):
+            if isinstance(record, ProductRecord):
+                if reviews >= reviews_wanted:
+                    break
+                products += 1
+                meta.write(json.dumps({
+                    "asin": record.asin, "title": record.title, "brand": record.brand,
+                    "price": f"${record.price:,}" if record.price is not None else "",
+                    "category": list(record.categories[0]), "feature": list(record.features),
+                    "description": [record.description], "main_cat": record.categories[0][0],
+                }) + "\n")
+            elif isinstance(record, ReviewRecord):
+                reviews += 1
+                out.write(json.dumps({
+                    "overall": float(record.rating), "verified": record.verified, "reviewerID": record.reviewer_id,
+                    "asin": record.asin, "reviewerName": record.reviewer_name, "reviewText": record.text,
+                    "summary": record.summary, "unixReviewTime": int(record.reviewed_at.timestamp()),
+                    "vote": str(record.helpful_votes) if record.helpful_votes else None,
+                }) + "\n")
+    return meta_path, reviews_path, products, reviews
+
+
+def fresh_database():
+    base = os.environ.get("AMAZEN_BENCH_DATABASE_URL")
+    if base:
+        url = sa.engine.make_url(base)
+    else:
+        url = sa.engine.make_url(embedded.database_url(REPO / "var"))
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql('DROP DATABASE IF EXISTS "amazen_bench" WITH (FORCE)')
+        conn.exec_driver_sql('CREATE DATABASE "amazen_bench"')
+    admin.dispose()
+    bench = url.set(database="amazen_bench").render_as_string(hide_password=False)
+    migrate(bench)
+    return bench
+
+
+def run(sizes, keep):
+    rows = []
+    importer = str(Path(sys.executable).with_name("amazen-import"))
+    for size in sizes:
+        directory = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="amazen-bench-"))
+        directory.mkdir(parents=True, exist_ok=True)
+        started = time.monotonic()
+        meta, reviews_file, products, reviews = write_files(directory, size)
+        generated = time.monotonic() - started
+        url = fresh_database()
+        env = {**os.environ, "AMAZEN_DATABASE_URL": url}
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        started = time.monotonic()
+        result = subprocess.run(
+            [importer, "--config", str(REPO / "production.ini"), "--json", str(meta), str(reviews_file)],
+            env=env, capture_output=True, text=True,
+        )
+        seconds = time.monotonic() - started
+        if result.returncode != 0:
+            sys.exit(result.stderr)
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        report = json.loads(result.stdout)
+        rows.append({
+            "reviews": reviews, "products": products, "seconds": seconds,
+            "rate": reviews / seconds, "peak_mb": max(peak, before) / 1024,
+            "inserted": report["reviews"]["inserted"], "generated_s": generated,
+            "mb": (meta.stat().st_size + reviews_file.stat().st_size) / 2**20,
+        })
+        if not keep:
+            meta.unlink()
+            reviews_file.unlink()
+    print(f"{'reviews':>10} {'products':>9} {'file MB':>8} {'import s':>9} {'reviews/s':>10} {'peak RSS MB':>12}")
+    for r in rows:
+        print(f"{r['reviews']:>10,} {r['products']:>9,} {r['mb']:>8.0f} {r['seconds']:>9.1f} {r['rate']:>10,.0f} {r['peak_mb']:>12.0f}")
+    return rows
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--keep-files", metavar="DIR")
+    args = parser.parse_args()
+    run(args.sizes, args.keep_files)

@@ -1,0 +1,387 @@
+"""Bulk loading of normalised records: COPY a batch into temporary tables, merge it with set-based SQL.
+
+Both the demo catalog and every dataset import go through here, so there is one set of rules:
+
+* Products are keyed by asin. A metadata record (``partial=False``) overwrites the fields it has and
+  keeps the ones it lacks; a partial record (what a review line carries, e.g. a TSV row's title) only
+  fills fields that are still empty. A review whose product appears nowhere creates a bare product
+  (asin only), which later metadata completes. So metadata before or after reviews gives the same rows.
+* A reviewer's review of a product is stored once. The last line wins, except that a line without
+  stars keeps the stars of the line it replaces (datasets repeat reviews without their rating). Rows
+  are rewritten only where a value differs, so importing the same file twice changes nothing.
+* Category paths are created on first use; a product is linked to every category on its paths.
+* Rating aggregates (counts, average, 1–5 histogram) are recomputed for every product whose reviews
+  were loaded.
+
+Everything runs on the caller's connection inside the caller's transaction: a load is all or nothing.
+Each batch is merged as soon as it arrives, so PostgreSQL works while the next batch is being parsed.
+Memory stays bounded: Python holds one batch and the category cache; the keys seen so far (to report
+duplicate lines at the end) live in a temporary table in PostgreSQL.
+"""
+import io
+import json
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+
+from amazen.catalog.records import ProductRecord, ReviewRecord
+from amazen.catalog.slugs import slugify
+from amazen.models import Category
+
+BATCH_ROWS = 20_000
+FIRST_DUPLICATES = 5
+
+TEMP_TABLES = "batch_products, batch_links, batch_reviews, seen_products, seen_reviews, path_categories, touched"
+TEMP_DDL = f"""
+DROP TABLE IF EXISTS {TEMP_TABLES};
+CREATE TEMP TABLE batch_products (
+    seq bigint, source int, line int, asin text, title text, brand text, price numeric(12, 2),
+    description text, features jsonb, image_url text, partial boolean
+) ON COMMIT DROP;
+CREATE TEMP TABLE batch_links (asin text, path jsonb) ON COMMIT DROP;
+CREATE TEMP TABLE batch_reviews (
+    seq bigint, source int, line int, asin text, reviewer_id text, reviewer_name text, rating smallint,
+    summary text, text text, helpful_votes int, verified boolean, reviewed_at timestamptz
+) ON COMMIT DROP;
+CREATE TEMP TABLE seen_products (asin text, source int, seq bigint, line int) ON COMMIT DROP;
+CREATE TEMP TABLE seen_reviews (asin text, reviewer_id text, source int, seq bigint, line int) ON COMMIT DROP;
+CREATE TEMP TABLE path_categories (path jsonb, category_id int, PRIMARY KEY (path, category_id)) ON COMMIT DROP;
+CREATE TEMP TABLE touched (product_id int PRIMARY KEY) ON COMMIT DROP;
+"""
+
+PRODUCT_FIELDS = ("title", "brand", "price", "description", "features", "image_url")
+REVIEW_FIELDS = ("reviewer_name", "rating", "summary", "text", "helpful_votes", "verified", "reviewed_at")
+
+# Metadata: the incoming value where it has one, else what is stored. Partial: the stored value where
+# there is one, else the incoming one. Unchanged rows are not rewritten.
+MERGE_PRODUCTS = """
+INSERT INTO products (asin, title, brand, price, description, features, image_url)
+SELECT asin, title, brand, price, description, ARRAY(SELECT jsonb_array_elements_text(features)), image_url
+FROM (
+    SELECT DISTINCT ON (asin) * FROM batch_products WHERE partial = :partial
+    ORDER BY asin, source {order}, seq {order}
+) latest
+ON CONFLICT (asin) DO UPDATE SET {assignments}
+WHERE ({stored}) IS DISTINCT FROM ({merged})
+RETURNING (xmax = 0) AS inserted
+"""
+
+BARE_PRODUCTS = """
+INSERT INTO products (asin)
+SELECT DISTINCT asin FROM batch_reviews
+ON CONFLICT (asin) DO NOTHING
+RETURNING id
+"""
+
+LINK_CATEGORIES = """
+INSERT INTO product_categories (product_id, category_id)
+SELECT DISTINCT p.id, pc.category_id
+FROM batch_links s
+JOIN path_categories pc ON pc.path = s.path
+JOIN products p ON p.asin = s.asin
+ON CONFLICT DO NOTHING
+"""
+
+# The latest line per (product, reviewer) in the batch, with the latest stars any of its copies had.
+MERGE_REVIEWS = """
+INSERT INTO reviews (product_id, reviewer_id, {fields})
+SELECT DISTINCT ON (p.id, s.reviewer_id) p.id, s.reviewer_id, {staged}
+FROM (
+    SELECT *, first_value(rating) OVER (
+        PARTITION BY asin, reviewer_id ORDER BY rating IS NULL, source DESC, seq DESC
+    ) AS latest_rating
+    FROM batch_reviews
+) s JOIN products p ON p.asin = s.asin
+ORDER BY p.id, s.reviewer_id, s.source DESC, s.seq DESC
+ON CONFLICT (product_id, reviewer_id) DO UPDATE SET {assignments}
+WHERE ({stored}) IS DISTINCT FROM ({incoming})
+RETURNING (xmax = 0) AS inserted
+"""
+
+TOUCH = """
+INSERT INTO touched (product_id)
+SELECT DISTINCT p.id FROM batch_reviews s JOIN products p ON p.asin = s.asin
+ON CONFLICT DO NOTHING
+"""
+
+# Every key loaded, appended per batch (cheap: no index), to find duplicate lines once at the end.
+REMEMBER = "INSERT INTO {seen} SELECT {key}, source, seq, line FROM {table} {where}"
+
+# Lines that lost to a later line with the same key.
+DUPLICATES = """
+SELECT count(*) OVER () AS total, source, line FROM (
+    SELECT source, line, row_number() OVER (PARTITION BY {key} ORDER BY source DESC, seq DESC) AS newer
+    FROM {seen}
+) ranked WHERE newer > 1 ORDER BY source, line LIMIT {first}
+"""
+
+DUPLICATE_KEYS = {
+    "products": {"key": "asin", "table": "batch_products", "where": "WHERE NOT partial", "seen": "seen_products"},
+    "reviews": {"key": "asin, reviewer_id", "table": "batch_reviews", "where": "", "seen": "seen_reviews"},
+}
+
+
+@dataclass
+class Duplicates:
+    """How many lines lost to a later line with the same key, and the first few as (source, line)."""
+
+    count: int = 0
+    first: list = field(default_factory=list)
+
+    @classmethod
+    def from_rows(cls, rows):
+        return cls(rows[0].total if rows else 0, [(r.source, r.line) for r in rows])
+
+
+@dataclass
+class MergeCounts:
+    products_inserted: int = 0
+    products_updated: int = 0
+    reviews_inserted: int = 0
+    reviews_updated: int = 0
+    duplicate_products: Duplicates = field(default_factory=Duplicates)
+    duplicate_reviews: Duplicates = field(default_factory=Duplicates)
+
+    @property
+    def products(self):
+        return self.products_inserted + self.products_updated
+
+    @property
+    def reviews(self):
+        return self.reviews_inserted + self.reviews_updated
+
+
+# COPY's text format: backslash, tab, newline and carriage return are escaped; \N is NULL.
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+PRODUCT_COLUMNS = ("seq", "source", "line", "asin", *PRODUCT_FIELDS, "partial")
+REVIEW_COLUMNS = ("seq", "source", "line", "asin", "reviewer_id", *REVIEW_FIELDS)
+LINK_COLUMNS = ("asin", "path")
+
+
+def _copy_value(value):
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    return str(value).translate(COPY_ESCAPES)
+
+
+def _copy_line(values):
+    return "\t".join(map(_copy_value, values)) + "\n"
+
+
+class StagingRows:
+    """Records turned into COPY lines for the batch tables. Pure Python, no database, so a worker
+    process can do this (the expensive part of an import) while the main process loads."""
+
+    def __init__(self, source=0):
+        self.source = source
+        self.seq = 0  # order within the source: with ``source`` it says which line is newer
+        self.products = []
+        self.links = []
+        self.reviews = []
+
+    def __len__(self):
+        return len(self.products) + len(self.links) + len(self.reviews)
+
+    def add(self, record, line=0):
+        self.seq += 1
+        if isinstance(record, ReviewRecord):
+            self.reviews.append(_copy_line((
+                self.seq, self.source, line, record.asin, record.reviewer_id, record.reviewer_name,
+                record.rating, record.summary, record.text, record.helpful_votes, record.verified,
+                record.reviewed_at.isoformat() if record.reviewed_at else None,
+            )))
+        elif isinstance(record, ProductRecord):
+            self.products.append(_copy_line((
+                self.seq, self.source, line, record.asin, record.title, record.brand, record.price,
+                record.description, json.dumps(list(record.features)), record.image_url, record.partial,
+            )))
+            for path in record.categories:
+                if path:
+                    self.links.append(_copy_line((record.asin, json.dumps(list(path)))))
+        else:
+            raise TypeError(f"not a catalog record: {record!r}")
+
+    def take(self):
+        """The COPY text collected so far, per table, and an empty buffer."""
+        texts = ("".join(self.products), "".join(self.links), "".join(self.reviews))
+        self.products, self.links, self.reviews = [], [], []
+        return texts
+
+
+class BulkLoader:
+    """Load records (``add``) or ready COPY text (``load_batch``); ``finish`` completes the load.
+
+    Use one loader per transaction.
+    """
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.counts = MergeCounts()
+        self._cursor = conn.connection.dbapi_connection.cursor()
+        self._cursor.execute(TEMP_DDL)
+        self._rows = StagingRows()
+        self._category_ids = {}  # path prefix -> id
+        self._known_paths = set()
+
+    def add(self, record, line=0):
+        self._rows.add(record, line)
+        if len(self._rows) >= BATCH_ROWS:
+            self.load_batch(*self._rows.take())
+
+    def load_batch(self, products, links, reviews):
+        """COPY one batch of rows (as made by StagingRows.take) and merge it."""
+        if not (products or links or reviews):
+            return
+        for table, columns, text in (
+            ("batch_products", PRODUCT_COLUMNS, products),
+            ("batch_links", LINK_COLUMNS, links),
+            ("batch_reviews", REVIEW_COLUMNS, reviews),
+        ):
+            if text:
+                self._cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", io.StringIO(text))
+        self._merge_batch(bool(products), bool(links), bool(reviews))
+        self._cursor.execute("TRUNCATE batch_products, batch_links, batch_reviews")
+
+    def _merge_batch(self, has_products, has_links, has_reviews):
+        counts = self.counts
+        execute = self.conn.execute
+        if has_products:
+            execute(sa.text(REMEMBER.format(**DUPLICATE_KEYS["products"])))
+            for partial in (False, True):
+                inserted = [r.inserted for r in execute(sa.text(_merge_products_sql(partial)), {"partial": partial})]
+                counts.products_inserted += sum(inserted)
+                counts.products_updated += len(inserted) - sum(inserted)
+        if has_reviews:
+            counts.products_inserted += len(execute(sa.text(BARE_PRODUCTS)).all())
+        if has_links:
+            self._create_categories()
+            execute(sa.text(LINK_CATEGORIES))
+        if has_reviews:
+            execute(sa.text(REMEMBER.format(**DUPLICATE_KEYS["reviews"])))
+            inserted = [r.inserted for r in execute(sa.text(_merge_reviews_sql()))]
+            counts.reviews_inserted += sum(inserted)
+            counts.reviews_updated += len(inserted) - sum(inserted)
+            execute(sa.text(TOUCH))
+
+    def _create_categories(self):
+        """Create the categories (every prefix) of paths not seen before, and map paths to them."""
+        paths = [tuple(r[0]) for r in self.conn.execute(sa.text("SELECT DISTINCT path FROM batch_links"))]
+        new = [path for path in paths if path not in self._known_paths]
+        if not new:
+            return
+        rows = []
+        for path in sorted(new, key=len):
+            for depth in range(1, len(path) + 1):
+                prefix = path[:depth]
+                if prefix not in self._category_ids:
+                    self._category_ids[prefix] = self._category_id(prefix, self._category_ids.get(prefix[:-1]))
+                rows.append(_copy_line((json.dumps(list(path)), self._category_ids[prefix])))
+            self._known_paths.add(path)
+        self._cursor.copy_expert("COPY path_categories (path, category_id) FROM STDIN", io.StringIO("".join(rows)))
+
+    def _category_id(self, path, parent_id):
+        stmt = insert(Category).values(
+            parent_id=parent_id,
+            slug=slugify(path[-1]),
+            path="/".join(slugify(name) for name in path),
+            name=path[-1],
+            depth=len(path) - 1,
+        )
+        # A no-op update rather than DO NOTHING, so RETURNING also yields an existing category's id.
+        stmt = stmt.on_conflict_do_update(index_elements=["path"], set_={"path": stmt.excluded.path})
+        return self.conn.execute(stmt.returning(Category.id)).scalar_one()
+
+    def finish(self):
+        """Merge what is left, recompute the aggregates of touched products; returns MergeCounts."""
+        self.load_batch(*self._rows.take())
+        for kind in ("products", "reviews"):
+            rows = self.conn.execute(sa.text(DUPLICATES.format(first=FIRST_DUPLICATES, **DUPLICATE_KEYS[kind]))).all()
+            setattr(self.counts, f"duplicate_{kind}", Duplicates.from_rows(rows))
+        refresh_ratings(self.conn, touched=True)
+        self._cursor.execute(f"DROP TABLE {TEMP_TABLES}")  # several loads may share a transaction
+        return self.counts
+
+
+def _merge_products_sql(partial):
+    def given(table, f):
+        # An empty feature list says nothing, like a NULL.
+        return f"NULLIF({table}.{f}, '{{}}')" if f == "features" else f"{table}.{f}"
+
+    if partial:
+        merged = {f: f"COALESCE({given('products', f)}, excluded.{f})" for f in PRODUCT_FIELDS}
+        order = "ASC"  # the first line that describes a product fills its gaps
+    else:
+        merged = {f: f"COALESCE({given('excluded', f)}, products.{f})" for f in PRODUCT_FIELDS}
+        order = "DESC"  # the newest metadata line wins
+    return MERGE_PRODUCTS.format(
+        order=order,
+        assignments=", ".join(f"{f} = {expr}" for f, expr in merged.items()),
+        stored=", ".join(f"products.{f}" for f in PRODUCT_FIELDS),
+        merged=", ".join(merged.values()),
+    )
+
+
+def _merge_reviews_sql():
+    incoming = {f: f"excluded.{f}" for f in REVIEW_FIELDS}
+    incoming["rating"] = "COALESCE(excluded.rating, reviews.rating)"
+    return MERGE_REVIEWS.format(
+        fields=", ".join(REVIEW_FIELDS),
+        staged=", ".join("s.latest_rating" if f == "rating" else f"s.{f}" for f in REVIEW_FIELDS),
+        assignments=", ".join(f"{f} = {expr}" for f, expr in incoming.items()),
+        stored=", ".join(f"reviews.{f}" for f in REVIEW_FIELDS),
+        incoming=", ".join(incoming.values()),
+    )
+
+
+def refresh_ratings(conn, product_ids=None, touched=False):
+    """Recompute review and rating counts, average and 1–5 histogram from the reviews.
+
+    For the products a load touched (``touched=True``), the given ``product_ids``, or all products.
+    """
+    if touched:
+        scope = "p.id IN (SELECT product_id FROM touched)"
+        params = {}
+    elif product_ids is not None:
+        scope = "p.id = ANY(:ids)"
+        params = {"ids": list(product_ids)}
+    else:
+        scope = "TRUE"
+        params = {}
+    conn.execute(
+        sa.text(
+            f"""
+            UPDATE products p SET
+                review_count = COALESCE(a.reviews, 0),
+                rating_count = COALESCE(a.ratings, 0),
+                rating_average = a.average,
+                stars_1 = COALESCE(a.s1, 0), stars_2 = COALESCE(a.s2, 0), stars_3 = COALESCE(a.s3, 0),
+                stars_4 = COALESCE(a.s4, 0), stars_5 = COALESCE(a.s5, 0)
+            FROM products target
+            LEFT JOIN LATERAL (
+                SELECT count(*) AS reviews, count(r.rating) AS ratings, avg(r.rating)::float AS average,
+                       count(*) FILTER (WHERE r.rating = 1) AS s1, count(*) FILTER (WHERE r.rating = 2) AS s2,
+                       count(*) FILTER (WHERE r.rating = 3) AS s3, count(*) FILTER (WHERE r.rating = 4) AS s4,
+                       count(*) FILTER (WHERE r.rating = 5) AS s5
+                FROM reviews r WHERE r.product_id = target.id
+            ) a ON TRUE
+            WHERE target.id = p.id AND {scope}
+              AND (p.review_count, p.rating_count, p.rating_average, p.stars_1, p.stars_2, p.stars_3, p.stars_4, p.stars_5)
+                  IS DISTINCT FROM
+                  (COALESCE(a.reviews, 0), COALESCE(a.ratings, 0), a.average, COALESCE(a.s1, 0), COALESCE(a.s2, 0),
+                   COALESCE(a.s3, 0), COALESCE(a.s4, 0), COALESCE(a.s5, 0))
+            """
+        ),
+        params,
+    )
+
+
+def load_records(conn, records):
+    """Load an iterable of records on ``conn`` inside the caller's transaction; return MergeCounts."""
+    loader = BulkLoader(conn)
+    for record in records:
+        loader.add(record)
+    return loader.finish()

@@ -1,0 +1,90 @@
+"""amazen-import: load Amazon review dataset files (any supported format, plain or .gz) into Amazen.
+
+Exit codes: 0 imported; 1 nothing imported because of a bad line (--strict), an interruption or a
+database error; 2 a usage problem (missing, empty or unrecognised file, bad config).
+"""
+import argparse
+import json
+import logging
+import sys
+
+from amazen.config import ConfigurationError, resolve_database_url
+from amazen.ingest import readers
+from amazen.ingest.importer import StrictAbort, UsageError, import_files
+
+PROG = "amazen-import"
+
+
+def parse_args(argv):
+    formats = ", ".join(reader.name for reader in readers.ALL)
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Import Amazon product and review dataset files. Formats are recognised from content: "
+        + formats,
+    )
+    parser.add_argument("files", nargs="+", metavar="FILE", help="dataset files, plain or gzip-compressed")
+    parser.add_argument("--config", default="development.ini", help="ini file (default: development.ini)")
+    parser.add_argument("--strict", action="store_true", help="abort (importing nothing) at the first bad line")
+    parser.add_argument("--limit", type=int, metavar="N", help="read at most N lines of each file")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    args = parser.parse_args(argv)
+    if args.limit is not None and args.limit < 1:
+        parser.error("--limit must be a positive number")
+    return args
+
+
+def fail(message, code):
+    print(f"{PROG}: {message}", file=sys.stderr)
+    return code
+
+
+def database_engine(config_uri):
+    """The engine for the config's database, migrated when the config sets amazen.setup_on_start."""
+    import sqlalchemy as sa
+    from pyramid.paster import get_appsettings
+    from pyramid.settings import asbool
+
+    settings = get_appsettings(config_uri)
+    url = resolve_database_url(settings)
+    if asbool(settings.get("amazen.setup_on_start", False)):
+        from amazen.dbsetup import migrate_with_lock
+
+        migrate_with_lock(url)
+    # The name shows in pg_stat_activity, so operators (and the tests) can tell an import is running.
+    return sa.create_engine(url, connect_args={"application_name": PROG})
+
+
+def run(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    try:
+        engine = database_engine(args.config)
+    except FileNotFoundError:
+        return fail(f"config file not found: {args.config}", 2)
+    except ConfigurationError as err:
+        return fail(str(err), 2)
+    try:
+        with engine.begin() as conn:  # one transaction: all of the import or none of it
+            report = import_files(
+                conn, args.files, strict=args.strict, limit=args.limit, progress=sys.stderr.isatty() and not args.json
+            )
+    except UsageError as err:
+        return fail(str(err), 2)
+    except StrictAbort as err:
+        return fail(f"{err}; nothing was imported (--strict)", 1)
+    except KeyboardInterrupt:
+        return fail("interrupted; nothing was imported", 1)
+    except Exception as err:  # a database error: one line, not a traceback
+        import sqlalchemy as sa
+
+        if isinstance(err, sa.exc.SQLAlchemyError):
+            return fail(f"database error, nothing was imported: {str(err).splitlines()[0]}", 1)
+        raise
+    finally:
+        engine.dispose()
+    print(json.dumps(report.as_dict(), indent=2) if args.json else report.render())
+    return 0
+
+
+def main():
+    sys.exit(run())

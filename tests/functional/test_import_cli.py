@@ -1,0 +1,230 @@
+"""amazen-import as an operator runs it: a real process, its exit codes, its output, and what a kill
+leaves behind. Each test gets a fresh, migrated scratch database on the test server.
+"""
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from amazen.catalog.demo import generate
+from amazen.catalog.records import ReviewRecord
+from amazen.dbsetup import migrate
+from tests.conftest import REPO, SHARED_DATA
+
+GIFT_REVIEWS = SHARED_DATA / "ni2018_giftcards" / "Gift_Cards_5.json"
+IMPORT = str(Path(sys.executable).with_name("amazen-import"))
+
+
+@pytest.fixture
+def scratch_url(database_url):
+    """A new database next to the test database, migrated, dropped afterwards."""
+    name = f"amazen_scratch_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = sa.engine.make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    migrate(url)
+    yield url
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+def run_import(url, *args, **kwargs):
+    env = {**os.environ, "AMAZEN_DATABASE_URL": url}
+    return subprocess.run(
+        [IMPORT, "--config", str(REPO / "production.ini"), *map(str, args)],
+        env=env, capture_output=True, text=True, timeout=300, **kwargs,
+    )
+
+
+def counts(url):
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        result = tuple(
+            conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar()
+            for table in ("products", "reviews", "categories", "product_categories")
+        )
+    engine.dispose()
+    return result
+
+
+def write_big_review_file(path, products=15_000):
+    """About 150k reviews in the Ni 2018 review format, from the demo generator."""
+    with open(path, "w") as out:
+        n = 0
+        for record in generate(products=products):
+            if isinstance(record, ReviewRecord):
+                n += 1
+                out.write(json.dumps({
+                    "overall": float(record.rating), "verified": record.verified, "reviewerID": record.reviewer_id,
+                    "asin": record.asin, "reviewerName": record.reviewer_name, "reviewText": record.text,
+                    "summary": record.summary, "unixReviewTime": int(record.reviewed_at.timestamp()),
+                }) + "\n")
+    return n
+
+
+def test_a_clean_import_prints_a_report_and_exits_0(scratch_url):
+    result = run_import(scratch_url, GIFT_REVIEWS)
+    assert result.returncode == 0, result.stderr
+    assert "Reviews:  2,965 inserted, 0 updated" in result.stdout
+    assert "duplicate review" in result.stdout and "Traceback" not in result.stderr
+    assert counts(scratch_url)[:2] == (148, 2965)
+
+
+def test_json_report(scratch_url):
+    result = run_import(scratch_url, "--json", GIFT_REVIEWS)
+    report = json.loads(result.stdout)
+    assert report["reviews"] == {"inserted": 2965, "updated": 0}
+    assert report["lines_read"] == 2972
+    assert report["skipped"]["duplicate review (same reviewer and product): the last line is kept"]["count"] == 7
+
+
+def test_no_progress_output_when_not_on_a_terminal(scratch_url):
+    result = run_import(scratch_url, GIFT_REVIEWS)
+    assert result.stderr == ""
+
+
+def test_a_progress_bar_with_rate_and_eta_on_a_terminal(scratch_url):
+    """Run the import on a pseudo-terminal, as an operator's shell would."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: a terminal 120 columns wide, then the import
+        fcntl.ioctl(1, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+        os.execve(IMPORT, [IMPORT, "--config", str(REPO / "production.ini"), str(GIFT_REVIEWS)],
+                  {**os.environ, "AMAZEN_DATABASE_URL": scratch_url})
+    output = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    text = output.decode()
+    # tqdm's bar: file name, percentage, bytes done/total, [elapsed<ETA, rate]
+    bar = re.search(r"Gift_Cards_5\.json: +100%\|.*\| [\d.]+[kM]/[\d.]+[kM] \[\d\d:\d\d<\d\d:\d\d, +[\d.]+[kM]?B/s\]", text)
+    assert bar, text[:500]
+    assert "Reviews:  2,965 inserted" in text
+
+
+@pytest.mark.parametrize(
+    "setup, message",
+    [
+        (lambda p: None, "no such file"),
+        (lambda p: p.write_text(""), "the file is empty"),
+        (lambda p: p.write_text("just some words\n"), "unknown format; known formats: mcauley2023-reviews, mcauley2014-reviews"),
+    ],
+)
+def test_usage_problems_are_one_line_and_exit_2(scratch_url, tmp_path, setup, message):
+    path = tmp_path / "input.json"
+    setup(path)
+    result = run_import(scratch_url, GIFT_REVIEWS, path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("amazen-import: ") and message in lines[0]
+    assert counts(scratch_url)[:2] == (0, 0)
+
+
+def test_strict_aborts_at_a_bad_line_and_imports_nothing(scratch_url, tmp_path):
+    lines = GIFT_REVIEWS.read_text().splitlines()
+    broken = tmp_path / "broken.json"
+    broken.write_text("\n".join(lines[:1000] + ['{"overall": 5.0, "asin": '] + lines[1000:]) + "\n")
+    result = run_import(scratch_url, "--strict", broken)
+    assert result.returncode == 1
+    assert "broken.json:1001: malformed line" in result.stderr and "nothing was imported" in result.stderr
+    assert counts(scratch_url) == (0, 0, 0, 0)
+    lenient = run_import(scratch_url, broken)
+    assert lenient.returncode == 0 and "broken.json:1001" in lenient.stdout
+
+
+def test_missing_database_url_in_production_is_one_line(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("AMAZEN_DATABASE_URL", "DATABASE_URL")}
+    result = subprocess.run(
+        [IMPORT, "--config", str(REPO / "production.ini"), str(GIFT_REVIEWS)], env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "amazen-import: AMAZEN_DATABASE_URL is not set: production needs the PostgreSQL URL in that variable "
+        "(e.g. postgresql://amazen:secret@db/amazen)"
+    )
+
+
+def wait_for_copy(url, process, deadline=60):
+    """Block until the import has COPYed a batch of reviews (it is then midway)."""
+    engine = sa.create_engine(url)
+    try:
+        started = time.monotonic()
+        while time.monotonic() - started < deadline:
+            assert process.poll() is None, "the import finished before it could be stopped midway"
+            with engine.connect() as conn:
+                copying = conn.execute(sa.text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'amazen-import' "
+                    "AND query LIKE 'COPY batch_reviews%'"
+                )).scalar()
+            if copying:
+                return
+            time.sleep(0.05)
+        raise AssertionError("the import never reached COPY")
+    finally:
+        engine.dispose()
+
+
+def wait_for_backend_gone(url, deadline=30):
+    engine = sa.create_engine(url)
+    try:
+        started = time.monotonic()
+        while time.monotonic() - started < deadline:
+            with engine.connect() as conn:
+                if not conn.execute(sa.text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'amazen-import'"
+                )).scalar():
+                    return
+            time.sleep(0.05)
+        raise AssertionError("the killed import's database session is still there")
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("sig, expected_exit", [(signal.SIGKILL, -signal.SIGKILL), (signal.SIGINT, 1)])
+def test_an_import_stopped_midway_leaves_the_database_unchanged_and_a_rerun_completes(
+    scratch_url, tmp_path, sig, expected_exit
+):
+    assert run_import(scratch_url, GIFT_REVIEWS).returncode == 0
+    before = counts(scratch_url)
+    big = tmp_path / "reviews_5.json"
+    reviews = write_big_review_file(big)
+
+    process = subprocess.Popen(
+        [IMPORT, "--config", str(REPO / "production.ini"), str(big)],
+        env={**os.environ, "AMAZEN_DATABASE_URL": scratch_url}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    wait_for_copy(scratch_url, process)
+    process.send_signal(sig)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == expected_exit
+    if sig == signal.SIGINT:
+        assert stderr.strip() == "amazen-import: interrupted; nothing was imported"
+    wait_for_backend_gone(scratch_url)
+    assert counts(scratch_url) == before
+
+    rerun = run_import(scratch_url, "--json", big)
+    assert rerun.returncode == 0, rerun.stderr
+    report = json.loads(rerun.stdout)
+    assert report["reviews"]["inserted"] == reviews
+    assert counts(scratch_url)[1] == before[1] + reviews
