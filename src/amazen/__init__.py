@@ -28,6 +28,7 @@ def main(global_config, **settings):
         config.include("pyramid_services")
         config.include(".models")
         config.include(".catalog")
+        config.include(".search")
         config.include(".views")
         config.commit()
     return config.make_wsgi_app()

@@ -5,6 +5,10 @@
     /products/<asin>          ProductResource
     /categories/              Categories
     /categories/<a>/<b>/...   CategoryResource (one per level)
+    /search                   SearchPage (results page)
+    /api/search               ApiSearch
+    /api/products/<asin>      ApiProduct (and POST .../reviews: ApiProductReviews)
+    /api/openapi.json         OpenApiDocument
 
 Unknown names raise KeyError, which Pyramid turns into the site's 404 page. Resources are small
 context objects; they ask the catalog service for their data and never run SQL themselves.
@@ -37,6 +41,10 @@ class Root(Resource):
             return Products(self.request, name, self)
         if name == "categories":
             return Categories(self.request, name, self)
+        if name == "search":
+            return SearchPage(self.request, name, self)
+        if name == "api":
+            return Api(self.request, name, self)
         raise KeyError(name)
 
 
@@ -47,7 +55,11 @@ class Products(Resource):
         product = self.catalog.product_by_asin(asin) if len(asin) <= MAX_NAME_LENGTH else None
         if product is None:
             raise KeyError(asin)
-        return ProductResource(self.request, asin, self, product)
+        return self.child_class(self.request, asin, self, product)
+
+    @property
+    def child_class(self):
+        return ProductResource
 
 
 class ProductResource(Resource):
@@ -85,3 +97,51 @@ class CategoryResource(Categories):
 
     def __getitem__(self, slug):
         return self._child(slug, f"{self.category.path}/{slug}")
+
+
+class SearchPage(Resource):
+    title = "Search"
+
+
+class Api(Resource):
+    def __getitem__(self, name):
+        if name == "search":
+            return ApiSearch(self.request, name, self)
+        if name == "products":
+            return ApiProducts(self.request, name, self)
+        if name == "openapi.json":
+            return OpenApiDocument(self.request, name, self)
+        raise KeyError(name)
+
+
+class ApiSearch(Resource):
+    pass
+
+
+class OpenApiDocument(Resource):
+    pass
+
+
+class ApiProducts(Products):
+    @property
+    def child_class(self):
+        return ApiProduct
+
+
+class ApiProduct(Resource):
+    """Not a ProductResource: the HTML product page must never answer under /api/."""
+
+    def __init__(self, request, name, parent, product):
+        super().__init__(request, name, parent)
+        self.product = product
+
+    def __getitem__(self, name):
+        if name == "reviews":
+            return ApiProductReviews(self.request, name, self)
+        raise KeyError(name)
+
+
+class ApiProductReviews(Resource):
+    @property
+    def product(self):
+        return self.__parent__.product

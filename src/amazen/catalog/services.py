@@ -1,6 +1,8 @@
 """Queries behind the catalog pages. Views call these; no SQL lives in views or resources."""
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import aliased, selectinload
+from zope.sqlalchemy import mark_changed
 
 from amazen.models import Category, Product, Review, product_categories
 from amazen.params import Page
@@ -61,6 +63,31 @@ class CatalogService:
     def list_reviews(self, product, page_request, sort="helpful"):
         stmt = sa.select(Review).where(Review.product_id == product.id).order_by(*REVIEW_SORTS[sort])
         return self._page(stmt, page_request)
+
+    def review_of(self, product, review_id):
+        """One of the product's reviews, or None (a quoted review that is not this product's)."""
+        return self.session.scalars(
+            sa.select(Review).where(Review.id == review_id, Review.product_id == product.id)
+        ).one_or_none()
+
+    def add_review(self, product, reviewer_id, rating=None, reviewer_name=None, summary=None, text=None):
+        """Write a review (a reviewer's second review of a product replaces the first), then bring the
+        product's rating aggregates and search index up to date in the same transaction, so the next
+        search on any app process finds it."""
+        from amazen.ingest.bulk import refresh_ratings
+        from amazen.search.index import reindex
+
+        values = {"reviewer_name": reviewer_name, "rating": rating, "summary": summary, "text": text,
+                  "reviewed_at": sa.func.now()}
+        stmt = insert(Review).values(product_id=product.id, reviewer_id=reviewer_id, **values)
+        stmt = stmt.on_conflict_do_update(constraint="uq_reviews_product_id_reviewer_id", set_=values)
+        review_id = self.session.execute(stmt.returning(Review.id)).scalar_one()
+        connection = self.session.connection()
+        refresh_ratings(connection, product_ids=[product.id])
+        reindex(connection, product_ids=[product.id])
+        mark_changed(self.session)  # raw SQL writes: tell the transaction there is something to commit
+        self.session.expire(product)
+        return self.session.get(Review, review_id, populate_existing=True)
 
     def totals(self):
         products = self.session.scalar(sa.select(sa.func.count()).select_from(Product))

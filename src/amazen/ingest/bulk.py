@@ -11,7 +11,8 @@ Both the demo catalog and every dataset import go through here, so there is one 
   are rewritten only where a value differs, so importing the same file twice changes nothing.
 * Category paths are created on first use; a product is linked to every category on its paths.
 * Rating aggregates (counts, average, 1–5 histogram) are recomputed for every product whose reviews
-  were loaded.
+  were loaded, and the search index is rebuilt for every product whose text, categories or reviews
+  changed, in the same transaction.
 
 Everything runs on the caller's connection inside the caller's transaction: a load is all or nothing.
 Each batch is merged as soon as it arrives, so PostgreSQL works while the next batch is being parsed.
@@ -28,6 +29,7 @@ from sqlalchemy.dialects.postgresql import insert
 from amazen.catalog.records import ProductRecord, ReviewRecord
 from amazen.catalog.slugs import slugify
 from amazen.models import Category
+from amazen.search.index import reindex
 
 BATCH_ROWS = 20_000
 FIRST_DUPLICATES = 5
@@ -55,16 +57,22 @@ REVIEW_FIELDS = ("reviewer_name", "rating", "summary", "text", "helpful_votes", 
 
 # Metadata: the incoming value where it has one, else what is stored. Partial: the stored value where
 # there is one, else the incoming one. Unchanged rows are not rewritten.
+# Products whose text changed are marked touched, so their search index is rebuilt at the end.
 MERGE_PRODUCTS = """
-INSERT INTO products (asin, title, brand, price, description, features, image_url)
-SELECT asin, title, brand, price, description, ARRAY(SELECT jsonb_array_elements_text(features)), image_url
-FROM (
-    SELECT DISTINCT ON (asin) * FROM batch_products WHERE partial = :partial
-    ORDER BY asin, source {order}, seq {order}
-) latest
-ON CONFLICT (asin) DO UPDATE SET {assignments}
-WHERE ({stored}) IS DISTINCT FROM ({merged})
-RETURNING (xmax = 0) AS inserted
+WITH merged AS (
+    INSERT INTO products (asin, title, brand, price, description, features, image_url)
+    SELECT asin, title, brand, price, description, ARRAY(SELECT jsonb_array_elements_text(features)), image_url
+    FROM (
+        SELECT DISTINCT ON (asin) * FROM batch_products WHERE partial = :partial
+        ORDER BY asin, source {order}, seq {order}
+    ) latest
+    ON CONFLICT (asin) DO UPDATE SET {assignments}
+    WHERE ({stored}) IS DISTINCT FROM ({merged})
+    RETURNING id, (xmax = 0) AS inserted
+), marked AS (
+    INSERT INTO touched (product_id) SELECT id FROM merged ON CONFLICT DO NOTHING
+)
+SELECT inserted FROM merged
 """
 
 BARE_PRODUCTS = """
@@ -75,12 +83,16 @@ RETURNING id
 """
 
 LINK_CATEGORIES = """
-INSERT INTO product_categories (product_id, category_id)
-SELECT DISTINCT p.id, pc.category_id
-FROM batch_links s
-JOIN path_categories pc ON pc.path = s.path
-JOIN products p ON p.asin = s.asin
-ON CONFLICT DO NOTHING
+WITH linked AS (
+    INSERT INTO product_categories (product_id, category_id)
+    SELECT DISTINCT p.id, pc.category_id
+    FROM batch_links s
+    JOIN path_categories pc ON pc.path = s.path
+    JOIN products p ON p.asin = s.asin
+    ON CONFLICT DO NOTHING
+    RETURNING product_id
+)
+INSERT INTO touched (product_id) SELECT DISTINCT product_id FROM linked ON CONFLICT DO NOTHING
 """
 
 # The latest line per (product, reviewer) in the batch, with the latest stars any of its copies had.
@@ -142,6 +154,7 @@ class MergeCounts:
     reviews_updated: int = 0
     duplicate_products: Duplicates = field(default_factory=Duplicates)
     duplicate_reviews: Duplicates = field(default_factory=Duplicates)
+    indexed: int = 0  # products whose search index was rebuilt
 
     @property
     def products(self):
@@ -218,8 +231,9 @@ class BulkLoader:
     Use one loader per transaction.
     """
 
-    def __init__(self, conn):
+    def __init__(self, conn, progress=False):
         self.conn = conn
+        self.progress = progress  # a progress bar for the index rebuild (on a terminal)
         self.counts = MergeCounts()
         self._cursor = conn.connection.dbapi_connection.cursor()
         self._cursor.execute(TEMP_DDL)
@@ -302,6 +316,7 @@ class BulkLoader:
             rows = self.conn.execute(sa.text(DUPLICATES.format(first=FIRST_DUPLICATES, **DUPLICATE_KEYS[kind]))).all()
             setattr(self.counts, f"duplicate_{kind}", Duplicates.from_rows(rows))
         refresh_ratings(self.conn, touched=True)
+        self.counts.indexed = reindex(self.conn, touched=True, progress=self.progress)
         self._cursor.execute(f"DROP TABLE {TEMP_TABLES}")  # several loads may share a transaction
         return self.counts
 

@@ -160,7 +160,7 @@ def import_files(conn, paths, strict=False, limit=None, progress=False):
     plan = [(str(path), detect_format(path)) for path in paths]  # every file checked before any write
     report = ImportReport()
     conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK_KEY})
-    loader = BulkLoader(conn)
+    loader = BulkLoader(conn, progress=progress)
     for source, (path, reader) in enumerate(plan):
         report.files.append(_load_file(loader, source, path, reader, report, strict, limit, progress))
     counts = loader.finish()

@@ -83,6 +83,9 @@ class Product(Base):
     stars_4: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
     stars_5: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
 
+    # Field-weighted number of words in the product's text, for BM25's length normalisation.
+    search_length: Mapped[float] = mapped_column(Float, server_default=sql_text("0"))
+
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     categories: Mapped[list[Category]] = relationship(secondary=product_categories, order_by=Category.depth)

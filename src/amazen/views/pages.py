@@ -3,7 +3,7 @@ from pyramid.location import lineage
 from pyramid.view import view_config
 
 from amazen.catalog.services import PRODUCT_SORTS, REVIEW_SORTS
-from amazen.params import choice, page_request
+from amazen.params import choice, integer, page_request
 from amazen.resources import Categories, CategoryResource, ProductResource, Products, Root
 
 PRODUCTS_PER_PAGE = 24
@@ -48,7 +48,12 @@ def product(context, request):
     reviews = context.catalog.list_reviews(
         context.product, page_request(request.params, REVIEWS_PER_PAGE, max_per_page=50), sort=sort
     )
-    return {"product": context.product, "reviews": reviews, "sort": sort, "sorts": list(REVIEW_SORTS)}
+    # ?review=<id>: the review a search result quoted, shown first wherever it sorts.
+    quoted_id = integer(request.params, "review", None)
+    quoted = context.catalog.review_of(context.product, quoted_id) if quoted_id else None
+    return {
+        "product": context.product, "reviews": reviews, "sort": sort, "sorts": list(REVIEW_SORTS), "quoted": quoted,
+    }
 
 
 @view_config(context=Categories, renderer="categories.jinja2")

@@ -1,0 +1,51 @@
+"""amazen-reindex: rebuild the whole search index (product terms, review evidence, statistics) from
+the products and reviews, in one transaction: searches keep using the old index until it commits.
+
+Imports and written reviews keep the index current by themselves; run this after changing the
+analyzer or the index rules, or after restoring products and reviews from elsewhere.
+"""
+import argparse
+import logging
+import sys
+import time
+
+from amazen.config import ConfigurationError
+
+from .import_data import database_engine
+
+PROG = "amazen-reindex"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[0])
+    parser.add_argument("--config", default="development.ini", help="ini file (default: development.ini)")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    try:
+        engine = database_engine(args.config)
+    except FileNotFoundError:
+        sys.exit(f"{PROG}: config file not found: {args.config}")
+    except ConfigurationError as err:
+        sys.exit(f"{PROG}: {err}")
+
+    import sqlalchemy as sa
+
+    from amazen.ingest.importer import IMPORT_LOCK_KEY
+    from amazen.search.index import reindex
+
+    started = time.monotonic()
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK_KEY})  # not during an import
+            products = reindex(conn, progress=sys.stderr.isatty())
+    except KeyboardInterrupt:
+        sys.exit(f"{PROG}: interrupted; the index is unchanged")
+    except sa.exc.SQLAlchemyError as err:
+        sys.exit(f"{PROG}: database error, the index is unchanged: {str(err).splitlines()[0]}")
+    finally:
+        engine.dispose()
+    print(f"Indexed {products:,} products in {time.monotonic() - started:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""One analyzer for documents and queries: fold, tokenise, drop stop words, stem, mark negation.
+
+The same function must see the same text the same way when indexing reviews and when reading a
+shopper's descriptor, or counts stop matching. Negation is scoped the way people write it: a cue
+("not", "no", "never", "isn't", "doesn't", "hardly", …) negates the next few content words of the same
+clause, so "not comfortable at all", "isn't very comfortable" and "doesn't hold a charge" negate
+"comfortable" and "hold"/"charge", while "not only comfortable but light" stops at "but".
+"""
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import Stemmer
+
+# Words, with an inner apostrophe kept so "isn't" is one token; numbers and model codes ("q35") too.
+TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+# Where a negation's scope ends: sentence and clause punctuation, and contrastive conjunctions.
+CLAUSE_SPLIT = re.compile(r"[.!?;:,()\[\]\n]+|\s[-–—]+\s")
+CONTRAST = frozenset({"but", "however", "although", "though", "yet", "except", "whereas", "while"})
+NEGATION_CUES = frozenset({
+    "not", "no", "never", "none", "nothing", "neither", "nor", "without", "hardly", "barely", "scarcely",
+    "cannot", "cant", "dont", "doesnt", "didnt", "isnt", "wasnt", "arent", "werent", "wont", "wouldnt",
+    "shouldnt", "couldnt", "hasnt", "havent", "hadnt", "aint", "lack", "lacks", "lacking",
+})
+# A negation reaches this many content words ("not very comfortable": "very" is a stop word, so it is
+# skipped; "doesn't hold a charge": "hold" and "charge").
+NEGATION_REACH = 3
+# Two terms form a phrase ("battery life", "easy to use" -> "batteri use") when at most one stop word
+# stands between them in the same clause.
+PHRASE_GAP = 2
+CLAUSE_GAP = 10
+
+# English stop words (a short, IR-style list). Negation cues are handled before stop words are dropped.
+STOP_WORDS = frozenset("""
+a about above after again against all am an and any are as at be because been before being below
+between both by can could did do does doing down during each few for from further had has have having
+he her here hers herself him himself his how i if in into is it its itself just me more most my myself
+of off on once only or other our ours ourselves out over own same she should so some such than that the
+their theirs them themselves then there these they this those through to too under until up very was we
+were what when where which while who whom why will with would you your yours yourself yourselves also
+really quite pretty much many lot lots get got gets one ever even still well s t d ll m re ve y
+""".split())
+
+_stemmer = Stemmer.Stemmer("english")
+
+
+def fold(text):
+    """Lower case, accents removed, curly apostrophes straightened."""
+    text = text.lower().replace("’", "'").replace("‘", "'")
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=200_000)
+def stem(word):
+    return _stemmer.stemWord(word)
+
+
+def _is_negation(token):
+    return token in NEGATION_CUES or token.endswith("n't")
+
+
+@dataclass(frozen=True)
+class Term:
+    term: str  # the stemmed form, as stored in the index
+    negated: bool  # inside a negation's scope
+    position: int  # word position in the text (stop words count), for phrases
+
+
+def analyze(text):
+    """Terms of ``text`` in order. Stop words and negation cues are dropped but keep their positions."""
+    if not text:
+        return []
+    terms = []
+    position = 0
+    for clause in CLAUSE_SPLIT.split(fold(text)):
+        reach = 0
+        previous = ""
+        for token in TOKEN.findall(clause):
+            position += 1
+            token = token.replace("'", "") if not token.endswith("n't") else token
+            if token in CONTRAST or (token == "only" and previous == "not"):  # "not only X but Y" praises X
+                reach = 0
+                previous = token
+                continue
+            previous = token
+            if _is_negation(token):
+                reach = NEGATION_REACH
+                continue
+            if token in STOP_WORDS:
+                continue
+            terms.append(Term(stem(token), reach > 0, position))
+            if reach:
+                reach -= 1
+        position += CLAUSE_GAP  # clauses do not join into phrases
+    return terms
+
+
+def phrases(terms):
+    """Two-word phrase terms ("batteri life") of adjacent ``terms``; negated if either word is."""
+    out = []
+    for first, second in zip(terms, terms[1:]):
+        if second.position - first.position <= PHRASE_GAP:
+            out.append(Term(f"{first.term} {second.term}", first.negated or second.negated, first.position))
+    return out
+
+
+def analyze_query_words(text):
+    """Stemmed terms of a query or descriptor, in order; negation is not applied to queries."""
+    return [t.term for t in analyze(text)]
+
+
+def descriptor_term(text):
+    """The index term of a descriptor: one word ("comfort") or a two-word phrase ("batteri life").
+
+    Returns None when the descriptor has no searchable word; raises ValueError for more than two.
+    """
+    words = analyze(text)
+    if not words:
+        return None
+    if len(words) == 1:
+        return words[0].term
+    joined = phrases(words)
+    if len(words) > 2 or len(joined) != 1:
+        raise ValueError("a descriptor is one word or a two-word phrase (stop words aside)")
+    return joined[0].term
+
+
+def review_mentions(summary, text):
+    """{term: polarity} for one review (headline and text; words and two-word phrases).
+
+    A review mentions a term negatively when most of its occurrences are negated (a tie counts as
+    negative: a stated "not" is the stronger signal), positively otherwise.
+    """
+    terms = analyze(f"{summary or ''}\n{text or ''}")
+    seen = {}
+    for term in terms + phrases(terms):
+        count, negated = seen.get(term.term, (0, 0))
+        seen[term.term] = (count + 1, negated + term.negated)
+    return {term: ("-" if 2 * negated >= count else "+") for term, (count, negated) in seen.items()}
+
+
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def sentences(text):
+    """Split review text into sentences, for evidence quotes."""
+    return [s.strip() for s in SENTENCE_END.split(text or "") if s.strip()]

@@ -1,0 +1,197 @@
+"""Index maintenance: derive the search tables from products and reviews, in the caller's transaction.
+
+A product's index rows are always rebuilt whole from its current text and reviews: after an import
+(the products it touched), after a review is written (that product), or for everything
+(``amazen-reindex``). Rebuilding per product keeps the rules simple and the result independent of the
+order in which things arrived.
+
+Large rebuilds analyse chunks of products in worker processes (the analyser is pure Python) while the
+main process reads the next chunk and COPYs the previous one.
+"""
+import io
+import sys
+from collections import deque
+
+import sqlalchemy as sa
+
+from .analyzer import analyze, phrases, review_mentions
+
+# How much a word counts in each product field (BM25F-style: the weighted counts feed one BM25).
+FIELD_WEIGHTS = {"title": 3.0, "brand": 2.0, "categories": 1.5, "features": 1.0, "description": 1.0}
+CHUNK_PRODUCTS = 400
+PARALLEL_ABOVE = 1_000  # products; smaller rebuilds (a written review) run inline
+QUOTES = 2
+
+PRODUCTS_SQL = """
+SELECT p.id, p.title, p.brand, p.features, p.description,
+       ARRAY(SELECT c.name FROM product_categories pc JOIN categories c ON c.id = pc.category_id
+             WHERE pc.product_id = p.id ORDER BY c.depth, c.name) AS categories
+FROM products p WHERE p.id = ANY(:ids) ORDER BY p.id
+"""
+REVIEWS_SQL = """
+SELECT product_id, id, rating, helpful_votes, summary, text FROM reviews
+WHERE product_id = ANY(:ids) ORDER BY product_id, id
+"""
+REFRESH_STATS = """
+INSERT INTO search_stats (id, documents, average_length, mean_rating)
+SELECT 1, count(*), COALESCE(avg(search_length), 0),
+       COALESCE(sum(rating_average * rating_count) / NULLIF(sum(rating_count), 0), 3.0)
+FROM products
+ON CONFLICT (id) DO UPDATE SET documents = excluded.documents, average_length = excluded.average_length,
+                               mean_rating = excluded.mean_rating
+"""
+
+
+def product_postings(title, brand, categories, features, description):
+    """({term: field-weighted frequency}, weighted length) of one product's text."""
+    tf = {}
+    length = 0.0
+    fields = (
+        ("title", [title]), ("brand", [brand]), ("categories", categories or []),
+        ("features", features or []), ("description", [description]),
+    )
+    for field, texts in fields:
+        weight = FIELD_WEIGHTS[field]
+        for text in texts:
+            words = analyze(text)
+            length += weight * len(words)
+            for term in words + phrases(words):
+                tf[term.term] = tf.get(term.term, 0.0) + weight
+    return tf, length
+
+
+def product_evidence(reviews):
+    """{term: [mentions, positive, negative, stars(5), quote ids]} over one product's reviews.
+
+    ``reviews``: (id, rating, helpful_votes, summary, text). Quotes: the most helpful positive and
+    the most helpful negative mention (ties: the older review), topped up to two from either side.
+    """
+    evidence = {}
+    for review_id, rating, helpful, summary, text in reviews:
+        rank = (-(helpful or 0), review_id)
+        for term, polarity in review_mentions(summary, text).items():
+            row = evidence.get(term)
+            if row is None:
+                row = evidence[term] = [0, 0, 0, [0, 0, 0, 0, 0], {"+": [], "-": []}]
+            row[0] += 1
+            row[1 if polarity == "+" else 2] += 1
+            if rating:
+                row[3][rating - 1] += 1
+            best = row[4][polarity]
+            if len(best) < QUOTES:
+                best.append(rank)
+                best.sort()
+            elif rank < best[-1]:
+                best[-1] = rank
+                best.sort()
+    for row in evidence.values():
+        best = row[4]
+        chosen = best["+"][:1] + best["-"][:1]
+        chosen += [r for r in best["+"][1:] + best["-"][1:]][: QUOTES - len(chosen)]
+        row[4] = [review_id for _, review_id in sorted(chosen)]
+    return evidence
+
+
+def _array(values):
+    return "{" + ",".join(str(v) for v in values) + "}"
+
+
+def _escape(text):
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def analyse_chunk(products, reviews):
+    """COPY text for product_terms, descriptor_evidence and the products' lengths (worker-safe)."""
+    by_product = {}
+    for product_id, review_id, rating, helpful, summary, text in reviews:
+        by_product.setdefault(product_id, []).append((review_id, rating, helpful, summary, text))
+    terms, evidence, lengths = [], [], []
+    for product_id, title, brand, features, description, categories in products:
+        tf, length = product_postings(title, brand, categories, features, description)
+        lengths.append(f"{product_id}\t{length}\n")
+        for term, weight in tf.items():
+            terms.append(f"{_escape(term)}\t{product_id}\t{weight}\n")
+        for term, (mentions, positive, negative, stars, quotes) in product_evidence(by_product.get(product_id, ())).items():
+            evidence.append(
+                f"{_escape(term)}\t{product_id}\t{mentions}\t{positive}\t{negative}\t{_array(stars)}\t{_array(quotes)}\n"
+            )
+    return "".join(terms), "".join(evidence), "".join(lengths)
+
+
+def _scope(conn, product_ids, touched):
+    if touched:
+        sql = "SELECT product_id FROM touched ORDER BY 1"
+    elif product_ids is not None:
+        return sorted(set(product_ids))
+    else:
+        sql = "SELECT id FROM products ORDER BY 1"
+    return list(conn.execute(sa.text(sql)).scalars())
+
+
+def reindex(conn, product_ids=None, touched=False, progress=False):
+    """Rebuild the index rows of some products (``product_ids``; the ``touched`` temp table of a bulk
+    load; all products when neither) on ``conn``, in the caller's transaction. Returns the number of
+    products indexed."""
+    ids = _scope(conn, product_ids, touched)
+    cursor = conn.connection.dbapi_connection.cursor()
+    cursor.execute(
+        "DROP TABLE IF EXISTS index_lengths; "
+        "CREATE TEMP TABLE index_lengths (product_id int, length float) ON COMMIT DROP"
+    )
+    if len(ids) == conn.execute(sa.text("SELECT count(*) FROM products")).scalar():
+        # Everything: emptying the tables is far cheaper than deleting row by row.
+        cursor.execute("TRUNCATE product_terms, descriptor_evidence")
+    else:
+        for start in range(0, len(ids), 10_000):
+            part = ids[start:start + 10_000]
+            cursor.execute("DELETE FROM product_terms WHERE product_id = ANY(%s)", (part,))
+            cursor.execute("DELETE FROM descriptor_evidence WHERE product_id = ANY(%s)", (part,))
+
+    def write(texts):
+        for table, text in zip(("product_terms", "descriptor_evidence", "index_lengths"), texts):
+            if text:
+                cursor.copy_expert(f"COPY {table} FROM STDIN", io.StringIO(text))
+
+    def fetch(chunk):
+        products = [tuple(r) for r in conn.execute(sa.text(PRODUCTS_SQL), {"ids": chunk})]
+        reviews = [tuple(r) for r in conn.execute(sa.text(REVIEWS_SQL), {"ids": chunk})]
+        return products, reviews
+
+    chunks = [ids[i:i + CHUNK_PRODUCTS] for i in range(0, len(ids), CHUNK_PRODUCTS)]
+    bar = _progress_bar(len(ids)) if progress else None
+    if len(ids) <= PARALLEL_ABOVE:
+        for chunk in chunks:
+            write(analyse_chunk(*fetch(chunk)))
+    else:
+        import multiprocessing
+
+        # Fork: the workers only analyse text; they never touch the database connection.
+        with multiprocessing.get_context("fork").Pool(2) as pool:
+            pending = deque()
+            for chunk in chunks:
+                pending.append((len(chunk), pool.apply_async(analyse_chunk, fetch(chunk))))
+                while len(pending) > 2:
+                    size, result = pending.popleft()
+                    write(result.get())
+                    if bar is not None:
+                        bar.update(size)
+            while pending:
+                size, result = pending.popleft()
+                write(result.get())
+                if bar is not None:
+                    bar.update(size)
+    if bar is not None:
+        bar.close()
+    cursor.execute(
+        "UPDATE products p SET search_length = l.length FROM index_lengths l "
+        "WHERE p.id = l.product_id AND p.search_length IS DISTINCT FROM l.length"
+    )
+    cursor.execute("DROP TABLE index_lengths")
+    conn.execute(sa.text(REFRESH_STATS))
+    return len(ids)
+
+
+def _progress_bar(total):
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="products", desc="indexing", file=sys.stderr, dynamic_ncols=True)

@@ -1,0 +1,145 @@
+"""The JSON API: search, products, writing a review, and the OpenAPI document that describes them.
+
+Errors are JSON objects ``{"error": {"code", "message", "field"}}`` (see views/errors.py).
+"""
+from pyramid.view import view_config
+
+from amazen.params import InvalidParameter
+from amazen.resources import ApiProduct, ApiProductReviews, ApiSearch, OpenApiDocument
+from amazen.search.query import parse_search
+
+from .openapi import openapi_document
+
+
+def review_url(request, asin, review_id):
+    """Where a quoted review is shown: first on its product's page, anchored."""
+    return request.resource_url(request.root["products"], asin, query={"review": review_id}, anchor=f"review-{review_id}")
+
+
+def search_json(request, found):
+    results = []
+    for result in found.results:
+        item = {
+            "asin": result.asin,
+            "title": result.title,
+            "brand": result.brand,
+            "price": float(result.price) if result.price is not None else None,
+            "rating": round(result.rating, 3) if result.rating is not None else None,
+            "review_count": result.review_count,
+            "url": request.resource_url(request.root["products"], result.asin),
+            "image_url": result.image_url,
+            "score": result.score,
+            "evidence": [
+                {
+                    "descriptor": e.descriptor,
+                    "polarity": e.polarity,
+                    "mentions": e.mentions,
+                    "share": e.share,
+                    "positive": e.positive,
+                    "negative": e.negative,
+                    "stars": e.stars,
+                    "avg_stars": e.avg_stars,
+                    "quotes": [
+                        {"text": q["text"], "review_url": review_url(request, result.asin, q["review_id"])}
+                        for q in e.quotes
+                    ],
+                }
+                for e in result.evidence
+            ],
+        }
+        if found.request.explain:
+            item["explain"] = result.components
+        results.append(item)
+    return {
+        "query": found.request.as_dict(),
+        "total": found.total,
+        "page": found.page,
+        "per_page": found.per_page,
+        "results": results,
+        "facets": found.facets,
+        "unknown_terms": found.unknown_terms,
+        "message": found.message,
+        "did_you_mean": None,
+    }
+
+
+@view_config(context=ApiSearch, renderer="json", request_method="GET")
+def api_search(context, request):
+    found = request.find_service(name="search").search(parse_search(request.GET))
+    return search_json(request, found)
+
+
+def product_json(request, product):
+    return {
+        "asin": product.asin,
+        "title": product.display_title,
+        "brand": product.brand,
+        "price": float(product.price) if product.price is not None else None,
+        "description": product.description,
+        "features": list(product.features or []),
+        "image_url": product.image_url,
+        "categories": [c.path for c in product.categories],
+        "url": request.resource_url(request.root["products"], product.asin),
+        "review_count": product.review_count,
+        "rating": {
+            "average": round(product.rating_average, 3) if product.rating_average is not None else None,
+            "count": product.rating_count,
+            "histogram": {str(stars): count for stars, count in sorted(product.histogram.items())},
+        },
+    }
+
+
+@view_config(context=ApiProduct, renderer="json", request_method="GET")
+def api_product(context, request):
+    return product_json(request, context.product)
+
+
+REVIEW_FIELDS = {"reviewer_id": 100, "reviewer_name": 100, "summary": 300, "text": 20_000}
+
+
+def _review_body(request):
+    """The JSON body of a new review, checked; InvalidParameter names the first bad field."""
+    if request.content_type != "application/json":
+        raise InvalidParameter("body", "send the review as JSON (Content-Type: application/json)")
+    try:
+        body = request.json_body
+    except ValueError:
+        raise InvalidParameter("body", "is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise InvalidParameter("body", "must be a JSON object")
+    values = {}
+    for name, limit in REVIEW_FIELDS.items():
+        value = body.get(name)
+        if value is not None and not isinstance(value, str):
+            raise InvalidParameter(name, "must be a string")
+        value = (value or "").strip()
+        if len(value) > limit:
+            raise InvalidParameter(name, f"must be at most {limit:,} characters")
+        values[name] = value or None
+    if not values["reviewer_id"]:
+        raise InvalidParameter("reviewer_id", "is required")
+    if not (values["text"] or values["summary"]):
+        raise InvalidParameter("text", "a review needs a text or a summary")
+    rating = body.get("rating")
+    if rating is not None and (isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5):
+        raise InvalidParameter("rating", "must be a whole number of stars from 1 to 5")
+    values["rating"] = rating
+    return values
+
+
+@view_config(context=ApiProductReviews, renderer="json", request_method="POST")
+def api_add_review(context, request):
+    review = request.find_service(name="catalog").add_review(context.product, **_review_body(request))
+    request.response.status_int = 201
+    return {
+        "id": review.id,
+        "asin": context.product.asin,
+        "reviewer_id": review.reviewer_id,
+        "rating": review.rating,
+        "url": review_url(request, context.product.asin, review.id),
+    }
+
+
+@view_config(context=OpenApiDocument, renderer="json", request_method="GET")
+def api_openapi(context, request):
+    return openapi_document(request)

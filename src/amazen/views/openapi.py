@@ -1,0 +1,204 @@
+"""The OpenAPI 3 description of the JSON API, served at /api/openapi.json.
+
+tests/functional/test_api.py checks real responses against these schemas, so the two stay in step.
+"""
+from amazen.search.query import MAX_DESCRIPTOR_LENGTH, MAX_DESCRIPTORS, MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS
+
+
+def _nullable(schema):
+    return {**schema, "nullable": True}
+
+
+STRING = {"type": "string"}
+INTEGER = {"type": "integer"}
+NUMBER = {"type": "number"}
+
+ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {"code": STRING, "message": STRING, "field": STRING},
+        }
+    },
+}
+
+QUOTE = {
+    "type": "object",
+    "required": ["text", "review_url"],
+    "properties": {
+        "text": {"type": "string", "description": "the sentence, HTML-escaped, matched words in <mark>"},
+        "review_url": STRING,
+    },
+}
+
+EVIDENCE = {
+    "type": "object",
+    "required": ["descriptor", "polarity", "mentions", "share", "positive", "negative", "stars", "avg_stars", "quotes"],
+    "properties": {
+        "descriptor": STRING,
+        "polarity": {"type": "string", "enum": ["+", "-"]},
+        "mentions": {"type": "integer", "description": "reviews of the product that mention the descriptor"},
+        "share": {"type": "number", "description": "mentions / the product's reviews"},
+        "positive": INTEGER,
+        "negative": {"type": "integer", "description": "mentions in a negated scope (\"not comfortable\")"},
+        "stars": {"type": "array", "items": INTEGER, "minItems": 5, "maxItems": 5,
+                  "description": "1- to 5-star counts of the mentioning reviews"},
+        "avg_stars": _nullable(NUMBER),
+        "quotes": {"type": "array", "items": QUOTE, "maxItems": 2},
+    },
+}
+
+RESULT = {
+    "type": "object",
+    "required": ["asin", "title", "brand", "price", "rating", "review_count", "url", "image_url", "score", "evidence"],
+    "properties": {
+        "asin": STRING,
+        "title": STRING,
+        "brand": _nullable(STRING),
+        "price": _nullable(NUMBER),
+        "rating": _nullable(NUMBER),
+        "review_count": INTEGER,
+        "url": STRING,
+        "image_url": _nullable(STRING),
+        "score": NUMBER,
+        "evidence": {"type": "array", "items": EVIDENCE},
+        "explain": {
+            "type": "object",
+            "description": "score components (explain=1); score = relevance + descriptors + rating_prior + popularity",
+            "required": ["bm25", "relevance", "descriptors", "rating_prior", "popularity"],
+            "properties": {k: NUMBER for k in ("bm25", "relevance", "descriptors", "rating_prior", "popularity")},
+        },
+    },
+}
+
+FACET_VALUE = {"type": "object", "required": ["count"], "properties": {
+    "value": STRING, "name": STRING, "min": _nullable(NUMBER), "max": _nullable(NUMBER), "count": INTEGER,
+}}
+
+SEARCH_RESPONSE = {
+    "type": "object",
+    "required": ["query", "total", "page", "per_page", "results", "facets", "unknown_terms", "message", "did_you_mean"],
+    "properties": {
+        "query": {"type": "object", "required": ["q", "pos", "neg", "category", "brand", "price_min", "price_max", "rating_min", "sort"],
+                  "properties": {
+                      "q": STRING, "pos": {"type": "array", "items": STRING}, "neg": {"type": "array", "items": STRING},
+                      "category": _nullable(STRING), "brand": _nullable(STRING), "price_min": _nullable(NUMBER),
+                      "price_max": _nullable(NUMBER), "rating_min": _nullable(NUMBER), "sort": STRING,
+                  }},
+        "total": {"type": "integer", "description": "exact number of matching products"},
+        "page": INTEGER,
+        "per_page": INTEGER,
+        "results": {"type": "array", "items": RESULT},
+        "facets": {"type": "object", "required": ["category", "brand", "price", "rating"], "properties": {
+            name: {"type": "array", "items": FACET_VALUE} for name in ("category", "brand", "price", "rating")
+        }},
+        "unknown_terms": {"type": "array", "items": STRING,
+                          "description": "query words and descriptors that nothing in the catalog mentions"},
+        "message": _nullable(STRING),
+        "did_you_mean": _nullable({"type": "object", "properties": {"query": STRING, "total": INTEGER}}),
+    },
+}
+
+PRODUCT = {
+    "type": "object",
+    "required": ["asin", "title", "brand", "price", "description", "features", "image_url", "categories", "url",
+                 "review_count", "rating"],
+    "properties": {
+        "asin": STRING, "title": STRING, "brand": _nullable(STRING), "price": _nullable(NUMBER),
+        "description": _nullable(STRING), "features": {"type": "array", "items": STRING},
+        "image_url": _nullable(STRING), "categories": {"type": "array", "items": STRING}, "url": STRING,
+        "review_count": INTEGER,
+        "rating": {"type": "object", "required": ["average", "count", "histogram"], "properties": {
+            "average": _nullable(NUMBER), "count": INTEGER,
+            "histogram": {"type": "object", "required": ["1", "2", "3", "4", "5"],
+                          "properties": {str(i): INTEGER for i in range(1, 6)}},
+        }},
+    },
+}
+
+NEW_REVIEW = {
+    "type": "object",
+    "required": ["reviewer_id"],
+    "properties": {
+        "reviewer_id": {"type": "string", "maxLength": 100},
+        "reviewer_name": {"type": "string", "maxLength": 100},
+        "rating": {"type": "integer", "minimum": 1, "maximum": 5},
+        "summary": {"type": "string", "maxLength": 300},
+        "text": {"type": "string", "maxLength": 20000},
+    },
+}
+
+REVIEW_CREATED = {
+    "type": "object",
+    "required": ["id", "asin", "reviewer_id", "rating", "url"],
+    "properties": {"id": INTEGER, "asin": STRING, "reviewer_id": STRING, "rating": _nullable(INTEGER), "url": STRING},
+}
+
+
+def _param(name, schema, description, repeat=False):
+    param = {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+    if repeat:
+        param.update(style="form", explode=True)
+    return param
+
+
+SEARCH_PARAMETERS = [
+    _param("q", {"type": "string", "maxLength": MAX_QUERY_LENGTH},
+           'words over product text; "quoted phrases"; -word excludes'),
+    _param("pos", {"type": "array", "maxItems": MAX_DESCRIPTORS, "items": {"type": "string", "maxLength": MAX_DESCRIPTOR_LENGTH}},
+           "what reviews should say (a word or two-word phrase); repeatable", repeat=True),
+    _param("neg", {"type": "array", "maxItems": MAX_DESCRIPTORS, "items": {"type": "string", "maxLength": MAX_DESCRIPTOR_LENGTH}},
+           "what reviews should not say; repeatable", repeat=True),
+    _param("category", STRING, "category path, e.g. electronics/headphones (subcategories included)"),
+    _param("brand", STRING, "exact brand (case-insensitive)"),
+    _param("price_min", {"type": "number", "minimum": 0}, "lowest price"),
+    _param("price_max", {"type": "number", "minimum": 0}, "highest price"),
+    _param("rating_min", {"type": "number", "minimum": 1, "maximum": 5}, "lowest average rating"),
+    _param("sort", {"type": "string", "enum": list(SORTS), "default": "relevance"}, "result order"),
+    _param("page", {"type": "integer", "minimum": 1, "default": 1}, "page number (out-of-range values are clamped)"),
+    _param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20}, "results per page (clamped)"),
+    _param("explain", {"type": "string", "enum": ["0", "1", "true", "false"]}, "1: add each result's score components"),
+]
+
+
+def _json(schema):
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _error(description):
+    return {"description": description, **_json({"$ref": "#/components/schemas/Error"})}
+
+
+def openapi_document(request):
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Amazen API", "version": "1",
+                 "description": "Search products by what their reviewers say."},
+        "servers": [{"url": request.application_url}],
+        "paths": {
+            "/api/search": {"get": {
+                "summary": "Rank products by a query and by review evidence for descriptors",
+                "parameters": SEARCH_PARAMETERS,
+                "responses": {"200": {"description": "a page of ranked products", **_json(SEARCH_RESPONSE)},
+                              "400": _error("a malformed parameter")},
+            }},
+            "/api/products/{asin}": {"get": {
+                "summary": "One product with its rating histogram",
+                "parameters": [{"name": "asin", "in": "path", "required": True, "schema": STRING}],
+                "responses": {"200": {"description": "the product", **_json(PRODUCT)},
+                              "404": _error("no such product")},
+            }},
+            "/api/products/{asin}/reviews": {"post": {
+                "summary": "Write a review; it is searchable on the next request",
+                "parameters": [{"name": "asin", "in": "path", "required": True, "schema": STRING}],
+                "requestBody": {"required": True, **_json(NEW_REVIEW)},
+                "responses": {"201": {"description": "the review was stored", **_json(REVIEW_CREATED)},
+                              "400": _error("a missing or malformed field"), "404": _error("no such product")},
+            }},
+            "/api/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3"}}}},
+        },
+        "components": {"schemas": {"Error": ERROR}},
+    }

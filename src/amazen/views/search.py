@@ -1,0 +1,83 @@
+"""The results page, /search: the whole state is in the URL, every control is a link or a GET form,
+so it works without JavaScript and can be shared."""
+from markupsafe import Markup
+from pyramid.view import view_config
+
+from amazen.resources import SearchPage
+from amazen.search.query import SORTS, parse_search
+
+from .api import review_url
+
+# The parameters that make up a search's state, in the order URLs list them.
+STATE_KEYS = ("q", "pos", "neg", "category", "brand", "price_min", "price_max", "rating_min", "sort", "per_page")
+SORT_LABELS = {
+    "relevance": "Best match", "price_asc": "Price: low to high", "price_desc": "Price: high to low",
+    "rating": "Rating", "reviews": "Most reviewed",
+}
+
+
+class SearchLinks:
+    """URLs for the page's controls: the current state with one change, page reset to 1."""
+
+    def __init__(self, request):
+        self.request = request
+        self.state = [(k, v) for k, v in request.GET.items() if k in STATE_KEYS and v.strip()]
+        self.page_number = request.GET.get("page")
+
+    def _url(self, pairs, page=None):
+        pairs = sorted(pairs, key=lambda kv: STATE_KEYS.index(kv[0]))
+        if page and page > 1:
+            pairs.append(("page", str(page)))
+        return self.request.resource_url(self.request.root["search"], query=pairs or None)
+
+    def current(self):
+        return self._url(self.state)
+
+    def set(self, key, value):
+        pairs = [(k, v) for k, v in self.state if k != key]
+        if value not in (None, ""):
+            pairs.append((key, str(value)))
+        return self._url(pairs)
+
+    def price(self, low, high):
+        pairs = [(k, v) for k, v in self.state if k not in ("price_min", "price_max")]
+        if low:
+            pairs.append(("price_min", str(low)))
+        if high:
+            pairs.append(("price_max", str(high)))
+        return self._url(pairs)
+
+    def remove_descriptor(self, descriptor):
+        key = "pos" if descriptor.polarity == "+" else "neg"
+        return self._url([(k, v) for k, v in self.state if not (k == key and v.strip() == descriptor.text)])
+
+    def flip_descriptor(self, descriptor):
+        key, other = ("pos", "neg") if descriptor.polarity == "+" else ("neg", "pos")
+        pairs = [(k, v) for k, v in self.state if not (k == key and v.strip() == descriptor.text)]
+        return self._url(pairs + [(other, descriptor.text)])
+
+    def add_descriptor(self, text, polarity):
+        return self._url(self.state + [("pos" if polarity == "+" else "neg", text)])
+
+    def page(self, number):
+        return self._url(self.state, page=number)
+
+    def hidden_fields(self, leave_out=("q",)):
+        """The state as hidden inputs, for forms that change one part of it."""
+        return [(k, v) for k, v in self.state if k not in leave_out]
+
+
+@view_config(context=SearchPage, renderer="search.jinja2")
+def search_page(context, request):
+    search = parse_search(request.GET)
+    found = request.find_service(name="search").search(search)
+    return {
+        "search": search,
+        "found": found,
+        "links": SearchLinks(request),
+        "sorts": SORTS,
+        "sort_labels": SORT_LABELS,
+        "q": search.query.text,
+        "review_url": review_url,
+        "Markup": Markup,
+    }

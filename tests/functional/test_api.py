@@ -1,0 +1,82 @@
+"""The OpenAPI document at /api/openapi.json describes what the API really answers.
+
+Real responses (on the demo catalog) are checked against the document's schemas: every documented
+required field is there with its type, and nothing undocumented is sent.
+"""
+import pytest
+
+# The API contract of the search issue, written out independently of the code.
+SEARCH_PARAMETERS = {"q", "pos", "neg", "category", "brand", "price_min", "price_max", "rating_min", "sort", "page",
+                     "per_page", "explain"}
+TYPES = {"object": dict, "array": list, "string": str, "integer": int, "number": (int, float), "boolean": bool}
+
+
+def check(value, schema, document, where="$"):
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[1]
+        return check(value, document["components"]["schemas"][name], document, where)
+    if value is None:
+        assert schema.get("nullable"), f"{where} is null but not nullable"
+        return
+    expected = TYPES[schema["type"]]
+    assert isinstance(value, expected) and not (schema["type"] in ("integer", "number") and isinstance(value, bool)), (
+        f"{where}: {value!r} is not {schema['type']}"
+    )
+    if "enum" in schema:
+        assert value in schema["enum"], where
+    if schema["type"] == "object" and "properties" in schema:
+        for key in schema.get("required", []):
+            assert key in value, f"{where}.{key} is required but missing"
+        undocumented = set(value) - set(schema["properties"])
+        assert not undocumented, f"{where} has undocumented fields {undocumented}"
+        for key, item in value.items():
+            check(item, schema["properties"][key], document, f"{where}.{key}")
+    if schema["type"] == "array":
+        for index, item in enumerate(value):
+            check(item, schema["items"], document, f"{where}[{index}]")
+
+
+@pytest.fixture
+def document(testapp):
+    return testapp.get("/api/openapi.json").json
+
+
+def response_schema(document, path, method, status):
+    return document["paths"][path][method]["responses"][status]["content"]["application/json"]["schema"]
+
+
+def test_the_document_is_openapi_3_and_lists_the_contracts_parameters(document):
+    assert document["openapi"].startswith("3.")
+    parameters = {p["name"] for p in document["paths"]["/api/search"]["get"]["parameters"]}
+    assert parameters == SEARCH_PARAMETERS
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "headphones", "pos": "comfortable", "explain": "1"},
+        {"pos": ["comfortable", "bass"], "neg": "flimsy", "sort": "price_asc", "per_page": "3"},
+        {"q": "xyzzy"},
+        {},
+    ],
+)
+def test_search_responses_match_the_document(testapp, document, params):
+    body = testapp.get("/api/search", params=params).json
+    check(body, response_schema(document, "/api/search", "get", "200"), document)
+    if params.get("pos"):
+        assert body["results"] and body["results"][0]["evidence"]
+
+
+def test_error_responses_match_the_document(testapp, document):
+    body = testapp.get("/api/search", params={"sort": "nope"}, status=400).json
+    check(body, response_schema(document, "/api/search", "get", "400"), document)
+    body = testapp.get("/api/products/NOPE", status=404).json
+    check(body, response_schema(document, "/api/products/{asin}", "get", "404"), document)
+
+
+def test_product_and_review_responses_match_the_document(testapp, document, demo_records):
+    asin = next(r.asin for r in demo_records if hasattr(r, "title"))
+    body = testapp.get(f"/api/products/{asin}").json
+    check(body, response_schema(document, "/api/products/{asin}", "get", "200"), document)
+    created = testapp.post_json(f"/api/products/{asin}/reviews", {"reviewer_id": "api:test", "rating": 4, "text": "Fine."}, status=201).json
+    check(created, response_schema(document, "/api/products/{asin}/reviews", "post", "201"), document)

@@ -1,0 +1,363 @@
+"""Review-driven search on real reviews: Blitzer et al.'s electronics reviews (2,000 reviews of 1,299
+products), imported once for this module inside a transaction that is rolled back at the end.
+
+Expected values come from the raw files, parsed here with regular expressions and matched with an
+independent implementation of the documented rule (see ``brute_force_evidence``).
+"""
+import html
+import re
+from collections import defaultdict
+
+import pytest
+import sqlalchemy as sa
+import transaction
+import webtest
+from bs4 import BeautifulSoup
+from sqlalchemy.orm import Session
+from zope.sqlalchemy import register
+
+import Stemmer
+
+from amazen.ingest.importer import import_files
+from amazen.search.analyzer import NEGATION_CUES, STOP_WORDS
+from tests.conftest import SHARED_DATA
+
+ELECTRONICS = sorted((SHARED_DATA / "mdsd_blitzer2007" / "electronics").glob("*.review"))
+
+
+def raw_reviews():
+    """asin -> {reviewer: (stars, title + text, product name)} from the raw pseudo-XML (last copy wins)."""
+    products = defaultdict(dict)
+    for path in ELECTRONICS:
+        for block in re.findall(r"<review>(.*?)</review>", path.read_text(encoding="utf-8", errors="replace"), re.S):
+            def field(tag):
+                found = re.search(rf"<{tag}>\n?(.*?)\n?</{tag}>", block, re.S)
+                return html.unescape(found.group(1).strip()) if found else ""
+
+            reviewer = field("unique_id").rsplit(":", 1)[-1]
+            products[field("asin")][reviewer] = (int(float(field("rating"))), f"{field('title')}\n{field('review_text')}", field("product_name"))
+    return products
+
+
+RAW = raw_reviews()
+STEM = Stemmer.Stemmer("english").stemWord
+
+
+def brute_force_evidence(asin, word):
+    """(mentions, positive, negative, 1-5 star counts) of ``word`` in the raw reviews of ``asin``.
+
+    The documented rule, written again from the README: a negation cue ("not", "no", "never", any
+    "n't" word, ...) negates the next three non-stop words of its clause; clauses end at punctuation
+    and at "but"/"however"/...; a review is a negative mention when at least half of its occurrences
+    are negated.
+    """
+    target = STEM(word)
+    mentions = positive = negative = 0
+    stars = [0] * 5
+    for rating, text in ((r, t) for r, t, _ in RAW[asin].values()):
+        occurrences = negated = 0
+        for clause in re.split(r"[.!?;:,()\[\]\n]+|\s[-–—]+\s", text.lower().replace("’", "'")):
+            reach = 0
+            previous = ""
+            for token in re.findall(r"[a-z0-9]+(?:'[a-z]+)?", clause):
+                if not token.endswith("n't"):
+                    token = token.replace("'", "")
+                if token in {"but", "however", "although", "though", "yet", "except", "whereas", "while"} or (
+                    token == "only" and previous == "not"
+                ):
+                    reach, previous = 0, token
+                    continue
+                previous = token
+                if token in NEGATION_CUES or token.endswith("n't"):
+                    reach = 3
+                    continue
+                if token in STOP_WORDS:
+                    continue
+                if STEM(token) == target:
+                    occurrences += 1
+                    negated += reach > 0
+                reach = max(0, reach - 1)
+        if occurrences:
+            mentions += 1
+            if 2 * negated >= occurrences:
+                negative += 1
+            else:
+                positive += 1
+            stars[rating - 1] += 1
+    return mentions, positive, negative, stars
+
+
+@pytest.fixture(scope="module")
+def electronics(dbengine):
+    connection = dbengine.connect()
+    outer = connection.begin()
+    # Only the electronics reviews: the demo catalog's headphones would blur the expected rankings.
+    connection.execute(sa.text("DELETE FROM products"))
+    import_files(connection, ELECTRONICS)
+    yield connection
+    outer.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def session(electronics):
+    tm = transaction.TransactionManager(explicit=True)
+    tm.begin()
+    tm.doom()
+    session = Session(bind=electronics, join_transaction_mode="create_savepoint")
+    register(session, transaction_manager=tm)
+    yield session, tm
+    tm.abort()
+    session.close()
+
+
+@pytest.fixture
+def api(app, session):
+    dbsession, tm = session
+    return webtest.TestApp(
+        app, extra_environ={"HTTP_HOST": "example.com", "tm.active": True, "tm.manager": tm, "app.dbsession": dbsession}
+    )
+
+
+def search(api, **params):
+    return api.get("/api/search", params=params).json
+
+
+def headphones_with(word):
+    """asins of headphone products (by name) whose raw reviews use ``word`` / never use it."""
+    says, never = [], []
+    for asin, reviews in RAW.items():
+        names = {name.lower() for _, _, name in reviews.values()}
+        if not any("headphone" in name for name in names):
+            continue
+        text = " ".join(t.lower() for _, t, _ in reviews.values())
+        (says if word in text else never).append(asin)
+    return says, never
+
+
+def test_a_headphone_whose_reviews_say_comfortable_ranks_above_one_whose_reviews_do_not(api):
+    says, _ = headphones_with("comfortable")
+    # Never mentioned, in any form the stemmer folds together ("comfort", "comfortably").
+    never = [a for a in sum(headphones_with("comfortable"), []) if brute_force_evidence(a, "comfortable")[0] == 0]
+    assert says and never  # the data has both kinds
+    body = search(api, q="headphones", pos="comfortable", per_page=100)
+    order = [r["asin"] for r in body["results"]]
+    # Mostly positive: more reviews call it comfortable than say it is not.
+    positives = [a for a in says if brute_force_evidence(a, "comfortable")[1] > brute_force_evidence(a, "comfortable")[2]]
+    assert positives
+    best_with = min(order.index(a) for a in positives if a in order)
+    best_without = min(order.index(a) for a in never if a in order)
+    assert best_with < best_without
+    # Every headphone that reviewers mostly call comfortable ranks above every one they never mention it for.
+    assert max(order.index(a) for a in positives if a in order) < best_without
+    top = body["results"][0]["evidence"][0]
+    assert top["descriptor"] == "comfortable" and top["polarity"] == "+" and top["positive"] > 0
+
+
+def test_the_query_alone_and_descriptors_alone_both_work(api):
+    alone = search(api, q="headphones")
+    assert alone["total"] > 0 and all(r["evidence"] == [] for r in alone["results"])
+    assert all("headphone" in r["title"].lower() or "head" in r["title"].lower() for r in alone["results"][:10])
+    described = search(api, pos="comfortable")
+    mentioning = {a for a in RAW if brute_force_evidence(a, "comfortable")[0] > 0}
+    assert described["total"] == len(mentioning)
+
+
+def test_a_negative_descriptor_demotes_products_whose_reviews_say_it(api):
+    plain = [r["asin"] for r in search(api, q="headphones", per_page=100)["results"]]
+    avoided = search(api, q="headphones", neg="broke", per_page=100)
+    order = [r["asin"] for r in avoided["results"]]
+    assert sorted(order) == sorted(plain)  # demoted, not filtered out
+    broke = [a for a in order if brute_force_evidence(a, "broke")[1] > 0]
+    clean = [a for a in order if brute_force_evidence(a, "broke")[0] == 0]
+    assert broke and clean
+    assert max(order.index(a) for a in clean) < min(order.index(a) for a in broke)
+    for result in avoided["results"]:
+        assert result["evidence"][0]["polarity"] == "-"
+
+
+def test_not_comfortable_counts_against_comfortable(api, session):
+    dbsession, _ = session
+    # A product whose reviews negate "comfortable" ("not comfortable", "isn't very comfortable").
+    negated = [a for a in RAW if brute_force_evidence(a, "comfortable")[2] > 0]
+    assert negated, "the electronics reviews contain a negated 'comfortable'"
+    asin = negated[0]
+    body = search(api, pos="comfortable", per_page=100)
+    evidence = {r["asin"]: r["evidence"][0] for r in body["results"]}
+    mentions, positive, negative, stars = brute_force_evidence(asin, "comfortable")
+    if asin in evidence:  # products whose only mentions are negative may fall past the page
+        assert (evidence[asin]["positive"], evidence[asin]["negative"]) == (positive, negative)
+    # A review that says "not comfortable at all" lowers the product against the same review saying it is.
+    product_id = dbsession.execute(sa.text("SELECT id FROM products WHERE asin = 'B000065BP9'")).scalar()
+    from amazen.catalog.services import CatalogService
+    from amazen.models import Product
+
+    service = CatalogService(dbsession)
+    product = dbsession.get(Product, product_id)
+    before = {r["asin"]: r for r in search(api, q="headphones", pos="comfortable", per_page=100)["results"]}["B000065BP9"]
+    service.add_review(product, "test:negated", rating=2, summary="Hurts", text="These are not comfortable at all.")
+    after = {r["asin"]: r for r in search(api, q="headphones", pos="comfortable", per_page=100)["results"]}["B000065BP9"]
+    assert after["evidence"][0]["negative"] == before["evidence"][0]["negative"] + 1
+    assert after["evidence"][0]["positive"] == before["evidence"][0]["positive"]
+    assert after["score"] < before["score"]
+
+
+def test_evidence_counts_equal_a_brute_force_count_of_the_raw_reviews(api):
+    words = ["comfortable", "sound", "battery", "easy", "quality", "cheap", "broke", "recommend", "return", "work"]
+    checked = 0
+    for word in words:
+        body = search(api, pos=word, per_page=100)
+        for result in body["results"][:10] + body["results"][-3:]:
+            mentions, positive, negative, stars = brute_force_evidence(result["asin"], word)
+            evidence = result["evidence"][0]
+            assert (evidence["mentions"], evidence["positive"], evidence["negative"], evidence["stars"]) == (
+                mentions, positive, negative, stars
+            ), (word, result["asin"])
+            assert evidence["share"] == round(mentions / len(RAW[result["asin"]]), 4)
+            checked += 1
+    assert checked >= 100
+
+
+def test_quotes_mark_the_matched_words_and_link_to_the_review(api):
+    body = search(api, q="headphones", pos="comfortable")
+    quote = body["results"][0]["evidence"][0]["quotes"][0]
+    assert re.search(r"<mark>comfort\w*</mark>", quote["text"], re.I)
+    assert "?review=" in quote["review_url"] and "#review-" in quote["review_url"]
+    page = api.get(quote["review_url"].replace("http://example.com", ""))
+    review_id = quote["review_url"].rsplit("-", 1)[1]
+    quoted = BeautifulSoup(page.text, "html.parser").select_one(f"#review-{review_id}")
+    assert quoted is not None and "quoted" in quoted["class"]
+
+
+def test_the_total_is_exact_and_pages_are_stable(api):
+    first = search(api, pos="work", per_page=7)
+    total = first["total"]
+    assert total == len({a for a in RAW if brute_force_evidence(a, "work")[0] > 0})
+    seen = []
+    page = 1
+    while True:
+        body = search(api, pos="work", per_page=7, page=page)
+        if not body["results"]:
+            break
+        seen += [r["asin"] for r in body["results"]]
+        page += 1
+    assert len(seen) == total == len(set(seen))
+
+
+def test_deep_pages_have_no_cap(api):
+    body = search(api, per_page=1, page=1200)  # no query, no descriptor: the whole catalog
+    assert body["total"] >= 1299 and len(body["results"]) == 1
+
+
+def test_unknown_terms_are_reported_and_zero_results_explained(api):
+    body = search(api, q="xyzzy")
+    assert body["total"] == 0 and body["unknown_terms"] == ["xyzzy"] and "xyzzy" in body["message"]
+    mixed = search(api, q="headphones xyzzy", pos="qwertyuiop")
+    assert mixed["unknown_terms"] == ["xyzzy", "qwertyuiop"] and mixed["total"] == search(api, q="headphones")["total"]
+
+
+def test_phrases_and_exclusions(api):
+    phrase = search(api, q='"noise cancelling"', per_page=100)
+    for r in phrase["results"]:
+        assert re.search(r"noise[- ]cancel", r["title"], re.I), r["title"]
+    without = search(api, q="headphones -sennheiser", per_page=100)
+    assert without["total"] > 0 and not any("sennheiser" in r["title"].lower() for r in without["results"])
+    assert without["total"] < search(api, q="headphones")["total"]
+
+
+def test_filters_and_facets_count_exactly(api):
+    body = search(api, q="headphones", per_page=100)
+    rating_facet = {f["min"]: f["count"] for f in body["facets"]["rating"]}
+    for stars in (4, 3):
+        filtered = search(api, q="headphones", rating_min=stars, per_page=100)
+        assert filtered["total"] == rating_facet[stars]
+        assert all(r["rating"] >= stars for r in filtered["results"])
+    category = body["facets"]["category"][0]
+    assert search(api, q="headphones", category=category["value"])["total"] == category["count"]
+
+
+@pytest.mark.parametrize("sort, key, reverse", [("rating", "rating", True), ("reviews", "review_count", True)])
+def test_sorts(api, sort, key, reverse):
+    results = search(api, q="headphones", sort=sort, per_page=100)["results"]
+    values = [r[key] if r[key] is not None else -1 for r in results]
+    assert values == sorted(values, reverse=reverse)
+
+
+def test_explain_returns_the_score_components(api):
+    result = search(api, q="headphones", pos="comfortable", explain=1)["results"][0]
+    parts = result["explain"]
+    assert abs(parts["relevance"] + parts["descriptors"] + parts["rating_prior"] + parts["popularity"] - result["score"]) < 1e-5
+    assert parts["bm25"] > 0 and parts["descriptors"] > 0
+
+
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"q": "x" * 201}, "q"),
+        ({"pos": ["a", "b", "c", "d", "e", "f"]}, "pos"),
+        ({"pos": "x" * 61}, "pos"),
+        ({"pos": "good battery life lasts"}, "pos"),
+        ({"neg": "the"}, "neg"),
+        ({"price_min": "cheap"}, "price_min"),
+        ({"price_min": "nan"}, "price_min"),
+        ({"price_min": "50", "price_max": "10"}, "price_max"),
+        ({"rating_min": "7"}, "rating_min"),
+        ({"sort": "best"}, "sort"),
+        ({"page": "abc"}, "page"),
+        ({"explain": "maybe"}, "explain"),
+        ({"category": "no/such/category"}, "category"),
+        ({"pos": "comfortable", "neg": "comfortable"}, "neg"),
+    ],
+)
+def test_bad_parameters_are_400_json(api, params, field):
+    response = api.get("/api/search", params=params, status=400)
+    assert response.content_type == "application/json"
+    assert response.json["error"]["field"] == field and response.json["error"]["message"]
+
+
+def test_the_results_page_escapes_user_text(api):
+    page = api.get("/search", params={"q": "<script>alert(1)</script>", "pos": "<i>comfortable"})
+    assert "<script>alert(1)</script>" not in page.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+    assert "<i>comfortable" not in page.text and "&lt;i&gt;comfortable" in page.text
+
+
+def test_the_results_page_keeps_the_whole_state_in_links(api):
+    page = api.get("/search", params={"q": "headphones", "pos": ["comfortable", "bass"], "neg": "broke"})
+    soup = BeautifulSoup(page.text, "html.parser")
+    assert len(soup.select(".result")) > 0
+    chips = soup.select(".descriptor")
+    assert [c.get_text(" ", strip=True).split(":")[0] for c in chips] == ["Want", "Want", "Avoid"]
+    remove = [a["href"] for a in soup.select(".descriptor a") if a.get("aria-label") == "Remove bass"][0]
+    assert "pos=comfortable" in remove and "pos=bass" not in remove and "neg=broke" in remove and "q=headphones" in remove
+    after = api.get(remove.replace("http://example.com", ""))
+    assert [c.get_text(" ", strip=True) for c in BeautifulSoup(after.text, "html.parser").select(".descriptor")][:1]
+    next_link = soup.select_one("a[rel=next]")
+    assert next_link is not None and "page=2" in next_link["href"] and "neg=broke" in next_link["href"]
+
+
+def test_a_review_written_through_the_api_is_searchable_on_the_next_request(api):
+    assert search(api, pos="zanzibarish")["total"] == 0
+    api.post_json("/api/products/B000065BP9/reviews", {
+        "reviewer_id": "test:new", "rating": 5, "summary": "Zanzibarish", "text": "Wonderfully zanzibarish sound.",
+    }, status=201)
+    body = search(api, pos="zanzibarish")
+    assert body["total"] == 1 and body["results"][0]["asin"] == "B000065BP9"
+    assert body["results"][0]["evidence"][0]["mentions"] == 1
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [({"rating": 5, "text": "ok"}, "reviewer_id"), ({"reviewer_id": "x", "rating": 9, "text": "ok"}, "rating"),
+     ({"reviewer_id": "x", "rating": 5}, "text"), ({"reviewer_id": 5, "text": "ok"}, "reviewer_id")],
+)
+def test_bad_reviews_are_400_json(api, body, field):
+    response = api.post_json("/api/products/B000065BP9/reviews", body, status=400)
+    assert response.json["error"]["field"] == field
+
+
+def test_products_api(api):
+    body = api.get("/api/products/B000065BP9").json
+    mentions = RAW["B000065BP9"]
+    assert body["review_count"] == len(mentions)
+    assert sum(body["rating"]["histogram"].values()) == len(mentions)
+    assert api.get("/api/products/NOPE", status=404).json["error"]["code"] == "not_found"
