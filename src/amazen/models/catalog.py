@@ -85,6 +85,9 @@ class Product(Base):
 
     # Field-weighted number of words in the product's text, for BM25's length normalisation.
     search_length: Mapped[float] = mapped_column(Float, server_default=sql_text("0"))
+    # The ids of every category the product is in (as product_categories says), so search can filter and
+    # count categories from the product row alone.
+    search_categories: Mapped[list[int]] = mapped_column(ARRAY(Integer), server_default=sql_text("'{}'"))
 
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 

@@ -15,8 +15,11 @@ product_terms = Table(
     Column("term", Text, nullable=False),
     Column("product_id", ForeignKey("products.id", ondelete="CASCADE"), nullable=False),
     Column("tf", Float, nullable=False),
-    PrimaryKeyConstraint("term", "product_id"),
-    Index("ix_product_terms_product_id", "product_id"),
+    # The product's search_length, copied here so BM25 needs no join with products.
+    Column("length", Float, nullable=False),
+    # A term's postings, for BM25, read from the index alone (index-only scans).
+    PrimaryKeyConstraint("term", "product_id", postgresql_include=["tf", "length"]),
+    Index("ix_product_terms_product_id_term", "product_id", "term"),  # a product's terms (exclusions, rebuilds)
 )
 
 # Review evidence: for one term and one product, how many of the product's reviews mention it, how many of
@@ -32,8 +35,9 @@ descriptor_evidence = Table(
     Column("negative", Integer, nullable=False),
     Column("stars", ARRAY(Integer), nullable=False),  # [1-star, 2-star, ..., 5-star] counts
     Column("quote_review_ids", ARRAY(BigInteger), nullable=False),
-    PrimaryKeyConstraint("term", "product_id"),
-    Index("ix_descriptor_evidence_product_id", "product_id"),
+    # Ranking reads the few descriptors of each candidate product: product first.
+    PrimaryKeyConstraint("product_id", "term", postgresql_include=["mentions", "positive", "negative", "stars"]),
+    Index("ix_descriptor_evidence_term", "term"),  # the products whose reviews mention a descriptor
 )
 
 # Global statistics BM25 and the rating prior need, kept in one row so a search does not count products.

@@ -11,6 +11,7 @@ import sys
 from amazen.config import ConfigurationError, resolve_database_url
 from amazen.ingest import readers
 from amazen.ingest.importer import StrictAbort, UsageError, import_files
+from amazen.search.index import analyze_tables
 
 PROG = "amazen-import"
 
@@ -68,6 +69,7 @@ def run(argv=None):
             report = import_files(
                 conn, args.files, strict=args.strict, limit=args.limit, progress=sys.stderr.isatty() and not args.json
             )
+        analyze_tables(engine)
     except UsageError as err:
         return fail(str(err), 2)
     except StrictAbort as err:

@@ -8,8 +8,8 @@ clause, so "not comfortable at all", "isn't very comfortable" and "doesn't hold 
 """
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import Stemmer
 
@@ -62,11 +62,31 @@ def _is_negation(token):
     return token in NEGATION_CUES or token.endswith("n't")
 
 
-@dataclass(frozen=True)
-class Term:
+class Term(NamedTuple):
     term: str  # the stemmed form, as stored in the index
     negated: bool  # inside a negation's scope
     position: int  # word position in the text (stop words count), for phrases
+
+
+_CONTRAST, _NEGATION, _STOP = 0, 1, 2
+_kinds = {}  # token -> _CONTRAST, _NEGATION, _STOP or its stem: one lookup per token in the hot loop
+
+
+def _kind(token):
+    kind = _kinds.get(token)
+    if kind is None:
+        word = token if token.endswith("n't") else token.replace("'", "")
+        if word in CONTRAST:
+            kind = _CONTRAST
+        elif _is_negation(word):
+            kind = _NEGATION
+        elif word in STOP_WORDS:
+            kind = _STOP
+        else:
+            kind = stem(word)
+        if len(_kinds) < 500_000:  # bounded: a worker reading a huge catalog must not grow forever
+            _kinds[token] = kind
+    return kind
 
 
 def analyze(text):
@@ -74,26 +94,25 @@ def analyze(text):
     if not text:
         return []
     terms = []
+    append = terms.append
     position = 0
     for clause in CLAUSE_SPLIT.split(fold(text)):
         reach = 0
         previous = ""
         for token in TOKEN.findall(clause):
             position += 1
-            token = token.replace("'", "") if not token.endswith("n't") else token
-            if token in CONTRAST or (token == "only" and previous == "not"):  # "not only X but Y" praises X
-                reach = 0
-                previous = token
-                continue
-            previous = token
-            if _is_negation(token):
+            kind = _kinds.get(token)
+            if kind is None:
+                kind = _kind(token)
+            if kind.__class__ is str:
+                append(Term(kind, reach > 0, position))
+                if reach:
+                    reach -= 1
+            elif kind == _NEGATION:
                 reach = NEGATION_REACH
-                continue
-            if token in STOP_WORDS:
-                continue
-            terms.append(Term(stem(token), reach > 0, position))
-            if reach:
-                reach -= 1
+            elif kind == _CONTRAST or (token == "only" and previous == "not"):  # "not only X but Y" praises X
+                reach = 0
+            previous = token
         position += CLAUSE_GAP  # clauses do not join into phrases
     return terms
 

@@ -32,6 +32,28 @@ REVIEWS_SQL = """
 SELECT product_id, id, rating, helpful_votes, summary, text FROM reviews
 WHERE product_id = ANY(:ids) ORDER BY product_id, id
 """
+# The keys of the index tables (as models/search.py and migration 0002 name them), dropped for a full
+# rebuild and built again at its end.
+DROP_KEYS = """
+ALTER TABLE product_terms DROP CONSTRAINT pk_product_terms, DROP CONSTRAINT fk_product_terms_product_id_products;
+DROP INDEX ix_product_terms_product_id_term;
+ALTER TABLE descriptor_evidence DROP CONSTRAINT pk_descriptor_evidence,
+    DROP CONSTRAINT fk_descriptor_evidence_product_id_products;
+DROP INDEX ix_descriptor_evidence_term;
+"""
+ADD_KEYS = """
+ALTER TABLE product_terms ADD CONSTRAINT pk_product_terms PRIMARY KEY (term, product_id) INCLUDE (tf, length),
+    ADD CONSTRAINT fk_product_terms_product_id_products FOREIGN KEY (product_id) REFERENCES products (id) ON DELETE CASCADE;
+CREATE INDEX ix_product_terms_product_id_term ON product_terms (product_id, term);
+ALTER TABLE descriptor_evidence ADD CONSTRAINT pk_descriptor_evidence PRIMARY KEY (product_id, term)
+    INCLUDE (mentions, positive, negative, stars),
+    ADD CONSTRAINT fk_descriptor_evidence_product_id_products FOREIGN KEY (product_id) REFERENCES products (id) ON DELETE CASCADE;
+CREATE INDEX ix_descriptor_evidence_term ON descriptor_evidence (term);
+"""
+# After a rebuild commits: fresh planner statistics (sampled, so cheap). Autovacuum then sets the
+# visibility map that lets the covering primary keys answer searches from the index alone.
+ANALYZE_SQL = "ANALYZE products, product_terms, descriptor_evidence"
+
 REFRESH_STATS = """
 INSERT INTO search_stats (id, documents, average_length, mean_rating)
 SELECT 1, count(*), COALESCE(avg(search_length), 0),
@@ -61,47 +83,42 @@ def product_postings(title, brand, categories, features, description):
 
 
 def product_evidence(reviews):
-    """{term: [mentions, positive, negative, stars(5), quote ids]} over one product's reviews.
+    """{term: [mentions, positive, negative, 1-5 star counts, quote ids]} over one product's reviews.
 
     ``reviews``: (id, rating, helpful_votes, summary, text). Quotes: the most helpful positive and
     the most helpful negative mention (ties: the older review), topped up to two from either side.
     """
     evidence = {}
-    for review_id, rating, helpful, summary, text in reviews:
-        rank = (-(helpful or 0), review_id)
+    # Most helpful first (then oldest), so the first reviews seen for a term are the ones to quote.
+    for review_id, rating, helpful, summary, text in sorted(reviews, key=lambda r: (-(r[2] or 0), r[0])):
         for term, polarity in review_mentions(summary, text).items():
             row = evidence.get(term)
             if row is None:
-                row = evidence[term] = [0, 0, 0, [0, 0, 0, 0, 0], {"+": [], "-": []}]
+                row = evidence[term] = [0, 0, 0, [0, 0, 0, 0, 0], [], []]
             row[0] += 1
-            row[1 if polarity == "+" else 2] += 1
+            if polarity == "+":
+                row[1] += 1
+                if len(row[4]) < QUOTES:
+                    row[4].append(review_id)
+            else:
+                row[2] += 1
+                if len(row[5]) < QUOTES:
+                    row[5].append(review_id)
             if rating:
                 row[3][rating - 1] += 1
-            best = row[4][polarity]
-            if len(best) < QUOTES:
-                best.append(rank)
-                best.sort()
-            elif rank < best[-1]:
-                best[-1] = rank
-                best.sort()
     for row in evidence.values():
-        best = row[4]
-        chosen = best["+"][:1] + best["-"][:1]
-        chosen += [r for r in best["+"][1:] + best["-"][1:]][: QUOTES - len(chosen)]
-        row[4] = [review_id for _, review_id in sorted(chosen)]
+        positive, negative = row.pop(), row.pop()
+        chosen = positive[:1] + negative[:1]
+        chosen += (positive[1:] + negative[1:])[: QUOTES - len(chosen)]
+        row.append(chosen)
     return evidence
 
 
-def _array(values):
-    return "{" + ",".join(str(v) for v in values) + "}"
-
-
-def _escape(text):
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
 def analyse_chunk(products, reviews):
-    """COPY text for product_terms, descriptor_evidence and the products' lengths (worker-safe)."""
+    """COPY text for product_terms, descriptor_evidence and the products' lengths (worker-safe).
+
+    Terms need no COPY escaping: the analyzer only makes [a-z0-9] words joined by one space.
+    """
     by_product = {}
     for product_id, review_id, rating, helpful, summary, text in reviews:
         by_product.setdefault(product_id, []).append((review_id, rating, helpful, summary, text))
@@ -109,12 +126,11 @@ def analyse_chunk(products, reviews):
     for product_id, title, brand, features, description, categories in products:
         tf, length = product_postings(title, brand, categories, features, description)
         lengths.append(f"{product_id}\t{length}\n")
-        for term, weight in tf.items():
-            terms.append(f"{_escape(term)}\t{product_id}\t{weight}\n")
-        for term, (mentions, positive, negative, stars, quotes) in product_evidence(by_product.get(product_id, ())).items():
-            evidence.append(
-                f"{_escape(term)}\t{product_id}\t{mentions}\t{positive}\t{negative}\t{_array(stars)}\t{_array(quotes)}\n"
-            )
+        terms.extend(f"{term}\t{product_id}\t{weight}\t{length}\n" for term, weight in tf.items())
+        evidence.extend(
+            f"{term}\t{product_id}\t{m}\t{p}\t{n}\t{{{s[0]},{s[1]},{s[2]},{s[3]},{s[4]}}}\t{{{','.join(map(str, q))}}}\n"
+            for term, (m, p, n, s, q) in product_evidence(by_product.get(product_id, ())).items()
+        )
     return "".join(terms), "".join(evidence), "".join(lengths)
 
 
@@ -138,9 +154,12 @@ def reindex(conn, product_ids=None, touched=False, progress=False):
         "DROP TABLE IF EXISTS index_lengths; "
         "CREATE TEMP TABLE index_lengths (product_id int, length float) ON COMMIT DROP"
     )
-    if len(ids) == conn.execute(sa.text("SELECT count(*) FROM products")).scalar():
-        # Everything: emptying the tables is far cheaper than deleting row by row.
+    everything = len(ids) == conn.execute(sa.text("SELECT count(*) FROM products")).scalar()
+    if everything:
+        # Empty the tables and load them without keys, then build the keys once: far cheaper than
+        # deleting and inserting row by row. Searches wait for the transaction (TRUNCATE locks).
         cursor.execute("TRUNCATE product_terms, descriptor_evidence")
+        cursor.execute(DROP_KEYS)
     else:
         for start in range(0, len(ids), 10_000):
             part = ids[start:start + 10_000]
@@ -182,9 +201,19 @@ def reindex(conn, product_ids=None, touched=False, progress=False):
                     bar.update(size)
     if bar is not None:
         bar.close()
+    if everything:
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        cursor.execute(ADD_KEYS)
     cursor.execute(
-        "UPDATE products p SET search_length = l.length FROM index_lengths l "
-        "WHERE p.id = l.product_id AND p.search_length IS DISTINCT FROM l.length"
+        """
+        UPDATE products p SET search_length = l.length, search_categories = l.categories
+        FROM (
+            SELECT l.product_id, l.length,
+                   ARRAY(SELECT category_id FROM product_categories pc WHERE pc.product_id = l.product_id ORDER BY 1) AS categories
+            FROM index_lengths l
+        ) l
+        WHERE p.id = l.product_id AND (p.search_length, p.search_categories) IS DISTINCT FROM (l.length, l.categories)
+        """
     )
     cursor.execute("DROP TABLE index_lengths")
     conn.execute(sa.text(REFRESH_STATS))
@@ -195,3 +224,10 @@ def _progress_bar(total):
     from tqdm import tqdm
 
     return tqdm(total=total, unit="products", desc="indexing", file=sys.stderr, dynamic_ncols=True)
+
+
+def analyze_tables(engine):
+    """Refresh the planner's statistics of the index tables, once a large rebuild has committed."""
+    with engine.connect() as conn:
+        conn.exec_driver_sql(ANALYZE_SQL)
+        conn.commit()

@@ -46,23 +46,6 @@ SORT_ORDERS = {
     "reviews": "review_count DESC, score DESC, id",
 }
 
-# A descriptor's weight for one product; :pos_terms decides its sign and how stars count.
-DESCRIPTOR_SCORE = f"""
-SELECT e.product_id,
-       sum(CASE WHEN e.term = ANY(:pos_terms) THEN {W_DESCRIPTOR} ELSE -{W_DESCRIPTOR} END
-           * (e.positive - e.negative)::float / (f.review_count + {EVIDENCE_PRIOR})
-           * CASE WHEN e.term = ANY(:pos_terms) THEN 0.5 + (stars_mean - 1) / 4 ELSE 0.5 + (5 - stars_mean) / 4 END
-       ) AS descriptors
-FROM descriptor_evidence e
-JOIN filtered f ON f.id = e.product_id
-CROSS JOIN LATERAL (
-    SELECT (e.stars[1] + 2 * e.stars[2] + 3 * e.stars[3] + 4 * e.stars[4] + 5 * e.stars[5] + 3.0 * {STARS_PRIOR})
-           / (e.stars[1] + e.stars[2] + e.stars[3] + e.stars[4] + e.stars[5] + {STARS_PRIOR}) AS stars_mean
-) s
-WHERE e.term = ANY(:descriptor_terms)
-GROUP BY e.product_id
-"""
-
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 
 
@@ -138,6 +121,11 @@ class SearchService:
         unknown += [d.text for d in request.descriptors if d.term not in described]
         unknown = list(dict.fromkeys(unknown))
 
+        category_id = None
+        if request.category:
+            category_id = self.session.scalar(sa.select(Category.id).where(Category.path == request.category))
+            if category_id is None:
+                raise InvalidParameter("category", f"no category {request.category!r}")
         params = {
             "terms": known_terms,
             "idfs": [math.log(1 + (documents - frequencies[t] + 0.5) / (frequencies[t] + 0.5)) for t in known_terms],
@@ -147,24 +135,22 @@ class SearchService:
             "descriptor_terms": descriptor_terms,
             "average_length": max(average_length, 1.0),
             "mean_rating": mean_rating,
+            "category_id": category_id,
+            "brand": request.brand,
+            "price_min": request.price_min,
+            "price_max": request.price_max,
+            "rating_min": request.rating_min,
+            "limit": request.per_page,
+            "offset": (request.page - 1) * request.per_page,
         }
-        filters, filter_params = self._filters(request)
-        params.update(filter_params)
-        nothing_to_match = bool(request.query.terms) and not known_terms
-
-        if nothing_to_match:
-            total, rows = 0, []
+        if bool(request.query.terms) and not known_terms:  # only unknown words: nothing can match
+            total, rows, facets = 0, [], {"category": [], "brand": [], "price": [], "rating": []}
         else:
-            sql = self._ranked_sql(request, filters, params) + (
-                f" ORDER BY {SORT_ORDERS[request.sort]} LIMIT :limit OFFSET :offset"
-            )
-            params["limit"] = request.per_page
-            params["offset"] = (request.page - 1) * request.per_page
-            rows = self._all(sql, params)
-            total = rows[0].total if rows else self._count(filters, params, request)
+            found = self.session.execute(sa.text(self._sql(request, params)), params).one()
+            total, rows = found.total, found.results or []
+            facets = self._facet_values(found)
         results = [self._result(row) for row in rows]
         self._attach_evidence(request, results)
-        facets = self._facets(request, params, nothing_to_match)
         return SearchResults(
             request=request, total=total, page=request.page, per_page=request.per_page, results=results,
             facets=facets, unknown_terms=unknown, message=self._message(request, total, unknown, known_terms),
@@ -172,99 +158,116 @@ class SearchService:
 
     # SQL ----------------------------------------------------------------------------------------
 
-    def _filters(self, request, without=None):
-        """SQL conditions on ``p`` (products) for the request's filters, leaving out ``without``."""
-        conditions, params = [], {}
-        if request.category and without != "category":
-            category_id = self.session.scalar(sa.select(Category.id).where(Category.path == request.category))
-            if category_id is None:
-                raise InvalidParameter("category", f"no category {request.category!r}")
-            conditions.append(
-                "EXISTS (SELECT 1 FROM product_categories pc WHERE pc.product_id = p.id AND pc.category_id = :category_id)"
-            )
-            params["category_id"] = category_id
-        if request.brand and without != "brand":
-            conditions.append("lower(p.brand) = lower(:brand)")
-            params["brand"] = request.brand
-        if without != "price":
-            if request.price_min is not None:
-                conditions.append("p.price >= :price_min")
-                params["price_min"] = request.price_min
-            if request.price_max is not None:
-                conditions.append("p.price <= :price_max")
-                params["price_max"] = request.price_max
-        if request.rating_min is not None and without != "rating":
-            conditions.append("p.rating_average >= :rating_min")
-            params["rating_min"] = request.rating_min
-        return conditions, params
+    def _sql(self, request, params):
+        """One statement: candidates, filters, scores, the page, the total and every facet.
 
-    def _candidates_sql(self, request, params):
-        """Products that match: every known query term (with BM25), else any wanted descriptor, else all."""
+        ``base`` holds the candidates with one flag per filter, so each facet can count over all
+        filters but its own without matching the query again.
+        """
         if params["n_terms"]:
-            sql = f"""
+            # BM25 from the postings alone: each posting carries its product's length.
+            candidates = f"""
                 SELECT pt.product_id AS id,
-                       sum(q.idf * pt.tf * {K1 + 1} / (pt.tf + {K1} * (1 - {B} + {B} * p.search_length / :average_length))) AS bm25
-                FROM unnest(CAST(:terms AS text[]), CAST(:idfs AS float[])) AS q(term, idf)
+                       sum(q.idf * pt.tf * {K1 + 1} / (pt.tf + {K1} * (1 - {B} + {B} * pt.length / :average_length))) AS bm25
+                FROM unnest(CAST(:terms AS text[]), CAST(:idfs AS float8[])) AS q(term, idf)
                 JOIN product_terms pt ON pt.term = q.term
-                JOIN products p ON p.id = pt.product_id
-                GROUP BY pt.product_id HAVING count(*) = :n_terms
-            """
+                GROUP BY pt.product_id HAVING count(*) = :n_terms"""
         elif params["pos_terms"]:
-            sql = "SELECT DISTINCT product_id AS id, 0.0::float8 AS bm25 FROM descriptor_evidence WHERE term = ANY(:pos_terms)"
+            candidates = "SELECT DISTINCT product_id AS id, 0.0::float8 AS bm25 FROM descriptor_evidence WHERE term = ANY(:pos_terms)"
         else:
-            sql = "SELECT id, 0.0::float8 AS bm25 FROM products"
-        return sql
+            candidates = "SELECT id, 0.0::float8 AS bm25 FROM products"
+        excluded = (
+            "AND NOT EXISTS (SELECT 1 FROM product_terms x WHERE x.product_id = p.id AND x.term = ANY(:excluded))"
+            if params["excluded"] else ""
+        )
+        flags = {
+            "in_category": "CAST(:category_id AS int) = ANY(p.search_categories)" if request.category else "TRUE",
+            "in_brand": "lower(p.brand) = lower(:brand)" if request.brand else "TRUE",
+            "in_price": " AND ".join(
+                ["p.price >= :price_min"] * (request.price_min is not None) + ["p.price <= :price_max"] * (request.price_max is not None)
+            ) or "TRUE",
+            "in_rating": "p.rating_average >= :rating_min" if request.rating_min is not None else "TRUE",
+        }
 
-    def _filtered_sql(self, request, params, filters):
-        conditions = list(filters)
-        if params["excluded"]:
-            conditions.append(
-                "NOT EXISTS (SELECT 1 FROM product_terms x WHERE x.product_id = p.id AND x.term = ANY(:excluded))"
-            )
-        where = " AND ".join(conditions) or "TRUE"
-        return f"""
-            SELECT p.id, c.bm25, p.asin, p.title, p.brand, p.price, p.rating_average, p.rating_count,
-                   p.review_count, p.image_url
-            FROM ({self._candidates_sql(request, params)}) c JOIN products p ON p.id = c.id
-            WHERE {where}
-        """
+        def where(without=None):
+            return " AND ".join(flag for flag in flags if flag != without)
 
-    def _ranked_sql(self, request, filters, params):
-        descriptors = DESCRIPTOR_SCORE if params["descriptor_terms"] else "SELECT NULL::int AS product_id, 0.0::float8 AS descriptors WHERE FALSE"
+        descriptors = f"""
+            LEFT JOIN LATERAL (
+                SELECT sum(CASE WHEN e.term = ANY(:pos_terms) THEN {W_DESCRIPTOR} ELSE -{W_DESCRIPTOR} END
+                           * (e.positive - e.negative)::float8 / (f.review_count + {EVIDENCE_PRIOR})
+                           * CASE WHEN e.term = ANY(:pos_terms) THEN 0.5 + (m.stars_mean - 1) / 4
+                                  ELSE 0.5 + (5 - m.stars_mean) / 4 END) AS descriptors
+                FROM descriptor_evidence e
+                CROSS JOIN LATERAL (
+                    SELECT (e.stars[1] + 2 * e.stars[2] + 3 * e.stars[3] + 4 * e.stars[4] + 5 * e.stars[5] + 3.0 * {STARS_PRIOR})::float8
+                           / (e.stars[1] + e.stars[2] + e.stars[3] + e.stars[4] + e.stars[5] + {STARS_PRIOR}) AS stars_mean
+                ) m
+                WHERE e.product_id = f.id AND e.term = ANY(:descriptor_terms)
+            ) d ON TRUE""" if params["descriptor_terms"] else "CROSS JOIN (SELECT 0.0::float8 AS descriptors) d"
+        price_buckets = ", ".join(
+            f"count(*) FILTER (WHERE price >= {low}" + (f" AND price < {high})" if high else ")") for low, high in PRICE_BUCKETS
+        )
+        rating_buckets = ", ".join(f"count(*) FILTER (WHERE rating_average >= {low})" for low in RATING_BUCKETS)
+        category_parent = "c.parent_id = :category_id" if request.category else "c.parent_id IS NULL"
         return f"""
-            WITH filtered AS MATERIALIZED ({self._filtered_sql(request, params, filters)}),
-            described AS ({descriptors}),
+            WITH candidates AS MATERIALIZED ({candidates}),
+            base AS MATERIALIZED (
+                SELECT p.id, c.bm25, p.brand, p.price, p.rating_average, p.rating_count, p.review_count, p.search_categories,
+                       {", ".join(f"{sql} AS {name}" for name, sql in flags.items())}
+                FROM candidates c JOIN products p ON p.id = c.id
+                WHERE TRUE {excluded}
+            ),
+            filtered AS (SELECT * FROM base WHERE {where()}),
             scored AS (
-                SELECT f.*,
-                       ({W_QUERY} * f.bm25 / (f.bm25 + {RELEVANCE_HALF}))::float8 AS relevance,
+                SELECT f.id, f.bm25, f.price, f.rating_average, f.rating_count, f.review_count,
+                       {W_QUERY} * f.bm25 / (f.bm25 + {RELEVANCE_HALF}) AS relevance,
                        COALESCE(d.descriptors, 0.0)::float8 AS descriptors,
-                       ({W_RATING} * (({RATING_PRIOR} * :mean_rating + COALESCE(f.rating_average, 0) * f.rating_count)
-                                      / ({RATING_PRIOR} + f.rating_count) - 1) / 4)::float8 AS rating_prior,
-                       ({W_POPULARITY} * LEAST(1.0, ln(1 + f.review_count) / ln(1001)))::float8 AS popularity
-                FROM filtered f LEFT JOIN described d ON d.product_id = f.id
+                       {W_RATING} * (({RATING_PRIOR} * :mean_rating + COALESCE(f.rating_average, 0) * f.rating_count)
+                                     / ({RATING_PRIOR} + f.rating_count) - 1) / 4 AS rating_prior,
+                       {W_POPULARITY} * LEAST(1.0, ln(1 + f.review_count) / ln(1001))::float8 AS popularity
+                FROM filtered f {descriptors}
+            ),
+            ranked AS (
+                SELECT *, relevance + descriptors + rating_prior + popularity AS score FROM scored
+            ),
+            page AS (
+                SELECT r.*, p.asin, p.title, p.brand, p.image_url
+                FROM (SELECT * FROM ranked ORDER BY {SORT_ORDERS[request.sort]} LIMIT :limit OFFSET :offset) r
+                JOIN products p ON p.id = r.id
             )
-            SELECT *, relevance + descriptors + rating_prior + popularity AS score, count(*) OVER () AS total
-            FROM scored
+            SELECT
+                (SELECT count(*) FROM filtered) AS total,
+                (SELECT json_agg(page ORDER BY {SORT_ORDERS[request.sort]}) FROM page) AS results,
+                (SELECT json_agg(x) FROM (
+                    SELECT c.path AS value, c.name, count(*) AS count
+                    FROM filtered f CROSS JOIN LATERAL unnest(f.search_categories) AS fc(id)
+                    JOIN categories c ON c.id = fc.id AND {category_parent}
+                    GROUP BY c.path, c.name ORDER BY count DESC, c.name LIMIT {FACET_VALUES}) x) AS categories,
+                (SELECT json_agg(x) FROM (
+                    SELECT brand AS value, count(*) AS count FROM base WHERE {where("in_brand")} AND brand IS NOT NULL
+                    GROUP BY brand ORDER BY count DESC, brand LIMIT {FACET_VALUES}) x) AS brands,
+                (SELECT json_build_array({price_buckets}) FROM base WHERE {where("in_price")}) AS prices,
+                (SELECT json_build_array({rating_buckets}) FROM base WHERE {where("in_rating")}) AS ratings
         """
 
-    def _count(self, filters, params, request):
-        return self.session.execute(
-            sa.text(f"SELECT count(*) FROM ({self._filtered_sql(request, params, filters)}) f"), params
-        ).scalar()
+    def _facet_values(self, found):
+        return {
+            "category": found.categories or [],
+            "brand": found.brands or [],
+            "price": [{"min": low, "max": high, "count": n} for (low, high), n in zip(PRICE_BUCKETS, found.prices)],
+            "rating": [{"min": low, "count": n} for low, n in zip(RATING_BUCKETS, found.ratings)],
+        }
 
     # Results and evidence ----------------------------------------------------------------------
 
     def _result(self, row):
-        score = row.relevance + row.descriptors + row.rating_prior + row.popularity
+        """A Result from one row of the page (a JSON object)."""
         return Result(
-            product_id=row.id, asin=row.asin, title=row.title or f"Product {row.asin}", brand=row.brand,
-            price=row.price, rating=row.rating_average, review_count=row.review_count, image_url=row.image_url,
-            score=round(score, 6),
-            components={
-                "bm25": round(float(row.bm25), 6), "relevance": round(row.relevance, 6),
-                "descriptors": round(row.descriptors, 6), "rating_prior": round(row.rating_prior, 6),
-                "popularity": round(row.popularity, 6),
-            },
+            product_id=row["id"], asin=row["asin"], title=row["title"] or f"Product {row['asin']}", brand=row["brand"],
+            price=row["price"], rating=row["rating_average"], review_count=row["review_count"],
+            image_url=row["image_url"], score=round(row["score"], 6),
+            components={name: round(row[name], 6) for name in ("bm25", "relevance", "descriptors", "rating_prior", "popularity")},
             evidence=[],
         )
 
@@ -300,49 +303,6 @@ class SearchService:
                         if text:
                             evidence.quotes.append({"text": text, "review_id": review_id})
                 result.evidence.append(evidence)
-
-    # Facets -----------------------------------------------------------------------------------
-
-    def _facets(self, request, params, nothing_to_match):
-        """Exact counts for the current query; each facet applies every filter but its own."""
-        if nothing_to_match:
-            return {"category": [], "brand": [], "price": [], "rating": []}
-
-        def over(without):
-            filters, extra = self._filters(request, without=without)
-            return self._filtered_sql(request, params, filters), {**params, **extra}
-
-        sql, values = over(None)
-        parent = self.session.scalar(sa.select(Category.id).where(Category.path == request.category)) if request.category else None
-        categories = self._all(
-            f"""SELECT c.path, c.name, count(*) AS n FROM ({sql}) f
-                JOIN product_categories pc ON pc.product_id = f.id JOIN categories c ON c.id = pc.category_id
-                WHERE c.parent_id IS NOT DISTINCT FROM :parent GROUP BY c.path, c.name ORDER BY n DESC, c.name LIMIT {FACET_VALUES}""",
-            {**values, "parent": parent},
-        )
-        sql, values = over("brand")
-        brands = self._all(
-            f"""SELECT f.brand, count(*) AS n FROM ({sql}) f WHERE f.brand IS NOT NULL
-                GROUP BY f.brand ORDER BY n DESC, f.brand LIMIT {FACET_VALUES}""",
-            values,
-        )
-        sql, values = over("price")
-        buckets = ", ".join(
-            f"count(*) FILTER (WHERE f.price >= {low}" + (f" AND f.price < {high})" if high else ")")
-            for low, high in PRICE_BUCKETS
-        )
-        price_counts = self.session.execute(sa.text(f"SELECT {buckets} FROM ({sql}) f"), values).one()
-        sql, values = over("rating")
-        stars = ", ".join(f"count(*) FILTER (WHERE f.rating_average >= {low})" for low in RATING_BUCKETS)
-        rating_counts = self.session.execute(sa.text(f"SELECT {stars} FROM ({sql}) f"), values).one()
-        return {
-            "category": [{"value": path, "name": name, "count": n} for path, name, n in categories],
-            "brand": [{"value": brand, "count": n} for brand, n in brands],
-            "price": [
-                {"min": low, "max": high, "count": n} for (low, high), n in zip(PRICE_BUCKETS, price_counts)
-            ],
-            "rating": [{"min": low, "count": n} for low, n in zip(RATING_BUCKETS, rating_counts)],
-        }
 
     def _message(self, request, total, unknown, known_terms):
         if unknown and request.query.terms and not known_terms:

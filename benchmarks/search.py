@@ -1,0 +1,226 @@
+"""Search latency at scale: service level and over HTTP through waitress, index build time, app RSS.
+
+For each size (100k and 1M reviews by default) it writes Ni 2018-format files from the demo generator,
+imports them into a fresh database with `amazen-import` (which builds the index), times a full
+`amazen-reindex` and a VACUUM (ANALYZE) (what autovacuum does soon after a load),
+then runs a fixed mix of queries (1-3 query words, 0-3 descriptors, with and without
+filters; seeded, so every run asks the same questions):
+
+* service level: SearchService.search in this process, after one warm-up pass;
+* HTTP: GET /api/search against `pserve production.ini` (waitress) on a local port, one client;
+  the server's peak RSS (VmHWM) is read from /proc at the end.
+
+    python benchmarks/search.py [--sizes 100000 1000000] [--queries 240]
+"""
+import argparse
+import os
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from webob.multidict import MultiDict
+
+BENCHMARKS = Path(__file__).resolve().parent
+REPO = BENCHMARKS.parent
+sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, str(BENCHMARKS))
+
+from import_speed import fresh_database, write_files  # noqa: E402
+
+from amazen.search.query import parse_search  # noqa: E402
+from amazen.search.service import SearchService  # noqa: E402
+
+# What shoppers of the demo catalog's categories type, and what they want reviews to say.
+QUERIES = {
+    "headphones": (["headphones", "wireless headphones", "noise cancelling headphones", "bluetooth headphones", "studio headphones"],
+                   ["comfortable", "bass", "sound quality", "battery life", "noise cancelling", "microphone"], ["flimsy", "broke", "uncomfortable"]),
+    "speaker": (["speaker", "bluetooth speaker", "waterproof speaker", "portable speaker"],
+                ["loud", "bass", "battery life", "waterproof", "sound quality"], ["distorted", "broke", "disconnects"]),
+    "knife": (["knife", "chef knife", "kitchen knife", "santoku knife"],
+              ["sharp", "balance", "handle", "edge"], ["rust", "dull", "chipped"]),
+    "coffee": (["coffee maker", "drip coffee maker", "coffee", "programmable coffee maker"],
+               ["hot", "easy to clean", "taste", "fast"], ["leaks", "noisy", "bitter"]),
+    "backpack": (["backpack", "laptop backpack", "travel backpack", "hiking backpack"],
+                 ["comfortable", "durable", "storage", "zippers"], ["ripped", "zipper broke", "small"]),
+    "bottle": (["water bottle", "insulated bottle", "stainless bottle"],
+               ["cold", "insulation", "easy to clean"], ["leaks", "dent", "metallic taste"]),
+    "chair": (["office chair", "ergonomic chair", "desk chair", "mesh chair"],
+              ["comfortable", "lumbar support", "easy assembly", "armrests"], ["squeaks", "wobbly", "broke"]),
+    "shoes": (["running shoes", "trail shoes", "shoes", "lightweight running shoes"],
+              ["comfortable", "cushioning", "grip", "breathable"], ["blisters", "narrow", "fell apart"]),
+}
+
+
+def query_mix(count, seed=20261128):
+    rng = random.Random(seed)
+    mix = []
+    for i in range(count):
+        words, wanted, avoided = QUERIES[rng.choice(sorted(QUERIES))]
+        params = MultiDict()
+        query = rng.choice(words)
+        if i % 10 == 9:  # some searches are descriptors alone
+            query = ""
+        else:
+            query = " ".join(query.split()[:3])
+        if query:
+            params.add("q", query)
+        descriptors = rng.choice((0, 1, 1, 2, 2, 3)) if query else rng.choice((1, 2))
+        for word in rng.sample(wanted, min(descriptors, len(wanted))):
+            params.add("pos", word)
+        if descriptors >= 2 and rng.random() < 0.5:
+            params.add("neg", rng.choice(avoided))
+        roll = rng.random()
+        if roll < 0.2:
+            params.add("price_max", str(rng.choice((50, 100, 200))))
+        elif roll < 0.35:
+            params.add("rating_min", "4")
+        elif roll < 0.45:
+            params.add("sort", rng.choice(("price_asc", "rating", "reviews")))
+        if rng.random() < 0.1:
+            params.add("page", str(rng.choice((2, 3, 10))))
+        mix.append(params)
+    return mix
+
+
+def percentiles(samples):
+    ordered = sorted(samples)
+
+    def at(p):
+        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000
+
+    return at(50), at(95), at(99)
+
+
+def service_level(url, mix):
+    engine = sa.create_engine(url)
+    timings = []
+    with Session(engine) as session:
+        service = SearchService(session)
+        for params in mix:  # warm-up: caches, plans
+            service.search(parse_search(params))
+        for params in mix:
+            started = time.perf_counter()
+            service.search(parse_search(params))
+            timings.append(time.perf_counter() - started)
+    engine.dispose()
+    return timings
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def over_http(url, mix):
+    port = free_port()
+    workdir = Path(tempfile.mkdtemp(prefix="amazen-bench-http-"))
+    ini = re.sub(r"^listen = .*$", f"listen = 127.0.0.1:{port}", (REPO / "production.ini").read_text(), flags=re.M)
+    (workdir / "production.ini").write_text(ini)
+    pserve = str(Path(sys.executable).with_name("pserve"))
+    server = subprocess.Popen(
+        [pserve, str(workdir / "production.ini")], cwd=workdir, env={**os.environ, "AMAZEN_DATABASE_URL": url},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=5).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit("pserve did not start")
+                time.sleep(0.2)
+        def get(params):
+            with urllib.request.urlopen(f"{base}/api/search?{urllib.parse.urlencode(list(params.items()))}", timeout=30) as r:
+                assert r.status == 200
+                r.read()
+
+        for params in mix:
+            get(params)
+        timings = []
+        for params in mix:
+            started = time.perf_counter()
+            get(params)
+            timings.append(time.perf_counter() - started)
+        status = Path(f"/proc/{server.pid}/status").read_text()
+        peak_kb = int(re.search(r"VmHWM:\s+(\d+)", status).group(1))
+        return timings, peak_kb / 1024
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def corpus_counts(url):
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        counts = {t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar()
+                  for t in ("products", "reviews", "product_terms", "descriptor_evidence")}
+        counts["index_mb"] = conn.execute(sa.text(
+            "SELECT (pg_total_relation_size('product_terms') + pg_total_relation_size('descriptor_evidence')) / 1048576.0"
+        )).scalar()
+    engine.dispose()
+    return counts
+
+
+def run(sizes, queries):
+    bin_dir = Path(sys.executable).parent
+    mix = query_mix(queries)
+    rows = []
+    for size in sizes:
+        directory = Path(tempfile.mkdtemp(prefix="amazen-bench-search-"))
+        meta, reviews_file, _, _ = write_files(directory, size)
+        url = fresh_database()
+        env = {**os.environ, "AMAZEN_DATABASE_URL": url}
+        started = time.monotonic()
+        subprocess.run([str(bin_dir / "amazen-import"), "--config", str(REPO / "production.ini"), str(meta), str(reviews_file)],
+                       env=env, check=True, capture_output=True)
+        import_seconds = time.monotonic() - started
+        shutil.rmtree(directory)
+        started = time.monotonic()
+        subprocess.run([str(bin_dir / "amazen-reindex"), "--config", str(REPO / "production.ini")], env=env, check=True,
+                       capture_output=True)
+        reindex_seconds = time.monotonic() - started
+        # What autovacuum does shortly after a big load; done here so every run measures the same state.
+        started = time.monotonic()
+        engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.exec_driver_sql("VACUUM (ANALYZE) products, product_terms, descriptor_evidence")
+        engine.dispose()
+        vacuum_seconds = time.monotonic() - started
+        counts = corpus_counts(url)
+        service = service_level(url, mix)
+        http, rss = over_http(url, mix)
+        rows.append((counts, import_seconds, reindex_seconds, vacuum_seconds, service, http, rss))
+        print(f"done: {counts['reviews']:,} reviews", file=sys.stderr)
+
+    print(f"{len(mix)} queries (1-3 query words, 0-3 descriptors, with and without filters), after a warm-up pass\n")
+    print(f"{'reviews':>10} {'products':>9} {'index MB':>9} {'import s':>9} {'reindex s':>10} {'vacuum s':>9} "
+          f"{'svc p50':>8} {'svc p95':>8} {'svc p99':>8} {'svc q/s':>8} {'http p50':>9} {'http p95':>9} {'http p99':>9} {'RSS MB':>7}")
+    for counts, import_s, reindex_s, vacuum_s, service, http, rss in rows:
+        s50, s95, s99 = percentiles(service)
+        h50, h95, h99 = percentiles(http)
+        print(f"{counts['reviews']:>10,} {counts['products']:>9,} {counts['index_mb']:>9.0f} {import_s:>9.1f} {reindex_s:>10.1f} {vacuum_s:>9.1f} "
+              f"{s50:>8.1f} {s95:>8.1f} {s99:>8.1f} {len(service) / sum(service):>8.0f} {h50:>9.1f} {h95:>9.1f} {h99:>9.1f} {rss:>7.0f}")
+    print("\nlatencies in ms; svc q/s: one client, sequential")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--queries", type=int, default=240)
+    args = parser.parse_args()
+    run(args.sizes, args.queries)

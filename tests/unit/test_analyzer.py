@@ -1,0 +1,76 @@
+"""The analyzer and query parsing: what a review or a query turns into."""
+import pytest
+from webob.multidict import MultiDict
+
+from amazen.params import InvalidParameter
+from amazen.search.analyzer import analyze, descriptor_term, review_mentions
+from amazen.search.query import parse_query, parse_search
+from amazen.search.service import quote
+
+
+def negated(text):
+    return {t.term: t.negated for t in analyze(text)}
+
+
+@pytest.mark.parametrize(
+    "text, term, is_negated",
+    [
+        ("These are comfortable.", "comfort", False),
+        ("These are not comfortable at all.", "comfort", True),
+        ("They isn't very comfortable.", "comfort", True),
+        ("It doesn't hold a charge.", "charg", True),
+        ("Never comfortable, always loud.", "loud", False),  # the comma ends the negation's clause
+        ("Not only comfortable but light.", "comfort", False),  # "not only X" praises X
+        ("Not cheap, but comfortable.", "comfort", False),
+        ("I wouldn’t call them comfortable.", "comfort", True),  # a curly apostrophe
+        ("no problems whatsoever with the bass", "bass", True),  # three words reach: problems, whatsoever, bass
+        ("No complaints. Comfortable.", "comfort", False),
+    ],
+)
+def test_negation_scope(text, term, is_negated):
+    assert negated(text)[term] is is_negated
+
+
+def test_stop_words_are_dropped_and_words_stemmed():
+    assert [t.term for t in analyze("The Headphones are REALLY comfortable!")] == ["headphon", "comfort"]
+    assert [t.term for t in analyze("Café crème")] == ["cafe", "creme"]  # accents folded before stemming
+
+
+def test_a_review_mention_is_negative_when_half_or_more_of_its_occurrences_are_negated():
+    assert review_mentions("", "Comfortable. Not comfortable after an hour.")["comfort"] == "-"
+    assert review_mentions("Comfortable", "Very comfortable. Not comfortable in the heat.")["comfort"] == "+"
+    assert review_mentions("", "Great battery life.")["batteri life"] == "+"
+    assert review_mentions("", "The battery life is not great.")["great"] == "-"
+
+
+def test_descriptors_are_a_word_or_a_two_word_phrase():
+    assert descriptor_term("Comfortable") == "comfort"
+    assert descriptor_term("battery life") == "batteri life"
+    assert descriptor_term("easy to use") == "easi use"
+    assert descriptor_term("the") is None
+    with pytest.raises(ValueError):
+        descriptor_term("long lasting battery life")
+
+
+def test_queries_have_words_phrases_and_exclusions():
+    parsed = parse_query('wireless "noise cancelling" headphones -sony -"sound quality"')
+    assert parsed.terms == ["wireless", "nois cancel", "headphon"]
+    assert [term for term, _ in parsed.excluded] == ["soni", "sound qualiti"]
+    assert parse_query("the of and").terms == []
+
+
+def test_search_parameters_are_checked():
+    request = parse_search(MultiDict([("q", "headphones"), ("pos", "comfortable"), ("pos", "comfortable"), ("neg", "flimsy"),
+                                      ("price_max", "99.5"), ("page", "3"), ("per_page", "500")]))
+    assert [(d.term, d.polarity) for d in request.descriptors] == [("comfort", "+"), ("flimsi", "-")]
+    assert (request.page, request.per_page, float(request.price_max)) == (3, 100, 99.5)
+    for bad in ({"price_max": "1e400"}, {"rating_min": "0"}, {"sort": "DROP TABLE"}, {"pos": "x" * 61}):
+        with pytest.raises(InvalidParameter):
+            parse_search(MultiDict(bad))
+
+
+def test_quotes_escape_html_and_mark_the_matched_words():
+    text = "Ok. The <b>ear cups</b> are so comfortable & soft! Comfort matters."
+    assert quote(None, text, "comfort") == "The &lt;b&gt;ear cups&lt;/b&gt; are so <mark>comfortable</mark> &amp; soft!"
+    assert quote("Great battery life", None, "batteri life") == "Great <mark>battery</mark> <mark>life</mark>"
+    assert quote(None, "Nothing here.", "comfort") is None
