@@ -35,9 +35,10 @@ descriptor_evidence = Table(
     Column("negative", Integer, nullable=False),
     Column("stars", ARRAY(Integer), nullable=False),  # [1-star, 2-star, ..., 5-star] counts
     Column("quote_review_ids", ARRAY(BigInteger), nullable=False),
-    # Ranking reads the few descriptors of each candidate product: product first.
-    PrimaryKeyConstraint("product_id", "term", postgresql_include=["mentions", "positive", "negative", "stars"]),
-    Index("ix_descriptor_evidence_term", "term"),  # the products whose reviews mention a descriptor
+    PrimaryKeyConstraint("product_id", "term"),  # a product's evidence (result pages, rebuilds)
+    # Ranking reads all the evidence for a descriptor as one index range, from the index alone.
+    Index("ix_descriptor_evidence_term_product_id", "term", "product_id",
+          postgresql_include=["mentions", "positive", "negative", "stars"]),
 )
 
 # Global statistics BM25 and the rating prior need, kept in one row so a search does not count products.

@@ -39,16 +39,16 @@ ALTER TABLE product_terms DROP CONSTRAINT pk_product_terms, DROP CONSTRAINT fk_p
 DROP INDEX ix_product_terms_product_id_term;
 ALTER TABLE descriptor_evidence DROP CONSTRAINT pk_descriptor_evidence,
     DROP CONSTRAINT fk_descriptor_evidence_product_id_products;
-DROP INDEX ix_descriptor_evidence_term;
+DROP INDEX ix_descriptor_evidence_term_product_id;
 """
 ADD_KEYS = """
 ALTER TABLE product_terms ADD CONSTRAINT pk_product_terms PRIMARY KEY (term, product_id) INCLUDE (tf, length),
     ADD CONSTRAINT fk_product_terms_product_id_products FOREIGN KEY (product_id) REFERENCES products (id) ON DELETE CASCADE;
 CREATE INDEX ix_product_terms_product_id_term ON product_terms (product_id, term);
-ALTER TABLE descriptor_evidence ADD CONSTRAINT pk_descriptor_evidence PRIMARY KEY (product_id, term)
-    INCLUDE (mentions, positive, negative, stars),
+ALTER TABLE descriptor_evidence ADD CONSTRAINT pk_descriptor_evidence PRIMARY KEY (product_id, term),
     ADD CONSTRAINT fk_descriptor_evidence_product_id_products FOREIGN KEY (product_id) REFERENCES products (id) ON DELETE CASCADE;
-CREATE INDEX ix_descriptor_evidence_term ON descriptor_evidence (term);
+CREATE INDEX ix_descriptor_evidence_term_product_id ON descriptor_evidence (term, product_id)
+    INCLUDE (mentions, positive, negative, stars);
 """
 # After a rebuild commits: fresh planner statistics (sampled, so cheap). Autovacuum then sets the
 # visibility map that lets the covering primary keys answer searches from the index alone.

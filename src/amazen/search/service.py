@@ -133,6 +133,7 @@ class SearchService:
             "excluded": [term for term, _ in request.query.excluded],
             "pos_terms": [d.term for d in request.positive],
             "descriptor_terms": descriptor_terms,
+            "descriptor_signs": [1.0 if d.polarity == "+" else -1.0 for d in request.descriptors],
             "average_length": max(average_length, 1.0),
             "mean_rating": mean_rating,
             "category_id": category_id,
@@ -173,7 +174,7 @@ class SearchService:
                 JOIN product_terms pt ON pt.term = q.term
                 GROUP BY pt.product_id HAVING count(*) = :n_terms"""
         elif params["pos_terms"]:
-            candidates = "SELECT DISTINCT product_id AS id, 0.0::float8 AS bm25 FROM descriptor_evidence WHERE term = ANY(:pos_terms)"
+            candidates = "SELECT product_id AS id, 0.0::float8 AS bm25 FROM described WHERE wanted"
         else:
             candidates = "SELECT id, 0.0::float8 AS bm25 FROM products"
         excluded = (
@@ -192,26 +193,32 @@ class SearchService:
         def where(without=None):
             return " AND ".join(flag for flag in flags if flag != without)
 
-        descriptors = f"""
-            LEFT JOIN LATERAL (
-                SELECT sum(CASE WHEN e.term = ANY(:pos_terms) THEN {W_DESCRIPTOR} ELSE -{W_DESCRIPTOR} END
-                           * (e.positive - e.negative)::float8 / (f.review_count + {EVIDENCE_PRIOR})
-                           * CASE WHEN e.term = ANY(:pos_terms) THEN 0.5 + (m.stars_mean - 1) / 4
-                                  ELSE 0.5 + (5 - m.stars_mean) / 4 END) AS descriptors
-                FROM descriptor_evidence e
-                CROSS JOIN LATERAL (
-                    SELECT (e.stars[1] + 2 * e.stars[2] + 3 * e.stars[3] + 4 * e.stars[4] + 5 * e.stars[5] + 3.0 * {STARS_PRIOR})::float8
-                           / (e.stars[1] + e.stars[2] + e.stars[3] + e.stars[4] + e.stars[5] + {STARS_PRIOR}) AS stars_mean
-                ) m
-                WHERE e.product_id = f.id AND e.term = ANY(:descriptor_terms)
-            ) d ON TRUE""" if params["descriptor_terms"] else "CROSS JOIN (SELECT 0.0::float8 AS descriptors) d"
+        # Each descriptor's evidence per product, read as one index range per descriptor (of the candidate
+        # products only, when a query chose them); divided by the product's review count (+ the smoothing
+        # prior) when scored. A wanted descriptor counts +1 and its stars as they are; an avoided one -1,
+        # its stars mirrored (low stars make "flimsy" count more).
+        described = f"""
+            SELECT e.product_id,
+                   sum({W_DESCRIPTOR} * t.sign * (e.positive - e.negative)
+                       * (0.5 + (t.sign * (m.stars_mean - 3) + 2) / 4))::float8 AS evidence,
+                   bool_or(t.sign > 0) AS wanted
+            FROM unnest(CAST(:descriptor_terms AS text[]), CAST(:descriptor_signs AS float8[])) AS t(term, sign)
+            JOIN descriptor_evidence e ON e.term = t.term
+            CROSS JOIN LATERAL (
+                SELECT (e.stars[1] + 2 * e.stars[2] + 3 * e.stars[3] + 4 * e.stars[4] + 5 * e.stars[5] + 3.0::float8 * {STARS_PRIOR})
+                       / (e.stars[1] + e.stars[2] + e.stars[3] + e.stars[4] + e.stars[5] + {STARS_PRIOR}) AS stars_mean
+            ) m
+            GROUP BY e.product_id""" if params["descriptor_terms"] else (
+            "SELECT NULL::int AS product_id, 0.0::float8 AS evidence, FALSE AS wanted WHERE FALSE"
+        )
         price_buckets = ", ".join(
             f"count(*) FILTER (WHERE price >= {low}" + (f" AND price < {high})" if high else ")") for low, high in PRICE_BUCKETS
         )
         rating_buckets = ", ".join(f"count(*) FILTER (WHERE rating_average >= {low})" for low in RATING_BUCKETS)
         category_parent = "c.parent_id = :category_id" if request.category else "c.parent_id IS NULL"
+        ctes = f"described AS MATERIALIZED ({described}), candidates AS MATERIALIZED ({candidates})"
         return f"""
-            WITH candidates AS MATERIALIZED ({candidates}),
+            WITH {ctes},
             base AS MATERIALIZED (
                 SELECT p.id, c.bm25, p.brand, p.price, p.rating_average, p.rating_count, p.review_count, p.search_categories,
                        {", ".join(f"{sql} AS {name}" for name, sql in flags.items())}
@@ -222,11 +229,11 @@ class SearchService:
             scored AS (
                 SELECT f.id, f.bm25, f.price, f.rating_average, f.rating_count, f.review_count,
                        {W_QUERY} * f.bm25 / (f.bm25 + {RELEVANCE_HALF}) AS relevance,
-                       COALESCE(d.descriptors, 0.0)::float8 AS descriptors,
+                       COALESCE(d.evidence / (f.review_count + {EVIDENCE_PRIOR}), 0.0)::float8 AS descriptors,
                        {W_RATING} * (({RATING_PRIOR} * :mean_rating + COALESCE(f.rating_average, 0) * f.rating_count)
                                      / ({RATING_PRIOR} + f.rating_count) - 1) / 4 AS rating_prior,
                        {W_POPULARITY} * LEAST(1.0, ln(1 + f.review_count) / ln(1001))::float8 AS popularity
-                FROM filtered f {descriptors}
+                FROM filtered f LEFT JOIN described d ON d.product_id = f.id
             ),
             ranked AS (
                 SELECT *, relevance + descriptors + rating_prior + popularity AS score FROM scored
@@ -240,10 +247,11 @@ class SearchService:
                 (SELECT count(*) FROM filtered) AS total,
                 (SELECT json_agg(page ORDER BY {SORT_ORDERS[request.sort]}) FROM page) AS results,
                 (SELECT json_agg(x) FROM (
-                    SELECT c.path AS value, c.name, count(*) AS count
-                    FROM filtered f CROSS JOIN LATERAL unnest(f.search_categories) AS fc(id)
-                    JOIN categories c ON c.id = fc.id AND {category_parent}
-                    GROUP BY c.path, c.name ORDER BY count DESC, c.name LIMIT {FACET_VALUES}) x) AS categories,
+                    SELECT c.path AS value, c.name, n.count
+                    FROM (SELECT fc.id, count(*) AS count FROM filtered f, unnest(f.search_categories) AS fc(id)
+                          GROUP BY fc.id) n
+                    JOIN categories c ON c.id = n.id AND {category_parent}
+                    ORDER BY n.count DESC, c.name LIMIT {FACET_VALUES}) x) AS categories,
                 (SELECT json_agg(x) FROM (
                     SELECT brand AS value, count(*) AS count FROM base WHERE {where("in_brand")} AND brand IS NOT NULL
                     GROUP BY brand ORDER BY count DESC, brand LIMIT {FACET_VALUES}) x) AS brands,

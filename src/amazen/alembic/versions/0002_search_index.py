@@ -35,9 +35,9 @@ def upgrade():
     sa.Column('stars', postgresql.ARRAY(sa.Integer()), nullable=False),
     sa.Column('quote_review_ids', postgresql.ARRAY(sa.BigInteger()), nullable=False),
     sa.ForeignKeyConstraint(['product_id'], ['products.id'], name=op.f('fk_descriptor_evidence_product_id_products'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('product_id', 'term', name=op.f('pk_descriptor_evidence'), postgresql_include=['mentions', 'positive', 'negative', 'stars'])
+    sa.PrimaryKeyConstraint('product_id', 'term', name=op.f('pk_descriptor_evidence'))
     )
-    op.create_index('ix_descriptor_evidence_term', 'descriptor_evidence', ['term'], unique=False)
+    op.create_index('ix_descriptor_evidence_term_product_id', 'descriptor_evidence', ['term', 'product_id'], unique=False, postgresql_include=['mentions', 'positive', 'negative', 'stars'])
     op.create_table('search_stats',
     sa.Column('id', sa.SmallInteger(), nullable=False),
     sa.Column('documents', sa.Integer(), nullable=False),
@@ -50,7 +50,7 @@ def upgrade():
 
 def downgrade():
     op.drop_table('search_stats')
-    op.drop_index('ix_descriptor_evidence_term', table_name='descriptor_evidence')
+    op.drop_index('ix_descriptor_evidence_term_product_id', table_name='descriptor_evidence')
     op.drop_table('descriptor_evidence')
     op.drop_index('ix_product_terms_product_id_term', table_name='product_terms')
     op.drop_table('product_terms')
