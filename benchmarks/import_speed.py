@@ -56,7 +56,7 @@ def write_files(directory, reviews_wanted):
     return meta_path, reviews_path, products, reviews
 
 
-def fresh_database():
+def fresh_database(name="amazen_bench"):
     base = os.environ.get("AMAZEN_BENCH_DATABASE_URL")
     if base:
         url = sa.engine.make_url(base)
@@ -64,10 +64,10 @@ def fresh_database():
         url = sa.engine.make_url(embedded.database_url(REPO / "var"))
     admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.exec_driver_sql('DROP DATABASE IF EXISTS "amazen_bench" WITH (FORCE)')
-        conn.exec_driver_sql('CREATE DATABASE "amazen_bench"')
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     admin.dispose()
-    bench = url.set(database="amazen_bench").render_as_string(hide_password=False)
+    bench = url.set(database=name).render_as_string(hide_password=False)
     migrate(bench)
     return bench
 

@@ -6,7 +6,8 @@ imports them into a fresh database with `amazen-import` (which builds the index)
 then runs a fixed mix of queries (1-3 query words, 0-3 descriptors, with and without
 filters; seeded, so every run asks the same questions):
 
-* service level: SearchService.search in this process, after one warm-up pass;
+* service level: SearchService.search, SuggestService.descriptors and SuggestService.complete in this
+  process, after one warm-up pass;
 * HTTP: GET /api/search against `pserve production.ini` (waitress) on a local port, one client;
   the server's peak RSS (VmHWM) is read from /proc at the end.
 
@@ -39,6 +40,7 @@ from import_speed import fresh_database, write_files  # noqa: E402
 
 from amazen.search.query import parse_search  # noqa: E402
 from amazen.search.service import SearchService  # noqa: E402
+from amazen.search.suggest import SuggestService  # noqa: E402
 
 # What shoppers of the demo catalog's categories type, and what they want reviews to say.
 QUERIES = {
@@ -101,17 +103,37 @@ def percentiles(samples):
     return at(50), at(95), at(99)
 
 
-def service_level(url, mix):
-    engine = sa.create_engine(url)
+def prefixes(mix):
+    """What a shopper has typed on the way to each query: every prefix of 1 to 12 characters."""
+    typed = []
+    for params in mix:
+        query = params.get("q") or params.get("pos") or ""
+        typed += [query[:n] for n in range(1, min(len(query), 12) + 1)]
+    return typed
+
+
+def timed(call, inputs):
+    for value in inputs:  # warm-up: caches, plans
+        call(value)
     timings = []
+    for value in inputs:
+        started = time.perf_counter()
+        call(value)
+        timings.append(time.perf_counter() - started)
+    return timings
+
+
+def service_level(url, mix):
+    """Service-level latencies of searches, descriptor suggestions and completions."""
+    engine = sa.create_engine(url)
     with Session(engine) as session:
-        service = SearchService(session)
-        for params in mix:  # warm-up: caches, plans
-            service.search(parse_search(params))
-        for params in mix:
-            started = time.perf_counter()
-            service.search(parse_search(params))
-            timings.append(time.perf_counter() - started)
+        search = SearchService(session)
+        suggest = SuggestService(session, search)
+        timings = {
+            "search": timed(lambda params: search.search(parse_search(params)), mix),
+            "suggest": timed(lambda params: suggest.descriptors(parse_search(params)), mix),
+            "complete": timed(suggest.complete, prefixes(mix)),
+        }
     engine.dispose()
     return timings
 
@@ -148,13 +170,7 @@ def over_http(url, mix):
                 assert r.status == 200
                 r.read()
 
-        for params in mix:
-            get(params)
-        timings = []
-        for params in mix:
-            started = time.perf_counter()
-            get(params)
-            timings.append(time.perf_counter() - started)
+        timings = timed(get, mix)
         status = Path(f"/proc/{server.pid}/status").read_text()
         peak_kb = int(re.search(r"VmHWM:\s+(\d+)", status).group(1))
         return timings, peak_kb / 1024
@@ -198,7 +214,7 @@ def run(sizes, queries):
         started = time.monotonic()
         engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
         with engine.connect() as conn:
-            conn.exec_driver_sql("VACUUM (ANALYZE) products, product_terms, descriptor_evidence")
+            conn.exec_driver_sql("VACUUM (ANALYZE) products, product_terms, descriptor_evidence, term_stats, vocabulary")
         engine.dispose()
         vacuum_seconds = time.monotonic() - started
         counts = corpus_counts(url)
@@ -211,11 +227,19 @@ def run(sizes, queries):
     print(f"{'reviews':>10} {'products':>9} {'index MB':>9} {'import s':>9} {'reindex s':>10} {'vacuum s':>9} "
           f"{'svc p50':>8} {'svc p95':>8} {'svc p99':>8} {'svc q/s':>8} {'http p50':>9} {'http p95':>9} {'http p99':>9} {'RSS MB':>7}")
     for counts, import_s, reindex_s, vacuum_s, service, http, rss in rows:
-        s50, s95, s99 = percentiles(service)
+        s50, s95, s99 = percentiles(service["search"])
         h50, h95, h99 = percentiles(http)
         print(f"{counts['reviews']:>10,} {counts['products']:>9,} {counts['index_mb']:>9.0f} {import_s:>9.1f} {reindex_s:>10.1f} {vacuum_s:>9.1f} "
-              f"{s50:>8.1f} {s95:>8.1f} {s99:>8.1f} {len(service) / sum(service):>8.0f} {h50:>9.1f} {h95:>9.1f} {h99:>9.1f} {rss:>7.0f}")
+              f"{s50:>8.1f} {s95:>8.1f} {s99:>8.1f} {len(service['search']) / sum(service['search']):>8.0f} {h50:>9.1f} {h95:>9.1f} {h99:>9.1f} {rss:>7.0f}")
     print("\nlatencies in ms; svc q/s: one client, sequential")
+    print("\nService level, per operation (suggest: /api/suggest/descriptors for the same mix; complete: every 1-12 "
+          "character prefix of its queries)\n")
+    print(f"{'reviews':>10} {'operation':>10} {'calls':>6} {'p50':>7} {'p95':>7} {'p99':>7} {'per s':>7}")
+    for counts, _, _, _, service, _, _ in rows:
+        for operation, timings in service.items():
+            p50, p95, p99 = percentiles(timings)
+            print(f"{counts['reviews']:>10,} {operation:>10} {len(timings):>6} {p50:>7.1f} {p95:>7.1f} {p99:>7.1f} "
+                  f"{len(timings) / sum(timings):>7.0f}")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,8 @@
     /search                   SearchPage (results page)
     /api/search               ApiSearch
     /api/products/<asin>      ApiProduct (and POST .../reviews: ApiProductReviews)
+    /api/suggest/descriptors  ApiSuggestDescriptors
+    /api/suggest/complete     ApiComplete
     /api/openapi.json         OpenApiDocument
 
 Unknown names raise KeyError, which Pyramid turns into the site's 404 page. Resources are small
@@ -111,7 +113,26 @@ class Api(Resource):
             return ApiProducts(self.request, name, self)
         if name == "openapi.json":
             return OpenApiDocument(self.request, name, self)
+        if name == "suggest":
+            return ApiSuggest(self.request, name, self)
         raise KeyError(name)
+
+
+class ApiSuggest(Resource):
+    def __getitem__(self, name):
+        if name == "descriptors":
+            return ApiSuggestDescriptors(self.request, name, self)
+        if name == "complete":
+            return ApiComplete(self.request, name, self)
+        raise KeyError(name)
+
+
+class ApiSuggestDescriptors(Resource):
+    pass
+
+
+class ApiComplete(Resource):
+    pass
 
 
 class ApiSearch(Resource):

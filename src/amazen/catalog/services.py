@@ -60,9 +60,28 @@ class CatalogService:
             stmt = stmt.where(sa.or_(Product.title.ilike(pattern), Product.brand.ilike(pattern)))
         return self._page(stmt, page_request)
 
-    def list_reviews(self, product, page_request, sort="helpful"):
+    def list_reviews(self, product, page_request, sort="helpful", mentioning=None):
+        """A page of the product's reviews; only those that mention the index term ``mentioning``
+        (positively or negatively, as the search index counts them) when given."""
         stmt = sa.select(Review).where(Review.product_id == product.id).order_by(*REVIEW_SORTS[sort])
+        if mentioning is not None:
+            stmt = stmt.where(Review.id.in_(self._reviews_mentioning(product, mentioning)))
         return self._page(stmt, page_request)
+
+    def _reviews_mentioning(self, product, term):
+        """Ids of the product's reviews that mention ``term``: the database narrows them down by the
+        stems' letters (a stem less its last letter starts every word it comes from: "batteri" ->
+        "battery"), the analyzer decides."""
+        from amazen.search.analyzer import review_mentions
+
+        stmt = sa.select(Review.id, Review.summary, Review.text).where(Review.product_id == product.id)
+        for word in term.split(" "):
+            pattern = f"%{escape_like(word[:max(2, len(word) - 1)])}%"
+            stmt = stmt.where(sa.or_(Review.summary.ilike(pattern), Review.text.ilike(pattern)))
+        return [
+            review_id for review_id, summary, text in self.session.execute(stmt)
+            if term in review_mentions(summary, text)
+        ]
 
     def review_of(self, product, review_id):
         """One of the product's reviews, or None (a quoted review that is not this product's)."""
@@ -84,7 +103,7 @@ class CatalogService:
         review_id = self.session.execute(stmt.returning(Review.id)).scalar_one()
         connection = self.session.connection()
         refresh_ratings(connection, product_ids=[product.id])
-        reindex(connection, product_ids=[product.id])
+        reindex(connection, product_ids=[product.id], vocabulary=False)
         mark_changed(self.session)  # raw SQL writes: tell the transaction there is something to commit
         self.session.expire(product)
         return self.session.get(Review, review_id, populate_existing=True)

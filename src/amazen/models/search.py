@@ -3,6 +3,7 @@
 They change in the same transaction as the products and reviews (``amazen.search.index``), so every
 app process sees a new review on its next request and no process keeps an index of its own.
 """
+import sqlalchemy as sa
 from sqlalchemy import ARRAY, BigInteger, Column, Float, ForeignKey, Index, Integer, PrimaryKeyConstraint, SmallInteger, Table, Text
 
 from .meta import Base
@@ -49,4 +50,36 @@ search_stats = Table(
     Column("documents", Integer, nullable=False),
     Column("average_length", Float, nullable=False),
     Column("mean_rating", Float, nullable=False),
+    Column("reviews", BigInteger, nullable=False, server_default="0"),  # all reviews: the background for "distinctive"
+)
+
+# Corpus totals per review term (the sum of descriptor_evidence over all products), the background that
+# makes a descriptor *distinctive* for a set of products rather than merely frequent. Kept exact: a
+# product's old evidence is subtracted and its new evidence added whenever its index rows are rebuilt.
+term_stats = Table(
+    "term_stats",
+    Base.metadata,
+    Column("term", Text, primary_key=True),
+    Column("products", Integer, nullable=False),  # products whose reviews mention it
+    Column("mentions", BigInteger, nullable=False),  # reviews that mention it
+    Column("positive", BigInteger, nullable=False),
+)
+
+# The catalog's vocabulary, for autocomplete and did-you-mean: words and 2-3 word phrases of product
+# titles, brands and category names, folded to lower case, with how many products use each (and their
+# reviews, to break ties). Rebuilt from the products at the end of every import and reindex.
+vocabulary = Table(
+    "vocabulary",
+    Base.metadata,
+    Column("phrase", Text, primary_key=True),
+    Column("words", SmallInteger, nullable=False),
+    Column("products", Integer, nullable=False),
+    Column("reviews", BigInteger, nullable=False),
+    # Completions of a prefix, most popular first, read in index order (one index per prefix length
+    # that the bucket is keyed on; longer prefixes filter inside the 2-letter bucket).
+    Index("ix_vocabulary_prefix1", sa.text("left(phrase, 1)"), sa.text("products DESC"), "phrase"),
+    Index("ix_vocabulary_prefix2", sa.text("left(phrase, 2)"), sa.text("products DESC"), "phrase"),
+    # Spelling candidates by trigram similarity (pg_trgm), words only.
+    Index("ix_vocabulary_trigram", "phrase", postgresql_using="gin", postgresql_ops={"phrase": "gin_trgm_ops"},
+          postgresql_where=sa.text("words = 1")),
 )

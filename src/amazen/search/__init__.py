@@ -1,10 +1,17 @@
-"""Review-driven search: the analyzer, the index in PostgreSQL, ranking with evidence, facets."""
+"""Review-driven search: the analyzer, the index in PostgreSQL, ranking with evidence, facets, and the
+help around it (descriptor suggestions, "customers say", autocomplete, did-you-mean)."""
 from .service import SearchService
+from .suggest import SuggestService
 
 
 def search_service_factory(context, request):
     return SearchService(request.dbsession)
 
 
+def suggest_service_factory(context, request):
+    return SuggestService(request.dbsession, request.find_service(name="search"))
+
+
 def includeme(config):
     config.register_service_factory(search_service_factory, name="search")
+    config.register_service_factory(suggest_service_factory, name="suggest")

@@ -14,7 +14,7 @@ from collections import deque
 
 import sqlalchemy as sa
 
-from .analyzer import analyze, phrases, review_mentions
+from .analyzer import STOP_WORDS, analyze, phrases, review_mentions
 
 # How much a word counts in each product field (BM25F-style: the weighted counts feed one BM25).
 FIELD_WEIGHTS = {"title": 3.0, "brand": 2.0, "categories": 1.5, "features": 1.0, "description": 1.0}
@@ -52,15 +52,89 @@ CREATE INDEX ix_descriptor_evidence_term_product_id ON descriptor_evidence (term
 """
 # After a rebuild commits: fresh planner statistics (sampled, so cheap). Autovacuum then sets the
 # visibility map that lets the covering primary keys answer searches from the index alone.
-ANALYZE_SQL = "ANALYZE products, product_terms, descriptor_evidence"
+ANALYZE_SQL = "ANALYZE products, product_terms, descriptor_evidence, term_stats, vocabulary"
 
 REFRESH_STATS = """
-INSERT INTO search_stats (id, documents, average_length, mean_rating)
+INSERT INTO search_stats (id, documents, average_length, mean_rating, reviews)
 SELECT 1, count(*), COALESCE(avg(search_length), 0),
-       COALESCE(sum(rating_average * rating_count) / NULLIF(sum(rating_count), 0), 3.0)
+       COALESCE(sum(rating_average * rating_count) / NULLIF(sum(rating_count), 0), 3.0),
+       COALESCE(sum(review_count), 0)
 FROM products
 ON CONFLICT (id) DO UPDATE SET documents = excluded.documents, average_length = excluded.average_length,
-                               mean_rating = excluded.mean_rating
+                               mean_rating = excluded.mean_rating, reviews = excluded.reviews
+"""
+
+# term_stats is the sum of descriptor_evidence over products: subtract a set of products' rows before
+# they are replaced, add them back after, so the totals stay exact without a full recount.
+TERM_STATS_OF = """
+SELECT term, count(*) AS products, sum(mentions) AS mentions, sum(positive) AS positive
+FROM descriptor_evidence WHERE product_id = ANY(%s) GROUP BY term ORDER BY term
+"""
+SUBTRACT_TERM_STATS = f"""
+UPDATE term_stats t SET products = t.products - o.products, mentions = t.mentions - o.mentions,
+                        positive = t.positive - o.positive
+FROM ({TERM_STATS_OF}) o WHERE t.term = o.term
+"""
+ADD_TERM_STATS = f"""
+INSERT INTO term_stats (term, products, mentions, positive) {TERM_STATS_OF}
+ON CONFLICT (term) DO UPDATE SET products = term_stats.products + excluded.products,
+    mentions = term_stats.mentions + excluded.mentions, positive = term_stats.positive + excluded.positive
+"""
+RECOUNT_TERM_STATS = """
+TRUNCATE term_stats;
+INSERT INTO term_stats (term, products, mentions, positive)
+SELECT term, count(*), sum(mentions), sum(positive) FROM descriptor_evidence GROUP BY term;
+"""
+
+# The vocabulary behind autocomplete and did-you-mean: 1-3 word phrases of product titles that do not
+# start or end with a stop word (and start with a letter), used by at least two products; every brand
+# and category name, whole and as words. Lower case, accents removed, like the analyzer's fold().
+MIN_TITLE_PHRASE_PRODUCTS = 2
+REFRESH_VOCABULARY = """
+TRUNCATE vocabulary;
+INSERT INTO vocabulary (phrase, words, products, reviews)
+WITH title_words AS (
+    SELECT p.id, p.review_count, w.word, w.n
+    FROM products p
+    CROSS JOIN LATERAL regexp_split_to_table(unaccent(lower(p.title)), '[^[:alnum:]'']+') WITH ORDINALITY AS w(word, n)
+    WHERE p.title IS NOT NULL AND w.word ~ '[[:alnum:]]'
+),
+grams AS (
+    SELECT id, review_count, word AS w1, lead(word) OVER w AS w2, lead(word, 2) OVER w AS w3
+    FROM title_words WINDOW w AS (PARTITION BY id ORDER BY n)
+),
+named AS (  -- brands and category names: always offered
+    SELECT id, review_count, unaccent(lower(brand)) AS phrase FROM products WHERE brand <> ''
+    UNION ALL
+    SELECT p.id, p.review_count, unaccent(lower(c.name))
+    FROM product_categories pc JOIN categories c ON c.id = pc.category_id JOIN products p ON p.id = pc.product_id
+),
+phrases AS (
+    SELECT id, review_count, w1 AS phrase, FALSE AS named FROM grams
+    WHERE length(w1) > 1 AND w1 ~ '^[[:alpha:]]' AND NOT w1 = ANY(%(stop)s)
+    UNION ALL
+    SELECT id, review_count, w1 || ' ' || w2, FALSE FROM grams
+    WHERE w2 IS NOT NULL AND w1 ~ '^[[:alpha:]]' AND length(w1) > 1 AND length(w2) > 1
+      AND NOT w1 = ANY(%(stop)s) AND NOT w2 = ANY(%(stop)s)
+    UNION ALL
+    SELECT id, review_count, w1 || ' ' || w2 || ' ' || w3, FALSE FROM grams
+    WHERE w3 IS NOT NULL AND w1 ~ '^[[:alpha:]]' AND length(w1) > 1 AND length(w3) > 1
+      AND NOT w1 = ANY(%(stop)s) AND NOT w3 = ANY(%(stop)s)
+    UNION ALL
+    SELECT id, review_count, phrase, TRUE FROM named
+    UNION ALL  -- the words of brands and category names, for spelling
+    SELECT n.id, n.review_count, w.word, TRUE FROM named n
+    CROSS JOIN LATERAL regexp_split_to_table(n.phrase, '[^[:alnum:]'']+') AS w(word)
+    WHERE length(w.word) > 1 AND w.word ~ '^[[:alpha:]]' AND NOT w.word = ANY(%(stop)s)
+),
+per_product AS (
+    SELECT phrase, id, max(review_count) AS review_count, bool_or(named) AS named FROM phrases GROUP BY phrase, id
+)
+SELECT phrase, array_length(regexp_split_to_array(phrase, ' +'), 1), count(*), sum(review_count)
+FROM per_product
+WHERE length(phrase) <= 80
+GROUP BY phrase
+HAVING bool_or(named) OR count(*) >= %(min_products)s
 """
 
 
@@ -144,10 +218,11 @@ def _scope(conn, product_ids, touched):
     return list(conn.execute(sa.text(sql)).scalars())
 
 
-def reindex(conn, product_ids=None, touched=False, progress=False):
+def reindex(conn, product_ids=None, touched=False, progress=False, vocabulary=True):
     """Rebuild the index rows of some products (``product_ids``; the ``touched`` temp table of a bulk
-    load; all products when neither) on ``conn``, in the caller's transaction. Returns the number of
-    products indexed."""
+    load; all products when neither) on ``conn``, in the caller's transaction, with the corpus totals;
+    and the vocabulary unless ``vocabulary`` is false (a new review changes no product text).
+    Returns the number of products indexed."""
     ids = _scope(conn, product_ids, touched)
     cursor = conn.connection.dbapi_connection.cursor()
     cursor.execute(
@@ -163,6 +238,7 @@ def reindex(conn, product_ids=None, touched=False, progress=False):
     else:
         for start in range(0, len(ids), 10_000):
             part = ids[start:start + 10_000]
+            cursor.execute(SUBTRACT_TERM_STATS, (part,))
             cursor.execute("DELETE FROM product_terms WHERE product_id = ANY(%s)", (part,))
             cursor.execute("DELETE FROM descriptor_evidence WHERE product_id = ANY(%s)", (part,))
 
@@ -204,6 +280,11 @@ def reindex(conn, product_ids=None, touched=False, progress=False):
     if everything:
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         cursor.execute(ADD_KEYS)
+        cursor.execute(RECOUNT_TERM_STATS)
+    else:
+        for start in range(0, len(ids), 10_000):
+            cursor.execute(ADD_TERM_STATS, (ids[start:start + 10_000],))
+        cursor.execute("DELETE FROM term_stats WHERE products <= 0")
     cursor.execute(
         """
         UPDATE products p SET search_length = l.length, search_categories = l.categories
@@ -217,7 +298,15 @@ def reindex(conn, product_ids=None, touched=False, progress=False):
     )
     cursor.execute("DROP TABLE index_lengths")
     conn.execute(sa.text(REFRESH_STATS))
+    if vocabulary:
+        refresh_vocabulary(conn)
     return len(ids)
+
+
+def refresh_vocabulary(conn):
+    """Rebuild the autocomplete and spelling vocabulary from the products (a few seconds at 100k)."""
+    cursor = conn.connection.dbapi_connection.cursor()
+    cursor.execute(REFRESH_VOCABULARY, {"stop": sorted(STOP_WORDS), "min_products": MIN_TITLE_PHRASE_PRODUCTS})
 
 
 def _progress_bar(total):

@@ -9,11 +9,12 @@ from decimal import Decimal, InvalidOperation
 
 from amazen.params import InvalidParameter, choice, page_request
 
-from .analyzer import analyze, descriptor_term, phrases
+from .analyzer import TOKEN, analyze, descriptor_term, fold, phrases
 
 MAX_QUERY_LENGTH = 200
 MAX_QUERY_WORDS = 12
 MAX_DESCRIPTORS = 5  # each of pos and neg
+MAX_DISMISSED = 50
 MAX_DESCRIPTOR_LENGTH = 60
 MAX_FILTER_LENGTH = 200
 MAX_PRICE = Decimal("1000000")
@@ -81,6 +82,32 @@ class SearchRequest:
         }
 
 
+def spelled_words(text):
+    """The plain words of a query (not quoted, not excluded) that spelling may correct, folded."""
+    out = []
+    for match in QUERY_PART.finditer(text):
+        if match.group(4) is not None and not match.group(3):
+            tokens = TOKEN.findall(fold(match.group(4)))
+            if len(tokens) == 1:
+                out.append(tokens[0])
+    return out
+
+
+def respell(text, corrections):
+    """``text`` with its plain words replaced by their ``corrections`` ({folded word: correction})."""
+    parts = []
+    for match in QUERY_PART.finditer(text):
+        word = match.group(4)
+        if word is not None and not match.group(3):
+            tokens = TOKEN.findall(fold(word))
+            if len(tokens) == 1 and tokens[0] in corrections:
+                word = corrections[tokens[0]]
+            parts.append(word)
+        else:
+            parts.append(match.group())
+    return " ".join(parts)
+
+
 def parse_query(text):
     """Split a query into required and excluded terms: words are stemmed, quoted phrases become
     two-word phrase terms ("noise cancelling" -> "nois cancel"), "-word" and -"a phrase" exclude."""
@@ -126,10 +153,10 @@ def _number(params, name, low, high, kind=Decimal):
     return kind(value)
 
 
-def _descriptors(params, name, polarity):
+def _descriptors(params, name, polarity, limit=MAX_DESCRIPTORS):
     values = [v.strip() for v in params.getall(name) if v.strip()] if hasattr(params, "getall") else []
-    if len(values) > MAX_DESCRIPTORS:
-        raise InvalidParameter(name, f"at most {MAX_DESCRIPTORS} descriptors")
+    if len(values) > limit:
+        raise InvalidParameter(name, f"at most {limit} descriptors")
     out = []
     for value in values:
         if len(value) > MAX_DESCRIPTOR_LENGTH:
@@ -142,6 +169,25 @@ def _descriptors(params, name, polarity):
             raise InvalidParameter(name, f"{value!r} has no searchable word (only stop words or punctuation)")
         out.append(Descriptor(value, term, polarity))
     return out
+
+
+def parse_dismissed(params):
+    """The index terms of the descriptors a shopper dismissed (``dismissed``, repeatable)."""
+    return [d.term for d in _descriptors(params, "dismissed", "-", limit=MAX_DISMISSED)]
+
+
+def parse_say(params):
+    """The descriptor a product's reviews are filtered by (``say``), or None."""
+    found = _descriptors(params, "say", "+", limit=1)
+    return found[0] if found else None
+
+
+def parse_prefix(params):
+    """The text to complete (``prefix``); may be empty."""
+    prefix = params.get("prefix") or ""
+    if len(prefix) > MAX_QUERY_LENGTH:
+        raise InvalidParameter("prefix", f"must be at most {MAX_QUERY_LENGTH} characters")
+    return prefix.lstrip()
 
 
 def parse_search(params):

@@ -15,14 +15,16 @@ Ties break on the product id, so pages are stable.
 import html
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sqlalchemy as sa
 
 from amazen.models import Category, Review
 from amazen.params import InvalidParameter
 
-from .analyzer import fold, sentences, stem
+from .analyzer import analyze_query_words, fold, sentences, stem
+from .query import parse_query, respell, spelled_words
+from .spelling import correction
 
 K1 = 1.2
 B = 0.75
@@ -87,6 +89,7 @@ class SearchResults:
     facets: dict
     unknown_terms: list
     message: str = None
+    did_you_mean: dict = None  # {"query", "total"}
 
     @property
     def pages(self):
@@ -100,7 +103,9 @@ class SearchService:
     def _all(self, sql, params):
         return self.session.execute(sa.text(sql), params).all()
 
-    def search(self, request):
+    def _plan(self, request):
+        """The ranking statement's parameters, the words nothing uses, and how many products use each
+        query term. ``params`` is None when nothing can match (only unknown query words)."""
         stats = self.session.execute(
             sa.text("SELECT documents, average_length, mean_rating FROM search_stats WHERE id = 1")
         ).first()
@@ -145,6 +150,12 @@ class SearchService:
             "offset": (request.page - 1) * request.per_page,
         }
         if bool(request.query.terms) and not known_terms:  # only unknown words: nothing can match
+            params = None
+        return params, unknown, frequencies
+
+    def search(self, request):
+        params, unknown, frequencies = self._plan(request)
+        if params is None:
             total, rows, facets = 0, [], {"category": [], "brand": [], "price": [], "rating": []}
         else:
             found = self.session.execute(sa.text(self._sql(request, params)), params).one()
@@ -154,13 +165,45 @@ class SearchService:
         self._attach_evidence(request, results)
         return SearchResults(
             request=request, total=total, page=request.page, per_page=request.per_page, results=results,
-            facets=facets, unknown_terms=unknown, message=self._message(request, total, unknown, known_terms),
+            facets=facets, unknown_terms=unknown, message=self._message(request, total, unknown, bool(params)),
+            did_you_mean=self._did_you_mean(request, frequencies, total),
         )
+
+    def ranked_ids(self, request, limit):
+        """(how many products match, the ids of the first ``limit`` in the request's order)."""
+        params, _, _ = self._plan(request)
+        if params is None:
+            return 0, []
+        params = dict(params, limit=limit, offset=0)
+        found = self.session.execute(sa.text(self._sql(request, params, ids_only=True)), params).one()
+        return found.total, list(found.ids)
+
+    def _did_you_mean(self, request, frequencies, total):
+        """{"query", "total"}: the query with misspelt words corrected, when that finds more products."""
+        corrections, replaces_unknown = {}, False
+        for word in spelled_words(request.query.text):
+            terms = analyze_query_words(word)
+            if len(terms) != 1:  # a stop word
+                continue
+            better = correction(self.session, word, frequencies.get(terms[0], 0))
+            if better:
+                corrections[word] = better
+                replaces_unknown |= terms[0] not in frequencies
+        if not corrections:
+            return None
+        text = respell(request.query.text, corrections)
+        corrected_total, _ = self.ranked_ids(replace(request, query=parse_query(text), page=1), 0)
+        # An unknown word was left out of this search, so its correction is offered whenever it finds
+        # something; a rare word's only when it finds more.
+        if corrected_total and (replaces_unknown or corrected_total > total):
+            return {"query": text, "total": corrected_total}
+        return None
 
     # SQL ----------------------------------------------------------------------------------------
 
-    def _sql(self, request, params):
-        """One statement: candidates, filters, scores, the page, the total and every facet.
+    def _sql(self, request, params, ids_only=False):
+        """One statement: candidates, filters, scores, the page, the total and every facet
+        (or, ``ids_only``, the total and the first ``:limit`` product ids in order).
 
         ``base`` holds the candidates with one flag per filter, so each facet can count over all
         filters but its own without matching the query again.
@@ -217,7 +260,7 @@ class SearchService:
         rating_buckets = ", ".join(f"count(*) FILTER (WHERE rating_average >= {low})" for low in RATING_BUCKETS)
         category_parent = "c.parent_id = :category_id" if request.category else "c.parent_id IS NULL"
         ctes = f"described AS MATERIALIZED ({described}), candidates AS MATERIALIZED ({candidates})"
-        return f"""
+        shared = f"""
             WITH {ctes},
             base AS MATERIALIZED (
                 SELECT p.id, c.bm25, p.brand, p.price, p.rating_average, p.rating_count, p.review_count, p.search_categories,
@@ -237,7 +280,12 @@ class SearchService:
             ),
             ranked AS (
                 SELECT *, relevance + descriptors + rating_prior + popularity AS score FROM scored
-            ),
+            )"""
+        if ids_only:
+            return f"""{shared}
+            SELECT (SELECT count(*) FROM filtered) AS total,
+                   ARRAY(SELECT id FROM ranked ORDER BY {SORT_ORDERS[request.sort]} LIMIT :limit) AS ids"""
+        return f"""{shared},
             page AS (
                 SELECT r.*, p.asin, p.title, p.brand, p.image_url
                 FROM (SELECT * FROM ranked ORDER BY {SORT_ORDERS[request.sort]} LIMIT :limit OFFSET :offset) r
@@ -312,8 +360,8 @@ class SearchService:
                             evidence.quotes.append({"text": text, "review_id": review_id})
                 result.evidence.append(evidence)
 
-    def _message(self, request, total, unknown, known_terms):
-        if unknown and request.query.terms and not known_terms:
+    def _message(self, request, total, unknown, can_match):
+        if unknown and not can_match:
             return f"No product mentions {', '.join(repr(u) for u in unknown)}. Check the spelling or try other words."
         if unknown:
             return f"No product or review mentions {', '.join(repr(u) for u in unknown)}; it was left out."

@@ -5,8 +5,8 @@ Errors are JSON objects ``{"error": {"code", "message", "field"}}`` (see views/e
 from pyramid.view import view_config
 
 from amazen.params import InvalidParameter
-from amazen.resources import ApiProduct, ApiProductReviews, ApiSearch, OpenApiDocument
-from amazen.search.query import parse_search
+from amazen.resources import ApiComplete, ApiProduct, ApiProductReviews, ApiSearch, ApiSuggestDescriptors, OpenApiDocument
+from amazen.search.query import parse_dismissed, parse_prefix, parse_search
 
 from .openapi import openapi_document
 
@@ -59,7 +59,7 @@ def search_json(request, found):
         "facets": found.facets,
         "unknown_terms": found.unknown_terms,
         "message": found.message,
-        "did_you_mean": None,
+        "did_you_mean": found.did_you_mean,
     }
 
 
@@ -89,9 +89,46 @@ def product_json(request, product):
     }
 
 
+def customers_say_json(request, product, says):
+    products = request.root["products"]
+    return [
+        {
+            "descriptor": say.descriptor,
+            "mentions": say.mentions,
+            "share": say.share,
+            "positive": say.positive,
+            "negative": say.negative,
+            "stars": say.stars,
+            "quote": {"text": say.quote, "review_url": review_url(request, product.asin, say.review_id)} if say.quote else None,
+            "reviews_url": request.resource_url(products, product.asin, query={"say": say.descriptor}, anchor="reviews"),
+        }
+        for say in says
+    ]
+
+
 @view_config(context=ApiProduct, renderer="json", request_method="GET")
 def api_product(context, request):
-    return product_json(request, context.product)
+    says = request.find_service(name="suggest").customers_say(context.product)
+    return dict(product_json(request, context.product), customers_say=customers_say_json(request, context.product, says))
+
+
+@view_config(context=ApiSuggestDescriptors, renderer="json", request_method="GET")
+def api_suggest_descriptors(context, request):
+    found = request.find_service(name="suggest").descriptors(parse_search(request.GET), parse_dismissed(request.GET))
+    return {
+        "suggestions": [
+            {"descriptor": s.descriptor, "products": s.products, "positive_share": s.positive_share}
+            for s in found.suggestions
+        ],
+        "matching": found.matching,
+        "considered": found.considered,
+    }
+
+
+@view_config(context=ApiComplete, renderer="json", request_method="GET")
+def api_complete(context, request):
+    completions = request.find_service(name="suggest").complete(parse_prefix(request.GET))
+    return {"completions": [{"text": text, "products": products} for text, products in completions]}
 
 
 REVIEW_FIELDS = {"reviewer_id": 100, "reviewer_name": 100, "summary": 300, "text": 20_000}

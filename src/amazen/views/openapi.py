@@ -2,7 +2,7 @@
 
 tests/functional/test_api.py checks real responses against these schemas, so the two stay in step.
 """
-from amazen.search.query import MAX_DESCRIPTOR_LENGTH, MAX_DESCRIPTORS, MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS
+from amazen.search.query import MAX_DESCRIPTOR_LENGTH, MAX_DESCRIPTORS, MAX_DISMISSED, MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS
 
 
 def _nullable(schema):
@@ -98,7 +98,10 @@ SEARCH_RESPONSE = {
         "unknown_terms": {"type": "array", "items": STRING,
                           "description": "query words and descriptors that nothing in the catalog mentions"},
         "message": _nullable(STRING),
-        "did_you_mean": _nullable({"type": "object", "properties": {"query": STRING, "total": INTEGER}}),
+        "did_you_mean": _nullable({
+            "type": "object", "required": ["query", "total"], "properties": {"query": STRING, "total": INTEGER},
+            "description": "the query with misspelt words corrected, when that finds more products",
+        }),
     },
 }
 
@@ -117,6 +120,51 @@ PRODUCT = {
                           "properties": {str(i): INTEGER for i in range(1, 6)}},
         }},
     },
+}
+
+CUSTOMER_SAYS = {
+    "type": "object",
+    "required": ["descriptor", "mentions", "share", "positive", "negative", "stars", "quote", "reviews_url"],
+    "properties": {
+        "descriptor": {"type": "string", "description": "an attribute, as reviewers write it"},
+        "mentions": {"type": "integer", "description": "reviews of the product that mention it"},
+        "share": NUMBER,
+        "positive": INTEGER,
+        "negative": INTEGER,
+        "stars": {"type": "array", "items": INTEGER, "minItems": 5, "maxItems": 5},
+        "quote": _nullable(QUOTE),
+        "reviews_url": {"type": "string", "description": "the product page, its reviews filtered to those mentioning it"},
+    },
+}
+PRODUCT["required"].append("customers_say")
+PRODUCT["properties"]["customers_say"] = {
+    "type": "array", "items": CUSTOMER_SAYS, "description": "the attributes its reviews mention most distinctively",
+}
+
+SUGGESTIONS = {
+    "type": "object",
+    "required": ["suggestions", "matching", "considered"],
+    "properties": {
+        "suggestions": {"type": "array", "maxItems": 10, "items": {
+            "type": "object", "required": ["descriptor", "products", "positive_share"],
+            "properties": {
+                "descriptor": STRING,
+                "products": {"type": "integer", "description": "considered products whose reviews mention it"},
+                "positive_share": {"type": "number", "description": "share of those mentions that are not negated"},
+            },
+        }},
+        "matching": {"type": "integer", "description": "products matching the search"},
+        "considered": {"type": "integer", "description": "the top-ranked matching products whose reviews were read"},
+    },
+}
+
+COMPLETIONS = {
+    "type": "object",
+    "required": ["completions"],
+    "properties": {"completions": {"type": "array", "maxItems": 10, "items": {
+        "type": "object", "required": ["text", "products"],
+        "properties": {"text": STRING, "products": {"type": "integer", "description": "products using it"}},
+    }}},
 }
 
 NEW_REVIEW = {
@@ -186,7 +234,7 @@ def openapi_document(request):
                               "400": _error("a malformed parameter")},
             }},
             "/api/products/{asin}": {"get": {
-                "summary": "One product with its rating histogram",
+                "summary": "One product with its rating histogram and what its customers say",
                 "parameters": [{"name": "asin", "in": "path", "required": True, "schema": STRING}],
                 "responses": {"200": {"description": "the product", **_json(PRODUCT)},
                               "404": _error("no such product")},
@@ -197,6 +245,20 @@ def openapi_document(request):
                 "requestBody": {"required": True, **_json(NEW_REVIEW)},
                 "responses": {"201": {"description": "the review was stored", **_json(REVIEW_CREATED)},
                               "400": _error("a missing or malformed field"), "404": _error("no such product")},
+            }},
+            "/api/suggest/descriptors": {"get": {
+                "summary": "Descriptors the reviews of the matching products mention distinctively",
+                "parameters": SEARCH_PARAMETERS[:8] + [_param(
+                    "dismissed", {"type": "array", "maxItems": MAX_DISMISSED, "items": {"type": "string", "maxLength": MAX_DESCRIPTOR_LENGTH}},
+                    "descriptors not to suggest again; repeatable", repeat=True)],
+                "responses": {"200": {"description": "up to 10 suggestions", **_json(SUGGESTIONS)},
+                              "400": _error("a malformed parameter")},
+            }},
+            "/api/suggest/complete": {"get": {
+                "summary": "Completions of what was typed, from the catalog's titles, brands and categories",
+                "parameters": [_param("prefix", {"type": "string", "maxLength": MAX_QUERY_LENGTH}, "the text typed so far")],
+                "responses": {"200": {"description": "up to 10 completions, most used first", **_json(COMPLETIONS)},
+                              "400": _error("a malformed parameter")},
             }},
             "/api/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3"}}}},
         },

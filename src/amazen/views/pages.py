@@ -1,10 +1,12 @@
 """Server-rendered HTML pages. Each view reads its parameters, calls the catalog service, renders."""
+from markupsafe import Markup
 from pyramid.location import lineage
 from pyramid.view import view_config
 
 from amazen.catalog.services import PRODUCT_SORTS, REVIEW_SORTS
 from amazen.params import choice, integer, page_request
 from amazen.resources import Categories, CategoryResource, ProductResource, Products, Root
+from amazen.search.query import parse_say
 
 PRODUCTS_PER_PAGE = 24
 REVIEWS_PER_PAGE = 10
@@ -45,14 +47,19 @@ def products(context, request):
 @view_config(context=ProductResource, renderer="product.jinja2")
 def product(context, request):
     sort = choice(request.params, "sort", list(REVIEW_SORTS), "helpful")
+    # ?say=<descriptor>: only the reviews that mention it (a "customers say" chip).
+    say = parse_say(request.params)
     reviews = context.catalog.list_reviews(
-        context.product, page_request(request.params, REVIEWS_PER_PAGE, max_per_page=50), sort=sort
+        context.product, page_request(request.params, REVIEWS_PER_PAGE, max_per_page=50), sort=sort,
+        mentioning=say.term if say else None,
     )
     # ?review=<id>: the review a search result quoted, shown first wherever it sorts.
     quoted_id = integer(request.params, "review", None)
     quoted = context.catalog.review_of(context.product, quoted_id) if quoted_id else None
     return {
         "product": context.product, "reviews": reviews, "sort": sort, "sorts": list(REVIEW_SORTS), "quoted": quoted,
+        "say": say, "customers_say": request.find_service(name="suggest").customers_say(context.product),
+        "Markup": Markup,
     }
 
 

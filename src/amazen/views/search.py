@@ -4,12 +4,12 @@ from markupsafe import Markup
 from pyramid.view import view_config
 
 from amazen.resources import SearchPage
-from amazen.search.query import SORTS, parse_search
+from amazen.search.query import SORTS, parse_dismissed, parse_search
 
 from .api import review_url
 
 # The parameters that make up a search's state, in the order URLs list them.
-STATE_KEYS = ("q", "pos", "neg", "category", "brand", "price_min", "price_max", "rating_min", "sort", "per_page")
+STATE_KEYS = ("q", "pos", "neg", "category", "brand", "price_min", "price_max", "rating_min", "sort", "per_page", "dismissed")
 SORT_LABELS = {
     "relevance": "Best match", "price_asc": "Price: low to high", "price_desc": "Price: high to low",
     "rating": "Rating", "reviews": "Most reviewed",
@@ -59,6 +59,9 @@ class SearchLinks:
     def add_descriptor(self, text, polarity):
         return self._url(self.state + [("pos" if polarity == "+" else "neg", text)])
 
+    def dismiss(self, text):
+        return self._url(self.state + [("dismissed", text)])
+
     def page(self, number):
         return self._url(self.state, page=number)
 
@@ -71,9 +74,11 @@ class SearchLinks:
 def search_page(context, request):
     search = parse_search(request.GET)
     found = request.find_service(name="search").search(search)
+    suggestions = request.find_service(name="suggest").descriptors(search, parse_dismissed(request.GET))
     return {
         "search": search,
         "found": found,
+        "suggestions": suggestions,
         "links": SearchLinks(request),
         "sorts": SORTS,
         "sort_labels": SORT_LABELS,

@@ -1,0 +1,79 @@
+"""Did-you-mean: correct a misspelt query word against the catalog's vocabulary.
+
+A word of 4 to 7 letters may be one edit away from its correction, a word of 8 or more two edits; a
+swap of two adjacent letters counts as one edit (optimal string alignment distance). Candidates one
+edit away are generated and looked up exactly; two edits away, the trigram index proposes them.
+"""
+import string
+
+import sqlalchemy as sa
+
+from .analyzer import stem
+
+LETTERS = string.ascii_lowercase + string.digits + "'"
+TRIGRAM_CANDIDATES = 50
+TRIGRAM_THRESHOLD = 0.3
+# A known but rare word is corrected only to a far more common one ("hedphones" in two titles).
+RARE_PRODUCTS = 2
+MORE_COMMON = 20
+
+
+def max_edits(word):
+    return 0 if len(word) < 4 else 1 if len(word) < 8 else 2
+
+
+def edits1(word):
+    """Every string one deletion, swap, substitution or insertion away from ``word``."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = {a + b[1:] for a, b in splits if b}
+    swaps = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    substitutions = {a + c + b[1:] for a, b in splits if b for c in LETTERS}
+    insertions = {a + c + b for a, b in splits for c in LETTERS}
+    return (deletes | swaps | substitutions | insertions) - {word}
+
+
+def osa_distance(a, b):
+    """Edit distance where insertions, deletions, substitutions and adjacent swaps cost one each."""
+    rows = [list(range(len(b) + 1))]
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
+
+
+def correction(session, word, products_with_word):
+    """The vocabulary word ``word`` was most likely meant to be, or None.
+
+    ``products_with_word``: how many products use the word now (0 if none). The closest candidate
+    wins, then the most used; it must be a different word (not the same stem) and, when the typed
+    word is itself in use, far more common.
+    """
+    allowed = max_edits(word)
+    if not allowed or products_with_word > RARE_PRODUCTS:
+        return None
+    rows = session.execute(
+        sa.text("SELECT phrase, products FROM vocabulary WHERE words = 1 AND phrase = ANY(:candidates)"),
+        {"candidates": sorted(edits1(word))},
+    ).all()
+    if allowed > 1:
+        session.execute(sa.text("SELECT set_config('pg_trgm.similarity_threshold', :t, true)"),
+                        {"t": str(TRIGRAM_THRESHOLD)})
+        rows += session.execute(
+            sa.text("SELECT phrase, products FROM vocabulary WHERE words = 1 AND phrase % :word "
+                    "ORDER BY phrase <-> :word LIMIT :limit"),
+            {"word": word, "limit": TRIGRAM_CANDIDATES},
+        ).all()
+    least = max(1, MORE_COMMON * products_with_word)
+    own_stem = stem(word)
+    ranked = sorted(
+        (osa_distance(word, phrase), -products, phrase)
+        for phrase, products in set(rows)
+        if products >= least and stem(phrase) != own_stem
+    )
+    ranked = [r for r in ranked if r[0] <= allowed]
+    return ranked[0][2] if ranked else None

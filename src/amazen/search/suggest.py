@@ -1,0 +1,276 @@
+"""Helping shoppers ask: descriptors worth adding, what customers say about a product, completions.
+
+"Distinctive" is Dunning's log-likelihood ratio (G²) of a term's share of reviews in a set (the
+products matching a search, or one product) against its share in the rest of the catalog, kept only
+when the set mentions it clearly more often (lift). Raw counts would put "great" and "product" first
+for every search; G² puts first what these reviews say more than others do.
+"""
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from amazen.models import Review
+
+from .analyzer import STOP_WORDS, TOKEN, analyze_query_words, descriptor_term, fold, stem
+from .service import quote
+
+SUGGESTIONS = 10
+SUGGEST_FROM = 200  # the top-ranked matching products whose reviews suggestions are drawn from
+CUSTOMERS_SAY = 8
+COMPLETIONS = 10
+MAX_PREFIX = 100
+MIN_LIFT = 1.5  # the set mentions a term at least this many times more often than the whole catalog
+MIN_SET_SHARE = 0.02  # ... in at least this share of the set's products (and two of them)
+
+# Review boilerplate, never an attribute, alone or in a phrase ("great", "sound great", "buy it").
+BOILERPLATE = frozenset(stem(w) for w in """
+product products item items amazon buy buying bought purchase purchased order ordered review reviews
+star stars recommend recommended thing things great good nice like liked love loved want wanted need
+needed would say said think know anyone something anything everything try tried awesome excellent
+best better bad worst happy glad definitely absolutely highly price almost
+""".split()) - STOP_WORDS
+# Words too general to be a descriptor alone, fine inside a phrase ("easy to use", "battery life").
+GENERIC_ALONE = frozenset(stem(w) for w in """
+use used using work works worked working time times day days week weeks month months year years make
+made look looks come comes go goes went back way new old first last little bit two three money set
+fine ok okay far lot now today yesterday problem problems issue issues people person thought found find put take took
+give gave keep kept seem seems actually long short easy easily right left sure
+""".split()) - STOP_WORDS
+TERM_SQL_FILTER = "term !~ '[0-9]' AND length(term) >= 3"
+
+
+def log_likelihood(a, size, b, rest):
+    """G² of a term seen in ``a`` of ``size`` reviews of the set and ``b`` of ``rest`` other reviews."""
+    total = size + rest
+    seen = a + b
+    g = 0.0
+    for observed, expected in (
+        (a, size * seen / total), (size - a, size * (total - seen) / total),
+        (b, rest * seen / total), (rest - b, rest * (total - seen) / total),
+    ):
+        if observed > 0 and expected > 0:
+            g += observed * math.log(observed / expected)
+    return 2 * g
+
+
+def eligible(term, in_play=frozenset(), query_words=frozenset()):
+    """Whether a review term can be offered as a descriptor: not in play, no boilerplate word, none of
+    ``query_words`` (numbers and short words were already left out in SQL)."""
+    if term in in_play:
+        return False
+    words = term.split(" ")
+    if any(w in BOILERPLATE or w in query_words for w in words):
+        return False
+    if len(words) == 1:
+        return term not in GENERIC_ALONE
+    return words[0] != words[1]
+
+
+def distinctive(rows, set_reviews, all_reviews):
+    """Rows (with ``mentions`` in the set and ``corpus`` mentions in all) ranked by G², over-represented
+    ones only."""
+    rest = max(all_reviews - set_reviews, 1)
+    scored = []
+    for row in rows:
+        a, b = row.mentions, max(row.corpus - row.mentions, 0)
+        if a * rest < MIN_LIFT * b * set_reviews or a > set_reviews:
+            continue
+        scored.append((log_likelihood(a, set_reviews, b, rest), row))
+    scored.sort(key=lambda s: (-s[0], s[1].term))
+    return scored
+
+
+WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+
+
+def surface_form(term, texts):
+    """How reviewers write ``term`` ("batteri life" -> "battery life", "easi use" -> "easy to use"):
+    its most frequent written form in ``texts`` (the shorter on a tie), lower case; the term itself
+    if no text has it."""
+    wanted = term.split(" ")
+    forms = Counter()
+    for text in texts:
+        if not text:
+            continue
+        tokens = [(m.start(), m.end(), stem(fold(m.group()).replace("'", "").replace("’", ""))) for m in WORD.finditer(text)]
+        for i, (start, end, token) in enumerate(tokens):
+            if token != wanted[0]:
+                continue
+            if len(wanted) == 1:
+                forms[fold(text[start:end])] += 1
+                continue
+            for j in (i + 1, i + 2):
+                if j < len(tokens) and tokens[j][2] == wanted[1] and (j == i + 1 or tokens[i + 1][2] in STOP_WORDS):
+                    forms[" ".join(fold(text[start:tokens[j][1]]).split())] += 1
+    for form, _ in sorted(forms.items(), key=lambda f: (-f[1], len(f[0]), f[0])):
+        if descriptor_term(form) == term:
+            return form
+    return term
+
+
+@dataclass
+class Suggestion:
+    descriptor: str
+    term: str
+    products: int
+    positive_share: float
+    score: float
+
+
+@dataclass
+class Suggestions:
+    suggestions: list
+    matching: int  # products matching the search
+    considered: int  # the top-ranked ones whose reviews were read
+
+
+@dataclass
+class CustomerSay:
+    descriptor: str
+    term: str
+    mentions: int
+    positive: int
+    negative: int
+    stars: list
+    quote: str = None  # HTML: escaped, the words in <mark>
+    review_id: int = None
+    score: float = 0.0
+    share: float = 0.0
+
+
+class SuggestService:
+    def __init__(self, session, search):
+        self.session = session
+        self.search = search
+
+    def _all_reviews(self):
+        return self.session.scalar(sa.text("SELECT reviews FROM search_stats WHERE id = 1")) or 0
+
+    def _texts(self, review_ids):
+        if not review_ids:
+            return {}
+        return {r.id: r for r in self.session.scalars(sa.select(Review).where(Review.id.in_(review_ids)))}
+
+    # Descriptor suggestions ---------------------------------------------------------------------
+
+    def descriptors(self, request, dismissed=(), limit=SUGGESTIONS):
+        """Up to ``limit`` descriptors that reviews of the products matching ``request`` mention
+        distinctively, leaving out the query's words and every descriptor in play or ``dismissed``."""
+        asked = request.query.terms or request.descriptors or request.category or request.brand
+        if not asked:
+            return Suggestions([], 0, 0)
+        matching, ids = self.search.ranked_ids(request, SUGGEST_FROM)
+        if not ids:
+            return Suggestions([], matching, 0)
+        set_reviews = self.session.scalar(
+            sa.text("SELECT COALESCE(sum(review_count), 0) FROM products WHERE id = ANY(:ids)"), {"ids": ids}
+        )
+        min_products = max(2, math.ceil(MIN_SET_SHARE * len(ids)))
+        rows = self.session.execute(sa.text(f"""
+            SELECT a.term, a.products, a.mentions, a.positive, a.negative, a.quote_ids, t.mentions AS corpus
+            FROM (
+                SELECT term, count(*) AS products, sum(mentions) AS mentions, sum(positive) AS positive,
+                       sum(negative) AS negative,
+                       (array_agg(quote_review_ids[1] ORDER BY mentions DESC, product_id))[1:3] AS quote_ids
+                FROM descriptor_evidence
+                WHERE product_id = ANY(:ids) AND {TERM_SQL_FILTER}
+                GROUP BY term HAVING count(*) >= :min_products
+            ) a JOIN term_stats t ON t.term = a.term
+        """), {"ids": ids, "min_products": min_products}).all()
+        in_play = set(request.query.terms) | {d.term for d in request.descriptors} | set(dismissed)
+        query_words = {w for t in request.query.terms for w in t.split(" ")}
+        chosen = []
+        for score, row in distinctive(rows, set_reviews, self._all_reviews()):
+            if eligible(row.term, in_play, query_words):
+                chosen.append((score, row))
+                if len(chosen) == limit:
+                    break
+        reviews = self._texts([i for _, row in chosen for i in row.quote_ids if i])
+        suggestions = []
+        for score, row in chosen:
+            texts = [t for i in row.quote_ids if i in reviews for t in (reviews[i].summary, reviews[i].text)]
+            polar = row.positive + row.negative
+            suggestions.append(Suggestion(
+                descriptor=surface_form(row.term, texts), term=row.term, products=row.products,
+                positive_share=round(row.positive / polar, 3) if polar else 0.0, score=round(score, 2),
+            ))
+        return Suggestions(suggestions, matching, len(ids))
+
+    # Customers say ------------------------------------------------------------------------------
+
+    def customers_say(self, product, limit=CUSTOMERS_SAY):
+        """The attributes this product's reviews mention most distinctively, with their evidence and an
+        example sentence."""
+        least = 2  # one review saying something is an anecdote, not what customers say
+        if product.review_count < least:
+            return []
+        own_words = frozenset(analyze_query_words(product.title or ""))  # "headphones" on headphones says nothing
+        rows = self.session.execute(sa.text(f"""
+            SELECT e.term, e.mentions, e.positive, e.negative, e.stars, e.quote_review_ids AS quote_ids,
+                   t.mentions AS corpus
+            FROM descriptor_evidence e JOIN term_stats t ON t.term = e.term
+            WHERE e.product_id = :id AND e.mentions >= :least AND {TERM_SQL_FILTER.replace("term", "e.term")}
+        """), {"id": product.id, "least": least}).all()
+        chosen = []
+        for score, row in distinctive(rows, product.review_count, self._all_reviews()):
+            if eligible(row.term, query_words=own_words):
+                chosen.append((score, row))
+                if len(chosen) == limit:
+                    break
+        reviews = self._texts([i for _, row in chosen for i in row.quote_ids])
+        out = []
+        for score, row in chosen:
+            say = CustomerSay(
+                descriptor=row.term, term=row.term, mentions=row.mentions, positive=row.positive,
+                negative=row.negative, stars=list(row.stars), score=round(score, 2),
+                share=round(row.mentions / product.review_count, 4),
+            )
+            texts = []
+            for review_id in row.quote_ids:
+                review = reviews.get(review_id)
+                if review is None:
+                    continue
+                texts += [review.summary, review.text]
+                if say.quote is None:
+                    say.quote = quote(review.summary, review.text, row.term)
+                    say.review_id = review_id if say.quote else None
+            say.descriptor = surface_form(row.term, texts)
+            out.append(say)
+        return out
+
+    # Autocomplete -------------------------------------------------------------------------------
+
+    def complete(self, prefix, limit=COMPLETIONS):
+        """Completions of ``prefix`` from the catalog vocabulary, most used first: [(text, products)].
+
+        When the whole prefix completes to too few phrases, its last word is completed on its own
+        after the words before it ("sony wireless he" -> "sony wireless headphones").
+        """
+        text = " ".join(TOKEN.findall(fold(prefix)))
+        if prefix[-1:].isspace() and text:
+            text += " "
+        if not text:
+            return []
+        found = self._completions(text, limit)
+        if len(found) < limit and " " in text.strip():
+            head, last = text.rsplit(" ", 1)
+            if last:
+                seen = {t for t, _ in found}
+                for phrase, products in self._completions(last, limit):
+                    candidate = f"{head} {phrase}"
+                    if candidate not in seen and len(found) < limit:
+                        found.append((candidate, products))
+                        seen.add(candidate)
+        return found
+
+    def _completions(self, text, limit):
+        width = 1 if len(text) == 1 else 2
+        like = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        return [tuple(r) for r in self.session.execute(sa.text(f"""
+            SELECT phrase, products FROM vocabulary
+            WHERE left(phrase, {width}) = :bucket AND phrase LIKE :like
+            ORDER BY left(phrase, {width}), products DESC, phrase LIMIT :limit
+        """), {"bucket": text[:width], "like": like, "limit": limit})]
