@@ -60,6 +60,10 @@ class Product(Base):
         Index("ix_products_rating_average_id", sql_text("rating_average DESC NULLS LAST"), "id"),
         Index("ix_products_price_id", "price", "id"),
         Index("ix_products_title_id", "title", "id"),
+        # What ranking and facets read of each candidate, answered from this small index alone rather
+        # than from the wide product rows (titles, descriptions, features).
+        Index("ix_products_search_facts", "id", postgresql_include=[
+            "brand", "price", "rating_average", "rating_count", "review_count", "search_categories"]),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

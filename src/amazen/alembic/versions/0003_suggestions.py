@@ -1,4 +1,5 @@
-"""suggestions: corpus term totals, catalog vocabulary (autocomplete, did-you-mean), review total
+"""suggestions: corpus term totals, catalog vocabulary (autocomplete, did-you-mean), review total;
+a covering index of the product facts ranking reads
 
 Revision ID: 0003
 Revises: 0002
@@ -33,10 +34,12 @@ def upgrade():
     op.create_index('ix_vocabulary_prefix1', 'vocabulary', [sa.text('left(phrase, 1)'), sa.text('products DESC'), 'phrase'], unique=False)
     op.create_index('ix_vocabulary_prefix2', 'vocabulary', [sa.text('left(phrase, 2)'), sa.text('products DESC'), 'phrase'], unique=False)
     op.create_index('ix_vocabulary_trigram', 'vocabulary', ['phrase'], unique=False, postgresql_using='gin', postgresql_ops={'phrase': 'gin_trgm_ops'}, postgresql_where=sa.text('words = 1'))
+    op.create_index('ix_products_search_facts', 'products', ['id'], unique=False, postgresql_include=['brand', 'price', 'rating_average', 'rating_count', 'review_count', 'search_categories'])
     # Existing catalogs: `amazen-reindex` fills term_stats and the vocabulary.
 
 
 def downgrade():
+    op.drop_index('ix_products_search_facts', table_name='products', postgresql_include=['brand', 'price', 'rating_average', 'rating_count', 'review_count', 'search_categories'])
     op.drop_index('ix_vocabulary_trigram', table_name='vocabulary', postgresql_using='gin', postgresql_where=sa.text('words = 1'))
     op.drop_index('ix_vocabulary_prefix2', table_name='vocabulary')
     op.drop_index('ix_vocabulary_prefix1', table_name='vocabulary')
