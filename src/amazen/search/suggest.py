@@ -9,6 +9,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -39,7 +40,12 @@ made look looks come comes go goes went back way new old first last little bit t
 fine ok okay far lot now today yesterday problem problems issue issues people person thought found find put take took
 give gave keep kept seem seems actually long short easy easily right left sure
 """.split()) - STOP_WORDS
-TERM_SQL_FILTER = "term !~ '[0-9]' AND length(term) >= 3"
+DIGIT = re.compile(r"[0-9]")
+
+
+def plain(term):
+    """No numbers, model codes ("q35") or scraps of words."""
+    return len(term) >= 3 and not DIGIT.search(term)
 
 
 def log_likelihood(a, size, b, rest):
@@ -57,8 +63,8 @@ def log_likelihood(a, size, b, rest):
 
 
 def eligible(term, in_play=frozenset(), query_words=frozenset()):
-    """Whether a review term can be offered as a descriptor: not in play, no boilerplate word, none of
-    ``query_words`` (numbers and short words were already left out in SQL)."""
+    """Whether a (plain) review term can be offered as a descriptor: not in play, no boilerplate word,
+    none of ``query_words``."""
     if term in in_play:
         return False
     words = term.split(" ")
@@ -109,6 +115,16 @@ def surface_form(term, texts):
         if descriptor_term(form) == term:
             return form
     return term
+
+
+class Totals(NamedTuple):
+    """A term's mentions in a set of products, and in the whole catalog."""
+    term: str
+    products: int
+    mentions: int
+    positive: int
+    negative: int
+    corpus: int
 
 
 @dataclass
@@ -169,17 +185,19 @@ class SuggestService:
             sa.text("SELECT COALESCE(sum(review_count), 0) FROM products WHERE id = ANY(:ids)"), {"ids": ids}
         )
         min_products = max(2, math.ceil(MIN_SET_SHARE * len(ids)))
-        rows = self.session.execute(sa.text(f"""
-            SELECT a.term, a.products, a.mentions, a.positive, a.negative, a.quote_ids, t.mentions AS corpus
-            FROM (
-                SELECT term, count(*) AS products, sum(mentions) AS mentions, sum(positive) AS positive,
-                       sum(negative) AS negative,
-                       (array_agg(quote_review_ids[1] ORDER BY mentions DESC, product_id))[1:3] AS quote_ids
-                FROM descriptor_evidence
-                WHERE product_id = ANY(:ids) AND {TERM_SQL_FILTER}
-                GROUP BY term HAVING count(*) >= :min_products
-            ) a JOIN term_stats t ON t.term = a.term
+        # Three cheap statements rather than one: the set's totals per term (no ordered aggregates), the
+        # catalog totals of those terms (key lookups), then quotes for the few chosen.
+        rows = self.session.execute(sa.text("""
+            SELECT term, count(*) AS products, sum(mentions) AS mentions, sum(positive) AS positive,
+                   sum(negative) AS negative
+            FROM descriptor_evidence WHERE product_id = ANY(:ids)
+            GROUP BY term HAVING count(*) >= :min_products
         """), {"ids": ids, "min_products": min_products}).all()
+        rows = [row for row in rows if plain(row.term)]
+        corpus = dict(self.session.execute(
+            sa.text("SELECT term, mentions FROM term_stats WHERE term = ANY(:terms)"), {"terms": [r.term for r in rows]}
+        ).all())
+        rows = [Totals(*row, corpus=corpus.get(row.term, row.mentions)) for row in rows]
         in_play = set(request.query.terms) | {d.term for d in request.descriptors} | set(dismissed)
         query_words = {w for t in request.query.terms for w in t.split(" ")}
         chosen = []
@@ -188,10 +206,14 @@ class SuggestService:
                 chosen.append((score, row))
                 if len(chosen) == limit:
                     break
-        reviews = self._texts([i for _, row in chosen for i in row.quote_ids if i])
+        quote_ids = dict(self.session.execute(sa.text("""
+            SELECT term, (array_agg(quote_review_ids[1] ORDER BY mentions DESC, product_id))[1:3]
+            FROM descriptor_evidence WHERE product_id = ANY(:ids) AND term = ANY(:terms) GROUP BY term
+        """), {"ids": ids, "terms": [row.term for _, row in chosen]}).all()) if chosen else {}
+        reviews = self._texts([i for ids_ in quote_ids.values() for i in ids_ if i])
         suggestions = []
         for score, row in chosen:
-            texts = [t for i in row.quote_ids if i in reviews for t in (reviews[i].summary, reviews[i].text)]
+            texts = [t for i in quote_ids.get(row.term, ()) if i in reviews for t in (reviews[i].summary, reviews[i].text)]
             polar = row.positive + row.negative
             suggestions.append(Suggestion(
                 descriptor=surface_form(row.term, texts), term=row.term, products=row.products,
@@ -208,12 +230,13 @@ class SuggestService:
         if product.review_count < least:
             return []
         own_words = frozenset(analyze_query_words(product.title or ""))  # "headphones" on headphones says nothing
-        rows = self.session.execute(sa.text(f"""
+        rows = self.session.execute(sa.text("""
             SELECT e.term, e.mentions, e.positive, e.negative, e.stars, e.quote_review_ids AS quote_ids,
                    t.mentions AS corpus
             FROM descriptor_evidence e JOIN term_stats t ON t.term = e.term
-            WHERE e.product_id = :id AND e.mentions >= :least AND {TERM_SQL_FILTER.replace("term", "e.term")}
+            WHERE e.product_id = :id AND e.mentions >= :least
         """), {"id": product.id, "least": least}).all()
+        rows = [row for row in rows if plain(row.term)]
         chosen = []
         for score, row in distinctive(rows, product.review_count, self._all_reviews()):
             if eligible(row.term, query_words=own_words):
