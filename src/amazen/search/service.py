@@ -300,7 +300,7 @@ class SearchService:
                 (SELECT json_agg(page ORDER BY {SORT_ORDERS[request.sort]}) FROM page) AS results,
                 (SELECT json_agg(x) FROM (
                     SELECT c.path AS value, c.name, n.count
-                    FROM (SELECT fc.id, count(*) AS count FROM filtered f, unnest(f.search_categories) AS fc(id)
+                    FROM (SELECT fc.id, count(*) AS count FROM (SELECT unnest(search_categories) AS id FROM filtered) fc
                           GROUP BY fc.id) n
                     JOIN categories c ON c.id = n.id AND {category_parent}
                     ORDER BY n.count DESC, c.name LIMIT {FACET_VALUES}) x) AS categories,

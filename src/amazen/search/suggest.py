@@ -31,7 +31,7 @@ BOILERPLATE = frozenset(stem(w) for w in """
 product products item items amazon buy buying bought purchase purchased order ordered review reviews
 star stars recommend recommended thing things great good nice like liked love loved want wanted need
 needed would say said think know anyone something anything everything try tried awesome excellent
-best better bad worst happy glad definitely absolutely highly price almost
+best better bad worst happy glad definitely absolutely highly price almost enough brand
 """.split()) - STOP_WORDS
 # Words too general to be a descriptor alone, fine inside a phrase ("easy to use", "battery life").
 GENERIC_ALONE = frozenset(stem(w) for w in """
