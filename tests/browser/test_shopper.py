@@ -43,8 +43,14 @@ def settled(page):
 
 def pick_completion(page, box, typed, wanted, keyboard):
     box.press_sequentially(typed, delay=40)
-    listbox = page.locator(f"#{box.get_attribute('id')}-listbox")
+    listbox_id = f"{box.get_attribute('id')}-listbox"
+    listbox = page.locator(f"#{listbox_id}")
     expect(listbox).to_be_visible()
+    # The answer for the whole text (typing may pause long enough on a busy machine to ask for less first).
+    page.wait_for_function(
+        "([id, typed]) => Array.from(document.querySelectorAll(`#${id} [role=option]`)).every(o => o.dataset.value.startsWith(typed))",
+        arg=[listbox_id, typed],
+    )
     expect(box).to_have_attribute("aria-expanded", "true")
     options = listbox.get_by_role("option")
     values = [options.nth(i).get_attribute("data-value") for i in range(options.count())]
@@ -125,6 +131,13 @@ def test_a_shopper_searches_narrows_pages_goes_back_reads_reviews_and_compares(o
     settled(page)
     expect(page.locator(".result-title a").first).to_have_text(first_page[0])
     assert titles(page) == first_page and same_document(page)
+    page.go_forward()
+    page.wait_for_url(lambda url: query_of(url).get("page") == ["2"])
+    expect(page.locator(".result-title a").first).to_have_text(second_page[0])
+    page.go_back()
+    page.wait_for_url(results_url)
+    expect(page.locator(".result-title a").first).to_have_text(first_page[0])
+    settled(page)
     assert fits_the_width(page)
 
     # A product; its reviews filtered by a "customers say" chip.
@@ -274,4 +287,30 @@ def test_missing_and_broken_images_show_the_placeholder(open_page):
     expect(first).to_have_class(re.compile("placeholder"))
     expect(second).to_have_attribute("src", re.compile(r"/static/placeholder\.svg$"))  # none: the server's placeholder
     assert page.evaluate("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0 || i.loading === 'lazy')")
+    watched.assert_clean()
+
+
+UNLABELLED = """Array.from(document.querySelectorAll("input:not([type=hidden]), button, select"))
+  .filter(e => !(e.labels && e.labels.length) && !e.getAttribute("aria-label") && !e.textContent.trim())
+  .map(e => e.outerHTML)"""
+
+
+def test_keyboard_only_chips_work_focus_follows_and_every_control_is_labelled(open_page):
+    watched = open_page(DESKTOP)
+    page = watched.page
+    page.goto("/search?q=headphones&pos=comfortable&neg=tight")
+    assert page.evaluate(UNLABELLED) == []
+    page.get_by_role("link", name="Remove comfortable").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: "pos" not in query_of(url) and query_of(url).get("neg") == ["tight"])
+    settled(page)
+    assert page.evaluate("document.activeElement.id") == "results-title"  # focus moves to the new results
+    expect(page.locator("#live-status")).to_contain_text("36 products for “headphones”")
+    page.get_by_role("link", name="Want tight instead").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: query_of(url).get("pos") == ["tight"] and "neg" not in query_of(url))
+    asin = page.locator(".result input[name=asin]").first.get_attribute("value")
+    for url in ("/", f"/products/{asin}", f"/compare?asin={asin}&asin={page.locator('.result input[name=asin]').nth(1).get_attribute('value')}"):
+        page.goto(url)
+        assert page.evaluate(UNLABELLED) == [], url
     watched.assert_clean()

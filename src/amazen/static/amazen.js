@@ -70,6 +70,7 @@
             item.appendChild(count);
             return item;
           }));
+          setActive(-1);  // the entries changed
           show(data.completions.length > 0 && document.activeElement === input);
         })
         .catch(function () { show(false); });
