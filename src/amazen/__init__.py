@@ -30,5 +30,6 @@ def main(global_config, **settings):
         config.include(".catalog")
         config.include(".search")
         config.include(".views")
+        config.include(".csp")
         config.commit()
     return config.make_wsgi_app()

@@ -6,6 +6,7 @@
     /categories/              Categories
     /categories/<a>/<b>/...   CategoryResource (one per level)
     /search                   SearchPage (results page)
+    /compare                  ComparePage (?asin=A&asin=B..., 2 to 4 products side by side)
     /api/search               ApiSearch
     /api/products/<asin>      ApiProduct (and POST .../reviews: ApiProductReviews)
     /api/suggest/descriptors  ApiSuggestDescriptors
@@ -15,6 +16,8 @@
 Unknown names raise KeyError, which Pyramid turns into the site's 404 page. Resources are small
 context objects; they ask the catalog service for their data and never run SQL themselves.
 """
+from amazen.params import InvalidParameter
+
 MAX_NAME_LENGTH = 200  # longer path segments cannot be an asin or a category slug
 
 
@@ -45,6 +48,8 @@ class Root(Resource):
             return Categories(self.request, name, self)
         if name == "search":
             return SearchPage(self.request, name, self)
+        if name == "compare":
+            return ComparePage(self.request, name, self)
         if name == "api":
             return Api(self.request, name, self)
         raise KeyError(name)
@@ -103,6 +108,20 @@ class CategoryResource(Categories):
 
 class SearchPage(Resource):
     title = "Search"
+
+
+class ComparePage(Resource):
+    """The products are named in the query string (``asin``, repeatable), so a comparison is a link."""
+
+    title = "Compare"
+
+    def products(self, asins):
+        """The products for ``asins``, in order; InvalidParameter naming any asin that is no product."""
+        products = self.catalog.products_by_asins(asins)
+        missing = [asin for asin in asins if asin not in {p.asin for p in products}]
+        if missing:
+            raise InvalidParameter("asin", f"no product {missing[0][:40]!r}")
+        return products
 
 
 class Api(Resource):

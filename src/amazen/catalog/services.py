@@ -60,12 +60,23 @@ class CatalogService:
             stmt = stmt.where(sa.or_(Product.title.ilike(pattern), Product.brand.ilike(pattern)))
         return self._page(stmt, page_request)
 
-    def list_reviews(self, product, page_request, sort="helpful", mentioning=None):
+    def products_by_asins(self, asins):
+        """The products with these asins, in the order asked; an asin no product has is left out."""
+        found = {
+            p.asin: p for p in self.session.scalars(sa.select(Product).where(Product.asin.in_(list(asins))))
+        }
+        return [found[asin] for asin in asins if asin in found]
+
+    def list_reviews(self, product, page_request, sort="helpful", mentioning=None, containing=()):
         """A page of the product's reviews; only those that mention the index term ``mentioning``
-        (positively or negatively, as the search index counts them) when given."""
+        (positively or negatively, as the search index counts them) when given, and only those whose
+        summary or text contains every one of the words ``containing`` (case-insensitive substrings)."""
         stmt = sa.select(Review).where(Review.product_id == product.id).order_by(*REVIEW_SORTS[sort])
         if mentioning is not None:
             stmt = stmt.where(Review.id.in_(self._reviews_mentioning(product, mentioning)))
+        for word in containing:
+            pattern = f"%{escape_like(word)}%"
+            stmt = stmt.where(sa.or_(Review.summary.ilike(pattern), Review.text.ilike(pattern)))
         return self._page(stmt, page_request)
 
     def _reviews_mentioning(self, product, term):

@@ -21,6 +21,10 @@ MAX_PRICE = Decimal("1000000")
 SORTS = ("relevance", "price_asc", "price_desc", "rating", "reviews")
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
+MAX_REVIEW_QUERY_LENGTH = 100
+MAX_REVIEW_QUERY_WORDS = 8
+MAX_ASIN_LENGTH = 40
+CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")  # not whitespace, which splits words
 
 # A quoted phrase, or a word; either may carry a leading "-" to exclude it.
 QUERY_PART = re.compile(r'(-?)"([^"]*)"?|(-?)(\S+)')
@@ -190,6 +194,53 @@ def parse_prefix(params):
     return prefix.lstrip()
 
 
+def parse_descriptors(params):
+    """The wanted (``pos``) and avoided (``neg``) descriptors, in that order; the same one twice counts
+    once, and one both wanted and avoided is refused."""
+    descriptors = _descriptors(params, "pos", "+") + _descriptors(params, "neg", "-")
+    seen = {}
+    for d in descriptors:
+        if d.term in seen and seen[d.term] != d.polarity:
+            raise InvalidParameter("neg", f"{d.text!r} is both wanted and to avoid")
+        seen[d.term] = d.polarity
+    return list({(d.term, d.polarity): d for d in reversed(descriptors)}.values())[::-1]
+
+
+def query_parts(text):
+    """The parts of a query as typed: words, quoted phrases, exclusions (each with its quotes and "-")."""
+    return [match.group() for match in QUERY_PART.finditer(text)]
+
+
+def without_part(text, index):
+    """``text`` without its ``index``-th part (see query_parts)."""
+    return " ".join(part for i, part in enumerate(query_parts(text)) if i != index)
+
+
+def parse_review_words(params, name="rq"):
+    """The words a product's reviews are searched for (``rq``): each must appear in a review."""
+    raw = params.get(name) or ""
+    if len(raw) > MAX_REVIEW_QUERY_LENGTH:
+        raise InvalidParameter(name, f"must be at most {MAX_REVIEW_QUERY_LENGTH} characters")
+    if CONTROL.search(raw):
+        raise InvalidParameter(name, "must not contain control characters")
+    words = list(dict.fromkeys(raw.split()))
+    if len(words) > MAX_REVIEW_QUERY_WORDS:
+        raise InvalidParameter(name, f"must have at most {MAX_REVIEW_QUERY_WORDS} words")
+    return words
+
+
+def parse_asins(params, name="asin", least=2, most=4):
+    """The products to compare (``asin``, repeatable): ``least`` to ``most`` distinct ones."""
+    values = [v.strip() for v in params.getall(name) if v.strip()] if hasattr(params, "getall") else []
+    asins = list(dict.fromkeys(values))
+    if not least <= len(asins) <= most:
+        raise InvalidParameter(name, f"choose {least} to {most} different products to compare, not {len(asins)}")
+    for asin in asins:
+        if len(asin) > MAX_ASIN_LENGTH or CONTROL.search(asin):
+            raise InvalidParameter(name, f"{asin[:40]!r} is not a product id")
+    return asins
+
+
 def parse_search(params):
     """A SearchRequest from a query string (a WebOb MultiDict); InvalidParameter if malformed."""
     text = (params.get("q") or "").strip()
@@ -198,14 +249,7 @@ def parse_search(params):
     query = parse_query(text)
     if len(query.required) + len(query.excluded) > MAX_QUERY_WORDS:
         raise InvalidParameter("q", f"must have at most {MAX_QUERY_WORDS} words")
-    descriptors = _descriptors(params, "pos", "+") + _descriptors(params, "neg", "-")
-    seen = {}
-    for d in descriptors:
-        if d.term in seen and seen[d.term] != d.polarity:
-            raise InvalidParameter("neg", f"{d.text!r} is both wanted and to avoid")
-        seen[d.term] = d.polarity
-    # The same descriptor twice counts once.
-    descriptors = list({(d.term, d.polarity): d for d in reversed(descriptors)}.values())[::-1]
+    descriptors = parse_descriptors(params)
     price_min = _number(params, "price_min", 0, MAX_PRICE)
     price_max = _number(params, "price_max", 0, MAX_PRICE)
     if price_min is not None and price_max is not None and price_min > price_max:

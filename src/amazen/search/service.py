@@ -23,7 +23,7 @@ from amazen.models import Category, Review
 from amazen.params import InvalidParameter
 
 from .analyzer import analyze_query_words, fold, sentences, stem
-from .query import parse_query, respell, spelled_words
+from .query import parse_query, query_parts, respell, spelled_words, without_part
 from .spelling import correction
 
 K1 = 1.2
@@ -39,6 +39,8 @@ W_POPULARITY = 0.1
 FACET_VALUES = 20
 PRICE_BUCKETS = ((0, 25), (25, 50), (50, 100), (100, 200), (200, None))
 RATING_BUCKETS = (4, 3, 2, 1)
+MAX_RELAXATIONS = 5  # what-to-drop hints on a search that finds nothing
+MAX_RELAXATION_TRIES = 10  # parts tried (one counting statement each)
 
 SORT_ORDERS = {
     "relevance": "score DESC, id",
@@ -332,12 +334,19 @@ class SearchService:
         )
 
     def _attach_evidence(self, request, results):
-        if not results or not request.descriptors:
-            return
+        found = self.evidence([(r.product_id, r.review_count) for r in results], request.descriptors)
+        for result in results:
+            result.evidence = found.get(result.product_id, [])
+
+    def evidence(self, products, descriptors):
+        """{product id: [Evidence, one per descriptor, in order]} for ``products``, a list of
+        (product id, review count); a descriptor no review of a product mentions has zero evidence."""
+        if not products or not descriptors:
+            return {}
         rows = self._all(
             "SELECT product_id, term, mentions, positive, negative, stars, quote_review_ids FROM descriptor_evidence "
             "WHERE product_id = ANY(:ids) AND term = ANY(:terms)",
-            {"ids": [r.product_id for r in results], "terms": [d.term for d in request.descriptors]},
+            {"ids": [product_id for product_id, _ in products], "terms": [d.term for d in descriptors]},
         )
         found = {(row.product_id, row.term): row for row in rows}
         quote_ids = {i for row in rows for i in row.quote_review_ids}
@@ -345,14 +354,16 @@ class SearchService:
             review.id: review
             for review in self.session.scalars(sa.select(Review).where(Review.id.in_(quote_ids)))
         } if quote_ids else {}
-        for result in results:
-            for descriptor in request.descriptors:
+        out = {}
+        for product_id, review_count in products:
+            out[product_id] = []
+            for descriptor in descriptors:
                 evidence = Evidence(descriptor=descriptor.text, polarity=descriptor.polarity)
-                row = found.get((result.product_id, descriptor.term))
+                row = found.get((product_id, descriptor.term))
                 if row is not None:
                     rated = sum(row.stars)
                     evidence.mentions, evidence.positive, evidence.negative = row.mentions, row.positive, row.negative
-                    evidence.share = round(row.mentions / result.review_count, 4) if result.review_count else 0.0
+                    evidence.share = round(row.mentions / review_count, 4) if review_count else 0.0
                     evidence.stars = list(row.stars)
                     evidence.avg_stars = (
                         round(sum((i + 1) * n for i, n in enumerate(row.stars)) / rated, 2) if rated else None
@@ -362,7 +373,43 @@ class SearchService:
                         text = review and quote(review.summary, review.text, descriptor.term)
                         if text:
                             evidence.quotes.append({"text": text, "review_id": review_id})
-                result.evidence.append(evidence)
+                out[product_id].append(evidence)
+        return out
+
+    def relaxations(self, request, limit=MAX_RELAXATIONS):
+        """What to drop when nothing matches: [(kind, value, total)] for each part of the search (a query
+        word or phrase, a wanted descriptor, a filter) whose removal alone finds products, most found
+        first. ``kind`` is "q" (``value`` is the part's index in query_parts), "pos", "category",
+        "brand", "price" or "rating_min". Avoided descriptors never narrow a search, so they are not tried."""
+        parts = query_parts(request.query.text)
+        tries = []
+        if len(parts) > 1 or request.descriptors or self._has_filters(request):
+            tries += [("q", i, replace(request, query=parse_query(without_part(request.query.text, i))))
+                      for i in range(len(parts))]
+        tries += [("pos", d.text, replace(request, descriptors=[x for x in request.descriptors if x is not d]))
+                  for d in request.positive]
+        if request.category:
+            tries.append(("category", request.category, replace(request, category=None)))
+        if request.brand:
+            tries.append(("brand", request.brand, replace(request, brand=None)))
+        if request.price_min is not None or request.price_max is not None:
+            tries.append(("price", None, replace(request, price_min=None, price_max=None)))
+        if request.rating_min is not None:
+            tries.append(("rating_min", request.rating_min, replace(request, rating_min=None)))
+        found = []
+        for kind, value, relaxed in tries[:MAX_RELAXATION_TRIES]:
+            if not (relaxed.query.terms or relaxed.query.excluded or relaxed.descriptors or self._has_filters(relaxed)):
+                continue  # dropping the last thing asked would "find" the whole catalog
+            total, _ = self.ranked_ids(replace(relaxed, page=1), 0)
+            if total:
+                found.append((kind, value, total))
+        found.sort(key=lambda f: -f[2])
+        return found[:limit]
+
+    @staticmethod
+    def _has_filters(request):
+        return bool(request.category or request.brand or request.price_min is not None
+                    or request.price_max is not None or request.rating_min is not None)
 
     def _message(self, request, total, unknown, can_match):
         if unknown and not can_match:

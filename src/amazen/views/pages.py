@@ -1,16 +1,31 @@
 """Server-rendered HTML pages. Each view reads its parameters, calls the catalog service, renders."""
-from markupsafe import Markup
+import re
+
+from markupsafe import Markup, escape
 from pyramid.location import lineage
 from pyramid.view import view_config
 
 from amazen.catalog.services import PRODUCT_SORTS, REVIEW_SORTS
 from amazen.params import choice, integer, page_request
 from amazen.resources import Categories, CategoryResource, ProductResource, Products, Root
-from amazen.search.query import parse_say
+from amazen.search.query import parse_review_words, parse_say
 
 PRODUCTS_PER_PAGE = 24
 REVIEWS_PER_PAGE = 10
 MAX_QUERY_LENGTH = 200
+
+
+def highlight(text, words):
+    """``text`` escaped, with every case-insensitive occurrence of ``words`` in <mark>."""
+    if not text or not words:
+        return escape(text or "")
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.I)
+    out, last = [], 0
+    for match in pattern.finditer(text):
+        out += [escape(text[last:match.start()]), Markup("<mark>%s</mark>") % match.group()]
+        last = match.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
 
 
 def text_filter(request):
@@ -49,16 +64,19 @@ def product(context, request):
     sort = choice(request.params, "sort", list(REVIEW_SORTS), "helpful")
     # ?say=<descriptor>: only the reviews that mention it (a "customers say" chip).
     say = parse_say(request.params)
+    # ?rq=words: only the reviews that contain every word.
+    words = parse_review_words(request.params)
     reviews = context.catalog.list_reviews(
         context.product, page_request(request.params, REVIEWS_PER_PAGE, max_per_page=50), sort=sort,
-        mentioning=say.term if say else None,
+        mentioning=say.term if say else None, containing=words,
     )
     # ?review=<id>: the review a search result quoted, shown first wherever it sorts.
     quoted_id = integer(request.params, "review", None)
     quoted = context.catalog.review_of(context.product, quoted_id) if quoted_id else None
     return {
         "product": context.product, "reviews": reviews, "sort": sort, "sorts": list(REVIEW_SORTS), "quoted": quoted,
-        "say": say, "customers_say": request.find_service(name="suggest").customers_say(context.product),
+        "say": say, "rq": " ".join(words), "highlight": lambda text: highlight(text, words),
+        "customers_say": request.find_service(name="suggest").customers_say(context.product),
         "Markup": Markup,
     }
 

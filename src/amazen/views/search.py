@@ -4,7 +4,7 @@ from markupsafe import Markup
 from pyramid.view import view_config
 
 from amazen.resources import SearchPage
-from amazen.search.query import SORTS, parse_dismissed, parse_search
+from amazen.search.query import SORTS, parse_dismissed, parse_search, query_parts, without_part
 
 from .api import review_url
 
@@ -70,16 +70,54 @@ class SearchLinks:
         return [(k, v) for k, v in self.state if k not in leave_out]
 
 
+def page_numbers(current, pages, around=2):
+    """The page numbers a pager shows: the first, the last and ``around`` either side of the current
+    one; None where numbers are left out."""
+    shown = sorted({1, pages} | set(range(max(1, current - around), min(pages, current + around) + 1)))
+    out = []
+    for n in shown:
+        if out and n - out[-1] > 1:
+            out.append(None)
+        out.append(n)
+    return out
+
+
+def what_to_drop(service, search, links):
+    """On a search that finds nothing: [{"label", "url", "total"}], one per part whose removal finds
+    products (a query word, a wanted descriptor, a filter), most found first."""
+    parts = query_parts(search.query.text)
+    wanted = {d.text: d for d in search.positive}
+    out = []
+    for kind, value, total in service.relaxations(search):
+        if kind == "q":
+            label, url = f"“{parts[value]}”", links.set("q", without_part(search.query.text, value))
+        elif kind == "pos":
+            label, url = f"want “{value}”", links.remove_descriptor(wanted[value])
+        elif kind == "price":
+            label, url = "the price filter", links.price(None, None)
+        elif kind == "rating_min":
+            label, url = f"{value:g}★ & up", links.set(kind, None)
+        else:
+            label, url = ("the category filter" if kind == "category" else f"brand “{value}”"), links.set(kind, None)
+        out.append({"label": label, "url": url, "total": total})
+    return out
+
+
 @view_config(context=SearchPage, renderer="search.jinja2")
 def search_page(context, request):
     search = parse_search(request.GET)
-    found = request.find_service(name="search").search(search)
+    service = request.find_service(name="search")
+    found = service.search(search)
     suggestions = request.find_service(name="suggest").descriptors(search, parse_dismissed(request.GET))
+    links = SearchLinks(request)
     return {
         "search": search,
         "found": found,
         "suggestions": suggestions,
-        "links": SearchLinks(request),
+        "links": links,
+        "drop": what_to_drop(service, search, links) if not found.total else [],
+        "page_numbers": page_numbers(found.page, found.pages),
+        "category": request.find_service(name="catalog").category_by_path(search.category) if search.category else None,
         "sorts": SORTS,
         "sort_labels": SORT_LABELS,
         "q": search.query.text,
