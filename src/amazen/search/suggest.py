@@ -188,10 +188,12 @@ class SuggestService:
         # Three cheap statements rather than one: the set's totals per term (no ordered aggregates), the
         # catalog totals of those terms (key lookups), then quotes for the few chosen.
         rows = self.session.execute(sa.text("""
-            SELECT term, count(*) AS products, sum(mentions) AS mentions, sum(positive) AS positive,
-                   sum(negative) AS negative
-            FROM descriptor_evidence WHERE product_id = ANY(:ids)
-            GROUP BY term HAVING count(*) >= :min_products
+            SELECT e.term, count(*) AS products, sum(e.mentions) AS mentions, sum(e.positive) AS positive,
+                   sum(e.negative) AS negative
+            -- A join, so each product's rows are one range of the primary key (product_id, term);
+            -- "product_id = ANY" lets the planner skip-scan the (term, product_id) index instead, 5x slower.
+            FROM unnest(CAST(:ids AS int[])) AS i(id) JOIN descriptor_evidence e ON e.product_id = i.id
+            GROUP BY e.term HAVING count(*) >= :min_products
         """), {"ids": ids, "min_products": min_products}).all()
         rows = [row for row in rows if plain(row.term)]
         corpus = dict(self.session.execute(
@@ -207,8 +209,9 @@ class SuggestService:
                 if len(chosen) == limit:
                     break
         quote_ids = dict(self.session.execute(sa.text("""
-            SELECT term, (array_agg(quote_review_ids[1] ORDER BY mentions DESC, product_id))[1:3]
-            FROM descriptor_evidence WHERE product_id = ANY(:ids) AND term = ANY(:terms) GROUP BY term
+            SELECT e.term, (array_agg(e.quote_review_ids[1] ORDER BY e.mentions DESC, e.product_id))[1:3]
+            FROM unnest(CAST(:ids AS int[])) AS i(id) JOIN descriptor_evidence e ON e.product_id = i.id
+            WHERE e.term = ANY(:terms) GROUP BY e.term
         """), {"ids": ids, "terms": [row.term for _, row in chosen]}).all()) if chosen else {}
         reviews = self._texts([i for ids_ in quote_ids.values() for i in ids_ if i])
         suggestions = []
