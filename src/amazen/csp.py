@@ -1,13 +1,15 @@
 """The Content-Security-Policy header on every response, so the app enforces by itself what the nginx
 in front of it will send: scripts and styles only from our own static files (no inline <script>, no
-inline event handlers, no style="" attributes), images from us, data: URLs or https (product images).
+inline event handlers, no style="" attributes), images from us, data: URLs or the web (product images
+come from the datasets' own hosts, some over plain http).
 
 ``amazen.content_security_policy`` in the ini file replaces the policy; an empty value sends none.
 """
 from pyramid.events import NewResponse
 
-DEFAULT_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; frame-ancestors 'none'"
+DEFAULT_POLICY = (  # docker/nginx.conf sends the same (a test in tests/unit keeps them equal)
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https: http:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 SETTING = "amazen.content_security_policy"
 EXEMPT_PREFIXES = ("/_debug_toolbar/",)  # pyramid_debugtoolbar's own pages (development only) use inline scripts

@@ -12,8 +12,9 @@ import sqlalchemy as sa
 
 log = logging.getLogger(__name__)
 
-# Any constant works; it only has to be the same in every process that may run setup at once.
+# Any constants work; each only has to be the same in every process that may run setup (or migrate) at once.
 SETUP_LOCK_KEY = 0x616D617A656E
+MIGRATION_LOCK_KEY = SETUP_LOCK_KEY + 2  # + 1 is the import lock (ingest/importer.py)
 
 
 def alembic_config(url):
@@ -41,6 +42,25 @@ def setup_lock(engine):
         finally:
             lock_conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": SETUP_LOCK_KEY})
             lock_conn.commit()
+
+
+def wait_for_database(url, timeout=60.0, interval=1.0):
+    """Return once the database accepts a connection; after ``timeout`` seconds, raise its last error."""
+    from .models import CONNECT_TIMEOUT
+
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool, connect_args={"connect_timeout": CONNECT_TIMEOUT})
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                with engine.connect():
+                    return
+            except sa.exc.OperationalError:
+                if time.monotonic() + interval > deadline:
+                    raise
+                time.sleep(interval)
+    finally:
+        engine.dispose()
 
 
 def migrate_with_lock(url):

@@ -1,9 +1,12 @@
-"""The models and the migrations describe the same schema."""
+"""The models and the migrations describe the same schema; concurrent migrations take turns."""
+import threading
+
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from amazen.dbsetup import alembic_config
+from amazen.dbsetup import MIGRATION_LOCK_KEY, alembic_config, migrate
 from amazen.models.meta import Base
 
 
@@ -24,3 +27,16 @@ def test_extensions_for_search_are_installed(dbengine):
     with dbengine.connect() as conn:
         names = set(conn.exec_driver_sql("SELECT extname FROM pg_extension").scalars())
     assert {"pg_trgm", "unaccent"} <= names
+
+
+def test_a_migration_waits_while_another_one_runs(database_url, dbengine):
+    """Every app container runs `alembic upgrade head` as it starts: the lock makes them take turns."""
+    done = threading.Event()
+    migration = threading.Thread(target=lambda: (migrate(database_url), done.set()), daemon=True)
+    with dbengine.connect() as other:  # stands for a migration in progress elsewhere
+        other.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        migration.start()
+        assert not done.wait(1.0)
+        other.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
+    migration.join(30)
+    assert done.is_set()

@@ -143,3 +143,11 @@ def test_healthz(testapp):
 def test_static_files_are_served(testapp):
     res = testapp.get("/static/amazen.css", status=200)
     assert res.content_type == "text/css"
+
+
+def test_static_urls_carry_the_static_files_version(testapp):
+    from amazen.views import static_version
+
+    page = testapp.get("/", status=200).text
+    assert f'href="http://example.com/static/amazen.css?v={static_version()}"' in page
+    testapp.get(f"/static/amazen.css?v={static_version()}", status=200)

@@ -37,3 +37,15 @@ def test_main_refuses_to_start_in_production_with_one_line(monkeypatch):
     message = str(exit_info.value.code)
     assert message.startswith("amazen: AMAZEN_DATABASE_URL is not set")
     assert "\n" not in message
+
+
+def test_the_app_and_nginx_send_the_same_content_security_policy():
+    import re
+    from pathlib import Path
+
+    from amazen.csp import DEFAULT_POLICY
+
+    repo = Path(__file__).resolve().parents[2]
+    nginx = re.search(r'add_header Content-Security-Policy "([^"]+)"', (repo / "docker" / "nginx.conf").read_text())
+    development = re.search(r"^amazen.content_security_policy = (.*)$", (repo / "development.ini").read_text(), re.M)
+    assert nginx.group(1) == DEFAULT_POLICY == development.group(1)

@@ -2,9 +2,10 @@
 from logging.config import fileConfig
 
 from alembic import context
-from sqlalchemy import create_engine, pool
+from sqlalchemy import create_engine, pool, text
 
 from amazen.config import ConfigurationError, resolve_database_url
+from amazen.dbsetup import MIGRATION_LOCK_KEY
 from amazen.models.meta import Base
 import amazen.models  # noqa: F401  (registers every table on Base.metadata)
 
@@ -31,18 +32,24 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def run_migrations_on(connection):
+    context.configure(connection=connection, target_metadata=Base.metadata)
+    with context.begin_transaction():
+        # Every app container runs `alembic upgrade head` as it starts (docker/entrypoint.sh): one migrates,
+        # the others wait here until it commits and then find the schema current. The lock is taken before
+        # alembic reads the schema's version, and released when this transaction ends.
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        context.run_migrations()
+
+
 def run_migrations_online():
     connection = config.attributes.get("connection")
     if connection is not None:
-        context.configure(connection=connection, target_metadata=Base.metadata)
-        with context.begin_transaction():
-            context.run_migrations()
+        run_migrations_on(connection)
         return
     engine = create_engine(database_url(), poolclass=pool.NullPool)
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=Base.metadata)
-        with context.begin_transaction():
-            context.run_migrations()
+        run_migrations_on(connection)
 
 
 if context.is_offline_mode():

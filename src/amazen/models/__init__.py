@@ -10,8 +10,17 @@ from .search import descriptor_evidence, product_terms, search_stats, term_stats
 configure_mappers()
 
 
+# Seconds a new database connection may take. A database that is down or unreachable must cost a request
+# this long at most (the page then says 503), not the minutes a TCP connect can hang.
+CONNECT_TIMEOUT = 3
+
+
 def get_engine(settings, prefix="sqlalchemy."):
-    return engine_from_config(settings, prefix)
+    # pool_pre_ping: after a database restart, pooled connections are dead; test each on checkout and replace
+    # it, so the first requests after the restart succeed instead of failing once per stale connection.
+    return engine_from_config(
+        settings, prefix, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT}
+    )
 
 
 def get_session_factory(engine):

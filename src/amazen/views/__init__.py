@@ -1,4 +1,11 @@
 """HTML and JSON views, error views, and the URL helpers templates use."""
+import hashlib
+from pathlib import Path
+
+from pyramid.path import AssetResolver
+from pyramid.static import QueryStringConstantCacheBuster
+
+STATIC = "amazen:static"
 
 
 def product_url(request, product, **query):
@@ -20,8 +27,19 @@ def url_with(request, **changes):
     return request.resource_url(request.context, query=query or None)
 
 
+def static_version(spec=STATIC):
+    """A short hash of the static files' names and contents: it changes whenever one of them does."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(AssetResolver().resolve(spec).abspath()).iterdir()):
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def includeme(config):
-    config.add_static_view("static", "amazen:static", cache_max_age=3600)
+    config.add_static_view("static", STATIC, cache_max_age=3600)
+    # request.static_url adds ?v=<static_version()>, so nginx may let browsers keep those URLs for a year.
+    config.add_cache_buster(STATIC, QueryStringConstantCacheBuster(static_version(), param="v"))
     config.add_jinja2_search_path("amazen:templates", name=".jinja2")
     config.add_request_method(product_url)
     config.add_request_method(category_url)

@@ -1,0 +1,9 @@
+#!/bin/sh
+# The app container's entrypoint: wait until PostgreSQL answers, bring its schema up to date, then run the
+# command (pserve, amazen-import, ...). Every app container does this as it starts; `alembic upgrade head`
+# takes a lock, so with several containers one migrates and the others wait for it.
+# Needs AMAZEN_DATABASE_URL and the working directory holding alembic.ini (/app in the image).
+set -e
+python -m amazen.scripts.wait_for_db
+alembic upgrade head
+exec "$@"

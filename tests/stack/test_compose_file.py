@@ -1,0 +1,78 @@
+"""docker-compose.yml, its development override and the files they name agree with each other.
+
+`docker compose config` parses and resolves the compose files without a Docker engine; where neither the
+docker client's compose plugin nor the standalone docker-compose is installed, that test is skipped.
+"""
+import os
+import re
+import shutil
+import subprocess
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.serve import REPO
+
+
+def compose_command():
+    docker = shutil.which("docker")
+    if docker and subprocess.run([docker, "compose", "version"], capture_output=True).returncode == 0:
+        return [docker, "compose"]
+    standalone = shutil.which("docker-compose")
+    return [standalone] if standalone else None
+
+
+COMPOSE = compose_command()
+
+
+def env_file(name):
+    lines = (REPO / name).read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if line.strip() and not line.startswith("#"))
+
+
+@pytest.fixture
+def project(tmp_path):
+    """The compose files, with .env and .db_env made from the committed templates as the README says."""
+    for name in ("docker-compose.yml", "docker-compose.dev.yml"):
+        shutil.copy(REPO / name, tmp_path / name)
+    shutil.copy(REPO / "env_template", tmp_path / ".env")
+    shutil.copy(REPO / ".db_env_template", tmp_path / ".db_env")
+    for name in ("docker", "src"):
+        (tmp_path / name).symlink_to(REPO / name)
+    return tmp_path
+
+
+@pytest.mark.skipif(
+    COMPOSE is None,
+    reason="neither `docker compose` (the docker client's compose plugin) nor `docker-compose` is installed",
+)
+@pytest.mark.parametrize(
+    "files, app_command",
+    [(["docker-compose.yml"], "production.ini"), (["docker-compose.yml", "docker-compose.dev.yml"], "--reload")],
+    ids=["production", "development"],
+)
+def test_docker_compose_config_accepts_the_compose_files(project, files, app_command):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMPOSE_")}
+    args = [arg for name in files for arg in ("-f", name)]
+    result = subprocess.run([*COMPOSE, *args, "config"], cwd=project, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    for expected in (app_command, "postgres:18", "nginx:", "service_healthy", "AMAZEN_DATABASE_URL"):
+        assert expected in result.stdout, expected
+
+
+def test_nginx_serves_the_static_files_from_where_the_image_and_compose_put_them():
+    alias = re.search(r"^\s*alias (\S+);", (REPO / "docker" / "nginx.conf").read_text(), re.M).group(1)
+    assert alias == "/app/src/amazen/static/"
+    assert re.search(r"^WORKDIR /app$", (REPO / "docker" / "Dockerfile").read_text(), re.M)
+    assert f"./src/amazen/static:{alias.rstrip('/')}:ro" in (REPO / "docker-compose.yml").read_text()
+
+
+def test_the_env_templates_agree_on_the_database_and_stay_out_of_git():
+    url = urlsplit(env_file("env_template")["AMAZEN_DATABASE_URL"])
+    db = env_file(".db_env_template")
+    assert (url.username, url.password, url.path.lstrip("/")) == (
+        db["POSTGRES_USER"], db["POSTGRES_PASSWORD"], db["POSTGRES_DB"]
+    )
+    assert url.hostname == "db"  # the compose service
+    ignored = (REPO / ".gitignore").read_text().splitlines()
+    assert "/.env" in ignored and "/.db_env" in ignored

@@ -1,0 +1,241 @@
+"""The deployment, proven with real processes: a client → nginx → two app processes → PostgreSQL (stack.py).
+
+Each test leaves the stack running and healthy for the next; the restarts come last.
+"""
+import gzip
+import json
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from amazen.views import static_version
+from tests.serve import REPO
+
+from .stack import request
+
+pytestmark = pytest.mark.stack
+
+STATIC = REPO / "src" / "amazen" / "static"
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+}
+# Answers while the database is down must come at once, not after a timeout.
+QUICKLY = 2.0
+
+
+def via_nginx(stack, path, **kwargs):
+    return request(stack.nginx.http_port, path, **kwargs)
+
+
+def upstreams_of(stack, path_prefix):
+    """The app addresses nginx's access log shows for requests whose path starts with ``path_prefix``."""
+    return [line.split()[-1] for line in stack.nginx.log_lines() if line.split()[1].startswith(path_prefix)]
+
+
+def search(port, **kwargs):
+    query = "&".join(f"{key}={value}" for key, value in kwargs.items())
+    response = request(port, f"/api/search?{query}")
+    assert response.status == 200, response.text[:500]
+    return response.json()
+
+
+def write_review(stack, asin, word):
+    body = {"reviewer_id": f"stack:{word}", "rating": 5, "summary": word, "text": f"Truly {word} in every way."}
+    response = via_nginx(
+        stack, f"/api/products/{asin}/reviews", method="POST", body=json.dumps(body),
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status == 201, response.text[:500]
+
+
+def some_asin(stack):
+    return search(stack.nginx.http_port, q="headphones")["results"][0]["asin"]
+
+
+def found(port, word):
+    """The asins whose reviews say ``word``, as one process answers."""
+    return [result["asin"] for result in search(port, pos=word)["results"]]
+
+
+def test_static_files_come_from_nginx_with_long_caching_for_versioned_urls(stack):
+    home = via_nginx(stack, "/")
+    css = urlsplit(re.search(r'<link rel="stylesheet" href="([^"]+)"', home.text).group(1))
+    assert css.path == "/static/amazen.css" and parse_qs(css.query) == {"v": [static_version()]}
+
+    versioned = via_nginx(stack, f"{css.path}?{css.query}", headers={"Accept-Encoding": "gzip"})
+    assert versioned.status == 200
+    assert versioned.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(versioned.body) == (STATIC / "amazen.css").read_bytes()
+    assert versioned.headers["Cache-Control"] == "max-age=31536000"
+
+    # A URL without the version (one typed or kept from an old page) may change: an hour only.
+    unversioned = via_nginx(stack, "/static/placeholder.svg")
+    assert unversioned.status == 200 and unversioned.body == (STATIC / "placeholder.svg").read_bytes()
+    assert unversioned.headers["Cache-Control"] == "max-age=3600"
+
+    # nginx read them from disk: no app process was asked.
+    assert set(upstreams_of(stack, "/static/")) == {"-"}
+    assert via_nginx(stack, "/static/no-such-file.css").status == 404
+
+
+def test_pages_and_the_api_come_through_nginx_from_both_app_processes(stack):
+    port = stack.nginx.http_port
+    body = search(port, q="headphones", pos="comfortable")
+    assert body["total"] > 0
+    asin = body["results"][0]["asin"]
+    for path, expected in [
+        ("/", "Most reviewed"),
+        ("/products/", asin),
+        (f"/products/{asin}", "Reviews"),
+        ("/search?q=headphones&pos=comfortable", asin),
+    ]:
+        page = request(port, path)
+        assert page.status == 200 and expected in page.text, path
+    assert request(port, f"/api/products/{asin}").json()["asin"] == asin
+    health = request(port, "/healthz")
+    assert health.status == 200 and health.json() == {"status": "ok"}
+
+    app_addresses = {f"127.0.0.1:{app.port}" for app in stack.apps}
+    assert set(upstreams_of(stack, "/products/")) | set(upstreams_of(stack, "/api/")) == app_addresses
+
+
+def test_pages_and_json_are_compressed(stack):
+    page = via_nginx(stack, "/", headers={"Accept-Encoding": "gzip"})
+    assert page.headers["Content-Encoding"] == "gzip" and b"Most reviewed" in gzip.decompress(page.body)
+    api = via_nginx(stack, "/api/search?q=headphones", headers={"Accept-Encoding": "gzip"})
+    assert api.headers["Content-Encoding"] == "gzip" and json.loads(gzip.decompress(api.body))["total"] > 0
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
+def test_generated_urls_have_the_scheme_host_and_port_the_client_used(stack, tls):
+    port = stack.nginx.https_port if tls else stack.nginx.http_port
+    base = f"{'https' if tls else 'http'}://amazen.test:{port}/"
+    # What a client might send to mislead the app: nginx replaces every one of them.
+    headers = {
+        "Host": f"amazen.test:{port}",
+        "X-Forwarded-Proto": "http" if tls else "https",
+        "X-Forwarded-Host": "evil.test",
+        "X-Forwarded-Port": "1",
+        "Forwarded": "proto=https;host=evil.test",
+    }
+    page = request(port, "/products/", headers=headers, tls=tls)
+    links = re.findall(r'(?:href|src)="([a-z]+://[^"]+)"', page.text)
+    assert page.status == 200 and len(links) > 10
+    assert all(link.startswith(base) for link in links), [link for link in links if not link.startswith(base)][:3]
+    results = json.loads(request(port, "/api/search?q=headphones", headers=headers, tls=tls).body)["results"]
+    assert results and all(result["url"].startswith(base) for result in results)
+
+
+def test_only_nginx_address_may_set_forwarded_headers(stack):
+    app = stack.apps[0]
+    spoof = {"Host": f"127.0.0.1:{app.port}", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.test"}
+    # A client on another address talking straight to the app: the headers are dropped.
+    direct = request(app.port, "/api/search?q=headphones", headers=spoof, source="127.0.0.2").json()
+    assert all(r["url"].startswith(f"http://127.0.0.1:{app.port}/products/") for r in direct["results"])
+    # From nginx's address (production.ini's trusted_proxy) they are believed: why nginx must set them all.
+    trusted = request(app.port, "/api/search?q=headphones", headers=spoof, source="127.0.0.1").json()
+    assert all(r["url"].startswith("https://evil.test/products/") for r in trusted["results"])
+
+
+@pytest.mark.parametrize(
+    "path, status",
+    [("/", 200), ("/api/search?q=headphones", 200), ("/static/amazen.css", 200), ("/healthz", 200),
+     ("/no-such-page", 404), ("/api/products/NOSUCHASIN", 404), ("/products/?page=abc", 400)],
+)
+def test_security_headers_are_on_every_answer(stack, path, status):
+    response = via_nginx(stack, path)
+    assert response.status == status
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers[name] == value, name
+    assert response.headers["Server"] == "nginx"  # no version
+
+
+def test_nginx_refuses_a_body_larger_than_any_review_before_the_app_sees_it(stack):
+    asin = some_asin(stack)
+    big = json.dumps({"reviewer_id": "stack:big", "rating": 5, "text": "x" * 300_000})
+    response = via_nginx(
+        stack, f"/api/products/{asin}/reviews", method="POST", body=big, headers={"Content-Type": "application/json"}
+    )
+    assert response.status == 413
+    assert upstreams_of(stack, f"/api/products/{asin}/reviews")[-1] == "-"
+
+
+def test_both_app_processes_answer_alike_and_see_each_others_writes(stack):
+    app1, app2 = stack.apps
+    query = "/api/search?q=headphones&pos=comfortable&neg=flimsy&per_page=20"
+    same_host = {"Host": "amazen.test"}
+    first, second = (request(app.port, query, headers=same_host).json() for app in stack.apps)
+    assert first["total"] > 0 and first == second
+
+    asin = first["results"][0]["asin"]
+    assert found(app2.port, "zanzibarish") == []
+    body = {"reviewer_id": "stack:scale", "rating": 5, "text": "A zanzibarish sound."}
+    written = request(
+        app1.port, f"/api/products/{asin}/reviews", method="POST", body=json.dumps(body),
+        headers={"Content-Type": "application/json"},
+    )
+    assert written.status == 201
+    assert found(app2.port, "zanzibarish") == [asin]  # the next request, on the other process
+    assert all(found(stack.nginx.http_port, "zanzibarish") == [asin] for _ in range(4))
+
+
+def test_a_rolling_restart_drops_no_request_and_data_survives_restarting_every_app(stack):
+    asin = some_asin(stack)
+    write_review(stack, asin, "restartish")
+    app1, app2 = stack.apps
+
+    app1.stop()
+    assert all(found(stack.nginx.http_port, "restartish") == [asin] for _ in range(6))  # nginx skips app1
+    app1.start()
+    app1.wait_ready()
+
+    for app in stack.apps:
+        app.stop()
+    # With no app running, nginx still serves the static files.
+    assert via_nginx(stack, "/static/amazen.css").status == 200
+    for app in stack.apps:
+        app.start()
+    for app in stack.apps:
+        app.wait_ready()
+    assert found(app1.port, "restartish") == found(app2.port, "restartish") == [asin]
+    assert found(stack.nginx.http_port, "restartish") == [asin]
+
+
+def test_data_survives_a_database_restart_and_the_first_requests_after_it_succeed(stack):
+    asin = some_asin(stack)
+    write_review(stack, asin, "persistish")
+    for app in stack.apps:  # every process holds pooled connections to the server about to go away
+        assert found(app.port, "persistish") == [asin]
+
+    stack.postgres.stop()
+    stack.postgres.start()
+    # The pooled connections died with the old server; each is tested before use and replaced.
+    for app in stack.apps:
+        assert found(app.port, "persistish") == [asin]
+    assert found(stack.nginx.http_port, "persistish") == [asin]
+
+
+def test_while_the_database_is_down_the_app_answers_503_at_once_and_recovers_by_itself(stack):
+    stack.postgres.stop()
+    try:
+        page = via_nginx(stack, "/products/")
+        assert page.status == 503 and "briefly unavailable" in page.text and page.seconds < QUICKLY
+        api = via_nginx(stack, "/api/search?q=headphones")
+        assert api.status == 503 and api.json()["error"]["code"] == "database_unavailable" and api.seconds < QUICKLY
+        for app in stack.apps:
+            health = request(app.port, "/healthz")
+            assert health.status == 503 and health.json()["status"] == "unavailable" and health.seconds < QUICKLY
+        assert via_nginx(stack, "/static/amazen.css").status == 200
+    finally:
+        stack.postgres.start()
+
+    # No app restart: the very next requests work again.
+    for app in stack.apps:
+        assert request(app.port, "/healthz").status == 200
+        assert search(app.port, q="headphones")["total"] > 0
+    assert via_nginx(stack, "/").status == 200
