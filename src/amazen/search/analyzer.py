@@ -161,6 +161,15 @@ def review_mentions(summary, text):
     return {term: ("-" if 2 * negated >= count else "+") for term, (count, negated) in seen.items()}
 
 
+# A word as written in running text (any script), for finding the words behind a term in a sentence.
+WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+
+
+def word_stem(word):
+    """The index term of one written word ("Batteries" -> "batteri")."""
+    return stem(fold(word).replace("'", ""))
+
+
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 

@@ -86,30 +86,24 @@ class SearchRequest:
         }
 
 
+def _plain_word(match):
+    """The folded word of a QUERY_PART match that is a plain word (not quoted, not excluded), or None."""
+    if match.group(4) is None or match.group(3):
+        return None
+    tokens = TOKEN.findall(fold(match.group(4)))
+    return tokens[0] if len(tokens) == 1 else None
+
+
 def spelled_words(text):
     """The plain words of a query (not quoted, not excluded) that spelling may correct, folded."""
-    out = []
-    for match in QUERY_PART.finditer(text):
-        if match.group(4) is not None and not match.group(3):
-            tokens = TOKEN.findall(fold(match.group(4)))
-            if len(tokens) == 1:
-                out.append(tokens[0])
-    return out
+    return [word for word in map(_plain_word, QUERY_PART.finditer(text)) if word]
 
 
 def respell(text, corrections):
     """``text`` with its plain words replaced by their ``corrections`` ({folded word: correction})."""
-    parts = []
-    for match in QUERY_PART.finditer(text):
-        word = match.group(4)
-        if word is not None and not match.group(3):
-            tokens = TOKEN.findall(fold(word))
-            if len(tokens) == 1 and tokens[0] in corrections:
-                word = corrections[tokens[0]]
-            parts.append(word)
-        else:
-            parts.append(match.group())
-    return " ".join(parts)
+    return " ".join(
+        corrections.get(_plain_word(match), match.group()) for match in QUERY_PART.finditer(text)
+    )
 
 
 def parse_query(text):
@@ -157,8 +151,13 @@ def _number(params, name, low, high, kind=Decimal):
     return kind(value)
 
 
+def _values(params, name):
+    """The non-blank values of a repeatable parameter."""
+    return [v.strip() for v in params.getall(name) if v.strip()] if hasattr(params, "getall") else []
+
+
 def _descriptors(params, name, polarity, limit=MAX_DESCRIPTORS):
-    values = [v.strip() for v in params.getall(name) if v.strip()] if hasattr(params, "getall") else []
+    values = _values(params, name)
     if len(values) > limit:
         raise InvalidParameter(name, f"at most {limit} descriptors")
     out = []
@@ -231,8 +230,7 @@ def parse_review_words(params, name="rq"):
 
 def parse_asins(params, name="asin", least=2, most=4):
     """The products to compare (``asin``, repeatable): ``least`` to ``most`` distinct ones."""
-    values = [v.strip() for v in params.getall(name) if v.strip()] if hasattr(params, "getall") else []
-    asins = list(dict.fromkeys(values))
+    asins = list(dict.fromkeys(_values(params, name)))
     if not least <= len(asins) <= most:
         raise InvalidParameter(name, f"choose {least} to {most} different products to compare, not {len(asins)}")
     for asin in asins:

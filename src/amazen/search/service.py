@@ -14,7 +14,6 @@ Ties break on the product id, so pages are stable.
 """
 import html
 import math
-import re
 from dataclasses import dataclass, field, replace
 
 import sqlalchemy as sa
@@ -22,7 +21,7 @@ import sqlalchemy as sa
 from amazen.models import Category, Review
 from amazen.params import InvalidParameter
 
-from .analyzer import analyze_query_words, fold, sentences, stem
+from .analyzer import WORD, analyze_query_words, sentences, word_stem
 from .query import parse_query, query_parts, respell, spelled_words, without_part
 from .spelling import correction
 
@@ -50,7 +49,6 @@ SORT_ORDERS = {
     "reviews": "review_count DESC, score DESC, id",
 }
 
-WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 
 
 @dataclass
@@ -92,6 +90,7 @@ class SearchResults:
     unknown_terms: list
     message: str = None
     did_you_mean: dict = None  # {"query", "total"}
+    top_ids: list = field(default_factory=list)  # the first ``top`` matches' ids, when asked for
 
     @property
     def pages(self):
@@ -155,20 +154,24 @@ class SearchService:
             params = None
         return params, unknown, frequencies
 
-    def search(self, request):
+    def search(self, request, top=0):
+        """A page of results; with ``top``, also the ids of the first ``top`` matches (for suggestions,
+        from the same statement rather than ranking again)."""
         params, unknown, frequencies = self._plan(request)
+        top_ids = []
         if params is None:
             total, rows, facets = 0, [], {"category": [], "brand": [], "price": [], "rating": []}
         else:
+            params["top"] = top
             found = self.session.execute(sa.text(self._sql(request, params)), params).one()
-            total, rows = found.total, found.results or []
+            total, rows, top_ids = found.total, found.results or [], list(found.top_ids or [])
             facets = self._facet_values(found)
         results = [self._result(row) for row in rows]
         self._attach_evidence(request, results)
         return SearchResults(
             request=request, total=total, page=request.page, per_page=request.per_page, results=results,
             facets=facets, unknown_terms=unknown, message=self._message(request, total, unknown, bool(params)),
-            did_you_mean=self._did_you_mean(request, frequencies, total),
+            did_you_mean=self._did_you_mean(request, frequencies, total), top_ids=top_ids,
         )
 
     def ranked_ids(self, request, limit):
@@ -300,6 +303,7 @@ class SearchService:
             SELECT
                 (SELECT count(*) FROM filtered) AS total,
                 (SELECT json_agg(page ORDER BY {SORT_ORDERS[request.sort]}) FROM page) AS results,
+                {f"ARRAY(SELECT id FROM ranked ORDER BY {SORT_ORDERS[request.sort]} LIMIT :top)" if params.get("top") else "NULL"} AS top_ids,
                 (SELECT json_agg(x) FROM (
                     SELECT c.path AS value, c.name, n.count
                     FROM (SELECT fc.id, count(*) AS count FROM (SELECT unnest(search_categories) AS id FROM filtered) fc
@@ -435,7 +439,7 @@ def quote(summary, text, term):
             continue
         out, last = [], 0
         for match in WORD.finditer(sentence):
-            if stem(fold(match.group()).replace("'", "")) in words:
+            if word_stem(match.group()) in words:
                 out.append(html.escape(sentence[last:match.start()]))
                 out.append(f"<mark>{html.escape(match.group())}</mark>")
                 last = match.end()

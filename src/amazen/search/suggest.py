@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from amazen.models import Review
 
-from .analyzer import STOP_WORDS, TOKEN, analyze_query_words, descriptor_term, fold, stem
+from .analyzer import STOP_WORDS, TOKEN, WORD, analyze_query_words, descriptor_term, fold, stem, word_stem
 from .service import quote
 
 SUGGESTIONS = 10
@@ -89,9 +89,6 @@ def distinctive(rows, set_reviews, all_reviews):
     return scored
 
 
-WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
-
-
 def surface_form(term, texts):
     """How reviewers write ``term`` ("batteri life" -> "battery life", "easi use" -> "easy to use"):
     its most frequent written form in ``texts`` (the shorter on a tie), lower case; the term itself
@@ -101,7 +98,7 @@ def surface_form(term, texts):
     for text in texts:
         if not text:
             continue
-        tokens = [(m.start(), m.end(), stem(fold(m.group()).replace("'", "").replace("’", ""))) for m in WORD.finditer(text)]
+        tokens = [(m.start(), m.end(), word_stem(m.group())) for m in WORD.finditer(text)]
         for i, (start, end, token) in enumerate(tokens):
             if token != wanted[0]:
                 continue
@@ -172,13 +169,17 @@ class SuggestService:
 
     # Descriptor suggestions ---------------------------------------------------------------------
 
-    def descriptors(self, request, dismissed=(), limit=SUGGESTIONS):
+    def descriptors(self, request, dismissed=(), limit=SUGGESTIONS, found=None):
         """Up to ``limit`` descriptors that reviews of the products matching ``request`` mention
-        distinctively, leaving out the query's words and every descriptor in play or ``dismissed``."""
+        distinctively, leaving out the query's words and every descriptor in play or ``dismissed``.
+        ``found``: the request's SearchResults, searched with ``top=SUGGEST_FROM``, if at hand."""
         asked = request.query.terms or request.descriptors or request.category or request.brand
         if not asked:
             return Suggestions([], 0, 0)
-        matching, ids = self.search.ranked_ids(request, SUGGEST_FROM)
+        if found is not None:
+            matching, ids = found.total, found.top_ids
+        else:
+            matching, ids = self.search.ranked_ids(request, SUGGEST_FROM)
         if not ids:
             return Suggestions([], matching, 0)
         set_reviews = self.session.scalar(

@@ -5,6 +5,7 @@ from pyramid.view import view_config
 
 from amazen.resources import SearchPage
 from amazen.search.query import SORTS, parse_dismissed, parse_search, query_parts, without_part
+from amazen.search.suggest import SUGGEST_FROM
 
 from .api import review_url
 
@@ -107,8 +108,8 @@ def what_to_drop(service, search, links):
 def search_page(context, request):
     search = parse_search(request.GET)
     service = request.find_service(name="search")
-    found = service.search(search)
-    suggestions = request.find_service(name="suggest").descriptors(search, parse_dismissed(request.GET))
+    found = service.search(search, top=SUGGEST_FROM)
+    suggestions = request.find_service(name="suggest").descriptors(search, parse_dismissed(request.GET), found=found)
     links = SearchLinks(request)
     return {
         "search": search,
