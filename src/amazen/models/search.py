@@ -36,10 +36,13 @@ descriptor_evidence = Table(
     Column("negative", Integer, nullable=False),
     Column("stars", ARRAY(Integer), nullable=False),  # [1-star, 2-star, ..., 5-star] counts
     Column("quote_review_ids", ARRAY(BigInteger), nullable=False),
+    # The histogram's total and star sum: ranking's stars mean from two integers, not the array.
+    Column("rated", Integer, nullable=False, server_default="0"),
+    Column("stars_sum", Integer, nullable=False, server_default="0"),
     PrimaryKeyConstraint("product_id", "term"),  # a product's evidence (result pages, rebuilds)
     # Ranking reads all the evidence for a descriptor as one index range, from the index alone.
     Index("ix_descriptor_evidence_term_product_id", "term", "product_id",
-          postgresql_include=["mentions", "positive", "negative", "stars"]),
+          postgresql_include=["mentions", "positive", "negative", "rated", "stars_sum"]),
 )
 
 # Global statistics BM25 and the rating prior need, kept in one row so a search does not count products.

@@ -48,8 +48,14 @@ CREATE INDEX ix_product_terms_product_id_term ON product_terms (product_id, term
 ALTER TABLE descriptor_evidence ADD CONSTRAINT pk_descriptor_evidence PRIMARY KEY (product_id, term),
     ADD CONSTRAINT fk_descriptor_evidence_product_id_products FOREIGN KEY (product_id) REFERENCES products (id) ON DELETE CASCADE;
 CREATE INDEX ix_descriptor_evidence_term_product_id ON descriptor_evidence (term, product_id)
-    INCLUDE (mentions, positive, negative, stars);
+    INCLUDE (mentions, positive, negative, rated, stars_sum);
 """
+# What analyse_chunk's three texts are COPied into, column by column.
+COPY_TABLES = (
+    "product_terms (term, product_id, tf, length)",
+    "descriptor_evidence (term, product_id, mentions, positive, negative, stars, quote_review_ids, rated, stars_sum)",
+    "index_lengths (product_id, length)",
+)
 # After a rebuild commits: fresh planner statistics (sampled, so cheap). Autovacuum then sets the
 # visibility map that lets the covering primary keys answer searches from the index alone.
 ANALYZE_SQL = "ANALYZE products, product_terms, descriptor_evidence, term_stats, vocabulary"
@@ -202,7 +208,8 @@ def analyse_chunk(products, reviews):
         lengths.append(f"{product_id}\t{length}\n")
         terms.extend(f"{term}\t{product_id}\t{weight}\t{length}\n" for term, weight in tf.items())
         evidence.extend(
-            f"{term}\t{product_id}\t{m}\t{p}\t{n}\t{{{s[0]},{s[1]},{s[2]},{s[3]},{s[4]}}}\t{{{','.join(map(str, q))}}}\n"
+            f"{term}\t{product_id}\t{m}\t{p}\t{n}\t{{{s[0]},{s[1]},{s[2]},{s[3]},{s[4]}}}\t{{{','.join(map(str, q))}}}"
+            f"\t{sum(s)}\t{s[0] + 2 * s[1] + 3 * s[2] + 4 * s[3] + 5 * s[4]}\n"
             for term, (m, p, n, s, q) in product_evidence(by_product.get(product_id, ())).items()
         )
     return "".join(terms), "".join(evidence), "".join(lengths)
@@ -243,7 +250,7 @@ def reindex(conn, product_ids=None, touched=False, progress=False, vocabulary=Tr
             cursor.execute("DELETE FROM descriptor_evidence WHERE product_id = ANY(%s)", (part,))
 
     def write(texts):
-        for table, text in zip(("product_terms", "descriptor_evidence", "index_lengths"), texts):
+        for table, text in zip(COPY_TABLES, texts):
             if text:
                 cursor.copy_expert(f"COPY {table} FROM STDIN", io.StringIO(text))
 

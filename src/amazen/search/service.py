@@ -38,6 +38,7 @@ W_POPULARITY = 0.1
 FACET_VALUES = 20
 PRICE_BUCKETS = ((0, 25), (25, 50), (50, 100), (100, 200), (200, None))
 RATING_BUCKETS = (4, 3, 2, 1)
+WORK_MEM = "64MB"  # per sort or hash of one ranking statement
 MAX_RELAXATIONS = 5  # what-to-drop hints on a search that finds nothing
 MAX_RELAXATION_TRIES = 10  # parts tried (one counting statement each)
 
@@ -133,13 +134,10 @@ class SearchService:
             if category_id is None:
                 raise InvalidParameter("category", f"no category {request.category!r}")
         params = {
-            "terms": known_terms,
-            "idfs": [math.log(1 + (documents - frequencies[t] + 0.5) / (frequencies[t] + 0.5)) for t in known_terms],
             "n_terms": len(known_terms),
             "excluded": [term for term, _ in request.query.excluded],
             "pos_terms": [d.term for d in request.positive],
-            "descriptor_terms": descriptor_terms,
-            "descriptor_signs": [1.0 if d.polarity == "+" else -1.0 for d in request.descriptors],
+            "descriptor_signs": [1 if d.polarity == "+" else -1 for d in request.descriptors],
             "average_length": max(average_length, 1.0),
             "mean_rating": mean_rating,
             "category_id": category_id,
@@ -150,6 +148,12 @@ class SearchService:
             "limit": request.per_page,
             "offset": (request.page - 1) * request.per_page,
         }
+        # One parameter per term and descriptor: the planner then sees how many rows each one has.
+        for i, term in enumerate(known_terms):
+            params[f"term{i}"] = term
+            params[f"idf{i}"] = math.log(1 + (documents - frequencies[term] + 0.5) / (frequencies[term] + 0.5))
+        for i, term in enumerate(descriptor_terms):
+            params[f"descriptor{i}"] = term
         if bool(request.query.terms) and not known_terms:  # only unknown words: nothing can match
             params = None
         return params, unknown, frequencies
@@ -163,7 +167,7 @@ class SearchService:
             total, rows, facets = 0, [], {"category": [], "brand": [], "price": [], "rating": []}
         else:
             params["top"] = top
-            found = self.session.execute(sa.text(self._sql(request, params)), params).one()
+            found = self._rank(self._sql(request, params), params)
             total, rows, top_ids = found.total, found.results or [], list(found.top_ids or [])
             facets = self._facet_values(found)
         results = [self._result(row) for row in rows]
@@ -180,8 +184,19 @@ class SearchService:
         if params is None:
             return 0, []
         params = dict(params, limit=limit, offset=0)
-        found = self.session.execute(sa.text(self._sql(request, params, ids_only=True)), params).one()
+        found = self._rank(self._sql(request, params, ids_only=True), params)
         return found.total, list(found.ids)
+
+    def _rank(self, sql, params):
+        """Run a ranking statement with nested-loop joins off: the planner cannot know how many products
+        hold every query term or have a descriptor, and a nested loop over thousands of them (its choice
+        when it guesses a few) costs seconds, where a hash join costs milliseconds. With enough memory
+        for its sorts and hashes (the default 4 MB spills tens of thousands of candidates to disk)."""
+        self.session.execute(sa.text(f"SET LOCAL enable_nestloop = off; SET LOCAL work_mem = '{WORK_MEM}'"))
+        try:
+            return self.session.execute(sa.text(sql), params).one()
+        finally:
+            self.session.execute(sa.text("RESET enable_nestloop; RESET work_mem"))
 
     def _did_you_mean(self, request, frequencies, total):
         """{"query", "total"}: the query with misspelt words corrected, when that finds more products."""
@@ -210,17 +225,24 @@ class SearchService:
         """One statement: candidates, filters, scores, the page, the total and every facet
         (or, ``ids_only``, the total and the first ``:limit`` product ids in order).
 
-        ``base`` holds the candidates with one flag per filter, so each facet can count over all
-        filters but its own without matching the query again.
+        ``base`` holds the candidates, each with its score parts and one flag per filter, so each facet
+        can count over all filters but its own without matching the query again; the total and the
+        price and rating facets are counted in one pass over it.
         """
-        if params["n_terms"]:
-            # BM25 from the postings alone: each posting carries its product's length.
-            candidates = f"""
-                SELECT pt.product_id AS id,
-                       sum(q.idf * pt.tf * {K1 + 1} / (pt.tf + {K1} * (1 - {B} + {B} * pt.length / :average_length))) AS bm25
-                FROM unnest(CAST(:terms AS text[]), CAST(:idfs AS float8[])) AS q(term, idf)
-                JOIN product_terms pt ON pt.term = q.term
-                GROUP BY pt.product_id""" + (" HAVING count(*) = :n_terms" if params["n_terms"] > 1 else "")
+        query = bool(params["n_terms"])
+        if query:
+            # Products holding every query term: one postings range per term, joined on the product (each
+            # range is in product order, and with each term a parameter of its own the planner knows how
+            # many products use it). BM25 from the postings alone: each carries its product's length.
+            bm25 = " + ".join(
+                f"CAST(:idf{i} AS float8) * t{i}.tf * {K1 + 1} / (t{i}.tf + {K1} * (1 - {B} + {B} * t{i}.length / :average_length))"
+                for i in range(params["n_terms"])
+            )
+            joins = "".join(
+                f" JOIN product_terms t{i} ON t{i}.product_id = t0.product_id AND t{i}.term = :term{i}"
+                for i in range(1, params["n_terms"])
+            )
+            candidates = f"SELECT t0.product_id AS id, {bm25} AS bm25 FROM product_terms t0{joins} WHERE t0.term = :term0"
         elif params["pos_terms"]:
             candidates = "SELECT product_id AS id, 0.0::float8 AS bm25 FROM described WHERE wanted"
         else:
@@ -241,80 +263,81 @@ class SearchService:
         def where(without=None):
             return " AND ".join(flag for flag in flags if flag != without)
 
-        # Each descriptor's evidence per product, read as one index range per descriptor (of the candidate
-        # products only, when a query chose them); divided by the product's review count (+ the smoothing
-        # prior) when scored. A wanted descriptor counts +1 and its stars as they are; an avoided one -1,
-        # its stars mirrored (low stars make "flimsy" count more).
-        # One descriptor has one row per product: no grouping needed (a tenth of a descriptor-only search).
-        one = len(params["descriptor_terms"]) == 1
-        described = f"""
-            SELECT e.product_id,
-                   {"" if one else "sum"}({W_DESCRIPTOR} * t.sign * (e.positive - e.negative)
-                       * (0.5 + (t.sign * (m.stars_mean - 3) + 2) / 4))::float8 AS evidence,
-                   {"" if one else "bool_or"}(t.sign > 0) AS wanted
-            FROM unnest(CAST(:descriptor_terms AS text[]), CAST(:descriptor_signs AS float8[])) AS t(term, sign)
-            JOIN descriptor_evidence e ON e.term = t.term
-            CROSS JOIN LATERAL (
-                SELECT (e.stars[1] + 2 * e.stars[2] + 3 * e.stars[3] + 4 * e.stars[4] + 5 * e.stars[5] + 3.0::float8 * {STARS_PRIOR})
-                       / (e.stars[1] + e.stars[2] + e.stars[3] + e.stars[4] + e.stars[5] + {STARS_PRIOR}) AS stars_mean
-            ) m
-            {"" if one else "GROUP BY e.product_id"}""" if params["descriptor_terms"] else (
-            "SELECT NULL::int AS product_id, 0.0::float8 AS evidence, FALSE AS wanted WHERE FALSE"
+        # Each descriptor's evidence per product, read as one range of the covering index per descriptor
+        # (kept to the candidates when a query chose them); divided by the product's review count (+ the
+        # smoothing prior) when scored. A wanted descriptor counts +1 and its stars as they are; an
+        # avoided one -1, its stars mirrored (low stars make "flimsy" count more).
+        stars_mean = f"(e.stars_sum + {3.0 * STARS_PRIOR}::float8) / (e.rated + {STARS_PRIOR})"
+        per_descriptor = " UNION ALL ".join(
+            f"""SELECT e.product_id, {W_DESCRIPTOR * sign} * (e.positive - e.negative)
+                       * (0.5 + ({sign} * ({stars_mean} - 3) + 2) / 4) AS evidence, {"TRUE" if sign > 0 else "FALSE"} AS wanted
+                FROM descriptor_evidence e WHERE e.term = :descriptor{i}"""
+            + (" AND e.product_id IN (SELECT id FROM candidates)" if query else "")
+            for i, sign in enumerate(params["descriptor_signs"])
         )
+        if len(params["descriptor_signs"]) > 1:
+            described = f"SELECT product_id, sum(evidence) AS evidence, bool_or(wanted) AS wanted FROM ({per_descriptor}) d GROUP BY product_id"
+        else:  # one row per product: no grouping needed
+            described = per_descriptor or "SELECT NULL::int AS product_id, 0.0::float8 AS evidence, FALSE AS wanted WHERE FALSE"
+        ctes = (f"candidates AS MATERIALIZED ({candidates}), described AS MATERIALIZED ({described})" if query
+                else f"described AS MATERIALIZED ({described}), candidates AS MATERIALIZED ({candidates})")
         price_buckets = ", ".join(
-            f"count(*) FILTER (WHERE price >= {low}" + (f" AND price < {high})" if high else ")") for low, high in PRICE_BUCKETS
+            f"count(*) FILTER (WHERE {where('in_price')} AND price >= {low}" + (f" AND price < {high})" if high else ")")
+            for low, high in PRICE_BUCKETS
         )
-        rating_buckets = ", ".join(f"count(*) FILTER (WHERE rating_average >= {low})" for low in RATING_BUCKETS)
+        rating_buckets = ", ".join(
+            f"count(*) FILTER (WHERE {where('in_rating')} AND rating_average >= {low})" for low in RATING_BUCKETS
+        )
         category_parent = "c.parent_id = :category_id" if request.category else "c.parent_id IS NULL"
-        ctes = f"described AS MATERIALIZED ({described}), candidates AS MATERIALIZED ({candidates})"
         shared = f"""
             WITH {ctes},
             base AS MATERIALIZED (
-                SELECT p.id, c.bm25, p.brand, p.price, p.rating_average, p.rating_count, p.review_count, p.search_categories,
-                       {", ".join(f"{sql} AS {name}" for name, sql in flags.items())}
-                FROM candidates c JOIN products p ON p.id = c.id
+                SELECT p.id, p.brand, p.price, p.rating_average, p.rating_count, p.review_count, p.search_categories,
+                       {", ".join(f"{sql} AS {name}" for name, sql in flags.items())},
+                       c.bm25,
+                       {W_QUERY} * c.bm25 / (c.bm25 + {RELEVANCE_HALF}) AS relevance,
+                       COALESCE(d.evidence / (p.review_count + {EVIDENCE_PRIOR}), 0.0)::float8 AS descriptors,
+                       {W_RATING} * (({RATING_PRIOR} * :mean_rating + COALESCE(p.rating_average, 0) * p.rating_count)
+                                     / ({RATING_PRIOR} + p.rating_count) - 1) / 4 AS rating_prior,
+                       {W_POPULARITY} * LEAST(1.0, ln(1 + p.review_count) / ln(1001))::float8 AS popularity
+                FROM candidates c JOIN products p ON p.id = c.id LEFT JOIN described d ON d.product_id = c.id
                 -- The candidates as one sorted array: the products index is then walked once, in
                 -- order, instead of descended once per candidate.
                 WHERE p.id = ANY(ARRAY(SELECT id FROM candidates ORDER BY id)) {excluded}
             ),
-            filtered AS (SELECT * FROM base WHERE {where()}),
-            scored AS (
-                SELECT f.id, f.bm25, f.price, f.rating_average, f.rating_count, f.review_count,
-                       {W_QUERY} * f.bm25 / (f.bm25 + {RELEVANCE_HALF}) AS relevance,
-                       COALESCE(d.evidence / (f.review_count + {EVIDENCE_PRIOR}), 0.0)::float8 AS descriptors,
-                       {W_RATING} * (({RATING_PRIOR} * :mean_rating + COALESCE(f.rating_average, 0) * f.rating_count)
-                                     / ({RATING_PRIOR} + f.rating_count) - 1) / 4 AS rating_prior,
-                       {W_POPULARITY} * LEAST(1.0, ln(1 + f.review_count) / ln(1001))::float8 AS popularity
-                FROM filtered f LEFT JOIN described d ON d.product_id = f.id
-            ),
             ranked AS (
-                SELECT *, relevance + descriptors + rating_prior + popularity AS score FROM scored
+                SELECT *, relevance + descriptors + rating_prior + popularity AS score FROM base WHERE {where()}
             )"""
         if ids_only:
             return f"""{shared}
-            SELECT (SELECT count(*) FROM filtered) AS total,
+            SELECT (SELECT count(*) FROM ranked) AS total,
                    ARRAY(SELECT id FROM ranked ORDER BY {SORT_ORDERS[request.sort]} LIMIT :limit) AS ids"""
         return f"""{shared},
+            page_ids AS (SELECT * FROM ranked ORDER BY {SORT_ORDERS[request.sort]} LIMIT :limit OFFSET :offset),
             page AS (
-                SELECT r.*, p.asin, p.title, p.brand, p.image_url
-                FROM (SELECT * FROM ranked ORDER BY {SORT_ORDERS[request.sort]} LIMIT :limit OFFSET :offset) r
-                JOIN products p ON p.id = r.id
+                SELECT r.id, r.price, r.rating_average, r.rating_count, r.review_count, r.bm25, r.relevance,
+                       r.descriptors, r.rating_prior, r.popularity, r.score, p.asin, p.title, p.brand, p.image_url
+                FROM page_ids r JOIN products p ON p.id = r.id AND p.id = ANY(ARRAY(SELECT id FROM page_ids))
+            ),
+            counts AS (
+                SELECT count(*) FILTER (WHERE {where()}) AS total, json_build_array({price_buckets}) AS prices,
+                       json_build_array({rating_buckets}) AS ratings
+                FROM base
             )
             SELECT
-                (SELECT count(*) FROM filtered) AS total,
+                counts.total, counts.prices, counts.ratings,
                 (SELECT json_agg(page ORDER BY {SORT_ORDERS[request.sort]}) FROM page) AS results,
                 {f"ARRAY(SELECT id FROM ranked ORDER BY {SORT_ORDERS[request.sort]} LIMIT :top)" if params.get("top") else "NULL"} AS top_ids,
                 (SELECT json_agg(x) FROM (
                     SELECT c.path AS value, c.name, n.count
-                    FROM (SELECT fc.id, count(*) AS count FROM (SELECT unnest(search_categories) AS id FROM filtered) fc
+                    FROM (SELECT fc.id, count(*) AS count FROM (SELECT unnest(search_categories) AS id FROM ranked) fc
                           GROUP BY fc.id) n
                     JOIN categories c ON c.id = n.id AND {category_parent}
                     ORDER BY n.count DESC, c.name LIMIT {FACET_VALUES}) x) AS categories,
                 (SELECT json_agg(x) FROM (
                     SELECT brand AS value, count(*) AS count FROM base WHERE {where("in_brand")} AND brand IS NOT NULL
-                    GROUP BY brand ORDER BY count DESC, brand LIMIT {FACET_VALUES}) x) AS brands,
-                (SELECT json_build_array({price_buckets}) FROM base WHERE {where("in_price")}) AS prices,
-                (SELECT json_build_array({rating_buckets}) FROM base WHERE {where("in_rating")}) AS ratings
+                    GROUP BY brand ORDER BY count DESC, brand LIMIT {FACET_VALUES}) x) AS brands
+            FROM counts
         """
 
     def _facet_values(self, found):
