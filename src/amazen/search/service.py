@@ -191,12 +191,16 @@ class SearchService:
         """Run a ranking statement with nested-loop joins off: the planner cannot know how many products
         hold every query term or have a descriptor, and a nested loop over thousands of them (its choice
         when it guesses a few) costs seconds, where a hash join costs milliseconds. With enough memory
-        for its sorts and hashes (the default 4 MB spills tens of thousands of candidates to disk)."""
-        self.session.execute(sa.text(f"SET LOCAL enable_nestloop = off; SET LOCAL work_mem = '{WORK_MEM}'"))
-        try:
-            return self.session.execute(sa.text(sql), params).one()
-        finally:
-            self.session.execute(sa.text("RESET enable_nestloop; RESET work_mem"))
+        for its sorts and hashes (the default 4 MB spills tens of thousands of candidates to disk), and
+        in this process alone (parallel workers cost more to start than they save here, and take the
+        other core from a concurrent request)."""
+        self.session.execute(sa.text(
+            f"SET LOCAL enable_nestloop = off; SET LOCAL work_mem = '{WORK_MEM}'; SET LOCAL max_parallel_workers_per_gather = 0"
+        ))
+        found = self.session.execute(sa.text(sql), params).one()
+        # (A failed statement needs no reset: its transaction is rolled back, and SET LOCAL with it.)
+        self.session.execute(sa.text("RESET enable_nestloop; RESET work_mem; RESET max_parallel_workers_per_gather"))
+        return found
 
     def _did_you_mean(self, request, frequencies, total):
         """{"query", "total"}: the query with misspelt words corrected, when that finds more products."""
@@ -251,17 +255,19 @@ class SearchService:
             "AND NOT EXISTS (SELECT 1 FROM product_terms x WHERE x.product_id = p.id AND x.term = ANY(:excluded))"
             if params["excluded"] else ""
         )
+        # One flag per filter that is set (an unset filter passes everything and costs nothing).
         flags = {
-            "in_category": "CAST(:category_id AS int) = ANY(p.search_categories)" if request.category else "TRUE",
-            "in_brand": "lower(p.brand) = lower(:brand)" if request.brand else "TRUE",
+            "in_category": "CAST(:category_id AS int) = ANY(p.search_categories)" if request.category else None,
+            "in_brand": "lower(p.brand) = lower(:brand)" if request.brand else None,
             "in_price": " AND ".join(
                 ["p.price >= :price_min"] * (request.price_min is not None) + ["p.price <= :price_max"] * (request.price_max is not None)
-            ) or "TRUE",
-            "in_rating": "p.rating_average >= :rating_min" if request.rating_min is not None else "TRUE",
+            ) or None,
+            "in_rating": "p.rating_average >= :rating_min" if request.rating_min is not None else None,
         }
+        flags = {name: sql for name, sql in flags.items() if sql}
 
         def where(without=None):
-            return " AND ".join(flag for flag in flags if flag != without)
+            return " AND ".join(flag for flag in flags if flag != without) or "TRUE"
 
         # Each descriptor's evidence per product, read as one range of the covering index per descriptor
         # (kept to the candidates when a query chose them); divided by the product's review count (+ the
@@ -288,32 +294,36 @@ class SearchService:
         rating_buckets = ", ".join(
             f"count(*) FILTER (WHERE {where('in_rating')} AND rating_average >= {low})" for low in RATING_BUCKETS
         )
+        if query or not params["descriptor_signs"]:
+            source = """FROM candidates c JOIN products p ON p.id = c.id LEFT JOIN described d ON d.product_id = c.id
+                    -- The candidates as one sorted array: the products index is then walked once, in
+                    -- order, instead of descended once per candidate.
+                    WHERE p.id = ANY(ARRAY(SELECT id FROM candidates ORDER BY id))"""
+        else:  # descriptors alone: the products some review says a wanted one of (often half the catalog)
+            source = "FROM described d JOIN products p ON p.id = d.product_id CROSS JOIN (SELECT 0.0::float8 AS bm25) c WHERE d.wanted"
         category_parent = "c.parent_id = :category_id" if request.category else "c.parent_id IS NULL"
         shared = f"""
             WITH {ctes},
             base AS MATERIALIZED (
-                SELECT p.id, p.brand, p.price, p.rating_average, p.rating_count, p.review_count, p.search_categories,
-                       {", ".join(f"{sql} AS {name}" for name, sql in flags.items())},
-                       c.bm25,
-                       {W_QUERY} * c.bm25 / (c.bm25 + {RELEVANCE_HALF}) AS relevance,
-                       COALESCE(d.evidence / (p.review_count + {EVIDENCE_PRIOR}), 0.0)::float8 AS descriptors,
-                       {W_RATING} * (({RATING_PRIOR} * :mean_rating + COALESCE(p.rating_average, 0) * p.rating_count)
-                                     / ({RATING_PRIOR} + p.rating_count) - 1) / 4 AS rating_prior,
-                       {W_POPULARITY} * LEAST(1.0, ln(1 + p.review_count) / ln(1001))::float8 AS popularity
-                FROM candidates c JOIN products p ON p.id = c.id LEFT JOIN described d ON d.product_id = c.id
-                -- The candidates as one sorted array: the products index is then walked once, in
-                -- order, instead of descended once per candidate.
-                WHERE p.id = ANY(ARRAY(SELECT id FROM candidates ORDER BY id)) {excluded}
-            ),
-            ranked AS (
-                SELECT *, relevance + descriptors + rating_prior + popularity AS score FROM base WHERE {where()}
+                SELECT *, relevance + descriptors + rating_prior + popularity AS score
+                FROM (
+                    SELECT p.id, p.brand, p.price, p.rating_average, p.rating_count, p.review_count, p.search_categories,
+                           {"".join(f"{sql} AS {name}, " for name, sql in flags.items())}
+                           c.bm25,
+                           {W_QUERY} * c.bm25 / (c.bm25 + {RELEVANCE_HALF}) AS relevance,
+                           COALESCE(d.evidence / (p.review_count + {EVIDENCE_PRIOR}), 0.0)::float8 AS descriptors,
+                           {W_RATING} * (({RATING_PRIOR} * :mean_rating + COALESCE(p.rating_average, 0) * p.rating_count)
+                                         / ({RATING_PRIOR} + p.rating_count) - 1) / 4 AS rating_prior,
+                           {W_POPULARITY} * LEAST(1.0, ln(1 + p.review_count) / ln(1001))::float8 AS popularity
+                    {source} {excluded}
+                ) b
             )"""
         if ids_only:
             return f"""{shared}
-            SELECT (SELECT count(*) FROM ranked) AS total,
-                   ARRAY(SELECT id FROM ranked ORDER BY {SORT_ORDERS[request.sort]} LIMIT :limit) AS ids"""
+            SELECT (SELECT count(*) FROM base WHERE {where()}) AS total,
+                   ARRAY(SELECT id FROM base WHERE {where()} ORDER BY {SORT_ORDERS[request.sort]} LIMIT :limit) AS ids"""
         return f"""{shared},
-            page_ids AS (SELECT * FROM ranked ORDER BY {SORT_ORDERS[request.sort]} LIMIT :limit OFFSET :offset),
+            page_ids AS (SELECT * FROM base WHERE {where()} ORDER BY {SORT_ORDERS[request.sort]} LIMIT :limit OFFSET :offset),
             page AS (
                 SELECT r.id, r.price, r.rating_average, r.rating_count, r.review_count, r.bm25, r.relevance,
                        r.descriptors, r.rating_prior, r.popularity, r.score, p.asin, p.title, p.brand, p.image_url
@@ -327,10 +337,10 @@ class SearchService:
             SELECT
                 counts.total, counts.prices, counts.ratings,
                 (SELECT json_agg(page ORDER BY {SORT_ORDERS[request.sort]}) FROM page) AS results,
-                {f"ARRAY(SELECT id FROM ranked ORDER BY {SORT_ORDERS[request.sort]} LIMIT :top)" if params.get("top") else "NULL"} AS top_ids,
+                {f"ARRAY(SELECT id FROM base WHERE {where()} ORDER BY {SORT_ORDERS[request.sort]} LIMIT :top)" if params.get("top") else "NULL"} AS top_ids,
                 (SELECT json_agg(x) FROM (
                     SELECT c.path AS value, c.name, n.count
-                    FROM (SELECT fc.id, count(*) AS count FROM (SELECT unnest(search_categories) AS id FROM ranked) fc
+                    FROM (SELECT fc.id, count(*) AS count FROM (SELECT unnest(search_categories) AS id FROM base WHERE {where()}) fc
                           GROUP BY fc.id) n
                     JOIN categories c ON c.id = n.id AND {category_parent}
                     ORDER BY n.count DESC, c.name LIMIT {FACET_VALUES}) x) AS categories,
