@@ -323,3 +323,35 @@ def test_products_api(api):
     assert body["review_count"] == len(mentions)
     assert sum(body["rating"]["histogram"].values()) == len(mentions)
     assert api.get("/api/products/NOPE", status=404).json["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("params", [
+    [("q", "wireless headphones"), ("pos", "comfortable"), ("pos", "sound quality"), ("neg", "flimsy"), ("rating_min", "3")],
+    [("pos", "comfortable"), ("pos", "bass"), ("neg", "flimsy"), ("price_max", "100")],
+    [("q", "headphones -sennheiser"), ("pos", "comfortable"), ("sort", "price_asc")],
+    [("neg", "flimsy")],
+])
+def test_the_ranking_statement_plans_no_nested_loop(session, params):
+    """The planner guesses a few candidates where there can be tens of thousands, and a nested loop over
+    them took seconds at 1M reviews: every join of the ranking statement must be a hash or merge join."""
+    from webob.multidict import MultiDict
+
+    from amazen.search.query import parse_search
+    from amazen.search.service import SearchService
+
+    dbsession, _ = session
+    service = SearchService(dbsession)
+    request = parse_search(MultiDict(params))
+    statement_params, _, _ = service._plan(request)
+    statement_params["top"] = 10
+    plan = "\n".join(row[0] for row in service._rank("EXPLAIN " + service._sql(request, statement_params), statement_params))
+    assert "Hash" in plan and "Nested Loop" not in plan, plan
+
+
+def test_an_avoided_descriptor_alone_ranks_the_whole_catalog_and_demotes_what_it_names(api, session):
+    body = search(api, neg="flimsy", per_page=100, page=1)
+    products = session[0].execute(sa.text("SELECT count(*) FROM products")).scalar()
+    assert body["total"] == search(api)["total"] == products > 0
+    flimsy = [a for a in RAW if brute_force_evidence(a, "flimsy")[1] > 0]
+    assert flimsy, "some electronics reviews call a product flimsy"
+    assert not {r["asin"] for r in body["results"]} & set(flimsy)

@@ -167,7 +167,7 @@ class SearchService:
             total, rows, facets = 0, [], {"category": [], "brand": [], "price": [], "rating": []}
         else:
             params["top"] = top
-            found = self._rank(self._sql(request, params), params)
+            found = self._rank(self._sql(request, params), params).one()
             total, rows, top_ids = found.total, found.results or [], list(found.top_ids or [])
             facets = self._facet_values(found)
         results = [self._result(row) for row in rows]
@@ -184,7 +184,7 @@ class SearchService:
         if params is None:
             return 0, []
         params = dict(params, limit=limit, offset=0)
-        found = self._rank(self._sql(request, params, ids_only=True), params)
+        found = self._rank(self._sql(request, params, ids_only=True), params).one()
         return found.total, list(found.ids)
 
     def _rank(self, sql, params):
@@ -197,7 +197,7 @@ class SearchService:
         self.session.execute(sa.text(
             f"SET LOCAL enable_nestloop = off; SET LOCAL work_mem = '{WORK_MEM}'; SET LOCAL max_parallel_workers_per_gather = 0"
         ))
-        found = self.session.execute(sa.text(sql), params).one()
+        found = self.session.execute(sa.text(sql), params)
         # (A failed statement needs no reset: its transaction is rolled back, and SET LOCAL with it.)
         self.session.execute(sa.text("RESET enable_nestloop; RESET work_mem; RESET max_parallel_workers_per_gather"))
         return found
@@ -247,9 +247,7 @@ class SearchService:
                 for i in range(1, params["n_terms"])
             )
             candidates = f"SELECT t0.product_id AS id, {bm25} AS bm25 FROM product_terms t0{joins} WHERE t0.term = :term0"
-        elif params["pos_terms"]:
-            candidates = "SELECT product_id AS id, 0.0::float8 AS bm25 FROM described WHERE wanted"
-        else:
+        else:  # every product (when descriptors are wanted, the products that have them instead: below)
             candidates = "SELECT id, 0.0::float8 AS bm25 FROM products"
         excluded = (
             "AND NOT EXISTS (SELECT 1 FROM product_terms x WHERE x.product_id = p.id AND x.term = ANY(:excluded))"
@@ -269,24 +267,42 @@ class SearchService:
         def where(without=None):
             return " AND ".join(flag for flag in flags if flag != without) or "TRUE"
 
-        # Each descriptor's evidence per product, read as one range of the covering index per descriptor
-        # (kept to the candidates when a query chose them); divided by the product's review count (+ the
-        # smoothing prior) when scored. A wanted descriptor counts +1 and its stars as they are; an
-        # avoided one -1, its stars mirrored (low stars make "flimsy" count more).
-        stars_mean = f"(e.stars_sum + {3.0 * STARS_PRIOR}::float8) / (e.rated + {STARS_PRIOR})"
-        per_descriptor = " UNION ALL ".join(
-            f"""SELECT e.product_id, {W_DESCRIPTOR * sign} * (e.positive - e.negative)
-                       * (0.5 + ({sign} * ({stars_mean} - 3) + 2) / 4) AS evidence, {"TRUE" if sign > 0 else "FALSE"} AS wanted
-                FROM descriptor_evidence e WHERE e.term = :descriptor{i}"""
-            + (" AND e.product_id IN (SELECT id FROM candidates)" if query else "")
-            for i, sign in enumerate(params["descriptor_signs"])
-        )
-        if len(params["descriptor_signs"]) > 1:
-            described = f"SELECT product_id, sum(evidence) AS evidence, bool_or(wanted) AS wanted FROM ({per_descriptor}) d GROUP BY product_id"
-        else:  # one row per product: no grouping needed
-            described = per_descriptor or "SELECT NULL::int AS product_id, 0.0::float8 AS evidence, FALSE AS wanted WHERE FALSE"
-        ctes = (f"candidates AS MATERIALIZED ({candidates}), described AS MATERIALIZED ({described})" if query
-                else f"described AS MATERIALIZED ({described}), candidates AS MATERIALIZED ({candidates})")
+        # Each descriptor's evidence for a product: one range of the covering index per descriptor, joined
+        # on the product; divided by the product's review count (+ the smoothing prior) when scored. A
+        # wanted descriptor counts +1 and its stars as they are; an avoided one -1, its stars mirrored
+        # (low stars make "flimsy" count more).
+        signs = params["descriptor_signs"]
+
+        def evidence(e, sign):
+            stars_mean = f"({e}.stars_sum + {3.0 * STARS_PRIOR}::float8) / ({e}.rated + {STARS_PRIOR})"
+            return f"{W_DESCRIPTOR * sign} * ({e}.positive - {e}.negative) * (0.5 + ({sign} * ({stars_mean} - 3) + 2) / 4)"
+
+        if query or not params["pos_terms"]:
+            # The candidates are known: each descriptor's range is joined to them (no grouping).
+            ctes = f"candidates AS MATERIALIZED ({candidates})"
+            described = "".join(
+                f" LEFT JOIN descriptor_evidence e{i} ON e{i}.product_id = c.id AND e{i}.term = :descriptor{i}"
+                for i in range(len(signs))
+            )
+            source = f"""FROM candidates c JOIN products p ON p.id = c.id{described}
+                    -- The candidates as one sorted array: the products index is then walked once, in
+                    -- order, instead of descended once per candidate.
+                    WHERE p.id = ANY(ARRAY(SELECT id FROM candidates ORDER BY id))"""
+            total_evidence = " + ".join(f"COALESCE({evidence(f'e{i}', sign)}, 0.0)" for i, sign in enumerate(signs)) or "0.0"
+            bm25 = "c.bm25"
+        else:
+            # Descriptors alone: the candidates are the products some review says a wanted one of (often
+            # half the catalog), found by summing every descriptor's range per product.
+            per_descriptor = " UNION ALL ".join(
+                f"SELECT e.product_id, {evidence('e', sign)} AS evidence, {'TRUE' if sign > 0 else 'FALSE'} AS wanted "
+                f"FROM descriptor_evidence e WHERE e.term = :descriptor{i}"
+                for i, sign in enumerate(signs)
+            )
+            ctes = (f"described AS MATERIALIZED (SELECT product_id, sum(evidence) AS evidence, bool_or(wanted) AS wanted "
+                    f"FROM ({per_descriptor}) d GROUP BY product_id)")
+            source = "FROM described d JOIN products p ON p.id = d.product_id WHERE d.wanted"
+            total_evidence = "d.evidence"
+            bm25 = "0.0::float8"
         price_buckets = ", ".join(
             f"count(*) FILTER (WHERE {where('in_price')} AND price >= {low}" + (f" AND price < {high})" if high else ")")
             for low, high in PRICE_BUCKETS
@@ -294,13 +310,6 @@ class SearchService:
         rating_buckets = ", ".join(
             f"count(*) FILTER (WHERE {where('in_rating')} AND rating_average >= {low})" for low in RATING_BUCKETS
         )
-        if query or not params["descriptor_signs"]:
-            source = """FROM candidates c JOIN products p ON p.id = c.id LEFT JOIN described d ON d.product_id = c.id
-                    -- The candidates as one sorted array: the products index is then walked once, in
-                    -- order, instead of descended once per candidate.
-                    WHERE p.id = ANY(ARRAY(SELECT id FROM candidates ORDER BY id))"""
-        else:  # descriptors alone: the products some review says a wanted one of (often half the catalog)
-            source = "FROM described d JOIN products p ON p.id = d.product_id CROSS JOIN (SELECT 0.0::float8 AS bm25) c WHERE d.wanted"
         category_parent = "c.parent_id = :category_id" if request.category else "c.parent_id IS NULL"
         shared = f"""
             WITH {ctes},
@@ -309,9 +318,9 @@ class SearchService:
                 FROM (
                     SELECT p.id, p.brand, p.price, p.rating_average, p.rating_count, p.review_count, p.search_categories,
                            {"".join(f"{sql} AS {name}, " for name, sql in flags.items())}
-                           c.bm25,
-                           {W_QUERY} * c.bm25 / (c.bm25 + {RELEVANCE_HALF}) AS relevance,
-                           COALESCE(d.evidence / (p.review_count + {EVIDENCE_PRIOR}), 0.0)::float8 AS descriptors,
+                           {bm25} AS bm25,
+                           {W_QUERY} * {bm25} / ({bm25} + {RELEVANCE_HALF}) AS relevance,
+                           ({total_evidence}) / (p.review_count + {EVIDENCE_PRIOR})::float8 AS descriptors,
                            {W_RATING} * (({RATING_PRIOR} * :mean_rating + COALESCE(p.rating_average, 0) * p.rating_count)
                                          / ({RATING_PRIOR} + p.rating_count) - 1) / 4 AS rating_prior,
                            {W_POPULARITY} * LEAST(1.0, ln(1 + p.review_count) / ln(1001))::float8 AS popularity
