@@ -1,9 +1,12 @@
 """The analyzer and query parsing: what a review or a query turns into."""
+import re
+from pathlib import Path
+
 import pytest
 from webob.multidict import MultiDict
 
 from amazen.params import InvalidParameter
-from amazen.search.analyzer import analyze, descriptor_term, review_mentions
+from amazen.search.analyzer import analyze, descriptor_term, phrases, review_mentions
 from amazen.search.query import parse_query, parse_search
 from amazen.search.service import quote
 
@@ -41,6 +44,35 @@ def test_a_review_mention_is_negative_when_half_or_more_of_its_occurrences_are_n
     assert review_mentions("Comfortable", "Very comfortable. Not comfortable in the heat.")["comfort"] == "+"
     assert review_mentions("", "Great battery life.")["batteri life"] == "+"
     assert review_mentions("", "The battery life is not great.")["great"] == "-"
+
+
+ELECTRONICS = Path(__file__).resolve().parents[3] / "shared" / "data" / "amazon" / "mdsd_blitzer2007" / "electronics"
+
+
+def mentions_the_long_way(summary, text):
+    """review_mentions' rule spelled out with analyze and phrases, as the rest of the analyzer reads text."""
+    terms = analyze(f"{summary}\n{text}")
+    occurrences, negated = {}, {}
+    for term in terms + phrases(terms):
+        occurrences[term.term] = occurrences.get(term.term, 0) + 1
+        negated[term.term] = negated.get(term.term, 0) + term.negated
+    return {t: "-" if 2 * negated[t] >= occurrences[t] else "+" for t in occurrences}
+
+
+def test_review_mentions_agrees_with_analyze_and_phrases_on_real_reviews():
+    # review_mentions is the importer's one-pass fast path; it must find exactly what the general
+    # analyzer finds, on every real review (the MDSD electronics files, read here with a plain regex).
+    reviews = []
+    for path in sorted(ELECTRONICS.glob("*.review")):
+        raw = path.read_text(encoding="latin-1")
+        for block in re.findall(r"<review>(.*?)</review>", raw, re.S):
+            title = re.search(r"<title>(.*?)</title>", block, re.S)
+            text = re.search(r"<review_text>(.*?)</review_text>", block, re.S)
+            reviews.append((title.group(1) if title else "", text.group(1) if text else ""))
+    assert len(reviews) == 2000
+    differing = [r for r in reviews if review_mentions(*r) != mentions_the_long_way(*r)]
+    assert differing == []
+    assert sum("-" in review_mentions(*r).values() for r in reviews) > 500  # negation is exercised
 
 
 def test_descriptors_are_a_word_or_a_two_word_phrase():

@@ -89,12 +89,10 @@ def _kind(token):
     return kind
 
 
-def analyze(text):
-    """Terms of ``text`` in order. Stop words and negation cues are dropped but keep their positions."""
-    if not text:
-        return []
-    terms = []
-    append = terms.append
+def _scan(text):
+    """(stem, negated, position) of each term of ``text``: the one tokenising loop behind analyze and
+    review_mentions. Stop words and negation cues are dropped but keep their positions; each clause
+    starts CLAUSE_GAP positions after the last, so no phrase spans two clauses."""
     position = 0
     for clause in CLAUSE_SPLIT.split(fold(text)):
         reach = 0
@@ -105,7 +103,7 @@ def analyze(text):
             if kind is None:
                 kind = _kind(token)
             if kind.__class__ is str:
-                append(Term(kind, reach > 0, position))
+                yield kind, reach > 0, position
                 if reach:
                     reach -= 1
             elif kind == _NEGATION:
@@ -113,8 +111,14 @@ def analyze(text):
             elif kind == _CONTRAST or (token == "only" and previous == "not"):  # "not only X but Y" praises X
                 reach = 0
             previous = token
-        position += CLAUSE_GAP  # clauses do not join into phrases
-    return terms
+        position += CLAUSE_GAP
+
+
+def analyze(text):
+    """Terms of ``text`` in order. Stop words and negation cues are dropped but keep their positions."""
+    if not text:
+        return []
+    return list(map(Term._make, _scan(text)))
 
 
 def phrases(terms):
@@ -153,12 +157,24 @@ def review_mentions(summary, text):
     A review mentions a term negatively when most of its occurrences are negated (a tie counts as
     negative: a stated "not" is the stronger signal), positively otherwise.
     """
-    terms = analyze(f"{summary or ''}\n{text or ''}")
-    seen = {}
-    for term in terms + phrases(terms):
-        count, negated = seen.get(term.term, (0, 0))
-        seen[term.term] = (count + 1, negated + term.negated)
-    return {term: ("-" if 2 * negated >= count else "+") for term, (count, negated) in seen.items()}
+    return {term: ("+" if balance > 0 else "-") for term, balance in mention_balance(summary, text).items()}
+
+
+def mention_balance(summary, text):
+    """{term: plain occurrences minus negated ones} for one review: positive means a positive mention.
+
+    The same terms as ``analyze`` + ``phrases`` (a test holds them equal), in one pass without
+    intermediate objects: this runs once per review of every import, the importer's hot loop.
+    """
+    balance = {}
+    last, last_position, last_negated = "", -PHRASE_GAP - 1, False
+    for term, negated, position in _scan(f"{summary or ''}\n{text or ''}"):
+        balance[term] = balance.get(term, 0) + (-1 if negated else 1)
+        if position - last_position <= PHRASE_GAP:
+            phrase = f"{last} {term}"
+            balance[phrase] = balance.get(phrase, 0) + (-1 if negated or last_negated else 1)
+        last, last_position, last_negated = term, position, negated
+    return balance
 
 
 # A word as written in running text (any script), for finding the words behind a term in a sentence.
