@@ -14,7 +14,7 @@ from collections import deque
 
 import sqlalchemy as sa
 
-from .analyzer import STOP_WORDS, analyze, phrases, review_mentions
+from .analyzer import STOP_WORDS, analyze, mention_balance, phrases
 
 # How much a word counts in each product field (BM25F-style: the weighted counts feed one BM25).
 FIELD_WEIGHTS = {"title": 3.0, "brand": 2.0, "categories": 1.5, "features": 1.0, "description": 1.0}
@@ -36,19 +36,23 @@ WHERE product_id = ANY(:ids) ORDER BY product_id, id
 # rebuild and built again at its end.
 DROP_KEYS = """
 ALTER TABLE product_terms DROP CONSTRAINT pk_product_terms, DROP CONSTRAINT fk_product_terms_product_id_products;
-DROP INDEX ix_product_terms_product_id_term;
+DROP INDEX ix_product_terms_product_id;
 ALTER TABLE descriptor_evidence DROP CONSTRAINT pk_descriptor_evidence,
     DROP CONSTRAINT fk_descriptor_evidence_product_id_products;
-DROP INDEX ix_descriptor_evidence_term_product_id;
+DROP INDEX ix_descriptor_evidence_product_id;
 """
+# The foreign keys come back NOT VALID: every row was just derived from the products in this transaction,
+# so checking them again would only cost time (seconds at 1M reviews); new rows and cascades are enforced.
 ADD_KEYS = """
 ALTER TABLE product_terms ADD CONSTRAINT pk_product_terms PRIMARY KEY (term, product_id) INCLUDE (tf, length),
-    ADD CONSTRAINT fk_product_terms_product_id_products FOREIGN KEY (product_id) REFERENCES products (id) ON DELETE CASCADE;
-CREATE INDEX ix_product_terms_product_id_term ON product_terms (product_id, term);
-ALTER TABLE descriptor_evidence ADD CONSTRAINT pk_descriptor_evidence PRIMARY KEY (product_id, term),
-    ADD CONSTRAINT fk_descriptor_evidence_product_id_products FOREIGN KEY (product_id) REFERENCES products (id) ON DELETE CASCADE;
-CREATE INDEX ix_descriptor_evidence_term_product_id ON descriptor_evidence (term, product_id)
-    INCLUDE (mentions, positive, negative, rated, stars_sum);
+    ADD CONSTRAINT fk_product_terms_product_id_products FOREIGN KEY (product_id) REFERENCES products (id)
+        ON DELETE CASCADE NOT VALID;
+CREATE INDEX ix_product_terms_product_id ON product_terms (product_id);
+ALTER TABLE descriptor_evidence ADD CONSTRAINT pk_descriptor_evidence PRIMARY KEY (term, product_id)
+        INCLUDE (mentions, positive, negative, rated, stars_sum),
+    ADD CONSTRAINT fk_descriptor_evidence_product_id_products FOREIGN KEY (product_id) REFERENCES products (id)
+        ON DELETE CASCADE NOT VALID;
+CREATE INDEX ix_descriptor_evidence_product_id ON descriptor_evidence (product_id);
 """
 # What analyse_chunk's three texts are COPied into, column by column.
 COPY_TABLES = (
@@ -171,12 +175,12 @@ def product_evidence(reviews):
     evidence = {}
     # Most helpful first (then oldest), so the first reviews seen for a term are the ones to quote.
     for review_id, rating, helpful, summary, text in sorted(reviews, key=lambda r: (-(r[2] or 0), r[0])):
-        for term, polarity in review_mentions(summary, text).items():
+        for term, balance in mention_balance(summary, text).items():
             row = evidence.get(term)
             if row is None:
                 row = evidence[term] = [0, 0, 0, [0, 0, 0, 0, 0], [], []]
             row[0] += 1
-            if polarity == "+":
+            if balance > 0:  # a positive mention (review_mentions' rule)
                 row[1] += 1
                 if len(row[4]) < QUOTES:
                     row[4].append(review_id)

@@ -267,7 +267,7 @@ class SearchService:
         def where(without=None):
             return " AND ".join(flag for flag in flags if flag != without) or "TRUE"
 
-        # Each descriptor's evidence for a product: one range of the covering index per descriptor, joined
+        # Each descriptor's evidence for a product: one range of the covering primary key per descriptor, joined
         # on the product; divided by the product's review count (+ the smoothing prior) when scored. A
         # wanted descriptor counts +1 and its stars as they are; an avoided one -1, its stars mirrored
         # (low stars make "flimsy" count more).
