@@ -276,3 +276,105 @@ def test_reindex_rebuilds_exactly_what_imports_maintain(scratch_url):
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Indexed 1,547 products in ") and result.stderr == ""
     assert index_snapshot(scratch_url) == maintained
+
+
+def test_searches_read_the_old_index_without_waiting_while_a_full_reindex_runs(scratch_url, monkeypatch):
+    """A full rebuild loads new index tables beside the live ones and swaps them in last, so while it
+    runs, searches and completions go on reading the old index instead of queueing behind it."""
+    from sqlalchemy.orm import Session
+    from webob.multidict import MultiDict
+
+    from amazen.search import index
+    from amazen.search.query import parse_search
+    from amazen.search.service import SearchService
+    from amazen.search.suggest import SuggestService
+
+    assert run_import(scratch_url, GIFT_REVIEWS, SHARED_DATA / "ni2018_giftcards" / "meta_Gift_Cards.json").returncode == 0
+    request = parse_search(MultiDict(q="gift card", pos="easy"))
+    engine = sa.create_engine(scratch_url)
+
+    def look(connection):
+        session = Session(bind=connection)
+        service = SearchService(session)
+        page = service.search(request)
+        mentions = sum(e.mentions for r in page.results for e in r.evidence)
+        seen = page.total, mentions, SuggestService(session, service).complete("gif")
+        connection.rollback()
+        return seen
+
+    with engine.connect() as searcher:
+        searcher.exec_driver_sql("SET lock_timeout = '2s'")  # waiting for the rebuild fails the test
+        searcher.commit()
+        fresh = look(searcher)
+        assert fresh[0] > 0 and fresh[1] > 0 and fresh[2]
+        with engine.begin() as conn:  # an old index that differs from what the rebuild will write
+            conn.exec_driver_sql("UPDATE descriptor_evidence SET mentions = mentions + 1000 WHERE term = 'easi'")
+        stale = look(searcher)
+        assert stale[1] > fresh[1] + 1000
+
+        # Look while the rebuild runs: its last step before the swap is the vocabulary.
+        during = []
+        refresh_vocabulary = index.refresh_vocabulary
+        monkeypatch.setattr(index, "refresh_vocabulary", lambda conn: (refresh_vocabulary(conn), during.append(look(searcher))))
+        with engine.connect() as rebuilding:
+            assert index.reindex(rebuilding) == 1547
+            rebuilding.commit()
+        assert during == [stale]  # no lock wait, and the old index unchanged
+        assert look(searcher) == fresh
+    tables = sa.inspect(engine).get_table_names()
+    assert "product_terms_new" not in tables and "descriptor_evidence_new" not in tables
+    engine.dispose()
+
+
+def test_a_review_written_during_a_full_reindex_waits_for_it_and_is_indexed_after(scratch_url, monkeypatch):
+    """A review written while a full rebuild runs must not be lost when the rebuilt tables are swapped
+    in: the writer waits for the rebuild to commit, then indexes its product in the new tables."""
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    from amazen.catalog.services import CatalogService
+    from amazen.models import Product
+    from amazen.search import index
+    from amazen.search.analyzer import word_stem
+
+    assert run_import(scratch_url, GIFT_REVIEWS, SHARED_DATA / "ni2018_giftcards" / "meta_Gift_Cards.json").returncode == 0
+    engine = sa.create_engine(scratch_url)
+    term = word_stem("zyzzogetic")  # a word no gift card review uses
+    written = []
+
+    def write_review():
+        with engine.connect() as conn:
+            session = Session(bind=conn)
+            product = session.scalars(sa.select(Product).order_by(Product.asin).limit(1)).one()
+            CatalogService(session).add_review(product, "tester-1", rating=5, summary="Zyzzogetic", text="So zyzzogetic.")
+            session.flush()
+            conn.commit()
+            written.append(product.id)
+
+    writer = threading.Thread(target=write_review)
+
+    def start_the_writer_and_see_it_wait():
+        writer.start()
+        deadline = time.monotonic() + 30
+        with engine.connect() as conn:
+            while not conn.execute(sa.text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )).scalar():
+                assert time.monotonic() < deadline, "the writer never waited for the rebuild"
+                assert writer.is_alive(), "the writer finished while the rebuild was still running"
+                time.sleep(0.05)
+
+    refresh_vocabulary = index.refresh_vocabulary
+    monkeypatch.setattr(index, "refresh_vocabulary", lambda conn: (refresh_vocabulary(conn), start_the_writer_and_see_it_wait()))
+    with engine.connect() as rebuilding:
+        assert index.reindex(rebuilding) == 1547
+        rebuilding.commit()
+    writer.join(60)
+    assert written, "the review was not written"
+    with engine.connect() as conn:
+        evidence = conn.execute(sa.text("SELECT product_id, mentions, positive FROM descriptor_evidence WHERE term = :t"), {"t": term}).all()
+        stats = conn.execute(sa.text("SELECT products, mentions, positive FROM term_stats WHERE term = :t"), {"t": term}).all()
+    assert evidence == [(written[0], 1, 1)]
+    assert stats == [(1, 1, 1)]
+    engine.dispose()

@@ -4,7 +4,7 @@ They change in the same transaction as the products and reviews (``amazen.search
 app process sees a new review on its next request and no process keeps an index of its own.
 """
 import sqlalchemy as sa
-from sqlalchemy import ARRAY, BigInteger, Column, Float, ForeignKey, Index, Integer, PrimaryKeyConstraint, SmallInteger, Table, Text
+from sqlalchemy import ARRAY, BigInteger, Column, Float, Index, Integer, PrimaryKeyConstraint, SmallInteger, Table, Text
 
 from .meta import Base
 
@@ -18,7 +18,10 @@ product_terms = Table(
     "product_terms",
     Base.metadata,
     Column("term", TERM, nullable=False),
-    Column("product_id", ForeignKey("products.id", ondelete="CASCADE"), nullable=False),
+    # No foreign key, here or in descriptor_evidence: the rows are derived from the products and rebuilt
+    # with them, and a full rebuild swaps in new tables (amazen.search.index), which with a foreign key
+    # would have to lock the products table against every reader and writer.
+    Column("product_id", Integer, nullable=False),
     Column("tf", Float, nullable=False),
     # The product's search_length, copied here so BM25 needs no join with products.
     Column("length", Float, nullable=False),
@@ -34,7 +37,7 @@ descriptor_evidence = Table(
     "descriptor_evidence",
     Base.metadata,
     Column("term", TERM, nullable=False),
-    Column("product_id", ForeignKey("products.id", ondelete="CASCADE"), nullable=False),
+    Column("product_id", Integer, nullable=False),
     Column("mentions", Integer, nullable=False),
     Column("positive", Integer, nullable=False),
     Column("negative", Integer, nullable=False),

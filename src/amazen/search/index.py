@@ -32,36 +32,43 @@ REVIEWS_SQL = """
 SELECT product_id, id, rating, helpful_votes, summary, text FROM reviews
 WHERE product_id = ANY(:ids) ORDER BY product_id, id
 """
-# The keys of the index tables (as models/search.py and migration 0002 name them), dropped for a full
-# rebuild and built again at its end.
-DROP_KEYS = """
-ALTER TABLE product_terms DROP CONSTRAINT pk_product_terms, DROP CONSTRAINT fk_product_terms_product_id_products;
-DROP INDEX ix_product_terms_product_id;
-ALTER TABLE descriptor_evidence DROP CONSTRAINT pk_descriptor_evidence,
-    DROP CONSTRAINT fk_descriptor_evidence_product_id_products;
-DROP INDEX ix_descriptor_evidence_product_id;
+# A full rebuild loads new copies of the two index tables beside the live ones, builds their keys (named
+# as models/search.py and the migrations name them, once the old tables are gone) and swaps them in at
+# the very end: searches keep reading the old index until the rebuild commits, instead of waiting
+# behind a TRUNCATE for minutes. (The index tables have no foreign keys: dropping one would lock the
+# products table against searches and deadlock with a writer.)
+NEW_TABLES = """
+LOCK TABLE product_terms, descriptor_evidence IN EXCLUSIVE MODE;  -- reads go on; writers wait (see reindex)
+DROP TABLE IF EXISTS product_terms_new, descriptor_evidence_new;
+CREATE TABLE product_terms_new (LIKE product_terms INCLUDING DEFAULTS);
+CREATE TABLE descriptor_evidence_new (LIKE descriptor_evidence INCLUDING DEFAULTS);
 """
-# The foreign keys come back NOT VALID: every row was just derived from the products in this transaction,
-# so checking them again would only cost time (seconds at 1M reviews); new rows and cascades are enforced.
-ADD_KEYS = """
-ALTER TABLE product_terms ADD CONSTRAINT pk_product_terms PRIMARY KEY (term, product_id) INCLUDE (tf, length),
-    ADD CONSTRAINT fk_product_terms_product_id_products FOREIGN KEY (product_id) REFERENCES products (id)
-        ON DELETE CASCADE NOT VALID;
-CREATE INDEX ix_product_terms_product_id ON product_terms (product_id);
-ALTER TABLE descriptor_evidence ADD CONSTRAINT pk_descriptor_evidence PRIMARY KEY (term, product_id)
-        INCLUDE (mentions, positive, negative, rated, stars_sum),
-    ADD CONSTRAINT fk_descriptor_evidence_product_id_products FOREIGN KEY (product_id) REFERENCES products (id)
-        ON DELETE CASCADE NOT VALID;
-CREATE INDEX ix_descriptor_evidence_product_id ON descriptor_evidence (product_id);
+NEW_KEYS = """
+ALTER TABLE product_terms_new ADD CONSTRAINT pk_product_terms_new PRIMARY KEY (term, product_id) INCLUDE (tf, length);
+CREATE INDEX ix_product_terms_new_product_id ON product_terms_new (product_id);
+ALTER TABLE descriptor_evidence_new ADD CONSTRAINT pk_descriptor_evidence_new PRIMARY KEY (term, product_id)
+        INCLUDE (mentions, positive, negative, rated, stars_sum);
+CREATE INDEX ix_descriptor_evidence_new_product_id ON descriptor_evidence_new (product_id);
+ANALYZE product_terms_new, descriptor_evidence_new;
 """
-# What analyse_chunk's three texts are COPied into, column by column.
+SWAP_TABLES = """
+DROP TABLE product_terms, descriptor_evidence;
+ALTER TABLE product_terms_new RENAME TO product_terms;
+ALTER TABLE product_terms RENAME CONSTRAINT pk_product_terms_new TO pk_product_terms;
+ALTER INDEX ix_product_terms_new_product_id RENAME TO ix_product_terms_product_id;
+ALTER TABLE descriptor_evidence_new RENAME TO descriptor_evidence;
+ALTER TABLE descriptor_evidence RENAME CONSTRAINT pk_descriptor_evidence_new TO pk_descriptor_evidence;
+ALTER INDEX ix_descriptor_evidence_new_product_id RENAME TO ix_descriptor_evidence_product_id;
+"""
+# What analyse_chunk's three texts are COPied into, column by column ({new}: "_new" in a full rebuild).
 COPY_TABLES = (
-    "product_terms (term, product_id, tf, length)",
-    "descriptor_evidence (term, product_id, mentions, positive, negative, stars, quote_review_ids, rated, stars_sum)",
+    "product_terms{new} (term, product_id, tf, length)",
+    "descriptor_evidence{new} (term, product_id, mentions, positive, negative, stars, quote_review_ids, rated, stars_sum)",
     "index_lengths (product_id, length)",
 )
-# After a rebuild commits: fresh planner statistics (sampled, so cheap). Autovacuum then sets the
-# visibility map that lets the covering primary keys answer searches from the index alone.
+# After a rebuild commits: fresh planner statistics (sampled, so cheap). A full rebuild loads its tables
+# frozen, so the covering keys answer searches from the index alone at once; after a partial one,
+# autovacuum sets the visibility map that allows it.
 ANALYZE_SQL = "ANALYZE products, product_terms, descriptor_evidence, term_stats, vocabulary"
 
 REFRESH_STATS = """
@@ -90,10 +97,13 @@ INSERT INTO term_stats (term, products, mentions, positive) {TERM_STATS_OF}
 ON CONFLICT (term) DO UPDATE SET products = term_stats.products + excluded.products,
     mentions = term_stats.mentions + excluded.mentions, positive = term_stats.positive + excluded.positive
 """
+# DELETE rather than TRUNCATE here and in the vocabulary: readers keep the old rows until the commit.
+# The EXCLUSIVE lock still lets them read, and makes a second rebuild wait and then see this one's rows.
 RECOUNT_TERM_STATS = """
-TRUNCATE term_stats;
+LOCK TABLE term_stats IN EXCLUSIVE MODE;
+DELETE FROM term_stats;
 INSERT INTO term_stats (term, products, mentions, positive)
-SELECT term, count(*), sum(mentions), sum(positive) FROM descriptor_evidence GROUP BY term;
+SELECT term, count(*), sum(mentions), sum(positive) FROM descriptor_evidence_new GROUP BY term;
 """
 
 # The vocabulary behind autocomplete and did-you-mean: 1-3 word phrases of product titles that do not
@@ -101,7 +111,8 @@ SELECT term, count(*), sum(mentions), sum(positive) FROM descriptor_evidence GRO
 # and category name, whole and as words. Lower case, accents removed, like the analyzer's fold().
 MIN_TITLE_PHRASE_PRODUCTS = 2
 REFRESH_VOCABULARY = """
-TRUNCATE vocabulary;
+LOCK TABLE vocabulary IN EXCLUSIVE MODE;
+DELETE FROM vocabulary;
 INSERT INTO vocabulary (phrase, words, products, reviews)
 WITH title_words AS (
     SELECT p.id, p.review_count, w.word, w.n
@@ -242,21 +253,28 @@ def reindex(conn, product_ids=None, touched=False, progress=False, vocabulary=Tr
     )
     everything = len(ids) == conn.execute(sa.text("SELECT count(*) FROM products")).scalar()
     if everything:
-        # Empty the tables and load them without keys, then build the keys once: far cheaper than
-        # deleting and inserting row by row. Searches wait for the transaction (TRUNCATE locks).
-        cursor.execute("TRUNCATE product_terms, descriptor_evidence")
-        cursor.execute(DROP_KEYS)
+        # Load new tables without keys, then build the keys once: far cheaper than deleting and
+        # inserting row by row, and searches go on reading the old tables meanwhile (NEW_TABLES).
+        cursor.execute(NEW_TABLES)
     else:
+        # Before reading any index rows: wait for a full rebuild in progress (it holds EXCLUSIVE locks),
+        # then work on the tables it swapped in, or its result would not include this change.
+        cursor.execute("LOCK TABLE product_terms, descriptor_evidence IN ROW EXCLUSIVE MODE")
         for start in range(0, len(ids), 10_000):
             part = ids[start:start + 10_000]
             cursor.execute(SUBTRACT_TERM_STATS, (part,))
             cursor.execute("DELETE FROM product_terms WHERE product_id = ANY(%s)", (part,))
             cursor.execute("DELETE FROM descriptor_evidence WHERE product_id = ANY(%s)", (part,))
 
+    # FREEZE: rows loaded into a table created in this transaction can be written frozen and all-visible,
+    # so index-only scans work at once instead of after the next VACUUM.
+    copy = "COPY {} FROM STDIN WITH (FREEZE)" if everything else "COPY {} FROM STDIN"
+    tables = [table.format(new="_new" if everything else "") for table in COPY_TABLES]
+
     def write(texts):
-        for table, text in zip(COPY_TABLES, texts):
+        for table, text in zip(tables, texts):
             if text:
-                cursor.copy_expert(f"COPY {table} FROM STDIN", io.StringIO(text))
+                cursor.copy_expert(copy.format(table), io.StringIO(text))
 
     def fetch(chunk):
         products = [tuple(r) for r in conn.execute(sa.text(PRODUCTS_SQL), {"ids": chunk})]
@@ -290,7 +308,7 @@ def reindex(conn, product_ids=None, touched=False, progress=False, vocabulary=Tr
         bar.close()
     if everything:
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        cursor.execute(ADD_KEYS)
+        cursor.execute(NEW_KEYS)
         cursor.execute(RECOUNT_TERM_STATS)
     else:
         for start in range(0, len(ids), 10_000):
@@ -311,6 +329,8 @@ def reindex(conn, product_ids=None, touched=False, progress=False, vocabulary=Tr
     conn.execute(sa.text(REFRESH_STATS))
     if vocabulary:
         refresh_vocabulary(conn)
+    if everything:
+        cursor.execute(SWAP_TABLES)  # last: from here until the commit, searches wait
     return len(ids)
 
 

@@ -1,4 +1,5 @@
-"""index keys: index terms in the C collation (byte order: the same everywhere, and sorted by memcmp
+"""index keys: no foreign keys on the derived index tables (a full reindex swaps them in without locking
+products); index terms in the C collation (byte order: the same everywhere, and sorted by memcmp
 with abbreviated keys, so a full reindex builds its keys faster); descriptor evidence keyed by
 (term, product_id) with the ranking columns included, replacing the separate covering index; a plain
 product_id index on both index tables for a product's rows
@@ -19,6 +20,8 @@ EVIDENCE_INCLUDE = ['mentions', 'positive', 'negative', 'rated', 'stars_sum']
 
 
 def upgrade():
+    op.drop_constraint('fk_product_terms_product_id_products', 'product_terms', type_='foreignkey')
+    op.drop_constraint('fk_descriptor_evidence_product_id_products', 'descriptor_evidence', type_='foreignkey')
     op.drop_index('ix_product_terms_product_id_term', table_name='product_terms')
     op.drop_index('ix_descriptor_evidence_term_product_id', table_name='descriptor_evidence')
     op.drop_constraint('pk_descriptor_evidence', 'descriptor_evidence', type_='primary')
@@ -41,3 +44,6 @@ def downgrade():
     op.create_index('ix_descriptor_evidence_term_product_id', 'descriptor_evidence', ['term', 'product_id'],
                     postgresql_include=EVIDENCE_INCLUDE)
     op.create_index('ix_product_terms_product_id_term', 'product_terms', ['product_id', 'term'])
+    for table in ('product_terms', 'descriptor_evidence'):
+        op.create_foreign_key(f'fk_{table}_product_id_products', table, 'products', ['product_id'], ['id'],
+                              ondelete='CASCADE')
