@@ -14,6 +14,14 @@ def test_a_phrase_with_a_stop_word_inside_keeps_it_and_still_means_the_same_term
     assert form == "easy to use" and descriptor_term(form) == "easi use"
 
 
+def test_words_split_by_punctuation_are_not_a_form_of_the_phrase():
+    # A comma ends a clause, so "Bose, Harman" is not the phrase "bose harman" (a real review in the
+    # Multi-Domain Sentiment electronics made suggestions fail with a ValueError here).
+    texts = ["Bose, Harman and Sony", "I compared Bose, Harman, Sony", "a bose harman combo"]
+    assert surface_form("bose harman", texts) == "bose harman"
+    assert surface_form("bose harman", texts[:2]) == "bose harman"  # no written form: the term itself
+
+
 def test_the_term_itself_when_no_text_has_it():
     assert surface_form("comfort", ["nothing relevant here", None]) == "comfort"
 

@@ -109,9 +109,18 @@ def surface_form(term, texts):
                 if j < len(tokens) and tokens[j][2] == wanted[1] and (j == i + 1 or tokens[i + 1][2] in STOP_WORDS):
                     forms[" ".join(fold(text[start:tokens[j][1]]).split())] += 1
     for form, _ in sorted(forms.items(), key=lambda f: (-f[1], len(f[0]), f[0])):
-        if descriptor_term(form) == term:
+        if _means(form, term):
             return form
     return term
+
+
+def _means(form, term):
+    """Whether a written form analyses back to ``term``. Not when punctuation splits it ("bose, harman":
+    the comma ends a clause, so the words are no phrase and descriptor_term refuses them)."""
+    try:
+        return descriptor_term(form) == term
+    except ValueError:
+        return False
 
 
 class Totals(NamedTuple):
