@@ -1,14 +1,17 @@
 """Import throughput: reviews/s end to end (read, parse, clean, COPY, merge, aggregates) and peak memory.
 
 Writes review and metadata files in the Ni 2018 format from the demo generator (100k and 1M reviews by
-default), imports each into a fresh database with `amazen-import`, and prints a table. The database is
+default; with --corpus real, the real reviews under ../shared resampled to that size), imports each into a fresh database with `amazen-import`, and prints a table. The database is
 the embedded server's `amazen_bench` (or AMAZEN_BENCH_DATABASE_URL's server).
 
-    python benchmarks/import_speed.py [--sizes 100000 1000000] [--keep-files DIR]
+    python benchmarks/import_speed.py [--sizes 100000 1000000] [--keep-files DIR] [--corpus demo|real]
 """
 import argparse
+import dataclasses
+import itertools
 import json
 import os
+import random
 import resource
 import subprocess
 import sys
@@ -25,16 +28,25 @@ from amazen import embedded  # noqa: E402
 from amazen.catalog.demo import generate  # noqa: E402
 from amazen.catalog.records import ProductRecord, ReviewRecord  # noqa: E402
 from amazen.dbsetup import migrate  # noqa: E402
+from amazen.ingest.base import open_text  # noqa: E402
+from amazen.ingest.importer import detect_format  # noqa: E402
 
 MEAN_REVIEWS = 10.0
+SHARED_DATA = REPO.parent / "shared" / "data" / "amazon"
 
 
-def write_files(directory, reviews_wanted):
-    """meta_Bench.json and Bench_5.json with about ``reviews_wanted`` reviews; returns (products, reviews)."""
+def write_files(directory, reviews_wanted, corpus="demo"):
+    """meta_Bench.json and Bench_5.json (Ni 2018 format) with about ``reviews_wanted`` reviews from ``corpus``
+    ("demo": the demo generator; "real": the real reviews under ../shared resampled, see ``resampled_real``);
+    returns (meta path, reviews path, products, reviews)."""
+    if corpus == "demo":
+        records = generate(products=int(reviews_wanted / MEAN_REVIEWS * 1.02), mean_reviews=MEAN_REVIEWS)
+    else:
+        records = resampled_real()
     meta_path, reviews_path = directory / "meta_Bench.json", directory / "Bench_5.json"
     products = reviews = 0
     with open(meta_path, "w") as meta, open(reviews_path, "w") as out:
-        for record in generate(products=int(reviews_wanted / MEAN_REVIEWS * 1.02), mean_reviews=MEAN_REVIEWS):
+        for record in records:
             if isinstance(record, ProductRecord):
                 if reviews >= reviews_wanted:
                     break
@@ -42,44 +54,85 @@ def write_files(directory, reviews_wanted):
                 meta.write(json.dumps({
                     "asin": record.asin, "title": record.title, "brand": record.brand,
                     "price": f"${record.price:,}" if record.price is not None else "",
-                    "category": list(record.categories[0]), "feature": list(record.features),
-                    "description": [record.description], "main_cat": record.categories[0][0],
+                    "category": list(record.categories[0]) if record.categories else [],
+                    "feature": list(record.features), "description": [record.description] if record.description else [],
+                    "main_cat": record.categories[0][0] if record.categories else "",
                 }) + "\n")
             elif isinstance(record, ReviewRecord):
                 reviews += 1
                 out.write(json.dumps({
                     "overall": float(record.rating), "verified": record.verified, "reviewerID": record.reviewer_id,
                     "asin": record.asin, "reviewerName": record.reviewer_name, "reviewText": record.text,
-                    "summary": record.summary, "unixReviewTime": int(record.reviewed_at.timestamp()),
+                    "summary": record.summary,
+                    "unixReviewTime": int(record.reviewed_at.timestamp()) if record.reviewed_at else None,
                     "vote": str(record.helpful_votes) if record.helpful_votes else None,
                 }) + "\n")
     return meta_path, reviews_path, products, reviews
 
 
-def fresh_database(name="amazen_bench"):
+def real_catalog():
+    """Every product and rated review in ../shared/data/amazon, read by Amazen's own readers:
+    ({asin: ProductRecord}, {asin: [ReviewRecord]}). Metadata wins over what a review line carries;
+    Hu & Liu's reviews have no stars and are left out (the Ni 2018 format needs them), and so are products
+    without reviews (most of the Gift Cards and Appliances metadata), which would only dilute the corpus."""
+    products, reviews = {}, {}
+    for path in sorted(SHARED_DATA.rglob("*")):
+        if not path.is_file() or path.suffix == ".md" or path.name == "Readme.txt":
+            continue
+        reader = detect_format(path)
+        with open_text(path) as handle:
+            for _, item in reader.read(handle):
+                if isinstance(item, ProductRecord):
+                    if item.asin not in products or (products[item.asin].partial and not item.partial):
+                        products[item.asin] = item
+                elif isinstance(item, ReviewRecord) and item.rating:
+                    reviews.setdefault(item.asin, []).append(item)
+    return {asin: products.get(asin, ProductRecord(asin=asin, title=None)) for asin in reviews}, reviews
+
+
+def resampled_real(seed=20261129):
+    """Endless records resampled from the real catalog: round c copies every reviewed product as "<asin>-c"
+    (round 0 keeps the asin) and gives each copy as many reviews as the original has, drawn with
+    replacement from the original's reviews under new reviewer ids. A query word matches the same share
+    of this catalog as of the real files, and each copy's evidence varies as a real sample would."""
+    products, reviews = real_catalog()
+    rng = random.Random(seed)
+    for copy in itertools.count():
+        for asin in sorted(products):
+            new_asin = f"{asin}-{copy}" if copy else asin
+            yield dataclasses.replace(products[asin], asin=new_asin, partial=False)
+            originals = reviews.get(asin, [])
+            for n in range(len(originals)):
+                review = rng.choice(originals)
+                yield dataclasses.replace(review, asin=new_asin, reviewer_id=f"{review.reviewer_id}-{copy}-{n}")
+
+
+def bench_database_url(name="amazen_bench"):
+    """The benchmarks' database: ``name`` on AMAZEN_BENCH_DATABASE_URL's server or the embedded one."""
     base = os.environ.get("AMAZEN_BENCH_DATABASE_URL")
-    if base:
-        url = sa.engine.make_url(base)
-    else:
-        url = sa.engine.make_url(embedded.database_url(REPO / "var"))
-    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    url = sa.engine.make_url(base) if base else sa.engine.make_url(embedded.database_url(REPO / "var"))
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def fresh_database(name="amazen_bench"):
+    bench = bench_database_url(name)
+    admin = sa.create_engine(sa.engine.make_url(bench).set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     admin.dispose()
-    bench = url.set(database=name).render_as_string(hide_password=False)
     migrate(bench)
     return bench
 
 
-def run(sizes, keep):
+def run(sizes, keep, corpus="demo"):
     rows = []
     importer = str(Path(sys.executable).with_name("amazen-import"))
     for size in sizes:
         directory = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="amazen-bench-"))
         directory.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
-        meta, reviews_file, products, reviews = write_files(directory, size)
+        meta, reviews_file, products, reviews = write_files(directory, size, corpus)
         generated = time.monotonic() - started
         url = fresh_database()
         env = {**os.environ, "AMAZEN_DATABASE_URL": url}
@@ -113,5 +166,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--keep-files", metavar="DIR")
+    parser.add_argument("--corpus", choices=("demo", "real"), default="demo",
+                        help="demo: the demo generator; real: the reviews under ../shared resampled to each size")
     args = parser.parse_args()
-    run(args.sizes, args.keep_files)
+    run(args.sizes, args.keep_files, args.corpus)

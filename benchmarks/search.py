@@ -1,6 +1,7 @@
 """Search latency at scale: service level and over HTTP through waitress, index build time, app RSS.
 
-For each size (100k and 1M reviews by default) it writes Ni 2018-format files from the demo generator,
+For each size (100k and 1M reviews by default) it writes Ni 2018-format files from the demo generator
+(or, with --corpus real, from the real reviews under ../shared resampled: see import_speed.resampled_real),
 imports them into a fresh database with `amazen-import` (which builds the index), times a full
 `amazen-reindex` and a VACUUM (ANALYZE) (what autovacuum does soon after a load),
 then runs a fixed mix of queries (1-3 query words, 0-3 descriptors, with and without
@@ -11,7 +12,7 @@ filters; seeded, so every run asks the same questions):
 * HTTP: GET /api/search against `pserve production.ini` (waitress) on a local port, one client;
   the server's peak RSS (VmHWM) is read from /proc at the end.
 
-    python benchmarks/search.py [--sizes 100000 1000000] [--queries 240]
+    python benchmarks/search.py [--sizes 100000 1000000] [--queries 240] [--corpus demo|real] [--measure-only]
 """
 import argparse
 import os
@@ -36,7 +37,7 @@ REPO = BENCHMARKS.parent
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(BENCHMARKS))
 
-from import_speed import fresh_database, write_files  # noqa: E402
+from import_speed import bench_database_url, fresh_database, write_files  # noqa: E402
 
 from amazen.search.query import parse_search  # noqa: E402
 from amazen.search.service import SearchService  # noqa: E402
@@ -63,11 +64,31 @@ QUERIES = {
 }
 
 
-def query_mix(count, seed=20261128):
+# The same for the real catalog resampled (--corpus real): electronics and books from the Multi-Domain
+# Sentiment Dataset, gift cards from Ni 2018 and the TSV sample, a few instruments and phones.
+REAL_QUERIES = {
+    "headphones": (["headphones", "wireless headphones", "noise cancelling headphones", "headset", "earbuds"],
+                   ["comfortable", "bass", "sound quality", "noise cancelling"], ["broke", "uncomfortable", "cheap"]),
+    "audio": (["speakers", "computer speakers", "mp3 player", "radio"],
+              ["sound quality", "loud", "bass", "easy to use"], ["static", "distorted", "stopped working"]),
+    "computer": (["mouse", "wireless mouse", "keyboard", "router", "cable"],
+                 ["reliable", "easy to install", "fast", "works great"], ["disconnects", "stopped working", "returned"]),
+    "phone": (["phone", "cordless phone", "phone charger", "phone case"],
+              ["battery life", "clear", "easy to use", "durable"], ["static", "flimsy", "broke"]),
+    "video": (["dvd player", "remote control", "tv antenna", "memory card"],
+              ["picture quality", "easy to use", "reliable"], ["stopped working", "poor reception", "slow"]),
+    "books": (["novel", "history book", "cookbook", "mystery novel", "biography"],
+              ["well written", "interesting", "recipes", "characters"], ["boring", "predictable", "repetitive"]),
+    "gift cards": (["gift card", "amazon gift card", "restaurant gift card", "starbucks card"],
+                   ["great gift", "convenient", "easy"], ["expired", "problem", "fees"]),
+}
+
+
+def query_mix(count, queries=QUERIES, seed=20261128):
     rng = random.Random(seed)
     mix = []
     for i in range(count):
-        words, wanted, avoided = QUERIES[rng.choice(sorted(QUERIES))]
+        words, wanted, avoided = queries[rng.choice(sorted(queries))]
         params = MultiDict()
         query = rng.choice(words)
         if i % 10 == 9:  # some searches are descriptors alone
@@ -192,44 +213,54 @@ def corpus_counts(url):
     return counts
 
 
-def run(sizes, queries):
+def build(size, corpus):
+    """A fresh database with ``size`` reviews from ``corpus``, indexed twice (by the import, then by a
+    full reindex) and vacuumed; returns (url, import s, reindex s, vacuum s)."""
     bin_dir = Path(sys.executable).parent
-    mix = query_mix(queries)
+    directory = Path(tempfile.mkdtemp(prefix="amazen-bench-search-"))
+    meta, reviews_file, _, _ = write_files(directory, size, corpus)
+    url = fresh_database()
+    env = {**os.environ, "AMAZEN_DATABASE_URL": url}
+    started = time.monotonic()
+    subprocess.run([str(bin_dir / "amazen-import"), "--config", str(REPO / "production.ini"), str(meta), str(reviews_file)],
+                   env=env, check=True, capture_output=True)
+    import_seconds = time.monotonic() - started
+    shutil.rmtree(directory)
+    started = time.monotonic()
+    subprocess.run([str(bin_dir / "amazen-reindex"), "--config", str(REPO / "production.ini")], env=env, check=True,
+                   capture_output=True)
+    reindex_seconds = time.monotonic() - started
+    # What autovacuum does shortly after a big load; done here so every run measures the same state.
+    started = time.monotonic()
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql("VACUUM (ANALYZE) products, product_terms, descriptor_evidence, term_stats, vocabulary")
+    engine.dispose()
+    return url, import_seconds, reindex_seconds, time.monotonic() - started
+
+
+def run(sizes, queries, corpus, measure_only=False):
+    mix = query_mix(queries, REAL_QUERIES if corpus == "real" else QUERIES)
     rows = []
     for size in sizes:
-        directory = Path(tempfile.mkdtemp(prefix="amazen-bench-search-"))
-        meta, reviews_file, _, _ = write_files(directory, size)
-        url = fresh_database()
-        env = {**os.environ, "AMAZEN_DATABASE_URL": url}
-        started = time.monotonic()
-        subprocess.run([str(bin_dir / "amazen-import"), "--config", str(REPO / "production.ini"), str(meta), str(reviews_file)],
-                       env=env, check=True, capture_output=True)
-        import_seconds = time.monotonic() - started
-        shutil.rmtree(directory)
-        started = time.monotonic()
-        subprocess.run([str(bin_dir / "amazen-reindex"), "--config", str(REPO / "production.ini")], env=env, check=True,
-                       capture_output=True)
-        reindex_seconds = time.monotonic() - started
-        # What autovacuum does shortly after a big load; done here so every run measures the same state.
-        started = time.monotonic()
-        engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.exec_driver_sql("VACUUM (ANALYZE) products, product_terms, descriptor_evidence, term_stats, vocabulary")
-        engine.dispose()
-        vacuum_seconds = time.monotonic() - started
+        if measure_only:  # the database the last run left behind, as it is
+            url, import_seconds, reindex_seconds, vacuum_seconds = bench_database_url(), None, None, None
+        else:
+            url, import_seconds, reindex_seconds, vacuum_seconds = build(size, corpus)
         counts = corpus_counts(url)
         service = service_level(url, mix)
         http, rss = over_http(url, mix)
         rows.append((counts, import_seconds, reindex_seconds, vacuum_seconds, service, http, rss))
         print(f"done: {counts['reviews']:,} reviews", file=sys.stderr)
 
-    print(f"{len(mix)} queries (1-3 query words, 0-3 descriptors, with and without filters), after a warm-up pass\n")
+    print(f"corpus: {corpus}; {len(mix)} queries (1-3 query words, 0-3 descriptors, with and without filters), after a warm-up pass\n")
     print(f"{'reviews':>10} {'products':>9} {'index MB':>9} {'import s':>9} {'reindex s':>10} {'vacuum s':>9} "
           f"{'svc p50':>8} {'svc p95':>8} {'svc p99':>8} {'svc q/s':>8} {'http p50':>9} {'http p95':>9} {'http p99':>9} {'RSS MB':>7}")
     for counts, import_s, reindex_s, vacuum_s, service, http, rss in rows:
         s50, s95, s99 = percentiles(service["search"])
         h50, h95, h99 = percentiles(http)
-        print(f"{counts['reviews']:>10,} {counts['products']:>9,} {counts['index_mb']:>9.0f} {import_s:>9.1f} {reindex_s:>10.1f} {vacuum_s:>9.1f} "
+        import_s, reindex_s, vacuum_s = (f"{s:.1f}" if s is not None else "-" for s in (import_s, reindex_s, vacuum_s))
+        print(f"{counts['reviews']:>10,} {counts['products']:>9,} {counts['index_mb']:>9.0f} {import_s:>9} {reindex_s:>10} {vacuum_s:>9} "
               f"{s50:>8.1f} {s95:>8.1f} {s99:>8.1f} {len(service['search']) / sum(service['search']):>8.0f} {h50:>9.1f} {h95:>9.1f} {h99:>9.1f} {rss:>7.0f}")
     print("\nlatencies in ms; svc q/s: one client, sequential")
     print("\nService level, per operation (suggest: /api/suggest/descriptors for the same mix; complete: every 1-12 "
@@ -246,5 +277,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--queries", type=int, default=240)
+    parser.add_argument("--corpus", choices=("demo", "real"), default="demo",
+                        help="demo: the demo generator; real: the reviews under ../shared resampled to each size")
+    parser.add_argument("--measure-only", action="store_true",
+                        help="skip building: measure the database the last run left (amazen_bench) as it is")
     args = parser.parse_args()
-    run(args.sizes, args.queries)
+    run(args.sizes[:1] if args.measure_only else args.sizes, args.queries, args.corpus, args.measure_only)
