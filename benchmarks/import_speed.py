@@ -1,8 +1,9 @@
 """Import throughput: reviews/s end to end (read, parse, clean, COPY, merge, aggregates) and peak memory.
 
 Writes review and metadata files in the Ni 2018 format from the demo generator (100k and 1M reviews by
-default; with --corpus real, the real reviews under ../shared resampled to that size), imports each into a fresh database with `amazen-import`, and prints a table. The database is
-the embedded server's `amazen_bench` (or AMAZEN_BENCH_DATABASE_URL's server).
+default; with --corpus real, the real reviews under ../shared resampled to that size), imports each into
+a fresh database with `amazen-import`, and prints a table. The database is the embedded server's
+`amazen_bench` (or AMAZEN_BENCH_DATABASE_URL's server).
 
     python benchmarks/import_speed.py [--sizes 100000 1000000] [--keep-files DIR] [--corpus demo|real]
 """
@@ -97,11 +98,12 @@ def resampled_real(seed=20261129):
     of this catalog as of the real files, and each copy's evidence varies as a real sample would."""
     products, reviews = real_catalog()
     rng = random.Random(seed)
+    asins = sorted(products)
     for copy in itertools.count():
-        for asin in sorted(products):
+        for asin in asins:
             new_asin = f"{asin}-{copy}" if copy else asin
             yield dataclasses.replace(products[asin], asin=new_asin, partial=False)
-            originals = reviews.get(asin, [])
+            originals = reviews[asin]
             for n in range(len(originals)):
                 review = rng.choice(originals)
                 yield dataclasses.replace(review, asin=new_asin, reviewer_id=f"{review.reviewer_id}-{copy}-{n}")

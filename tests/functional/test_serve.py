@@ -21,10 +21,10 @@ def test_pserve_stopped_with_sigterm_stops_the_embedded_postgresql_too(tmp_path)
     from tests.serve import Served, postmaster_running
 
     pserve = shutil.which("pserve") or str(Path(sys.executable).with_name("pserve"))
+    pgdata = tmp_path / "var" / "pgdata"
     served = Served(pserve, tmp_path)
     try:
         served.wait_ready()
-        pgdata = tmp_path / "var" / "pgdata"
         assert postmaster_running(pgdata)
     finally:
         code = served.stop(signal.SIGTERM)
