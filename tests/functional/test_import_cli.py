@@ -236,7 +236,10 @@ def index_snapshot(url):
     engine = sa.create_engine(url)
     with engine.connect() as conn:
         snapshot = (
-            conn.execute(sa.text("SELECT p.asin, t.term, t.tf FROM product_terms t JOIN products p ON p.id = t.product_id ORDER BY 1, 2")).all(),
+            conn.execute(sa.text(
+                "SELECT p.asin, t.term, t.tf, t.length, t.brand, t.price, t.rating_average, t.rating_count, t.review_count, "
+                "t.search_categories FROM product_terms t JOIN products p ON p.id = t.product_id ORDER BY 1, 2"
+            )).all(),
             conn.execute(sa.text(
                 "SELECT p.asin, e.term, e.mentions, e.positive, e.negative, e.stars, e.quote_review_ids "
                 "FROM descriptor_evidence e JOIN products p ON p.id = e.product_id ORDER BY 1, 2"
@@ -245,6 +248,7 @@ def index_snapshot(url):
             conn.execute(sa.text("SELECT documents, average_length, mean_rating, reviews FROM search_stats")).all(),
             # Kept by subtracting and adding each re-indexed product's rows: must equal a full recount.
             conn.execute(sa.text("SELECT term, products, mentions, positive FROM term_stats ORDER BY 1")).all(),
+            conn.execute(sa.text("SELECT term, products FROM product_term_stats ORDER BY 1")).all(),
             conn.execute(sa.text("SELECT phrase, words, products, reviews FROM vocabulary ORDER BY 1")).all(),
         )
     engine.dispose()
@@ -258,13 +262,14 @@ def test_reindex_rebuilds_exactly_what_imports_maintain(scratch_url):
     assert run_import(scratch_url, meta).returncode == 0
     maintained = index_snapshot(scratch_url)
     assert len(maintained[0]) > 1000 and len(maintained[1]) > 1000 and len(maintained[4]) > 1000
-    assert ("gift card", 2) in {row[:2] for row in maintained[5]}
+    assert ("gift card", 2) in {row[:2] for row in maintained[6]}
 
     engine = sa.create_engine(scratch_url)
     with engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM descriptor_evidence WHERE term LIKE 'g%'"))
         conn.execute(sa.text("UPDATE product_terms SET tf = tf + 1"))
         conn.execute(sa.text("UPDATE term_stats SET mentions = mentions + 1"))
+        conn.execute(sa.text("UPDATE product_term_stats SET products = products + 1"))
         conn.execute(sa.text("DELETE FROM vocabulary WHERE words = 3"))
     engine.dispose()
     assert index_snapshot(scratch_url) != maintained

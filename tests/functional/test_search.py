@@ -307,6 +307,50 @@ def test_a_review_written_through_the_api_is_searchable_on_the_next_request(api)
     assert body["results"][0]["evidence"][0]["mentions"] == 1
 
 
+def test_search_results_show_a_written_reviews_count_and_rating_on_the_next_request(api, session):
+    """Ranking reads a product's counts, rating and other facts from its postings, where they are copied
+    for speed: a written review must refresh that copy in its own transaction, for every posting."""
+    asin = "B00008RS97"  # Koss UR29 Collapsible Portable Headphones
+
+    def shown():
+        return next(r for r in search(api, q="koss headphones")["results"] if r["asin"] == asin)
+
+    stars = [rating for rating, _, _ in RAW[asin].values()]
+    before = shown()
+    assert before["review_count"] == len(stars) and before["rating"] == pytest.approx(sum(stars) / len(stars), abs=5e-4)
+    api.post_json(f"/api/products/{asin}/reviews", {"reviewer_id": "test:facts", "rating": 1, "text": "Broke."}, status=201)
+    after = shown()
+    assert after["review_count"] == len(stars) + 1
+    assert after["rating"] == pytest.approx((sum(stars) + 1) / (len(stars) + 1), abs=5e-4)  # shown to 3 places
+    facts = "brand, price, rating_average, rating_count, review_count, search_categories"
+    stale = session[0].execute(sa.text(
+        f"SELECT count(*) FROM product_terms t JOIN products p ON p.id = t.product_id "
+        f"WHERE (t.{facts.replace(', ', ', t.')}) IS DISTINCT FROM (p.{facts.replace(', ', ', p.')})"
+    )).scalar()
+    assert stale == 0
+
+
+def test_a_rare_and_a_common_query_word_find_exactly_the_products_named_with_both(api, session):
+    """The rarest query word's products are the candidates, and a word far more common is looked up at
+    those products only: the products found must be the same as reading both words' postings whole."""
+    named = {
+        asin for asin, reviews in RAW.items()
+        for _, _, name in list(reviews.values())[:1]
+        if {"koss", "headphon"} <= {STEM(w) for w in re.findall(r"[a-z0-9]+", name.lower())}
+    }
+    assert len(named) == 7
+    counted = dict(session[0].execute(sa.text(
+        "SELECT term, count(*) FROM product_terms WHERE term IN ('koss', 'headphon') GROUP BY term"
+    )).all())
+    kept = dict(session[0].execute(sa.text(
+        "SELECT term, products FROM product_term_stats WHERE term IN ('koss', 'headphon')"
+    )).all())
+    assert kept == counted and counted["headphon"] > 4 * counted["koss"]  # the case this test is for
+    body = search(api, q="koss headphones", per_page=100)
+    assert body["total"] == len(named) and {r["asin"] for r in body["results"]} == named
+    assert search(api, q="headphones koss", per_page=100)["results"] == body["results"]
+
+
 @pytest.mark.parametrize(
     "body, field",
     [({"rating": 5, "text": "ok"}, "reviewer_id"), ({"reviewer_id": "x", "rating": 9, "text": "ok"}, "rating"),

@@ -29,6 +29,7 @@ from sqlalchemy.dialects.postgresql import insert
 from amazen.catalog.records import ProductRecord, ReviewRecord
 from amazen.catalog.slugs import slugify
 from amazen.models import Category
+from amazen.pgcopy import copy_line
 from amazen.search.index import reindex
 
 BATCH_ROWS = 20_000
@@ -165,24 +166,9 @@ class MergeCounts:
         return self.reviews_inserted + self.reviews_updated
 
 
-# COPY's text format: backslash, tab, newline and carriage return are escaped; \N is NULL.
-COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
 PRODUCT_COLUMNS = ("seq", "source", "line", "asin", *PRODUCT_FIELDS, "partial")
 REVIEW_COLUMNS = ("seq", "source", "line", "asin", "reviewer_id", *REVIEW_FIELDS)
 LINK_COLUMNS = ("asin", "path")
-
-
-def _copy_value(value):
-    if value is None:
-        return "\\N"
-    if value is True or value is False:
-        return "t" if value else "f"
-    return str(value).translate(COPY_ESCAPES)
-
-
-def _copy_line(values):
-    return "\t".join(map(_copy_value, values)) + "\n"
 
 
 class StagingRows:
@@ -202,19 +188,19 @@ class StagingRows:
     def add(self, record, line=0):
         self.seq += 1
         if isinstance(record, ReviewRecord):
-            self.reviews.append(_copy_line((
+            self.reviews.append(copy_line((
                 self.seq, self.source, line, record.asin, record.reviewer_id, record.reviewer_name,
                 record.rating, record.summary, record.text, record.helpful_votes, record.verified,
                 record.reviewed_at.isoformat() if record.reviewed_at else None,
             )))
         elif isinstance(record, ProductRecord):
-            self.products.append(_copy_line((
+            self.products.append(copy_line((
                 self.seq, self.source, line, record.asin, record.title, record.brand, record.price,
                 record.description, json.dumps(list(record.features)), record.image_url, record.partial,
             )))
             for path in record.categories:
                 if path:
-                    self.links.append(_copy_line((record.asin, json.dumps(list(path)))))
+                    self.links.append(copy_line((record.asin, json.dumps(list(path)))))
         else:
             raise TypeError(f"not a catalog record: {record!r}")
 
@@ -293,7 +279,7 @@ class BulkLoader:
                 prefix = path[:depth]
                 if prefix not in self._category_ids:
                     self._category_ids[prefix] = self._category_id(prefix, self._category_ids.get(prefix[:-1]))
-                rows.append(_copy_line((json.dumps(list(path)), self._category_ids[prefix])))
+                rows.append(copy_line((json.dumps(list(path)), self._category_ids[prefix])))
             self._known_paths.add(path)
         self._cursor.copy_expert("COPY path_categories (path, category_id) FROM STDIN", io.StringIO("".join(rows)))
 

@@ -5,7 +5,9 @@ from sqlalchemy.orm import configure_mappers, sessionmaker
 
 from .catalog import Category, Product, Review, product_categories  # noqa: F401  (register the tables)
 from .meta import Base  # noqa: F401
-from .search import descriptor_evidence, product_terms, search_stats, term_stats, vocabulary  # noqa: F401
+from .search import (  # noqa: F401
+    descriptor_evidence, product_term_stats, product_terms, search_stats, term_stats, vocabulary,
+)
 
 configure_mappers()
 

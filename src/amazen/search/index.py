@@ -14,6 +14,9 @@ from collections import deque
 
 import sqlalchemy as sa
 
+from amazen.models.search import POSTING_FACTS
+from amazen.pgcopy import copy_value
+
 from .analyzer import STOP_WORDS, analyze, mention_balance, phrases
 
 # How much a word counts in each product field (BM25F-style: the weighted counts feed one BM25).
@@ -22,10 +25,14 @@ CHUNK_PRODUCTS = 400
 PARALLEL_ABOVE = 1_000  # products; smaller rebuilds (a written review) run inline
 QUOTES = 2
 
+# A product's text, then the facts its postings carry (models/search.py POSTING_FACTS: the refreshed
+# ratings, since an import and a written review refresh them before they reindex).
 PRODUCTS_SQL = """
 SELECT p.id, p.title, p.brand, p.features, p.description,
        ARRAY(SELECT c.name FROM product_categories pc JOIN categories c ON c.id = pc.category_id
-             WHERE pc.product_id = p.id ORDER BY c.depth, c.name) AS categories
+             WHERE pc.product_id = p.id ORDER BY c.depth, c.name) AS categories,
+       p.price, p.rating_average, p.rating_count, p.review_count,
+       ARRAY(SELECT pc.category_id FROM product_categories pc WHERE pc.product_id = p.id ORDER BY 1) AS category_ids
 FROM products p WHERE p.id = ANY(:ids) ORDER BY p.id
 """
 REVIEWS_SQL = """
@@ -43,8 +50,10 @@ DROP TABLE IF EXISTS product_terms_new, descriptor_evidence_new;
 CREATE TABLE product_terms_new (LIKE product_terms INCLUDING DEFAULTS);
 CREATE TABLE descriptor_evidence_new (LIKE descriptor_evidence INCLUDING DEFAULTS);
 """
-NEW_KEYS = """
-ALTER TABLE product_terms_new ADD CONSTRAINT pk_product_terms_new PRIMARY KEY (term, product_id) INCLUDE (tf, length);
+FACT_COLUMNS = ", ".join(POSTING_FACTS)
+NEW_KEYS = f"""
+ALTER TABLE product_terms_new ADD CONSTRAINT pk_product_terms_new PRIMARY KEY (term, product_id)
+        INCLUDE (tf, length, {FACT_COLUMNS});
 CREATE INDEX ix_product_terms_new_product_id ON product_terms_new (product_id);
 ALTER TABLE descriptor_evidence_new ADD CONSTRAINT pk_descriptor_evidence_new PRIMARY KEY (term, product_id)
         INCLUDE (mentions, positive, negative, rated, stars_sum);
@@ -62,14 +71,14 @@ ALTER INDEX ix_descriptor_evidence_new_product_id RENAME TO ix_descriptor_eviden
 """
 # What analyse_chunk's three texts are COPied into, column by column ({new}: "_new" in a full rebuild).
 COPY_TABLES = (
-    "product_terms{new} (term, product_id, tf, length)",
+    "product_terms{new} (term, product_id, tf, length, %s)" % FACT_COLUMNS,
     "descriptor_evidence{new} (term, product_id, mentions, positive, negative, stars, quote_review_ids, rated, stars_sum)",
-    "index_lengths (product_id, length)",
+    "index_lengths (product_id, length, categories)",
 )
 # After a rebuild commits: fresh planner statistics (sampled, so cheap). A full rebuild loads its tables
 # frozen, so the covering keys answer searches from the index alone at once; after a partial one,
 # autovacuum sets the visibility map that allows it.
-ANALYZE_SQL = "ANALYZE products, product_terms, descriptor_evidence, term_stats, vocabulary"
+ANALYZE_SQL = "ANALYZE products, product_terms, product_term_stats, descriptor_evidence, term_stats, vocabulary"
 
 REFRESH_STATS = """
 INSERT INTO search_stats (id, documents, average_length, mean_rating, reviews)
@@ -97,6 +106,18 @@ INSERT INTO term_stats (term, products, mentions, positive) {TERM_STATS_OF}
 ON CONFLICT (term) DO UPDATE SET products = term_stats.products + excluded.products,
     mentions = term_stats.mentions + excluded.mentions, positive = term_stats.positive + excluded.positive
 """
+# product_term_stats likewise counts product_terms: how many products' text use each term.
+PRODUCT_TERM_STATS_OF = """
+SELECT term, count(*) AS products FROM product_terms WHERE product_id = ANY(%s) GROUP BY term ORDER BY term
+"""
+SUBTRACT_PRODUCT_TERM_STATS = f"""
+UPDATE product_term_stats t SET products = t.products - o.products
+FROM ({PRODUCT_TERM_STATS_OF}) o WHERE t.term = o.term
+"""
+ADD_PRODUCT_TERM_STATS = f"""
+INSERT INTO product_term_stats (term, products) {PRODUCT_TERM_STATS_OF}
+ON CONFLICT (term) DO UPDATE SET products = product_term_stats.products + excluded.products
+"""
 # DELETE rather than TRUNCATE here and in the vocabulary: readers keep the old rows until the commit.
 # The EXCLUSIVE lock still lets them read, and makes a second rebuild wait and then see this one's rows.
 RECOUNT_TERM_STATS = """
@@ -104,6 +125,9 @@ LOCK TABLE term_stats IN EXCLUSIVE MODE;
 DELETE FROM term_stats;
 INSERT INTO term_stats (term, products, mentions, positive)
 SELECT term, count(*), sum(mentions), sum(positive) FROM descriptor_evidence_new GROUP BY term;
+LOCK TABLE product_term_stats IN EXCLUSIVE MODE;
+DELETE FROM product_term_stats;
+INSERT INTO product_term_stats (term, products) SELECT term, count(*) FROM product_terms_new GROUP BY term;
 """
 
 # The vocabulary behind autocomplete and did-you-mean: 1-3 word phrases of product titles that do not
@@ -237,10 +261,13 @@ def analyse_chunk(products, reviews):
     for product_id, review_id, rating, helpful, summary, text in reviews:
         by_product.setdefault(product_id, []).append((review_id, rating, helpful, summary, text))
     terms, evidence, lengths = [], [], []
-    for product_id, title, brand, features, description, categories in products:
+    for product_id, title, brand, features, description, categories, *facts in products:
         tf, length = product_postings(title, brand, categories, features, description)
-        lengths.append(f"{product_id}\t{length}\n")
-        terms.extend(f"{term}\t{product_id}\t{weight}\t{length}\n" for term, weight in tf.items())
+        category_ids = "{%s}" % ",".join(map(str, facts[-1]))
+        lengths.append(f"{product_id}\t{length}\t{category_ids}\n")
+        # Every posting of the product ends with the same facts (POSTING_FACTS: brand ... categories).
+        tail = "\t".join([copy_value(brand), *map(copy_value, facts[:-1]), category_ids])
+        terms.extend(f"{term}\t{product_id}\t{weight}\t{length}\t{tail}\n" for term, weight in tf.items())
         evidence.extend(evidence_lines(product_id, by_product.get(product_id, ())))
     return "".join(terms), "".join(evidence), "".join(lengths)
 
@@ -264,7 +291,7 @@ def reindex(conn, product_ids=None, touched=False, progress=False, vocabulary=Tr
     cursor = conn.connection.dbapi_connection.cursor()
     cursor.execute(
         "DROP TABLE IF EXISTS index_lengths; "
-        "CREATE TEMP TABLE index_lengths (product_id int, length float) ON COMMIT DROP"
+        "CREATE TEMP TABLE index_lengths (product_id int, length float, categories int[]) ON COMMIT DROP"
     )
     everything = len(ids) == conn.execute(sa.text("SELECT count(*) FROM products")).scalar()
     if everything:
@@ -278,6 +305,7 @@ def reindex(conn, product_ids=None, touched=False, progress=False, vocabulary=Tr
         for start in range(0, len(ids), 10_000):
             part = ids[start:start + 10_000]
             cursor.execute(SUBTRACT_TERM_STATS, (part,))
+            cursor.execute(SUBTRACT_PRODUCT_TERM_STATS, (part,))
             cursor.execute("DELETE FROM product_terms WHERE product_id = ANY(%s)", (part,))
             cursor.execute("DELETE FROM descriptor_evidence WHERE product_id = ANY(%s)", (part,))
 
@@ -328,15 +356,13 @@ def reindex(conn, product_ids=None, touched=False, progress=False, vocabulary=Tr
     else:
         for start in range(0, len(ids), 10_000):
             cursor.execute(ADD_TERM_STATS, (ids[start:start + 10_000],))
+            cursor.execute(ADD_PRODUCT_TERM_STATS, (ids[start:start + 10_000],))
         cursor.execute("DELETE FROM term_stats WHERE products <= 0")
+        cursor.execute("DELETE FROM product_term_stats WHERE products <= 0")
     cursor.execute(
         """
         UPDATE products p SET search_length = l.length, search_categories = l.categories
-        FROM (
-            SELECT l.product_id, l.length,
-                   ARRAY(SELECT category_id FROM product_categories pc WHERE pc.product_id = l.product_id ORDER BY 1) AS categories
-            FROM index_lengths l
-        ) l
+        FROM index_lengths l
         WHERE p.id = l.product_id AND (p.search_length, p.search_categories) IS DISTINCT FROM (l.length, l.categories)
         """
     )

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 import sqlalchemy as sa
 
 from amazen.models import Category, Review
+from amazen.models.search import POSTING_FACTS
 from amazen.params import InvalidParameter
 
 from .analyzer import WORD, analyze_query_words, sentences, word_stem
@@ -41,6 +42,7 @@ RATING_BUCKETS = (4, 3, 2, 1)
 WORK_MEM = "64MB"  # per sort or hash of one ranking statement
 MAX_RELAXATIONS = 5  # what-to-drop hints on a search that finds nothing
 MAX_RELAXATION_TRIES = 10  # parts tried (one counting statement each)
+SKIP_THROUGH_RATIO = 4  # a query term this many times as common as the rarest is read at its products only
 
 SORT_ORDERS = {
     "relevance": "score DESC, id",
@@ -115,11 +117,12 @@ class SearchService:
 
         # Query terms the catalog never uses are reported, and left out of the match.
         frequencies = dict(self._all(
-            "SELECT term, count(*) FROM product_terms WHERE term = ANY(:terms) GROUP BY term",
-            {"terms": request.query.terms},
+            "SELECT term, products FROM product_term_stats WHERE term = ANY(:terms)", {"terms": request.query.terms},
         )) if request.query.terms else {}
         unknown = [surface for term, surface in request.query.required if term not in frequencies]
-        known_terms = [term for term in request.query.terms if term in frequencies]
+        # The rarest term first: its postings are the candidates the others are looked up for (_sql).
+        known_terms = sorted((term for term in request.query.terms if term in frequencies),
+                             key=lambda term: (frequencies[term], term))
         descriptor_terms = [d.term for d in request.descriptors]
         described = set(self.session.execute(
             sa.text("SELECT t FROM unnest(CAST(:terms AS text[])) t WHERE EXISTS (SELECT 1 FROM descriptor_evidence WHERE term = t)"),
@@ -151,6 +154,7 @@ class SearchService:
         # One parameter per term and descriptor: the planner then sees how many rows each one has.
         for i, term in enumerate(known_terms):
             params[f"term{i}"] = term
+            params[f"products{i}"] = frequencies[term]
             params[f"idf{i}"] = math.log(1 + (documents - frequencies[term] + 0.5) / (frequencies[term] + 0.5))
         for i, term in enumerate(descriptor_terms):
             params[f"descriptor{i}"] = term
@@ -242,22 +246,27 @@ class SearchService:
         if query:
             # Products holding every query term: one postings range per term, joined on the product (each
             # range is in product order, and with each term a parameter of its own the planner knows how
-            # many products use it). BM25 from the postings alone: each carries its product's length.
+            # many products use it). BM25 and the product's facts from the postings alone: each carries
+            # its product's length and facts (models/search.py), taken from the rarest term's (t0). A
+            # term far more common than the rarest is read only at the rarest term's products: its range
+            # is skipped through in order rather than read whole ("history book": book is in 1 of 4).
             bm25 = " + ".join(
                 f"CAST(:idf{i} AS float8) * t{i}.tf * {K1 + 1} / (t{i}.tf + {K1} * (1 - {B} + {B} * t{i}.length / :average_length))"
                 for i in range(params["n_terms"])
             )
             joins = "".join(
                 f" JOIN product_terms t{i} ON t{i}.product_id = t0.product_id AND t{i}.term = :term{i}"
+                + (f" AND t{i}.product_id = ANY(ARRAY(SELECT product_id FROM product_terms WHERE term = :term0))"
+                   if params[f"products{i}"] > SKIP_THROUGH_RATIO * params["products0"] else "")
                 for i in range(1, params["n_terms"])
             )
-            candidates = f"SELECT t0.product_id AS id, {bm25} AS bm25 FROM product_terms t0{joins} WHERE t0.term = :term0"
+            facts = "".join(f"t0.{fact}, " for fact in POSTING_FACTS)
+            candidates = f"SELECT t0.product_id AS id, {facts}{bm25} AS bm25 FROM product_terms t0{joins} WHERE t0.term = :term0"
         else:  # every product (when descriptors are wanted, the products that have them instead: below)
-            candidates = "SELECT id, 0.0::float8 AS bm25 FROM products"
-        excluded = (
-            "AND NOT EXISTS (SELECT 1 FROM product_terms x WHERE x.product_id = p.id AND x.term = ANY(:excluded))"
-            if params["excluded"] else ""
-        )
+            candidates = f"SELECT id, {', '.join(POSTING_FACTS)}, 0.0::float8 AS bm25 FROM products"
+        conditions = [
+            "NOT EXISTS (SELECT 1 FROM product_terms x WHERE x.product_id = p.id AND x.term = ANY(:excluded))"
+        ] if params["excluded"] else []
         # One flag per filter that is set (an unset filter passes everything and costs nothing).
         flags = {
             "in_category": "CAST(:category_id AS int) = ANY(p.search_categories)" if request.category else None,
@@ -283,18 +292,15 @@ class SearchService:
             return f"{W_DESCRIPTOR * sign} * ({e}.positive - {e}.negative) * (0.5 + ({sign} * ({stars_mean} - 3) + 2) / 4)"
 
         if query or not params["pos_terms"]:
-            # The candidates are known: each descriptor's range is joined to them (no grouping).
+            # The candidates are known, with their facts: each descriptor's range is joined to them.
             ctes = f"candidates AS MATERIALIZED ({candidates})"
             described = "".join(
-                f" LEFT JOIN descriptor_evidence e{i} ON e{i}.product_id = c.id AND e{i}.term = :descriptor{i}"
+                f" LEFT JOIN descriptor_evidence e{i} ON e{i}.product_id = p.id AND e{i}.term = :descriptor{i}"
                 for i in range(len(signs))
             )
-            source = f"""FROM candidates c JOIN products p ON p.id = c.id{described}
-                    -- The candidates as one sorted array: the products index is then walked once, in
-                    -- order, instead of descended once per candidate.
-                    WHERE p.id = ANY(ARRAY(SELECT id FROM candidates ORDER BY id))"""
+            source = f"FROM candidates p{described}"
             total_evidence = " + ".join(f"COALESCE({evidence(f'e{i}', sign)}, 0.0)" for i, sign in enumerate(signs)) or "0.0"
-            bm25 = "c.bm25"
+            bm25 = "p.bm25"
         else:
             # Descriptors alone: the candidates are the products some review says a wanted one of (often
             # half the catalog), found by summing every descriptor's range per product.
@@ -305,9 +311,13 @@ class SearchService:
             )
             ctes = (f"described AS MATERIALIZED (SELECT product_id, sum(evidence) AS evidence, bool_or(wanted) AS wanted "
                     f"FROM ({per_descriptor}) d GROUP BY product_id)")
-            source = """FROM described d JOIN products p ON p.id = d.product_id
-                    -- As above: the products index walked once in order, not the whole table scanned.
-                    WHERE d.wanted AND p.id = ANY(ARRAY(SELECT product_id FROM described WHERE wanted ORDER BY product_id))"""
+            source = "FROM described d JOIN products p ON p.id = d.product_id"
+            conditions += [
+                "d.wanted",
+                # The products index walked once, in order, with the candidates as one sorted array,
+                # instead of descended once per candidate or the whole table scanned.
+                "p.id = ANY(ARRAY(SELECT product_id FROM described WHERE wanted ORDER BY product_id))",
+            ]
             total_evidence = "d.evidence"
             bm25 = "0.0::float8"
         price_buckets = ", ".join(
@@ -331,7 +341,7 @@ class SearchService:
                            {W_RATING} * (({RATING_PRIOR} * :mean_rating + COALESCE(p.rating_average, 0) * p.rating_count)
                                          / ({RATING_PRIOR} + p.rating_count) - 1) / 4 AS rating_prior,
                            {W_POPULARITY} * LEAST(1.0, ln(1 + p.review_count) / ln(1001))::float8 AS popularity
-                    {source} {excluded}
+                    {source} {"WHERE " + " AND ".join(conditions) if conditions else ""}
                 ) b
             )"""
         if ids_only:
