@@ -238,6 +238,23 @@ def test_filters_and_facets_count_exactly(api):
     assert search(api, q="headphones", category=category["value"])["total"] == category["count"]
 
 
+def test_a_category_alone_lists_every_product_in_it(api):
+    """Without a query or a wanted descriptor, the candidates are the category's products (read from its
+    list, not the whole catalog). The product name ends with its category (": Electronics", then maybe
+    the maker); one product of the electronics files is a video game accessory."""
+    def named_in(category):
+        return {asin for asin, reviews in RAW.items()
+                if re.search(rf":\s*{re.escape(category)}\s*(:|$)", next(iter(reviews.values()))[2], re.I)}
+
+    facets = {f["name"]: f for f in search(api)["facets"]["category"]}
+    for name in ("Electronics", "Computer & Video Games"):
+        listed = search(api, category=facets[name]["value"], sort="reviews", per_page=100, page=1)
+        assert listed["total"] == facets[name]["count"] == len(named_in(name))
+        most_reviewed = max(len(RAW[asin]) for asin in named_in(name))
+        assert listed["results"][0]["review_count"] == most_reviewed
+    assert len(named_in("Computer & Video Games")) == 1 and len(named_in("Electronics")) + 1 == len(RAW)
+
+
 @pytest.mark.parametrize("sort, key, reverse", [("rating", "rating", True), ("reviews", "review_count", True)])
 def test_sorts(api, sort, key, reverse):
     results = search(api, q="headphones", sort=sort, per_page=100)["results"]

@@ -264,6 +264,9 @@ class SearchService:
             candidates = f"SELECT t0.product_id AS id, {facts}{bm25} AS bm25 FROM product_terms t0{joins} WHERE t0.term = :term0"
         else:  # every product (when descriptors are wanted, the products that have them instead: below)
             candidates = f"SELECT id, {', '.join(POSTING_FACTS)}, 0.0::float8 AS bm25 FROM products"
+            if request.category:  # every product in the category: its list, not the whole catalog, is read
+                candidates += (" WHERE id = ANY(ARRAY(SELECT product_id FROM product_categories"
+                               " WHERE category_id = :category_id ORDER BY product_id))")
         conditions = [
             "NOT EXISTS (SELECT 1 FROM product_terms x WHERE x.product_id = p.id AND x.term = ANY(:excluded))"
         ] if params["excluded"] else []
