@@ -81,6 +81,12 @@ def brute_force_evidence(asin, word):
     return mentions, positive, negative, stars
 
 
+def named_in(category):
+    """asins whose raw product name ends with the category (": Electronics", then maybe the maker)."""
+    return {asin for asin, reviews in RAW.items()
+            if re.search(rf":\s*{re.escape(category)}\s*(:|$)", next(iter(reviews.values()))[2], re.I)}
+
+
 def search(api, **params):
     return api.get("/api/search", params=params).json
 
@@ -240,12 +246,7 @@ def test_filters_and_facets_count_exactly(api):
 
 def test_a_category_alone_lists_every_product_in_it(api):
     """Without a query or a wanted descriptor, the candidates are the category's products (read from its
-    list, not the whole catalog). The product name ends with its category (": Electronics", then maybe
-    the maker); one product of the electronics files is a video game accessory."""
-    def named_in(category):
-        return {asin for asin, reviews in RAW.items()
-                if re.search(rf":\s*{re.escape(category)}\s*(:|$)", next(iter(reviews.values()))[2], re.I)}
-
+    list, not the whole catalog); one product of the electronics files is a video game accessory."""
     facets = {f["name"]: f for f in search(api)["facets"]["category"]}
     for name in ("Electronics", "Computer & Video Games"):
         listed = search(api, category=facets[name]["value"], sort="reviews", per_page=100, page=1)
@@ -253,6 +254,24 @@ def test_a_category_alone_lists_every_product_in_it(api):
         most_reviewed = max(len(RAW[asin]) for asin in named_in(name))
         assert listed["results"][0]["review_count"] == most_reviewed
     assert len(named_in("Computer & Video Games")) == 1 and len(named_in("Electronics")) + 1 == len(RAW)
+
+
+def test_descriptors_alone_in_a_category_find_its_products_whose_reviews_use_them(api):
+    """"The most comfortable products in a category": the category's products some review mentions a
+    wanted descriptor of. In the one-product category the descriptor's evidence, which far more products
+    have, is read only at that product; in electronics it is read whole."""
+    categories = {f["name"]: f["value"] for f in search(api)["facets"]["category"]}
+    game, = named_in("Computer & Video Games")
+    word = next(w for w in ("great", "easy", "price", "work", "buy") if brute_force_evidence(game, w)[0])
+    assert sum(1 for asin in RAW if brute_force_evidence(asin, word)[0]) >= 2  # the case this test is for
+    body = search(api, category=categories["Computer & Video Games"], pos=word)
+    assert body["total"] == 1 and body["results"][0]["asin"] == game
+    assert body["results"][0]["evidence"][0]["mentions"] == brute_force_evidence(game, word)[0]
+
+    comfortable = {asin for asin in named_in("Electronics") if brute_force_evidence(asin, "comfortable")[0]}
+    body = search(api, category=categories["Electronics"], pos="comfortable", per_page=100)
+    assert body["total"] == len(comfortable) > 10
+    assert {r["asin"] for r in body["results"]} <= comfortable
 
 
 @pytest.mark.parametrize("sort, key, reverse", [("rating", "rating", True), ("reviews", "review_count", True)])

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 
 import sqlalchemy as sa
 
-from amazen.models import Category, Review
+from amazen.models import Review
 from amazen.models.search import POSTING_FACTS
 from amazen.params import InvalidParameter
 
@@ -43,6 +43,11 @@ WORK_MEM = "64MB"  # per sort or hash of one ranking statement
 MAX_RELAXATIONS = 5  # what-to-drop hints on a search that finds nothing
 MAX_RELAXATION_TRIES = 10  # parts tried (one counting statement each)
 SKIP_THROUGH_RATIO = 4  # a query term this many times as common as the rarest is read at its products only
+SKIP_THROUGH_CATEGORY = 2  # descriptors alone: their ranges are read at the category's products only when
+                           # they hold this many times as many rows as the category has products
+
+# The products of the category filter (and its subcategories) as one sorted array, for ``id = ANY(...)``.
+IN_CATEGORY = "ANY(ARRAY(SELECT product_id FROM product_categories WHERE category_id = :category_id ORDER BY product_id))"
 
 SORT_ORDERS = {
     "relevance": "score DESC, id",
@@ -124,18 +129,22 @@ class SearchService:
         known_terms = sorted((term for term in request.query.terms if term in frequencies),
                              key=lambda term: (frequencies[term], term))
         descriptor_terms = [d.term for d in request.descriptors]
-        described = set(self.session.execute(
-            sa.text("SELECT t FROM unnest(CAST(:terms AS text[])) t WHERE EXISTS (SELECT 1 FROM descriptor_evidence WHERE term = t)"),
-            {"terms": descriptor_terms},
-        ).scalars()) if descriptor_terms else set()
+        # How many products' reviews use each descriptor (term_stats has a row for every term with evidence).
+        described = dict(self._all(
+            "SELECT term, products FROM term_stats WHERE term = ANY(:terms)", {"terms": descriptor_terms},
+        )) if descriptor_terms else {}
         unknown += [d.text for d in request.descriptors if d.term not in described]
         unknown = list(dict.fromkeys(unknown))
 
-        category_id = None
+        category_id = category_products = None
         if request.category:
-            category_id = self.session.scalar(sa.select(Category.id).where(Category.path == request.category))
-            if category_id is None:
+            category = self.session.execute(sa.text(
+                "SELECT c.id, (SELECT count(*) FROM product_categories pc WHERE pc.category_id = c.id) "
+                "FROM categories c WHERE c.path = :path"
+            ), {"path": request.category}).first()
+            if category is None:
                 raise InvalidParameter("category", f"no category {request.category!r}")
+            category_id, category_products = category
         params = {
             "n_terms": len(known_terms),
             "excluded": [term for term, _ in request.query.excluded],
@@ -144,6 +153,8 @@ class SearchService:
             "average_length": max(average_length, 1.0),
             "mean_rating": mean_rating,
             "category_id": category_id,
+            "category_products": category_products,
+            "descriptor_products": sum(described.get(term, 0) for term in descriptor_terms),
             "brand": request.brand,
             "price_min": request.price_min,
             "price_max": request.price_max,
@@ -265,8 +276,7 @@ class SearchService:
         else:  # every product (when descriptors are wanted, the products that have them instead: below)
             candidates = f"SELECT id, {', '.join(POSTING_FACTS)}, 0.0::float8 AS bm25 FROM products"
             if request.category:  # every product in the category: its list, not the whole catalog, is read
-                candidates += (" WHERE id = ANY(ARRAY(SELECT product_id FROM product_categories"
-                               " WHERE category_id = :category_id ORDER BY product_id))")
+                candidates += f" WHERE id = {IN_CATEGORY}"
         conditions = [
             "NOT EXISTS (SELECT 1 FROM product_terms x WHERE x.product_id = p.id AND x.term = ANY(:excluded))"
         ] if params["excluded"] else []
@@ -307,9 +317,15 @@ class SearchService:
         else:
             # Descriptors alone: the candidates are the products some review says a wanted one of (often
             # half the catalog), found by summing every descriptor's range per product.
+            # With a category that has far fewer products than the ranges ("the most comfortable office
+            # chairs"), each range is read only at the category's products, skipped through in order.
+            in_category = bool(request.category) and (
+                params["descriptor_products"] >= SKIP_THROUGH_CATEGORY * params["category_products"]
+            )
             per_descriptor = " UNION ALL ".join(
                 f"SELECT e.product_id, {evidence('e', sign)} AS evidence, {'TRUE' if sign > 0 else 'FALSE'} AS wanted "
                 f"FROM descriptor_evidence e WHERE e.term = :descriptor{i}"
+                + (f" AND e.product_id = {IN_CATEGORY}" if in_category else "")
                 for i, sign in enumerate(signs)
             )
             ctes = (f"described AS MATERIALIZED (SELECT product_id, sum(evidence) AS evidence, bool_or(wanted) AS wanted "
