@@ -138,13 +138,13 @@ class SearchService:
 
         category_id = category_products = None
         if request.category:
-            category = self.session.execute(sa.text(
-                "SELECT c.id, (SELECT count(*) FROM product_categories pc WHERE pc.category_id = c.id) "
-                "FROM categories c WHERE c.path = :path"
-            ), {"path": request.category}).first()
-            if category is None:
+            category_id = self.session.scalar(sa.text("SELECT id FROM categories WHERE path = :path"),
+                                              {"path": request.category})
+            if category_id is None:
                 raise InvalidParameter("category", f"no category {request.category!r}")
-            category_id, category_products = category
+            if request.positive and not known_terms:  # descriptors alone: see _sql
+                category_products = self.session.scalar(sa.text(
+                    "SELECT count(*) FROM product_categories WHERE category_id = :id"), {"id": category_id})
         params = {
             "n_terms": len(known_terms),
             "excluded": [term for term, _ in request.query.excluded],
