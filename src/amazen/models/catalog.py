@@ -52,6 +52,11 @@ class Category(Base):
     children: Mapped[list["Category"]] = relationship(back_populates="parent", order_by="Category.name")
 
 
+# What ranking, filters and facets read of a product: the columns of ix_products_search_facts below, and
+# the product's copy in each of its postings (models/search.py product_terms).
+SEARCH_FACTS = ("brand", "price", "rating_average", "rating_count", "review_count", "search_categories")
+
+
 class Product(Base):
     __tablename__ = "products"
     __table_args__ = (
@@ -62,8 +67,7 @@ class Product(Base):
         Index("ix_products_title_id", "title", "id"),
         # What ranking and facets read of each candidate, answered from this small index alone rather
         # than from the wide product rows (titles, descriptions, features).
-        Index("ix_products_search_facts", "id", postgresql_include=[
-            "brand", "price", "rating_average", "rating_count", "review_count", "search_categories"]),
+        Index("ix_products_search_facts", "id", postgresql_include=list(SEARCH_FACTS)),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

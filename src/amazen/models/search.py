@@ -4,10 +4,9 @@ They change in the same transaction as the products and reviews (``amazen.search
 app process sees a new review on its next request and no process keeps an index of its own.
 """
 import sqlalchemy as sa
-from sqlalchemy import (
-    ARRAY, BigInteger, Column, Float, Index, Integer, Numeric, PrimaryKeyConstraint, SmallInteger, Table, Text,
-)
+from sqlalchemy import ARRAY, BigInteger, Column, Float, Index, Integer, PrimaryKeyConstraint, SmallInteger, Table, Text
 
+from .catalog import SEARCH_FACTS, Product
 from .meta import Base
 
 # Product text postings: a term (stemmed word, or two adjacent words "batteri life" for phrases) and its
@@ -16,19 +15,6 @@ from .meta import Base
 # which makes building the index keys after a full reindex much cheaper than locale-aware collation.
 TERM = Text(collation="C")
 
-# The columns of products that product_terms copies (see there), as products has them.
-POSTING_FACTS = ("brand", "price", "rating_average", "rating_count", "review_count", "search_categories")
-
-
-def _posting_facts():
-    return [
-        Column("brand", Text),
-        Column("price", Numeric(12, 2)),
-        Column("rating_average", Float),
-        Column("rating_count", Integer, nullable=False),
-        Column("review_count", Integer, nullable=False),
-        Column("search_categories", ARRAY(Integer), nullable=False),
-    ]
 
 product_terms = Table(
     "product_terms",
@@ -45,9 +31,10 @@ product_terms = Table(
     # an import or a written review, and both rebuild the product's postings): a search reads its
     # candidates from the postings alone instead of looking each one up in products, which was half
     # the time of a search that matches thousands of products.
-    *_posting_facts(),
+    *(Column(name, Product.__table__.c[name].type, nullable=Product.__table__.c[name].nullable)
+      for name in SEARCH_FACTS),
     # A term's postings, for BM25, read from the index alone (index-only scans).
-    PrimaryKeyConstraint("term", "product_id", postgresql_include=["tf", "length", *POSTING_FACTS]),
+    PrimaryKeyConstraint("term", "product_id", postgresql_include=["tf", "length", *SEARCH_FACTS]),
     Index("ix_product_terms_product_id", "product_id"),  # a product's rows (rebuilds)
 )
 

@@ -14,7 +14,7 @@ from collections import deque
 
 import sqlalchemy as sa
 
-from amazen.models.search import POSTING_FACTS
+from amazen.models.catalog import SEARCH_FACTS
 from amazen.pgcopy import copy_value
 
 from .analyzer import STOP_WORDS, analyze, mention_balance, phrases
@@ -25,7 +25,7 @@ CHUNK_PRODUCTS = 400
 PARALLEL_ABOVE = 1_000  # products; smaller rebuilds (a written review) run inline
 QUOTES = 2
 
-# A product's text, then the facts its postings carry (models/search.py POSTING_FACTS: the refreshed
+# A product's text, then the facts its postings carry (models/catalog.py SEARCH_FACTS: the refreshed
 # ratings, since an import and a written review refresh them before they reindex).
 PRODUCTS_SQL = """
 SELECT p.id, p.title, p.brand, p.features, p.description,
@@ -50,7 +50,7 @@ DROP TABLE IF EXISTS product_terms_new, descriptor_evidence_new;
 CREATE TABLE product_terms_new (LIKE product_terms INCLUDING DEFAULTS);
 CREATE TABLE descriptor_evidence_new (LIKE descriptor_evidence INCLUDING DEFAULTS);
 """
-FACT_COLUMNS = ", ".join(POSTING_FACTS)
+FACT_COLUMNS = ", ".join(SEARCH_FACTS)
 NEW_KEYS = f"""
 ALTER TABLE product_terms_new ADD CONSTRAINT pk_product_terms_new PRIMARY KEY (term, product_id)
         INCLUDE (tf, length, {FACT_COLUMNS});
@@ -261,12 +261,13 @@ def analyse_chunk(products, reviews):
     for product_id, review_id, rating, helpful, summary, text in reviews:
         by_product.setdefault(product_id, []).append((review_id, rating, helpful, summary, text))
     terms, evidence, lengths = [], [], []
-    for product_id, title, brand, features, description, categories, *facts in products:
+    for product_id, title, brand, features, description, categories, *facts, category_ids in products:
         tf, length = product_postings(title, brand, categories, features, description)
-        category_ids = "{%s}" % ",".join(map(str, facts[-1]))
+        category_ids = "{%s}" % ",".join(map(str, category_ids))
         lengths.append(f"{product_id}\t{length}\t{category_ids}\n")
-        # Every posting of the product ends with the same facts (POSTING_FACTS: brand ... categories).
-        tail = "\t".join([copy_value(brand), *map(copy_value, facts[:-1]), category_ids])
+        # Every posting of the product ends with the same facts, in SEARCH_FACTS order: the brand, the
+        # price, rating and counts (``facts``), the category ids.
+        tail = "\t".join([copy_value(brand), *map(copy_value, facts), category_ids])
         terms.extend(f"{term}\t{product_id}\t{weight}\t{length}\t{tail}\n" for term, weight in tf.items())
         evidence.extend(evidence_lines(product_id, by_product.get(product_id, ())))
     return "".join(terms), "".join(evidence), "".join(lengths)

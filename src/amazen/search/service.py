@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 import sqlalchemy as sa
 
 from amazen.models import Review
-from amazen.models.search import POSTING_FACTS
+from amazen.models.catalog import SEARCH_FACTS
 from amazen.params import InvalidParameter
 
 from .analyzer import WORD, analyze_query_words, sentences, word_stem
@@ -271,10 +271,10 @@ class SearchService:
                    if params[f"products{i}"] > SKIP_THROUGH_RATIO * params["products0"] else "")
                 for i in range(1, params["n_terms"])
             )
-            facts = "".join(f"t0.{fact}, " for fact in POSTING_FACTS)
+            facts = "".join(f"t0.{fact}, " for fact in SEARCH_FACTS)
             candidates = f"SELECT t0.product_id AS id, {facts}{bm25} AS bm25 FROM product_terms t0{joins} WHERE t0.term = :term0"
         else:  # every product (when descriptors are wanted, the products that have them instead: below)
-            candidates = f"SELECT id, {', '.join(POSTING_FACTS)}, 0.0::float8 AS bm25 FROM products"
+            candidates = f"SELECT id, {', '.join(SEARCH_FACTS)}, 0.0::float8 AS bm25 FROM products"
             if request.category:  # every product in the category: its list, not the whole catalog, is read
                 candidates += f" WHERE id = {IN_CATEGORY}"
         conditions = [
