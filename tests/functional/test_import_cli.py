@@ -250,6 +250,10 @@ def index_snapshot(url):
             conn.execute(sa.text("SELECT term, products, mentions, positive FROM term_stats ORDER BY 1")).all(),
             conn.execute(sa.text("SELECT term, products FROM product_term_stats ORDER BY 1")).all(),
             conn.execute(sa.text("SELECT phrase, words, products, reviews FROM vocabulary ORDER BY 1")).all(),
+            conn.execute(sa.text(
+                "SELECT x.phrase, p.asin, x.named, x.review_count FROM product_phrases x "
+                "JOIN products p ON p.id = x.product_id ORDER BY 1, 2"
+            )).all(),
         )
     engine.dispose()
     return snapshot
@@ -271,6 +275,7 @@ def test_reindex_rebuilds_exactly_what_imports_maintain(scratch_url):
         conn.execute(sa.text("UPDATE term_stats SET mentions = mentions + 1"))
         conn.execute(sa.text("UPDATE product_term_stats SET products = products + 1"))
         conn.execute(sa.text("DELETE FROM vocabulary WHERE words = 3"))
+        conn.execute(sa.text("UPDATE product_phrases SET review_count = review_count + 1"))
     engine.dispose()
     assert index_snapshot(scratch_url) != maintained
 
@@ -280,6 +285,62 @@ def test_reindex_rebuilds_exactly_what_imports_maintain(scratch_url):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Indexed 1,547 products in ") and result.stderr == ""
+    assert index_snapshot(scratch_url) == maintained
+
+
+def vocabulary(url, *phrases):
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text("SELECT phrase, words, products FROM vocabulary WHERE phrase = ANY(:phrases) ORDER BY 1"),
+            {"phrases": list(phrases)},
+        ).all()
+    engine.dispose()
+    return [tuple(row) for row in rows]
+
+
+def last_analyze(url):
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        when = conn.execute(sa.text("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'product_phrases'")).scalar()
+    engine.dispose()
+    return when
+
+
+def test_an_import_recounts_the_vocabulary_of_the_products_it_changes(scratch_url, tmp_path):
+    """An import counts only its products' phrases again; a phrase a retitled product no longer uses
+    drops out when fewer than two products use it, and one a brand names stays."""
+    def meta(path, *products):
+        with open(path, "w") as out:
+            for asin, title, brand in products:
+                out.write(json.dumps({"asin": asin, "title": title, "brand": brand, "category": ["Gift Cards"],
+                                      "feature": [], "also_buy": [], "main_cat": "Gift Cards"}) + "\n")
+        return path
+
+    assert run_import(scratch_url, SHARED_DATA / "ni2018_giftcards" / "meta_Gift_Cards.json").returncode == 0
+    analysed = last_analyze(scratch_url)
+    assert analysed is not None  # a first import samples the planner's statistics at once
+    phrases = ("zebra striped", "zebra striped tin", "quokka", "quokka co")
+    assert vocabulary(scratch_url, *phrases) == []
+    first = meta(tmp_path / "meta_1.json", ("ZZTEST0001", "Zebra Striped Tin", "Quokka Co"),
+                 ("ZZTEST0002", "Zebra-striped tin, large", ""))
+    assert run_import(scratch_url, first).returncode == 0
+    # Title phrases need two products; a brand (and its words) is always offered.
+    assert vocabulary(scratch_url, *phrases) == [
+        ("quokka", 1, 1), ("quokka co", 2, 1), ("zebra striped", 2, 2), ("zebra striped tin", 3, 2),
+    ]
+    second = meta(tmp_path / "meta_2.json", ("ZZTEST0002", "Plain tin, large", ""))
+    assert run_import(scratch_url, second).returncode == 0
+    assert vocabulary(scratch_url, *phrases) == [("quokka", 1, 1), ("quokka co", 2, 1)]
+    assert vocabulary(scratch_url, "plain tin") == []  # one product
+    assert last_analyze(scratch_url) == analysed  # small imports leave the sampling to autovacuum
+
+    maintained = index_snapshot(scratch_url)
+    result = subprocess.run(
+        [str(Path(IMPORT).with_name("amazen-reindex")), "--config", str(REPO / "production.ini")],
+        env={**os.environ, "AMAZEN_DATABASE_URL": scratch_url}, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
     assert index_snapshot(scratch_url) == maintained
 
 
@@ -320,7 +381,7 @@ def test_searches_read_the_old_index_without_waiting_while_a_full_reindex_runs(s
         # Look while the rebuild runs: its last step before the swap is the vocabulary.
         during = []
         refresh_vocabulary = index.refresh_vocabulary
-        monkeypatch.setattr(index, "refresh_vocabulary", lambda conn: (refresh_vocabulary(conn), during.append(look(searcher))))
+        monkeypatch.setattr(index, "refresh_vocabulary", lambda conn, *ids: (refresh_vocabulary(conn, *ids), during.append(look(searcher))))
         with engine.connect() as rebuilding:
             assert index.reindex(rebuilding) == 1547
             rebuilding.commit()
@@ -371,7 +432,7 @@ def test_a_review_written_during_a_full_reindex_waits_for_it_and_is_indexed_afte
                 time.sleep(0.05)
 
     refresh_vocabulary = index.refresh_vocabulary
-    monkeypatch.setattr(index, "refresh_vocabulary", lambda conn: (refresh_vocabulary(conn), start_the_writer_and_see_it_wait()))
+    monkeypatch.setattr(index, "refresh_vocabulary", lambda conn, *ids: (refresh_vocabulary(conn, *ids), start_the_writer_and_see_it_wait()))
     with engine.connect() as rebuilding:
         assert index.reindex(rebuilding) == 1547
         rebuilding.commit()

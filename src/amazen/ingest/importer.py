@@ -62,6 +62,7 @@ class ImportReport:
     reviews_updated: int = 0
     skipped: dict = field(default_factory=dict)  # reason -> SkipTally
     seconds: float = 0.0
+    indexed: int = 0  # products whose search index was rebuilt (not reported: the planner's statistics go by it)
 
     @property
     def lines_read(self):
@@ -173,6 +174,7 @@ def import_files(conn, paths, strict=False, limit=None, progress=False):
     report.products_updated = counts.products_updated
     report.reviews_inserted = counts.reviews_inserted
     report.reviews_updated = counts.reviews_updated
+    report.indexed = counts.indexed
     report.seconds = time.monotonic() - started
     return report
 

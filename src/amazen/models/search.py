@@ -91,9 +91,24 @@ term_stats = Table(
     Column("positive", BigInteger, nullable=False),
 )
 
+# Each product's vocabulary phrases (see vocabulary below), with its review count: what the vocabulary
+# counts. An import replaces the rows of the products it touched and recounts only the phrases those
+# rows use, instead of re-reading every title in the catalog.
+product_phrases = Table(
+    "product_phrases",
+    Base.metadata,
+    Column("phrase", Text, nullable=False),
+    Column("product_id", Integer, nullable=False),
+    Column("named", sa.Boolean, nullable=False),  # a brand or category name (or one of its words)
+    Column("review_count", Integer, nullable=False),
+    # A phrase's products, counted from the index alone; a product's rows (rebuilds).
+    PrimaryKeyConstraint("phrase", "product_id", postgresql_include=["named", "review_count"]),
+    Index("ix_product_phrases_product_id", "product_id"),
+)
+
 # The catalog's vocabulary, for autocomplete and did-you-mean: words and 2-3 word phrases of product
 # titles, brands and category names, folded to lower case, with how many products use each (and their
-# reviews, to break ties). Rebuilt from the products at the end of every import and reindex.
+# reviews, to break ties). Counted from product_phrases at the end of every import and reindex.
 vocabulary = Table(
     "vocabulary",
     Base.metadata,

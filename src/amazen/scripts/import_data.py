@@ -69,7 +69,7 @@ def run(argv=None):
             report = import_files(
                 conn, args.files, strict=args.strict, limit=args.limit, progress=sys.stderr.isatty() and not args.json
             )
-        analyze_tables(engine)
+        analyze_tables(engine, changed=report.indexed)
     except UsageError as err:
         return fail(str(err), 2)
     except StrictAbort as err:

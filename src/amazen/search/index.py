@@ -78,7 +78,7 @@ COPY_TABLES = (
 # After a rebuild commits: fresh planner statistics (sampled, so cheap). A full rebuild loads its tables
 # frozen, so the covering keys answer searches from the index alone at once; after a partial one,
 # autovacuum sets the visibility map that allows it.
-ANALYZE_SQL = "ANALYZE products, product_terms, product_term_stats, descriptor_evidence, term_stats, vocabulary"
+ANALYZE_SQL = "ANALYZE products, product_terms, product_term_stats, descriptor_evidence, term_stats, product_phrases, vocabulary"
 
 REFRESH_STATS = """
 INSERT INTO search_stats (id, documents, average_length, mean_rating, reviews)
@@ -133,14 +133,14 @@ INSERT INTO product_term_stats (term, products) SELECT term, count(*) FROM produ
 # The vocabulary behind autocomplete and did-you-mean: 1-3 word phrases of product titles that do not
 # start or end with a stop word (and start with a letter), used by at least two products; every brand
 # and category name, whole and as words. Lower case, accents removed, like the analyzer's fold().
+# PRODUCT_PHRASES makes each product's rows of product_phrases ({products}: the products to read);
+# VOCABULARY_OF counts them per phrase ({phrases}: which phrases to count).
 MIN_TITLE_PHRASE_PRODUCTS = 2
-REFRESH_VOCABULARY = """
-LOCK TABLE vocabulary IN EXCLUSIVE MODE;
-DELETE FROM vocabulary;
-INSERT INTO vocabulary (phrase, words, products, reviews)
-WITH title_words AS (
+PRODUCT_PHRASES = """
+WITH products_read AS (SELECT id, title, brand, review_count FROM products {products}),
+title_words AS (
     SELECT p.id, p.review_count, w.word, w.n
-    FROM products p
+    FROM products_read p
     CROSS JOIN LATERAL regexp_split_to_table(unaccent(lower(p.title)), '[^[:alnum:]'']+') WITH ORDINALITY AS w(word, n)
     WHERE p.title IS NOT NULL AND w.word ~ '[[:alnum:]]'
 ),
@@ -149,10 +149,10 @@ grams AS (
     FROM title_words WINDOW w AS (PARTITION BY id ORDER BY n)
 ),
 named AS (  -- brands and category names: always offered
-    SELECT id, review_count, unaccent(lower(brand)) AS phrase FROM products WHERE brand <> ''
+    SELECT id, review_count, unaccent(lower(brand)) AS phrase FROM products_read WHERE brand <> ''
     UNION ALL
     SELECT p.id, p.review_count, unaccent(lower(c.name))
-    FROM product_categories pc JOIN categories c ON c.id = pc.category_id JOIN products p ON p.id = pc.product_id
+    FROM products_read p JOIN product_categories pc ON pc.product_id = p.id JOIN categories c ON c.id = pc.category_id
 ),
 phrases AS (
     SELECT id, review_count, w1 AS phrase, FALSE AS named FROM grams
@@ -171,17 +171,48 @@ phrases AS (
     SELECT n.id, n.review_count, w.word, TRUE FROM named n
     CROSS JOIN LATERAL regexp_split_to_table(n.phrase, '[^[:alnum:]'']+') AS w(word)
     WHERE length(w.word) > 1 AND w.word ~ '^[[:alpha:]]' AND NOT w.word = ANY(%(stop)s)
-),
-per_product AS (
-    SELECT phrase, id, max(review_count) AS review_count, bool_or(named) AS named FROM phrases GROUP BY phrase, id
 )
+SELECT phrase COLLATE "C", id, bool_or(named), max(review_count) FROM phrases WHERE length(phrase) <= 80 GROUP BY 1, 2
+"""
+VOCABULARY_OF = """
+INSERT INTO vocabulary (phrase, words, products, reviews)
 SELECT phrase, array_length(regexp_split_to_array(phrase, ' +'), 1), count(*), sum(review_count)
-FROM per_product
-WHERE length(phrase) <= 80
+FROM product_phrases {phrases}
 GROUP BY phrase
 HAVING bool_or(named) OR count(*) >= %(min_products)s
 """
-
+# A full rebuild: every product's phrases, loaded without keys and then keyed (cheaper than keeping the
+# keys up to date row by row), every phrase counted. (TRUNCATE: only writers of the vocabulary read
+# product_phrases, and they wait for this one on the vocabulary's lock.)
+REBUILD_VOCABULARY = f"""
+LOCK TABLE vocabulary IN EXCLUSIVE MODE;
+TRUNCATE product_phrases;
+ALTER TABLE product_phrases DROP CONSTRAINT pk_product_phrases;
+DROP INDEX ix_product_phrases_product_id;
+INSERT INTO product_phrases (phrase, product_id, named, review_count) {PRODUCT_PHRASES.format(products="")};
+ALTER TABLE product_phrases ADD CONSTRAINT pk_product_phrases PRIMARY KEY (phrase, product_id)
+        INCLUDE (named, review_count);
+CREATE INDEX ix_product_phrases_product_id ON product_phrases (product_id);
+DELETE FROM vocabulary;
+{VOCABULARY_OF.format(phrases="")}
+"""
+# Some products: replace their phrases, then recount the phrases they used before or use now.
+UPDATE_VOCABULARY = f"""
+LOCK TABLE vocabulary IN EXCLUSIVE MODE;
+DROP TABLE IF EXISTS changed_phrases;
+CREATE TEMP TABLE changed_phrases ON COMMIT DROP AS
+SELECT phrase FROM product_phrases WHERE product_id = ANY(%(ids)s);
+DELETE FROM product_phrases WHERE product_id = ANY(%(ids)s);
+WITH added AS (
+    INSERT INTO product_phrases (phrase, product_id, named, review_count)
+    {PRODUCT_PHRASES.format(products="WHERE id = ANY(%(ids)s)")}
+    RETURNING phrase
+)
+INSERT INTO changed_phrases SELECT phrase FROM added;
+DELETE FROM vocabulary WHERE phrase IN (SELECT phrase FROM changed_phrases);
+{VOCABULARY_OF.format(phrases="WHERE phrase IN (SELECT phrase FROM changed_phrases)")};
+DROP TABLE changed_phrases;
+"""
 
 def product_postings(title, brand, categories, features, description):
     """({term: field-weighted frequency}, weighted length) of one product's text."""
@@ -370,16 +401,18 @@ def reindex(conn, product_ids=None, touched=False, progress=False, vocabulary=Tr
     cursor.execute("DROP TABLE index_lengths")
     conn.execute(sa.text(REFRESH_STATS))
     if vocabulary:
-        refresh_vocabulary(conn)
+        refresh_vocabulary(conn, None if everything else ids)
     if everything:
         cursor.execute(SWAP_TABLES)  # last: from here until the commit, searches wait
     return len(ids)
 
 
-def refresh_vocabulary(conn):
-    """Rebuild the autocomplete and spelling vocabulary from the products (a few seconds at 100k)."""
+def refresh_vocabulary(conn, product_ids=None):
+    """Bring the autocomplete and spelling vocabulary up to date with the text of ``product_ids`` (all
+    products when None: a few seconds at 100k)."""
     cursor = conn.connection.dbapi_connection.cursor()
-    cursor.execute(REFRESH_VOCABULARY, {"stop": sorted(STOP_WORDS), "min_products": MIN_TITLE_PHRASE_PRODUCTS})
+    params = {"stop": sorted(STOP_WORDS), "min_products": MIN_TITLE_PHRASE_PRODUCTS, "ids": product_ids}
+    cursor.execute(REBUILD_VOCABULARY if product_ids is None else UPDATE_VOCABULARY, params)
 
 
 def _progress_bar(total):
@@ -388,8 +421,15 @@ def _progress_bar(total):
     return tqdm(total=total, unit="products", desc="indexing", file=sys.stderr, dynamic_ncols=True)
 
 
-def analyze_tables(engine):
-    """Refresh the planner's statistics of the index tables, once a large rebuild has committed."""
+def analyze_tables(engine, changed=None):
+    """Refresh the planner's statistics of the index tables, once a large rebuild has committed.
+
+    ``changed``: how many products an import re-indexed. Up to a tenth of the catalog the statistics
+    are left to autovacuum, which samples a table again once a tenth of it has changed: the samples
+    take seconds in a large catalog, longer than a small import itself.
+    """
     with engine.connect() as conn:
+        if changed is not None and changed * 10 <= conn.exec_driver_sql("SELECT count(*) FROM products").scalar():
+            return
         conn.exec_driver_sql(ANALYZE_SQL)
         conn.commit()

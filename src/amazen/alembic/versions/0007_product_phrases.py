@@ -1,0 +1,38 @@
+"""product phrases: each product's vocabulary phrases, so an import recounts only the phrases of the
+products it touched instead of rebuilding the vocabulary from every title in the catalog
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-11-29 16:00:00
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = '0007'
+down_revision = '0006'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    # The app's own derivation, as `amazen-reindex` runs it: the vocabulary it counts is already there.
+    from amazen.search.analyzer import STOP_WORDS
+    from amazen.search.index import PRODUCT_PHRASES
+
+    op.create_table(
+        'product_phrases',
+        sa.Column('phrase', sa.Text(), nullable=False),
+        sa.Column('product_id', sa.Integer(), nullable=False),
+        sa.Column('named', sa.Boolean(), nullable=False),
+        sa.Column('review_count', sa.Integer(), nullable=False),
+    )
+    cursor = op.get_bind().connection.dbapi_connection.cursor()
+    cursor.execute('INSERT INTO product_phrases (phrase, product_id, named, review_count) '
+                   + PRODUCT_PHRASES.format(products=''), {'stop': sorted(STOP_WORDS)})
+    op.execute('ALTER TABLE product_phrases ADD CONSTRAINT pk_product_phrases PRIMARY KEY (phrase, product_id) '
+               'INCLUDE (named, review_count)')
+    op.create_index('ix_product_phrases_product_id', 'product_phrases', ['product_id'])
+
+
+def downgrade():
+    op.drop_table('product_phrases')
