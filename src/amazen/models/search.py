@@ -91,31 +91,29 @@ term_stats = Table(
     Column("positive", BigInteger, nullable=False),
 )
 
-# Each product's vocabulary phrases (see vocabulary below), with its review count: what the vocabulary
-# counts. An import replaces the rows of the products it touched and recounts only the phrases those
-# rows use, instead of re-reading every title in the catalog.
+# Each product's vocabulary phrases (see vocabulary below): what the vocabulary counts. An import
+# replaces the rows of the products it touched and recounts only the phrases those rows use, instead of
+# re-reading every title in the catalog.
 product_phrases = Table(
     "product_phrases",
     Base.metadata,
     Column("phrase", Text, nullable=False),
     Column("product_id", Integer, nullable=False),
     Column("named", sa.Boolean, nullable=False),  # a brand or category name (or one of its words)
-    Column("review_count", Integer, nullable=False),
     # A phrase's products, counted from the index alone; a product's rows (rebuilds).
-    PrimaryKeyConstraint("phrase", "product_id", postgresql_include=["named", "review_count"]),
+    PrimaryKeyConstraint("phrase", "product_id", postgresql_include=["named"]),
     Index("ix_product_phrases_product_id", "product_id"),
 )
 
 # The catalog's vocabulary, for autocomplete and did-you-mean: words and 2-3 word phrases of product
-# titles, brands and category names, folded to lower case, with how many products use each (and their
-# reviews, to break ties). Counted from product_phrases at the end of every import and reindex.
+# titles, brands and category names, folded to lower case, with how many products use each. Counted
+# from product_phrases at the end of every import and reindex; a written review changes no phrase.
 vocabulary = Table(
     "vocabulary",
     Base.metadata,
     Column("phrase", Text, primary_key=True),
     Column("words", SmallInteger, nullable=False),
     Column("products", Integer, nullable=False),
-    Column("reviews", BigInteger, nullable=False),
     # Completions of a prefix, most popular first, read in index order (one index per prefix length
     # that the bucket is keyed on; longer prefixes filter inside the 2-letter bucket).
     Index("ix_vocabulary_prefix1", sa.text("left(phrase, 1)"), sa.text("products DESC"), "phrase"),

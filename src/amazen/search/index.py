@@ -137,46 +137,46 @@ INSERT INTO product_term_stats (term, products) SELECT term, count(*) FROM produ
 # VOCABULARY_OF counts them per phrase ({phrases}: which phrases to count).
 MIN_TITLE_PHRASE_PRODUCTS = 2
 PRODUCT_PHRASES = """
-WITH products_read AS (SELECT id, title, brand, review_count FROM products {products}),
+WITH products_read AS (SELECT id, title, brand FROM products {products}),
 title_words AS (
-    SELECT p.id, p.review_count, w.word, w.n
+    SELECT p.id, w.word, w.n
     FROM products_read p
     CROSS JOIN LATERAL regexp_split_to_table(unaccent(lower(p.title)), '[^[:alnum:]'']+') WITH ORDINALITY AS w(word, n)
     WHERE p.title IS NOT NULL AND w.word ~ '[[:alnum:]]'
 ),
 grams AS (
-    SELECT id, review_count, word AS w1, lead(word) OVER w AS w2, lead(word, 2) OVER w AS w3
+    SELECT id, word AS w1, lead(word) OVER w AS w2, lead(word, 2) OVER w AS w3
     FROM title_words WINDOW w AS (PARTITION BY id ORDER BY n)
 ),
 named AS (  -- brands and category names: always offered
-    SELECT id, review_count, unaccent(lower(brand)) AS phrase FROM products_read WHERE brand <> ''
+    SELECT id, unaccent(lower(brand)) AS phrase FROM products_read WHERE brand <> ''
     UNION ALL
-    SELECT p.id, p.review_count, unaccent(lower(c.name))
+    SELECT p.id, unaccent(lower(c.name))
     FROM products_read p JOIN product_categories pc ON pc.product_id = p.id JOIN categories c ON c.id = pc.category_id
 ),
 phrases AS (
-    SELECT id, review_count, w1 AS phrase, FALSE AS named FROM grams
+    SELECT id, w1 AS phrase, FALSE AS named FROM grams
     WHERE length(w1) > 1 AND w1 ~ '^[[:alpha:]]' AND NOT w1 = ANY(%(stop)s)
     UNION ALL
-    SELECT id, review_count, w1 || ' ' || w2, FALSE FROM grams
+    SELECT id, w1 || ' ' || w2, FALSE FROM grams
     WHERE w2 IS NOT NULL AND w1 ~ '^[[:alpha:]]' AND length(w1) > 1 AND length(w2) > 1
       AND NOT w1 = ANY(%(stop)s) AND NOT w2 = ANY(%(stop)s)
     UNION ALL
-    SELECT id, review_count, w1 || ' ' || w2 || ' ' || w3, FALSE FROM grams
+    SELECT id, w1 || ' ' || w2 || ' ' || w3, FALSE FROM grams
     WHERE w3 IS NOT NULL AND w1 ~ '^[[:alpha:]]' AND length(w1) > 1 AND length(w3) > 1
       AND NOT w1 = ANY(%(stop)s) AND NOT w3 = ANY(%(stop)s)
     UNION ALL
-    SELECT id, review_count, phrase, TRUE FROM named
+    SELECT id, phrase, TRUE FROM named
     UNION ALL  -- the words of brands and category names, for spelling
-    SELECT n.id, n.review_count, w.word, TRUE FROM named n
+    SELECT n.id, w.word, TRUE FROM named n
     CROSS JOIN LATERAL regexp_split_to_table(n.phrase, '[^[:alnum:]'']+') AS w(word)
     WHERE length(w.word) > 1 AND w.word ~ '^[[:alpha:]]' AND NOT w.word = ANY(%(stop)s)
 )
-SELECT phrase COLLATE "C", id, bool_or(named), max(review_count) FROM phrases WHERE length(phrase) <= 80 GROUP BY 1, 2
+SELECT phrase COLLATE "C", id, bool_or(named) FROM phrases WHERE length(phrase) <= 80 GROUP BY 1, 2
 """
 VOCABULARY_OF = """
-INSERT INTO vocabulary (phrase, words, products, reviews)
-SELECT phrase, array_length(regexp_split_to_array(phrase, ' +'), 1), count(*), sum(review_count)
+INSERT INTO vocabulary (phrase, words, products)
+SELECT phrase, array_length(regexp_split_to_array(phrase, ' +'), 1), count(*)
 FROM product_phrases {phrases}
 GROUP BY phrase
 HAVING bool_or(named) OR count(*) >= %(min_products)s
@@ -189,9 +189,8 @@ LOCK TABLE vocabulary IN EXCLUSIVE MODE;
 TRUNCATE product_phrases;
 ALTER TABLE product_phrases DROP CONSTRAINT pk_product_phrases;
 DROP INDEX ix_product_phrases_product_id;
-INSERT INTO product_phrases (phrase, product_id, named, review_count) {PRODUCT_PHRASES.format(products="")};
-ALTER TABLE product_phrases ADD CONSTRAINT pk_product_phrases PRIMARY KEY (phrase, product_id)
-        INCLUDE (named, review_count);
+INSERT INTO product_phrases (phrase, product_id, named) {PRODUCT_PHRASES.format(products="")};
+ALTER TABLE product_phrases ADD CONSTRAINT pk_product_phrases PRIMARY KEY (phrase, product_id) INCLUDE (named);
 CREATE INDEX ix_product_phrases_product_id ON product_phrases (product_id);
 DELETE FROM vocabulary;
 {VOCABULARY_OF.format(phrases="")}
@@ -204,7 +203,7 @@ CREATE TEMP TABLE changed_phrases ON COMMIT DROP AS
 SELECT phrase FROM product_phrases WHERE product_id = ANY(%(ids)s);
 DELETE FROM product_phrases WHERE product_id = ANY(%(ids)s);
 WITH added AS (
-    INSERT INTO product_phrases (phrase, product_id, named, review_count)
+    INSERT INTO product_phrases (phrase, product_id, named)
     {PRODUCT_PHRASES.format(products="WHERE id = ANY(%(ids)s)")}
     RETURNING phrase
 )

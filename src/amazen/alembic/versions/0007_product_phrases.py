@@ -1,5 +1,6 @@
 """product phrases: each product's vocabulary phrases, so an import recounts only the phrases of the
-products it touched instead of rebuilding the vocabulary from every title in the catalog
+products it touched instead of rebuilding the vocabulary from every title in the catalog; the
+vocabulary's review totals go (nothing read them, and they went stale with every written review)
 
 Revision ID: 0007
 Revises: 0006
@@ -24,15 +25,17 @@ def upgrade():
         sa.Column('phrase', sa.Text(), nullable=False),
         sa.Column('product_id', sa.Integer(), nullable=False),
         sa.Column('named', sa.Boolean(), nullable=False),
-        sa.Column('review_count', sa.Integer(), nullable=False),
     )
     cursor = op.get_bind().connection.dbapi_connection.cursor()
-    cursor.execute('INSERT INTO product_phrases (phrase, product_id, named, review_count) '
+    cursor.execute('INSERT INTO product_phrases (phrase, product_id, named) '
                    + PRODUCT_PHRASES.format(products=''), {'stop': sorted(STOP_WORDS)})
     op.execute('ALTER TABLE product_phrases ADD CONSTRAINT pk_product_phrases PRIMARY KEY (phrase, product_id) '
-               'INCLUDE (named, review_count)')
+               'INCLUDE (named)')
     op.create_index('ix_product_phrases_product_id', 'product_phrases', ['product_id'])
+    op.drop_column('vocabulary', 'reviews')
 
 
 def downgrade():
+    # The review totals come back as zeros until `amazen-reindex` (at 0006) counts them again.
+    op.add_column('vocabulary', sa.Column('reviews', sa.BigInteger(), nullable=False, server_default='0'))
     op.drop_table('product_phrases')
