@@ -9,6 +9,7 @@ Large rebuilds analyse chunks of products in worker processes (the analyser is p
 main process reads the next chunk and COPYs the previous one.
 """
 import io
+import re
 import sys
 from collections import deque
 
@@ -17,7 +18,7 @@ import sqlalchemy as sa
 from amazen.models.catalog import SEARCH_FACTS
 from amazen.pgcopy import copy_value
 
-from .analyzer import STOP_WORDS, analyze, mention_balance, phrases
+from .analyzer import STOP_WORDS, analyze, fold, mention_balance, phrases
 
 # How much a word counts in each product field (BM25F-style: the weighted counts feed one BM25).
 FIELD_WEIGHTS = {"title": 3.0, "brand": 2.0, "categories": 1.5, "features": 1.0, "description": 1.0}
@@ -69,11 +70,12 @@ ALTER TABLE descriptor_evidence_new RENAME TO descriptor_evidence;
 ALTER TABLE descriptor_evidence RENAME CONSTRAINT pk_descriptor_evidence_new TO pk_descriptor_evidence;
 ALTER INDEX ix_descriptor_evidence_new_product_id RENAME TO ix_descriptor_evidence_product_id;
 """
-# What analyse_chunk's three texts are COPied into, column by column ({new}: "_new" in a full rebuild).
+# What analyse_chunk's four texts are COPied into, column by column ({new}: "_new" in a full rebuild).
 COPY_TABLES = (
     "product_terms{new} (term, product_id, tf, length, %s)" % FACT_COLUMNS,
     "descriptor_evidence{new} (term, product_id, mentions, positive, negative, stars, quote_review_ids, rated, stars_sum)",
     "index_lengths (product_id, length, categories)",
+    "product_phrases (phrase, product_id, named)",
 )
 # After a rebuild commits: fresh planner statistics (sampled, so cheap). A full rebuild loads its tables
 # frozen, so the covering keys answer searches from the index alone at once; after a partial one,
@@ -130,50 +132,11 @@ DELETE FROM product_term_stats;
 INSERT INTO product_term_stats (term, products) SELECT term, count(*) FROM product_terms_new GROUP BY term;
 """
 
-# The vocabulary behind autocomplete and did-you-mean: 1-3 word phrases of product titles that do not
-# start or end with a stop word (and start with a letter), used by at least two products; every brand
-# and category name, whole and as words. Lower case, accents removed, like the analyzer's fold().
-# PRODUCT_PHRASES makes each product's rows of product_phrases ({products}: the products to read);
-# VOCABULARY_OF counts them per phrase ({phrases}: which phrases to count).
+# The vocabulary behind autocomplete and did-you-mean, counted from product_phrases (product_phrases()
+# below makes each product's rows) by VOCABULARY_OF ({phrases}: which phrases to count): title phrases
+# used by at least two products, every brand and category name.
 MIN_TITLE_PHRASE_PRODUCTS = 2
-PRODUCT_PHRASES = """
-WITH products_read AS (SELECT id, title, brand FROM products {products}),
-title_words AS (
-    SELECT p.id, w.word, w.n
-    FROM products_read p
-    CROSS JOIN LATERAL regexp_split_to_table(unaccent(lower(p.title)), '[^[:alnum:]'']+') WITH ORDINALITY AS w(word, n)
-    WHERE p.title IS NOT NULL AND w.word ~ '[[:alnum:]]'
-),
-grams AS (
-    SELECT id, word AS w1, lead(word) OVER w AS w2, lead(word, 2) OVER w AS w3
-    FROM title_words WINDOW w AS (PARTITION BY id ORDER BY n)
-),
-named AS (  -- brands and category names: always offered
-    SELECT id, unaccent(lower(brand)) AS phrase FROM products_read WHERE brand <> ''
-    UNION ALL
-    SELECT p.id, unaccent(lower(c.name))
-    FROM products_read p JOIN product_categories pc ON pc.product_id = p.id JOIN categories c ON c.id = pc.category_id
-),
-phrases AS (
-    SELECT id, w1 AS phrase, FALSE AS named FROM grams
-    WHERE length(w1) > 1 AND w1 ~ '^[[:alpha:]]' AND NOT w1 = ANY(%(stop)s)
-    UNION ALL
-    SELECT id, w1 || ' ' || w2, FALSE FROM grams
-    WHERE w2 IS NOT NULL AND w1 ~ '^[[:alpha:]]' AND length(w1) > 1 AND length(w2) > 1
-      AND NOT w1 = ANY(%(stop)s) AND NOT w2 = ANY(%(stop)s)
-    UNION ALL
-    SELECT id, w1 || ' ' || w2 || ' ' || w3, FALSE FROM grams
-    WHERE w3 IS NOT NULL AND w1 ~ '^[[:alpha:]]' AND length(w1) > 1 AND length(w3) > 1
-      AND NOT w1 = ANY(%(stop)s) AND NOT w3 = ANY(%(stop)s)
-    UNION ALL
-    SELECT id, phrase, TRUE FROM named
-    UNION ALL  -- the words of brands and category names, for spelling
-    SELECT n.id, w.word, TRUE FROM named n
-    CROSS JOIN LATERAL regexp_split_to_table(n.phrase, '[^[:alnum:]'']+') AS w(word)
-    WHERE length(w.word) > 1 AND w.word ~ '^[[:alpha:]]' AND NOT w.word = ANY(%(stop)s)
-)
-SELECT phrase COLLATE "C", id, bool_or(named) FROM phrases WHERE length(phrase) <= 80 GROUP BY 1, 2
-"""
+MAX_PHRASE_LENGTH = 80
 VOCABULARY_OF = """
 INSERT INTO vocabulary (phrase, words, products)
 SELECT phrase, array_length(regexp_split_to_array(phrase, ' +'), 1), count(*)
@@ -181,37 +144,38 @@ FROM product_phrases {phrases}
 GROUP BY phrase
 HAVING bool_or(named) OR count(*) >= %(min_products)s
 """
-# A full rebuild: every product's phrases, loaded without keys and then keyed (cheaper than keeping the
-# keys up to date row by row), every phrase counted. (TRUNCATE: only writers of the vocabulary read
-# product_phrases, and they wait for this one on the vocabulary's lock.)
-REBUILD_VOCABULARY = f"""
+# Before a full rebuild loads every product's phrases: no rows, no keys (built once at the end, far
+# cheaper than row by row). TRUNCATE: only writers of the vocabulary read product_phrases, and they
+# wait for this one on the vocabulary's lock.
+CLEAR_PRODUCT_PHRASES = """
 LOCK TABLE vocabulary IN EXCLUSIVE MODE;
 TRUNCATE product_phrases;
 ALTER TABLE product_phrases DROP CONSTRAINT pk_product_phrases;
 DROP INDEX ix_product_phrases_product_id;
-INSERT INTO product_phrases (phrase, product_id, named) {PRODUCT_PHRASES.format(products="")};
+"""
+RECOUNT_VOCABULARY = f"""
 ALTER TABLE product_phrases ADD CONSTRAINT pk_product_phrases PRIMARY KEY (phrase, product_id) INCLUDE (named);
 CREATE INDEX ix_product_phrases_product_id ON product_phrases (product_id);
 DELETE FROM vocabulary;
 {VOCABULARY_OF.format(phrases="")}
 """
-# Some products: replace their phrases, then recount the phrases they used before or use now.
-UPDATE_VOCABULARY = f"""
+# Before some products' phrases are loaded: note the phrases they used, and delete them. After: the
+# phrases they use now are noted too, and every noted phrase is counted again.
+TAKE_PRODUCT_PHRASES = """
 LOCK TABLE vocabulary IN EXCLUSIVE MODE;
 DROP TABLE IF EXISTS changed_phrases;
 CREATE TEMP TABLE changed_phrases ON COMMIT DROP AS
 SELECT phrase FROM product_phrases WHERE product_id = ANY(%(ids)s);
 DELETE FROM product_phrases WHERE product_id = ANY(%(ids)s);
-WITH added AS (
-    INSERT INTO product_phrases (phrase, product_id, named)
-    {PRODUCT_PHRASES.format(products="WHERE id = ANY(%(ids)s)")}
-    RETURNING phrase
-)
-INSERT INTO changed_phrases SELECT phrase FROM added;
-DELETE FROM vocabulary WHERE phrase IN (SELECT phrase FROM changed_phrases);
+"""
+UPDATE_VOCABULARY = f"""
+INSERT INTO changed_phrases SELECT phrase FROM product_phrases WHERE product_id = ANY(%(ids)s);
+DELETE FROM vocabulary WHERE phrase IN (SELECT phrase COLLATE "default" FROM changed_phrases);
 {VOCABULARY_OF.format(phrases="WHERE phrase IN (SELECT phrase FROM changed_phrases)")};
 DROP TABLE changed_phrases;
 """
+# A vocabulary word: a run of letters, digits and apostrophes of folded text.
+VOCABULARY_SPLIT = re.compile(r"[^\w']+|_+")
 
 def product_postings(title, brand, categories, features, description):
     """({term: field-weighted frequency}, weighted length) of one product's text."""
@@ -229,6 +193,39 @@ def product_postings(title, brand, categories, features, description):
             for term in words + phrases(words):
                 tf[term.term] = tf.get(term.term, 0.0) + weight
     return tf, length
+
+
+def product_phrases(title, brand, categories):
+    """{phrase: named} of one product for the vocabulary, folded like the analyzer folds: the title's
+    words and 2-3 word phrases that start with a letter and neither start nor end with a stop word or
+    a single character (named False); its brand and category names, whole and as words (named True)."""
+    found = {}
+    if title:
+        words = [word for word in VOCABULARY_SPLIT.split(fold(title)) if word.strip("'")]
+        ends = [len(word) > 1 and word not in STOP_WORDS for word in words]
+        last = len(words) - 1
+        for i, word in enumerate(words):
+            if ends[i] and word[0].isalpha():
+                found[word] = False
+                if i < last and ends[i + 1]:
+                    found[f"{word} {words[i + 1]}"] = False
+                if i < last - 1 and ends[i + 2]:
+                    found[f"{word} {words[i + 1]} {words[i + 2]}"] = False
+    for name in ([brand] if brand else []) + list(categories or ()):
+        name = fold(name)
+        found[name] = True
+        for word in VOCABULARY_SPLIT.split(name):
+            if len(word) > 1 and word[0].isalpha() and word not in STOP_WORDS:
+                found[word] = True
+    return {phrase: named for phrase, named in found.items() if len(phrase) <= MAX_PHRASE_LENGTH}
+
+
+def phrase_lines(product_id, title, brand, categories):
+    """product_phrases COPY lines of one product. (Title phrases are letters, digits, apostrophes and
+    spaces: only a name can hold what COPY escapes.)"""
+    named_tail, title_tail = f"\t{product_id}\tt\n", f"\t{product_id}\tf\n"
+    return [copy_value(phrase) + named_tail if named else phrase + title_tail
+            for phrase, named in product_phrases(title, brand, categories).items()]
 
 
 def evidence_lines(product_id, reviews):
@@ -283,14 +280,15 @@ def _evidence_tail(mentions):
 
 
 def analyse_chunk(products, reviews):
-    """COPY text for product_terms, descriptor_evidence and the products' lengths (worker-safe).
+    """COPY text for product_terms, descriptor_evidence, the products' lengths and their vocabulary
+    phrases (worker-safe).
 
     Terms need no COPY escaping: the analyzer only makes [a-z0-9] words joined by one space.
     """
     by_product = {}
     for product_id, review_id, rating, helpful, summary, text in reviews:
         by_product.setdefault(product_id, []).append((review_id, rating, helpful, summary, text))
-    terms, evidence, lengths = [], [], []
+    terms, evidence, lengths, vocabulary = [], [], [], []
     for product_id, title, brand, features, description, categories, *facts, category_ids in products:
         tf, length = product_postings(title, brand, categories, features, description)
         category_ids = "{%s}" % ",".join(map(str, category_ids))
@@ -300,7 +298,8 @@ def analyse_chunk(products, reviews):
         tail = "\t".join([copy_value(brand), *map(copy_value, facts), category_ids])
         terms.extend(f"{term}\t{product_id}\t{weight}\t{length}\t{tail}\n" for term, weight in tf.items())
         evidence.extend(evidence_lines(product_id, by_product.get(product_id, ())))
-    return "".join(terms), "".join(evidence), "".join(lengths)
+        vocabulary.extend(phrase_lines(product_id, title, brand, categories))
+    return "".join(terms), "".join(evidence), "".join(lengths), "".join(vocabulary)
 
 
 def _scope(conn, product_ids, touched):
@@ -339,11 +338,16 @@ def reindex(conn, product_ids=None, touched=False, progress=False, vocabulary=Tr
             cursor.execute(SUBTRACT_PRODUCT_TERM_STATS, (part,))
             cursor.execute("DELETE FROM product_terms WHERE product_id = ANY(%s)", (part,))
             cursor.execute("DELETE FROM descriptor_evidence WHERE product_id = ANY(%s)", (part,))
+    if vocabulary:  # the products' phrases are loaded with their postings, and counted at the end
+        if everything:
+            cursor.execute(CLEAR_PRODUCT_PHRASES)
+        else:
+            cursor.execute(TAKE_PRODUCT_PHRASES, {"ids": ids})
 
-    # FREEZE: rows loaded into a table created in this transaction can be written frozen and all-visible,
-    # so index-only scans work at once instead of after the next VACUUM.
+    # FREEZE: rows loaded into a table created (or emptied) in this transaction can be written frozen and
+    # all-visible, so index-only scans work at once instead of after the next VACUUM.
     copy = "COPY {} FROM STDIN WITH (FREEZE)" if everything else "COPY {} FROM STDIN"
-    tables = [table.format(new="_new" if everything else "") for table in COPY_TABLES]
+    tables = [table.format(new="_new" if everything else "") for table in COPY_TABLES[:None if vocabulary else -1]]
 
     def write(texts):
         for table, text in zip(tables, texts):
@@ -407,11 +411,26 @@ def reindex(conn, product_ids=None, touched=False, progress=False, vocabulary=Tr
 
 
 def refresh_vocabulary(conn, product_ids=None):
-    """Bring the autocomplete and spelling vocabulary up to date with the text of ``product_ids`` (all
-    products when None: a few seconds at 100k)."""
+    """Count the vocabulary again once the phrases of ``product_ids`` (of every product when None)
+    have been loaded: only the phrases they used or use, or everything."""
     cursor = conn.connection.dbapi_connection.cursor()
-    params = {"stop": sorted(STOP_WORDS), "min_products": MIN_TITLE_PHRASE_PRODUCTS, "ids": product_ids}
-    cursor.execute(REBUILD_VOCABULARY if product_ids is None else UPDATE_VOCABULARY, params)
+    params = {"min_products": MIN_TITLE_PHRASE_PRODUCTS, "ids": product_ids}
+    cursor.execute(RECOUNT_VOCABULARY if product_ids is None else UPDATE_VOCABULARY, params)
+
+
+def rebuild_vocabulary(conn):
+    """Every product's phrases loaded again and the vocabulary counted from them, without the rest of a
+    full rebuild (for the migration that brought product_phrases)."""
+    cursor = conn.connection.dbapi_connection.cursor()
+    cursor.execute(CLEAR_PRODUCT_PHRASES)
+    names = conn.execute(sa.text(
+        "SELECT p.id, p.title, p.brand, ARRAY(SELECT c.name FROM product_categories pc JOIN categories c "
+        "ON c.id = pc.category_id WHERE pc.product_id = p.id) FROM products p ORDER BY p.id"
+    )).yield_per(10_000)
+    for rows in names.partitions():
+        lines = "".join(line for row in rows for line in phrase_lines(*row))
+        cursor.copy_expert("COPY product_phrases (phrase, product_id, named) FROM STDIN WITH (FREEZE)", io.StringIO(lines))
+    refresh_vocabulary(conn)
 
 
 def _progress_bar(total):

@@ -16,23 +16,21 @@ depends_on = None
 
 
 def upgrade():
-    # The app's own derivation, as `amazen-reindex` runs it: the vocabulary it counts is already there.
-    from amazen.search.analyzer import STOP_WORDS
-    from amazen.search.index import PRODUCT_PHRASES
+    from amazen.search.index import rebuild_vocabulary
 
     op.create_table(
         'product_phrases',
-        sa.Column('phrase', sa.Text(), nullable=False),
+        sa.Column('phrase', sa.Text(collation='C'), nullable=False),
         sa.Column('product_id', sa.Integer(), nullable=False),
         sa.Column('named', sa.Boolean(), nullable=False),
     )
-    cursor = op.get_bind().connection.dbapi_connection.cursor()
-    cursor.execute('INSERT INTO product_phrases (phrase, product_id, named) '
-                   + PRODUCT_PHRASES.format(products=''), {'stop': sorted(STOP_WORDS)})
     op.execute('ALTER TABLE product_phrases ADD CONSTRAINT pk_product_phrases PRIMARY KEY (phrase, product_id) '
                'INCLUDE (named)')
     op.create_index('ix_product_phrases_product_id', 'product_phrases', ['product_id'])
     op.drop_column('vocabulary', 'reviews')
+    # Every product's phrases, and the vocabulary counted from them: the app's own code, as a full
+    # `amazen-reindex` runs it (the phrases are now made in Python, folded as the analyzer folds).
+    rebuild_vocabulary(op.get_bind())
 
 
 def downgrade():
