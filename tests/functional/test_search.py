@@ -397,6 +397,24 @@ def test_bad_reviews_are_400_json(api, body, field):
     assert response.json["error"]["field"] == field
 
 
+@pytest.mark.parametrize("content_type", ["application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x"])
+def test_a_review_posted_the_way_another_site_could_is_refused_and_writes_nothing(api, content_type):
+    """A page on another site can make a browser POST only these content types without asking first
+    (a CORS preflight, which Amazen never grants): the write API takes JSON alone, so it cannot be
+    forged from another site."""
+    before = api.get("/api/products/B000065BP9").json["review_count"]
+    forged = '{"reviewer_id": "elsewhere", "rating": 1, "text": "Forged."}'
+    response = api.post("/api/products/B000065BP9/reviews", forged, status=400,
+                        headers={"Content-Type": content_type, "Origin": "https://elsewhere.example"})
+    assert response.json["error"]["field"] == "body"
+    preflight = api.options("/api/products/B000065BP9/reviews", expect_errors=True, headers={
+        "Origin": "https://elsewhere.example", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type"})
+    assert preflight.status_int >= 400
+    assert not any(name.lower().startswith("access-control-") for name in [*response.headers, *preflight.headers])
+    assert api.get("/api/products/B000065BP9").json["review_count"] == before
+
+
 def test_products_api(api):
     body = api.get("/api/products/B000065BP9").json
     mentions = RAW["B000065BP9"]
