@@ -344,6 +344,46 @@ def test_an_import_recounts_the_vocabulary_of_the_products_it_changes(scratch_ur
     assert index_snapshot(scratch_url) == maintained
 
 
+def product_terms_table(url):
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        oid = conn.execute(sa.text("SELECT 'product_terms'::regclass::oid")).scalar()
+    engine.dispose()
+    return oid
+
+
+def test_an_import_that_touches_a_quarter_of_the_catalog_rebuilds_it_whole_with_the_same_result(scratch_url, tmp_path):
+    """From a quarter of a large catalog, loading new index tables beats inserting into the live keys."""
+    meta = SHARED_DATA / "ni2018_giftcards" / "meta_Gift_Cards.json"
+    assert run_import(scratch_url, meta).returncode == 0
+    asins = [json.loads(line)["asin"] for line in meta.open()]
+    assert len(asins) == 1547
+
+    def reviews(name, products):
+        path = tmp_path / name
+        path.write_text("".join(json.dumps({
+            "overall": 4.0, "reviewerID": f"{name}-{i}", "asin": asin, "reviewText": "Easy to use, not flimsy.",
+            "summary": "Fine", "unixReviewTime": 1500000000,
+        }) + "\n" for i, asin in enumerate(products)))
+        return path
+
+    table = product_terms_table(scratch_url)
+    assert run_import(scratch_url, reviews("few_5.json", asins[:380])).returncode == 0  # under a quarter
+    assert product_terms_table(scratch_url) == table  # rows replaced in the live tables
+    assert run_import(scratch_url, reviews("many_5.json", asins[:390])).returncode == 0  # a quarter and more
+    assert product_terms_table(scratch_url) != table  # new tables swapped in
+
+    maintained = index_snapshot(scratch_url)
+    # Every product reviewed, and only those, has the evidence of its review ("not flimsy").
+    assert {asin for asin, term, *_ in maintained[1] if term == "flimsi"} == set(asins[:390])
+    result = subprocess.run(
+        [str(Path(IMPORT).with_name("amazen-reindex")), "--config", str(REPO / "production.ini")],
+        env={**os.environ, "AMAZEN_DATABASE_URL": scratch_url}, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert index_snapshot(scratch_url) == maintained
+
+
 def test_searches_read_the_old_index_without_waiting_while_a_full_reindex_runs(scratch_url, monkeypatch):
     """A full rebuild loads new index tables beside the live ones and swaps them in last, so while it
     runs, searches and completions go on reading the old index instead of queueing behind it."""

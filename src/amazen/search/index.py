@@ -24,6 +24,11 @@ from .analyzer import STOP_WORDS, analyze, fold, mention_balance, phrases
 FIELD_WEIGHTS = {"title": 3.0, "brand": 2.0, "categories": 1.5, "features": 1.0, "description": 1.0}
 CHUNK_PRODUCTS = 400
 PARALLEL_ABOVE = 1_000  # products; smaller rebuilds (a written review) run inline
+# An import that touched this share of a catalog (of more than PARALLEL_ABOVE products) rebuilds all of
+# it instead: loading new tables and keying them once costs less than inserting that many rows into the
+# live keys (at 1M generated reviews, new reviews on a third of the products took as long to index as
+# all of them; on half, 110 s instead of 229 s).
+FULL_REBUILD_SHARE = 0.25
 QUOTES = 2
 
 # A product's text, then the facts its postings carry (models/catalog.py SEARCH_FACTS: the refreshed
@@ -323,7 +328,10 @@ def reindex(conn, product_ids=None, touched=False, progress=False, vocabulary=Tr
         "DROP TABLE IF EXISTS index_lengths; "
         "CREATE TEMP TABLE index_lengths (product_id int, length float, categories int[]) ON COMMIT DROP"
     )
-    everything = len(ids) == conn.execute(sa.text("SELECT count(*) FROM products")).scalar()
+    catalog = conn.execute(sa.text("SELECT count(*) FROM products")).scalar()
+    everything = len(ids) == catalog
+    if touched and catalog > PARALLEL_ABOVE and FULL_REBUILD_SHARE * catalog <= len(ids) < catalog:
+        ids, everything = _scope(conn, None, False), True
     if everything:
         # Load new tables without keys, then build the keys once: far cheaper than deleting and
         # inserting row by row, and searches go on reading the old tables meanwhile (NEW_TABLES).
