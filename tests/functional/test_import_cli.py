@@ -46,6 +46,15 @@ def run_import(url, *args, **kwargs):
     )
 
 
+def run_reindex(url):
+    result = subprocess.run(
+        [str(Path(IMPORT).with_name("amazen-reindex")), "--config", str(REPO / "production.ini")],
+        env={**os.environ, "AMAZEN_DATABASE_URL": url}, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    return result
+
+
 def counts(url):
     engine = sa.create_engine(url)
     with engine.connect() as conn:
@@ -279,11 +288,7 @@ def test_reindex_rebuilds_exactly_what_imports_maintain(scratch_url):
     engine.dispose()
     assert index_snapshot(scratch_url) != maintained
 
-    result = subprocess.run(
-        [str(Path(IMPORT).with_name("amazen-reindex")), "--config", str(REPO / "production.ini")],
-        env={**os.environ, "AMAZEN_DATABASE_URL": scratch_url}, capture_output=True, text=True, timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
+    result = run_reindex(scratch_url)
     assert result.stdout.startswith("Indexed 1,547 products in ") and result.stderr == ""
     assert index_snapshot(scratch_url) == maintained
 
@@ -336,11 +341,7 @@ def test_an_import_recounts_the_vocabulary_of_the_products_it_changes(scratch_ur
     assert last_analyze(scratch_url) == analysed  # small imports leave the sampling to autovacuum
 
     maintained = index_snapshot(scratch_url)
-    result = subprocess.run(
-        [str(Path(IMPORT).with_name("amazen-reindex")), "--config", str(REPO / "production.ini")],
-        env={**os.environ, "AMAZEN_DATABASE_URL": scratch_url}, capture_output=True, text=True, timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
+    run_reindex(scratch_url)
     assert index_snapshot(scratch_url) == maintained
 
 
@@ -376,11 +377,7 @@ def test_an_import_that_touches_a_quarter_of_the_catalog_rebuilds_it_whole_with_
     maintained = index_snapshot(scratch_url)
     # Every product reviewed, and only those, has the evidence of its review ("not flimsy").
     assert {asin for asin, term, *_ in maintained[1] if term == "flimsi"} == set(asins[:390])
-    result = subprocess.run(
-        [str(Path(IMPORT).with_name("amazen-reindex")), "--config", str(REPO / "production.ini")],
-        env={**os.environ, "AMAZEN_DATABASE_URL": scratch_url}, capture_output=True, text=True, timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
+    run_reindex(scratch_url)
     assert index_snapshot(scratch_url) == maintained
 
 
