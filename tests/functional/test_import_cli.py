@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -379,6 +380,36 @@ def test_an_import_that_touches_a_quarter_of_the_catalog_rebuilds_it_whole_with_
     assert {asin for asin, term, *_ in maintained[1] if term == "flimsi"} == set(asins[:390])
     run_reindex(scratch_url)
     assert index_snapshot(scratch_url) == maintained
+
+
+def die_in_the_worker(products, reviews):
+    """Stands for analyse_chunk in a worker that the kernel kills (out of memory, an operator's kill -9)."""
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_an_indexing_worker_that_dies_fails_the_rebuild_instead_of_waiting_for_ever(scratch_url, monkeypatch):
+    from amazen.search import index
+
+    assert run_import(scratch_url, SHARED_DATA / "ni2018_giftcards" / "meta_Gift_Cards.json").returncode == 0
+    before = index_snapshot(scratch_url)
+    monkeypatch.setattr(index, "analyse_chunk", die_in_the_worker)  # 1,547 products: the workers are used
+    engine = sa.create_engine(scratch_url)
+    outcome = []
+
+    def rebuild():
+        try:
+            with engine.begin() as conn:
+                index.reindex(conn)
+        except Exception as err:
+            outcome.append(err)
+
+    rebuilding = threading.Thread(target=rebuild, daemon=True)
+    rebuilding.start()
+    rebuilding.join(120)
+    assert not rebuilding.is_alive(), "the rebuild is still waiting for a worker that is gone"
+    assert [type(err) for err in outcome] == [RuntimeError] and "stopped unexpectedly" in str(outcome[0])
+    engine.dispose()
+    assert index_snapshot(scratch_url) == before  # rolled back
 
 
 def test_searches_read_the_old_index_without_waiting_while_a_full_reindex_runs(scratch_url, monkeypatch):

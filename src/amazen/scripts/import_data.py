@@ -76,6 +76,8 @@ def run(argv=None):
         return fail(f"{err}; nothing was imported (--strict)", 1)
     except KeyboardInterrupt:
         return fail("interrupted; nothing was imported", 1)
+    except RuntimeError as err:  # a reader or indexing worker process stopped
+        return fail(f"{err}; nothing was imported", 1)
     except Exception as err:  # a database error: one line, not a traceback
         import sqlalchemy as sa
 

@@ -41,6 +41,8 @@ def main(argv=None):
         analyze_tables(engine)
     except KeyboardInterrupt:
         sys.exit(f"{PROG}: interrupted; the index is unchanged")
+    except RuntimeError as err:  # an indexing worker process stopped
+        sys.exit(f"{PROG}: {err}; the index is unchanged")
     except sa.exc.SQLAlchemyError as err:
         sys.exit(f"{PROG}: database error, the index is unchanged: {str(err).splitlines()[0]}")
     finally:

@@ -374,22 +374,29 @@ def reindex(conn, product_ids=None, touched=False, progress=False, vocabulary=Tr
             write(analyse_chunk(*fetch(chunk)))
     else:
         import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
 
-        # Fork: the workers only analyse text; they never touch the database connection.
-        with multiprocessing.get_context("fork").Pool(2) as pool:
+        # Fork: the workers only analyse text; they never touch the database connection. A worker that
+        # dies (killed, out of memory) fails the rebuild, where a multiprocessing Pool would wait for
+        # its result for ever, holding the transaction and its locks.
+        with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
             pending = deque()
-            for chunk in chunks:
-                pending.append((len(chunk), pool.apply_async(analyse_chunk, fetch(chunk))))
-                while len(pending) > 2:
+            try:
+                for chunk in chunks:
+                    pending.append((len(chunk), pool.submit(analyse_chunk, *fetch(chunk))))
+                    while len(pending) > 2:
+                        size, result = pending.popleft()
+                        write(result.result())
+                        if bar is not None:
+                            bar.update(size)
+                while pending:
                     size, result = pending.popleft()
-                    write(result.get())
+                    write(result.result())
                     if bar is not None:
                         bar.update(size)
-            while pending:
-                size, result = pending.popleft()
-                write(result.get())
-                if bar is not None:
-                    bar.update(size)
+            except BrokenProcessPool:
+                raise RuntimeError("an indexing worker process stopped unexpectedly") from None
     if bar is not None:
         bar.close()
     if everything:
