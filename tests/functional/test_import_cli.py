@@ -305,12 +305,16 @@ def vocabulary(url, *phrases):
     return [tuple(row) for row in rows]
 
 
-def last_analyze(url):
+def scalar(url, sql):
     engine = sa.create_engine(url)
     with engine.connect() as conn:
-        when = conn.execute(sa.text("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'product_phrases'")).scalar()
+        value = conn.execute(sa.text(sql)).scalar()
     engine.dispose()
-    return when
+    return value
+
+
+def last_analyze(url):
+    return scalar(url, "SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'product_phrases'")
 
 
 def test_an_import_recounts_the_vocabulary_of_the_products_it_changes(scratch_url, tmp_path):
@@ -347,11 +351,7 @@ def test_an_import_recounts_the_vocabulary_of_the_products_it_changes(scratch_ur
 
 
 def product_terms_table(url):
-    engine = sa.create_engine(url)
-    with engine.connect() as conn:
-        oid = conn.execute(sa.text("SELECT 'product_terms'::regclass::oid")).scalar()
-    engine.dispose()
-    return oid
+    return scalar(url, "SELECT 'product_terms'::regclass::oid")
 
 
 def test_an_import_that_touches_a_quarter_of_the_catalog_rebuilds_it_whole_with_the_same_result(scratch_url, tmp_path):

@@ -369,6 +369,15 @@ def reindex(conn, product_ids=None, touched=False, progress=False, vocabulary=Tr
 
     chunks = [ids[i:i + CHUNK_PRODUCTS] for i in range(0, len(ids), CHUNK_PRODUCTS)]
     bar = _progress_bar(len(ids)) if progress else None
+    pending = deque()  # (products, the workers' result), oldest first
+
+    def write_pending(keep):
+        while len(pending) > keep:
+            size, result = pending.popleft()
+            write(result.result())
+            if bar is not None:
+                bar.update(size)
+
     if len(ids) <= PARALLEL_ABOVE:
         for chunk in chunks:
             write(analyse_chunk(*fetch(chunk)))
@@ -381,20 +390,11 @@ def reindex(conn, product_ids=None, touched=False, progress=False, vocabulary=Tr
         # dies (killed, out of memory) fails the rebuild, where a multiprocessing Pool would wait for
         # its result for ever, holding the transaction and its locks.
         with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
-            pending = deque()
             try:
                 for chunk in chunks:
                     pending.append((len(chunk), pool.submit(analyse_chunk, *fetch(chunk))))
-                    while len(pending) > 2:
-                        size, result = pending.popleft()
-                        write(result.result())
-                        if bar is not None:
-                            bar.update(size)
-                while pending:
-                    size, result = pending.popleft()
-                    write(result.result())
-                    if bar is not None:
-                        bar.update(size)
+                    write_pending(keep=2)
+                write_pending(keep=0)
             except BrokenProcessPool:
                 raise RuntimeError("an indexing worker process stopped unexpectedly") from None
     if bar is not None:
@@ -444,7 +444,7 @@ def rebuild_vocabulary(conn):
     )).yield_per(10_000)
     for rows in names.partitions():
         lines = "".join(line for row in rows for line in phrase_lines(*row))
-        cursor.copy_expert("COPY product_phrases (phrase, product_id, named) FROM STDIN WITH (FREEZE)", io.StringIO(lines))
+        cursor.copy_expert(f"COPY {COPY_TABLES[-1]} FROM STDIN WITH (FREEZE)", io.StringIO(lines))
     refresh_vocabulary(conn)
 
 
