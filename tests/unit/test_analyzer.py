@@ -6,7 +6,7 @@ import pytest
 from webob.multidict import MultiDict
 
 from amazen.params import InvalidParameter
-from amazen.search.analyzer import analyze, descriptor_term, phrases, review_mentions
+from amazen.search.analyzer import analyze, descriptor_term, phrases, review_mentions, sentences, uses_term
 from amazen.search.query import parse_query, parse_search
 from amazen.search.service import quote
 
@@ -59,9 +59,8 @@ def mentions_the_long_way(summary, text):
     return {t: "-" if 2 * negated[t] >= occurrences[t] else "+" for t in occurrences}
 
 
-def test_review_mentions_agrees_with_analyze_and_phrases_on_real_reviews():
-    # review_mentions is the importer's one-pass fast path; it must find exactly what the general
-    # analyzer finds, on every real review (the MDSD electronics files, read here with a plain regex).
+def electronics_reviews():
+    """(title, text) of every MDSD electronics review, read with a plain regex."""
     reviews = []
     for path in sorted(ELECTRONICS.glob("*.review")):
         raw = path.read_text(encoding="latin-1")
@@ -69,10 +68,35 @@ def test_review_mentions_agrees_with_analyze_and_phrases_on_real_reviews():
             title = re.search(r"<title>(.*?)</title>", block, re.S)
             text = re.search(r"<review_text>(.*?)</review_text>", block, re.S)
             reviews.append((title.group(1) if title else "", text.group(1) if text else ""))
+    return reviews
+
+
+def test_review_mentions_agrees_with_analyze_and_phrases_on_real_reviews():
+    # review_mentions is the importer's one-pass fast path; it must find exactly what the general
+    # analyzer finds, on every real review.
+    reviews = electronics_reviews()
     assert len(reviews) == 2000
     differing = [r for r in reviews if review_mentions(*r) != mentions_the_long_way(*r)]
     assert differing == []
     assert sum("-" in review_mentions(*r).values() for r in reviews) > 500  # negation is exercised
+
+
+def test_uses_term_finds_exactly_the_terms_of_analyze_and_phrases():
+    # uses_term is how a quote's sentence is found; on real sentences it must say yes to every word and
+    # phrase analyze + phrases find there, and no to the other terms of the same review (phrases that
+    # span two sentences, stop words' neighbours, terms of other sentences).
+    checked = 0
+    for title, text in electronics_reviews()[:300]:
+        review = analyze(text)
+        review_terms = {t.term for t in review + phrases(review)} | {f"{a} {b}" for a, b in zip(
+            [t.term for t in review], [t.term for t in review][1:])}
+        for sentence in sentences(text):
+            terms = analyze(sentence)
+            found = {t.term for t in terms + phrases(terms)}
+            assert all(uses_term(sentence, term) for term in found)
+            assert not any(uses_term(sentence, term) for term in review_terms - found)
+            checked += len(review_terms - found)
+    assert checked > 10_000  # the "no" side is exercised
 
 
 def test_descriptors_are_a_word_or_a_two_word_phrase():

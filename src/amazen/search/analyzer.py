@@ -130,6 +130,21 @@ def phrases(terms):
     return out
 
 
+def uses_term(text, term):
+    """Whether ``text`` uses ``term`` (a word or a two-word phrase), as ``analyze`` + ``phrases`` would
+    find it; stops at the first use (evidence quotes ask this of sentence after sentence)."""
+    first, _, second = term.partition(" ")
+    last, last_position = "", -PHRASE_GAP - 1
+    for stemmed, _, position in _scan(text):
+        if second:
+            if stemmed == second and last == first and position - last_position <= PHRASE_GAP:
+                return True
+            last, last_position = stemmed, position
+        elif stemmed == term:
+            return True
+    return False
+
+
 def analyze_query_words(text):
     """Stemmed terms of a query or descriptor, in order; negation is not applied to queries."""
     return [t.term for t in analyze(text)]
@@ -181,6 +196,7 @@ def mention_balance(summary, text):
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 
 
+@lru_cache(maxsize=100_000)
 def word_stem(word):
     """The index term of one written word ("Batteries" -> "batteri")."""
     return stem(fold(word).replace("'", ""))

@@ -22,7 +22,7 @@ from amazen.models import Review
 from amazen.models.catalog import SEARCH_FACTS
 from amazen.params import InvalidParameter
 
-from .analyzer import WORD, analyze_query_words, sentences, word_stem
+from .analyzer import WORD, analyze_query_words, sentences, uses_term, word_stem
 from .query import parse_query, query_parts, respell, spelled_words, without_part
 from .spelling import correction
 
@@ -438,7 +438,8 @@ class SearchService:
         quote_ids = {i for row in rows for i in row.quote_review_ids}
         reviews = {
             review.id: review
-            for review in self.session.scalars(sa.select(Review).where(Review.id.in_(quote_ids)))
+            for review in self.session.execute(
+                sa.select(Review.id, Review.summary, Review.text).where(Review.id.in_(quote_ids)))
         } if quote_ids else {}
         out = {}
         for product_id, review_count in products:
@@ -512,12 +513,9 @@ def quote(summary, text, term):
 
     None if no sentence has it (the review changed since it was indexed).
     """
-    from .analyzer import analyze, phrases
-
     words = set(term.split(" "))
     for sentence in ([summary] if summary else []) + sentences(text):
-        analysed = analyze(sentence)
-        if term not in {t.term for t in analysed} | {t.term for t in phrases(analysed)}:
+        if not uses_term(sentence, term):
             continue
         out, last = [], 0
         for match in WORD.finditer(sentence):
