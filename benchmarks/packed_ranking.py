@@ -23,9 +23,10 @@ hex and costs 4-5 times as much to read. Then it checks that every search gets t
 facets from both, and times both, interleaved, service level (evidence and quotes included: the same
 code for both). Category and brand filters are not implemented: the mix has none.
 
-    python benchmarks/packed_ranking.py [--queries 240] [--corpus demo|real] [--pack-all] [--database amazen_bench]
+    python benchmarks/packed_ranking.py [--queries 240] [--corpus demo|real] [--pack-all] [--writes 50] [--database amazen_bench]
 
 ``--pack-all`` also times packing every term and descriptor of the catalog (what an index build would add).
+``--writes N`` times what keeping block-stored arrays current would cost a written review (see write_cost).
 """
 import argparse
 import io
@@ -107,6 +108,55 @@ TABLES = """
     CREATE UNLOGGED TABLE bench_packed_products (id int PRIMARY KEY, record bytea, category_ids bytea);
 """
 FACT_TYPES = ("u1", ">f8", ">f8", ">i4", ">i4", ">i4", ">i4", ">i4")
+
+
+REPACK = f"""
+    INSERT INTO bench_repacked_terms
+    SELECT term, product_id / :block, {agg("int4send(product_id)")}, {agg("float8send(tf)")}, {agg("float8send(length)")},
+           {agg("f.record")}, {agg("f.category_ids")}
+    FROM product_terms JOIN bench_packed_products f ON f.id = product_id
+    WHERE term = ANY(ARRAY(SELECT term FROM product_terms WHERE product_id = :product))
+      AND product_id >= :product / :block * :block AND product_id < (:product / :block + 1) * :block
+    GROUP BY 1, 2;
+    INSERT INTO bench_repacked_evidence
+    SELECT term, product_id / :block, {agg("int4send(product_id)")}, {agg("int4send(positive - negative)")},
+           {agg("int4send(stars_sum)")}, {agg("int4send(rated)")}
+    FROM descriptor_evidence
+    WHERE term = ANY(ARRAY(SELECT term FROM descriptor_evidence WHERE product_id = :product))
+      AND product_id >= :product / :block * :block AND product_id < (:product / :block + 1) * :block
+    GROUP BY 1, 2"""
+REPACKED = """
+    DROP TABLE IF EXISTS bench_repacked_terms, bench_repacked_evidence;
+    CREATE TABLE bench_repacked_terms (term text COLLATE "C", block int, ids bytea, tf bytea, length bytea, records bytea,
+        category_ids bytea);
+    CREATE TABLE bench_repacked_evidence (term text COLLATE "C", block int, ids bytea, net bytea, stars_sum bytea, rated bytea);
+"""
+
+
+def write_cost(engine, samples, block):
+    """What keeping arrays stored in blocks of ``block`` product ids current would cost a written review:
+    for ``samples`` reviewed products, each in its own committed transaction, every term and descriptor
+    of the product repacked over the product's block. (Seconds per product, bytes written per product.)"""
+    with engine.begin() as conn:
+        conn.exec_driver_sql(REPACKED)
+        products = conn.exec_driver_sql(
+            f"SELECT id FROM products WHERE review_count > 0 ORDER BY md5(id::text) LIMIT {samples}").scalars().all()
+    seconds = []
+    try:
+        for product in products:
+            started = time.perf_counter()
+            with engine.begin() as conn:
+                conn.execute(sa.text(REPACK), {"product": product, "block": block})
+            seconds.append(time.perf_counter() - started)
+        with engine.begin() as conn:
+            written = conn.exec_driver_sql(
+                "SELECT (SELECT COALESCE(sum(octet_length(ids) + octet_length(tf) + octet_length(length) + octet_length(records)"
+                " + octet_length(category_ids)), 0) FROM bench_repacked_terms) + (SELECT COALESCE(sum(octet_length(ids) * 4), 0)"
+                " FROM bench_repacked_evidence)").scalar()
+    finally:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS bench_repacked_terms, bench_repacked_evidence")
+    return seconds, written / max(len(products), 1)
 
 
 def pack(conn, terms, descriptors):
@@ -332,7 +382,7 @@ def search(session, service, request):
     return len(matching), [asins[i] for i in page_ids], facets, read
 
 
-def run(queries, corpus, pack_all, database):
+def run(queries, corpus, pack_all, database, writes):
     mix = query_mix(queries, REAL_QUERIES if corpus == "real" else QUERIES)
     requests = [parse_search(params) for params in mix]
     engine = sa.create_engine(bench_database_url(database))
@@ -375,6 +425,7 @@ def run(queries, corpus, pack_all, database):
                         read.append(search(session, service, request)[3])
                     timings[name].append(time.perf_counter() - started)
                 session.rollback()
+        costs = {block: write_cost(engine, writes, block) for block in (4096, 1024)} if writes else {}
     finally:
         with engine.begin() as conn:
             conn.exec_driver_sql(f"DROP TABLE IF EXISTS {', '.join(PACKED)}")
@@ -395,6 +446,11 @@ def run(queries, corpus, pack_all, database):
     print(f"packing the mix's {len(terms)} terms and {len(descriptors)} descriptors and the facts: {pack_seconds:.1f} s")
     if pack_all_seconds is not None:
         print(f"packing every term, descriptor and the facts: {pack_all_seconds:.1f} s, {packed_mb:,.0f} MB")
+    for block, (seconds, written) in costs.items():
+        p50, p95, p99 = percentiles(seconds)
+        print(f"a written review, arrays in blocks of {block:,} product ids: repacking its product's block of every term "
+              f"and descriptor it has, committed: p50 {p50:.1f}, p95 {p95:.1f}, max {1000 * max(seconds):.1f} ms; "
+              f"{written / 1e6:.1f} MB written ({len(seconds)} products)")
 
 
 if __name__ == "__main__":
@@ -404,5 +460,7 @@ if __name__ == "__main__":
                         help="which query mix: the demo generator's products or the real catalog's")
     parser.add_argument("--pack-all", action="store_true")
     parser.add_argument("--database", default="amazen_bench", help="the database to measure (on the benchmarks' server)")
+    parser.add_argument("--writes", type=int, default=50, metavar="N",
+                        help="time keeping the arrays current for N written reviews (0: skip)")
     args = parser.parse_args()
-    run(args.queries, args.corpus, args.pack_all, args.database)
+    run(args.queries, args.corpus, args.pack_all, args.database, args.writes)
