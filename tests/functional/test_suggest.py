@@ -191,3 +191,17 @@ def test_corpus_totals_stay_exact_as_reviews_are_written(api, session):
     assert ("zorblax", 1, 2, 2) in kept
     says = api.get(f"/api/products/{asin}").json["customers_say"]
     assert any(s["descriptor"] == "zorblax" for s in says)  # two mentions, nowhere else: distinctive
+
+
+def test_the_catalogs_review_and_rating_totals_stay_exact_as_reviews_are_written(api, session):
+    # A written review moves the totals by difference instead of summing every product: after new
+    # reviews, an unrated one and a reviewer's second review replacing the first, they must equal a
+    # count of the reviews table itself.
+    dbsession, _ = session
+    asin = most_reviewed()
+    for reviewer, rating in (("totals-1", 1), ("totals-2", None), ("totals-1", 4), ("totals-3", 5)):
+        api.post_json(f"/api/products/{asin}/reviews", {"reviewer_id": reviewer, "rating": rating, "text": "Fine."},
+                      status=201)
+    kept = dbsession.execute(sa.text("SELECT reviews, ratings, rating_points, mean_rating FROM search_stats")).one()
+    reviews, ratings, points = dbsession.execute(sa.text("SELECT count(*), count(rating), sum(rating) FROM reviews")).one()
+    assert tuple(kept) == (reviews, ratings, points, points / ratings)

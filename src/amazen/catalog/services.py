@@ -107,6 +107,9 @@ class CatalogService:
         from amazen.ingest.bulk import refresh_ratings
         from amazen.search.index import reindex
 
+        # One writer per product at a time: the next one's statements then see this one's review, so the
+        # product's aggregates and the catalog's totals (moved by difference) stay exact.
+        self.session.execute(sa.select(Product.id).where(Product.id == product.id).with_for_update())
         values = {"reviewer_name": reviewer_name, "rating": rating, "summary": summary, "text": text,
                   "reviewed_at": sa.func.now()}
         stmt = insert(Review).values(product_id=product.id, reviewer_id=reviewer_id, **values)

@@ -342,6 +342,9 @@ def refresh_ratings(conn, product_ids=None, touched=False):
     """Recompute review and rating counts, average and 1–5 histogram from the reviews.
 
     For the products a load touched (``touched=True``), the given ``product_ids``, or all products.
+    The catalog's review and rating totals in search_stats move by the same amounts, in the same
+    statement (``old`` reads the rows as they were before the update), so a written review needs no
+    recount of every product.
     """
     if touched:
         scope = "p.id IN (SELECT product_id FROM touched)"
@@ -352,28 +355,42 @@ def refresh_ratings(conn, product_ids=None, touched=False):
     else:
         scope = "TRUE"
         params = {}
+    points = "p.stars_1 + 2 * p.stars_2 + 3 * p.stars_3 + 4 * p.stars_4 + 5 * p.stars_5"
     conn.execute(
         sa.text(
             f"""
-            UPDATE products p SET
-                review_count = COALESCE(a.reviews, 0),
-                rating_count = COALESCE(a.ratings, 0),
-                rating_average = a.average,
-                stars_1 = COALESCE(a.s1, 0), stars_2 = COALESCE(a.s2, 0), stars_3 = COALESCE(a.s3, 0),
-                stars_4 = COALESCE(a.s4, 0), stars_5 = COALESCE(a.s5, 0)
-            FROM products target
-            LEFT JOIN LATERAL (
-                SELECT count(*) AS reviews, count(r.rating) AS ratings, avg(r.rating)::float AS average,
-                       count(*) FILTER (WHERE r.rating = 1) AS s1, count(*) FILTER (WHERE r.rating = 2) AS s2,
-                       count(*) FILTER (WHERE r.rating = 3) AS s3, count(*) FILTER (WHERE r.rating = 4) AS s4,
-                       count(*) FILTER (WHERE r.rating = 5) AS s5
-                FROM reviews r WHERE r.product_id = target.id
-            ) a ON TRUE
-            WHERE target.id = p.id AND {scope}
-              AND (p.review_count, p.rating_count, p.rating_average, p.stars_1, p.stars_2, p.stars_3, p.stars_4, p.stars_5)
-                  IS DISTINCT FROM
-                  (COALESCE(a.reviews, 0), COALESCE(a.ratings, 0), a.average, COALESCE(a.s1, 0), COALESCE(a.s2, 0),
-                   COALESCE(a.s3, 0), COALESCE(a.s4, 0), COALESCE(a.s5, 0))
+            WITH old AS MATERIALIZED (
+                SELECT p.id, p.review_count, p.rating_count, {points} AS points FROM products p WHERE {scope}
+            ),
+            changed AS (
+                UPDATE products p SET
+                    review_count = COALESCE(a.reviews, 0),
+                    rating_count = COALESCE(a.ratings, 0),
+                    rating_average = a.average,
+                    stars_1 = COALESCE(a.s1, 0), stars_2 = COALESCE(a.s2, 0), stars_3 = COALESCE(a.s3, 0),
+                    stars_4 = COALESCE(a.s4, 0), stars_5 = COALESCE(a.s5, 0)
+                FROM products target
+                LEFT JOIN LATERAL (
+                    SELECT count(*) AS reviews, count(r.rating) AS ratings, avg(r.rating)::float AS average,
+                           count(*) FILTER (WHERE r.rating = 1) AS s1, count(*) FILTER (WHERE r.rating = 2) AS s2,
+                           count(*) FILTER (WHERE r.rating = 3) AS s3, count(*) FILTER (WHERE r.rating = 4) AS s4,
+                           count(*) FILTER (WHERE r.rating = 5) AS s5
+                    FROM reviews r WHERE r.product_id = target.id
+                ) a ON TRUE
+                WHERE target.id = p.id AND {scope}
+                  AND (p.review_count, p.rating_count, p.rating_average, p.stars_1, p.stars_2, p.stars_3, p.stars_4, p.stars_5)
+                      IS DISTINCT FROM
+                      (COALESCE(a.reviews, 0), COALESCE(a.ratings, 0), a.average, COALESCE(a.s1, 0), COALESCE(a.s2, 0),
+                       COALESCE(a.s3, 0), COALESCE(a.s4, 0), COALESCE(a.s5, 0))
+                RETURNING p.id, p.review_count, p.rating_count, {points} AS points
+            )
+            UPDATE search_stats s SET reviews = s.reviews + d.reviews, ratings = s.ratings + d.ratings,
+                                      rating_points = s.rating_points + d.points
+            FROM (SELECT COALESCE(sum(c.review_count - o.review_count), 0) AS reviews,
+                         COALESCE(sum(c.rating_count - o.rating_count), 0) AS ratings,
+                         COALESCE(sum(c.points - o.points), 0) AS points
+                  FROM changed c JOIN old o ON o.id = c.id) d
+            WHERE s.id = 1
             """
         ),
         params,

@@ -77,6 +77,10 @@ search_stats = Table(
     Column("average_length", Float, nullable=False),
     Column("mean_rating", Float, nullable=False),
     Column("reviews", BigInteger, nullable=False, server_default="0"),  # all reviews: the background for "distinctive"
+    # mean_rating's exact terms (the sum of all stars given, and how many ratings gave them), so that a
+    # written review adjusts them instead of summing every product again (ingest.bulk.refresh_ratings).
+    Column("rating_points", BigInteger, nullable=False, server_default="0"),
+    Column("ratings", BigInteger, nullable=False, server_default="0"),
 )
 
 # Corpus totals per review term (the sum of descriptor_evidence over all products), the background that

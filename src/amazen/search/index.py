@@ -88,13 +88,20 @@ COPY_TABLES = (
 ANALYZE_SQL = "ANALYZE products, product_terms, product_term_stats, descriptor_evidence, term_stats, product_phrases, vocabulary"
 
 REFRESH_STATS = """
-INSERT INTO search_stats (id, documents, average_length, mean_rating, reviews)
+INSERT INTO search_stats (id, documents, average_length, mean_rating, reviews, rating_points, ratings)
 SELECT 1, count(*), COALESCE(avg(search_length), 0),
-       COALESCE(sum(rating_average * rating_count) / NULLIF(sum(rating_count), 0), 3.0),
-       COALESCE(sum(review_count), 0)
+       COALESCE(sum(stars_1 + 2 * stars_2 + 3 * stars_3 + 4 * stars_4 + 5 * stars_5)::float8 / NULLIF(sum(rating_count), 0), 3.0),
+       COALESCE(sum(review_count), 0), COALESCE(sum(stars_1 + 2 * stars_2 + 3 * stars_3 + 4 * stars_4 + 5 * stars_5), 0),
+       COALESCE(sum(rating_count), 0)
 FROM products
 ON CONFLICT (id) DO UPDATE SET documents = excluded.documents, average_length = excluded.average_length,
-                               mean_rating = excluded.mean_rating, reviews = excluded.reviews
+                               mean_rating = excluded.mean_rating, reviews = excluded.reviews,
+                               rating_points = excluded.rating_points, ratings = excluded.ratings
+"""
+# After reviews alone changed (no product text, so no lengths or product count): the mean rating from
+# the totals refresh_ratings keeps, instead of summing every product again (120 ms at 435,000 products).
+REFRESH_MEAN_RATING = """
+UPDATE search_stats SET mean_rating = COALESCE(rating_points::float8 / NULLIF(ratings, 0), 3.0) WHERE id = 1
 """
 
 # term_stats is the sum of descriptor_evidence over products: subtract a set of products' rows before
@@ -320,7 +327,8 @@ def _scope(conn, product_ids, touched):
 def reindex(conn, product_ids=None, touched=False, progress=False, vocabulary=True):
     """Rebuild the index rows of some products (``product_ids``; the ``touched`` temp table of a bulk
     load; all products when neither) on ``conn``, in the caller's transaction, with the corpus totals;
-    and the vocabulary unless ``vocabulary`` is false (a new review changes no product text).
+    and the vocabulary unless ``vocabulary`` is false: a new review changes no product text, so neither
+    the vocabulary nor the lengths or the product count change, and only the mean rating is refreshed.
     Returns the number of products indexed."""
     ids = _scope(conn, product_ids, touched)
     cursor = conn.connection.dbapi_connection.cursor()
@@ -328,7 +336,11 @@ def reindex(conn, product_ids=None, touched=False, progress=False, vocabulary=Tr
         "DROP TABLE IF EXISTS index_lengths; "
         "CREATE TEMP TABLE index_lengths (product_id int, length float, categories int[]) ON COMMIT DROP"
     )
-    catalog = conn.execute(sa.text("SELECT count(*) FROM products")).scalar()
+    # Counting every product costs a scan (60 ms at 435,000 products): a few products' reindex counts only
+    # far enough to tell whether they are all of them; an import needs the catalog's size (below).
+    catalog = conn.execute(sa.text(
+        "SELECT count(*) FROM products" if touched else "SELECT count(*) FROM (SELECT FROM products LIMIT :n) p"
+    ), {"n": len(ids) + 1}).scalar()
     everything = len(ids) == catalog
     if touched and catalog > PARALLEL_ABOVE and FULL_REBUILD_SHARE * catalog <= len(ids) < catalog:
         ids, everything = _scope(conn, None, False), True
@@ -417,7 +429,8 @@ def reindex(conn, product_ids=None, touched=False, progress=False, vocabulary=Tr
         """
     )
     cursor.execute("DROP TABLE index_lengths")
-    conn.execute(sa.text(REFRESH_STATS))
+    if vocabulary or not conn.execute(sa.text(REFRESH_MEAN_RATING)).rowcount:
+        conn.execute(sa.text(REFRESH_STATS))
     if vocabulary:
         refresh_vocabulary(conn, None if everything else ids)
     if everything:
