@@ -512,3 +512,57 @@ def test_a_review_written_during_a_full_reindex_waits_for_it_and_is_indexed_afte
     assert evidence == [(written[0], 1, 1)]
     assert stats == [(1, 1, 1)]
     engine.dispose()
+
+
+def test_two_reviews_written_at_once_to_one_product_are_both_counted(scratch_url):
+    """A second writer of a product waits for the first (the product's row lock, taken first), so the
+    statements that recount the product's reviews see both: its aggregates and the catalog's totals,
+    moved by difference, stay equal to a count of the reviews."""
+    from sqlalchemy.orm import Session
+
+    from amazen.catalog.services import CatalogService
+    from amazen.models import Product
+
+    assert run_import(scratch_url, GIFT_REVIEWS, SHARED_DATA / "ni2018_giftcards" / "meta_Gift_Cards.json").returncode == 0
+    engine = sa.create_engine(scratch_url)
+    with engine.connect() as conn:
+        product_id = conn.execute(sa.text("SELECT id FROM products WHERE review_count > 0 ORDER BY asin LIMIT 1")).scalar()
+
+    def write(conn, reviewer, rating):
+        session = Session(bind=conn)
+        CatalogService(session).add_review(session.get(Product, product_id), reviewer, rating=rating, text="Noted.")
+        session.flush()
+
+    second_done = []
+
+    def write_second():
+        with engine.connect() as conn:
+            write(conn, "second-writer", 5)
+            conn.commit()
+            second_done.append(True)
+
+    with engine.connect() as first:
+        write(first, "first-writer", 1)  # not committed yet
+        second = threading.Thread(target=write_second)
+        second.start()
+        deadline = time.monotonic() + 30
+        with engine.connect() as conn:
+            while not conn.execute(sa.text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )).scalar():
+                assert time.monotonic() < deadline and second.is_alive(), "the second writer did not wait for the first"
+                time.sleep(0.05)
+        first.commit()
+    second.join(60)
+    assert second_done, "the second review was not written"
+    with engine.connect() as conn:
+        product = conn.execute(sa.text(
+            "SELECT review_count, rating_count, stars_1, stars_5 FROM products WHERE id = :id"), {"id": product_id}).one()
+        counted = conn.execute(sa.text(
+            "SELECT count(*), count(rating), count(*) FILTER (WHERE rating = 1), count(*) FILTER (WHERE rating = 5) "
+            "FROM reviews WHERE product_id = :id"), {"id": product_id}).one()
+        totals = conn.execute(sa.text("SELECT reviews, ratings, rating_points FROM search_stats")).one()
+        all_reviews = conn.execute(sa.text("SELECT count(*), count(rating), sum(rating) FROM reviews")).one()
+    assert tuple(product) == tuple(counted)
+    assert tuple(totals) == tuple(all_reviews)
+    engine.dispose()
