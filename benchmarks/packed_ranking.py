@@ -14,9 +14,11 @@ UNLOGGED tables it drops at the end:
 * each product's facts as one fixed-width record (price, rating, counts, brand number) and its category ids;
 * the postings of the mix's query terms: product ids, tf, length and each posting's product record (as
   product_terms carries the facts today, so a query's candidates need no other read);
-* the evidence of its descriptors: product ids, positive - negative, stars sum, rated;
-* the catalog's facts, one row per 4,096 product ids with one array per fact, for searches without a
-  query (descriptors alone), which read them whole or, for few candidates, the candidates' records.
+* the evidence of its descriptors: product ids, positive - negative, stars sum, rated, and each entry's
+  product record (so descriptors alone need no read of the catalog's facts either);
+* the catalog's facts, one row per 4,096 product ids with one array per fact, for a search with neither
+  a query nor a wanted descriptor (not in the mix), which reads them whole or, for few candidates,
+  the candidates' records.
 
 Arrays are read with COPY ... (FORMAT binary): psycopg2 returns ordinary results as text, where bytea is
 hex and costs 4-5 times as much to read. Then it checks that every search gets the same total, page and
@@ -63,8 +65,8 @@ PACK_TERMS = f"""
 PACK_EVIDENCE = f"""
     INSERT INTO bench_packed_evidence
     SELECT term, {agg("int4send(product_id)")}, {agg("int4send(positive - negative)")},
-           {agg("int4send(stars_sum)")}, {agg("int4send(rated)")}
-    FROM descriptor_evidence {{where}} GROUP BY term"""
+           {agg("int4send(stars_sum)")}, {agg("int4send(rated)")}, {agg("f.record")}, {agg("f.category_ids")}
+    FROM descriptor_evidence JOIN bench_packed_products f ON f.id = product_id {{where}} GROUP BY term"""
 PRESENT = "CASE WHEN p.id IS NULL THEN '\\x00'::bytea ELSE '\\x01'::bytea END"
 # Dense by id: an id with no product has present = 0. Brands are numbered in the database's own order of
 # brand names, so ties in the brand facet break the way ORDER BY brand breaks them.
@@ -101,7 +103,8 @@ TABLES = """
     DROP TABLE IF EXISTS {tables};
     CREATE UNLOGGED TABLE bench_packed_terms (term text COLLATE "C" PRIMARY KEY, products int, ids bytea, tf bytea, length bytea,
         records bytea, category_ids bytea);
-    CREATE UNLOGGED TABLE bench_packed_evidence (term text COLLATE "C" PRIMARY KEY, ids bytea, net bytea, stars_sum bytea, rated bytea);
+    CREATE UNLOGGED TABLE bench_packed_evidence (term text COLLATE "C" PRIMARY KEY, ids bytea, net bytea, stars_sum bytea,
+        rated bytea, records bytea, category_ids bytea);
     CREATE UNLOGGED TABLE bench_packed_brands (id int PRIMARY KEY, name text);
     CREATE UNLOGGED TABLE bench_packed_facts (block int PRIMARY KEY, present bytea, price bytea, rating bytea,
         rating_count bytea, review_count bytea, brand bytea, categories bytea, category_ids bytea);
@@ -120,8 +123,8 @@ REPACK = f"""
     GROUP BY 1, 2;
     INSERT INTO bench_repacked_evidence
     SELECT term, product_id / :block, {agg("int4send(product_id)")}, {agg("int4send(positive - negative)")},
-           {agg("int4send(stars_sum)")}, {agg("int4send(rated)")}
-    FROM descriptor_evidence
+           {agg("int4send(stars_sum)")}, {agg("int4send(rated)")}, {agg("f.record")}, {agg("f.category_ids")}
+    FROM descriptor_evidence JOIN bench_packed_products f ON f.id = product_id
     WHERE term = ANY(ARRAY(SELECT term FROM descriptor_evidence WHERE product_id = :product))
       AND product_id >= :product / :block * :block AND product_id < (:product / :block + 1) * :block
     GROUP BY 1, 2"""
@@ -129,7 +132,8 @@ REPACKED = """
     DROP TABLE IF EXISTS bench_repacked_terms, bench_repacked_evidence;
     CREATE TABLE bench_repacked_terms (term text COLLATE "C", block int, ids bytea, tf bytea, length bytea, records bytea,
         category_ids bytea);
-    CREATE TABLE bench_repacked_evidence (term text COLLATE "C", block int, ids bytea, net bytea, stars_sum bytea, rated bytea);
+    CREATE TABLE bench_repacked_evidence (term text COLLATE "C", block int, ids bytea, net bytea, stars_sum bytea, rated bytea,
+        records bytea, category_ids bytea);
 """
 
 
@@ -151,8 +155,8 @@ def write_cost(engine, samples, block):
         with engine.begin() as conn:
             written = conn.exec_driver_sql(
                 "SELECT (SELECT COALESCE(sum(octet_length(ids) + octet_length(tf) + octet_length(length) + octet_length(records)"
-                " + octet_length(category_ids)), 0) FROM bench_repacked_terms) + (SELECT COALESCE(sum(octet_length(ids) * 4), 0)"
-                " FROM bench_repacked_evidence)").scalar()
+                " + octet_length(category_ids)), 0) FROM bench_repacked_terms) + (SELECT COALESCE(sum(octet_length(ids) * 4"
+                " + octet_length(records) + octet_length(category_ids)), 0) FROM bench_repacked_evidence)").scalar()
     finally:
         with engine.begin() as conn:
             conn.exec_driver_sql("DROP TABLE IF EXISTS bench_repacked_terms, bench_repacked_evidence")
@@ -223,6 +227,24 @@ def records_facts(records, category_ids, positions=None):
     return facts.take(positions) if positions is not None else facts
 
 
+def union_facts(candidates, sources):
+    """Facts of ``candidates`` (sorted ids), each taken from the first of ``sources`` that has it: a list of
+    (sorted ids, their records, their category ids), which together hold every candidate."""
+    parts = [records_facts(records, category_ids) for _, records, category_ids in sources]
+    source, position = np.full(len(candidates), -1), np.zeros(len(candidates), int)
+    for i, (ids, _, _) in enumerate(sources):
+        at = np.minimum(np.searchsorted(ids, candidates), len(ids) - 1)
+        take = (ids[at] == candidates) & (source < 0)
+        source[take], position[take] = i, at[take]
+    combined = Facts({name: np.concatenate([part[name] for part in parts]) for name in parts[0]})
+    category_offsets = np.cumsum([0] + [len(part.category_ids) for part in parts[:-1]])
+    combined["category_start"] = np.concatenate(
+        [part["category_start"] + offset for part, offset in zip(parts, category_offsets)])
+    combined.category_ids = np.concatenate([part.category_ids for part in parts])
+    record_offsets = np.cumsum([0] + [len(part["id"]) for part in parts[:-1]])
+    return combined.take(record_offsets[source] + position)
+
+
 def candidate_facts(cursor, candidates, products):
     """(Facts of ``candidates``, a sorted id array, or of every product when None; bytes read).
 
@@ -262,10 +284,12 @@ def search(session, service, request):
                                 np.frombuffer(length, ">f8")) for term, n, ids, tf, length, _, _ in rows}
     # Each posting carries its product's facts: a query's candidates need no other read.
     posting_facts = {term.decode(): (records, category_ids) for term, _, _, _, _, records, category_ids in rows}
-    rows, size = copy_rows(cursor, "SELECT term, ids, net, stars_sum, rated FROM bench_packed_evidence WHERE term = ANY(%s)",
-                           (descriptor_terms,))
+    rows, size = copy_rows(cursor, "SELECT term, ids, net, stars_sum, rated, records, category_ids FROM bench_packed_evidence "
+                                   "WHERE term = ANY(%s)", (descriptor_terms,))
     read += size
-    evidence = {term.decode(): tuple(np.frombuffer(x, ">i4") for x in arrays) for term, *arrays in rows}
+    evidence = {term.decode(): tuple(np.frombuffer(x, ">i4") for x in arrays) for term, *arrays, _, _ in rows}
+    # Evidence carries its product's facts too: descriptors alone need no read of the catalog's facts.
+    evidence_facts = {term.decode(): (records, category_ids) for term, _, _, _, _, records, category_ids in rows}
     known = sorted((t for t in request.query.terms if t in postings), key=lambda t: (postings[t][0], t))
     if request.query.terms and not known:
         return 0, [], None, read
@@ -298,6 +322,9 @@ def search(session, service, request):
     if known:
         records, category_ids = posting_facts[known[0]]
         facts = records_facts(records, category_ids, positions)
+    elif request.positive:
+        facts = union_facts(candidates, [(evidence[d.term][0], *evidence_facts[d.term])
+                                         for d in request.positive if d.term in evidence])
     else:
         facts, size = candidate_facts(cursor, candidates, documents)
         read += size
