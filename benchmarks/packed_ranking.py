@@ -227,14 +227,20 @@ def records_facts(records, category_ids, positions=None):
     return facts.take(positions) if positions is not None else facts
 
 
+def lookup(ids, candidates):
+    """Where each candidate is in the sorted ``ids``, and whether it is there."""
+    at = np.minimum(np.searchsorted(ids, candidates), len(ids) - 1)
+    return at, ids[at] == candidates
+
+
 def union_facts(candidates, sources):
     """Facts of ``candidates`` (sorted ids), each taken from the first of ``sources`` that has it: a list of
     (sorted ids, their records, their category ids), which together hold every candidate."""
     parts = [records_facts(records, category_ids) for _, records, category_ids in sources]
     source, position = np.full(len(candidates), -1), np.zeros(len(candidates), int)
     for i, (ids, _, _) in enumerate(sources):
-        at = np.minimum(np.searchsorted(ids, candidates), len(ids) - 1)
-        take = (ids[at] == candidates) & (source < 0)
+        at, hit = lookup(ids, candidates)
+        take = hit & (source < 0)
         source[take], position[take] = i, at[take]
     combined = Facts({name: np.concatenate([part[name] for part in parts]) for name in parts[0]})
     category_offsets = np.cumsum([0] + [len(part.category_ids) for part in parts[:-1]])
@@ -300,11 +306,6 @@ def search(session, service, request):
             tf, length = tf[at], length[at]
         idf = math.log(1 + (documents - products + 0.5) / (products + 0.5))
         return idf * tf * (ranking.K1 + 1) / (tf + ranking.K1 * (1 - ranking.B + ranking.B * length / average_length))
-
-    def lookup(ids, candidates):
-        """Where each candidate is in the sorted ``ids``, and whether it is there."""
-        at = np.minimum(np.searchsorted(ids, candidates), len(ids) - 1)
-        return at, ids[at] == candidates
 
     if known:
         candidates, relevance_bm25 = postings[known[0]][1].astype("i4"), bm25(known[0])

@@ -49,7 +49,7 @@ def run(writes, database):
             written = conn.execute(sa.text("DELETE FROM reviews WHERE reviewer_id = :r RETURNING product_id"),
                                    {"r": REVIEWER}).scalars().all()
             refresh_ratings(conn, product_ids=written)
-            reindex(conn, product_ids=written, vocabulary=False)
+            reindex(conn, product_ids=written, text_changed=False)
         engine.dispose()
     p50, p95, p99 = percentiles(timings)
     print(f"database: {database}, {reviews:,} reviews; {len(timings)} reviews written, one per product, each committed\n")

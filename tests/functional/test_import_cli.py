@@ -47,6 +47,19 @@ def run_import(url, *args, **kwargs):
     )
 
 
+def wait_until_blocked(engine, thread, who, what):
+    """Return once some session of the database waits for a lock, ``thread`` (``who``) still running:
+    it is waiting for ``what``."""
+    deadline = time.monotonic() + 30
+    with engine.connect() as conn:
+        while not conn.execute(sa.text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )).scalar():
+            assert time.monotonic() < deadline, f"{who} never waited for {what}"
+            assert thread.is_alive(), f"{who} finished while {what} was still running"
+            time.sleep(0.05)
+
+
 def run_reindex(url):
     result = subprocess.run(
         [str(Path(IMPORT).with_name("amazen-reindex")), "--config", str(REPO / "production.ini")],
@@ -490,14 +503,7 @@ def test_a_review_written_during_a_full_reindex_waits_for_it_and_is_indexed_afte
 
     def start_the_writer_and_see_it_wait():
         writer.start()
-        deadline = time.monotonic() + 30
-        with engine.connect() as conn:
-            while not conn.execute(sa.text(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )).scalar():
-                assert time.monotonic() < deadline, "the writer never waited for the rebuild"
-                assert writer.is_alive(), "the writer finished while the rebuild was still running"
-                time.sleep(0.05)
+        wait_until_blocked(engine, writer, "the writer", "the rebuild")
 
     refresh_vocabulary = index.refresh_vocabulary
     monkeypatch.setattr(index, "refresh_vocabulary", lambda conn, *ids: (refresh_vocabulary(conn, *ids), start_the_writer_and_see_it_wait()))
@@ -545,13 +551,7 @@ def test_two_reviews_written_at_once_to_one_product_are_both_counted(scratch_url
         write(first, "first-writer", 1)  # not committed yet
         second = threading.Thread(target=write_second)
         second.start()
-        deadline = time.monotonic() + 30
-        with engine.connect() as conn:
-            while not conn.execute(sa.text(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )).scalar():
-                assert time.monotonic() < deadline and second.is_alive(), "the second writer did not wait for the first"
-                time.sleep(0.05)
+        wait_until_blocked(engine, second, "the second writer", "the first")
         first.commit()
     second.join(60)
     assert second_done, "the second review was not written"

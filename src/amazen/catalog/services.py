@@ -117,7 +117,7 @@ class CatalogService:
         review_id = self.session.execute(stmt.returning(Review.id)).scalar_one()
         connection = self.session.connection()
         refresh_ratings(connection, product_ids=[product.id])
-        reindex(connection, product_ids=[product.id], vocabulary=False)
+        reindex(connection, product_ids=[product.id], text_changed=False)
         mark_changed(self.session)  # raw SQL writes: tell the transaction there is something to commit
         self.session.expire(product)
         return self.session.get(Review, review_id, populate_existing=True)
