@@ -4,7 +4,8 @@ They change in the same transaction as the products and reviews (``amazen.search
 app process sees a new review on its next request and no process keeps an index of its own.
 """
 import sqlalchemy as sa
-from sqlalchemy import ARRAY, BigInteger, Column, Float, Index, Integer, PrimaryKeyConstraint, SmallInteger, Table, Text
+from sqlalchemy import (ARRAY, BigInteger, Column, Float, Index, Integer, LargeBinary, PrimaryKeyConstraint, SmallInteger, Table,
+                        Text)
 
 from .catalog import SEARCH_FACTS, Product
 from .meta import Base
@@ -126,4 +127,34 @@ vocabulary = Table(
     # Spelling candidates by trigram similarity (pg_trgm), words only.
     Index("ix_vocabulary_trigram", "phrase", postgresql_using="gin", postgresql_ops={"phrase": "gin_trgm_ops"},
           postgresql_where=sa.text("words = 1")),
+)
+
+# The packed index (amazen.search.packed): per term, and per descriptor, and per block of product ids,
+# the entries of product_terms or descriptor_evidence as one array of fixed-width records, and the facts
+# of each entry's product as another (with its category ids as a third). What ranking reads.
+# The arrays are stored uncompressed (STORAGE EXTERNAL, set by the migration): decompressing them on
+# every read would cost more than the disk they save.
+
+
+def _packed_table(name):
+    return Table(
+        name,
+        Base.metadata,
+        Column("term", TERM, nullable=False),
+        Column("block", Integer, nullable=False),
+        Column("entries", LargeBinary, nullable=False),  # the entries' values, product id first
+        Column("records", LargeBinary, nullable=False),  # the entries' products' facts (packed.RECORD)
+        Column("category_ids", LargeBinary, nullable=False),  # each entry's product's category ids, in order
+        PrimaryKeyConstraint("term", "block"),
+    )
+
+
+packed_terms = _packed_table("packed_terms")  # entries: product id, tf, length (packed.POSTING)
+packed_evidence = _packed_table("packed_evidence")  # product id, positive - negative, stars sum, rated (packed.EVIDENCE)
+# Brand numbers for the packed facts (a brand filter and the brand facet compare numbers, not names).
+brands = Table(
+    "brands",
+    Base.metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False, unique=True),
 )

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from amazen.models.catalog import SEARCH_FACTS
 from amazen.pgcopy import copy_value
 
+from . import packed
 from .analyzer import STOP_WORDS, analyze, fold, mention_balance, phrases
 
 # How much a word counts in each product field (BM25F-style: the weighted counts feed one BM25).
@@ -85,7 +86,8 @@ COPY_TABLES = (
 # After a rebuild commits: fresh planner statistics (sampled, so cheap). A full rebuild loads its tables
 # frozen, so the covering keys answer searches from the index alone at once; after a partial one,
 # autovacuum sets the visibility map that allows it.
-ANALYZE_SQL = "ANALYZE products, product_terms, product_term_stats, descriptor_evidence, term_stats, product_phrases, vocabulary"
+ANALYZE_SQL = ("ANALYZE products, product_terms, product_term_stats, descriptor_evidence, term_stats, product_phrases, "
+               "vocabulary, packed_terms, packed_evidence, brands")
 
 REFRESH_STATS = """
 INSERT INTO search_stats (id, documents, average_length, mean_rating, reviews, rating_points, ratings)
@@ -349,6 +351,8 @@ def reindex(conn, product_ids=None, touched=False, progress=False, text_changed=
         # Load new tables without keys, then build the keys once: far cheaper than deleting and
         # inserting row by row, and searches go on reading the old tables meanwhile (NEW_TABLES).
         cursor.execute(NEW_TABLES)
+        cursor.execute("LOCK TABLE packed_terms, packed_evidence IN EXCLUSIVE MODE")
+        cursor.execute(packed.NEW_TABLES)
     else:
         # Before reading any index rows: wait for a full rebuild in progress (it holds EXCLUSIVE locks),
         # then work on the tables it swapped in, or its result would not include this change.
@@ -357,6 +361,7 @@ def reindex(conn, product_ids=None, touched=False, progress=False, text_changed=
             part = ids[start:start + 10_000]
             cursor.execute(SUBTRACT_TERM_STATS, (part,))
             cursor.execute(SUBTRACT_PRODUCT_TERM_STATS, (part,))
+            packed.remember(cursor, part)
             cursor.execute("DELETE FROM product_terms WHERE product_id = ANY(%s)", (part,))
             cursor.execute("DELETE FROM descriptor_evidence WHERE product_id = ANY(%s)", (part,))
     if text_changed:  # the products' phrases are loaded with their postings, and counted at the end
@@ -430,12 +435,18 @@ def reindex(conn, product_ids=None, touched=False, progress=False, text_changed=
         """
     )
     cursor.execute("DROP TABLE index_lengths")
+    # The packed arrays last: their entries carry the products' facts as just refreshed.
+    if everything:
+        packed.pack_all(cursor, new="_new")
+        cursor.execute(packed.NEW_KEYS)
+    else:
+        packed.repack(cursor, ids)
     if text_changed or not conn.execute(sa.text(REFRESH_MEAN_RATING)).rowcount:
         conn.execute(sa.text(REFRESH_STATS))
     if text_changed:
         refresh_vocabulary(conn, None if everything else ids)
     if everything:
-        cursor.execute(SWAP_TABLES)  # last: from here until the commit, searches wait
+        cursor.execute(SWAP_TABLES + packed.SWAP_TABLES)  # last: from here until the commit, searches wait
     return len(ids)
 
 

@@ -22,6 +22,7 @@ from amazen.models import Review
 from amazen.models.catalog import SEARCH_FACTS
 from amazen.params import InvalidParameter
 
+from . import ranking
 from .analyzer import WORD, analyze_query_words, sentences, uses_term, word_stem
 from .query import parse_query, query_parts, respell, spelled_words, without_part
 from .spelling import correction
@@ -106,8 +107,15 @@ class SearchResults:
 
 
 class SearchService:
-    def __init__(self, session):
+    def __init__(self, session, packed=True):
+        # ``packed``: rank over the packed index (ranking.py) whenever the search has candidates of its own.
+        # The SQL statement below ranks the rest (neither a query nor a wanted descriptor: every product,
+        # or a category's) and is the reference the packed ranking is tested against.
         self.session = session
+        self.packed = packed
+
+    def _packed(self, params):
+        return self.packed and bool(params["n_terms"] or params["pos_terms"])
 
     def _all(self, sql, params):
         return self.session.execute(sa.text(sql), params).all()
@@ -180,6 +188,11 @@ class SearchService:
         top_ids = []
         if params is None:
             total, rows, facets = 0, [], {"category": [], "brand": [], "price": [], "rating": []}
+        elif self._packed(params):
+            offset, limit = params["offset"], params["limit"]
+            found = ranking.rank(self.session, request, params, max(offset + limit, top), page=(offset, limit))
+            total, facets, top_ids = found.total, found.facets, found.ids[:top]
+            rows = [found.rows[i] for i in found.ids[offset:offset + limit]]
         else:
             params["top"] = top
             found = self._rank(self._sql(request, params), params).one()
@@ -198,6 +211,9 @@ class SearchService:
         params, _, _ = self._plan(request)
         if params is None:
             return 0, []
+        if self._packed(params):
+            found = ranking.rank(self.session, request, params, limit, facets=False)
+            return found.total, found.ids
         params = dict(params, limit=limit, offset=0)
         found = self._rank(self._sql(request, params, ids_only=True), params).one()
         return found.total, list(found.ids)

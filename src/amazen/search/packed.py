@@ -1,0 +1,133 @@
+"""The packed index: each term's postings and each descriptor's evidence as arrays of fixed-width records,
+one row per term and block of product ids, derived from product_terms and descriptor_evidence.
+
+Ranking reads the arrays a search needs and scores, filters, counts facets and sorts them with numpy
+(``amazen.search.ranking``): row at a time in SQL, a common word's tens of thousands of candidates cost a
+few microseconds each in every step; as arrays, tens of nanoseconds. The arrays are ordinary rows kept
+in the same transaction as the tables they are packed from (``repack`` after a partial rebuild,
+``pack_all`` in a full one), so every app process reads a written review on its next request and none
+keeps an index of its own.
+
+Each entry carries its product's facts (price, rating, counts, brand number, categories), as the
+postings rows do: a search reads its candidates' facts with their postings, not from the catalog.
+A block is BLOCK consecutive product ids: a written review repacks its product's block of every term
+and descriptor it has (about a thousand products' entries each), not the whole array.
+"""
+import numpy as np
+
+BLOCK = 1024
+
+# Big-endian, as int4send/float8send write them. NaN stands for a NULL price or rating, -1 for no brand.
+FACTS = [("price", ">f8"), ("rating", ">f8"), ("rating_count", ">i4"), ("review_count", ">i4"),
+         ("brand", ">i4"), ("category_count", ">i4")]
+RECORD = np.dtype(FACTS)
+POSTING = np.dtype([("id", ">i4"), ("tf", ">f8"), ("length", ">f8")])
+EVIDENCE = np.dtype([("id", ">i4"), ("net", ">i4"), ("stars_sum", ">i4"), ("rated", ">i4")])
+
+# One record per product being packed ({products}: every product, or those of some blocks), in RECORD's
+# layout, with its category ids.
+RECORDS = """
+CREATE TEMP TABLE pack_records ON COMMIT DROP AS
+SELECT p.id,
+       float8send(COALESCE(p.price::float8, 'NaN')) || float8send(COALESCE(p.rating_average, 'NaN'))
+       || int4send(p.rating_count) || int4send(p.review_count) || int4send(COALESCE(b.id, -1))
+       || int4send(COALESCE(cardinality(p.search_categories), 0)) AS record,
+       COALESCE((SELECT string_agg(int4send(c), ''::bytea ORDER BY o)
+                 FROM unnest(p.search_categories) WITH ORDINALITY u(c, o)), ''::bytea) AS category_ids
+FROM {products} LEFT JOIN brands b ON b.name = p.brand;
+ALTER TABLE pack_records ADD PRIMARY KEY (id);
+ANALYZE pack_records;
+"""
+# Brands are numbered once, in the order they first arrive: the numbers only need to be stable.
+NUMBER_BRANDS = """
+INSERT INTO brands (name) SELECT DISTINCT brand FROM products p WHERE brand IS NOT NULL AND {where}
+ON CONFLICT (name) DO NOTHING
+"""
+
+
+def _pack_sql(table, source, entry):
+    """Pack ``source``'s rows ({only}: those of some (term, block) pairs) into ``table``, one row per term
+    and block: each row's ``entry`` (bytes), its product's record and category ids, in product order."""
+    agg = "string_agg({}, ''::bytea ORDER BY x.product_id)".format
+    return f"""
+    INSERT INTO {table}{{new}} (term, block, entries, records, category_ids)
+    SELECT x.term, x.product_id / {BLOCK}, {agg(entry)}, {agg("r.record")}, {agg("r.category_ids")}
+    FROM {source}{{new}} x JOIN pack_records r ON r.id = x.product_id {{only}}
+    GROUP BY 1, 2
+    """
+
+
+PACK_TERMS = _pack_sql("packed_terms", "product_terms", "int4send(x.product_id) || float8send(x.tf) || float8send(x.length)")
+PACK_EVIDENCE = _pack_sql("packed_evidence", "descriptor_evidence", "int4send(x.product_id) || int4send(x.positive - x.negative)"
+                          " || int4send(x.stars_sum) || int4send(x.rated)")
+# A partial repack: only the (term, block) pairs listed in repack_{kind} (see remember).
+ONLY = f"JOIN (SELECT DISTINCT term, block FROM repack_{{kind}}) k ON k.term = x.term " \
+       f"AND x.product_id >= k.block * {BLOCK} AND x.product_id < (k.block + 1) * {BLOCK}"
+
+IN_BLOCKS = f"unnest(%(blocks)s::int[]) k(block) JOIN products p ON p.id >= k.block * {BLOCK} AND p.id < (k.block + 1) * {BLOCK}"
+
+# A full rebuild packs into new tables beside the live ones and swaps them in with the others
+# (amazen.search.index): stored uncompressed (a compressed array would be decompressed on every read).
+NEW_TABLES = """
+DROP TABLE IF EXISTS packed_terms_new, packed_evidence_new;
+CREATE TABLE packed_terms_new (LIKE packed_terms INCLUDING DEFAULTS INCLUDING STORAGE);
+CREATE TABLE packed_evidence_new (LIKE packed_evidence INCLUDING DEFAULTS INCLUDING STORAGE);
+"""
+NEW_KEYS = """
+ALTER TABLE packed_terms_new ADD CONSTRAINT pk_packed_terms_new PRIMARY KEY (term, block);
+ALTER TABLE packed_evidence_new ADD CONSTRAINT pk_packed_evidence_new PRIMARY KEY (term, block);
+ANALYZE packed_terms_new, packed_evidence_new;
+"""
+SWAP_TABLES = """
+DROP TABLE packed_terms, packed_evidence;
+ALTER TABLE packed_terms_new RENAME TO packed_terms;
+ALTER TABLE packed_terms RENAME CONSTRAINT pk_packed_terms_new TO pk_packed_terms;
+ALTER TABLE packed_evidence_new RENAME TO packed_evidence;
+ALTER TABLE packed_evidence RENAME CONSTRAINT pk_packed_evidence_new TO pk_packed_evidence;
+"""
+# Serialises repacks of the same block (the key's first half names this lock): a repack reads the block's
+# rows as they are when it starts, so a second writer must start after the first has committed.
+BLOCK_LOCK = "SELECT pg_advisory_xact_lock(1885431394, b) FROM unnest(%s::int[]) b ORDER BY b"
+
+
+def pack_all(cursor, new=""):
+    """Pack every term and descriptor of product_terms{new} and descriptor_evidence{new} into
+    packed_terms{new} and packed_evidence{new} (empty, without keys when ``new``)."""
+    cursor.execute(NUMBER_BRANDS.format(where="TRUE"))
+    cursor.execute(RECORDS.format(products="products p"))
+    cursor.execute(PACK_TERMS.format(new=new, only=""))
+    cursor.execute(PACK_EVIDENCE.format(new=new, only=""))
+    cursor.execute("DROP TABLE pack_records")
+
+
+def remember(cursor, product_ids):
+    """Before a partial rebuild replaces these products' rows: the (term, block) pairs they are in,
+    which ``repack`` packs again with the pairs of their new rows (a term a product no longer has must
+    leave its block's array too)."""
+    cursor.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS repack_terms (term text COLLATE \"C\", block int) ON COMMIT DROP; "
+        "CREATE TEMP TABLE IF NOT EXISTS repack_evidence (term text COLLATE \"C\", block int) ON COMMIT DROP"
+    )
+    _add_pairs(cursor, product_ids)
+
+
+def _add_pairs(cursor, product_ids):
+    for kind, table in (("terms", "product_terms"), ("evidence", "descriptor_evidence")):
+        cursor.execute(f"INSERT INTO repack_{kind} SELECT DISTINCT term, product_id / {BLOCK} FROM {table} "
+                       "WHERE product_id = ANY(%s)", (product_ids,))
+
+
+def repack(cursor, product_ids):
+    """After a partial rebuild of these products (``remember`` was called first): pack their blocks of
+    every term and descriptor they had or have again, from the rebuilt rows."""
+    _add_pairs(cursor, product_ids)
+    blocks = sorted({product_id // BLOCK for product_id in product_ids})
+    cursor.execute(BLOCK_LOCK, (blocks,))
+    cursor.execute(NUMBER_BRANDS.format(where="p.id = ANY(%(ids)s)"), {"ids": product_ids})
+    cursor.execute(RECORDS.format(products=IN_BLOCKS), {"blocks": blocks})
+    for kind, pack in (("terms", PACK_TERMS), ("evidence", PACK_EVIDENCE)):
+        cursor.execute(f"DELETE FROM packed_{kind} p USING (SELECT DISTINCT term, block FROM repack_{kind}) k "
+                       "WHERE p.term = k.term AND p.block = k.block")
+        cursor.execute(pack.format(new="", only=ONLY.format(kind=kind)))
+        cursor.execute(f"TRUNCATE repack_{kind}")
+    cursor.execute("DROP TABLE pack_records")

@@ -1,0 +1,317 @@
+"""Ranking over the packed index (amazen.search.packed) with numpy: the same score, filters, facets and
+order as SearchService's ranking statement (service.py holds the formula and its constants), for every
+search that has candidates of its own: a query, or wanted descriptors.
+
+A search reads, in its own transaction, the arrays of its query terms (the rarest term's whole; the
+others' only in the blocks where the rarest has products) and of its descriptors, with
+COPY ... (FORMAT binary): psycopg2 returns ordinary results as text, where bytea arrives hex-encoded and
+costs 4-5 times as much to read. Nothing is kept between requests.
+"""
+import io
+import math
+import struct
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import packed
+from . import service as formula  # the score's constants (service imports this module: read at call time)
+
+TERMS_SQL = """
+SELECT term, block, entries, records, category_ids FROM packed_terms WHERE term = %(lead)s
+UNION ALL
+SELECT term, block, entries, NULL, NULL FROM packed_terms
+WHERE term = ANY(%(others)s) AND block = ANY(ARRAY(SELECT block FROM packed_terms WHERE term = %(lead)s))
+ORDER BY 1, 2
+"""
+EXCLUDED_SQL = "SELECT term, block, entries, NULL, NULL FROM packed_terms WHERE term = ANY(%(others)s) ORDER BY 1, 2"
+# With a query the candidates' facts come with its postings, so the evidence is read without its records,
+# and only in the blocks where the query's rarest term has products.
+EVIDENCE_SQL = """
+SELECT term, block, entries, CASE WHEN term = ANY(%(with_facts)s) THEN records END,
+       CASE WHEN term = ANY(%(with_facts)s) THEN category_ids END
+FROM packed_evidence WHERE term = ANY(%(terms)s) {in_blocks}
+ORDER BY 1, 2
+"""
+IN_LEAD_BLOCKS = "AND block = ANY(ARRAY(SELECT block FROM packed_terms WHERE term = %(lead)s))"
+SHORTLIST_ABOVE = 4  # candidates per wanted result above which only the best scores are sorted
+
+
+@dataclass
+class Ranked:
+    total: int
+    ids: list  # the first ``wanted`` matches' ids, in order
+    rows: dict = field(default_factory=dict)  # id -> the page's row (as SearchService's statement returns it)
+    facets: dict = None
+
+
+def copy_rows(cursor, sql, params):
+    """The rows of ``sql`` as tuples of bytes (None for NULL), read with COPY (FORMAT binary)."""
+    buffer = io.BytesIO()
+    cursor.copy_expert(f"COPY ({cursor.mogrify(sql, params).decode()}) TO STDOUT (FORMAT binary)", buffer)
+    data = buffer.getbuffer()
+    at = 11 + 4  # signature, flags
+    at += 4 + struct.unpack_from(">i", data, at)[0]  # header extension
+    rows = []
+    while True:
+        (fields,) = struct.unpack_from(">h", data, at)
+        at += 2
+        if fields == -1:
+            return rows
+        row = []
+        for _ in range(fields):
+            (size,) = struct.unpack_from(">i", data, at)
+            at += 4
+            row.append(None if size < 0 else bytes(data[at:at + size]))
+            at += max(size, 0)
+        rows.append(row)
+
+
+def by_term(rows):
+    """{term: (entries, records or None, category ids or None)}, each the concatenation of the term's
+    blocks (which come in block order, so the product ids stay sorted)."""
+    parts = {}
+    for term, _, entries, records, category_ids in rows:
+        parts.setdefault(term.decode(), []).append((entries, records, category_ids))
+    return {term: tuple(None if blocks[0][i] is None else b"".join(block[i] for block in blocks) for i in range(3))
+            for term, blocks in parts.items()}
+
+
+class Facts(dict):
+    """The candidates' facts, one array per fact in candidate order, and ``category_ids``, which each
+    candidate's ``category_start`` and ``category_count`` slice."""
+
+    category_ids = np.zeros(0, "i4")
+
+    @classmethod
+    def unpack(cls, records, category_ids):
+        records = np.frombuffer(records or b"", packed.RECORD)
+        facts = cls({name: records[name].astype(kind.newbyteorder("=")) for name, (kind, _) in packed.RECORD.fields.items()})
+        facts["category_start"] = np.concatenate(([0], np.cumsum(facts["category_count"])[:-1])).astype(np.int64)
+        facts.category_ids = np.frombuffer(category_ids or b"", ">i4").astype(np.int32)
+        return facts
+
+    def take(self, keep):
+        out = Facts({name: values[keep] for name, values in self.items()})
+        out.category_ids = self.category_ids
+        return out
+
+    def categories(self, rows):
+        """(category ids, the row each belongs to) of the candidates at ``rows``."""
+        starts, counts = self["category_start"][rows], self["category_count"][rows]
+        offsets = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
+        gather = np.repeat(starts - offsets, counts) + np.arange(int(counts.sum()))
+        return self.category_ids[gather], np.repeat(rows, counts)
+
+
+def lookup(ids, candidates):
+    """Where each candidate is in the sorted ``ids``, and whether it is there."""
+    if not len(ids):
+        return np.zeros(len(candidates), np.int64), np.zeros(len(candidates), bool)
+    at = np.minimum(np.searchsorted(ids, candidates), len(ids) - 1)
+    return at, ids[at] == candidates
+
+
+def union_facts(candidates, sources):
+    """Facts of ``candidates`` (sorted ids), each from the first of ``sources`` that has it: a list of
+    (sorted ids, their Facts), which together hold every candidate."""
+    source, position = np.full(len(candidates), -1), np.zeros(len(candidates), np.int64)
+    for i, (ids, _) in enumerate(sources):
+        at, hit = lookup(ids, candidates)
+        take = hit & (source < 0)
+        source[take], position[take] = i, at[take]
+    parts = [facts for _, facts in sources]
+    combined = Facts({name: np.concatenate([part[name] for part in parts]) for name in parts[0]})
+    category_offsets = np.cumsum([0] + [len(part.category_ids) for part in parts[:-1]])
+    combined["category_start"] = np.concatenate(
+        [part["category_start"] + offset for part, offset in zip(parts, category_offsets)])
+    combined.category_ids = np.concatenate([part.category_ids for part in parts])
+    record_offsets = np.cumsum([0] + [len(part["price"]) for part in parts[:-1]])
+    return combined.take(record_offsets[source] + position)
+
+
+def rank(session, request, params, wanted, page=None, facets=True):
+    """Rank ``request`` (SearchService._plan's ``params``: it has a known query term or a wanted
+    descriptor): the total, the ids of the first ``wanted`` matches in order, the rows of those on
+    ``page`` ((offset, limit), if given) and, if asked, the facets."""
+    cursor = session.connection().connection.cursor()
+    terms = [params[f"term{i}"] for i in range(params["n_terms"])]
+    excluded = params["excluded"]
+    descriptors = [(params[f"descriptor{i}"], sign) for i, sign in enumerate(params["descriptor_signs"])]
+    lead = terms[0] if terms else None
+    if lead:
+        postings = by_term(copy_rows(cursor, TERMS_SQL, {"lead": lead, "others": terms[1:] + excluded}))
+    else:
+        postings = by_term(copy_rows(cursor, EXCLUDED_SQL, {"others": excluded})) if excluded else {}
+    wanted_terms = list(dict.fromkeys(term for term, sign in descriptors if sign > 0))
+    evidence = by_term(copy_rows(cursor, EVIDENCE_SQL.format(in_blocks=IN_LEAD_BLOCKS if lead else ""), {
+        "terms": [term for term, _ in descriptors], "lead": lead, "with_facts": [] if lead else wanted_terms,
+    })) if descriptors else {}
+
+    def entries(found, term, dtype):
+        return np.frombuffer(found[term][0], dtype) if term in found else np.zeros(0, dtype)
+
+    # Candidates, their BM25 and their facts.
+    if lead:
+        lead_postings = entries(postings, lead, packed.POSTING)
+        candidates = lead_postings["id"].astype(np.int32)
+        bm25 = _bm25(params, 0, lead_postings)
+        facts = Facts.unpack(*postings[lead][1:]) if lead in postings else Facts.unpack(b"", b"")
+        for i, term in enumerate(terms[1:], start=1):
+            others = entries(postings, term, packed.POSTING)
+            at, hit = lookup(others["id"], candidates)
+            candidates, bm25, facts = candidates[hit], bm25[hit] + _bm25(params, i, others[at[hit]]), facts.take(hit)
+    else:
+        sources = [(entries(evidence, term, packed.EVIDENCE)["id"].astype(np.int32), Facts.unpack(*evidence[term][1:]))
+                   for term in wanted_terms if term in evidence]
+        candidates = np.unique(np.concatenate([ids for ids, _ in sources])) if sources else np.zeros(0, np.int32)
+        facts = union_facts(candidates, sources) if sources else Facts.unpack(b"", b"")
+        bm25 = np.zeros(len(candidates))
+    for term in excluded:
+        keep = ~np.isin(candidates, entries(postings, term, packed.POSTING)["id"])
+        candidates, bm25, facts = candidates[keep], bm25[keep], facts.take(keep)
+
+    # The score, as service.py's statement computes it, term by term in the same order.
+    described = np.zeros(len(candidates))
+    for term, sign in descriptors:
+        found = entries(evidence, term, packed.EVIDENCE)
+        if not len(found):  # no review of any candidate mentions it
+            continue
+        at, hit = lookup(found["id"], candidates)
+        found = found[at]
+        stars_mean = (found["stars_sum"].astype(float) + 3.0 * formula.STARS_PRIOR) / (found["rated"] + formula.STARS_PRIOR)
+        said = formula.W_DESCRIPTOR * sign * found["net"].astype(float) * (0.5 + (sign * (stars_mean - 3) + 2) / 4)
+        described = described + np.where(hit, said, 0.0)
+    review_count, rating_count = facts["review_count"], facts["rating_count"]
+    rating, price, brand = facts["rating"], facts["price"], facts["brand"]
+    relevance = formula.W_QUERY * bm25 / (bm25 + formula.RELEVANCE_HALF)
+    descriptor_score = described / (review_count + formula.EVIDENCE_PRIOR).astype(float)
+    rating_prior = formula.W_RATING * ((formula.RATING_PRIOR * params["mean_rating"] + np.nan_to_num(rating) * rating_count)
+                                       / (formula.RATING_PRIOR + rating_count) - 1) / 4
+    popularity = formula.W_POPULARITY * np.minimum(1.0, np.log(1 + review_count) / math.log(1001))
+    score = relevance + descriptor_score + rating_prior + popularity
+
+    # One flag per filter that is set; NaN (no price, no rating) compares false, as NULL does in SQL.
+    flags = {}
+    with np.errstate(invalid="ignore"):
+        if params["category_id"] is not None:
+            ids, owners = facts.categories(np.arange(len(candidates)))
+            flags["in_category"] = np.zeros(len(candidates), bool)
+            flags["in_category"][owners[ids == params["category_id"]]] = True
+        if params["brand"]:
+            numbers = _all(cursor, "SELECT id FROM brands WHERE lower(name) = lower(%s)", (params["brand"],))
+            flags["in_brand"] = np.isin(brand, [number for number, in numbers])
+        if params["price_min"] is not None or params["price_max"] is not None:
+            in_price = np.ones(len(candidates), bool)
+            if params["price_min"] is not None:
+                in_price &= price >= float(params["price_min"])
+            if params["price_max"] is not None:
+                in_price &= price <= float(params["price_max"])
+            flags["in_price"] = in_price
+        if params["rating_min"] is not None:
+            flags["in_rating"] = rating >= float(params["rating_min"])
+
+    def where(without=None):
+        passed = np.ones(len(candidates), bool)
+        for name, flag in flags.items():
+            if name != without:
+                passed &= flag
+        return passed
+
+    matching = np.flatnonzero(where())
+    order = _order(request.sort, matching, wanted, candidates, score, price, rating, rating_count, review_count)
+    ranked = Ranked(total=len(matching), ids=[int(i) for i in candidates[order]])
+    if page:
+        offset, limit = page
+        ranked.rows = _page_rows(cursor, order[offset:offset + limit], candidates, facts, bm25, relevance, descriptor_score,
+                                 rating_prior, popularity, score)
+    if facets:
+        ranked.facets = _facets(cursor, params, facts, where, price, rating, brand)
+    return ranked
+
+
+def _bm25(params, i, postings):
+    tf, length = postings["tf"].astype(float), postings["length"].astype(float)
+    k1, b = formula.K1, formula.B
+    return params[f"idf{i}"] * tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / params["average_length"]))
+
+
+def _order(sort, matching, wanted, candidates, score, price, rating, rating_count, review_count):
+    """The positions of the first ``wanted`` matches in the sort's order (ties: the product id)."""
+    shortlist = matching
+    if sort == "relevance" and 0 < wanted and len(matching) > SHORTLIST_ABOVE * wanted:
+        # Only products scoring at least the wanted-th best can be among the first (ties kept).
+        cutoff = np.partition(-score[matching], wanted - 1)[wanted - 1]
+        shortlist = matching[-score[matching] <= cutoff]
+
+    def nulls_last(values):
+        return np.where(np.isnan(values), np.inf, values)
+
+    keys = {  # np.lexsort: the last key sorts first
+        "relevance": (candidates, -score),
+        "price_asc": (candidates, -score, nulls_last(price)),
+        "price_desc": (candidates, -score, nulls_last(-price)),
+        "rating": (candidates, -score, -rating_count, nulls_last(-rating)),
+        "reviews": (candidates, -score, -review_count),
+    }[sort]
+    return shortlist[np.lexsort(tuple(key[shortlist] for key in keys))][:wanted]
+
+
+def _all(cursor, sql, params):
+    cursor.execute(sql, params)
+    return cursor.fetchall()
+
+
+def _page_rows(cursor, page, candidates, facts, bm25, relevance, descriptor_score, rating_prior, popularity, score):
+    """{id: row} for the candidates at ``page``: the facts and score parts ranked with, and the
+    product's name and picture."""
+    ids = [int(i) for i in candidates[page]]
+    products = {row[0]: row for row in _all(
+        cursor, "SELECT id, asin, title, brand, image_url FROM products WHERE id = ANY(%s)", (ids,))}
+    out = {}
+    for at, product_id in zip(page, ids):
+        _, asin, title, brand, image_url = products[product_id]
+        price, rating = float(facts["price"][at]), float(facts["rating"][at])
+        out[product_id] = {
+            "id": product_id, "asin": asin, "title": title, "brand": brand, "image_url": image_url,
+            "price": None if math.isnan(price) else price, "rating_average": None if math.isnan(rating) else rating,
+            "rating_count": int(facts["rating_count"][at]), "review_count": int(facts["review_count"][at]),
+            "bm25": float(bm25[at]), "relevance": float(relevance[at]), "descriptors": float(descriptor_score[at]),
+            "rating_prior": float(rating_prior[at]), "popularity": float(popularity[at]), "score": float(score[at]),
+        }
+    return out
+
+
+def _facets(cursor, params, facts, where, price, rating, brand):
+    """Each facet counted over every filter but its own, as service.py's statement counts them."""
+    with np.errstate(invalid="ignore"):
+        but_price, but_rating = where("in_price"), where("in_rating")
+        prices = [int((but_price & (price >= low) & ((price < high) if high else True)).sum())
+                  for low, high in formula.PRICE_BUCKETS]
+        ratings = [int((but_rating & (rating >= low)).sum()) for low in formula.RATING_BUCKETS]
+
+    # Categories: every category of every match, counted; the children of the filter's category (or
+    # the top level), most products first, then by name.
+    category_ids, _ = facts.categories(np.flatnonzero(where()))
+    counts = np.bincount(category_ids) if len(category_ids) else np.zeros(0, np.int64)
+    parent = "parent_id = %(parent)s" if params["category_id"] is not None else "parent_id IS NULL"
+    found = _all(cursor, f"SELECT id, path, name FROM categories WHERE id = ANY(%(ids)s) AND {parent} ORDER BY name",
+                 {"ids": [int(i) for i in np.flatnonzero(counts)], "parent": params["category_id"]})
+    categories = sorted(({"value": path, "name": name, "count": int(counts[i])} for i, path, name in found),
+                        key=lambda c: -c["count"])[:formula.FACET_VALUES]  # stable: ties stay in name order
+
+    # Brands: counted by number; the names of those that can be among the first, ordered by the database.
+    numbers, counts = np.unique(brand[where("in_brand") & (brand >= 0)], return_counts=True)
+    brands = []
+    if len(numbers):
+        least = np.sort(counts)[::-1][:formula.FACET_VALUES][-1]
+        count_of = dict(zip(numbers[counts >= least].tolist(), counts[counts >= least].tolist()))
+        names = _all(cursor, "SELECT id, name FROM brands WHERE id = ANY(%s) ORDER BY name", (list(count_of),))
+        brands = sorted(({"value": name, "count": count_of[number]} for number, name in names),
+                        key=lambda b: -b["count"])[:formula.FACET_VALUES]
+    return {
+        "category": categories,
+        "brand": brands,
+        "price": [{"min": low, "max": high, "count": n} for (low, high), n in zip(formula.PRICE_BUCKETS, prices)],
+        "rating": [{"min": low, "count": n} for low, n in zip(formula.RATING_BUCKETS, ratings)],
+    }

@@ -1,0 +1,182 @@
+"""The packed index and the ranking over it (amazen.search.packed, amazen.search.ranking).
+
+The ranking is checked against SearchService's SQL statement, a second implementation of the same
+formula that the rest of the search tests check against the raw files: every search of a varied mix
+(queries, exclusions, wanted and avoided descriptors, every filter, sort and several pages) must get
+the same total, the same products in the same order with the same scores, and the same facets.
+
+The packed arrays are checked against the rows they are packed from, decoded here with struct rather
+than numpy, after imports, written reviews and a full reindex.
+"""
+import itertools
+import random
+import struct
+
+import pytest
+import sqlalchemy as sa
+from webob.multidict import MultiDict
+
+from amazen.catalog.demo import generate
+from amazen.ingest.bulk import load_records
+from amazen.ingest.importer import import_files
+from amazen.search.index import reindex
+from amazen.search.packed import BLOCK
+from amazen.search.query import parse_search
+from amazen.search.service import SearchService
+from tests.functional.conftest import ELECTRONICS
+
+from sqlalchemy.orm import Session
+
+QUERIES = ["headphones", "sound", "battery", "cable", "player", "case", "usb", "speaker", "wireless headphones",
+           "coffee maker", "backpack", "knife", "great sound", "mp3 player", "cd", "chair", "bottle", "noise"]
+WANTED = ["comfortable", "sound quality", "battery life", "easy", "bass", "sharp", "durable", "cheap", "works"]
+AVOIDED = ["broke", "flimsy", "return", "leaks", "static", "noisy"]
+
+
+@pytest.fixture(scope="module")
+def catalog(dbengine):
+    """Real electronics reviews and a larger demo catalog (brands, prices, nested categories) on top of
+    the test catalog: over 2,000 products, so their ids span several blocks of the packed index."""
+    connection = dbengine.connect()
+    outer = connection.begin()
+    import_files(connection, ELECTRONICS)
+    load_records(connection, generate(products=500, seed=7))
+    assert connection.execute(sa.text("SELECT max(id) FROM products")).scalar() > 2 * BLOCK
+    yield connection
+    outer.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def session(catalog):
+    session = Session(bind=catalog, join_transaction_mode="create_savepoint")
+    yield session
+    session.close()
+
+
+def mix(session, count=300, seed=4):
+    """Searches of every kind, with filter values the catalog has (brands in another case too)."""
+    rng = random.Random(seed)
+    categories = session.execute(sa.text("SELECT path FROM categories ORDER BY path")).scalars().all()
+    brands = session.execute(sa.text("SELECT DISTINCT brand FROM products WHERE brand IS NOT NULL ORDER BY 1")).scalars().all()
+    searches = []
+    for i in range(count):
+        params = MultiDict()
+        if i % 6:
+            words = rng.choice(QUERIES)
+            if rng.random() < 0.15:
+                words += " -" + rng.choice(["cheap", "small", "black", "case"])
+            params.add("q", words)
+        for word in rng.sample(WANTED, rng.choice((0, 1, 1, 2, 3)) if i % 6 else rng.choice((1, 2))):
+            params.add("pos", word)
+        if rng.random() < 0.3:
+            params.add("neg", rng.choice(AVOIDED))
+        if rng.random() < 0.25:
+            params.add("category", rng.choice(categories))
+        if rng.random() < 0.15:
+            brand = rng.choice(brands)
+            params.add("brand", brand.upper() if rng.random() < 0.5 else brand)
+        if rng.random() < 0.2:
+            params.add("price_min", str(rng.choice((0, 10, 25))))
+            params.add("price_max", str(rng.choice((50, 100, 200))))
+        if rng.random() < 0.2:
+            params.add("rating_min", str(rng.choice((3, 4, 4.5))))
+        params.add("sort", rng.choice(["relevance"] * 4 + ["price_asc", "price_desc", "rating", "reviews"]))
+        params.add("page", str(rng.choice((1, 1, 1, 2, 3))))
+        params.add("per_page", str(rng.choice((5, 10, 20))))
+        searches.append(params)
+    return searches
+
+
+def outcome(found):
+    return (found.total, [(r.asin, r.price, r.rating, r.review_count) for r in found.results],
+            [round(r.score, 6) for r in found.results], found.facets, found.top_ids, found.unknown_terms)
+
+
+def test_the_packed_ranking_finds_what_the_ranking_statement_finds(session):
+    packed, statement = SearchService(session), SearchService(session, packed=False)
+    searches = mix(session)
+    nonempty = 0
+    for params in searches:
+        request = parse_search(params)
+        got, expected = packed.search(request, top=30), statement.search(request, top=30)
+        assert outcome(got) == outcome(expected), dict(params)
+        for mine, reference in zip(got.results, expected.results):
+            assert mine.components == pytest.approx(reference.components, abs=1e-6)
+        assert packed.ranked_ids(request, 25) == statement.ranked_ids(request, 25), dict(params)
+        nonempty += got.total > 0
+    # The mix must exercise something: most searches find products, and filters leave some out.
+    assert nonempty > len(searches) // 2
+
+
+def test_a_deep_page_and_every_sort_agree_on_a_common_word(session):
+    packed, statement = SearchService(session), SearchService(session, packed=False)
+    word = session.execute(sa.text("SELECT phrase FROM vocabulary WHERE words = 1 ORDER BY products DESC LIMIT 1")).scalar()
+    for sort, page in itertools.product(["relevance", "price_asc", "price_desc", "rating", "reviews"], (1, 7)):
+        request = parse_search(MultiDict(q=word, sort=sort, page=str(page), per_page="50"))
+        got, expected = packed.search(request), statement.search(request)
+        assert got.total > 300, word
+        assert outcome(got) == outcome(expected)
+
+
+def decoded(session, table):
+    """{(term, product id): the entry's values and its product's facts}, decoded from the packed arrays."""
+    layout = {"packed_terms": ">idd", "packed_evidence": ">iiii"}[table]
+    entry_size = struct.calcsize(layout)
+    out = {}
+    for term, block, entries, records, category_ids in session.execute(sa.text(
+            f"SELECT term, block, entries, records, category_ids FROM {table} ORDER BY term, block")):
+        assert len(entries) % entry_size == 0
+        categories = struct.unpack(f">{len(category_ids) // 4}i", category_ids)
+        at = 0
+        for i in range(len(entries) // entry_size):
+            product_id, *values = struct.unpack_from(layout, entries, i * entry_size)
+            assert product_id // BLOCK == block
+            price, rating, rating_count, review_count, brand, count = struct.unpack_from(">ddiiii", records, i * 32)
+            out[term, product_id] = (*values, price, rating, rating_count, review_count, brand, categories[at:at + count])
+            at += count
+        assert at == len(categories)
+    return out
+
+
+def expected_arrays(session, table):
+    """The same, from the rows they are packed from (NULL price or rating as NaN, no brand as -1)."""
+    values = {"packed_terms": "x.tf, x.length", "packed_evidence": "x.positive - x.negative, x.stars_sum, x.rated"}[table]
+    source = {"packed_terms": "product_terms", "packed_evidence": "descriptor_evidence"}[table]
+    rows = session.execute(sa.text(
+        f"SELECT x.term, x.product_id, {values}, COALESCE(p.price::float8, 'NaN'), COALESCE(p.rating_average, 'NaN'),"
+        f" p.rating_count, p.review_count, COALESCE(b.id, -1), COALESCE(p.search_categories, '{{}}')"
+        f" FROM {source} x JOIN products p ON p.id = x.product_id LEFT JOIN brands b ON b.name = p.brand"))
+    return {(term, product_id): (*rest[:-1], tuple(rest[-1])) for term, product_id, *rest in rows}
+
+
+def assert_packed_arrays_hold_the_rows(session):
+    for table in ("packed_terms", "packed_evidence"):
+        got, expected = decoded(session, table), expected_arrays(session, table)
+        assert got.keys() == expected.keys()
+        differing = [key for key in expected if str(got[key]) != str(expected[key])]  # str: NaN equals NaN
+        assert not differing, (table, differing[:3], [(got[k], expected[k]) for k in differing[:3]])
+
+
+def test_the_packed_arrays_hold_the_rows_after_imports_written_reviews_and_a_reindex(session, catalog):
+    assert_packed_arrays_hold_the_rows(session)
+    # Written reviews: new words, a changed rating, a product's last mention of a word replaced.
+    from amazen.catalog.services import CatalogService
+    from amazen.models import Product
+
+    catalog_service = CatalogService(session)
+    products = session.execute(sa.select(Product).where(Product.review_count > 0).order_by(Product.id.desc()).limit(3)).scalars().all()
+    for i, product in enumerate(products):
+        catalog_service.add_review(product, f"packed-test-{i}", rating=1 + i, summary="Zyzzogeton grade",
+                                   text="Surprisingly flimsy but the sound quality is not bad at all.")
+    catalog_service.add_review(products[0], "packed-test-0", rating=5, summary="Changed my mind", text="Very comfortable.")
+    session.flush()
+    assert_packed_arrays_hold_the_rows(session)
+    found = SearchService(session).search(parse_search(MultiDict(pos="zyzzogeton")))
+    assert {r.asin for r in found.results} == {p.asin for p in products[1:]}
+    # A partial import (metadata for products that exist, a new brand and price), then a full reindex.
+    connection = session.connection()
+    load_records(connection, generate(products=40, seed=11))
+    assert_packed_arrays_hold_the_rows(session)
+    reindex(connection)
+    assert_packed_arrays_hold_the_rows(session)
