@@ -157,4 +157,5 @@ brands = Table(
     Base.metadata,
     Column("id", Integer, primary_key=True),
     Column("name", Text, nullable=False, unique=True),
+    Index("ix_brands_lower_name", sa.text("lower(name)")),  # the brand filter ignores case
 )

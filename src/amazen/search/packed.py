@@ -93,11 +93,15 @@ BLOCK_LOCK = "SELECT pg_advisory_xact_lock(1885431394, b) FROM unnest(%s::int[])
 def pack_all(cursor, new=""):
     """Pack every term and descriptor of product_terms{new} and descriptor_evidence{new} into
     packed_terms{new} and packed_evidence{new} (empty, without keys when ``new``)."""
+    # Each statement sorts every row within its term by block and product: with the default 4 MB of
+    # work_mem that spills to disk (about 30% slower at 1M generated reviews).
+    cursor.execute("SET LOCAL work_mem = '256MB'")
     cursor.execute(NUMBER_BRANDS.format(where="TRUE"))
     cursor.execute(RECORDS.format(products="products p"))
     cursor.execute(PACK_TERMS.format(new=new, only=""))
     cursor.execute(PACK_EVIDENCE.format(new=new, only=""))
     cursor.execute("DROP TABLE pack_records")
+    cursor.execute("RESET work_mem")
 
 
 def remember(cursor, product_ids):

@@ -24,6 +24,7 @@ def upgrade():
         sa.PrimaryKeyConstraint('id', name=op.f('pk_brands')),
         sa.UniqueConstraint('name', name=op.f('uq_brands_name')),
     )
+    op.create_index('ix_brands_lower_name', 'brands', [sa.text('lower(name)')])
     for table in ('packed_terms', 'packed_evidence'):
         op.create_table(
             table,
