@@ -5,8 +5,8 @@ formula that the rest of the search tests check against the raw files: every sea
 (queries, exclusions, wanted and avoided descriptors, every filter, sort and several pages) must get
 the same total, the same products in the same order with the same scores, and the same facets.
 
-The packed arrays are checked against the rows they are packed from, decoded here with struct rather
-than numpy, after imports, written reviews and a full reindex.
+The packed arrays are checked against the rows and products they are packed from, decoded here with
+struct rather than numpy, after imports, written reviews and a full reindex.
 """
 import itertools
 import random
@@ -62,12 +62,19 @@ def mix(session, count=300, seed=4):
     searches = []
     for i in range(count):
         params = MultiDict()
-        if i % 6:
+        if i % 12 == 0:  # neither a query nor a wanted descriptor: every product is a candidate
+            if rng.random() < 0.3:
+                params.add("q", "-" + rng.choice(["cheap", "small", "black", "case"]))
+            if rng.random() < 0.5:
+                params.add("neg", rng.choice(AVOIDED))
+            if rng.random() < 0.5:
+                params.add("category", rng.choice(categories))
+        elif i % 6:
             words = rng.choice(QUERIES)
             if rng.random() < 0.15:
                 words += " -" + rng.choice(["cheap", "small", "black", "case"])
             params.add("q", words)
-        for word in rng.sample(WANTED, rng.choice((0, 1, 1, 2, 3)) if i % 6 else rng.choice((1, 2))):
+        for word in rng.sample(WANTED, 0 if i % 12 == 0 else rng.choice((0, 1, 1, 2, 3)) if i % 6 else rng.choice((1, 2))):
             params.add("pos", word)
         if rng.random() < 0.3:
             params.add("neg", rng.choice(AVOIDED))
@@ -150,12 +157,31 @@ def expected_arrays(session, table):
     return {(term, product_id): (*rest[:-1], tuple(rest[-1])) for term, product_id, *rest in rows}
 
 
+def decoded_facts(session):
+    """{product id: its facts}, decoded from packed_facts."""
+    out = {}
+    for block, ids, records, category_ids in session.execute(sa.text(
+            "SELECT block, ids, records, category_ids FROM packed_facts ORDER BY block")):
+        categories = struct.unpack(f">{len(category_ids) // 4}i", category_ids)
+        at = 0
+        for i, product_id in enumerate(struct.unpack(f">{len(ids) // 4}i", ids)):
+            assert product_id // BLOCK == block
+            *facts, count = struct.unpack_from(">ddiiii", records, i * 32)
+            out[product_id] = (*facts, tuple(categories[at:at + count]))
+            at += count
+    return out
+
+
 def assert_packed_arrays_hold_the_rows(session):
     for table in ("packed_terms", "packed_evidence"):
         got, expected = decoded(session, table), expected_arrays(session, table)
         assert got.keys() == expected.keys()
         differing = [key for key in expected if str(got[key]) != str(expected[key])]  # str: NaN equals NaN
         assert not differing, (table, differing[:3], [(got[k], expected[k]) for k in differing[:3]])
+    expected = {product_id: (*facts, tuple(categories)) for product_id, *facts, categories in session.execute(sa.text(
+        "SELECT p.id, COALESCE(p.price::float8, 'NaN'), COALESCE(p.rating_average, 'NaN'), p.rating_count, p.review_count,"
+        " COALESCE(b.id, -1), COALESCE(p.search_categories, '{}') FROM products p LEFT JOIN brands b ON b.name = p.brand"))}
+    assert str(decoded_facts(session)) == str(dict(sorted(expected.items())))
 
 
 def test_the_packed_arrays_hold_the_rows_after_imports_written_reviews_and_a_reindex(session, catalog):

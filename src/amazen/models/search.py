@@ -151,6 +151,16 @@ def _packed_table(name):
 
 packed_terms = _packed_table("packed_terms")  # entries: product id, tf, length (packed.POSTING)
 packed_evidence = _packed_table("packed_evidence")  # product id, positive - negative, stars sum, rated (packed.EVIDENCE)
+# Every product's facts, per block of product ids: the product ids, their records and category ids (as
+# in the packed tables above), for searches with neither a query nor a wanted descriptor.
+packed_facts = Table(
+    "packed_facts",
+    Base.metadata,
+    Column("block", Integer, primary_key=True, autoincrement=False),
+    Column("ids", LargeBinary, nullable=False),
+    Column("records", LargeBinary, nullable=False),
+    Column("category_ids", LargeBinary, nullable=False),
+)
 # Brand numbers for the packed facts (a brand filter and the brand facet compare numbers, not names).
 brands = Table(
     "brands",

@@ -87,7 +87,7 @@ COPY_TABLES = (
 # frozen, so the covering keys answer searches from the index alone at once; after a partial one,
 # autovacuum sets the visibility map that allows it.
 ANALYZE_SQL = ("ANALYZE products, product_terms, product_term_stats, descriptor_evidence, term_stats, product_phrases, "
-               "vocabulary, packed_terms, packed_evidence, brands")
+               "vocabulary, packed_terms, packed_evidence, packed_facts, brands")
 
 REFRESH_STATS = """
 INSERT INTO search_stats (id, documents, average_length, mean_rating, reviews, rating_points, ratings)
@@ -351,7 +351,7 @@ def reindex(conn, product_ids=None, touched=False, progress=False, text_changed=
         # Load new tables without keys, then build the keys once: far cheaper than deleting and
         # inserting row by row, and searches go on reading the old tables meanwhile (NEW_TABLES).
         cursor.execute(NEW_TABLES)
-        cursor.execute("LOCK TABLE packed_terms, packed_evidence IN EXCLUSIVE MODE")
+        cursor.execute("LOCK TABLE packed_terms, packed_evidence, packed_facts IN EXCLUSIVE MODE")
         cursor.execute(packed.NEW_TABLES)
     else:
         # Before reading any index rows: wait for a full rebuild in progress (it holds EXCLUSIVE locks),

@@ -60,6 +60,14 @@ def _pack_sql(table, source, entry):
 PACK_TERMS = _pack_sql("packed_terms", "product_terms", "int4send(x.product_id) || float8send(x.tf) || float8send(x.length)")
 PACK_EVIDENCE = _pack_sql("packed_evidence", "descriptor_evidence", "int4send(x.product_id) || int4send(x.positive - x.negative)"
                           " || int4send(x.stars_sum) || int4send(x.rated)")
+# Every product's facts, one row per block: what a search with neither a query nor a wanted descriptor
+# ranks (every product, or a category's).
+PACK_FACTS = f"""
+INSERT INTO packed_facts{{new}} (block, ids, records, category_ids)
+SELECT id / {BLOCK}, string_agg(int4send(id), ''::bytea ORDER BY id), string_agg(record, ''::bytea ORDER BY id),
+       string_agg(category_ids, ''::bytea ORDER BY id)
+FROM pack_records GROUP BY 1
+"""
 # A partial repack: only the (term, block) pairs listed in repack_{kind} (see remember).
 ONLY = f"JOIN (SELECT DISTINCT term, block FROM repack_{{kind}}) k ON k.term = x.term " \
        f"AND x.product_id >= k.block * {BLOCK} AND x.product_id < (k.block + 1) * {BLOCK}"
@@ -69,21 +77,25 @@ IN_BLOCKS = f"unnest(%(blocks)s::int[]) k(block) JOIN products p ON p.id >= k.bl
 # A full rebuild packs into new tables beside the live ones and swaps them in with the others
 # (amazen.search.index): stored uncompressed (a compressed array would be decompressed on every read).
 NEW_TABLES = """
-DROP TABLE IF EXISTS packed_terms_new, packed_evidence_new;
+DROP TABLE IF EXISTS packed_terms_new, packed_evidence_new, packed_facts_new;
 CREATE TABLE packed_terms_new (LIKE packed_terms INCLUDING DEFAULTS INCLUDING STORAGE);
 CREATE TABLE packed_evidence_new (LIKE packed_evidence INCLUDING DEFAULTS INCLUDING STORAGE);
+CREATE TABLE packed_facts_new (LIKE packed_facts INCLUDING DEFAULTS INCLUDING STORAGE);
 """
 NEW_KEYS = """
 ALTER TABLE packed_terms_new ADD CONSTRAINT pk_packed_terms_new PRIMARY KEY (term, block);
 ALTER TABLE packed_evidence_new ADD CONSTRAINT pk_packed_evidence_new PRIMARY KEY (term, block);
-ANALYZE packed_terms_new, packed_evidence_new;
+ALTER TABLE packed_facts_new ADD CONSTRAINT pk_packed_facts_new PRIMARY KEY (block);
+ANALYZE packed_terms_new, packed_evidence_new, packed_facts_new;
 """
 SWAP_TABLES = """
-DROP TABLE packed_terms, packed_evidence;
+DROP TABLE packed_terms, packed_evidence, packed_facts;
 ALTER TABLE packed_terms_new RENAME TO packed_terms;
 ALTER TABLE packed_terms RENAME CONSTRAINT pk_packed_terms_new TO pk_packed_terms;
 ALTER TABLE packed_evidence_new RENAME TO packed_evidence;
 ALTER TABLE packed_evidence RENAME CONSTRAINT pk_packed_evidence_new TO pk_packed_evidence;
+ALTER TABLE packed_facts_new RENAME TO packed_facts;
+ALTER TABLE packed_facts RENAME CONSTRAINT pk_packed_facts_new TO pk_packed_facts;
 """
 # Serialises repacks of the same block (the key's first half names this lock): a repack reads the block's
 # rows as they are when it starts, so a second writer must start after the first has committed.
@@ -91,8 +103,9 @@ BLOCK_LOCK = "SELECT pg_advisory_xact_lock(1885431394, b) FROM unnest(%s::int[])
 
 
 def pack_all(cursor, new=""):
-    """Pack every term and descriptor of product_terms{new} and descriptor_evidence{new} into
-    packed_terms{new} and packed_evidence{new} (empty, without keys when ``new``)."""
+    """Pack every term and descriptor of product_terms{new} and descriptor_evidence{new}, and every
+    product's facts, into packed_terms{new}, packed_evidence{new} and packed_facts{new} (empty, without
+    keys when ``new``)."""
     # Each statement sorts every row within its term by block and product: with the default 4 MB of
     # work_mem that spills to disk (about 30% slower at 1M generated reviews).
     cursor.execute("SET LOCAL work_mem = '256MB'")
@@ -100,6 +113,7 @@ def pack_all(cursor, new=""):
     cursor.execute(RECORDS.format(products="products p"))
     cursor.execute(PACK_TERMS.format(new=new, only=""))
     cursor.execute(PACK_EVIDENCE.format(new=new, only=""))
+    cursor.execute(PACK_FACTS.format(new=new))
     cursor.execute("DROP TABLE pack_records")
     cursor.execute("RESET work_mem")
 
@@ -123,7 +137,7 @@ def _add_pairs(cursor, product_ids):
 
 def repack(cursor, product_ids):
     """After a partial rebuild of these products (``remember`` was called first): pack their blocks of
-    every term and descriptor they had or have again, from the rebuilt rows."""
+    every term and descriptor they had or have again, from the rebuilt rows, and of the facts."""
     _add_pairs(cursor, product_ids)
     blocks = sorted({product_id // BLOCK for product_id in product_ids})
     cursor.execute(BLOCK_LOCK, (blocks,))
@@ -134,4 +148,6 @@ def repack(cursor, product_ids):
                        "WHERE p.term = k.term AND p.block = k.block")
         cursor.execute(pack.format(new="", only=ONLY.format(kind=kind)))
         cursor.execute(f"TRUNCATE repack_{kind}")
+    cursor.execute("DELETE FROM packed_facts WHERE block = ANY(%s)", (blocks,))
+    cursor.execute(PACK_FACTS.format(new=""))  # pack_records holds exactly the blocks' products
     cursor.execute("DROP TABLE pack_records")

@@ -1,9 +1,9 @@
 """Ranking over the packed index (amazen.search.packed) with numpy: the same score, filters, facets and
-order as SearchService's ranking statement (service.py holds the formula and its constants), for every
-search that has candidates of its own: a query, or wanted descriptors.
+order as SearchService's ranking statement (service.py holds the formula and its constants).
 
 A search reads, in its own transaction, the arrays of its query terms (the rarest term's whole; the
-others' only in the blocks where the rarest has products) and of its descriptors, with
+others' only in the blocks where the rarest has products) and of its descriptors (with neither a query
+nor a wanted descriptor, every product's facts), with
 COPY ... (FORMAT binary): psycopg2 returns ordinary results as text, where bytea arrives hex-encoded and
 costs 4-5 times as much to read. Nothing is kept between requests.
 """
@@ -33,6 +33,8 @@ SELECT term, block, entries, CASE WHEN term = ANY(%(with_facts)s) THEN records E
 FROM packed_evidence WHERE term = ANY(%(terms)s) {in_blocks}
 ORDER BY 1, 2
 """
+# Neither a query nor a wanted descriptor: every product is a candidate.
+FACTS_SQL = "SELECT block, ids, records, category_ids FROM packed_facts ORDER BY block"
 IN_LEAD_BLOCKS = "AND block = ANY(ARRAY(SELECT block FROM packed_terms WHERE term = %(lead)s))"
 SHORTLIST_ABOVE = 4  # candidates per wanted result above which only the best scores are sorted
 
@@ -131,8 +133,7 @@ def union_facts(candidates, sources):
 
 
 def rank(session, request, params, wanted, page=None, facets=True):
-    """Rank ``request`` (SearchService._plan's ``params``: it has a known query term or a wanted
-    descriptor): the total, the ids of the first ``wanted`` matches in order, the rows of those on
+    """Rank ``request`` (SearchService._plan's ``params``): the total, the ids of the first ``wanted`` matches in order, the rows of those on
     ``page`` ((offset, limit), if given) and, if asked, the facets."""
     cursor = session.connection().connection.cursor()
     terms = [params[f"term{i}"] for i in range(params["n_terms"])]
@@ -161,11 +162,16 @@ def rank(session, request, params, wanted, page=None, facets=True):
             others = entries(postings, term, packed.POSTING)
             at, hit = lookup(others["id"], candidates)
             candidates, bm25, facts = candidates[hit], bm25[hit] + _bm25(params, i, others[at[hit]]), facts.take(hit)
-    else:
+    elif wanted_terms:
         sources = [(entries(evidence, term, packed.EVIDENCE)["id"].astype(np.int32), Facts.unpack(*evidence[term][1:]))
                    for term in wanted_terms if term in evidence]
         candidates = np.unique(np.concatenate([ids for ids, _ in sources])) if sources else np.zeros(0, np.int32)
         facts = union_facts(candidates, sources) if sources else Facts.unpack(b"", b"")
+        bm25 = np.zeros(len(candidates))
+    else:
+        blocks = copy_rows(cursor, FACTS_SQL, {})
+        candidates = np.frombuffer(b"".join(block[1] for block in blocks), ">i4").astype(np.int32)
+        facts = Facts.unpack(b"".join(block[2] for block in blocks), b"".join(block[3] for block in blocks))
         bm25 = np.zeros(len(candidates))
     for term in excluded:
         keep = ~np.isin(candidates, entries(postings, term, packed.POSTING)["id"])

@@ -108,14 +108,10 @@ class SearchResults:
 
 class SearchService:
     def __init__(self, session, packed=True):
-        # ``packed``: rank over the packed index (ranking.py) whenever the search has candidates of its own.
-        # The SQL statement below ranks the rest (neither a query nor a wanted descriptor: every product,
-        # or a category's) and is the reference the packed ranking is tested against.
+        # ``packed``: rank over the packed index (ranking.py), as the app does. False: with the SQL statement
+        # below, the reference that the packed ranking is tested and benchmarked against.
         self.session = session
         self.packed = packed
-
-    def _packed(self, params):
-        return self.packed and bool(params["n_terms"] or params["pos_terms"])
 
     def _all(self, sql, params):
         return self.session.execute(sa.text(sql), params).all()
@@ -188,7 +184,7 @@ class SearchService:
         top_ids = []
         if params is None:
             total, rows, facets = 0, [], {"category": [], "brand": [], "price": [], "rating": []}
-        elif self._packed(params):
+        elif self.packed:
             offset, limit = params["offset"], params["limit"]
             found = ranking.rank(self.session, request, params, max(offset + limit, top), page=(offset, limit))
             total, facets, top_ids = found.total, found.facets, found.ids[:top]
@@ -211,7 +207,7 @@ class SearchService:
         params, _, _ = self._plan(request)
         if params is None:
             return 0, []
-        if self._packed(params):
+        if self.packed:
             found = ranking.rank(self.session, request, params, limit, facets=False)
             return found.total, found.ids
         params = dict(params, limit=limit, offset=0)

@@ -1,5 +1,6 @@
-"""packed index: each term's postings and each descriptor's evidence as arrays of fixed-width records per
-block of product ids, which ranking reads and scores with numpy instead of row by row in SQL
+"""packed index: each term's postings, each descriptor's evidence and every product's facts as arrays
+of fixed-width records per block of product ids, which ranking reads and scores with numpy instead of
+row by row in SQL
 
 Revision ID: 0009
 Revises: 0008
@@ -37,11 +38,22 @@ def upgrade():
         )
         for column in ('entries', 'records', 'category_ids'):
             op.execute(f'ALTER TABLE {table} ALTER {column} SET STORAGE EXTERNAL')
+    op.create_table(
+        'packed_facts',
+        sa.Column('block', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('ids', sa.LargeBinary(), nullable=False),
+        sa.Column('records', sa.LargeBinary(), nullable=False),
+        sa.Column('category_ids', sa.LargeBinary(), nullable=False),
+        sa.PrimaryKeyConstraint('block', name=op.f('pk_packed_facts')),
+    )
+    for column in ('ids', 'records', 'category_ids'):
+        op.execute(f'ALTER TABLE packed_facts ALTER {column} SET STORAGE EXTERNAL')
     # Packed from the index tables as they are, as a full `amazen-reindex` packs them.
     pack_all(op.get_bind().connection.dbapi_connection.cursor())
 
 
 def downgrade():
+    op.drop_table('packed_facts')
     op.drop_table('packed_evidence')
     op.drop_table('packed_terms')
     op.drop_table('brands')
