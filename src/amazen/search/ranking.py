@@ -133,8 +133,8 @@ def union_facts(candidates, sources):
 
 
 def rank(session, request, params, wanted, page=None, facets=True):
-    """Rank ``request`` (SearchService._plan's ``params``): the total, the ids of the first ``wanted`` matches in order, the rows of those on
-    ``page`` ((offset, limit), if given) and, if asked, the facets."""
+    """Rank ``request`` (SearchService._plan's ``params``): the total, the ids of the first ``wanted``
+    matches in order, the rows of those on ``page`` ((offset, limit), if given) and, if asked, the facets."""
     cursor = session.connection().connection.cursor()
     terms = [params[f"term{i}"] for i in range(params["n_terms"])]
     excluded = params["excluded"]
@@ -148,39 +148,15 @@ def rank(session, request, params, wanted, page=None, facets=True):
     evidence = by_term(copy_rows(cursor, EVIDENCE_SQL.format(in_blocks=IN_LEAD_BLOCKS if lead else ""), {
         "terms": [term for term, _ in descriptors], "lead": lead, "with_facts": [] if lead else wanted_terms,
     })) if descriptors else {}
-
-    def entries(found, term, dtype):
-        return np.frombuffer(found[term][0], dtype) if term in found else np.zeros(0, dtype)
-
-    # Candidates, their BM25 and their facts.
-    if lead:
-        lead_postings = entries(postings, lead, packed.POSTING)
-        candidates = lead_postings["id"].astype(np.int32)
-        bm25 = _bm25(params, 0, lead_postings)
-        facts = Facts.unpack(*postings[lead][1:]) if lead in postings else Facts.unpack(b"", b"")
-        for i, term in enumerate(terms[1:], start=1):
-            others = entries(postings, term, packed.POSTING)
-            at, hit = lookup(others["id"], candidates)
-            candidates, bm25, facts = candidates[hit], bm25[hit] + _bm25(params, i, others[at[hit]]), facts.take(hit)
-    elif wanted_terms:
-        sources = [(entries(evidence, term, packed.EVIDENCE)["id"].astype(np.int32), Facts.unpack(*evidence[term][1:]))
-                   for term in wanted_terms if term in evidence]
-        candidates = np.unique(np.concatenate([ids for ids, _ in sources])) if sources else np.zeros(0, np.int32)
-        facts = union_facts(candidates, sources) if sources else Facts.unpack(b"", b"")
-        bm25 = np.zeros(len(candidates))
-    else:
-        blocks = copy_rows(cursor, FACTS_SQL, {})
-        candidates = np.frombuffer(b"".join(block[1] for block in blocks), ">i4").astype(np.int32)
-        facts = Facts.unpack(b"".join(block[2] for block in blocks), b"".join(block[3] for block in blocks))
-        bm25 = np.zeros(len(candidates))
+    candidates, bm25, facts = _candidates(cursor, params, terms, postings, wanted_terms, evidence)
     for term in excluded:
-        keep = ~np.isin(candidates, entries(postings, term, packed.POSTING)["id"])
+        keep = ~np.isin(candidates, _entries(postings, term, packed.POSTING)["id"])
         candidates, bm25, facts = candidates[keep], bm25[keep], facts.take(keep)
 
     # The score, as service.py's statement computes it, term by term in the same order.
     described = np.zeros(len(candidates))
     for term, sign in descriptors:
-        found = entries(evidence, term, packed.EVIDENCE)
+        found = _entries(evidence, term, packed.EVIDENCE)
         if not len(found):  # no review of any candidate mentions it
             continue
         at, hit = lookup(found["id"], candidates)
@@ -234,6 +210,38 @@ def rank(session, request, params, wanted, page=None, facets=True):
     if facets:
         ranked.facets = _facets(cursor, params, facts, where, price, rating, brand)
     return ranked
+
+
+def _entries(found, term, dtype):
+    """A term's entries (``found``: by_term's result) as an array of ``dtype`` records."""
+    return np.frombuffer(found[term][0], dtype) if term in found else np.zeros(0, dtype)
+
+
+def _candidates(cursor, params, terms, postings, wanted_terms, evidence):
+    """(Candidate ids, their BM25, their Facts): the products with every query term; without a query, those
+    some review says a wanted descriptor of; with neither, every product."""
+    if terms:
+        lead = terms[0]
+        lead_postings = _entries(postings, lead, packed.POSTING)
+        candidates = lead_postings["id"].astype(np.int32)
+        bm25 = _bm25(params, 0, lead_postings)
+        facts = Facts.unpack(*postings[lead][1:]) if lead in postings else Facts.unpack(b"", b"")
+        for i, term in enumerate(terms[1:], start=1):
+            others = _entries(postings, term, packed.POSTING)
+            at, hit = lookup(others["id"], candidates)
+            candidates, bm25, facts = candidates[hit], bm25[hit] + _bm25(params, i, others[at[hit]]), facts.take(hit)
+        return candidates, bm25, facts
+    if wanted_terms:
+        sources = [(_entries(evidence, term, packed.EVIDENCE)["id"].astype(np.int32), Facts.unpack(*evidence[term][1:]))
+                   for term in wanted_terms if term in evidence]
+        if not sources:
+            return np.zeros(0, np.int32), np.zeros(0), Facts.unpack(b"", b"")
+        candidates = np.unique(np.concatenate([ids for ids, _ in sources]))
+        return candidates, np.zeros(len(candidates)), union_facts(candidates, sources)
+    blocks = copy_rows(cursor, FACTS_SQL, {})
+    candidates = np.frombuffer(b"".join(block[1] for block in blocks), ">i4").astype(np.int32)
+    facts = Facts.unpack(b"".join(block[2] for block in blocks), b"".join(block[3] for block in blocks))
+    return candidates, np.zeros(len(candidates)), facts
 
 
 def _bm25(params, i, postings):
