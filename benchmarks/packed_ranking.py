@@ -42,7 +42,7 @@ def pack_all_seconds(engine):
         seconds = time.monotonic() - started
         conn.rollback()
         size = conn.exec_driver_sql(
-            "SELECT sum(pg_total_relation_size(t)) / 1048576.0 FROM unnest('{packed_terms,packed_evidence,brands}'::regclass[]) t"
+            "SELECT sum(pg_total_relation_size(t)) / 1048576.0 FROM unnest('{packed_terms,packed_evidence,packed_facts,brands}'::regclass[]) t"
         ).scalar()
     return seconds, size
 

@@ -351,7 +351,6 @@ def reindex(conn, product_ids=None, touched=False, progress=False, text_changed=
         # Load new tables without keys, then build the keys once: far cheaper than deleting and
         # inserting row by row, and searches go on reading the old tables meanwhile (NEW_TABLES).
         cursor.execute(NEW_TABLES)
-        cursor.execute("LOCK TABLE packed_terms, packed_evidence, packed_facts IN EXCLUSIVE MODE")
         cursor.execute(packed.NEW_TABLES)
     else:
         # Before reading any index rows: wait for a full rebuild in progress (it holds EXCLUSIVE locks),

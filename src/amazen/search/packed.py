@@ -1,5 +1,6 @@
 """The packed index: each term's postings and each descriptor's evidence as arrays of fixed-width records,
-one row per term and block of product ids, derived from product_terms and descriptor_evidence.
+one row per term and block of product ids, derived from product_terms and descriptor_evidence; and
+every product's facts the same way, one row per block (packed_facts).
 
 Ranking reads the arrays a search needs and scores, filters, counts facets and sorts them with numpy
 (``amazen.search.ranking``): row at a time in SQL, a common word's tens of thousands of candidates cost a
@@ -18,9 +19,8 @@ import numpy as np
 BLOCK = 1024
 
 # Big-endian, as int4send/float8send write them. NaN stands for a NULL price or rating, -1 for no brand.
-FACTS = [("price", ">f8"), ("rating", ">f8"), ("rating_count", ">i4"), ("review_count", ">i4"),
-         ("brand", ">i4"), ("category_count", ">i4")]
-RECORD = np.dtype(FACTS)
+RECORD = np.dtype([("price", ">f8"), ("rating", ">f8"), ("rating_count", ">i4"), ("review_count", ">i4"),
+                   ("brand", ">i4"), ("category_count", ">i4")])
 POSTING = np.dtype([("id", ">i4"), ("tf", ">f8"), ("length", ">f8")])
 EVIDENCE = np.dtype([("id", ">i4"), ("net", ">i4"), ("stars_sum", ">i4"), ("rated", ">i4")])
 
