@@ -260,14 +260,13 @@ def index_snapshot(url):
     with engine.connect() as conn:
         snapshot = (
             conn.execute(sa.text(
-                "SELECT p.asin, t.term, t.tf, t.length, t.brand, t.price, t.rating_average, t.rating_count, t.review_count, "
-                "t.search_categories FROM product_terms t JOIN products p ON p.id = t.product_id ORDER BY 1, 2"
+                "SELECT p.asin, t.term, t.tf, t.length FROM product_terms t JOIN products p ON p.id = t.product_id ORDER BY 1, 2"
             )).all(),
             conn.execute(sa.text(
                 "SELECT p.asin, e.term, e.mentions, e.positive, e.negative, e.stars, e.quote_review_ids "
                 "FROM descriptor_evidence e JOIN products p ON p.id = e.product_id ORDER BY 1, 2"
             )).all(),
-            conn.execute(sa.text("SELECT asin, search_length FROM products ORDER BY 1")).all(),
+            conn.execute(sa.text("SELECT asin, search_length, search_categories FROM products ORDER BY 1")).all(),
             conn.execute(sa.text("SELECT documents, average_length, mean_rating, reviews FROM search_stats")).all(),
             # Kept by subtracting and adding each re-indexed product's rows: must equal a full recount.
             conn.execute(sa.text("SELECT term, products, mentions, positive FROM term_stats ORDER BY 1")).all(),

@@ -52,8 +52,8 @@ class Category(Base):
     children: Mapped[list["Category"]] = relationship(back_populates="parent", order_by="Category.name")
 
 
-# What ranking, filters and facets read of a product: the columns of ix_products_search_facts below, and
-# the product's copy in each of its postings (models/search.py product_terms).
+# What ranking, filters and facets read of a product: the columns of ix_products_search_facts below (the
+# packed index, models/search.py, carries them in each entry).
 SEARCH_FACTS = ("brand", "price", "rating_average", "rating_count", "review_count", "search_categories")
 
 

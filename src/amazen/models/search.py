@@ -7,7 +7,6 @@ import sqlalchemy as sa
 from sqlalchemy import (ARRAY, BigInteger, Column, Float, Index, Integer, LargeBinary, PrimaryKeyConstraint, SmallInteger, Table,
                         Text)
 
-from .catalog import SEARCH_FACTS, Product
 from .meta import Base
 
 # Product text postings: a term (stemmed word, or two adjacent words "batteri life" for phrases) and its
@@ -28,14 +27,9 @@ product_terms = Table(
     Column("tf", Float, nullable=False),
     # The product's search_length, copied here so BM25 needs no join with products.
     Column("length", Float, nullable=False),
-    # The product's facts that ranking, filters and facets read, copied here too (they change only with
-    # an import or a written review, and both rebuild the product's postings): a search reads its
-    # candidates from the postings alone instead of looking each one up in products, which was half
-    # the time of a search that matches thousands of products.
-    *(Column(name, Product.__table__.c[name].type, nullable=Product.__table__.c[name].nullable)
-      for name in SEARCH_FACTS),
-    # A term's postings, for BM25, read from the index alone (index-only scans).
-    PrimaryKeyConstraint("term", "product_id", postgresql_include=["tf", "length", *SEARCH_FACTS]),
+    # A term's postings, read from the index alone in key order: packed (packed_terms, below) and read by
+    # the reference ranking the tests compare against (with the products' facts).
+    PrimaryKeyConstraint("term", "product_id", postgresql_include=["tf", "length"]),
     Index("ix_product_terms_product_id", "product_id"),  # a product's rows (rebuilds)
 )
 
@@ -64,7 +58,7 @@ descriptor_evidence = Table(
     # The histogram's total and star sum: ranking's stars mean from two integers, not the array.
     Column("rated", Integer, nullable=False, server_default="0"),
     Column("stars_sum", Integer, nullable=False, server_default="0"),
-    # Ranking reads all the evidence for a descriptor as one index range, from the index alone.
+    # A descriptor's evidence, read from the index alone in key order when it is packed (packed_evidence).
     PrimaryKeyConstraint("term", "product_id", postgresql_include=["mentions", "positive", "negative", "rated", "stars_sum"]),
     Index("ix_descriptor_evidence_product_id", "product_id"),  # a product's evidence (suggestions, rebuilds)
 )

@@ -15,7 +15,6 @@ from collections import deque
 
 import sqlalchemy as sa
 
-from amazen.models.catalog import SEARCH_FACTS
 from amazen.pgcopy import copy_value
 
 from . import packed
@@ -32,13 +31,11 @@ PARALLEL_ABOVE = 1_000  # products; smaller rebuilds (a written review) run inli
 FULL_REBUILD_SHARE = 0.25
 QUOTES = 2
 
-# A product's text, then the facts its postings carry (models/catalog.py SEARCH_FACTS: the refreshed
-# ratings, since an import and a written review refresh them before they reindex).
+# A product's text and its category ids (the products' search_categories, which the packed index reads).
 PRODUCTS_SQL = """
 SELECT p.id, p.title, p.brand, p.features, p.description,
        ARRAY(SELECT c.name FROM product_categories pc JOIN categories c ON c.id = pc.category_id
              WHERE pc.product_id = p.id ORDER BY c.depth, c.name) AS categories,
-       p.price, p.rating_average, p.rating_count, p.review_count,
        ARRAY(SELECT pc.category_id FROM product_categories pc WHERE pc.product_id = p.id ORDER BY 1) AS category_ids
 FROM products p WHERE p.id = ANY(:ids) ORDER BY p.id
 """
@@ -57,10 +54,8 @@ DROP TABLE IF EXISTS product_terms_new, descriptor_evidence_new;
 CREATE TABLE product_terms_new (LIKE product_terms INCLUDING DEFAULTS);
 CREATE TABLE descriptor_evidence_new (LIKE descriptor_evidence INCLUDING DEFAULTS);
 """
-FACT_COLUMNS = ", ".join(SEARCH_FACTS)
-NEW_KEYS = f"""
-ALTER TABLE product_terms_new ADD CONSTRAINT pk_product_terms_new PRIMARY KEY (term, product_id)
-        INCLUDE (tf, length, {FACT_COLUMNS});
+NEW_KEYS = """
+ALTER TABLE product_terms_new ADD CONSTRAINT pk_product_terms_new PRIMARY KEY (term, product_id) INCLUDE (tf, length);
 CREATE INDEX ix_product_terms_new_product_id ON product_terms_new (product_id);
 ALTER TABLE descriptor_evidence_new ADD CONSTRAINT pk_descriptor_evidence_new PRIMARY KEY (term, product_id)
         INCLUDE (mentions, positive, negative, rated, stars_sum);
@@ -78,7 +73,7 @@ ALTER INDEX ix_descriptor_evidence_new_product_id RENAME TO ix_descriptor_eviden
 """
 # What analyse_chunk's four texts are COPied into, column by column ({new}: "_new" in a full rebuild).
 COPY_TABLES = (
-    "product_terms{new} (term, product_id, tf, length, %s)" % FACT_COLUMNS,
+    "product_terms{new} (term, product_id, tf, length)",
     "descriptor_evidence{new} (term, product_id, mentions, positive, negative, stars, quote_review_ids, rated, stars_sum)",
     "index_lengths (product_id, length, categories)",
     "product_phrases (phrase, product_id, named)",
@@ -304,14 +299,11 @@ def analyse_chunk(products, reviews):
     for product_id, review_id, rating, helpful, summary, text in reviews:
         by_product.setdefault(product_id, []).append((review_id, rating, helpful, summary, text))
     terms, evidence, lengths, vocabulary = [], [], [], []
-    for product_id, title, brand, features, description, categories, *facts, category_ids in products:
+    for product_id, title, brand, features, description, categories, category_ids in products:
         tf, length = product_postings(title, brand, categories, features, description)
-        category_ids = "{%s}" % ",".join(map(str, category_ids))
-        lengths.append(f"{product_id}\t{length}\t{category_ids}\n")
-        # Every posting of the product ends with the same facts, in SEARCH_FACTS order: the brand, the
-        # price, rating and counts (``facts``), the category ids.
-        tail = "\t".join([copy_value(brand), *map(copy_value, facts), category_ids])
-        terms.extend(f"{term}\t{product_id}\t{weight}\t{length}\t{tail}\n" for term, weight in tf.items())
+        lengths.append(f"{product_id}\t{length}\t{{{','.join(map(str, category_ids))}}}\n")
+        tail = f"\t{product_id}\t"
+        terms.extend(f"{term}{tail}{weight}\t{length}\n" for term, weight in tf.items())
         evidence.extend(evidence_lines(product_id, by_product.get(product_id, ())))
         vocabulary.extend(phrase_lines(product_id, title, brand, categories))
     return "".join(terms), "".join(evidence), "".join(lengths), "".join(vocabulary)

@@ -269,8 +269,8 @@ class SearchService:
         if query:
             # Products holding every query term: one postings range per term, joined on the product (each
             # range is in product order, and with each term a parameter of its own the planner knows how
-            # many products use it). BM25 and the product's facts from the postings alone: each carries
-            # its product's length and facts (models/search.py), taken from the rarest term's (t0). A
+            # many products use it). BM25 from the postings (each carries its product's length), the
+            # facts from the products, joined on the rarest term's (t0). A
             # term far more common than the rarest is read only at the rarest term's products: its range
             # is skipped through in order rather than read whole ("history book": book is in 1 of 4).
             bm25 = " + ".join(
@@ -283,8 +283,9 @@ class SearchService:
                    if params[f"products{i}"] > SKIP_THROUGH_RATIO * params["products0"] else "")
                 for i in range(1, params["n_terms"])
             )
-            facts = "".join(f"t0.{fact}, " for fact in SEARCH_FACTS)
-            candidates = f"SELECT t0.product_id AS id, {facts}{bm25} AS bm25 FROM product_terms t0{joins} WHERE t0.term = :term0"
+            facts = "".join(f"f.{fact}, " for fact in SEARCH_FACTS)
+            candidates = (f"SELECT t0.product_id AS id, {facts}{bm25} AS bm25 FROM product_terms t0{joins} "
+                          "JOIN products f ON f.id = t0.product_id WHERE t0.term = :term0")
         else:  # every product (when descriptors are wanted, the products that have them instead: below)
             candidates = f"SELECT id, {', '.join(SEARCH_FACTS)}, 0.0::float8 AS bm25 FROM products"
             if request.category:  # every product in the category: its list, not the whole catalog, is read
