@@ -89,7 +89,7 @@ def _kind(token):
     return kind
 
 
-def _scan(text):
+def scan(text):
     """(stem, negated, position) of each term of ``text``: the one tokenising loop behind analyze and
     review_mentions. Stop words and negation cues are dropped but keep their positions; each clause
     starts CLAUSE_GAP positions after the last, so no phrase spans two clauses."""
@@ -118,7 +118,7 @@ def analyze(text):
     """Terms of ``text`` in order. Stop words and negation cues are dropped but keep their positions."""
     if not text:
         return []
-    return list(map(Term._make, _scan(text)))
+    return list(map(Term._make, scan(text)))
 
 
 def phrases(terms):
@@ -135,7 +135,7 @@ def uses_term(text, term):
     find it; stops at the first use (evidence quotes ask this of sentence after sentence)."""
     first, _, second = term.partition(" ")
     last, last_position = "", -PHRASE_GAP - 1
-    for stemmed, _, position in _scan(text):
+    for stemmed, _, position in scan(text):
         if second:
             if stemmed == second and last == first and position - last_position <= PHRASE_GAP:
                 return True
@@ -183,7 +183,7 @@ def mention_balance(summary, text):
     """
     balance = {}
     last, last_position, last_negated = "", -PHRASE_GAP - 1, False
-    for term, negated, position in _scan(f"{summary or ''}\n{text or ''}"):
+    for term, negated, position in scan(f"{summary or ''}\n{text or ''}"):
         balance[term] = balance.get(term, 0) + (-1 if negated else 1)
         if position - last_position <= PHRASE_GAP:
             phrase = f"{last} {term}"

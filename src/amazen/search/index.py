@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from amazen.pgcopy import copy_value
 
 from . import packed
-from .analyzer import STOP_WORDS, analyze, fold, mention_balance, phrases
+from .analyzer import PHRASE_GAP, STOP_WORDS, fold, mention_balance, scan
 
 # How much a word counts in each product field (BM25F-style: the weighted counts feed one BM25).
 FIELD_WEIGHTS = {"title": 3.0, "brand": 2.0, "categories": 1.5, "features": 1.0, "description": 1.0}
@@ -188,8 +188,11 @@ DROP TABLE changed_phrases;
 VOCABULARY_SPLIT = re.compile(r"[^\w']+|_+")
 
 def product_postings(title, brand, categories, features, description):
-    """({term: field-weighted frequency}, weighted length) of one product's text."""
+    """({term: field-weighted frequency}, weighted length) of one product's text: the words and
+    two-word phrases ``analyze`` + ``phrases`` find, in one pass (this runs for every product of an
+    import; a test holds it equal to them)."""
     tf = {}
+    get = tf.get
     length = 0.0
     fields = (
         ("title", [title]), ("brand", [brand]), ("categories", categories or []),
@@ -198,10 +201,18 @@ def product_postings(title, brand, categories, features, description):
     for field, texts in fields:
         weight = FIELD_WEIGHTS[field]
         for text in texts:
-            words = analyze(text)
-            length += weight * len(words)
-            for term in words + phrases(words):
-                tf[term.term] = tf.get(term.term, 0.0) + weight
+            if not text:
+                continue
+            words = 0
+            last, last_position = "", -PHRASE_GAP - 1
+            for term, _, position in scan(text):
+                words += 1
+                tf[term] = get(term, 0.0) + weight
+                if position - last_position <= PHRASE_GAP:
+                    phrase = f"{last} {term}"
+                    tf[phrase] = get(phrase, 0.0) + weight
+                last, last_position = term, position
+            length += weight * words
     return tf, length
 
 
@@ -244,49 +255,56 @@ def evidence_lines(product_id, reviews):
 
     ``reviews``: (id, rating, helpful_votes, summary, text). Quotes: the most helpful positive and
     the most helpful negative mention (ties: the older review), topped up to two from either side.
-    Most terms are mentioned by one review only (97% on real reviews): their line is that review's
-    line for its polarity, so it is formatted once per review and polarity, not once per term.
+
+    Which reviews mention a term is one integer of bits: with the reviews numbered 0..n-1, most helpful
+    first, bit i says review i mentions it positively, bit n + i negatively. Terms with the same bits
+    (every term only one review mentions, and many phrases with their words) share one line's tail,
+    so it is worked out once per distinct set of mentions, not once per term.
     """
-    mentions = {}  # term -> (review id, rating, positive) of its one mention, or a list of them
-    # Most helpful first (then oldest), so the first reviews seen for a term are the ones to quote.
-    for review_id, rating, helpful, summary, text in sorted(reviews, key=lambda r: (-(r[2] or 0), r[0])):
-        plus, minus = (review_id, rating, True), (review_id, rating, False)
+    # Most helpful first (then oldest): the lowest bits are the reviews to quote.
+    ordered = sorted(reviews, key=lambda r: (-(r[2] or 0), r[0]))
+    n = len(ordered)
+    marks = {}  # term -> its mentions' bits
+    get = marks.get
+    for i, (_, _, _, summary, text) in enumerate(ordered):
+        plus, minus = 1 << i, 1 << (n + i)
         for term, balance in mention_balance(summary, text).items():
-            mention = plus if balance > 0 else minus  # a positive mention (review_mentions' rule)
-            seen = mentions.get(term)
-            if seen is None:
-                mentions[term] = mention
-            elif seen.__class__ is tuple:
-                mentions[term] = [seen, mention]
-            else:
-                seen.append(mention)
-    one = {}  # (review id, rating, positive) -> the line after the term and product id
+            marks[term] = get(term, 0) | (plus if balance > 0 else minus)  # a positive mention (review_mentions' rule)
+    ids = [r[0] for r in ordered]
+    by_stars = [sum(1 << i for i, r in enumerate(ordered) if r[1] == stars) for stars in range(1, 6)]
+    tails = {}  # bits -> the line after the term and product id
     lines = []
-    for term, seen in mentions.items():
-        if seen.__class__ is tuple:
-            tail = one.get(seen)
-            if tail is None:
-                tail = one[seen] = _evidence_tail([seen])
-        else:
-            tail = _evidence_tail(seen)
+    for term, mark in marks.items():
+        tail = tails.get(mark)
+        if tail is None:
+            tail = tails[mark] = _evidence_tail(mark, n, ids, by_stars)
         lines.append(f"{term}\t{product_id}{tail}")
     return lines
 
 
-def _evidence_tail(mentions):
-    stars = [0, 0, 0, 0, 0]
-    positive, negative = [], []
-    for review_id, rating, is_positive in mentions:
-        (positive if is_positive else negative).append(review_id)
-        if rating:
-            stars[rating - 1] += 1
+def _evidence_tail(mark, n, ids, by_stars):
+    positive, negative = mark & ((1 << n) - 1), mark >> n
+    either = positive | negative
+    stars = [(either & reviews).bit_count() for reviews in by_stars]
+    first_negative, first_positive = _lowest_bits(negative, QUOTES), _lowest_bits(positive, QUOTES)
     # The negative one first, in the order quotes have always been stored and shown.
-    quotes = negative[:1] + positive[:1]
-    quotes += (negative[1:QUOTES] + positive[1:QUOTES])[: QUOTES - len(quotes)]
+    quotes = first_negative[:1] + first_positive[:1]
+    quotes += (first_negative[1:] + first_positive[1:])[: QUOTES - len(quotes)]
     return (
-        f"\t{len(mentions)}\t{len(positive)}\t{len(negative)}\t{{{stars[0]},{stars[1]},{stars[2]},{stars[3]},{stars[4]}}}"
-        f"\t{{{','.join(map(str, quotes))}}}\t{sum(stars)}\t{stars[0] + 2 * stars[1] + 3 * stars[2] + 4 * stars[3] + 5 * stars[4]}\n"
+        f"\t{either.bit_count()}\t{positive.bit_count()}\t{negative.bit_count()}"
+        f"\t{{{stars[0]},{stars[1]},{stars[2]},{stars[3]},{stars[4]}}}\t{{{','.join(str(ids[i]) for i in quotes)}}}"
+        f"\t{sum(stars)}\t{stars[0] + 2 * stars[1] + 3 * stars[2] + 4 * stars[3] + 5 * stars[4]}\n"
     )
+
+
+def _lowest_bits(bits, count):
+    """The positions of the lowest ``count`` set bits of ``bits``, lowest first."""
+    found = []
+    while bits and len(found) < count:
+        lowest = bits & -bits
+        found.append(lowest.bit_length() - 1)
+        bits ^= lowest
+    return found
 
 
 def analyse_chunk(products, reviews):
