@@ -394,7 +394,7 @@ def test_an_import_that_touches_a_quarter_of_the_catalog_rebuilds_it_whole_with_
     assert index_snapshot(scratch_url) == maintained
 
 
-def die_in_the_worker(products, reviews):
+def die_in_the_worker(*chunk):
     """Stands for analyse_chunk in a worker that the kernel kills (out of memory, an operator's kill -9)."""
     os.kill(os.getpid(), signal.SIGKILL)
 

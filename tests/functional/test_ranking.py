@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from webob.multidict import MultiDict
 
 from amazen.catalog.demo import generate
+from amazen.catalog.records import ReviewRecord
 from amazen.ingest.bulk import load_records
 from amazen.ingest.importer import import_files
 from amazen.search.index import reindex
@@ -41,7 +42,12 @@ def catalog(dbengine):
     outer = connection.begin()
     import_files(connection, ELECTRONICS)
     load_records(connection, generate(products=500, seed=7))
+    # Reviews without stars (as Hu & Liu's), so some products' rating count is below their review count.
+    asins = connection.execute(sa.text("SELECT asin FROM products WHERE review_count > 0 ORDER BY id LIMIT 300")).scalars()
+    load_records(connection, [ReviewRecord(asin=asin, reviewer_id=f"unrated-{i}", rating=None, text="Sturdy, not flimsy.")
+                              for i, asin in enumerate(asins) if i % 3 == 0])
     assert connection.execute(sa.text("SELECT max(id) FROM products")).scalar() > 2 * BLOCK
+    assert connection.execute(sa.text("SELECT count(*) FROM products WHERE rating_count < review_count")).scalar() == 100
     yield connection
     outer.rollback()
     connection.close()

@@ -31,12 +31,15 @@ PARALLEL_ABOVE = 1_000  # products; smaller rebuilds (a written review) run inli
 FULL_REBUILD_SHARE = 0.25
 QUOTES = 2
 
-# A product's text and its category ids (the products' search_categories, which the packed index reads).
+# A product's text and its category ids (the products' search_categories), then the facts the packed
+# index carries (a full rebuild packs them; the ratings as just refreshed, since an import and a written
+# review refresh them before they reindex; the brand's number, which brands has before a rebuild starts).
 PRODUCTS_SQL = """
 SELECT p.id, p.title, p.brand, p.features, p.description,
        ARRAY(SELECT c.name FROM product_categories pc JOIN categories c ON c.id = pc.category_id
              WHERE pc.product_id = p.id ORDER BY c.depth, c.name) AS categories,
-       ARRAY(SELECT pc.category_id FROM product_categories pc WHERE pc.product_id = p.id ORDER BY 1) AS category_ids
+       ARRAY(SELECT pc.category_id FROM product_categories pc WHERE pc.product_id = p.id ORDER BY 1) AS category_ids,
+       p.price::float8, p.rating_average, p.rating_count, p.review_count, (SELECT b.id FROM brands b WHERE b.name = p.brand)
 FROM products p WHERE p.id = ANY(:ids) ORDER BY p.id
 """
 REVIEWS_SQL = """
@@ -77,6 +80,12 @@ COPY_TABLES = (
     "descriptor_evidence{new} (term, product_id, mentions, positive, negative, stars, quote_review_ids, rated, stars_sum)",
     "index_lengths (product_id, length, categories)",
     "product_phrases (phrase, product_id, named)",
+)
+# What a full rebuild's workers pack as they go (COPY FORMAT binary): amazen.search.packed.PackedBlock.
+PACKED_TABLES = (
+    "packed_terms_new (term, block, entries, records, category_ids)",
+    "packed_evidence_new (term, block, entries, records, category_ids)",
+    "packed_facts_new (block, ids, records, category_ids)",
 )
 # After a rebuild commits: fresh planner statistics (sampled, so cheap). A full rebuild loads its tables
 # frozen, so the covering keys answer searches from the index alone at once; after a partial one,
@@ -261,6 +270,11 @@ def evidence_lines(product_id, reviews):
     (every term only one review mentions, and many phrases with their words) share one line's tail,
     so it is worked out once per distinct set of mentions, not once per term.
     """
+    return [f"{term}\t{product_id}{tail}" for term, tail, _ in _evidence(reviews)]
+
+
+def _evidence(reviews):
+    """(term, the line after the term and product id, its packed values) per term of ``reviews``."""
     # Most helpful first (then oldest): the lowest bits are the reviews to quote.
     ordered = sorted(reviews, key=lambda r: (-(r[2] or 0), r[0]))
     n = len(ordered)
@@ -272,14 +286,14 @@ def evidence_lines(product_id, reviews):
             marks[term] = get(term, 0) | (plus if balance > 0 else minus)  # a positive mention (review_mentions' rule)
     ids = [r[0] for r in ordered]
     by_stars = [sum(1 << i for i, r in enumerate(ordered) if r[1] == stars) for stars in range(1, 6)]
-    tails = {}  # bits -> the line after the term and product id
-    lines = []
+    tails = {}  # bits -> the line after the term and product id, and the packed values
+    found = []
     for term, mark in marks.items():
         tail = tails.get(mark)
         if tail is None:
             tail = tails[mark] = _evidence_tail(mark, n, ids, by_stars)
-        lines.append(f"{term}\t{product_id}{tail}")
-    return lines
+        found.append((term, *tail))
+    return found
 
 
 def _evidence_tail(mark, n, ids, by_stars):
@@ -290,10 +304,12 @@ def _evidence_tail(mark, n, ids, by_stars):
     # The negative one first, in the order quotes have always been stored and shown.
     quotes = first_negative[:1] + first_positive[:1]
     quotes += (first_negative[1:] + first_positive[1:])[: QUOTES - len(quotes)]
+    positives, negatives, rated = positive.bit_count(), negative.bit_count(), sum(stars)
+    stars_sum = stars[0] + 2 * stars[1] + 3 * stars[2] + 4 * stars[3] + 5 * stars[4]
     return (
-        f"\t{either.bit_count()}\t{positive.bit_count()}\t{negative.bit_count()}"
-        f"\t{{{stars[0]},{stars[1]},{stars[2]},{stars[3]},{stars[4]}}}\t{{{','.join(str(ids[i]) for i in quotes)}}}"
-        f"\t{sum(stars)}\t{stars[0] + 2 * stars[1] + 3 * stars[2] + 4 * stars[3] + 5 * stars[4]}\n"
+        f"\t{positives + negatives}\t{positives}\t{negatives}\t{{{stars[0]},{stars[1]},{stars[2]},{stars[3]},{stars[4]}}}"
+        f"\t{{{','.join(str(ids[i]) for i in quotes)}}}\t{rated}\t{stars_sum}\n",
+        (positives - negatives, stars_sum, rated),
     )
 
 
@@ -307,24 +323,31 @@ def _lowest_bits(bits, count):
     return found
 
 
-def analyse_chunk(products, reviews):
+def analyse_chunk(products, reviews, block=None):
     """COPY text for product_terms, descriptor_evidence, the products' lengths and their vocabulary
-    phrases (worker-safe).
+    phrases (worker-safe); with ``block`` (a full rebuild, whose chunks are whole blocks), also the
+    block's packed rows (``PACKED_TABLES``, COPY binary data).
 
     Terms need no COPY escaping: the analyzer only makes [a-z0-9] words joined by one space.
     """
     by_product = {}
     for product_id, review_id, rating, helpful, summary, text in reviews:
         by_product.setdefault(product_id, []).append((review_id, rating, helpful, summary, text))
+    packer = None if block is None else packed.PackedBlock(block)
     terms, evidence, lengths, vocabulary = [], [], [], []
-    for product_id, title, brand, features, description, categories, category_ids in products:
-        tf, length = product_postings(title, brand, categories, features, description)
+    for product_id, title, brand, features, description, categories, category_ids, *facts in products:
+        postings = tf, length = product_postings(title, brand, categories, features, description)
         lengths.append(f"{product_id}\t{length}\t{{{','.join(map(str, category_ids))}}}\n")
         tail = f"\t{product_id}\t"
         terms.extend(f"{term}{tail}{weight}\t{length}\n" for term, weight in tf.items())
-        evidence.extend(evidence_lines(product_id, by_product.get(product_id, ())))
+        found = _evidence(by_product.get(product_id, ()))
+        tail = f"\t{product_id}"
+        evidence.extend(f"{term}{tail}{line}" for term, line, _ in found)
         vocabulary.extend(phrase_lines(product_id, title, brand, categories))
-    return "".join(terms), "".join(evidence), "".join(lengths), "".join(vocabulary)
+        if packer is not None:
+            packer.add_product(product_id, *facts, category_ids, postings, [(term, values) for term, _, values in found])
+    texts = ("".join(terms), "".join(evidence), "".join(lengths), "".join(vocabulary))
+    return texts if packer is None else texts + packer.copy_data()
 
 
 def _scope(conn, product_ids, touched):
@@ -362,6 +385,7 @@ def reindex(conn, product_ids=None, touched=False, progress=False, text_changed=
         # inserting row by row, and searches go on reading the old tables meanwhile (NEW_TABLES).
         cursor.execute(NEW_TABLES)
         cursor.execute(packed.NEW_TABLES)
+        cursor.execute(packed.NUMBER_BRANDS.format(where="TRUE"))  # the workers pack the brands' numbers
     else:
         # Before reading any index rows: wait for a full rebuild in progress (it holds EXCLUSIVE locks),
         # then work on the tables it swapped in, or its result would not include this change.
@@ -388,13 +412,25 @@ def reindex(conn, product_ids=None, touched=False, progress=False, text_changed=
         for table, text in zip(tables, texts):
             if text:
                 cursor.copy_expert(copy.format(table), io.StringIO(text))
+        for table, data in zip(PACKED_TABLES, texts[len(COPY_TABLES):]):
+            if data:
+                cursor.copy_expert(f"COPY {table} FROM STDIN WITH (FORMAT binary, FREEZE)", io.BytesIO(data))
 
     def fetch(chunk):
         products = [tuple(r) for r in conn.execute(sa.text(PRODUCTS_SQL), {"ids": chunk})]
         reviews = [tuple(r) for r in conn.execute(sa.text(REVIEWS_SQL), {"ids": chunk})]
         return products, reviews
 
-    chunks = [ids[i:i + CHUNK_PRODUCTS] for i in range(0, len(ids), CHUNK_PRODUCTS)]
+    if everything:  # one chunk per block: its packed rows are made whole by the worker that analyses it
+        blocks = {}
+        for product_id in ids:
+            blocks.setdefault(product_id // packed.BLOCK, []).append(product_id)
+        chunks = list(blocks.values())
+    else:
+        chunks = [ids[i:i + CHUNK_PRODUCTS] for i in range(0, len(ids), CHUNK_PRODUCTS)]
+
+    def analyse(chunk):
+        return (*fetch(chunk), chunk[0] // packed.BLOCK if everything else None)
     bar = _progress_bar(len(ids)) if progress else None
     pending = deque()  # (products, the workers' result), oldest first
 
@@ -407,7 +443,7 @@ def reindex(conn, product_ids=None, touched=False, progress=False, text_changed=
 
     if len(ids) <= PARALLEL_ABOVE:
         for chunk in chunks:
-            write(analyse_chunk(*fetch(chunk)))
+            write(analyse_chunk(*analyse(chunk)))
     else:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -419,7 +455,7 @@ def reindex(conn, product_ids=None, touched=False, progress=False, text_changed=
         with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
             try:
                 for chunk in chunks:
-                    pending.append((len(chunk), pool.submit(analyse_chunk, *fetch(chunk))))
+                    pending.append((len(chunk), pool.submit(analyse_chunk, *analyse(chunk))))
                     write_pending(keep=2)
                 write_pending(keep=0)
             except BrokenProcessPool:
@@ -444,11 +480,9 @@ def reindex(conn, product_ids=None, touched=False, progress=False, text_changed=
         """
     )
     cursor.execute("DROP TABLE index_lengths")
-    # The packed arrays last: their entries carry the products' facts as just refreshed.
     if everything:
-        packed.pack_all(cursor, new="_new")
         cursor.execute(packed.NEW_KEYS)
-    else:
+    else:  # the packed arrays last: their entries carry the products' facts as just refreshed
         packed.repack(cursor, ids)
     if text_changed or not conn.execute(sa.text(REFRESH_MEAN_RATING)).rowcount:
         conn.execute(sa.text(REFRESH_STATS))
