@@ -429,8 +429,9 @@ def reindex(conn, product_ids=None, touched=False, progress=False, text_changed=
     else:
         chunks = [ids[i:i + CHUNK_PRODUCTS] for i in range(0, len(ids), CHUNK_PRODUCTS)]
 
-    def analyse(chunk):
+    def arguments(chunk):  # analyse_chunk's: the chunk's rows, and its block when it is one to pack
         return (*fetch(chunk), chunk[0] // packed.BLOCK if everything else None)
+
     bar = _progress_bar(len(ids)) if progress else None
     pending = deque()  # (products, the workers' result), oldest first
 
@@ -443,7 +444,7 @@ def reindex(conn, product_ids=None, touched=False, progress=False, text_changed=
 
     if len(ids) <= PARALLEL_ABOVE:
         for chunk in chunks:
-            write(analyse_chunk(*analyse(chunk)))
+            write(analyse_chunk(*arguments(chunk)))
     else:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -455,7 +456,7 @@ def reindex(conn, product_ids=None, touched=False, progress=False, text_changed=
         with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
             try:
                 for chunk in chunks:
-                    pending.append((len(chunk), pool.submit(analyse_chunk, *analyse(chunk))))
+                    pending.append((len(chunk), pool.submit(analyse_chunk, *arguments(chunk))))
                     write_pending(keep=2)
                 write_pending(keep=0)
             except BrokenProcessPool:

@@ -6,11 +6,11 @@ Ranking reads the arrays a search needs and scores, filters, counts facets and s
 (``amazen.search.ranking``): row at a time in SQL, a common word's tens of thousands of candidates cost a
 few microseconds each in every step; as arrays, tens of nanoseconds. The arrays are ordinary rows kept
 in the same transaction as the tables they are packed from (``repack`` after a partial rebuild,
-``pack_all`` in a full one), so every app process reads a written review on its next request and none
+``PackedBlock`` in a full one), so every app process reads a written review on its next request and none
 keeps an index of its own.
 
-Each entry carries its product's facts (price, rating, counts, brand number, categories), as the
-postings rows do: a search reads its candidates' facts with their postings, not from the catalog.
+Each entry carries its product's facts (price, rating, counts, brand number, categories): a search
+reads its candidates' facts with their postings, not from the catalog.
 A block is BLOCK consecutive product ids: a written review repacks its product's block of every term
 and descriptor it has (about a thousand products' entries each), not the whole array.
 
@@ -115,7 +115,8 @@ BLOCK_LOCK = "SELECT pg_advisory_xact_lock(1885431394, b) FROM unnest(%s::int[])
 def pack_all(cursor, new=""):
     """Pack every term and descriptor of product_terms{new} and descriptor_evidence{new}, and every
     product's facts, into packed_terms{new}, packed_evidence{new} and packed_facts{new} (empty, without
-    keys when ``new``)."""
+    keys when ``new``), in SQL from the rows: what migration 0009 did to existing catalogs, and what
+    benchmarks/packed_ranking.py times (a full rebuild packs in its workers instead)."""
     # Each statement sorts every row within its term by block and product: with the default 4 MB of
     # work_mem that spills to disk (about 30% slower at 1M generated reviews).
     cursor.execute("SET LOCAL work_mem = '256MB'")
@@ -215,11 +216,13 @@ class PackedBlock:
                 array["net"], array["stars_sum"], array["rated"] = values[:, 0], values[:, 1], values[:, 2]
             ends = np.cumsum(np.bincount(entries.numbers, minlength=len(entries.index)))  # per term, in numbering order
             category_ends = np.concatenate(([0], np.cumsum(category_sizes[positions])))[ends]
-            data = array.tobytes(), records[positions].tobytes(), b"".join([self.category_ids[p] for p in positions.tolist()])
+            entry_bytes, record_bytes = array.tobytes(), records[positions].tobytes()
+            category_bytes = b"".join([self.category_ids[p] for p in positions.tolist()])
             rows, start, category_start = [], 0, 0
             for term, end, category_end in zip(entries.index, ends.tolist(), category_ends.tolist()):
-                rows.append(_row(term.encode(), block, data[0][start * dtype.itemsize:end * dtype.itemsize],
-                                 data[1][start * RECORD.itemsize:end * RECORD.itemsize], data[2][category_start:category_end]))
+                rows.append(_row(term.encode(), block, entry_bytes[start * dtype.itemsize:end * dtype.itemsize],
+                                 record_bytes[start * RECORD.itemsize:end * RECORD.itemsize],
+                                 category_bytes[category_start:category_end]))
                 start, category_start = end, category_end
             tables.append(_copy_data(rows))
         facts = _row(block, ids.tobytes(), records.tobytes(), b"".join(self.category_ids))
