@@ -1,15 +1,18 @@
 """Values in COPY's text format, for bulk loads (imports and index rebuilds)."""
 
-# Backslash, tab, newline and carriage return are escaped; \N is NULL.
-COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
 
 def copy_value(value):
+    """Backslash, tab, newline and carriage return escaped; None is \\N (NULL)."""
     if value is None:
         return "\\N"
     if value is True or value is False:
         return "t" if value else "f"
-    return str(value).translate(COPY_ESCAPES)
+    value = str(value)
+    # Most values have nothing to escape: four scans for a character cost far less than translating
+    # every character (a fifth of an import's parsing time, on review text).
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return value
 
 
 def copy_line(values):
