@@ -199,33 +199,42 @@ class PackedBlock:
         ids = np.array(self.ids, dtype=">i4")
         lengths = np.array(self.lengths, dtype=">f8")
         records = np.array(self.records, dtype=RECORD)
-        category_sizes = np.array([len(c) for c in self.category_ids])
+        category_bytes = b"".join(self.category_ids)
+        category_all = np.frombuffer(category_bytes, dtype=np.uint8)
+        category_sizes = np.fromiter(map(len, self.category_ids), dtype=np.intp, count=len(self.ids))  # bytes
+        category_starts = np.cumsum(category_sizes) - category_sizes
         tables = []
         for entries, dtype in ((self.terms, POSTING), (self.evidence, EVIDENCE)):
-            if not entries.numbers:
+            count = len(entries.numbers)
+            if not count:
                 tables.append(b"")
                 continue
-            order = np.argsort(np.array(entries.numbers), kind="stable")
-            positions = np.array(entries.positions)[order]
-            values = np.array(entries.values)[order]
-            array = np.empty(len(order), dtype=dtype)
+            numbers = np.fromiter(entries.numbers, dtype=np.intp, count=count)
+            order = np.argsort(numbers, kind="stable")
+            positions = np.fromiter(entries.positions, dtype=np.intp, count=count)[order]
+            array = np.empty(count, dtype=dtype)
             array["id"] = ids[positions]
             if dtype is POSTING:
-                array["tf"], array["length"] = values, lengths[positions]
+                array["tf"] = np.fromiter(entries.values, dtype=np.float64, count=count)[order]
+                array["length"] = lengths[positions]
             else:
+                values = np.array(entries.values, dtype=np.int64)[order]
                 array["net"], array["stars_sum"], array["rated"] = values[:, 0], values[:, 1], values[:, 2]
-            ends = np.cumsum(np.bincount(entries.numbers, minlength=len(entries.index)))  # per term, in numbering order
-            category_ends = np.concatenate(([0], np.cumsum(category_sizes[positions])))[ends]
+            ends = np.cumsum(np.bincount(numbers, minlength=len(entries.index)))  # per term, in numbering order
+            # Each entry's category ids, gathered as one array of byte offsets rather than entry by entry.
+            sizes = category_sizes[positions]
+            category_ends = np.cumsum(sizes)
+            gather = np.arange(category_ends[-1]) + np.repeat(category_starts[positions] - (category_ends - sizes), sizes)
             entry_bytes, record_bytes = array.tobytes(), records[positions].tobytes()
-            category_bytes = b"".join([self.category_ids[p] for p in positions.tolist()])
+            entry_categories = category_all[gather].tobytes()
             rows, start, category_start = [], 0, 0
-            for term, end, category_end in zip(entries.index, ends.tolist(), category_ends.tolist()):
+            for term, end, category_end in zip(entries.index, ends.tolist(), np.concatenate(([0], category_ends))[ends].tolist()):
                 rows.append(_row(term.encode(), block, entry_bytes[start * dtype.itemsize:end * dtype.itemsize],
                                  record_bytes[start * RECORD.itemsize:end * RECORD.itemsize],
-                                 category_bytes[category_start:category_end]))
+                                 entry_categories[category_start:category_end]))
                 start, category_start = end, category_end
             tables.append(_copy_data(rows))
-        facts = _row(block, ids.tobytes(), records.tobytes(), b"".join(self.category_ids))
+        facts = _row(block, ids.tobytes(), records.tobytes(), category_bytes)
         return (*tables, _copy_data([facts]))
 
 
