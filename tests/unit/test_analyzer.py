@@ -39,6 +39,18 @@ def test_stop_words_are_dropped_and_words_stemmed():
     assert [t.term for t in analyze("Café crème")] == ["cafe", "creme"]  # accents folded before stemming
 
 
+def test_phrases_join_neighbouring_words_of_one_clause_only():
+    def joined(text):
+        return [t.term for t in phrases(analyze(text))]
+
+    assert joined("Great battery life") == ["great batteri", "batteri life"]
+    assert joined("Easy to use") == ["easi use"]  # one stop word between
+    assert joined("Great battery. Life is short") == ["great batteri", "life short"]  # not across a sentence
+    assert joined("The battery, life and soul") == ["life soul"]  # nor across a comma
+    assert joined("Solid battery - life saver") == ["solid batteri", "life saver"]  # nor across a dash
+    assert "batteri life" not in review_mentions("Great battery", "Life is short")  # nor from headline to text
+
+
 def test_a_review_mention_is_negative_when_half_or_more_of_its_occurrences_are_negated():
     assert review_mentions("", "Comfortable. Not comfortable after an hour.")["comfort"] == "-"
     assert review_mentions("Comfortable", "Very comfortable. Not comfortable in the heat.")["comfort"] == "+"
