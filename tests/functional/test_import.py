@@ -148,23 +148,51 @@ def test_the_report_accounts_for_every_line(conn):
     assert report.reviews_read == 1452 + 2972
 
 
-def test_rating_aggregates_are_exact_after_import(conn):
-    import_files(conn, [GIFT_META, GIFT_REVIEWS, TSV])
-    mismatches = conn.execute(
+def rating_mismatches(conn):
+    """Products whose stored aggregates differ from a count of their reviews, and whether the catalog's
+    totals differ from a count of all reviews."""
+    products = conn.execute(
         sa.text(
             """
             SELECT p.asin FROM products p LEFT JOIN LATERAL (
                 SELECT count(*) AS n, count(rating) AS rated, avg(rating)::float AS mean,
-                       count(*) FILTER (WHERE rating = 5) AS five, count(*) FILTER (WHERE rating = 1) AS one
+                       count(*) FILTER (WHERE rating = 5) AS five, count(*) FILTER (WHERE rating = 4) AS four,
+                       count(*) FILTER (WHERE rating = 3) AS three, count(*) FILTER (WHERE rating = 2) AS two,
+                       count(*) FILTER (WHERE rating = 1) AS one
                 FROM reviews WHERE product_id = p.id) a ON TRUE
-            WHERE p.review_count <> a.n OR p.rating_count <> a.rated OR p.stars_5 <> a.five OR p.stars_1 <> a.one
+            WHERE p.review_count <> a.n OR p.rating_count <> a.rated OR p.stars_5 <> a.five OR p.stars_4 <> a.four
+               OR p.stars_3 <> a.three OR p.stars_2 <> a.two OR p.stars_1 <> a.one
                OR p.rating_average IS DISTINCT FROM a.mean
             """
         )
-    ).all()
-    assert mismatches == []
+    ).scalars().all()
+    totals = conn.execute(sa.text("SELECT reviews, ratings, rating_points FROM search_stats")).one()
+    counted = conn.execute(sa.text("SELECT count(*), count(rating), sum(rating) FROM reviews")).one()
+    return products, tuple(totals) != tuple(counted)
+
+
+def test_rating_aggregates_are_exact_after_import(conn):
+    import_files(conn, [GIFT_META, GIFT_REVIEWS, TSV])
+    assert rating_mismatches(conn) == ([], False)
     gift_stars = Counter(int(r["overall"]) for r in json_lines(GIFT_REVIEWS))
     assert gift_stars == {5: 2752, 4: 154, 3: 33, 2: 11, 1: 22}  # PROVENANCE.md
+
+
+def test_rating_aggregates_are_exact_after_a_small_import_into_a_catalog(conn, tmp_path):
+    """A few reviews for two products of a catalog: their aggregates are refreshed alone (not the
+    full rebuild that counts every product's), and the catalog's totals move by the difference."""
+    import_files(conn, [GIFT_META, GIFT_REVIEWS])
+    first, second = [r["asin"] for r in json_lines(GIFT_REVIEWS)[:1]] + [r["asin"] for r in json_lines(GIFT_REVIEWS)[-1:]]
+    more = tmp_path / "More_5.json"
+    more.write_text("".join(json.dumps({
+        "overall": stars, "verified": True, "reviewTime": "01 2, 2019", "reviewerID": reviewer, "asin": asin,
+        "reviewerName": "Tester", "reviewText": "Arrived late.", "summary": "Late", "unixReviewTime": 1546387200,
+    }) + "\n" for asin, reviewer, stars in ((first, "new-1", 1.0), (first, "new-2", 2.0), (second, "new-3", 1.0))))
+    before = conn.execute(sa.text("SELECT stars_1 FROM products WHERE asin = :a"), {"a": first}).scalar()
+    report = import_files(conn, [more])
+    assert report.indexed == 2
+    assert conn.execute(sa.text("SELECT stars_1 FROM products WHERE asin = :a"), {"a": first}).scalar() == before + 1
+    assert rating_mismatches(conn) == ([], False)
 
 
 def test_page_junk_is_dropped_and_real_prices_kept(conn):
