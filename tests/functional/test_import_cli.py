@@ -52,9 +52,16 @@ def wait_until_blocked(engine, thread, who, what):
     it is waiting for ``what``."""
     deadline = time.monotonic() + 30
     with engine.connect() as conn:
-        while not conn.execute(sa.text(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )).scalar():
+        while True:
+            waiting = conn.execute(sa.text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )).scalar()
+            # A transaction sees pg_stat_activity as it was when first read in it: look again in a new one.
+            # (Read once in one transaction, a first look taken before the thread waited never changed:
+            # the test failed now and then on a busy machine.)
+            conn.rollback()
+            if waiting:
+                return
             assert time.monotonic() < deadline, f"{who} never waited for {what}"
             assert thread.is_alive(), f"{who} finished while {what} was still running"
             time.sleep(0.05)
