@@ -270,7 +270,13 @@ def evidence_lines(product_id, reviews):
     (every term only one review mentions, and many phrases with their words) share one line's tail,
     so it is worked out once per distinct set of mentions, not once per term.
     """
-    return [f"{term}\t{product_id}{tail}" for term, tail, _ in _evidence(reviews)]
+    return _evidence_rows(product_id, _evidence(reviews))
+
+
+def _evidence_rows(product_id, found):
+    """The COPY lines of ``_evidence``'s terms (evidence_lines', and analyse_chunk's, which packs them too)."""
+    head = f"\t{product_id}"
+    return [f"{term}{head}{tail}" for term, tail, _ in found]
 
 
 def _evidence(reviews):
@@ -341,8 +347,7 @@ def analyse_chunk(products, reviews, block=None):
         tail = f"\t{product_id}\t"
         terms.extend(f"{term}{tail}{weight}\t{length}\n" for term, weight in tf.items())
         found = _evidence(by_product.get(product_id, ()))
-        tail = f"\t{product_id}"
-        evidence.extend(f"{term}{tail}{line}" for term, line, _ in found)
+        evidence.extend(_evidence_rows(product_id, found))
         vocabulary.extend(phrase_lines(product_id, title, brand, categories))
         if packer is not None:
             packer.add_product(product_id, *facts, category_ids, postings, [(term, values) for term, _, values in found])
