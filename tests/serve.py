@@ -97,6 +97,23 @@ def postmaster_running(pgdata):
     return True
 
 
+def server_settings(pgdata, names):
+    """{name: value} of settings of the running embedded server in ``pgdata``, as it reports them."""
+    import psycopg2
+
+    lines = (Path(pgdata) / "postmaster.pid").read_text().splitlines()
+    conn = psycopg2.connect(host=lines[4], port=lines[3], user="postgres", dbname="postgres")
+    settings = {}
+    try:
+        with conn.cursor() as cur:
+            for name in names:
+                cur.execute(f"SHOW {name}")
+                settings[name] = cur.fetchone()[0]
+    finally:
+        conn.close()
+    return settings
+
+
 def check_fresh_start(pserve):
     """The whole newcomer path; returns a list of (what, seconds or detail) for the report."""
     workdir = tempfile.mkdtemp(prefix="amazen-serve-")
@@ -115,6 +132,8 @@ def check_fresh_start(pserve):
         status, css = fetch(served.base + "/static/amazen.css")
         assert status == 200 and ".grid" in css, status
         report.append(("home, listing, product page, static file", "200"))
+        settings = server_settings(Path(workdir) / "var" / "pgdata", ["wal_level", "max_wal_size"])
+        report.append(("embedded PostgreSQL's WAL settings", ", ".join(f"{k} {v}" for k, v in settings.items())))
     finally:
         code = served.stop()
     pgdata = Path(workdir) / "var" / "pgdata"

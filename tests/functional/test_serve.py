@@ -11,6 +11,9 @@ def test_pserve_on_a_fresh_directory_serves_the_demo_catalog_and_stops_cleanly()
     report = dict(check_fresh_start(pserve))
     assert report["home, listing, product page, static file"] == "200"
     assert report["embedded PostgreSQL stopped with it"] == "yes"
+    # Set on the new data directory, and in effect (wal_level only after a restart): without them an
+    # import writes every new index table to the WAL as well (amazen.embedded.SETTINGS).
+    assert report["embedded PostgreSQL's WAL settings"] == "wal_level minimal, max_wal_size 2GB"
 
 
 def test_pserve_stopped_with_sigterm_stops_the_embedded_postgresql_too(tmp_path):
