@@ -344,8 +344,10 @@ def analyse_chunk(products, reviews, block=None):
     for product_id, title, brand, features, description, categories, category_ids, *facts in products:
         postings = tf, length = product_postings(title, brand, categories, features, description)
         lengths.append(f"{product_id}\t{length}\t{{{','.join(map(str, category_ids))}}}\n")
-        tail = f"\t{product_id}\t"
-        terms.extend(f"{term}{tail}{weight}\t{length}\n" for term, weight in tf.items())
+        # The id and the length once per product, not once per term (10M rows at 1M reviews); !r: a
+        # float's str, without format()'s detour.
+        head, end = f"\t{product_id}\t", f"\t{length!r}\n"
+        terms.extend(f"{term}{head}{weight!r}{end}" for term, weight in tf.items())
         found = _evidence(by_product.get(product_id, ()))
         evidence.extend(_evidence_rows(product_id, found))
         vocabulary.extend(phrase_lines(product_id, title, brand, categories))
