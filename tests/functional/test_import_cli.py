@@ -270,7 +270,8 @@ def index_snapshot(url):
                 "SELECT p.asin, t.term, t.tf, t.length FROM product_terms t JOIN products p ON p.id = t.product_id ORDER BY 1, 2"
             )).all(),
             conn.execute(sa.text(
-                "SELECT p.asin, e.term, e.mentions, e.positive, e.negative, e.stars, e.quote_review_ids "
+                "SELECT p.asin, e.term, e.mentions, e.positive, e.negative, e.stars_1, e.stars_2, e.stars_3, e.stars_4, "
+                "e.stars_5, e.quote_1, e.quote_2 "
                 "FROM descriptor_evidence e JOIN products p ON p.id = e.product_id ORDER BY 1, 2"
             )).all(),
             conn.execute(sa.text("SELECT asin, search_length, search_categories FROM products ORDER BY 1")).all(),

@@ -22,14 +22,15 @@ def test_counts_stars_and_quotes_of_a_term_several_reviews_mention():
     ]
     comfort = rows(evidence_lines(9, reviews))["comfort"]
     # product, mentions, positive, negative, stars 1-5, quotes (most helpful negative, then positive), rated, stars sum
-    assert comfort == ["9", "4", "3", "1", "{0,1,0,1,1}", "{2,1}", "3", "11"]
+    assert comfort == ["9", "4", "3", "1", "0", "1", "0", "1", "1", "2", "1", "3", "11"]
 
 
 def test_a_term_one_review_mentions_has_that_reviews_line():
     lines = rows(evidence_lines(9, [(7, 4, 0, None, "Sturdy and light."), (8, 1, 0, None, "It is not heavy.")]))
-    assert lines["sturdi"] == ["9", "1", "1", "0", "{0,0,0,1,0}", "{7}", "1", "4"]
-    assert lines["light"] == ["9", "1", "1", "0", "{0,0,0,1,0}", "{7}", "1", "4"]
-    assert lines["heavi"] == ["9", "1", "0", "1", "{1,0,0,0,0}", "{8}", "1", "1"]
+    # One quote: the second is NULL (COPY's \N).
+    assert lines["sturdi"] == ["9", "1", "1", "0", "0", "0", "0", "1", "0", "7", "\\N", "1", "4"]
+    assert lines["light"] == ["9", "1", "1", "0", "0", "0", "0", "1", "0", "7", "\\N", "1", "4"]
+    assert lines["heavi"] == ["9", "1", "0", "1", "1", "0", "0", "0", "0", "8", "\\N", "1", "1"]
 
 
 def test_title_phrases_start_with_a_letter_and_neither_start_nor_end_with_a_stop_word_or_one_letter():
@@ -71,7 +72,7 @@ def evidence_the_long_way(product_id, reviews):
         quotes += (negative[1:2] + positive[1:2])[: 2 - len(quotes)]
         expected[term] = [
             str(product_id), str(len(found)), str(len(positive)), str(len(negative)),
-            "{%s}" % ",".join(map(str, stars)), "{%s}" % ",".join(map(str, quotes)),
+            *map(str, stars), *map(str, quotes), *["\\N"] * (2 - len(quotes)),
             str(sum(stars)), str(sum(k * n for k, n in zip(range(1, 6), stars))),
         ]
     return expected

@@ -29,7 +29,7 @@ PARALLEL_ABOVE = 1_000  # products; smaller rebuilds (a written review) run inli
 # live keys (at 1M generated reviews, new reviews on a third of the products took as long to index as
 # all of them; on half, 110 s instead of 229 s).
 FULL_REBUILD_SHARE = 0.25
-QUOTES = 2
+QUOTES = 2  # per term and product: descriptor_evidence's quote_1 and quote_2
 
 # A product's text and its category ids (the products' search_categories), then the facts the packed
 # index carries (a full rebuild packs them; the ratings as just refreshed, since an import and a written
@@ -77,7 +77,8 @@ ALTER INDEX ix_descriptor_evidence_new_product_id RENAME TO ix_descriptor_eviden
 # What analyse_chunk's four texts are COPied into, column by column ({new}: "_new" in a full rebuild).
 COPY_TABLES = (
     "product_terms{new} (term, product_id, tf, length)",
-    "descriptor_evidence{new} (term, product_id, mentions, positive, negative, stars, quote_review_ids, rated, stars_sum)",
+    "descriptor_evidence{new} (term, product_id, mentions, positive, negative, stars_1, stars_2, stars_3, stars_4, stars_5,"
+    " quote_1, quote_2, rated, stars_sum)",
     "index_lengths (product_id, length, categories)",
     "product_phrases (phrase, product_id, named)",
 )
@@ -310,11 +311,12 @@ def _evidence_tail(mark, n, ids, by_stars):
     # The negative one first, in the order quotes have always been stored and shown.
     quotes = first_negative[:1] + first_positive[:1]
     quotes += (first_negative[1:] + first_positive[1:])[: QUOTES - len(quotes)]
+    quote_ids = [str(ids[i]) for i in quotes] + [r"\N"] * (QUOTES - len(quotes))  # quote_1, quote_2
     positives, negatives, rated = positive.bit_count(), negative.bit_count(), sum(stars)
     stars_sum = stars[0] + 2 * stars[1] + 3 * stars[2] + 4 * stars[3] + 5 * stars[4]
     return (
-        f"\t{positives + negatives}\t{positives}\t{negatives}\t{{{stars[0]},{stars[1]},{stars[2]},{stars[3]},{stars[4]}}}"
-        f"\t{{{','.join(str(ids[i]) for i in quotes)}}}\t{rated}\t{stars_sum}\n",
+        f"\t{positives + negatives}\t{positives}\t{negatives}\t{stars[0]}\t{stars[1]}\t{stars[2]}\t{stars[3]}\t{stars[4]}"
+        f"\t{quote_ids[0]}\t{quote_ids[1]}\t{rated}\t{stars_sum}\n",
         (positives - negatives, stars_sum, rated),
     )
 

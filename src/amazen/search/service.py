@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from amazen.models import Review
 from amazen.models.catalog import SEARCH_FACTS
+from amazen.models.search import QUOTES_ARRAY, STARS_ARRAY
 from amazen.params import InvalidParameter
 
 from . import ranking
@@ -443,8 +444,8 @@ class SearchService:
         if not products or not descriptors:
             return {}
         rows = self._all(
-            "SELECT product_id, term, mentions, positive, negative, stars, quote_review_ids FROM descriptor_evidence "
-            "WHERE product_id = ANY(:ids) AND term = ANY(:terms)",
+            f"SELECT e.product_id, e.term, e.mentions, e.positive, e.negative, {STARS_ARRAY} AS stars, {QUOTES_ARRAY} AS quote_review_ids "
+            "FROM descriptor_evidence e WHERE e.product_id = ANY(:ids) AND e.term = ANY(:terms)",
             {"ids": [product_id for product_id, _ in products], "terms": [d.term for d in descriptors]},
         )
         found = {(row.product_id, row.term): row for row in rows}

@@ -14,6 +14,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 
 from amazen.models import Review
+from amazen.models.search import QUOTES_ARRAY, STARS_ARRAY
 
 from .analyzer import STOP_WORDS, TOKEN, WORD, analyze_query_words, descriptor_term, fold, stem, word_stem
 from .service import quote
@@ -219,7 +220,7 @@ class SuggestService:
                 if len(chosen) == limit:
                     break
         quote_ids = dict(self.session.execute(sa.text("""
-            SELECT e.term, (array_agg(e.quote_review_ids[1] ORDER BY e.mentions DESC, e.product_id))[1:3]
+            SELECT e.term, (array_agg(e.quote_1 ORDER BY e.mentions DESC, e.product_id))[1:3]
             FROM unnest(CAST(:ids AS int[])) AS i(id) JOIN descriptor_evidence e ON e.product_id = i.id
             WHERE e.term = ANY(:terms) GROUP BY e.term
         """), {"ids": ids, "terms": [row.term for _, row in chosen]}).all()) if chosen else {}
@@ -243,8 +244,8 @@ class SuggestService:
         if product.review_count < least:
             return []
         own_words = frozenset(analyze_query_words(product.title or ""))  # "headphones" on headphones says nothing
-        rows = self.session.execute(sa.text("""
-            SELECT e.term, e.mentions, e.positive, e.negative, e.stars, e.quote_review_ids AS quote_ids,
+        rows = self.session.execute(sa.text(f"""
+            SELECT e.term, e.mentions, e.positive, e.negative, {STARS_ARRAY} AS stars, {QUOTES_ARRAY} AS quote_ids,
                    t.mentions AS corpus
             FROM descriptor_evidence e JOIN term_stats t ON t.term = e.term
             WHERE e.product_id = :id AND e.mentions >= :least
