@@ -1,4 +1,6 @@
-"""Fixtures shared by functional tests that work on real reviews."""
+"""Fixtures shared by functional tests: real reviews, and scratch databases."""
+import uuid
+
 import pytest
 import sqlalchemy as sa
 import transaction
@@ -6,10 +8,26 @@ import webtest
 from sqlalchemy.orm import Session
 from zope.sqlalchemy import register
 
+from amazen.dbsetup import migrate
 from amazen.ingest.importer import import_files
 from tests.conftest import SHARED_DATA
 
 ELECTRONICS = sorted((SHARED_DATA / "mdsd_blitzer2007" / "electronics").glob("*.review"))
+
+
+@pytest.fixture
+def scratch_url(database_url):
+    """A new database next to the test database, migrated, dropped afterwards."""
+    name = f"amazen_scratch_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = sa.engine.make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    migrate(url)
+    yield url
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
 
 
 @pytest.fixture(scope="module")

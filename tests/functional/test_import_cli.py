@@ -9,7 +9,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -17,26 +16,10 @@ import sqlalchemy as sa
 
 from amazen.catalog.demo import generate
 from amazen.catalog.records import ReviewRecord
-from amazen.dbsetup import migrate
 from tests.conftest import REPO, SHARED_DATA
 
 GIFT_REVIEWS = SHARED_DATA / "ni2018_giftcards" / "Gift_Cards_5.json"
 IMPORT = str(Path(sys.executable).with_name("amazen-import"))
-
-
-@pytest.fixture
-def scratch_url(database_url):
-    """A new database next to the test database, migrated, dropped afterwards."""
-    name = f"amazen_scratch_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = sa.engine.make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    migrate(url)
-    yield url
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
 
 
 def run_import(url, *args, **kwargs):

@@ -40,3 +40,36 @@ def test_a_migration_waits_while_another_one_runs(database_url, dbengine):
         other.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
     migration.join(30)
     assert done.is_set()
+
+
+def test_migration_0011_moves_each_evidence_rows_histogram_and_quotes_into_columns_and_back(scratch_url):
+    """The histogram and the quotes were arrays until 0011; an existing catalog keeps every value."""
+    from alembic import command
+
+    config = alembic_config(scratch_url)
+    command.downgrade(config, "0010")
+    engine = sa.create_engine(scratch_url)
+    # (term, product id, stars as an array, quote ids as an array): two quotes, one, none.
+    arrays = [("comfort", 1, [0, 1, 0, 1, 1], [11, 12]), ("sturdi", 1, [0, 0, 0, 1, 0], [13]), ("light", 2, [0, 0, 0, 0, 0], [])]
+    with engine.begin() as conn:
+        for term, product_id, stars, quotes in arrays:
+            conn.execute(sa.text(
+                "INSERT INTO descriptor_evidence (term, product_id, mentions, positive, negative, stars, quote_review_ids) "
+                "VALUES (:term, :product_id, 3, 2, 1, :stars, :quotes)"
+            ), {"term": term, "product_id": product_id, "stars": stars, "quotes": quotes})
+    command.upgrade(config, "0011")
+    with engine.connect() as conn:
+        columns = conn.execute(sa.text(
+            "SELECT term, product_id, stars_1, stars_2, stars_3, stars_4, stars_5, quote_1, quote_2, mentions "
+            "FROM descriptor_evidence ORDER BY product_id, term"
+        )).all()
+    assert [tuple(row) for row in columns] == [
+        ("comfort", 1, 0, 1, 0, 1, 1, 11, 12, 3), ("sturdi", 1, 0, 0, 0, 1, 0, 13, None, 3), ("light", 2, 0, 0, 0, 0, 0, None, None, 3),
+    ]
+    command.downgrade(config, "0010")
+    with engine.connect() as conn:
+        back = conn.execute(sa.text(
+            "SELECT term, product_id, stars, quote_review_ids FROM descriptor_evidence ORDER BY product_id, term"
+        )).all()
+    engine.dispose()
+    assert [tuple(row) for row in back] == [tuple(row) for row in arrays]
