@@ -20,6 +20,7 @@ A full rebuild's workers, which analyse one whole block of products at a time, p
 took a fifth of the rebuild. A test decodes the arrays after both and compares them with the rows.
 """
 import struct
+from itertools import chain
 
 import numpy as np
 
@@ -32,6 +33,7 @@ POSTING = np.dtype([("id", ">i4"), ("tf", ">f8"), ("length", ">f8")])
 EVIDENCE = np.dtype([("id", ">i4"), ("net", ">i4"), ("stars_sum", ">i4"), ("rated", ">i4")])
 
 _ID = struct.Struct(">i")
+_ROW_START = struct.Struct(">hi")  # a COPY binary row's field count, then its first field's size
 _NAN = float("nan")
 
 # One record per product being packed ({products}: every product, or those of some blocks), in RECORD's
@@ -218,7 +220,8 @@ class PackedBlock:
                 array["tf"] = np.fromiter(entries.values, dtype=np.float64, count=count)[order]
                 array["length"] = lengths[positions]
             else:
-                values = np.array(entries.values, dtype=np.int64)[order]
+                # Flattened first: numpy reads a flat iterator of ints faster than a list of tuples.
+                values = np.fromiter(chain.from_iterable(entries.values), dtype=np.int64, count=3 * count).reshape(-1, 3)[order]
                 array["net"], array["stars_sum"], array["rated"] = values[:, 0], values[:, 1], values[:, 2]
             ends = np.cumsum(np.bincount(numbers, minlength=len(entries.index)))  # per term, in numbering order
             # Each entry's category ids, gathered as one array of byte offsets rather than entry by entry.
@@ -227,13 +230,19 @@ class PackedBlock:
             gather = np.arange(category_ends[-1]) + np.repeat(category_starts[positions] - (category_ends - sizes), sizes)
             entry_bytes, record_bytes = array.tobytes(), records[positions].tobytes()
             entry_categories = category_all[gather].tobytes()
-            rows, start, category_start = [], 0, 0
+            # Every row's parts in one flat list, joined once: a join per row and a generator per field
+            # took a quarter of the analysis of real reviews, whose rare words make ~25,000 rows a block.
+            parts, start, category_start = [], 0, 0
+            block_field, entry_size, record_size = _ID.pack(len(block)) + block, dtype.itemsize, RECORD.itemsize
             for term, end, category_end in zip(entries.index, ends.tolist(), np.concatenate(([0], category_ends))[ends].tolist()):
-                rows.append(_row(term.encode(), block, entry_bytes[start * dtype.itemsize:end * dtype.itemsize],
-                                 record_bytes[start * RECORD.itemsize:end * RECORD.itemsize],
-                                 entry_categories[category_start:category_end]))
+                term = term.encode()
+                count = end - start
+                parts += (_ROW_START.pack(5, len(term)), term, block_field,
+                          _ID.pack(count * entry_size), entry_bytes[start * entry_size:end * entry_size],
+                          _ID.pack(count * record_size), record_bytes[start * record_size:end * record_size],
+                          _ID.pack(category_end - category_start), entry_categories[category_start:category_end])
                 start, category_start = end, category_end
-            tables.append(_copy_data(rows))
+            tables.append(_copy_data([b"".join(parts)]))
         facts = _row(block, ids.tobytes(), records.tobytes(), category_bytes)
         return (*tables, _copy_data([facts]))
 
