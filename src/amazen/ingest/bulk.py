@@ -308,7 +308,7 @@ class BulkLoader:
         for kind in ("products", "reviews"):
             rows = self.conn.execute(sa.text(DUPLICATES.format(first=FIRST_DUPLICATES, **DUPLICATE_KEYS[kind]))).all()
             setattr(self.counts, f"duplicate_{kind}", Duplicates.from_rows(rows))
-        refresh_ratings(self.conn, touched=True)
+        # The ratings of touched products are counted by the reindex, in the same update as their lengths.
         self.counts.indexed = reindex(self.conn, touched=True, progress=self.progress)
         self._cursor.execute(f"DROP TABLE {TEMP_TABLES}")  # several loads may share a transaction
         return self.counts
@@ -345,23 +345,16 @@ def _merge_reviews_sql():
     )
 
 
-def refresh_ratings(conn, product_ids=None, touched=False):
-    """Recompute review and rating counts, average and 1–5 histogram from the reviews.
+def refresh_ratings(conn, product_ids):
+    """Recompute review and rating counts, average and 1–5 histogram from the reviews of ``product_ids``
+    (a written review's product; an import's are counted by its reindex: index.rating_aggregates).
 
-    For the products a load touched (``touched=True``), the given ``product_ids``, or all products.
     The catalog's review and rating totals in search_stats move by the same amounts, in the same
     statement (``old`` reads the rows as they were before the update), so a written review needs no
     recount of every product.
     """
-    if touched:
-        scope = "p.id IN (SELECT product_id FROM touched)"
-        params = {}
-    elif product_ids is not None:
-        scope = "p.id = ANY(:ids)"
-        params = {"ids": list(product_ids)}
-    else:
-        scope = "TRUE"
-        params = {}
+    scope = "p.id = ANY(:ids)"
+    params = {"ids": list(product_ids)}
     points = "p.stars_1 + 2 * p.stars_2 + 3 * p.stars_3 + 4 * p.stars_4 + 5 * p.stars_5"
     conn.execute(
         sa.text(
@@ -378,7 +371,8 @@ def refresh_ratings(conn, product_ids=None, touched=False):
                     stars_4 = COALESCE(a.s4, 0), stars_5 = COALESCE(a.s5, 0)
                 FROM products target
                 LEFT JOIN LATERAL (
-                    SELECT count(*) AS reviews, count(r.rating) AS ratings, avg(r.rating)::float AS average,
+                    SELECT count(*) AS reviews, count(r.rating) AS ratings,
+                           sum(r.rating)::float8 / NULLIF(count(r.rating), 0) AS average,
                            count(*) FILTER (WHERE r.rating = 1) AS s1, count(*) FILTER (WHERE r.rating = 2) AS s2,
                            count(*) FILTER (WHERE r.rating = 3) AS s3, count(*) FILTER (WHERE r.rating = 4) AS s4,
                            count(*) FILTER (WHERE r.rating = 5) AS s5

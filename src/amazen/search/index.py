@@ -32,14 +32,14 @@ FULL_REBUILD_SHARE = 0.25
 QUOTES = 2  # per term and product: descriptor_evidence's quote_1 and quote_2
 
 # A product's text and its category ids (the products' search_categories), then the facts the packed
-# index carries (a full rebuild packs them; the ratings as just refreshed, since an import and a written
-# review refresh them before they reindex; the brand's number, which brands has before a rebuild starts).
+# index carries besides its ratings, which analyse_chunk counts from the reviews (a full rebuild packs
+# them; the brand's number, which brands has before a rebuild starts).
 PRODUCTS_SQL = """
 SELECT p.id, p.title, p.brand, p.features, p.description,
        ARRAY(SELECT c.name FROM product_categories pc JOIN categories c ON c.id = pc.category_id
              WHERE pc.product_id = p.id ORDER BY c.depth, c.name) AS categories,
        ARRAY(SELECT pc.category_id FROM product_categories pc WHERE pc.product_id = p.id ORDER BY 1) AS category_ids,
-       p.price::float8, p.rating_average, p.rating_count, p.review_count, (SELECT b.id FROM brands b WHERE b.name = p.brand)
+       p.price::float8, (SELECT b.id FROM brands b WHERE b.name = p.brand)
 FROM products p WHERE p.id = ANY(:ids) ORDER BY p.id
 """
 REVIEWS_SQL = """
@@ -79,7 +79,8 @@ COPY_TABLES = (
     "product_terms{new} (term, product_id, tf, length)",
     "descriptor_evidence{new} (term, product_id, mentions, positive, negative, stars_1, stars_2, stars_3, stars_4, stars_5,"
     " quote_1, quote_2, rated, stars_sum)",
-    "index_lengths (product_id, length, categories)",
+    "analysed_products (product_id, length, categories, review_count, rating_count, rating_average, stars_1, stars_2, stars_3,"
+    " stars_4, stars_5)",
     "product_phrases (phrase, product_id, named)",
 )
 # What a full rebuild's workers pack as they go (COPY FORMAT binary): amazen.search.packed.PackedBlock.
@@ -88,6 +89,19 @@ PACKED_TABLES = (
     "packed_evidence_new (term, block, entries, records, category_ids)",
     "packed_facts_new (block, ids, records, category_ids)",
 )
+# What the analysis found of each product, written to it in one statement: its search length and
+# categories, and its review and rating counts, average and 1-5 histogram (as refresh_ratings counts
+# them, from the same reviews). One rewrite of each changed product row, not two: an import used to
+# refresh the ratings first, and every products row has seven keys.
+_ANALYSED = ("search_length", "search_categories", "review_count", "rating_count", "rating_average",
+             "stars_1", "stars_2", "stars_3", "stars_4", "stars_5")
+_FROM = ("length", "categories") + _ANALYSED[2:]
+UPDATE_PRODUCTS = f"""
+UPDATE products p SET {", ".join(f"{column} = a.{value}" for column, value in zip(_ANALYSED, _FROM))}
+FROM analysed_products a
+WHERE p.id = a.product_id
+  AND ({", ".join(f"p.{column}" for column in _ANALYSED)}) IS DISTINCT FROM ({", ".join(f"a.{value}" for value in _FROM)})
+"""
 # After a rebuild commits: fresh planner statistics (sampled, so cheap). A full rebuild loads its tables
 # frozen, so the covering keys answer searches from the index alone at once; after a partial one,
 # autovacuum sets the visibility map that allows it.
@@ -335,9 +349,22 @@ def _lowest_bits(bits, count):
     return found
 
 
+def rating_aggregates(reviews):
+    """(review count, rating count, average rating or None, [1-star count, ..., 5-star count]) of one
+    product's ``reviews`` ((id, rating, ...); rating None: no stars). The average is the stars' sum
+    over their count as one float division, as ingest.bulk.refresh_ratings computes it in SQL."""
+    stars = [0, 0, 0, 0, 0]
+    for review in reviews:
+        if review[1] is not None:
+            stars[review[1] - 1] += 1
+    ratings = sum(stars)
+    points = stars[0] + 2 * stars[1] + 3 * stars[2] + 4 * stars[3] + 5 * stars[4]
+    return len(reviews), ratings, points / ratings if ratings else None, stars
+
+
 def analyse_chunk(products, reviews, block=None):
-    """COPY text for product_terms, descriptor_evidence, the products' lengths and their vocabulary
-    phrases (worker-safe); with ``block`` (a full rebuild, whose chunks are whole blocks), also the
+    """COPY text for product_terms, descriptor_evidence, analysed_products (each product's length,
+    categories and rating aggregates) and the products' vocabulary phrases (worker-safe); with ``block`` (a full rebuild, whose chunks are whole blocks), also the
     block's packed rows (``PACKED_TABLES``, COPY binary data).
 
     Terms need no COPY escaping: the analyzer only makes [a-z0-9] words joined by one space.
@@ -346,20 +373,25 @@ def analyse_chunk(products, reviews, block=None):
     for product_id, review_id, rating, helpful, summary, text in reviews:
         by_product.setdefault(product_id, []).append((review_id, rating, helpful, summary, text))
     packer = None if block is None else packed.PackedBlock(block)
-    terms, evidence, lengths, vocabulary = [], [], [], []
-    for product_id, title, brand, features, description, categories, category_ids, *facts in products:
+    terms, evidence, analysed, vocabulary = [], [], [], []
+    for product_id, title, brand, features, description, categories, category_ids, price, brand_number in products:
         postings = tf, length = product_postings(title, brand, categories, features, description)
-        lengths.append(f"{product_id}\t{length}\t{{{','.join(map(str, category_ids))}}}\n")
+        own = by_product.get(product_id, ())
+        reviews_count, ratings, average, stars = rating_aggregates(own)
+        average_text = r"\N" if average is None else repr(average)
+        analysed.append(f"{product_id}\t{length}\t{{{','.join(map(str, category_ids))}}}\t{reviews_count}\t{ratings}\t{average_text}"
+                       f"\t{stars[0]}\t{stars[1]}\t{stars[2]}\t{stars[3]}\t{stars[4]}\n")
         # The id and the length once per product, not once per term (10M rows at 1M reviews); !r: a
         # float's str, without format()'s detour.
         head, end = f"\t{product_id}\t", f"\t{length!r}\n"
         terms.extend(f"{term}{head}{weight!r}{end}" for term, weight in tf.items())
-        found = _evidence(by_product.get(product_id, ()))
+        found = _evidence(own)
         evidence.extend(_evidence_rows(product_id, found))
         vocabulary.extend(phrase_lines(product_id, title, brand, categories))
         if packer is not None:
-            packer.add_product(product_id, *facts, category_ids, postings, [(term, values) for term, _, values in found])
-    texts = ("".join(terms), "".join(evidence), "".join(lengths), "".join(vocabulary))
+            packer.add_product(product_id, price, average, ratings, reviews_count, brand_number, category_ids, postings,
+                               [(term, values) for term, _, values in found])
+    texts = ("".join(terms), "".join(evidence), "".join(analysed), "".join(vocabulary))
     return texts if packer is None else texts + packer.copy_data()
 
 
@@ -382,8 +414,9 @@ def reindex(conn, product_ids=None, touched=False, progress=False, text_changed=
     ids = _scope(conn, product_ids, touched)
     cursor = conn.connection.dbapi_connection.cursor()
     cursor.execute(
-        "DROP TABLE IF EXISTS index_lengths; "
-        "CREATE TEMP TABLE index_lengths (product_id int, length float, categories int[]) ON COMMIT DROP"
+        "DROP TABLE IF EXISTS analysed_products; "
+        "CREATE TEMP TABLE analysed_products (product_id int, length float, categories int[], review_count int, rating_count int,"
+        " rating_average float, stars_1 int, stars_2 int, stars_3 int, stars_4 int, stars_5 int) ON COMMIT DROP"
     )
     # Counting every product costs a scan (60 ms at 435,000 products): a few products' reindex counts only
     # far enough to tell whether they are all of them; an import needs the catalog's size (below).
@@ -486,14 +519,8 @@ def reindex(conn, product_ids=None, touched=False, progress=False, text_changed=
             cursor.execute(ADD_PRODUCT_TERM_STATS, (ids[start:start + 10_000],))
         cursor.execute("DELETE FROM term_stats WHERE products <= 0")
         cursor.execute("DELETE FROM product_term_stats WHERE products <= 0")
-    cursor.execute(
-        """
-        UPDATE products p SET search_length = l.length, search_categories = l.categories
-        FROM index_lengths l
-        WHERE p.id = l.product_id AND (p.search_length, p.search_categories) IS DISTINCT FROM (l.length, l.categories)
-        """
-    )
-    cursor.execute("DROP TABLE index_lengths")
+    cursor.execute(UPDATE_PRODUCTS)
+    cursor.execute("DROP TABLE analysed_products")
     if everything:
         cursor.execute(packed.NEW_KEYS)
     else:  # the packed arrays last: their entries carry the products' facts as just refreshed
