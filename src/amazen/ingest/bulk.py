@@ -75,14 +75,17 @@ WITH merged AS (
 ), marked AS (
     INSERT INTO touched (product_id) SELECT id FROM merged ON CONFLICT DO NOTHING
 )
-SELECT inserted FROM merged
+SELECT count(*) FILTER (WHERE inserted) AS inserted, count(*) AS merged FROM merged
 """
 
 BARE_PRODUCTS = """
-INSERT INTO products (asin)
-SELECT DISTINCT asin FROM batch_reviews
-ON CONFLICT (asin) DO NOTHING
-RETURNING id
+WITH inserted AS (
+    INSERT INTO products (asin)
+    SELECT DISTINCT asin FROM batch_reviews
+    ON CONFLICT (asin) DO NOTHING
+    RETURNING id
+)
+SELECT count(*) FROM inserted
 """
 
 LINK_CATEGORIES = """
@@ -108,18 +111,21 @@ SELECT p.asin, p.id FROM (SELECT DISTINCT asin FROM batch_reviews) b JOIN produc
 
 # The latest line per (product, reviewer) in the batch, with the latest stars any of its copies had.
 MERGE_REVIEWS = """
-INSERT INTO reviews (product_id, reviewer_id, {fields})
-SELECT DISTINCT ON (p.product_id, s.reviewer_id) p.product_id, s.reviewer_id, {staged}
-FROM (
-    SELECT *, first_value(rating) OVER (
-        PARTITION BY asin, reviewer_id ORDER BY rating IS NULL, source DESC, seq DESC
-    ) AS latest_rating
-    FROM batch_reviews
-) s JOIN batch_product_ids p ON p.asin = s.asin
-ORDER BY p.product_id, s.reviewer_id, s.source DESC, s.seq DESC
-ON CONFLICT (product_id, reviewer_id) DO UPDATE SET {assignments}
-WHERE ({stored}) IS DISTINCT FROM ({incoming})
-RETURNING (xmax = 0) AS inserted
+WITH merged AS (
+    INSERT INTO reviews (product_id, reviewer_id, {fields})
+    SELECT DISTINCT ON (p.product_id, s.reviewer_id) p.product_id, s.reviewer_id, {staged}
+    FROM (
+        SELECT *, first_value(rating) OVER (
+            PARTITION BY asin, reviewer_id ORDER BY rating IS NULL, source DESC, seq DESC
+        ) AS latest_rating
+        FROM batch_reviews
+    ) s JOIN batch_product_ids p ON p.asin = s.asin
+    ORDER BY p.product_id, s.reviewer_id, s.source DESC, s.seq DESC
+    ON CONFLICT (product_id, reviewer_id) DO UPDATE SET {assignments}
+    WHERE ({stored}) IS DISTINCT FROM ({incoming})
+    RETURNING (xmax = 0) AS inserted
+)
+SELECT count(*) FILTER (WHERE inserted) AS inserted, count(*) AS merged FROM merged
 """
 
 TOUCH = "INSERT INTO touched (product_id) SELECT product_id FROM batch_product_ids ON CONFLICT DO NOTHING"
@@ -258,20 +264,20 @@ class BulkLoader:
         if has_products:
             execute(sa.text(REMEMBER.format(**DUPLICATE_KEYS["products"])))
             for partial in (False, True):
-                inserted = [r.inserted for r in execute(sa.text(_merge_products_sql(partial)), {"partial": partial})]
-                counts.products_inserted += sum(inserted)
-                counts.products_updated += len(inserted) - sum(inserted)
+                inserted, merged = execute(sa.text(_merge_products_sql(partial)), {"partial": partial}).one()
+                counts.products_inserted += inserted
+                counts.products_updated += merged - inserted
         if has_reviews:
-            counts.products_inserted += len(execute(sa.text(BARE_PRODUCTS)).all())
+            counts.products_inserted += execute(sa.text(BARE_PRODUCTS)).scalar()
         if has_links:
             self._create_categories()
             execute(sa.text(LINK_CATEGORIES))
         if has_reviews:
             execute(sa.text(MAP_PRODUCT_IDS))
             execute(sa.text(REMEMBER.format(**DUPLICATE_KEYS["reviews"])))
-            inserted = [r.inserted for r in execute(sa.text(_merge_reviews_sql()))]
-            counts.reviews_inserted += sum(inserted)
-            counts.reviews_updated += len(inserted) - sum(inserted)
+            inserted, merged = execute(sa.text(_merge_reviews_sql())).one()
+            counts.reviews_inserted += inserted
+            counts.reviews_updated += merged - inserted
             execute(sa.text(TOUCH))
 
     def _create_categories(self):
