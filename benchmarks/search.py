@@ -8,7 +8,8 @@ then runs a fixed mix of queries (1-3 query words, 0-3 descriptors, with and wit
 filters; seeded, so every run asks the same questions):
 
 * service level: SearchService.search, SuggestService.descriptors and SuggestService.complete in this
-  process, after one warm-up pass;
+  process, after one warm-up pass; and the mix's searches again narrowed by their top category facet
+  value, then by their top brand (as a shopper clicking that facet would: "+category", "+brand");
 * HTTP: GET /api/search against `pserve production.ini` (waitress) on a local port, one client;
   the server's peak RSS (VmHWM) is read from /proc at the end.
 
@@ -144,14 +145,34 @@ def timed(call, inputs):
     return timings
 
 
+def clicked(search, mix, facet):
+    """The searches of ``mix`` narrowed by the value of ``facet`` ("category" or "brand") that most of
+    their results have, as a shopper clicking it would; searches that offer none are left out."""
+    narrowed = []
+    for params in mix:
+        values = search.search(parse_search(params)).facets[facet]
+        if values:
+            params = MultiDict(params)
+            params.add(facet, max(values, key=lambda value: value["count"])["value"])
+            narrowed.append(params)
+    return narrowed
+
+
 def service_level(url, mix):
-    """Service-level latencies of searches, descriptor suggestions and completions."""
+    """Service-level latencies of searches (also narrowed by a category or a brand facet), descriptor
+    suggestions and completions."""
     engine = sa.create_engine(url)
     with Session(engine) as session:
         search = SearchService(session)
         suggest = SuggestService(session, search)
+
+        def run_search(params):
+            return search.search(parse_search(params))
+
         timings = {
-            "search": timed(lambda params: search.search(parse_search(params)), mix),
+            "search": timed(run_search, mix),
+            "+category": timed(run_search, clicked(search, mix, "category")),
+            "+brand": timed(run_search, clicked(search, mix, "brand")),
             "suggest": timed(lambda params: suggest.descriptors(parse_search(params)), mix),
             "complete": timed(suggest.complete, prefixes(mix)),
         }
@@ -266,8 +287,9 @@ def run(sizes, queries, corpus, measure_only=False):
         print(f"{counts['reviews']:>10,} {counts['products']:>9,} {counts['index_mb']:>9.0f} {import_s:>9} {reindex_s:>10} {vacuum_s:>9} "
               f"{s50:>8.1f} {s95:>8.1f} {s99:>8.1f} {len(service['search']) / sum(service['search']):>8.0f} {h50:>9.1f} {h95:>9.1f} {h99:>9.1f} {rss:>7.0f}")
     print("\nlatencies in ms; svc q/s: one client, sequential")
-    print("\nService level, per operation (suggest: /api/suggest/descriptors for the same mix; complete: every 1-12 "
-          "character prefix of its queries)\n")
+    print("\nService level, per operation (+category, +brand: the mix's searches narrowed by their top category or "
+          "brand facet value; suggest: /api/suggest/descriptors for the same mix; complete: every 1-12 character "
+          "prefix of its queries)\n")
     print(f"{'reviews':>10} {'operation':>10} {'calls':>6} {'p50':>7} {'p95':>7} {'p99':>7} {'per s':>7}")
     for counts, _, _, _, service, _, _ in rows:
         for operation, timings in service.items():
