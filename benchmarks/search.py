@@ -38,7 +38,7 @@ REPO = BENCHMARKS.parent
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(BENCHMARKS))
 
-from import_speed import bench_database_url, fresh_database, write_files  # noqa: E402
+from import_speed import bench_database_url, fresh_database, wait_for_autovacuum, write_files  # noqa: E402
 
 from amazen.search.query import parse_search  # noqa: E402
 from amazen.search.service import SearchService  # noqa: E402
@@ -243,6 +243,7 @@ def build(size, corpus):
     directory = Path(tempfile.mkdtemp(prefix="amazen-bench-search-"))
     meta, reviews_file, _, _ = write_files(directory, size, corpus)
     url = fresh_database()
+    wait_for_autovacuum(url)
     env = {**os.environ, "AMAZEN_DATABASE_URL": url}
     started = time.monotonic()
     subprocess.run([str(bin_dir / "amazen-import"), "--config", str(REPO / "production.ini"), str(meta), str(reviews_file)],
