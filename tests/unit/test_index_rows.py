@@ -1,10 +1,12 @@
 """The index rows one product makes, worked out by hand: descriptor_evidence from its reviews
 (index.evidence_lines), its postings (index.product_postings), its vocabulary phrases
-(index.product_phrases)."""
+(index.product_phrases), its rating aggregates (index.rating_aggregates)."""
 import random
 
 from amazen.search.analyzer import analyze, phrases, review_mentions
-from amazen.search.index import FIELD_WEIGHTS, evidence_lines, phrase_lines, product_phrases, product_postings
+from amazen.search.index import (
+    FIELD_WEIGHTS, evidence_lines, phrase_lines, product_phrases, product_postings, rating_aggregates,
+)
 
 from .test_analyzer import electronics_reviews
 
@@ -23,6 +25,13 @@ def test_counts_stars_and_quotes_of_a_term_several_reviews_mention():
     comfort = rows(evidence_lines(9, reviews))["comfort"]
     # product, mentions, positive, negative, stars 1-5, quotes (most helpful negative, then positive), rated, stars sum
     assert comfort == ["9", "4", "3", "1", "0", "1", "0", "1", "1", "2", "1", "3", "11"]
+
+
+def test_rating_aggregates_count_reviews_and_stars_apart_and_average_the_stars_given():
+    reviews = [(1, 5, 0, None, "a"), (2, 4, 0, None, "b"), (3, None, 0, None, "c"), (4, 4, 0, None, "d")]
+    assert rating_aggregates(reviews) == (4, 3, 13 / 3, [0, 0, 0, 2, 1])
+    assert rating_aggregates([(1, None, 0, None, "no stars")]) == (1, 0, None, [0, 0, 0, 0, 0])
+    assert rating_aggregates([]) == (0, 0, None, [0, 0, 0, 0, 0])
 
 
 def test_a_term_one_review_mentions_has_that_reviews_line():

@@ -364,8 +364,9 @@ def rating_aggregates(reviews):
 
 def analyse_chunk(products, reviews, block=None):
     """COPY text for product_terms, descriptor_evidence, analysed_products (each product's length,
-    categories and rating aggregates) and the products' vocabulary phrases (worker-safe); with ``block`` (a full rebuild, whose chunks are whole blocks), also the
-    block's packed rows (``PACKED_TABLES``, COPY binary data).
+    categories and rating aggregates) and the products' vocabulary phrases (worker-safe); with ``block``
+    (a full rebuild, whose chunks are whole blocks), also the block's packed rows (``PACKED_TABLES``,
+    COPY binary data).
 
     Terms need no COPY escaping: the analyzer only makes [a-z0-9] words joined by one space.
     """
