@@ -104,9 +104,10 @@ WHERE p.id = a.product_id
 """
 # After a rebuild commits: fresh planner statistics (sampled, so cheap). A full rebuild loads its tables
 # frozen, so the covering keys answer searches from the index alone at once; after a partial one,
-# autovacuum sets the visibility map that allows it.
-ANALYZE_SQL = ("ANALYZE products, product_terms, product_term_stats, descriptor_evidence, term_stats, product_phrases, "
-               "vocabulary, packed_terms, packed_evidence, packed_facts, brands")
+# autovacuum sets the visibility map that allows it. A full rebuild has already sampled the index tables
+# it swapped in (NEW_KEYS, packed.NEW_KEYS): after one, only the others are sampled again.
+ANALYZE_OTHERS = ("products", "product_term_stats", "term_stats", "product_phrases", "vocabulary", "brands")
+ANALYZE_REBUILT = ("product_terms", "descriptor_evidence", "packed_terms", "packed_evidence", "packed_facts")
 
 REFRESH_STATS = """
 INSERT INTO search_stats (id, documents, average_length, mean_rating, reviews, rating_points, ratings)
@@ -567,12 +568,15 @@ def _progress_bar(total):
 def analyze_tables(engine, changed=None):
     """Refresh the planner's statistics of the index tables, once a large rebuild has committed.
 
-    ``changed``: how many products an import re-indexed. Up to a tenth of the catalog the statistics
-    are left to autovacuum, which samples a table again once a tenth of it has changed: the samples
-    take seconds in a large catalog, longer than a small import itself.
+    ``changed``: how many products an import re-indexed (None: all of them, ``amazen-reindex``). Up to a
+    tenth of the catalog the statistics are left to autovacuum, which samples a table again once a tenth
+    of it has changed: the samples take seconds in a large catalog, longer than a small import itself.
+    An import that re-indexed every product did so in a full rebuild (see reindex).
     """
     with engine.connect() as conn:
-        if changed is not None and changed * 10 <= conn.exec_driver_sql("SELECT count(*) FROM products").scalar():
+        products = None if changed is None else conn.exec_driver_sql("SELECT count(*) FROM products").scalar()
+        if changed is not None and changed * 10 <= products:
             return
-        conn.exec_driver_sql(ANALYZE_SQL)
+        full = changed is None or changed >= products
+        conn.exec_driver_sql(f"ANALYZE {', '.join(ANALYZE_OTHERS if full else ANALYZE_OTHERS + ANALYZE_REBUILT)}")
         conn.commit()
