@@ -574,9 +574,12 @@ def analyze_tables(engine, changed=None):
     An import that re-indexed every product did so in a full rebuild (see reindex).
     """
     with engine.connect() as conn:
-        products = None if changed is None else conn.exec_driver_sql("SELECT count(*) FROM products").scalar()
-        if changed is not None and changed * 10 <= products:
-            return
-        full = changed is None or changed >= products
-        conn.exec_driver_sql(f"ANALYZE {', '.join(ANALYZE_OTHERS if full else ANALYZE_OTHERS + ANALYZE_REBUILT)}")
+        tables = ANALYZE_OTHERS
+        if changed is not None:
+            products = conn.exec_driver_sql("SELECT count(*) FROM products").scalar()
+            if changed * 10 <= products:
+                return
+            if changed < products:  # a partial rebuild: its index tables were not sampled
+                tables += ANALYZE_REBUILT
+        conn.exec_driver_sql(f"ANALYZE {', '.join(tables)}")
         conn.commit()
