@@ -73,3 +73,33 @@ def test_migration_0011_moves_each_evidence_rows_histogram_and_quotes_into_colum
         )).all()
     engine.dispose()
     assert [tuple(row) for row in back] == [tuple(row) for row in arrays]
+
+
+def test_migration_0012_keys_the_index_rows_by_product_and_back(scratch_url):
+    """Until 0012 the rows were keyed by term, with a second index by product."""
+    from alembic import command
+
+    config = alembic_config(scratch_url)
+    engine = sa.create_engine(scratch_url)
+
+    def keys():
+        with engine.connect() as conn:
+            return sorted(conn.execute(sa.text(
+                "SELECT tablename, indexdef FROM pg_indexes WHERE tablename IN ('product_terms', 'descriptor_evidence')"
+            )).all())
+
+    command.downgrade(config, "0011")
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO product_terms (term, product_id, tf, length) VALUES ('comfort', 1, 2.0, 9.0)"))
+    old = keys()
+    assert [index.split(" USING ")[1] for _, index in old] == [
+        "btree (product_id)", "btree (term, product_id) INCLUDE (mentions, positive, negative, rated, stars_sum)",
+        "btree (product_id)", "btree (term, product_id) INCLUDE (tf, length)",
+    ]
+    command.upgrade(config, "0012")
+    assert [index.split(" USING ")[1] for _, index in keys()] == ["btree (product_id, term)"] * 2
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT term, product_id, tf, length FROM product_terms")).all() == [("comfort", 1, 2.0, 9.0)]
+    command.downgrade(config, "0011")
+    assert keys() == old
+    engine.dispose()

@@ -141,10 +141,11 @@ def decoded(session, table):
             f"SELECT term, block, entries, records, category_ids FROM {table} ORDER BY term, block")):
         assert len(entries) % entry_size == 0
         categories = struct.unpack(f">{len(category_ids) // 4}i", category_ids)
-        at = 0
+        at, last = 0, -1
         for i in range(len(entries) // entry_size):
             product_id, *values = struct.unpack_from(layout, entries, i * entry_size)
-            assert product_id // BLOCK == block
+            assert product_id // BLOCK == block and product_id > last  # ranking relies on the order
+            last = product_id
             price, rating, rating_count, review_count, brand, count = struct.unpack_from(">ddiiii", records, i * 32)
             out[term, product_id] = (*values, price, rating, rating_count, review_count, brand, categories[at:at + count])
             at += count

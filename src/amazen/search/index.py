@@ -58,21 +58,16 @@ CREATE TABLE product_terms_new (LIKE product_terms INCLUDING DEFAULTS);
 CREATE TABLE descriptor_evidence_new (LIKE descriptor_evidence INCLUDING DEFAULTS);
 """
 NEW_KEYS = """
-ALTER TABLE product_terms_new ADD CONSTRAINT pk_product_terms_new PRIMARY KEY (term, product_id) INCLUDE (tf, length);
-CREATE INDEX ix_product_terms_new_product_id ON product_terms_new (product_id);
-ALTER TABLE descriptor_evidence_new ADD CONSTRAINT pk_descriptor_evidence_new PRIMARY KEY (term, product_id)
-        INCLUDE (mentions, positive, negative, rated, stars_sum);
-CREATE INDEX ix_descriptor_evidence_new_product_id ON descriptor_evidence_new (product_id);
+ALTER TABLE product_terms_new ADD CONSTRAINT pk_product_terms_new PRIMARY KEY (product_id, term);
+ALTER TABLE descriptor_evidence_new ADD CONSTRAINT pk_descriptor_evidence_new PRIMARY KEY (product_id, term);
 ANALYZE product_terms_new, descriptor_evidence_new;
 """
 SWAP_TABLES = """
 DROP TABLE product_terms, descriptor_evidence;
 ALTER TABLE product_terms_new RENAME TO product_terms;
 ALTER TABLE product_terms RENAME CONSTRAINT pk_product_terms_new TO pk_product_terms;
-ALTER INDEX ix_product_terms_new_product_id RENAME TO ix_product_terms_product_id;
 ALTER TABLE descriptor_evidence_new RENAME TO descriptor_evidence;
 ALTER TABLE descriptor_evidence RENAME CONSTRAINT pk_descriptor_evidence_new TO pk_descriptor_evidence;
-ALTER INDEX ix_descriptor_evidence_new_product_id RENAME TO ix_descriptor_evidence_product_id;
 """
 # What analyse_chunk's four texts are COPied into, column by column ({new}: "_new" in a full rebuild).
 COPY_TABLES = (

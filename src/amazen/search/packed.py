@@ -14,13 +14,15 @@ reads its candidates' facts with their postings, not from the catalog.
 A block is BLOCK consecutive product ids: a written review repacks its product's block of every term
 and descriptor it has (about a thousand products' entries each), not the whole array.
 
-Two ways to pack, one layout. A partial rebuild repacks its blocks from the rows in SQL (``repack``).
-A full rebuild's workers, which analyse one whole block of products at a time, pack it as they go
-(``PackedBlock``) instead of a second pass over every row in SQL: at 1M generated reviews that pass
-took a fifth of the rebuild. A test decodes the arrays after both and compares them with the rows.
+Three ways to pack, one layout. A full rebuild's workers, which analyse one whole block of products at
+a time, pack it as they go (``PackedBlock``) instead of a second pass over every row in SQL: at 1M
+generated reviews that pass (``pack_all``) took a fifth of the rebuild. A partial rebuild splices its
+products' new entries into the arrays in place of their old ones (``repack``). A test decodes the
+arrays after each and compares them with the rows.
 """
+import io
 import struct
-from itertools import chain
+from itertools import chain, repeat
 
 import numpy as np
 
@@ -57,21 +59,23 @@ ON CONFLICT (name) DO NOTHING
 """
 
 
-def _pack_sql(table, source, entry):
-    """Pack ``source``'s rows ({only}: those of some (term, block) pairs) into ``table``, one row per term
-    and block: each row's ``entry`` (bytes), its product's record and category ids, in product order."""
+def _pack_sql(source, entry):
+    """``source``'s rows ({where}: which) packed as rows of a packed table, one per term and block: each
+    row's ``entry`` (bytes), its product's record and category ids, in product order."""
     agg = "string_agg({}, ''::bytea ORDER BY x.product_id)".format
     return f"""
-    INSERT INTO {table}{{new}} (term, block, entries, records, category_ids)
     SELECT x.term, x.product_id / {BLOCK}, {agg(entry)}, {agg("r.record")}, {agg("r.category_ids")}
-    FROM {source}{{new}} x JOIN pack_records r ON r.id = x.product_id {{only}}
+    FROM {source}{{new}} x JOIN pack_records r ON r.id = x.product_id {{where}}
     GROUP BY 1, 2
     """
 
 
-PACK_TERMS = _pack_sql("packed_terms", "product_terms", "int4send(x.product_id) || float8send(x.tf) || float8send(x.length)")
-PACK_EVIDENCE = _pack_sql("packed_evidence", "descriptor_evidence", "int4send(x.product_id) || int4send(x.positive - x.negative)"
-                          " || int4send(x.stars_sum) || int4send(x.rated)")
+PACK = {
+    "terms": _pack_sql("product_terms", "int4send(x.product_id) || float8send(x.tf) || float8send(x.length)"),
+    "evidence": _pack_sql("descriptor_evidence", "int4send(x.product_id) || int4send(x.positive - x.negative)"
+                          " || int4send(x.stars_sum) || int4send(x.rated)"),
+}
+COLUMNS = "(term, block, entries, records, category_ids)"
 # Every product's facts, one row per block: what a search with neither a query nor a wanted descriptor
 # ranks (every product, or a category's).
 PACK_FACTS = f"""
@@ -80,9 +84,14 @@ SELECT id / {BLOCK}, string_agg(int4send(id), ''::bytea ORDER BY id), string_agg
        string_agg(category_ids, ''::bytea ORDER BY id)
 FROM pack_records GROUP BY 1
 """
-# A partial repack: only the (term, block) pairs listed in repack_{kind} (see remember).
-ONLY = f"JOIN (SELECT DISTINCT term, block FROM repack_{{kind}}) k ON k.term = x.term " \
-       f"AND x.product_id >= k.block * {BLOCK} AND x.product_id < (k.block + 1) * {BLOCK}"
+# A partial repack's old rows (those of the (term, block) pairs in repack_{kind}, see remember), taken
+# out of the live table to be spliced ({blocks}: of some blocks).
+TAKE_OLD_ROWS = """
+DELETE FROM packed_{kind} p USING (SELECT DISTINCT term, block FROM repack_{kind} WHERE block = ANY(%(blocks)s)) k
+WHERE p.term = k.term AND p.block = k.block
+RETURNING p.term, p.block, p.entries, p.records, p.category_ids
+"""
+SPLICE_BLOCKS = 16  # blocks spliced at a time: their rows are held in memory, a few MB per block
 
 IN_BLOCKS = f"unnest(%(blocks)s::int[]) k(block) JOIN products p ON p.id >= k.block * {BLOCK} AND p.id < (k.block + 1) * {BLOCK}"
 
@@ -124,8 +133,8 @@ def pack_all(cursor, new=""):
     cursor.execute("SET LOCAL work_mem = '256MB'")
     cursor.execute(NUMBER_BRANDS.format(where="TRUE"))
     cursor.execute(RECORDS.format(products="products p"))
-    cursor.execute(PACK_TERMS.format(new=new, only=""))
-    cursor.execute(PACK_EVIDENCE.format(new=new, only=""))
+    for kind in ("terms", "evidence"):
+        cursor.execute(f"INSERT INTO packed_{kind}{new} {COLUMNS} " + PACK[kind].format(new=new, where=""))
     cursor.execute(PACK_FACTS.format(new=new))
     cursor.execute("DROP TABLE pack_records")
     cursor.execute("RESET work_mem")
@@ -133,8 +142,8 @@ def pack_all(cursor, new=""):
 
 def remember(cursor, product_ids):
     """Before a partial rebuild replaces these products' rows: the (term, block) pairs they are in,
-    which ``repack`` packs again with the pairs of their new rows (a term a product no longer has must
-    leave its block's array too)."""
+    whose arrays ``repack`` splices with the pairs of their new rows (a term a product no longer has
+    must leave its block's array too)."""
     cursor.execute(
         "CREATE TEMP TABLE IF NOT EXISTS repack_terms (term text COLLATE \"C\", block int) ON COMMIT DROP; "
         "CREATE TEMP TABLE IF NOT EXISTS repack_evidence (term text COLLATE \"C\", block int) ON COMMIT DROP"
@@ -149,21 +158,97 @@ def _add_pairs(cursor, product_ids):
 
 
 def repack(cursor, product_ids):
-    """After a partial rebuild of these products (``remember`` was called first): pack their blocks of
-    every term and descriptor they had or have again, from the rebuilt rows, and of the facts."""
+    """After a partial rebuild of these products (``remember`` was called first): splice their new
+    entries into the arrays of every term and descriptor they had or have, in place of their old ones,
+    and pack their blocks' facts again.
+
+    Spliced rather than packed again from the rows: the rows are keyed by product, and a term's rows in
+    a block are found from the packed array that holds them. A written review rewrites its product's
+    arrays (a few hundred) whole either way.
+    """
     _add_pairs(cursor, product_ids)
     blocks = sorted({product_id // BLOCK for product_id in product_ids})
     cursor.execute(BLOCK_LOCK, (blocks,))
     cursor.execute(NUMBER_BRANDS.format(where="p.id = ANY(%(ids)s)"), {"ids": product_ids})
     cursor.execute(RECORDS.format(products=IN_BLOCKS), {"blocks": blocks})
-    for kind, pack in (("terms", PACK_TERMS), ("evidence", PACK_EVIDENCE)):
-        cursor.execute(f"DELETE FROM packed_{kind} p USING (SELECT DISTINCT term, block FROM repack_{kind}) k "
-                       "WHERE p.term = k.term AND p.block = k.block")
-        cursor.execute(pack.format(new="", only=ONLY.format(kind=kind)))
+    for start in range(0, len(blocks), SPLICE_BLOCKS):
+        some = blocks[start:start + SPLICE_BLOCKS]
+        ids = [product_id for product_id in product_ids if product_id // BLOCK in set(some)]
+        for kind, dtype in (("terms", POSTING), ("evidence", EVIDENCE)):
+            cursor.execute(TAKE_OLD_ROWS.format(kind=kind), {"blocks": some})
+            old = cursor.fetchall()
+            cursor.execute(PACK[kind].format(new="", where="WHERE x.product_id = ANY(%(ids)s)"), {"ids": ids})
+            data = spliced(old, cursor.fetchall(), ids, dtype)
+            if data:
+                cursor.copy_expert(f"COPY packed_{kind} {COLUMNS} FROM STDIN WITH (FORMAT binary)", io.BytesIO(data))
+    for kind in ("terms", "evidence"):
         cursor.execute(f"TRUNCATE repack_{kind}")
     cursor.execute("DELETE FROM packed_facts WHERE block = ANY(%s)", (blocks,))
     cursor.execute(PACK_FACTS.format(new=""))  # pack_records holds exactly the blocks' products
     cursor.execute("DROP TABLE pack_records")
+
+
+def spliced(old, new, product_ids, dtype):
+    """COPY (FORMAT binary) data of the packed rows ``old`` become when the entries of ``product_ids``
+    are replaced by those in ``new`` (both: rows of (term, block, entries, records, category_ids)); a
+    row left without entries is left out.
+
+    All rows at once with numpy: their entries in one array, in row and then product order.
+    """
+    keys, rows_of, fresh, parts = {}, [], [], ([], [], [])
+    for is_new, rows in ((False, old), (True, new)):
+        for term, block, *arrays in rows:
+            rows_of.append(keys.setdefault((term, block), len(keys)))
+            fresh.append(is_new)
+            for part, array in zip(parts, arrays):
+                part.append(array)
+    if not keys:
+        return b""
+    entries = np.frombuffer(b"".join(parts[0]), dtype=dtype)
+    records = np.frombuffer(b"".join(parts[1]), dtype=RECORD)
+    categories = np.frombuffer(b"".join(parts[2]), dtype=np.uint8)
+    counts = np.fromiter(map(len, parts[0]), dtype=np.intp, count=len(parts[0])) // dtype.itemsize
+    row = np.repeat(np.array(rows_of, dtype=np.intp), counts)
+    keep = np.flatnonzero(np.repeat(np.array(fresh), counts) | ~np.isin(entries["id"], product_ids))
+    if not keep.size:
+        return b""
+    order = keep[np.lexsort((entries["id"][keep], row[keep]))]
+    category_sizes = records["category_count"].astype(np.intp) * 4
+    category_starts = np.cumsum(category_sizes) - category_sizes
+    ends = np.cumsum(np.bincount(row[order], minlength=len(keys)))
+    return _copy_data([_rows(((term, _block_field(block)) for term, block in keys), ends, entries[order], records[order],
+                             categories, category_starts[order], category_sizes[order])])
+
+
+def _block_field(block):
+    return _ID.pack(4) + _ID.pack(block)
+
+
+def _rows(keys, ends, entries, records, categories, category_starts, category_sizes):
+    """Packed rows as COPY (FORMAT binary) rows, without header or trailer: row i is the i-th of ``keys``
+    ((term, its block as a COPY field)) with ``entries`` and ``records`` from ends[i - 1] to ends[i],
+    and each entry's category ids (``category_sizes`` bytes from ``category_starts`` in ``categories``).
+    A row without entries is left out."""
+    category_ends = np.cumsum(category_sizes)
+    # Each entry's category ids, gathered as one array of byte offsets rather than entry by entry.
+    gather = np.arange(category_ends[-1]) + np.repeat(category_starts - (category_ends - category_sizes), category_sizes)
+    entry_bytes, record_bytes, entry_categories = entries.tobytes(), records.tobytes(), categories[gather].tobytes()
+    # Every row's parts in one flat list, joined once: a join per row and a generator per field took a
+    # quarter of the analysis of real reviews, whose rare words make ~25,000 rows a block.
+    parts, start, category_start = [], 0, 0
+    entry_size, record_size = entries.dtype.itemsize, RECORD.itemsize
+    row_category_ends = np.concatenate(([0], category_ends))[ends].tolist()
+    for (term, block_field), end, category_end in zip(keys, ends.tolist(), row_category_ends):
+        if end == start:
+            continue
+        term = term.encode()
+        count = end - start
+        parts += (_ROW_START.pack(5, len(term)), term, block_field,
+                  _ID.pack(count * entry_size), entry_bytes[start * entry_size:end * entry_size],
+                  _ID.pack(count * record_size), record_bytes[start * record_size:end * record_size],
+                  _ID.pack(category_end - category_start), entry_categories[category_start:category_end])
+        start, category_start = end, category_end
+    return b"".join(parts)
 
 
 class PackedBlock:
@@ -198,6 +283,7 @@ class PackedBlock:
         if not self.ids:
             return b"", b"", b""
         block = _ID.pack(self.block)
+        block_field = _block_field(self.block)
         ids = np.array(self.ids, dtype=">i4")
         lengths = np.array(self.lengths, dtype=">f8")
         records = np.array(self.records, dtype=RECORD)
@@ -224,25 +310,9 @@ class PackedBlock:
                 values = np.fromiter(chain.from_iterable(entries.values), dtype=np.int64, count=3 * count).reshape(-1, 3)[order]
                 array["net"], array["stars_sum"], array["rated"] = values[:, 0], values[:, 1], values[:, 2]
             ends = np.cumsum(np.bincount(numbers, minlength=len(entries.index)))  # per term, in numbering order
-            # Each entry's category ids, gathered as one array of byte offsets rather than entry by entry.
-            sizes = category_sizes[positions]
-            category_ends = np.cumsum(sizes)
-            gather = np.arange(category_ends[-1]) + np.repeat(category_starts[positions] - (category_ends - sizes), sizes)
-            entry_bytes, record_bytes = array.tobytes(), records[positions].tobytes()
-            entry_categories = category_all[gather].tobytes()
-            # Every row's parts in one flat list, joined once: a join per row and a generator per field
-            # took a quarter of the analysis of real reviews, whose rare words make ~25,000 rows a block.
-            parts, start, category_start = [], 0, 0
-            block_field, entry_size, record_size = _ID.pack(len(block)) + block, dtype.itemsize, RECORD.itemsize
-            for term, end, category_end in zip(entries.index, ends.tolist(), np.concatenate(([0], category_ends))[ends].tolist()):
-                term = term.encode()
-                count = end - start
-                parts += (_ROW_START.pack(5, len(term)), term, block_field,
-                          _ID.pack(count * entry_size), entry_bytes[start * entry_size:end * entry_size],
-                          _ID.pack(count * record_size), record_bytes[start * record_size:end * record_size],
-                          _ID.pack(category_end - category_start), entry_categories[category_start:category_end])
-                start, category_start = end, category_end
-            tables.append(_copy_data([b"".join(parts)]))
+            keys = zip(entries.index, repeat(block_field))
+            tables.append(_copy_data([_rows(keys, ends, array, records[positions], category_all, category_starts[positions],
+                                            category_sizes[positions])]))
         facts = _row(block, ids.tobytes(), records.tobytes(), category_bytes)
         return (*tables, _copy_data([facts]))
 

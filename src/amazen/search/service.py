@@ -110,7 +110,9 @@ class SearchResults:
 class SearchService:
     def __init__(self, session, packed=True):
         # ``packed``: rank over the packed index (ranking.py), as the app does. False: with the SQL statement
-        # below, the reference that the packed ranking is tested and benchmarked against.
+        # below, the reference that the packed ranking is tested and benchmarked against. It reads a term's
+        # rows by term, and the rows are keyed by product: on a large catalog it needs keys by term
+        # (benchmarks/packed_ranking.py adds them while it runs).
         self.session = session
         self.packed = packed
 
