@@ -6,7 +6,7 @@ is dropped (None), never stored.
 """
 import html
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 TAG = re.compile(r"<[^>]{0,2000}>")
 BREAK_TAGS = re.compile(r"<\s*(br|/p|p|/li|/div|/tr)\b[^>]{0,200}>", re.I)
