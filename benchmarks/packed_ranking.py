@@ -4,7 +4,7 @@ query mix: whether every search gets the same total, page, scores and facets fro
 of each, service level (evidence and quotes included), the two interleaved after a warm-up pass.
 
 It runs on a database `benchmarks/search.py` left behind (``amazen_bench`` by default), as it is, with
-two keys by term added for the statement while it runs.
+keys by term for the statement while it runs (``POSTINGS_BY_TERM``).
 ``--pack-all`` also times packing every term and descriptor again (what a full reindex adds), into new
 tables that are dropped afterwards, and prints the packed index's size.
 
@@ -48,35 +48,44 @@ def pack_all_seconds(engine):
     return seconds, size
 
 
-# The SQL statement reads a term's rows by term, and the rows are keyed by product (the app reads a term's
-# entries from the packed arrays): keys by term for the run, dropped afterwards.
-TERM_KEYS = {
-    "bench_product_terms_term": "product_terms (term, product_id) INCLUDE (tf, length)",
-    "bench_descriptor_evidence_term": "descriptor_evidence (term, product_id) INCLUDE (mentions, positive, negative, rated, stars_sum)",
-}
+# The SQL statement reads a term's rows by term. The app reads a term's entries from the packed arrays,
+# and product_terms is a view of one row per product: for the run, the statement reads a copy of its
+# rows keyed by term (a temporary table of the same name, which comes first in the search path), and
+# the evidence gets a key by term too, dropped afterwards.
+POSTINGS_BY_TERM = """
+SET temp_buffers = '1GB';
+CREATE TEMP TABLE product_terms AS SELECT * FROM public.product_terms;
+CREATE INDEX ON pg_temp.product_terms (term, product_id) INCLUDE (tf, length);
+ANALYZE pg_temp.product_terms;
+"""
+EVIDENCE_KEY = "bench_descriptor_evidence_term"
+EVIDENCE_BY_TERM = (f"CREATE INDEX IF NOT EXISTS {EVIDENCE_KEY} ON descriptor_evidence (term, product_id) "
+                    "INCLUDE (mentions, positive, negative, rated, stars_sum)")
 
 
 def run(queries, corpus, database, pack_all):
     mix = query_mix(queries, REAL_QUERIES if corpus == "real" else QUERIES)
     requests = [parse_search(params) for params in mix]
     engine = sa.create_engine(bench_database_url(database))
-    with engine.begin() as conn:
-        for name, key in TERM_KEYS.items():
-            conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {name} ON {key}")
-        conn.exec_driver_sql("ANALYZE product_terms, descriptor_evidence")
-    try:
-        timings, differing, products, reviews = compare(engine, mix, requests)
-    finally:
-        with engine.begin() as conn:
-            conn.exec_driver_sql(f"DROP INDEX IF EXISTS {', '.join(TERM_KEYS)}")
+    with engine.connect() as conn:
+        conn.exec_driver_sql(POSTINGS_BY_TERM)
+        conn.exec_driver_sql(EVIDENCE_BY_TERM)
+        conn.exec_driver_sql("ANALYZE descriptor_evidence")
+        conn.commit()
+        try:
+            timings, differing, products, reviews = compare(conn, mix, requests)
+        finally:
+            conn.rollback()
+            conn.exec_driver_sql(f"DROP INDEX IF EXISTS {EVIDENCE_KEY}")
+            conn.commit()
     packing = pack_all_seconds(engine) if pack_all else None
     engine.dispose()
     report(corpus, mix, timings, differing, products, reviews, packing)
 
 
-def compare(engine, mix, requests):
+def compare(conn, mix, requests):
     """Each search's outcome from both rankings, then their latencies, interleaved after a warm-up."""
-    with Session(engine) as session:
+    with Session(bind=conn) as session:
         products, reviews = session.execute(sa.text("SELECT (SELECT count(*) FROM products), (SELECT count(*) FROM reviews)")).one()
         services = {"sql": SearchService(session, packed=False), "packed": SearchService(session)}
         differing = [params for params, request in zip(mix, requests)

@@ -287,7 +287,7 @@ def test_reindex_rebuilds_exactly_what_imports_maintain(scratch_url):
     engine = sa.create_engine(scratch_url)
     with engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM descriptor_evidence WHERE term LIKE 'g%'"))
-        conn.execute(sa.text("UPDATE product_terms SET tf = tf + 1"))
+        conn.execute(sa.text("UPDATE product_postings SET length = length + 1"))
         conn.execute(sa.text("UPDATE term_stats SET mentions = mentions + 1"))
         conn.execute(sa.text("UPDATE product_term_stats SET products = products + 1"))
         conn.execute(sa.text("DELETE FROM vocabulary WHERE words = 3"))
@@ -338,7 +338,7 @@ def test_an_import_recounts_the_vocabulary_of_the_products_it_changes(scratch_ur
     assert analysed is not None  # a first import samples the planner's statistics at once
     # ... and the index tables its full rebuild swapped in keep the statistics it sampled before the swap
     # (those with rows: metadata alone makes no evidence, and an empty table has no statistics)
-    rebuilt = [table for table in ("product_terms", "descriptor_evidence", "packed_terms", "packed_evidence", "packed_facts")
+    rebuilt = [table for table in ("product_postings", "descriptor_evidence", "packed_terms", "packed_evidence", "packed_facts")
                if scalar(scratch_url, f"SELECT count(*) FROM {table}")]
     assert len(rebuilt) == 3
     names = ", ".join(f"'{table}'" for table in rebuilt)
@@ -363,8 +363,8 @@ def test_an_import_recounts_the_vocabulary_of_the_products_it_changes(scratch_ur
     assert index_snapshot(scratch_url) == maintained
 
 
-def product_terms_table(url):
-    return scalar(url, "SELECT 'product_terms'::regclass::oid")
+def product_postings_table(url):
+    return scalar(url, "SELECT 'product_postings'::regclass::oid")
 
 
 def test_an_import_that_touches_a_quarter_of_the_catalog_rebuilds_it_whole_with_the_same_result(scratch_url, tmp_path):
@@ -382,11 +382,11 @@ def test_an_import_that_touches_a_quarter_of_the_catalog_rebuilds_it_whole_with_
         }) + "\n" for i, asin in enumerate(products)))
         return path
 
-    table = product_terms_table(scratch_url)
+    table = product_postings_table(scratch_url)
     assert run_import(scratch_url, reviews("few_5.json", asins[:380])).returncode == 0  # under a quarter
-    assert product_terms_table(scratch_url) == table  # rows replaced in the live tables
+    assert product_postings_table(scratch_url) == table  # rows replaced in the live tables
     assert run_import(scratch_url, reviews("many_5.json", asins[:390])).returncode == 0  # a quarter and more
-    assert product_terms_table(scratch_url) != table  # new tables swapped in
+    assert product_postings_table(scratch_url) != table  # new tables swapped in
 
     maintained = index_snapshot(scratch_url)
     # Every product reviewed, and only those, has the evidence of its review ("not flimsy").
@@ -469,7 +469,7 @@ def test_searches_read_the_old_index_without_waiting_while_a_full_reindex_runs(s
         assert during == [stale]  # no lock wait, and the old index unchanged
         assert look(searcher) == fresh
     tables = sa.inspect(engine).get_table_names()
-    assert "product_terms_new" not in tables and "descriptor_evidence_new" not in tables
+    assert "product_postings_new" not in tables and "descriptor_evidence_new" not in tables
     engine.dispose()
 
 

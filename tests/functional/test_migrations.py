@@ -103,3 +103,34 @@ def test_migration_0012_keys_the_index_rows_by_product_and_back(scratch_url):
     command.downgrade(config, "0011")
     assert keys() == old
     engine.dispose()
+
+
+def test_migration_0013_keeps_every_posting_in_one_row_per_product_and_back(scratch_url):
+    """Until 0013 product_terms was a table of one row per term; since, a view of product_postings."""
+    from alembic import command
+
+    config = alembic_config(scratch_url)
+    engine = sa.create_engine(scratch_url)
+    # A phrase (a space inside the term), a tf whose decimal form is long, two products.
+    rows = [("batteri life", 1, 0.1 + 0.2, 12.5), ("comfort", 1, 3.0, 12.5), ("sturdi", 2, 1.5, 4.0)]
+
+    def product_terms():
+        with engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(sa.text(
+                "SELECT term, product_id, tf, length FROM product_terms ORDER BY product_id, term"))]
+
+    command.downgrade(config, "0012")
+    with engine.begin() as conn:
+        for term, product_id, tf, length in rows:
+            conn.execute(sa.text("INSERT INTO product_terms VALUES (:term, :product_id, :tf, :length)"),
+                         {"term": term, "product_id": product_id, "tf": tf, "length": length})
+    command.upgrade(config, "0013")
+    assert product_terms() == rows
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT product_id FROM product_postings ORDER BY 1")).scalars().all() == [1, 2]
+        assert "product_terms" in sa.inspect(conn).get_view_names()
+    command.downgrade(config, "0012")
+    assert product_terms() == rows
+    with engine.connect() as conn:
+        assert "product_postings" not in sa.inspect(conn).get_table_names()
+    engine.dispose()

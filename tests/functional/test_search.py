@@ -426,7 +426,8 @@ def test_products_api(api):
 ])
 def test_the_ranking_statement_plans_no_nested_loop(session, params):
     """The planner guesses a few candidates where there can be tens of thousands, and a nested loop over
-    them took seconds at 1M reviews: every join of the ranking statement must be a hash or merge join."""
+    them took seconds at 1M reviews: every join of the ranking statement must be a hash or merge join,
+    but for those that unnest a product's postings (the view product_terms: one per product row)."""
     from webob.multidict import MultiDict
 
     from amazen.search.query import parse_search
@@ -438,7 +439,7 @@ def test_the_ranking_statement_plans_no_nested_loop(session, params):
     statement_params, _, _ = service._plan(request)
     statement_params["top"] = 10
     plan = "\n".join(row[0] for row in service._rank("EXPLAIN " + service._sql(request, statement_params), statement_params))
-    assert "Hash" in plan and "Nested Loop" not in plan, plan
+    assert "Hash" in plan and plan.count("Nested Loop") <= plan.count("Function Scan on string_to_table"), plan
 
 
 def test_an_avoided_descriptor_alone_ranks_the_whole_catalog_and_demotes_what_it_names(api, session):

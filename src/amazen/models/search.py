@@ -15,22 +15,21 @@ from .meta import Base
 # which makes building the index keys after a full reindex much cheaper than locale-aware collation.
 TERM = Text(collation="C")
 
-
-product_terms = Table(
-    "product_terms",
+# One row per product with any text: its postings as "term<TAB>tf" lines. Searches read a term's postings
+# from packed_terms; these rows say which terms a product has when it is rebuilt, for the packed arrays
+# it splices and the document frequencies it moves. One row per product instead of one per term: at
+# 1M generated reviews the 10M rows, their key and their count cost a fifth of an import. The view
+# product_terms (migration 0013, index.PRODUCT_TERMS) shows them as rows (term, product_id, tf, length),
+# for the rebuilds and for the SQL ranking the tests hold the packed one to.
+product_postings = Table(
+    "product_postings",
     Base.metadata,
-    Column("term", TERM, nullable=False),
     # No foreign key, here or in descriptor_evidence: the rows are derived from the products and rebuilt
     # with them, and a full rebuild swaps in new tables (amazen.search.index), which with a foreign key
     # would have to lock the products table against every reader and writer.
-    Column("product_id", Integer, nullable=False),
-    Column("tf", Float, nullable=False),
-    # The product's search_length, copied here so BM25 needs no join with products.
-    Column("length", Float, nullable=False),
-    # Keyed by product, not by term: every reader wants one product's rows (a rebuild, the packed arrays
-    # it splices, excluded words); searches read a term's postings from packed_terms. A key by term cost
-    # twice as much to build after a full reindex (12.4 s against 5.3 at 1M generated reviews).
-    PrimaryKeyConstraint("product_id", "term"),
+    Column("product_id", Integer, primary_key=True, autoincrement=False),
+    Column("length", Float, nullable=False),  # the product's search_length, for BM25
+    Column("postings", TERM, nullable=False),
 )
 
 # How many products' text use each term: BM25's document frequencies, without counting postings on
@@ -130,7 +129,7 @@ vocabulary = Table(
 )
 
 # The packed index (amazen.search.packed): per term, and per descriptor, and per block of product ids,
-# the entries of product_terms or descriptor_evidence as one array of fixed-width records, and the facts
+# the entries of product_postings or descriptor_evidence as one array of fixed-width records, and the facts
 # of each entry's product as another (with its category ids as a third). What ranking reads.
 # The arrays are stored uncompressed (STORAGE EXTERNAL, set by the migration): decompressing them on
 # every read would cost more than the disk they save.

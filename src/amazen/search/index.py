@@ -52,26 +52,34 @@ WHERE product_id = ANY(:ids) ORDER BY product_id, id
 # behind a TRUNCATE for minutes. (The index tables have no foreign keys: dropping one would lock the
 # products table against searches and deadlock with a writer.)
 NEW_TABLES = """
-LOCK TABLE product_terms, descriptor_evidence IN EXCLUSIVE MODE;  -- reads go on; writers wait (see reindex)
-DROP TABLE IF EXISTS product_terms_new, descriptor_evidence_new;
-CREATE TABLE product_terms_new (LIKE product_terms INCLUDING DEFAULTS);
+LOCK TABLE product_postings, descriptor_evidence IN EXCLUSIVE MODE;  -- reads go on; writers wait (see reindex)
+DROP TABLE IF EXISTS product_postings_new, descriptor_evidence_new;
+CREATE TABLE product_postings_new (LIKE product_postings INCLUDING DEFAULTS);
 CREATE TABLE descriptor_evidence_new (LIKE descriptor_evidence INCLUDING DEFAULTS);
 """
 NEW_KEYS = """
-ALTER TABLE product_terms_new ADD CONSTRAINT pk_product_terms_new PRIMARY KEY (product_id, term);
+ALTER TABLE product_postings_new ADD CONSTRAINT pk_product_postings_new PRIMARY KEY (product_id);
 ALTER TABLE descriptor_evidence_new ADD CONSTRAINT pk_descriptor_evidence_new PRIMARY KEY (product_id, term);
-ANALYZE product_terms_new, descriptor_evidence_new;
+ANALYZE product_postings_new, descriptor_evidence_new;
+"""
+# product_postings as rows (term, product_id, tf, length): see models/search.py. Made again when a full
+# rebuild swaps in a new product_postings (a view is bound to its table, not to the name).
+PRODUCT_TERMS = """
+CREATE VIEW product_terms AS
+SELECT split_part(line, E'\\t', 1) AS term, p.product_id, split_part(line, E'\\t', 2)::float8 AS tf, p.length
+FROM product_postings p, string_to_table(p.postings, E'\\n') line;
 """
 SWAP_TABLES = """
-DROP TABLE product_terms, descriptor_evidence;
-ALTER TABLE product_terms_new RENAME TO product_terms;
-ALTER TABLE product_terms RENAME CONSTRAINT pk_product_terms_new TO pk_product_terms;
+DROP VIEW product_terms;
+DROP TABLE product_postings, descriptor_evidence;
+ALTER TABLE product_postings_new RENAME TO product_postings;
+ALTER TABLE product_postings RENAME CONSTRAINT pk_product_postings_new TO pk_product_postings;
 ALTER TABLE descriptor_evidence_new RENAME TO descriptor_evidence;
 ALTER TABLE descriptor_evidence RENAME CONSTRAINT pk_descriptor_evidence_new TO pk_descriptor_evidence;
-"""
+""" + PRODUCT_TERMS
 # What analyse_chunk's four texts are COPied into, column by column ({new}: "_new" in a full rebuild).
 COPY_TABLES = (
-    "product_terms{new} (term, product_id, tf, length)",
+    "product_postings{new} (product_id, length, postings)",
     "descriptor_evidence{new} (term, product_id, mentions, positive, negative, stars_1, stars_2, stars_3, stars_4, stars_5,"
     " quote_1, quote_2, rated, stars_sum)",
     "analysed_products (product_id, length, categories, review_count, rating_count, rating_average, stars_1, stars_2, stars_3,"
@@ -102,7 +110,7 @@ WHERE p.id = a.product_id
 # autovacuum sets the visibility map that allows it. A full rebuild has already sampled the index tables
 # it swapped in (NEW_KEYS, packed.NEW_KEYS): after one, only the others are sampled again.
 ANALYZE_OTHERS = ("products", "product_term_stats", "term_stats", "product_phrases", "vocabulary", "brands")
-ANALYZE_REBUILT = ("product_terms", "descriptor_evidence", "packed_terms", "packed_evidence", "packed_facts")
+ANALYZE_REBUILT = ("product_postings", "descriptor_evidence", "packed_terms", "packed_evidence", "packed_facts")
 
 REFRESH_STATS = """
 INSERT INTO search_stats (id, documents, average_length, mean_rating, reviews, rating_points, ratings)
@@ -138,7 +146,7 @@ INSERT INTO term_stats (term, products, mentions, positive) {TERM_STATS_OF}
 ON CONFLICT (term) DO UPDATE SET products = term_stats.products + excluded.products,
     mentions = term_stats.mentions + excluded.mentions, positive = term_stats.positive + excluded.positive
 """
-# product_term_stats likewise counts product_terms: how many products' text use each term.
+# product_term_stats likewise counts product_terms (product_postings' rows): how many products' text use each term.
 PRODUCT_TERM_STATS_OF = """
 SELECT term, count(*) AS products FROM product_terms WHERE product_id = ANY(%s) GROUP BY term ORDER BY term
 """
@@ -153,12 +161,15 @@ ON CONFLICT (term) DO UPDATE SET products = product_term_stats.products + exclud
 # DELETE rather than TRUNCATE here and in the vocabulary: readers keep the old rows until the commit.
 # The EXCLUSIVE lock still lets them read, and makes a second rebuild wait and then see this one's rows.
 # Counted into temporary tables first: PostgreSQL scans a table in parallel for CREATE TABLE AS, but not
-# for INSERT ... SELECT (at 1M generated reviews the statement took 1.3 s instead of 2.0).
+# for INSERT ... SELECT (at 1M generated reviews the statement took 1.3 s instead of 2.0). A term's
+# products are its entries in the packed postings, counted from their size: one row per term and block,
+# not one per posting.
 RECOUNT_TERM_STATS = """
 LOCK TABLE term_stats, product_term_stats IN EXCLUSIVE MODE;
 CREATE TEMP TABLE counted_terms ON COMMIT DROP AS
 SELECT term, count(*) AS products, sum(mentions) AS mentions, sum(positive) AS positive FROM descriptor_evidence_new GROUP BY term;
-CREATE TEMP TABLE counted_product_terms ON COMMIT DROP AS SELECT term, count(*) AS products FROM product_terms_new GROUP BY term;
+CREATE TEMP TABLE counted_product_terms ON COMMIT DROP AS
+SELECT term, sum(length(entries) / {posting_size}) AS products FROM packed_terms_new GROUP BY term;
 DELETE FROM term_stats;
 INSERT INTO term_stats (term, products, mentions, positive) SELECT term, products, mentions, positive FROM counted_terms;
 DELETE FROM product_term_stats;
@@ -359,7 +370,7 @@ def rating_aggregates(reviews):
 
 
 def analyse_chunk(products, reviews, block=None):
-    """COPY text for product_terms, descriptor_evidence, analysed_products (each product's length,
+    """COPY text for product_postings, descriptor_evidence, analysed_products (each product's length,
     categories and rating aggregates) and the products' vocabulary phrases (worker-safe); with ``block``
     (a full rebuild, whose chunks are whole blocks), also the block's packed rows (``PACKED_TABLES``,
     COPY binary data).
@@ -378,10 +389,9 @@ def analyse_chunk(products, reviews, block=None):
         average_text = r"\N" if average is None else repr(average)
         analysed.append(f"{product_id}\t{length}\t{{{','.join(map(str, category_ids))}}}\t{reviews_count}\t{ratings}\t{average_text}"
                        f"\t{stars[0]}\t{stars[1]}\t{stars[2]}\t{stars[3]}\t{stars[4]}\n")
-        # The id and the length once per product, not once per term (10M rows at 1M reviews); !r: a
-        # float's str, without format()'s detour.
-        head, end = f"\t{product_id}\t", f"\t{length!r}\n"
-        terms.extend(f"{term}{head}{weight!r}{end}" for term, weight in tf.items())
+        # "term<TAB>tf" lines, escaped for COPY; !r: a float's str, without format()'s detour.
+        if tf:
+            terms.append(f"{product_id}\t{length!r}\t" + "\\n".join(f"{term}\\t{weight!r}" for term, weight in tf.items()) + "\n")
         found = _evidence(own)
         evidence.extend(_evidence_rows(product_id, found))
         vocabulary.extend(phrase_lines(product_id, title, brand, categories))
@@ -432,13 +442,13 @@ def reindex(conn, product_ids=None, touched=False, progress=False, text_changed=
     else:
         # Before reading any index rows: wait for a full rebuild in progress (it holds EXCLUSIVE locks),
         # then work on the tables it swapped in, or its result would not include this change.
-        cursor.execute("LOCK TABLE product_terms, descriptor_evidence IN ROW EXCLUSIVE MODE")
+        cursor.execute("LOCK TABLE product_postings, descriptor_evidence IN ROW EXCLUSIVE MODE")
         for start in range(0, len(ids), 10_000):
             part = ids[start:start + 10_000]
             cursor.execute(SUBTRACT_TERM_STATS, (part,))
             cursor.execute(SUBTRACT_PRODUCT_TERM_STATS, (part,))
             packed.remember(cursor, part)
-            cursor.execute("DELETE FROM product_terms WHERE product_id = ANY(%s)", (part,))
+            cursor.execute("DELETE FROM product_postings WHERE product_id = ANY(%s)", (part,))
             cursor.execute("DELETE FROM descriptor_evidence WHERE product_id = ANY(%s)", (part,))
     if text_changed:  # the products' phrases are loaded with their postings, and counted at the end
         if everything:
@@ -509,7 +519,7 @@ def reindex(conn, product_ids=None, touched=False, progress=False, text_changed=
     if everything:
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         cursor.execute(NEW_KEYS)
-        cursor.execute(RECOUNT_TERM_STATS)
+        cursor.execute(RECOUNT_TERM_STATS.format(posting_size=packed.POSTING.itemsize))
     else:
         for start in range(0, len(ids), 10_000):
             cursor.execute(ADD_TERM_STATS, (ids[start:start + 10_000],))

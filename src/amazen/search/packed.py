@@ -1,5 +1,6 @@
 """The packed index: each term's postings and each descriptor's evidence as arrays of fixed-width records,
-one row per term and block of product ids, derived from product_terms and descriptor_evidence; and
+one row per term and block of product ids, derived from product_terms (the rows of product_postings) and
+descriptor_evidence; and
 every product's facts the same way, one row per block (packed_facts).
 
 Ranking reads the arrays a search needs and scores, filters, counts facets and sorts them with numpy
@@ -65,7 +66,7 @@ def _pack_sql(source, entry):
     agg = "string_agg({}, ''::bytea ORDER BY x.product_id)".format
     return f"""
     SELECT x.term, x.product_id / {BLOCK}, {agg(entry)}, {agg("r.record")}, {agg("r.category_ids")}
-    FROM {source}{{new}} x JOIN pack_records r ON r.id = x.product_id {{where}}
+    FROM {source} x JOIN pack_records r ON r.id = x.product_id {{where}}
     GROUP BY 1, 2
     """
 
@@ -124,7 +125,7 @@ BLOCK_LOCK = "SELECT pg_advisory_xact_lock(1885431394, b) FROM unnest(%s::int[])
 
 
 def pack_all(cursor, new=""):
-    """Pack every term and descriptor of product_terms{new} and descriptor_evidence{new}, and every
+    """Pack every term and descriptor of product_terms and descriptor_evidence, and every
     product's facts, into packed_terms{new}, packed_evidence{new} and packed_facts{new} (empty, without
     keys when ``new``), in SQL from the rows: what migration 0009 did to existing catalogs, and what
     benchmarks/packed_ranking.py times (a full rebuild packs in its workers instead)."""
@@ -134,7 +135,7 @@ def pack_all(cursor, new=""):
     cursor.execute(NUMBER_BRANDS.format(where="TRUE"))
     cursor.execute(RECORDS.format(products="products p"))
     for kind in ("terms", "evidence"):
-        cursor.execute(f"INSERT INTO packed_{kind}{new} {COLUMNS} " + PACK[kind].format(new=new, where=""))
+        cursor.execute(f"INSERT INTO packed_{kind}{new} {COLUMNS} " + PACK[kind].format(where=""))
     cursor.execute(PACK_FACTS.format(new=new))
     cursor.execute("DROP TABLE pack_records")
     cursor.execute("RESET work_mem")
@@ -177,7 +178,7 @@ def repack(cursor, product_ids):
         for kind, dtype in (("terms", POSTING), ("evidence", EVIDENCE)):
             cursor.execute(TAKE_OLD_ROWS.format(kind=kind), {"blocks": some})
             old = cursor.fetchall()
-            cursor.execute(PACK[kind].format(new="", where="WHERE x.product_id = ANY(%(ids)s)"), {"ids": ids})
+            cursor.execute(PACK[kind].format(where="WHERE x.product_id = ANY(%(ids)s)"), {"ids": ids})
             data = spliced(old, cursor.fetchall(), ids, dtype)
             if data:
                 cursor.copy_expert(f"COPY packed_{kind} {COLUMNS} FROM STDIN WITH (FORMAT binary)", io.BytesIO(data))
