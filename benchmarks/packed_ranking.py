@@ -4,7 +4,7 @@ query mix: whether every search gets the same total, page, scores and facets fro
 of each, service level (evidence and quotes included), the two interleaved after a warm-up pass.
 
 It runs on a database `benchmarks/search.py` left behind (``amazen_bench`` by default), as it is, with
-keys by term for the statement while it runs (``POSTINGS_BY_TERM``).
+keys by term for the statement while it runs (``BY_TERM``).
 ``--pack-all`` also times packing every term and descriptor again (what a full reindex adds), into new
 tables that are dropped afterwards, and prints the packed index's size.
 
@@ -49,18 +49,18 @@ def pack_all_seconds(engine):
 
 
 # The SQL statement reads a term's rows by term. The app reads a term's entries from the packed arrays,
-# and product_terms is a view of one row per product: for the run, the statement reads a copy of its
-# rows keyed by term (a temporary table of the same name, which comes first in the search path), and
-# the evidence gets a key by term too, dropped afterwards.
-POSTINGS_BY_TERM = """
+# and product_terms and descriptor_evidence are views of one row per product: for the run, the statement
+# reads copies of their rows keyed by term (temporary tables of the same names, which come first in the
+# search path).
+BY_TERM = """
 SET temp_buffers = '1GB';
 CREATE TEMP TABLE product_terms AS SELECT * FROM public.product_terms;
 CREATE INDEX ON pg_temp.product_terms (term, product_id) INCLUDE (tf, length);
-ANALYZE pg_temp.product_terms;
+CREATE TEMP TABLE descriptor_evidence AS SELECT * FROM public.descriptor_evidence;
+CREATE INDEX ON pg_temp.descriptor_evidence (term, product_id) INCLUDE (mentions, positive, negative, rated, stars_sum);
+CREATE INDEX ON pg_temp.descriptor_evidence (product_id, term);
+ANALYZE pg_temp.product_terms, pg_temp.descriptor_evidence;
 """
-EVIDENCE_KEY = "bench_descriptor_evidence_term"
-EVIDENCE_BY_TERM = (f"CREATE INDEX IF NOT EXISTS {EVIDENCE_KEY} ON descriptor_evidence (term, product_id) "
-                    "INCLUDE (mentions, positive, negative, rated, stars_sum)")
 
 
 def run(queries, corpus, database, pack_all):
@@ -68,16 +68,9 @@ def run(queries, corpus, database, pack_all):
     requests = [parse_search(params) for params in mix]
     engine = sa.create_engine(bench_database_url(database))
     with engine.connect() as conn:
-        conn.exec_driver_sql(POSTINGS_BY_TERM)
-        conn.exec_driver_sql(EVIDENCE_BY_TERM)
-        conn.exec_driver_sql("ANALYZE descriptor_evidence")
+        conn.exec_driver_sql(BY_TERM)
         conn.commit()
-        try:
-            timings, differing, products, reviews = compare(conn, mix, requests)
-        finally:
-            conn.rollback()
-            conn.exec_driver_sql(f"DROP INDEX IF EXISTS {EVIDENCE_KEY}")
-            conn.commit()
+        timings, differing, products, reviews = compare(conn, mix, requests)
     packing = pack_all_seconds(engine) if pack_all else None
     engine.dispose()
     report(corpus, mix, timings, differing, products, reviews, packing)

@@ -228,7 +228,7 @@ def corpus_counts(url):
         counts = {t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar()
                   for t in ("products", "reviews", "product_terms", "descriptor_evidence")}
         counts["index_mb"] = conn.execute(sa.text(
-            "SELECT (pg_total_relation_size('product_postings') + pg_total_relation_size('descriptor_evidence')"
+            "SELECT (pg_total_relation_size('product_postings') + pg_total_relation_size('product_evidence')"
             " + pg_total_relation_size('packed_terms') + pg_total_relation_size('packed_evidence')"
             " + pg_total_relation_size('packed_facts')) / 1048576.0"
         )).scalar()
@@ -258,7 +258,7 @@ def build(size, corpus):
     started = time.monotonic()
     engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        conn.exec_driver_sql("VACUUM (ANALYZE) products, product_postings, descriptor_evidence, term_stats, vocabulary, "
+        conn.exec_driver_sql("VACUUM (ANALYZE) products, product_postings, product_evidence, term_stats, vocabulary, "
                              "packed_terms, packed_evidence, packed_facts")
     engine.dispose()
     return url, import_seconds, reindex_seconds, time.monotonic() - started

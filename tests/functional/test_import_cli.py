@@ -286,7 +286,7 @@ def test_reindex_rebuilds_exactly_what_imports_maintain(scratch_url):
 
     engine = sa.create_engine(scratch_url)
     with engine.begin() as conn:
-        conn.execute(sa.text("DELETE FROM descriptor_evidence WHERE term LIKE 'g%'"))
+        conn.execute(sa.text("DELETE FROM product_evidence WHERE product_id IN (SELECT product_id FROM product_evidence LIMIT 20)"))
         conn.execute(sa.text("UPDATE product_postings SET length = length + 1"))
         conn.execute(sa.text("UPDATE term_stats SET mentions = mentions + 1"))
         conn.execute(sa.text("UPDATE product_term_stats SET products = products + 1"))
@@ -338,7 +338,7 @@ def test_an_import_recounts_the_vocabulary_of_the_products_it_changes(scratch_ur
     assert analysed is not None  # a first import samples the planner's statistics at once
     # ... and the index tables its full rebuild swapped in keep the statistics it sampled before the swap
     # (those with rows: metadata alone makes no evidence, and an empty table has no statistics)
-    rebuilt = [table for table in ("product_postings", "descriptor_evidence", "packed_terms", "packed_evidence", "packed_facts")
+    rebuilt = [table for table in ("product_postings", "product_evidence", "packed_terms", "packed_evidence", "packed_facts")
                if scalar(scratch_url, f"SELECT count(*) FROM {table}")]
     assert len(rebuilt) == 3
     names = ", ".join(f"'{table}'" for table in rebuilt)
@@ -455,7 +455,8 @@ def test_searches_read_the_old_index_without_waiting_while_a_full_reindex_runs(s
         fresh = look(searcher)
         assert fresh[0] > 0 and fresh[1] > 0 and fresh[2]
         with engine.begin() as conn:  # an old index that differs from what the rebuild will write
-            conn.exec_driver_sql("UPDATE descriptor_evidence SET mentions = mentions + 1000 WHERE term = 'easi'")
+            # 'easi<TAB>3...' becomes 'easi<TAB>10003...': a thousand mentions more, at least
+            conn.exec_driver_sql(r"UPDATE product_evidence SET evidence = regexp_replace(evidence, '(^|\n)easi\t', '\1easi' || E'\t' || '1000', 'g')")
         stale = look(searcher)
         assert stale[1] > fresh[1] + 1000
 
@@ -469,7 +470,7 @@ def test_searches_read_the_old_index_without_waiting_while_a_full_reindex_runs(s
         assert during == [stale]  # no lock wait, and the old index unchanged
         assert look(searcher) == fresh
     tables = sa.inspect(engine).get_table_names()
-    assert "product_postings_new" not in tables and "descriptor_evidence_new" not in tables
+    assert "product_postings_new" not in tables and "product_evidence_new" not in tables
     engine.dispose()
 
 

@@ -134,3 +134,37 @@ def test_migration_0013_keeps_every_posting_in_one_row_per_product_and_back(scra
     with engine.connect() as conn:
         assert "product_postings" not in sa.inspect(conn).get_table_names()
     engine.dispose()
+
+
+def test_migration_0014_keeps_all_evidence_in_one_row_per_product_and_back(scratch_url):
+    """Until 0014 descriptor_evidence was a table of one row per term; since, a view of product_evidence."""
+    from alembic import command
+
+    config = alembic_config(scratch_url)
+    engine = sa.create_engine(scratch_url)
+    columns = "term, product_id, mentions, positive, negative, rated, stars_sum, stars_1, stars_2, stars_3, stars_4, stars_5, quote_1, quote_2"
+    # Two quotes, one, none; a phrase; two products.
+    rows = [("batteri life", 1, 3, 2, 1, 2, 9, 0, 0, 0, 1, 1, 11, 12), ("comfort", 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 13, None),
+            ("sturdi", 2, 2, 0, 2, 2, 3, 1, 1, 0, 0, 0, None, None)]
+
+    def evidence():
+        with engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(sa.text(f"SELECT {columns} FROM descriptor_evidence ORDER BY product_id, term"))]
+
+    command.downgrade(config, "0013")
+    with engine.begin() as conn:
+        for row in rows:
+            conn.execute(sa.text(f"INSERT INTO descriptor_evidence ({columns}) VALUES ({', '.join(f':v{i}' for i in range(14))})"),
+                         {f"v{i}": value for i, value in enumerate(row)})
+    command.upgrade(config, "0014")
+    assert evidence() == rows
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT product_id FROM product_evidence ORDER BY 1")).scalars().all() == [1, 2]
+    command.downgrade(config, "0013")
+    assert evidence() == rows
+    with engine.connect() as conn:
+        assert "product_evidence" not in sa.inspect(conn).get_table_names()
+        assert conn.execute(sa.text(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'descriptor_evidence'")).scalars().all() == [
+            "CREATE UNIQUE INDEX pk_descriptor_evidence ON public.descriptor_evidence USING btree (product_id, term)"]
+    engine.dispose()

@@ -1,18 +1,25 @@
-"""The index rows one product makes, worked out by hand: descriptor_evidence from its reviews
-(index.evidence_lines), its postings (index.product_postings), its vocabulary phrases
+"""The index rows one product makes, worked out by hand: its evidence from its reviews
+(index.evidence_row), its postings (index.product_postings), its vocabulary phrases
 (index.product_phrases), its rating aggregates (index.rating_aggregates)."""
 import random
 
 from amazen.search.analyzer import analyze, phrases, review_mentions
 from amazen.search.index import (
-    FIELD_WEIGHTS, evidence_lines, phrase_lines, product_phrases, product_postings, rating_aggregates,
+    FIELD_WEIGHTS, evidence_row, phrase_lines, product_phrases, product_postings, rating_aggregates,
 )
 
 from .test_analyzer import electronics_reviews
 
 
-def rows(lines):
-    return {line.split("\t")[0]: line.rstrip("\n").split("\t")[1:] for line in lines}
+def rows(row, product_id=9):
+    """{term: the rest of its line's fields} of a product_evidence COPY line (separators escaped as COPY
+    escapes them: a backslash and t or n)."""
+    head, body = row.rstrip("\n").split("\t", 1)
+    assert head == str(product_id) and "\t" not in body and "\n" not in body
+    lines = [line.split("\\t") for line in body.split("\\n")]
+    found = {fields[0]: fields[1:] for fields in lines}
+    assert len(found) == len(lines)  # one line per term
+    return found
 
 
 def test_counts_stars_and_quotes_of_a_term_several_reviews_mention():
@@ -22,9 +29,9 @@ def test_counts_stars_and_quotes_of_a_term_several_reviews_mention():
         (3, 4, 1, None, "Comfortable enough, and sturdy."),
         (4, None, 0, None, "comfortable"),  # no stars (Hu & Liu): counted, not rated
     ]
-    comfort = rows(evidence_lines(9, reviews))["comfort"]
-    # product, mentions, positive, negative, stars 1-5, quotes (most helpful negative, then positive), rated, stars sum
-    assert comfort == ["9", "4", "3", "1", "0", "1", "0", "1", "1", "2", "1", "3", "11"]
+    comfort = rows(evidence_row(9, reviews))["comfort"]
+    # mentions, positive, negative, stars 1-5, quotes (most helpful negative, then positive)
+    assert comfort == ["4", "3", "1", "0", "1", "0", "1", "1", "2", "1"]
 
 
 def test_rating_aggregates_count_reviews_and_stars_apart_and_average_the_stars_given():
@@ -35,11 +42,12 @@ def test_rating_aggregates_count_reviews_and_stars_apart_and_average_the_stars_g
 
 
 def test_a_term_one_review_mentions_has_that_reviews_line():
-    lines = rows(evidence_lines(9, [(7, 4, 0, None, "Sturdy and light."), (8, 1, 0, None, "It is not heavy.")]))
-    # One quote: the second is NULL (COPY's \N).
-    assert lines["sturdi"] == ["9", "1", "1", "0", "0", "0", "0", "1", "0", "7", "\\N", "1", "4"]
-    assert lines["light"] == ["9", "1", "1", "0", "0", "0", "0", "1", "0", "7", "\\N", "1", "4"]
-    assert lines["heavi"] == ["9", "1", "0", "1", "1", "0", "0", "0", "0", "8", "\\N", "1", "1"]
+    lines = rows(evidence_row(9, [(7, 4, 0, None, "Sturdy and light."), (8, 1, 0, None, "It is not heavy.")]))
+    # One quote: the second is empty.
+    assert lines["sturdi"] == ["1", "1", "0", "0", "0", "0", "1", "0", "7", ""]
+    assert lines["light"] == ["1", "1", "0", "0", "0", "0", "1", "0", "7", ""]
+    assert lines["heavi"] == ["1", "0", "1", "1", "0", "0", "0", "0", "8", ""]
+    assert evidence_row(9, []) == "" and evidence_row(9, [(7, 4, 0, None, None)]) == ""
 
 
 def test_title_phrases_start_with_a_letter_and_neither_start_nor_end_with_a_stop_word_or_one_letter():
@@ -66,7 +74,7 @@ def test_phrase_lines_escape_what_copy_would_read_as_control_characters():
 
 
 def evidence_the_long_way(product_id, reviews):
-    """What evidence_lines must make, worked out per term from review_mentions, list by list."""
+    """What evidence_row must make, worked out per term from review_mentions, list by list."""
     ordered = sorted(reviews, key=lambda r: (-(r[2] or 0), r[0]))  # most helpful, then oldest, first
     mentions = {}
     for review_id, rating, _, summary, text in ordered:
@@ -80,16 +88,14 @@ def evidence_the_long_way(product_id, reviews):
         quotes = negative[:1] + positive[:1]
         quotes += (negative[1:2] + positive[1:2])[: 2 - len(quotes)]
         expected[term] = [
-            str(product_id), str(len(found)), str(len(positive)), str(len(negative)),
-            *map(str, stars), *map(str, quotes), *["\\N"] * (2 - len(quotes)),
-            str(sum(stars)), str(sum(k * n for k, n in zip(range(1, 6), stars))),
+            str(len(found)), str(len(positive)), str(len(negative)), *map(str, stars), *map(str, quotes), *[""] * (2 - len(quotes)),
         ]
     return expected
 
 
-def test_evidence_lines_agree_with_each_terms_mentions_on_real_reviews():
+def test_evidence_rows_agree_with_each_terms_mentions_on_real_reviews():
     # The 2,000 MDSD electronics reviews as products of 1 to 700 reviews (past 64 reviews the bits of
-    # evidence_lines are big integers), with seeded stars (some missing) and helpful votes (many ties).
+    # evidence_row are big integers), with seeded stars (some missing) and helpful votes (many ties).
     texts = electronics_reviews()
     rng = random.Random(7)
     start, product_id, checked = 0, 0, 0
@@ -100,11 +106,10 @@ def test_evidence_lines_agree_with_each_terms_mentions_on_real_reviews():
         ]
         rng.shuffle(reviews)
         product_id += 1
-        lines = evidence_lines(product_id, reviews)
-        assert len(lines) == len({line.split("\t")[0] for line in lines})  # one line per term
-        assert rows(lines) == evidence_the_long_way(product_id, reviews)
+        found = rows(evidence_row(product_id, reviews), product_id)
+        assert found == evidence_the_long_way(product_id, reviews)
         start += size
-        checked += len(lines)
+        checked += len(found)
     assert start >= len(texts) and checked > 50_000
 
 

@@ -6,7 +6,7 @@ from sqlalchemy.orm import configure_mappers, sessionmaker
 from .catalog import Category, Product, Review, product_categories  # noqa: F401  (register the tables)
 from .meta import Base  # noqa: F401
 from .search import (  # noqa: F401
-    descriptor_evidence, product_phrases, product_postings, product_term_stats, search_stats, term_stats, vocabulary,
+    product_evidence, product_phrases, product_postings, product_term_stats, search_stats, term_stats, vocabulary,
 )
 
 configure_mappers()

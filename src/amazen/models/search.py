@@ -24,7 +24,7 @@ TERM = Text(collation="C")
 product_postings = Table(
     "product_postings",
     Base.metadata,
-    # No foreign key, here or in descriptor_evidence: the rows are derived from the products and rebuilt
+    # No foreign key, here or in product_evidence: the rows are derived from the products and rebuilt
     # with them, and a full rebuild swaps in new tables (amazen.search.index), which with a foreign key
     # would have to lock the products table against every reader and writer.
     Column("product_id", Integer, primary_key=True, autoincrement=False),
@@ -41,30 +41,23 @@ product_term_stats = Table(
     Column("products", Integer, nullable=False),
 )
 
-# Review evidence: for one term and one product, how many of the product's reviews mention it, how many of
-# those positively or negatively ("not comfortable" counts against "comfortable"), the 1-5 star histogram
-# of the mentioning reviews, and the reviews to quote (the most helpful negative and positive ones).
-# The histogram and the quotes are plain columns, not arrays: an import COPYs millions of these rows,
-# and PostgreSQL parsed the two arrays of each in about half of the COPY's time (migration 0011).
-descriptor_evidence = Table(
-    "descriptor_evidence",
+# Review evidence: for each term any review of a product uses, how many of the product's reviews mention
+# it, how many of those positively or negatively ("not comfortable" counts against "comfortable"), the
+# 1-5 star histogram of the mentioning reviews, and the reviews to quote (the most helpful negative and
+# positive ones). One row per product with reviews, a line per term: "term<TAB>mentions<TAB>positive
+# <TAB>negative<TAB>stars_1 ... stars_5<TAB>quote_1<TAB>quote_2" (quotes are review ids, "" for none).
+# The view descriptor_evidence (migration 0014, index.DESCRIPTOR_EVIDENCE) shows them as rows (term,
+# product_id, mentions, positive, negative, rated, stars_sum, stars_1 ... stars_5, quote_1, quote_2).
+# One row per product, not per term: real reviews make 45 rows each, nine in ten for a term one review
+# mentions, and searches read a descriptor's evidence from packed_evidence.
+product_evidence = Table(
+    "product_evidence",
     Base.metadata,
-    Column("term", TERM, nullable=False),
-    Column("product_id", Integer, nullable=False),
-    Column("mentions", Integer, nullable=False),
-    Column("positive", Integer, nullable=False),
-    Column("negative", Integer, nullable=False),
-    # The histogram's total and star sum: ranking's stars mean from two integers, not five.
-    Column("rated", Integer, nullable=False, server_default="0"),
-    Column("stars_sum", Integer, nullable=False, server_default="0"),
-    *(Column(f"stars_{n}", Integer, nullable=False) for n in range(1, 6)),  # mentioning reviews with n stars
-    Column("quote_1", BigInteger),  # review ids; NULL when there is no such quote (QUOTES in search.index)
-    Column("quote_2", BigInteger),
-    # A product's evidence (results, suggestions, rebuilds); searches read a descriptor's from packed_evidence.
-    PrimaryKeyConstraint("product_id", "term"),
+    Column("product_id", Integer, primary_key=True, autoincrement=False),
+    Column("evidence", TERM, nullable=False),
 )
 # A row's histogram as [1-star, ..., 5-star] counts and its quotes as a list of review ids, for readers
-# that alias the table ``e``.
+# that alias descriptor_evidence ``e``.
 STARS_ARRAY = "ARRAY[e.stars_1, e.stars_2, e.stars_3, e.stars_4, e.stars_5]"
 QUOTES_ARRAY = "array_remove(ARRAY[e.quote_1, e.quote_2], NULL)"
 
@@ -129,7 +122,7 @@ vocabulary = Table(
 )
 
 # The packed index (amazen.search.packed): per term, and per descriptor, and per block of product ids,
-# the entries of product_postings or descriptor_evidence as one array of fixed-width records, and the facts
+# the entries of product_postings or product_evidence as one array of fixed-width records, and the facts
 # of each entry's product as another (with its category ids as a third). What ranking reads.
 # The arrays are stored uncompressed (STORAGE EXTERNAL, set by the migration): decompressing them on
 # every read would cost more than the disk they save.

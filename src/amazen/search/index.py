@@ -52,15 +52,15 @@ WHERE product_id = ANY(:ids) ORDER BY product_id, id
 # behind a TRUNCATE for minutes. (The index tables have no foreign keys: dropping one would lock the
 # products table against searches and deadlock with a writer.)
 NEW_TABLES = """
-LOCK TABLE product_postings, descriptor_evidence IN EXCLUSIVE MODE;  -- reads go on; writers wait (see reindex)
-DROP TABLE IF EXISTS product_postings_new, descriptor_evidence_new;
+LOCK TABLE product_postings, product_evidence IN EXCLUSIVE MODE;  -- reads go on; writers wait (see reindex)
+DROP TABLE IF EXISTS product_postings_new, product_evidence_new;
 CREATE TABLE product_postings_new (LIKE product_postings INCLUDING DEFAULTS);
-CREATE TABLE descriptor_evidence_new (LIKE descriptor_evidence INCLUDING DEFAULTS);
+CREATE TABLE product_evidence_new (LIKE product_evidence INCLUDING DEFAULTS);
 """
 NEW_KEYS = """
 ALTER TABLE product_postings_new ADD CONSTRAINT pk_product_postings_new PRIMARY KEY (product_id);
-ALTER TABLE descriptor_evidence_new ADD CONSTRAINT pk_descriptor_evidence_new PRIMARY KEY (product_id, term);
-ANALYZE product_postings_new, descriptor_evidence_new;
+ALTER TABLE product_evidence_new ADD CONSTRAINT pk_product_evidence_new PRIMARY KEY (product_id);
+ANALYZE product_postings_new, product_evidence_new;
 """
 # product_postings as rows (term, product_id, tf, length): see models/search.py. Made again when a full
 # rebuild swaps in a new product_postings (a view is bound to its table, not to the name).
@@ -69,19 +69,32 @@ CREATE VIEW product_terms AS
 SELECT split_part(line, E'\\t', 1) AS term, p.product_id, split_part(line, E'\\t', 2)::float8 AS tf, p.length
 FROM product_postings p, string_to_table(p.postings, E'\\n') line;
 """
+# product_evidence as rows (see models/search.py), made again with it like product_terms.
+DESCRIPTOR_EVIDENCE = """
+CREATE VIEW descriptor_evidence AS
+SELECT term, product_id, mentions, positive, negative, stars_1 + stars_2 + stars_3 + stars_4 + stars_5 AS rated,
+       stars_1 + 2 * stars_2 + 3 * stars_3 + 4 * stars_4 + 5 * stars_5 AS stars_sum,
+       stars_1, stars_2, stars_3, stars_4, stars_5, quote_1, quote_2
+FROM (SELECT split_part(line, E'\\t', 1) AS term, p.product_id, split_part(line, E'\\t', 2)::int AS mentions,
+             split_part(line, E'\\t', 3)::int AS positive, split_part(line, E'\\t', 4)::int AS negative,
+             split_part(line, E'\\t', 5)::int AS stars_1, split_part(line, E'\\t', 6)::int AS stars_2,
+             split_part(line, E'\\t', 7)::int AS stars_3, split_part(line, E'\\t', 8)::int AS stars_4,
+             split_part(line, E'\\t', 9)::int AS stars_5, NULLIF(split_part(line, E'\\t', 10), '')::bigint AS quote_1,
+             NULLIF(split_part(line, E'\\t', 11), '')::bigint AS quote_2
+      FROM product_evidence p, string_to_table(p.evidence, E'\\n') line) lines;
+"""
 SWAP_TABLES = """
-DROP VIEW product_terms;
-DROP TABLE product_postings, descriptor_evidence;
+DROP VIEW product_terms, descriptor_evidence;
+DROP TABLE product_postings, product_evidence;
 ALTER TABLE product_postings_new RENAME TO product_postings;
 ALTER TABLE product_postings RENAME CONSTRAINT pk_product_postings_new TO pk_product_postings;
-ALTER TABLE descriptor_evidence_new RENAME TO descriptor_evidence;
-ALTER TABLE descriptor_evidence RENAME CONSTRAINT pk_descriptor_evidence_new TO pk_descriptor_evidence;
-""" + PRODUCT_TERMS
+ALTER TABLE product_evidence_new RENAME TO product_evidence;
+ALTER TABLE product_evidence RENAME CONSTRAINT pk_product_evidence_new TO pk_product_evidence;
+""" + PRODUCT_TERMS + DESCRIPTOR_EVIDENCE
 # What analyse_chunk's four texts are COPied into, column by column ({new}: "_new" in a full rebuild).
 COPY_TABLES = (
     "product_postings{new} (product_id, length, postings)",
-    "descriptor_evidence{new} (term, product_id, mentions, positive, negative, stars_1, stars_2, stars_3, stars_4, stars_5,"
-    " quote_1, quote_2, rated, stars_sum)",
+    "product_evidence{new} (product_id, evidence)",
     "analysed_products (product_id, length, categories, review_count, rating_count, rating_average, stars_1, stars_2, stars_3,"
     " stars_4, stars_5)",
     "product_phrases (phrase, product_id, named)",
@@ -110,7 +123,7 @@ WHERE p.id = a.product_id
 # autovacuum sets the visibility map that allows it. A full rebuild has already sampled the index tables
 # it swapped in (NEW_KEYS, packed.NEW_KEYS): after one, only the others are sampled again.
 ANALYZE_OTHERS = ("products", "product_term_stats", "term_stats", "product_phrases", "vocabulary", "brands")
-ANALYZE_REBUILT = ("product_postings", "descriptor_evidence", "packed_terms", "packed_evidence", "packed_facts")
+ANALYZE_REBUILT = ("product_postings", "product_evidence", "packed_terms", "packed_evidence", "packed_facts")
 
 REFRESH_STATS = """
 INSERT INTO search_stats (id, documents, average_length, mean_rating, reviews, rating_points, ratings)
@@ -167,14 +180,14 @@ ON CONFLICT (term) DO UPDATE SET products = product_term_stats.products + exclud
 RECOUNT_TERM_STATS = """
 LOCK TABLE term_stats, product_term_stats IN EXCLUSIVE MODE;
 CREATE TEMP TABLE counted_terms ON COMMIT DROP AS
-SELECT term, count(*) AS products, sum(mentions) AS mentions, sum(positive) AS positive FROM descriptor_evidence_new GROUP BY term;
+SELECT term, sum(products) AS products, sum(mentions) AS mentions, sum(positive) AS positive FROM block_term_totals GROUP BY term;
 CREATE TEMP TABLE counted_product_terms ON COMMIT DROP AS
 SELECT term, sum(length(entries) / {posting_size}) AS products FROM packed_terms_new GROUP BY term;
 DELETE FROM term_stats;
 INSERT INTO term_stats (term, products, mentions, positive) SELECT term, products, mentions, positive FROM counted_terms;
 DELETE FROM product_term_stats;
 INSERT INTO product_term_stats (term, products) SELECT term, products FROM counted_product_terms;
-DROP TABLE counted_terms, counted_product_terms;
+DROP TABLE counted_terms, counted_product_terms, block_term_totals;
 """
 
 # The vocabulary behind autocomplete and did-you-mean, counted from product_phrases (product_phrases()
@@ -284,9 +297,9 @@ def phrase_lines(product_id, title, brand, categories):
             for phrase, named in product_phrases(title, brand, categories).items()]
 
 
-def evidence_lines(product_id, reviews):
-    """descriptor_evidence COPY lines for one product: per term its mentions, positive, negative, the
-    1-5 star counts, quote ids, rated and stars_sum (the columns of COPY_TABLES).
+def evidence_row(product_id, reviews):
+    """The product_evidence COPY line of one product: a line per term with its mentions, positive,
+    negative, the 1-5 star counts and quote ids ("" for none), tab-separated (see models/search.py).
 
     ``reviews``: (id, rating, helpful_votes, summary, text). Quotes: the most helpful positive and
     the most helpful negative mention (ties: the older review), topped up to two from either side.
@@ -296,17 +309,19 @@ def evidence_lines(product_id, reviews):
     (every term only one review mentions, and many phrases with their words) share one line's tail,
     so it is worked out once per distinct set of mentions, not once per term.
     """
-    return _evidence_rows(product_id, _evidence(reviews))
+    return _evidence_row(product_id, _evidence(reviews))
 
 
-def _evidence_rows(product_id, found):
-    """The COPY lines of ``_evidence``'s terms (evidence_lines', and analyse_chunk's, which packs them too)."""
-    head = f"\t{product_id}"
-    return [f"{term}{head}{tail}" for term, tail, _ in found]
+def _evidence_row(product_id, found):
+    """The product_evidence COPY line of ``_evidence``'s terms (evidence_row's, and analyse_chunk's, which
+    packs them too), or "" for none."""
+    if not found:
+        return ""
+    return f"{product_id}\t" + "\\n".join([term + tail for term, tail, _ in found]) + "\n"
 
 
 def _evidence(reviews):
-    """(term, the line after the term and product id, its packed values) per term of ``reviews``."""
+    """(term, the rest of its line, (its packed values, mentions, positive mentions)) per term of ``reviews``."""
     # Most helpful first (then oldest): the lowest bits are the reviews to quote.
     ordered = sorted(reviews, key=lambda r: (-(r[2] or 0), r[0]))
     n = len(ordered)
@@ -318,7 +333,7 @@ def _evidence(reviews):
             marks[term] = get(term, 0) | (plus if balance > 0 else minus)  # a positive mention (review_mentions' rule)
     ids = [r[0] for r in ordered]
     by_stars = [sum(1 << i for i, r in enumerate(ordered) if r[1] == stars) for stars in range(1, 6)]
-    tails = {}  # bits -> the line after the term and product id, and the packed values
+    tails = {}  # bits -> the rest of the line, and the values
     found = []
     for term, mark in marks.items():
         tail = tails.get(mark)
@@ -336,13 +351,13 @@ def _evidence_tail(mark, n, ids, by_stars):
     # The negative one first, in the order quotes have always been stored and shown.
     quotes = first_negative[:1] + first_positive[:1]
     quotes += (first_negative[1:] + first_positive[1:])[: QUOTES - len(quotes)]
-    quote_ids = [str(ids[i]) for i in quotes] + [r"\N"] * (QUOTES - len(quotes))  # quote_1, quote_2
+    quote_ids = [str(ids[i]) for i in quotes] + [""] * (QUOTES - len(quotes))  # quote_1, quote_2
     positives, negatives, rated = positive.bit_count(), negative.bit_count(), sum(stars)
     stars_sum = stars[0] + 2 * stars[1] + 3 * stars[2] + 4 * stars[3] + 5 * stars[4]
-    return (
-        f"\t{positives + negatives}\t{positives}\t{negatives}\t{stars[0]}\t{stars[1]}\t{stars[2]}\t{stars[3]}\t{stars[4]}"
-        f"\t{quote_ids[0]}\t{quote_ids[1]}\t{rated}\t{stars_sum}\n",
-        (positives - negatives, stars_sum, rated),
+    return (  # the line's fields, separated by a tab as COPY escapes it
+        f"\\t{positives + negatives}\\t{positives}\\t{negatives}\\t{stars[0]}\\t{stars[1]}\\t{stars[2]}\\t{stars[3]}"
+        f"\\t{stars[4]}\\t{quote_ids[0]}\\t{quote_ids[1]}",
+        (positives - negatives, stars_sum, rated, positives + negatives, positives),
     )
 
 
@@ -370,10 +385,10 @@ def rating_aggregates(reviews):
 
 
 def analyse_chunk(products, reviews, block=None):
-    """COPY text for product_postings, descriptor_evidence, analysed_products (each product's length,
+    """COPY text for product_postings, product_evidence, analysed_products (each product's length,
     categories and rating aggregates) and the products' vocabulary phrases (worker-safe); with ``block``
     (a full rebuild, whose chunks are whole blocks), also the block's packed rows (``PACKED_TABLES``,
-    COPY binary data).
+    COPY binary data) and its descriptors' totals (``packed.TERM_TOTALS``, COPY text).
 
     Terms need no COPY escaping: the analyzer only makes [a-z0-9] words joined by one space.
     """
@@ -393,7 +408,7 @@ def analyse_chunk(products, reviews, block=None):
         if tf:
             terms.append(f"{product_id}\t{length!r}\t" + "\\n".join(f"{term}\\t{weight!r}" for term, weight in tf.items()) + "\n")
         found = _evidence(own)
-        evidence.extend(_evidence_rows(product_id, found))
+        evidence.append(_evidence_row(product_id, found))
         vocabulary.extend(phrase_lines(product_id, title, brand, categories))
         if packer is not None:
             packer.add_product(product_id, price, average, ratings, reviews_count, brand_number, category_ids, postings,
@@ -439,17 +454,19 @@ def reindex(conn, product_ids=None, touched=False, progress=False, text_changed=
         cursor.execute(NEW_TABLES)
         cursor.execute(packed.NEW_TABLES)
         cursor.execute(packed.NUMBER_BRANDS.format(where="TRUE"))  # the workers pack the brands' numbers
+        cursor.execute("CREATE TEMP TABLE block_term_totals (term text COLLATE \"C\", products int, mentions bigint, positive bigint)"
+                       " ON COMMIT DROP")
     else:
         # Before reading any index rows: wait for a full rebuild in progress (it holds EXCLUSIVE locks),
         # then work on the tables it swapped in, or its result would not include this change.
-        cursor.execute("LOCK TABLE product_postings, descriptor_evidence IN ROW EXCLUSIVE MODE")
+        cursor.execute("LOCK TABLE product_postings, product_evidence IN ROW EXCLUSIVE MODE")
         for start in range(0, len(ids), 10_000):
             part = ids[start:start + 10_000]
             cursor.execute(SUBTRACT_TERM_STATS, (part,))
             cursor.execute(SUBTRACT_PRODUCT_TERM_STATS, (part,))
             packed.remember(cursor, part)
             cursor.execute("DELETE FROM product_postings WHERE product_id = ANY(%s)", (part,))
-            cursor.execute("DELETE FROM descriptor_evidence WHERE product_id = ANY(%s)", (part,))
+            cursor.execute("DELETE FROM product_evidence WHERE product_id = ANY(%s)", (part,))
     if text_changed:  # the products' phrases are loaded with their postings, and counted at the end
         if everything:
             cursor.execute(CLEAR_PRODUCT_PHRASES)
@@ -465,9 +482,12 @@ def reindex(conn, product_ids=None, touched=False, progress=False, text_changed=
         for table, text in zip(tables, texts):
             if text:
                 cursor.copy_expert(copy.format(table), io.StringIO(text))
-        for table, data in zip(PACKED_TABLES, texts[len(COPY_TABLES):]):
+        packed_data = texts[len(COPY_TABLES):]
+        for table, data in zip(PACKED_TABLES, packed_data):
             if data:
                 cursor.copy_expert(f"COPY {table} FROM STDIN WITH (FORMAT binary, FREEZE)", io.BytesIO(data))
+        if packed_data and packed_data[-1]:
+            cursor.copy_expert(f"COPY {packed.TERM_TOTALS} FROM STDIN", io.StringIO(packed_data[-1]))
 
     def fetch(chunk):
         products = [tuple(r) for r in conn.execute(sa.text(PRODUCTS_SQL), {"ids": chunk})]

@@ -264,11 +264,11 @@ class PackedBlock:
         self.block = block
         self.ids, self.lengths, self.records, self.category_ids = [], [], [], []  # per product
         self.terms = _Entries()  # values: tf
-        self.evidence = _Entries()  # values: (positive - negative, stars sum, rated)
+        self.evidence = _Entries()  # values: (positive - negative, stars sum, rated, mentions, positive)
 
     def add_product(self, product_id, price, rating, rating_count, review_count, brand, category_ids, postings, evidence):
         """One product: its facts (``brand``: its number in brands), its postings (({term: tf}, length))
-        and its evidence ([(term, (positive - negative, stars sum, rated))])."""
+        and its evidence ([(term, (positive - negative, stars sum, rated, mentions, positive))])."""
         position = len(self.ids)
         tf, length = postings
         self.ids.append(product_id)
@@ -280,9 +280,10 @@ class PackedBlock:
         self.evidence.add(position, evidence)
 
     def copy_data(self):
-        """(packed_terms, packed_evidence, packed_facts) rows as COPY (FORMAT binary) data, or b"" for none."""
+        """(packed_terms, packed_evidence, packed_facts) rows as COPY (FORMAT binary) data, or b"" for none;
+        and the block's totals per descriptor as COPY text for term_stats (``TERM_TOTALS``)."""
         if not self.ids:
-            return b"", b"", b""
+            return b"", b"", b"", ""
         block = _ID.pack(self.block)
         block_field = _block_field(self.block)
         ids = np.array(self.ids, dtype=">i4")
@@ -292,7 +293,7 @@ class PackedBlock:
         category_all = np.frombuffer(category_bytes, dtype=np.uint8)
         category_sizes = np.fromiter(map(len, self.category_ids), dtype=np.intp, count=len(self.ids))  # bytes
         category_starts = np.cumsum(category_sizes) - category_sizes
-        tables = []
+        tables, totals = [], ""
         for entries, dtype in ((self.terms, POSTING), (self.evidence, EVIDENCE)):
             count = len(entries.numbers)
             if not count:
@@ -308,14 +309,29 @@ class PackedBlock:
                 array["length"] = lengths[positions]
             else:
                 # Flattened first: numpy reads a flat iterator of ints faster than a list of tuples.
-                values = np.fromiter(chain.from_iterable(entries.values), dtype=np.int64, count=3 * count).reshape(-1, 3)[order]
-                array["net"], array["stars_sum"], array["rated"] = values[:, 0], values[:, 1], values[:, 2]
+                values = np.fromiter(chain.from_iterable(entries.values), dtype=np.int64, count=5 * count).reshape(-1, 5)
+                array["net"], array["stars_sum"], array["rated"] = values[order, 0], values[order, 1], values[order, 2]
+                totals = _term_totals(entries, numbers, values[:, 3], values[:, 4])
             ends = np.cumsum(np.bincount(numbers, minlength=len(entries.index)))  # per term, in numbering order
             keys = zip(entries.index, repeat(block_field))
             tables.append(_copy_data([_rows(keys, ends, array, records[positions], category_all, category_starts[positions],
                                             category_sizes[positions])]))
         facts = _row(block, ids.tobytes(), records.tobytes(), category_bytes)
-        return (*tables, _copy_data([facts]))
+        return (*tables, _copy_data([facts]), totals)
+
+
+# Each descriptor's products, mentions and positive mentions in one block, summed over the blocks into
+# term_stats by a full rebuild (amazen.search.index).
+TERM_TOTALS = "block_term_totals (term, products, mentions, positive)"
+
+
+def _term_totals(entries, numbers, mentions, positive):
+    """COPY text of TERM_TOTALS: per term of ``entries``, its entries, and their mentions and positive mentions."""
+    size = len(entries.index)
+    counted = zip(entries.index, np.bincount(numbers, minlength=size).tolist(),
+                  np.bincount(numbers, weights=mentions, minlength=size).astype(np.int64).tolist(),
+                  np.bincount(numbers, weights=positive, minlength=size).astype(np.int64).tolist())
+    return "".join([f"{term}\t{products}\t{m}\t{p}\n" for term, products, m, p in counted])
 
 
 class _Entries:
