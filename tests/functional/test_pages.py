@@ -41,10 +41,14 @@ def test_product_listing_paginates_every_product_once(testapp, demo_records):
     assert sorted(asins) == sorted(p.asin for p in products_of(demo_records))
 
 
-@pytest.mark.parametrize("sort", ["reviews", "rating", "price_asc", "price_desc", "title"])
-def test_product_listing_sorts(testapp, sort):
+@pytest.mark.parametrize("sort, label", [
+    ("reviews", "Most reviewed"), ("rating", "Rating"), ("price_asc", "Price: low to high"),
+    ("price_desc", "Price: high to low"), ("title", "Name"),
+])
+def test_product_listing_sorts(testapp, sort, label):
     res = testapp.get("/products/", params={"sort": sort}, status=200)
-    assert f'<strong aria-current="true">' in res.text
+    assert res.text.count('aria-current="true"') == 1
+    assert f'<strong aria-current="true">{label}</strong>' in res.text  # the sort asked for is the one marked
 
 
 @pytest.mark.parametrize(
