@@ -174,7 +174,8 @@ def repack(cursor, product_ids):
     cursor.execute(RECORDS.format(products=IN_BLOCKS), {"blocks": blocks})
     for start in range(0, len(blocks), SPLICE_BLOCKS):
         some = blocks[start:start + SPLICE_BLOCKS]
-        ids = [product_id for product_id in product_ids if product_id // BLOCK in set(some)]
+        in_some = set(some)
+        ids = [product_id for product_id in product_ids if product_id // BLOCK in in_some]
         for kind, dtype in (("terms", POSTING), ("evidence", EVIDENCE)):
             cursor.execute(TAKE_OLD_ROWS.format(kind=kind), {"blocks": some})
             old = cursor.fetchall()
