@@ -168,3 +168,41 @@ def test_migration_0014_keeps_all_evidence_in_one_row_per_product_and_back(scrat
             "SELECT indexdef FROM pg_indexes WHERE tablename = 'descriptor_evidence'")).scalars().all() == [
             "CREATE UNIQUE INDEX pk_descriptor_evidence ON public.descriptor_evidence USING btree (product_id, term)"]
     engine.dispose()
+
+
+def test_migration_0015_keeps_each_products_phrases_in_one_row_counts_them_and_back(scratch_url):
+    """Until 0015 product_phrases was a table of one row per phrase; since, a view of product_vocabulary,
+    with phrase_counts counting its rows."""
+    from alembic import command
+
+    config = alembic_config(scratch_url)
+    engine = sa.create_engine(scratch_url)
+    # A title phrase two products use, one a name gives, one whose name had a tab in it.
+    rows = [("big mug", 1, False), ("big mug", 2, False), ("mug", 2, True), ("odd\tname", 3, True)]
+
+    def product_phrases():
+        with engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(sa.text(
+                "SELECT phrase, product_id, named FROM product_phrases ORDER BY product_id, phrase"))]
+
+    command.downgrade(config, "0014")
+    with engine.begin() as conn:
+        for phrase, product_id, named in rows:
+            conn.execute(sa.text("INSERT INTO product_phrases VALUES (:phrase, :product_id, :named)"),
+                         {"phrase": phrase, "product_id": product_id, "named": named})
+    command.upgrade(config, "0015")
+    upgraded = rows[:3] + [("odd name", 3, True)]
+    assert product_phrases() == upgraded
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT product_id FROM product_vocabulary ORDER BY 1")).scalars().all() == [1, 2, 3]
+        assert conn.execute(sa.text("SELECT phrase, products, named FROM phrase_counts ORDER BY 1")).all() == [
+            ("big mug", 2, 0), ("mug", 1, 1), ("odd name", 1, 1)]
+    command.downgrade(config, "0014")
+    assert product_phrases() == upgraded
+    with engine.connect() as conn:
+        assert "product_vocabulary" not in sa.inspect(conn).get_table_names()
+        assert conn.execute(sa.text(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'product_phrases' ORDER BY 1")).scalars().all() == [
+            "CREATE INDEX ix_product_phrases_product_id ON public.product_phrases USING btree (product_id)",
+            "CREATE UNIQUE INDEX pk_product_phrases ON public.product_phrases USING btree (phrase, product_id) INCLUDE (named)"]
+    engine.dispose()

@@ -5,7 +5,7 @@ import random
 
 from amazen.search.analyzer import analyze, phrases, review_mentions
 from amazen.search.index import (
-    FIELD_WEIGHTS, evidence_row, phrase_lines, product_phrases, product_postings, rating_aggregates,
+    FIELD_WEIGHTS, evidence_row, phrase_row, product_phrases, product_postings, rating_aggregates,
 )
 
 from .test_analyzer import electronics_reviews
@@ -69,8 +69,12 @@ def test_brand_and_category_names_are_offered_whole_and_as_words():
     assert max(map(len, product_phrases("a " + "b" * 90, "x" * 81, ["y" * 80]))) == 80  # at most 80 characters
 
 
-def test_phrase_lines_escape_what_copy_would_read_as_control_characters():
-    assert phrase_lines(7, None, "Back\\slash\tTab", []) == ["back\\\\slash\\ttab\t7\tt\n", "back\t7\tt\n", "slash\t7\tt\n", "tab\t7\tt\n"]
+def test_a_products_phrase_row_escapes_what_copy_would_read_as_control_characters():
+    # A name's tab is white space like any other: the row's lines are split at tabs and line breaks.
+    assert product_phrases(None, "Back\\slash\tTab\n", []) == {"back\\slash tab": True, "back": True, "slash": True, "tab": True}
+    assert phrase_row(7, "Tin Box", "Back\\slash\tTab", []) == (
+        "7\ttin\\tf\\ntin box\\tf\\nbox\\tf\\nback\\\\slash tab\\tt\\nback\\tt\\nslash\\tt\\ntab\\tt\n")
+    assert phrase_row(7, None, None, []) == ""
 
 
 def evidence_the_long_way(product_id, reviews):

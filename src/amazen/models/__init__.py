@@ -6,7 +6,8 @@ from sqlalchemy.orm import configure_mappers, sessionmaker
 from .catalog import Category, Product, Review, product_categories  # noqa: F401  (register the tables)
 from .meta import Base  # noqa: F401
 from .search import (  # noqa: F401
-    product_evidence, product_phrases, product_postings, product_term_stats, search_stats, term_stats, vocabulary,
+    phrase_counts, product_evidence, product_postings, product_term_stats, product_vocabulary, search_stats, term_stats,
+    vocabulary,
 )
 
 configure_mappers()

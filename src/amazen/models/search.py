@@ -89,23 +89,31 @@ term_stats = Table(
 )
 
 # Each product's vocabulary phrases (see vocabulary below; amazen.search.index.product_phrases makes
-# them with the product's other index rows): what the vocabulary counts. An import replaces the rows
-# of the products it touched and recounts only the phrases those rows use, instead of re-reading every
-# title in the catalog.
-product_phrases = Table(
-    "product_phrases",
+# them with the product's other index rows), as "phrase<TAB>t" lines for a brand or category name (or
+# one of its words), "phrase<TAB>f" for a title phrase. The view product_phrases (migration 0015)
+# shows them as rows (phrase, product_id, named). A rebuild takes a product's
+# old phrases out of phrase_counts and adds its new ones. One row per product, not per phrase: at 1M
+# generated reviews the 2.9M rows' two keys took three seconds of every import.
+product_vocabulary = Table(
+    "product_vocabulary",
     Base.metadata,
-    Column("phrase", TERM, nullable=False),  # the C collation, like the terms: its key builds faster
-    Column("product_id", Integer, nullable=False),
-    Column("named", sa.Boolean, nullable=False),  # a brand or category name (or one of its words)
-    # A phrase's products, counted from the index alone; a product's rows (rebuilds).
-    PrimaryKeyConstraint("phrase", "product_id", postgresql_include=["named"]),
-    Index("ix_product_phrases_product_id", "product_id"),
+    Column("product_id", Integer, primary_key=True, autoincrement=False),
+    Column("phrases", TERM, nullable=False),
+)
+
+# How many products use each phrase of product_vocabulary, and how many of those name it: what the
+# vocabulary is counted from, kept exact like term_stats.
+phrase_counts = Table(
+    "phrase_counts",
+    Base.metadata,
+    Column("phrase", TERM, primary_key=True),  # the C collation, like the terms: its key builds faster
+    Column("products", Integer, nullable=False),
+    Column("named", Integer, nullable=False),
 )
 
 # The catalog's vocabulary, for autocomplete and did-you-mean: words and 2-3 word phrases of product
 # titles, brands and category names, folded to lower case, with how many products use each. Counted
-# from product_phrases at the end of every import and reindex; a written review changes no phrase.
+# from phrase_counts at the end of every import and reindex; a written review changes no phrase.
 vocabulary = Table(
     "vocabulary",
     Base.metadata,

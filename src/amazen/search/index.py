@@ -97,7 +97,7 @@ COPY_TABLES = (
     "product_evidence{new} (product_id, evidence)",
     "analysed_products (product_id, length, categories, review_count, rating_count, rating_average, stars_1, stars_2, stars_3,"
     " stars_4, stars_5)",
-    "product_phrases (phrase, product_id, named)",
+    "product_vocabulary (product_id, phrases)",
 )
 # What a full rebuild's workers pack as they go (COPY FORMAT binary): amazen.search.packed.PackedBlock.
 PACKED_TABLES = (
@@ -122,7 +122,7 @@ WHERE p.id = a.product_id
 # frozen, so the covering keys answer searches from the index alone at once; after a partial one,
 # autovacuum sets the visibility map that allows it. A full rebuild has already sampled the index tables
 # it swapped in (NEW_KEYS, packed.NEW_KEYS): after one, only the others are sampled again.
-ANALYZE_OTHERS = ("products", "product_term_stats", "term_stats", "product_phrases", "vocabulary", "brands")
+ANALYZE_OTHERS = ("products", "product_term_stats", "term_stats", "product_vocabulary", "phrase_counts", "vocabulary", "brands")
 ANALYZE_REBUILT = ("product_postings", "product_evidence", "packed_terms", "packed_evidence", "packed_facts")
 
 REFRESH_STATS = """
@@ -190,47 +190,57 @@ INSERT INTO product_term_stats (term, products) SELECT term, products FROM count
 DROP TABLE counted_terms, counted_product_terms, block_term_totals;
 """
 
-# The vocabulary behind autocomplete and did-you-mean, counted from product_phrases (product_phrases()
-# below makes each product's rows) by VOCABULARY_OF ({phrases}: which phrases to count): title phrases
-# used by at least two products, every brand and category name.
+# The vocabulary behind autocomplete and did-you-mean, from phrase_counts ({phrases}: which phrases to
+# count; product_phrases() below makes each product's): title phrases used by at least two products,
+# every brand and category name.
 MIN_TITLE_PHRASE_PRODUCTS = 2
 MAX_PHRASE_LENGTH = 80
 VOCABULARY_OF = """
 INSERT INTO vocabulary (phrase, words, products)
-SELECT phrase, array_length(regexp_split_to_array(phrase, ' +'), 1), count(*)
-FROM product_phrases {phrases}
-GROUP BY phrase
-HAVING bool_or(named) OR count(*) >= %(min_products)s
+SELECT phrase, array_length(regexp_split_to_array(phrase, ' +'), 1), products
+FROM phrase_counts WHERE (named > 0 OR products >= %(min_products)s) {phrases}
 """
-# Before a full rebuild loads every product's phrases: no rows, no keys (built once at the end, far
-# cheaper than row by row). TRUNCATE: only writers of the vocabulary read product_phrases, and they
-# wait for this one on the vocabulary's lock.
+# The phrases of some products (%(ids)s), each with how many of them use it and how many name it.
+COUNT_PHRASES = """
+SELECT phrase, count(*) AS products, count(*) FILTER (WHERE named) AS named FROM product_phrases
+WHERE product_id = ANY(%(ids)s) GROUP BY phrase
+"""
+# Before a full rebuild loads every product's phrases. TRUNCATE: only writers of the vocabulary read
+# product_vocabulary and phrase_counts, and they wait for this one on the vocabulary's lock.
 CLEAR_PRODUCT_PHRASES = """
 LOCK TABLE vocabulary IN EXCLUSIVE MODE;
-TRUNCATE product_phrases;
-ALTER TABLE product_phrases DROP CONSTRAINT pk_product_phrases;
-DROP INDEX ix_product_phrases_product_id;
+TRUNCATE product_vocabulary, phrase_counts;
 """
+# Counted into a table without a key, the key built once: cheaper than a key kept up row by row.
 RECOUNT_VOCABULARY = f"""
-ALTER TABLE product_phrases ADD CONSTRAINT pk_product_phrases PRIMARY KEY (phrase, product_id) INCLUDE (named);
-CREATE INDEX ix_product_phrases_product_id ON product_phrases (product_id);
+ALTER TABLE phrase_counts DROP CONSTRAINT pk_phrase_counts;
+INSERT INTO phrase_counts (phrase, products, named)
+SELECT phrase, count(*), count(*) FILTER (WHERE named) FROM product_phrases GROUP BY phrase;
+ALTER TABLE phrase_counts ADD CONSTRAINT pk_phrase_counts PRIMARY KEY (phrase);
 DELETE FROM vocabulary;
 {VOCABULARY_OF.format(phrases="")}
 """
-# Before some products' phrases are loaded: note the phrases they used, and delete them. After: the
-# phrases they use now are noted too, and every noted phrase is counted again.
-TAKE_PRODUCT_PHRASES = """
+# Before some products' phrases are loaded: their old phrases are noted and taken out of the counts,
+# and their rows deleted. After: their new phrases are counted in, and every noted phrase's vocabulary
+# row made again.
+TAKE_PRODUCT_PHRASES = f"""
 LOCK TABLE vocabulary IN EXCLUSIVE MODE;
 DROP TABLE IF EXISTS changed_phrases;
-CREATE TEMP TABLE changed_phrases ON COMMIT DROP AS
-SELECT phrase FROM product_phrases WHERE product_id = ANY(%(ids)s);
-DELETE FROM product_phrases WHERE product_id = ANY(%(ids)s);
+CREATE TEMP TABLE changed_phrases ON COMMIT DROP AS {COUNT_PHRASES};
+UPDATE phrase_counts c SET products = c.products - o.products, named = c.named - o.named
+FROM changed_phrases o WHERE c.phrase = o.phrase;
+DELETE FROM product_vocabulary WHERE product_id = ANY(%(ids)s);
 """
 UPDATE_VOCABULARY = f"""
-INSERT INTO changed_phrases SELECT phrase FROM product_phrases WHERE product_id = ANY(%(ids)s);
+CREATE TEMP TABLE added_phrases ON COMMIT DROP AS {COUNT_PHRASES};
+INSERT INTO phrase_counts (phrase, products, named) SELECT phrase, products, named FROM added_phrases
+ON CONFLICT (phrase) DO UPDATE SET products = phrase_counts.products + excluded.products,
+                                   named = phrase_counts.named + excluded.named;
+INSERT INTO changed_phrases (phrase) SELECT phrase FROM added_phrases;
+DELETE FROM phrase_counts WHERE phrase IN (SELECT phrase FROM changed_phrases) AND products <= 0;
 DELETE FROM vocabulary WHERE phrase IN (SELECT phrase COLLATE "default" FROM changed_phrases);
-{VOCABULARY_OF.format(phrases="WHERE phrase IN (SELECT phrase FROM changed_phrases)")};
-DROP TABLE changed_phrases;
+{VOCABULARY_OF.format(phrases="AND phrase IN (SELECT phrase FROM changed_phrases)")};
+DROP TABLE changed_phrases, added_phrases;
 """
 # A vocabulary word: a run of letters, digits and apostrophes of folded text.
 VOCABULARY_SPLIT = re.compile(r"[^\w']+|_+")
@@ -267,7 +277,8 @@ def product_postings(title, brand, categories, features, description):
 def product_phrases(title, brand, categories):
     """{phrase: named} of one product for the vocabulary, folded like the analyzer folds: the title's
     words and 2-3 word phrases that start with a letter and neither start nor end with a stop word or
-    a single character (named False); its brand and category names, whole and as words (named True)."""
+    a single character (named False); its brand and category names, whole and as words (named True),
+    their runs of white space made one space (a phrase holds no tab or line break: see phrase_row)."""
     found = {}
     if title:
         words = [word for word in VOCABULARY_SPLIT.split(fold(title)) if word.strip("'")]
@@ -281,7 +292,9 @@ def product_phrases(title, brand, categories):
                 if i < last - 1 and ends[i + 2]:
                     found[f"{word} {words[i + 1]} {words[i + 2]}"] = False
     for name in ([brand] if brand else []) + list(categories or ()):
-        name = fold(name)
+        name = " ".join(fold(name).split())
+        if not name:
+            continue
         found[name] = True
         for word in VOCABULARY_SPLIT.split(name):
             if len(word) > 1 and word[0].isalpha() and word not in STOP_WORDS:
@@ -289,12 +302,15 @@ def product_phrases(title, brand, categories):
     return {phrase: named for phrase, named in found.items() if len(phrase) <= MAX_PHRASE_LENGTH}
 
 
-def phrase_lines(product_id, title, brand, categories):
-    """product_phrases COPY lines of one product. (Title phrases are letters, digits, apostrophes and
+def phrase_row(product_id, title, brand, categories):
+    """The product_vocabulary COPY line of one product, "" for none: a "phrase<TAB>t" line per phrase a
+    name gives, "phrase<TAB>f" per title phrase. (Title phrases are letters, digits, apostrophes and
     spaces: only a name can hold what COPY escapes.)"""
-    named_tail, title_tail = f"\t{product_id}\tt\n", f"\t{product_id}\tf\n"
-    return [copy_value(phrase) + named_tail if named else phrase + title_tail
-            for phrase, named in product_phrases(title, brand, categories).items()]
+    found = product_phrases(title, brand, categories)
+    if not found:
+        return ""
+    return f"{product_id}\t" + "\\n".join([copy_value(phrase) + "\\tt" if named else phrase + "\\tf"
+                                             for phrase, named in found.items()]) + "\n"
 
 
 def evidence_row(product_id, reviews):
@@ -409,7 +425,7 @@ def analyse_chunk(products, reviews, block=None):
             terms.append(f"{product_id}\t{length!r}\t" + "\\n".join(f"{term}\\t{weight!r}" for term, weight in tf.items()) + "\n")
         found = _evidence(own)
         evidence.append(_evidence_row(product_id, found))
-        vocabulary.extend(phrase_lines(product_id, title, brand, categories))
+        vocabulary.append(phrase_row(product_id, title, brand, categories))
         if packer is not None:
             packer.add_product(product_id, price, average, ratings, reviews_count, brand_number, category_ids, postings,
                                [(term, values) for term, _, values in found])
@@ -567,21 +583,6 @@ def refresh_vocabulary(conn, product_ids=None):
     cursor = conn.connection.dbapi_connection.cursor()
     params = {"min_products": MIN_TITLE_PHRASE_PRODUCTS, "ids": product_ids}
     cursor.execute(RECOUNT_VOCABULARY if product_ids is None else UPDATE_VOCABULARY, params)
-
-
-def rebuild_vocabulary(conn):
-    """Every product's phrases loaded again and the vocabulary counted from them, without the rest of a
-    full rebuild (for the migration that brought product_phrases)."""
-    cursor = conn.connection.dbapi_connection.cursor()
-    cursor.execute(CLEAR_PRODUCT_PHRASES)
-    names = conn.execute(sa.text(
-        "SELECT p.id, p.title, p.brand, ARRAY(SELECT c.name FROM product_categories pc JOIN categories c "
-        "ON c.id = pc.category_id WHERE pc.product_id = p.id) FROM products p ORDER BY p.id"
-    )).yield_per(10_000)
-    for rows in names.partitions():
-        lines = "".join(line for row in rows for line in phrase_lines(*row))
-        cursor.copy_expert(f"COPY {COPY_TABLES[-1]} FROM STDIN WITH (FREEZE)", io.StringIO(lines))
-    refresh_vocabulary(conn)
 
 
 def _progress_bar(total):

@@ -15,9 +15,15 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade():
-    from amazen.search.index import rebuild_vocabulary
+# The vocabulary counted from product_phrases, as amazen.search.index counted it at this revision.
+VOCABULARY = """
+INSERT INTO vocabulary (phrase, words, products)
+SELECT phrase, array_length(regexp_split_to_array(phrase, ' +'), 1), count(*)
+FROM product_phrases GROUP BY phrase HAVING bool_or(named) OR count(*) >= 2
+"""
 
+
+def upgrade():
     op.create_table(
         'product_phrases',
         sa.Column('phrase', sa.Text(collation='C'), nullable=False),
@@ -28,9 +34,29 @@ def upgrade():
                'INCLUDE (named)')
     op.create_index('ix_product_phrases_product_id', 'product_phrases', ['product_id'])
     op.drop_column('vocabulary', 'reviews')
-    # Every product's phrases, and the vocabulary counted from them: the app's own code, as a full
-    # `amazen-reindex` runs it (the phrases are now made in Python, folded as the analyzer folds).
-    rebuild_vocabulary(op.get_bind())
+    # Every product's phrases, made by the app's own code (in Python, folded as the analyzer folds), and
+    # the vocabulary counted from them.
+    _load_phrases(op.get_bind())
+    op.execute('DELETE FROM vocabulary')
+    op.execute(VOCABULARY)
+
+
+def _load_phrases(conn):
+    import io
+
+    from amazen.pgcopy import copy_value
+    from amazen.search.index import product_phrases
+
+    cursor = conn.connection.dbapi_connection.cursor()
+    names = conn.execute(sa.text(
+        "SELECT p.id, p.title, p.brand, ARRAY(SELECT c.name FROM product_categories pc JOIN categories c "
+        "ON c.id = pc.category_id WHERE pc.product_id = p.id) FROM products p ORDER BY p.id"
+    )).yield_per(10_000)
+    for rows in names.partitions():
+        lines = "".join(f"{copy_value(phrase)}\t{product_id}\t{'t' if named else 'f'}\n"
+                        for product_id, title, brand, categories in rows
+                        for phrase, named in product_phrases(title, brand, categories).items())
+        cursor.copy_expert("COPY product_phrases (phrase, product_id, named) FROM STDIN", io.StringIO(lines))
 
 
 def downgrade():
