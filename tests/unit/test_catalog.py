@@ -199,3 +199,20 @@ def test_the_database_enforces_star_ratings(dbsession):
 )
 def test_slugify(name, slug):
     assert slugify(name) == slug
+
+
+def test_the_loads_larger_sort_memory_ends_before_the_index_rebuild(dbsession, catalog, monkeypatch):
+    """The merges sort with LOAD_WORK_MEM; the rebuild plans its reads with the transaction's own."""
+    from amazen.ingest import bulk
+
+    conn = dbsession.connection()
+    before = conn.exec_driver_sql("SHOW work_mem").scalar()
+    seen = []
+    reindex = bulk.reindex
+    monkeypatch.setattr(bulk, "reindex", lambda conn, **kw: (seen.append(conn.exec_driver_sql("SHOW work_mem").scalar()),
+                                                             reindex(conn, **kw))[1])
+    merge = bulk.BulkLoader._merge_batch
+    monkeypatch.setattr(bulk.BulkLoader, "_merge_batch", lambda self, *a: (
+        seen.append(self.conn.exec_driver_sql("SHOW work_mem").scalar()), merge(self, *a))[1])
+    load_records(conn, [ReviewRecord(asin="NEW0000000", reviewer_id="X", rating=3)])
+    assert before != bulk.LOAD_WORK_MEM and seen == [bulk.LOAD_WORK_MEM, before]
