@@ -5,7 +5,7 @@ import random
 
 from amazen.search.analyzer import analyze, phrases, review_mentions
 from amazen.search.index import (
-    FIELD_WEIGHTS, evidence_row, phrase_row, product_phrases, product_postings, rating_aggregates,
+    FIELD_WEIGHTS, _evidence, evidence_row, phrase_row, product_phrases, product_postings, rating_aggregates,
 )
 
 from .test_analyzer import electronics_reviews
@@ -48,6 +48,16 @@ def test_a_term_one_review_mentions_has_that_reviews_line():
     assert lines["light"] == ["1", "1", "0", "0", "0", "0", "1", "0", "7", ""]
     assert lines["heavi"] == ["1", "0", "1", "1", "0", "0", "0", "0", "8", ""]
     assert evidence_row(9, []) == "" and evidence_row(9, [(7, 4, 0, None, None)]) == ""
+
+
+def test_the_packed_values_of_a_term_count_only_the_stars_of_reviews_that_gave_some():
+    """(net, stars_sum, rated, mentions, positive) per term, as the packed evidence and the totals take
+    them: an unrated review mentions, but adds no stars and no rating."""
+    reviews = [(7, None, 0, None, "Sturdy. Cheap."), (8, 5, 0, None, "Sturdy and light."), (9, 2, 0, None, "Not light.")]
+    values = {term: found for term, _, found in _evidence(reviews)}
+    assert values["cheap"] == (1, 0, 0, 1, 1)  # review 7 alone: no stars
+    assert values["sturdi"] == (2, 5, 1, 2, 2)  # reviews 7 and 8: only 8's five stars
+    assert values["light"] == (0, 7, 2, 2, 1)  # 8 for, 9 against
 
 
 def test_title_phrases_start_with_a_letter_and_neither_start_nor_end_with_a_stop_word_or_one_letter():

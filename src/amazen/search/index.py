@@ -350,6 +350,12 @@ def _evidence(reviews):
     ids = [r[0] for r in ordered]
     by_stars = [sum(1 << i for i, r in enumerate(ordered) if r[1] == stars) for stars in range(1, 6)]
     tails = {}  # bits -> the rest of the line, and the values
+    # A term one review mentions (nine in ten of real reviews' terms, a third of generated ones' lines):
+    # its line is that review's, made here once per review rather than worked out bit by bit.
+    for i, (review_id, rating, *_) in enumerate(ordered):
+        stars, stars_sum, rated = ONE_RATING[rating]
+        tails[1 << i] = (f"\\t1\\t1\\t0{stars}\\t{review_id}\\t", (1, stars_sum, rated, 1, 1))
+        tails[1 << (n + i)] = (f"\\t1\\t0\\t1{stars}\\t{review_id}\\t", (-1, stars_sum, rated, 1, 0))
     found = []
     for term, mark in marks.items():
         tail = tails.get(mark)
@@ -357,6 +363,11 @@ def _evidence(reviews):
             tail = tails[mark] = _evidence_tail(mark, n, ids, by_stars)
         found.append((term, *tail))
     return found
+
+
+# A single review's rating (None: no stars) as its line's 1-5 star counts, its stars and whether it rated.
+ONE_RATING = {rating: ("".join(f"\\t{int(stars == rating)}" for stars in range(1, 6)), rating or 0, int(rating is not None))
+              for rating in (None, 1, 2, 3, 4, 5)}
 
 
 def _evidence_tail(mark, n, ids, by_stars):
