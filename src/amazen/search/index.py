@@ -40,11 +40,11 @@ SELECT p.id, p.title, p.brand, p.features, p.description,
              WHERE pc.product_id = p.id ORDER BY c.depth, c.name) AS categories,
        ARRAY(SELECT pc.category_id FROM product_categories pc WHERE pc.product_id = p.id ORDER BY 1) AS category_ids,
        p.price::float8, (SELECT b.id FROM brands b WHERE b.name = p.brand)
-FROM products p WHERE p.id = ANY(:ids) ORDER BY p.id
+FROM products p WHERE p.id = ANY(%(ids)s) ORDER BY p.id
 """
 REVIEWS_SQL = """
 SELECT product_id, id, rating, helpful_votes, summary, text FROM reviews
-WHERE product_id = ANY(:ids) ORDER BY product_id, id
+WHERE product_id = ANY(%(ids)s) ORDER BY product_id, id
 """
 # A full rebuild loads new copies of the two index tables beside the live ones, builds their keys (named
 # as models/search.py and the migrations name them, once the old tables are gone) and swaps them in at
@@ -516,10 +516,11 @@ def reindex(conn, product_ids=None, touched=False, progress=False, text_changed=
         if packed_data and packed_data[-1]:
             cursor.copy_expert(f"COPY {packed.TERM_TOTALS} FROM STDIN", io.StringIO(packed_data[-1]))
 
-    def fetch(chunk):
-        products = [tuple(r) for r in conn.execute(sa.text(PRODUCTS_SQL), {"ids": chunk})]
-        reviews = [tuple(r) for r in conn.execute(sa.text(REVIEWS_SQL), {"ids": chunk})]
-        return products, reviews
+    def fetch(chunk):  # with the driver's cursor: its rows are tuples already, which the workers take
+        cursor.execute(PRODUCTS_SQL, {"ids": chunk})
+        products = cursor.fetchall()
+        cursor.execute(REVIEWS_SQL, {"ids": chunk})
+        return products, cursor.fetchall()
 
     if everything:  # one chunk per block: its packed rows are made whole by the worker that analyses it
         blocks = {}
