@@ -90,12 +90,14 @@ SELECT count(*) FROM inserted
 """
 
 LINK_CATEGORIES = """
-WITH linked AS (
+WITH ids AS MATERIALIZED (  -- one key lookup per asin, as MAP_PRODUCT_IDS below (not the whole table per batch)
+    SELECT p.asin, p.id FROM (SELECT DISTINCT asin FROM batch_links) b JOIN products p ON p.asin = b.asin
+), linked AS (
     INSERT INTO product_categories (product_id, category_id)
     SELECT DISTINCT p.id, pc.category_id
     FROM batch_links s
     JOIN path_categories pc ON pc.path = s.path
-    JOIN products p ON p.asin = s.asin
+    JOIN ids p ON p.asin = s.asin
     ON CONFLICT DO NOTHING
     RETURNING product_id
 )
