@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 from amazen import main
 from amazen.csp import DEFAULT_POLICY
 from amazen.views.search import page_numbers
-from tests.functional.test_pages import products_of, reviews_of
+from tests.functional.test_pages import reviews_of
 
 
 def soup(response):
