@@ -59,6 +59,11 @@ CREATE TEMP TABLE touched (product_id int PRIMARY KEY) ON COMMIT DROP;
 PRODUCT_FIELDS = ("title", "brand", "price", "description", "features", "image_url")
 REVIEW_FIELDS = ("reviewer_name", "rating", "summary", "text", "helpful_votes", "verified", "reviewed_at")
 
+# A batch's keys are grouped in byte order (COLLATE "C"): grouping asks only which keys are equal, which
+# byte order answers as every deterministic collation does, and comparing bytes costs less than the
+# database's locale (at 1M generated reviews under C.UTF-8, the loading's statements took 0.9-1.3 s less
+# in three alternating pairs; the duplicates query took 0.7-1.7 s against 1.3-1.8).
+#
 # Metadata: the incoming value where it has one, else what is stored. Partial: the stored value where
 # there is one, else the incoming one. Unchanged rows are not rewritten.
 # Products whose text changed are marked touched, so their search index is rebuilt at the end.
@@ -67,8 +72,8 @@ WITH merged AS (
     INSERT INTO products (asin, title, brand, price, description, features, image_url)
     SELECT asin, title, brand, price, description, ARRAY(SELECT jsonb_array_elements_text(features)), image_url
     FROM (
-        SELECT DISTINCT ON (asin) * FROM batch_products WHERE partial = :partial
-        ORDER BY asin, source {order}, seq {order}
+        SELECT DISTINCT ON (asin COLLATE "C") * FROM batch_products WHERE partial = :partial
+        ORDER BY asin COLLATE "C", source {order}, seq {order}
     ) latest
     ON CONFLICT (asin) DO UPDATE SET {assignments}
     WHERE ({stored}) IS DISTINCT FROM ({merged})
@@ -116,14 +121,14 @@ SELECT p.asin, p.id FROM (SELECT DISTINCT asin FROM batch_reviews) b JOIN produc
 MERGE_REVIEWS = """
 WITH merged AS (
     INSERT INTO reviews (product_id, reviewer_id, {fields})
-    SELECT DISTINCT ON (p.product_id, s.reviewer_id) p.product_id, s.reviewer_id, {staged}
+    SELECT DISTINCT ON (p.product_id, s.reviewer_id COLLATE "C") p.product_id, s.reviewer_id, {staged}
     FROM (
         SELECT *, first_value(rating) OVER (
-            PARTITION BY asin, reviewer_id ORDER BY rating IS NULL, source DESC, seq DESC
+            PARTITION BY asin COLLATE "C", reviewer_id COLLATE "C" ORDER BY rating IS NULL, source DESC, seq DESC
         ) AS latest_rating
         FROM batch_reviews
     ) s JOIN batch_product_ids p ON p.asin = s.asin
-    ORDER BY p.product_id, s.reviewer_id, s.source DESC, s.seq DESC
+    ORDER BY p.product_id, s.reviewer_id COLLATE "C", s.source DESC, s.seq DESC
     ON CONFLICT (product_id, reviewer_id) DO UPDATE SET {assignments}
     WHERE ({stored}) IS DISTINCT FROM ({incoming})
     RETURNING (xmax = 0) AS inserted
@@ -139,14 +144,16 @@ REMEMBER = "INSERT INTO {seen} SELECT {key}, source, seq, line FROM {table} {whe
 # Lines that lost to a later line with the same key.
 DUPLICATES = """
 SELECT count(*) OVER () AS total, source, line FROM (
-    SELECT source, line, row_number() OVER (PARTITION BY {key} ORDER BY source DESC, seq DESC) AS newer
+    SELECT source, line, row_number() OVER (PARTITION BY {partition} ORDER BY source DESC, seq DESC) AS newer
     FROM {seen}
 ) ranked WHERE newer > 1 ORDER BY source, line LIMIT {first}
 """
 
 DUPLICATE_KEYS = {
-    "products": {"key": "asin", "table": "batch_products", "where": "WHERE NOT partial", "seen": "seen_products"},
-    "reviews": {"key": "asin, reviewer_id", "table": "batch_reviews", "where": "", "seen": "seen_reviews"},
+    "products": {"key": "asin", "partition": 'asin COLLATE "C"', "table": "batch_products", "where": "WHERE NOT partial",
+                 "seen": "seen_products"},
+    "reviews": {"key": "asin, reviewer_id", "partition": 'asin COLLATE "C", reviewer_id COLLATE "C"', "table": "batch_reviews",
+                "where": "", "seen": "seen_reviews"},
 }
 
 
