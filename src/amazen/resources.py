@@ -21,6 +21,12 @@ from amazen.params import InvalidParameter
 MAX_NAME_LENGTH = 200  # longer path segments cannot be an asin or a category slug
 
 
+def could_be_stored(name, limit=MAX_NAME_LENGTH):
+    """Whether a path segment could name a stored asin or category: not too long, and without a NUL
+    character, which no PostgreSQL text holds (a query asking for one fails)."""
+    return len(name) <= limit and "\x00" not in name
+
+
 class Resource:
     __name__ = ""
     __parent__ = None
@@ -59,7 +65,7 @@ class Products(Resource):
     title = "All products"
 
     def __getitem__(self, asin):
-        product = self.catalog.product_by_asin(asin) if len(asin) <= MAX_NAME_LENGTH else None
+        product = self.catalog.product_by_asin(asin) if could_be_stored(asin) else None
         if product is None:
             raise KeyError(asin)
         return self.child_class(self.request, asin, self, product)
@@ -87,7 +93,7 @@ class Categories(Resource):
         return self._child(slug, slug)
 
     def _child(self, slug, path):
-        category = self.catalog.category_by_path(path) if len(path) <= MAX_NAME_LENGTH * 4 else None
+        category = self.catalog.category_by_path(path) if could_be_stored(path, MAX_NAME_LENGTH * 4) else None
         if category is None:
             raise KeyError(slug)
         return CategoryResource(self.request, slug, self, category)

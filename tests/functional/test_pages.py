@@ -82,6 +82,42 @@ def test_malformed_parameters_give_the_400_page(testapp, url, field):
     assert "Traceback" not in res.text
 
 
+@pytest.mark.parametrize(
+    "url, field",
+    [
+        ("/products/?q=%ff", None),  # not UTF-8
+        ("/search?q=mug&category=%ED%A0%80", None),  # UTF-8 for half of a surrogate pair: not UTF-8 either
+        ("/products/%ff", None),
+        ("/categories/%ff/mugs", None),
+        ("/products/?q=mu%00g", "q"),  # a NUL, which no PostgreSQL text can hold
+        ("/search?q=mug&category=%00", "category"),
+        ("/products/mu%00g", None),
+        ("/categories/%00", None),
+        ("/static/amazen.css%00", None),
+    ],
+)
+def test_an_address_that_is_not_text_gives_the_400_page(testapp, url, field):
+    """These were 500s: a query failed on the NUL, or the error page itself on the bytes."""
+    res = testapp.get(url, status=400)
+    assert "That request did not look right" in res.text
+    assert (f"<code>{field}</code>" in res.text) if field else ("parameter <code>" not in res.text)
+    assert "Content-Security-Policy" in res.headers
+
+
+@pytest.mark.parametrize(
+    "url, error",
+    [
+        ("/api/search?q=%ff", {"code": "bad_request", "message": "The query string is not UTF-8 text."}),
+        ("/api/search?q=mug&brand=%00", {"code": "invalid_parameter", "message": "must not contain a NUL character", "field": "brand"}),
+        ("/api/suggest/complete?prefix=mu%00", {"code": "invalid_parameter", "message": "must not contain a NUL character", "field": "prefix"}),
+        ("/api/products/%ff", {"code": "bad_request", "message": "The address is not UTF-8 text."}),
+        ("/api/products/%00", {"code": "bad_request", "message": "The address contains a NUL character."}),
+    ],
+)
+def test_an_api_address_that_is_not_text_gives_a_400_json_error(testapp, url, error):
+    assert testapp.get(url, status=400).json == {"error": error}
+
+
 def test_product_page_shows_details_histogram_and_reviews(testapp, demo_records):
     reviews = reviews_of(demo_records)
     asin, count = Counter(r.asin for r in reviews).most_common(1)[0]

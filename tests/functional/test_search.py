@@ -392,6 +392,20 @@ def test_bad_reviews_are_400_json(api, body, field):
     assert response.json["error"]["field"] == field
 
 
+@pytest.mark.parametrize(
+    "body, field, message",
+    [({"reviewer_id": "x", "text": "Fine.\u0000"}, "text", "must not contain a NUL character"),
+     ({"reviewer_id": "\u0000", "text": "Fine."}, "reviewer_id", "must not contain a NUL character"),
+     ({"reviewer_id": "x", "summary": "Fine \udcd6", "text": "Fine."}, "summary", "must be text: it has half of a surrogate pair")],
+)
+def test_a_review_with_characters_no_text_column_holds_is_400_json_and_writes_nothing(api, body, field, message):
+    """JSON can escape a NUL or half of a surrogate pair; PostgreSQL can store neither (this was a 500)."""
+    before = api.get("/api/products/B000065BP9").json["review_count"]
+    response = api.post_json("/api/products/B000065BP9/reviews", body, status=400)
+    assert response.json["error"] == {"code": "invalid_parameter", "message": message, "field": field}
+    assert api.get("/api/products/B000065BP9").json["review_count"] == before
+
+
 @pytest.mark.parametrize("content_type", ["application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x"])
 def test_a_review_posted_the_way_another_site_could_is_refused_and_writes_nothing(api, content_type):
     """A page on another site can make a browser POST only these content types without asking first

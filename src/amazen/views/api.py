@@ -150,6 +150,10 @@ def _review_body(request):
         if value is not None and not isinstance(value, str):
             raise InvalidParameter(name, "must be a string")
         value = (value or "").strip()
+        if "\x00" in value:
+            raise InvalidParameter(name, "must not contain a NUL character")
+        if not value.isascii() and not _encodable(value):
+            raise InvalidParameter(name, "must be text: it has half of a surrogate pair")
         if len(value) > limit:
             raise InvalidParameter(name, f"must be at most {limit:,} characters")
         values[name] = value or None
@@ -162,6 +166,15 @@ def _review_body(request):
         raise InvalidParameter("rating", "must be a whole number of stars from 1 to 5")
     values["rating"] = rating
     return values
+
+
+def _encodable(value):
+    """Whether ``value`` can be stored as UTF-8: JSON may escape half of a surrogate pair alone."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @view_config(context=ApiProductReviews, renderer="json", request_method="POST")

@@ -1,21 +1,27 @@
 """Error pages: the site's 404, a 400 for bad parameters, and a friendly 500 with no traceback.
 
-Requests under /api/ get a JSON error object instead of a page.
+Requests under /api/ get a JSON error object instead of a page. An address or query string that is not
+text (bytes that are not UTF-8, or a NUL character, which no PostgreSQL text can hold) is answered 400
+here before any view reads it (traversal looks no name with a NUL up: amazen.resources).
 """
 import logging
 
 import sqlalchemy as sa
 
+from pyramid.events import ContextFound, subscriber
+from pyramid.exceptions import URLDecodeError
 from pyramid.httpexceptions import HTTPBadRequest
 from pyramid.view import exception_view_config, notfound_view_config
 
 from amazen.params import InvalidParameter
+from amazen.resources import Root
 
 log = logging.getLogger(__name__)
 
 
 def wants_json(request):
-    return request.path_info.startswith("/api/")
+    # The path as it arrived (bytes as latin-1): request.path_info fails on bytes that are not UTF-8.
+    return request.environ.get("PATH_INFO", "").startswith("/api/")
 
 
 def error_response(request, status, code, message, field=None):
@@ -26,6 +32,8 @@ def error_response(request, status, code, message, field=None):
             error["field"] = field
         request.override_renderer = "json"
         return {"error": error}
+    if "root" not in request.__dict__:  # an address that failed before traversal (not UTF-8): the layout links to it
+        request.root = Root(request)
     request.override_renderer = "error.jinja2"
     return {"status": status, "code": code, "message": message, "field": field}
 
@@ -43,6 +51,27 @@ def invalid_parameter(exc, request):
 @exception_view_config(HTTPBadRequest, renderer="error.jinja2")
 def bad_request(exc, request):
     return error_response(request, 400, "bad_request", exc.detail or "The request was not understood.")
+
+
+@exception_view_config(URLDecodeError, renderer="error.jinja2")
+def unreadable_path(exc, request):
+    return error_response(request, 400, "bad_request", "The address is not UTF-8 text.")
+
+
+@subscriber(ContextFound)
+def reject_unreadable_text(event):
+    """400 for a path with a NUL character, or a query string that is not UTF-8 text or has a NUL in
+    a name or value; the views may then take every parameter for text that PostgreSQL can store."""
+    request = event.request
+    if "\x00" in request.path_info:
+        raise HTTPBadRequest("The address contains a NUL character.")
+    try:
+        params = request.GET.items()
+    except UnicodeDecodeError:
+        raise HTTPBadRequest("The query string is not UTF-8 text.") from None
+    for name, value in params:
+        if "\x00" in name or "\x00" in value:
+            raise InvalidParameter(name.replace("\x00", ""), "must not contain a NUL character")
 
 
 # pyramid_retry retries serialisation failures and deadlocks; these views must only answer once no retry

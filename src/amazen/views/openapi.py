@@ -10,6 +10,12 @@ def _nullable(schema):
 
 
 STRING = {"type": "string"}
+# Text a client sends holds no NUL character (PostgreSQL text cannot): answered 400 (views/errors.py).
+NO_NUL = "^[^\\u0000]*$"
+
+
+def _text(**schema):
+    return {"type": "string", "pattern": NO_NUL, **schema}
 INTEGER = {"type": "integer"}
 NUMBER = {"type": "number"}
 
@@ -171,11 +177,12 @@ NEW_REVIEW = {
     "type": "object",
     "required": ["reviewer_id"],
     "properties": {
-        "reviewer_id": {"type": "string", "maxLength": 100},
-        "reviewer_name": {"type": "string", "maxLength": 100},
+        "reviewer_id": _text(maxLength=100, pattern="^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
+                             description="not blank"),
+        "reviewer_name": _text(maxLength=100),
         "rating": {"type": "integer", "minimum": 1, "maximum": 5},
-        "summary": {"type": "string", "maxLength": 300},
-        "text": {"type": "string", "maxLength": 20000},
+        "summary": _text(maxLength=300, description="a review needs a summary or a text"),
+        "text": _text(maxLength=20000),
     },
 }
 
@@ -194,14 +201,14 @@ def _param(name, schema, description, repeat=False):
 
 
 SEARCH_PARAMETERS = [
-    _param("q", {"type": "string", "maxLength": MAX_QUERY_LENGTH},
+    _param("q", _text(maxLength=MAX_QUERY_LENGTH),
            'words over product text; "quoted phrases"; -word excludes'),
-    _param("pos", {"type": "array", "maxItems": MAX_DESCRIPTORS, "items": {"type": "string", "maxLength": MAX_DESCRIPTOR_LENGTH}},
+    _param("pos", {"type": "array", "maxItems": MAX_DESCRIPTORS, "items": _text(maxLength=MAX_DESCRIPTOR_LENGTH)},
            "what reviews should say (a word or two-word phrase); repeatable", repeat=True),
-    _param("neg", {"type": "array", "maxItems": MAX_DESCRIPTORS, "items": {"type": "string", "maxLength": MAX_DESCRIPTOR_LENGTH}},
-           "what reviews should not say; repeatable", repeat=True),
-    _param("category", STRING, "category path, e.g. electronics/headphones (subcategories included)"),
-    _param("brand", STRING, "exact brand (case-insensitive)"),
+    _param("neg", {"type": "array", "maxItems": MAX_DESCRIPTORS, "items": _text(maxLength=MAX_DESCRIPTOR_LENGTH)},
+           "what reviews should not say (none of pos); repeatable", repeat=True),
+    _param("category", _text(), "category path, e.g. electronics/headphones (subcategories included)"),
+    _param("brand", _text(), "exact brand (case-insensitive)"),
     _param("price_min", {"type": "number", "minimum": 0}, "lowest price"),
     _param("price_max", {"type": "number", "minimum": 0}, "highest price"),
     _param("rating_min", {"type": "number", "minimum": 1, "maximum": 5}, "lowest average rating"),
@@ -249,14 +256,14 @@ def openapi_document(request):
             "/api/suggest/descriptors": {"get": {
                 "summary": "Descriptors the reviews of the matching products mention distinctively",
                 "parameters": SEARCH_PARAMETERS[:8] + [_param(
-                    "dismissed", {"type": "array", "maxItems": MAX_DISMISSED, "items": {"type": "string", "maxLength": MAX_DESCRIPTOR_LENGTH}},
+                    "dismissed", {"type": "array", "maxItems": MAX_DISMISSED, "items": _text(maxLength=MAX_DESCRIPTOR_LENGTH)},
                     "descriptors not to suggest again; repeatable", repeat=True)],
                 "responses": {"200": {"description": "up to 10 suggestions", **_json(SUGGESTIONS)},
                               "400": _error("a malformed parameter")},
             }},
             "/api/suggest/complete": {"get": {
                 "summary": "Completions of what was typed, from the catalog's titles, brands and categories",
-                "parameters": [_param("prefix", {"type": "string", "maxLength": MAX_QUERY_LENGTH}, "the text typed so far")],
+                "parameters": [_param("prefix", _text(maxLength=MAX_QUERY_LENGTH), "the text typed so far")],
                 "responses": {"200": {"description": "up to 10 completions, most used first", **_json(COMPLETIONS)},
                               "400": _error("a malformed parameter")},
             }},
