@@ -195,6 +195,30 @@ def test_rating_aggregates_are_exact_after_a_small_import_into_a_catalog(conn, t
     assert rating_mismatches(conn) == ([], False)
 
 
+def test_text_postgresql_cannot_hold_is_cleaned_not_fatal(conn, tmp_path):
+    """JSON escapes a NUL ("\\u0000") or half of a surrogate pair ("\\udcd6"), and a TSV can hold a NUL
+    byte: each once failed the whole import with a traceback. A NUL is dropped, half a pair becomes
+    U+FFFD (as bytes that are not UTF-8 do), and every line is imported."""
+    reviews = tmp_path / "Odd_5.json"
+    reviews.write_text(
+        '{"overall": 5.0, "reviewerID": "odd-1", "asin": "ODD0000001", "reviewText": "good\\u0000 bass", "summary": "Nul"}\n'
+        '{"overall": 4.0, "reviewerID": "odd-2", "asin": "ODD0000001", "reviewText": "half \\udcd6 pair", "summary": "Half"}\n'
+    )
+    tsv = tmp_path / "odd.tsv"
+    tsv.write_bytes(
+        b"marketplace\tcustomer_id\treview_id\tproduct_id\tproduct_parent\tproduct_title\tproduct_category\tstar_rating"
+        b"\thelpful_votes\ttotal_votes\tvine\tverified_purchase\treview_headline\treview_body\treview_date\n"
+        b"US\t1\tODDR9\tODD0000002\t1\tBig\x00 mug\tKitchen\t5\t0\t0\tN\tY\tFine\tGood\x00 mug\t2015-08-31\n"
+    )
+    report = import_files(conn, [reviews, tsv])
+    assert (report.reviews_inserted, sum(t.count for t in report.skipped.values())) == (3, 0)
+    stored = conn.execute(sa.text(
+        "SELECT p.asin, p.title, r.text FROM reviews r JOIN products p ON p.id = r.product_id"
+        " WHERE p.asin LIKE 'ODD%' ORDER BY r.text")).all()
+    assert [tuple(row) for row in stored] == [
+        ("ODD0000002", "Big mug", "Good mug"), ("ODD0000001", None, "good bass"), ("ODD0000001", None, "half \ufffd pair")]
+
+
 def test_page_junk_is_dropped_and_real_prices_kept(conn):
     import_files(conn, [APPLIANCES_META, GIFT_META])
     raw = json_lines(APPLIANCES_META) + json_lines(GIFT_META)

@@ -24,3 +24,12 @@ def test_null_and_booleans():
 
 def test_a_line_is_tab_separated_and_ends_with_a_newline():
     assert copy_line(("B00X", None, "two\tparts", 5)) == "B00X\t\\N\ttwo\\tparts\t5\n"
+
+
+def test_what_no_postgresql_text_holds_is_cleaned():
+    # A NUL is dropped; half of a surrogate pair (a lone JSON or Python escape) becomes U+FFFD; a pair
+    # left as two escapes (ast.literal_eval does not join them) becomes its one character.
+    assert copy_value("good\x00 bass") == "good bass"
+    assert copy_value("half \udcd6 pair") == "half \ufffd pair"
+    assert copy_value("\ud83d\ude00 and \ude00\ud83d") == "\U0001f600 and \ufffd\ufffd"
+    assert copy_value("tab\t\x00é") == "tab\\té"
