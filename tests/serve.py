@@ -39,12 +39,13 @@ def fetch(url, timeout=10):
 class Served:
     """A running ``pserve development.ini`` in its own directory (so its own var/pgdata)."""
 
-    def __init__(self, pserve, workdir):
+    def __init__(self, pserve, workdir, toolbar=False):
         self.workdir = Path(workdir)
         self.port = free_port()
         ini = (REPO / "development.ini").read_text()
         ini = re.sub(r"^listen = .*$", f"listen = 127.0.0.1:{self.port}", ini, flags=re.M)
-        ini = ini.replace("pyramid_debugtoolbar", "")  # not needed to prove the pages
+        if not toolbar:
+            ini = ini.replace("pyramid_debugtoolbar", "")  # not needed to prove the pages
         (self.workdir / "development.ini").write_text(ini)
         env = {k: v for k, v in os.environ.items() if k not in ("AMAZEN_DATABASE_URL", "DATABASE_URL")}
         self.log = open(self.workdir / "pserve.log", "w+")

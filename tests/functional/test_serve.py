@@ -34,3 +34,21 @@ def test_pserve_stopped_with_sigterm_stops_the_embedded_postgresql_too(tmp_path)
     log = (tmp_path / "pserve.log").read_text()[-2000:]
     assert code == 0, log  # pserve treats it as it treats Ctrl-C: "Exiting", status 0
     assert not postmaster_running(pgdata), log
+
+
+def test_with_the_debug_toolbar_an_address_that_is_not_utf8_is_still_the_400_page(tmp_path):
+    """development.ini's debug toolbar reads the query string before any of Amazen's code does: it
+    failed there (a bare 500 from waitress) until the address was made readable first."""
+    from tests.serve import Served, fetch
+
+    pserve = shutil.which("pserve") or str(Path(sys.executable).with_name("pserve"))
+    served = Served(pserve, tmp_path, toolbar=True)
+    try:
+        served.wait_ready()
+        for path in ("/search?q=%ff", "/products/%ff"):
+            status, page = fetch(served.base + path)
+            assert status == 400 and "That request did not look right" in page, (path, status, page[:300])
+        status, _ = fetch(served.base + "/search?q=mug")
+        assert status == 200
+    finally:
+        served.stop()

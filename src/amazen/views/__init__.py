@@ -4,6 +4,7 @@ from pathlib import Path
 
 from pyramid.path import AssetResolver
 from pyramid.static import QueryStringConstantCacheBuster
+from pyramid.tweens import INGRESS
 
 STATIC = "amazen:static"
 
@@ -44,4 +45,5 @@ def includeme(config):
     config.add_request_method(product_url)
     config.add_request_method(category_url)
     config.add_request_method(url_with)
+    config.add_tween("amazen.views.errors.readable_address_tween_factory", under=INGRESS)
     config.scan(".")

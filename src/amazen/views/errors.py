@@ -2,26 +2,25 @@
 
 Requests under /api/ get a JSON error object instead of a page. An address or query string that is not
 text (bytes that are not UTF-8, or a NUL character, which no PostgreSQL text can hold) is answered 400
-here before any view reads it (traversal looks no name with a NUL up: amazen.resources).
+before any view reads it (traversal looks no name with a NUL up: amazen.resources).
 """
 import logging
 
 import sqlalchemy as sa
 
 from pyramid.events import ContextFound, subscriber
-from pyramid.exceptions import URLDecodeError
 from pyramid.httpexceptions import HTTPBadRequest
 from pyramid.view import exception_view_config, notfound_view_config
 
 from amazen.params import InvalidParameter
-from amazen.resources import Root
 
 log = logging.getLogger(__name__)
 
+UNREADABLE = "amazen.unreadable"  # in the WSGI environ: why the address as sent could not be read
+
 
 def wants_json(request):
-    # The path as it arrived (bytes as latin-1): request.path_info fails on bytes that are not UTF-8.
-    return request.environ.get("PATH_INFO", "").startswith("/api/")
+    return request.path_info.startswith("/api/")
 
 
 def error_response(request, status, code, message, field=None):
@@ -32,8 +31,6 @@ def error_response(request, status, code, message, field=None):
             error["field"] = field
         request.override_renderer = "json"
         return {"error": error}
-    if "root" not in request.__dict__:  # an address that failed before traversal (not UTF-8): the layout links to it
-        request.root = Root(request)
     request.override_renderer = "error.jinja2"
     return {"status": status, "code": code, "message": message, "field": field}
 
@@ -53,23 +50,40 @@ def bad_request(exc, request):
     return error_response(request, 400, "bad_request", exc.detail or "The request was not understood.")
 
 
-@exception_view_config(URLDecodeError, renderer="error.jinja2")
-def unreadable_path(exc, request):
-    return error_response(request, 400, "bad_request", "The address is not UTF-8 text.")
+def readable_address_tween_factory(handler, registry):
+    """The outermost tween: a path or query string that is not UTF-8 is replaced before anything reads
+    it (the path by / or /api/, the query by none; pyramid_debugtoolbar reads both first, in development),
+    and why is noted for reject_unreadable_text, which answers 400 once the error page can be made."""
+
+    def readable_address_tween(request):
+        environ = request.environ
+        try:
+            environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8")  # WSGI: the path's bytes as latin-1
+        except UnicodeError:
+            environ["PATH_INFO"] = "/api/" if environ["PATH_INFO"].startswith("/api/") else "/"
+            environ["QUERY_STRING"] = ""
+            environ[UNREADABLE] = "The address is not UTF-8 text."
+        try:
+            request.GET
+        except UnicodeDecodeError:
+            environ["QUERY_STRING"] = ""
+            environ[UNREADABLE] = "The query string is not UTF-8 text."
+        return handler(request)
+
+    return readable_address_tween
 
 
 @subscriber(ContextFound)
 def reject_unreadable_text(event):
-    """400 for a path with a NUL character, or a query string that is not UTF-8 text or has a NUL in
-    a name or value; the views may then take every parameter for text that PostgreSQL can store."""
+    """400 for an address the tween above found unreadable, a path with a NUL character, or a query
+    string with a NUL in a name or value: the views may then take every parameter for text that
+    PostgreSQL can store."""
     request = event.request
+    if UNREADABLE in request.environ:
+        raise HTTPBadRequest(request.environ[UNREADABLE])
     if "\x00" in request.path_info:
         raise HTTPBadRequest("The address contains a NUL character.")
-    try:
-        params = request.GET.items()
-    except UnicodeDecodeError:
-        raise HTTPBadRequest("The query string is not UTF-8 text.") from None
-    for name, value in params:
+    for name, value in request.GET.items():
         if "\x00" in name or "\x00" in value:
             raise InvalidParameter(name.replace("\x00", ""), "must not contain a NUL character")
 
