@@ -2,7 +2,9 @@
 
 tests/functional/test_api.py checks real responses against these schemas, so the two stay in step.
 """
-from amazen.search.query import MAX_DESCRIPTOR_LENGTH, MAX_DESCRIPTORS, MAX_DISMISSED, MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS
+from amazen.search.query import (
+    MAX_DESCRIPTOR_LENGTH, MAX_DESCRIPTORS, MAX_DISMISSED, MAX_PER_PAGE, MAX_PRICE, MAX_QUERY_LENGTH, SORTS,
+)
 
 
 def _nullable(schema):
@@ -209,8 +211,8 @@ SEARCH_PARAMETERS = [
            "what reviews should not say (none of pos); repeatable", repeat=True),
     _param("category", _text(), "category path, e.g. electronics/headphones (subcategories included)"),
     _param("brand", _text(), "exact brand (case-insensitive)"),
-    _param("price_min", {"type": "number", "minimum": 0}, "lowest price"),
-    _param("price_max", {"type": "number", "minimum": 0}, "highest price"),
+    _param("price_min", {"type": "number", "minimum": 0, "maximum": int(MAX_PRICE)}, "lowest price"),
+    _param("price_max", {"type": "number", "minimum": 0, "maximum": int(MAX_PRICE)}, "highest price (not below price_min)"),
     _param("rating_min", {"type": "number", "minimum": 1, "maximum": 5}, "lowest average rating"),
     _param("sort", {"type": "string", "enum": list(SORTS), "default": "relevance"}, "result order"),
     _param("page", {"type": "integer", "minimum": 1, "default": 1}, "page number (out-of-range values are clamped)"),
