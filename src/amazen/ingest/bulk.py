@@ -150,10 +150,8 @@ SELECT count(*) OVER () AS total, source, line FROM (
 """
 
 DUPLICATE_KEYS = {
-    "products": {"key": "asin", "partition": 'asin COLLATE "C"', "table": "batch_products", "where": "WHERE NOT partial",
-                 "seen": "seen_products"},
-    "reviews": {"key": "asin, reviewer_id", "partition": 'asin COLLATE "C", reviewer_id COLLATE "C"', "table": "batch_reviews",
-                "where": "", "seen": "seen_reviews"},
+    "products": {"key": "asin", "table": "batch_products", "where": "WHERE NOT partial", "seen": "seen_products"},
+    "reviews": {"key": "asin, reviewer_id", "table": "batch_reviews", "where": "", "seen": "seen_reviews"},
 }
 
 
@@ -247,9 +245,9 @@ class BulkLoader:
         self._cursor.execute(TEMP_DDL)
         # A batch's merge sorts its rows twice (about 4 MB each at 20,000 reviews): in memory, not spilled
         # to disk (at 1M generated reviews the loading took 1-3 s less in two alternating pairs at 32 MB,
-        # 2-5 s in four at 16 and 128 MB). Only
-        # while loading: with more, the planner reads each chunk of the index rebuild's reviews by a scan
-        # of the whole table (reindex's REVIEWS_SQL, before the table has statistics).
+        # 2-5 s in four at 16 and 128 MB). Only while loading: with more, the planner reads each chunk of
+        # the index rebuild's reviews by a scan of the whole table (reindex's REVIEWS_SQL, before the
+        # table has statistics).
         self._cursor.execute(f"SET LOCAL work_mem = '{LOAD_WORK_MEM}'")
         self._rows = StagingRows()
         self._category_ids = {}  # path prefix -> id
@@ -328,7 +326,9 @@ class BulkLoader:
         """Merge what is left, recompute the aggregates of touched products; returns MergeCounts."""
         self.load_batch(*self._rows.take())
         for kind in ("products", "reviews"):
-            rows = self.conn.execute(sa.text(DUPLICATES.format(first=FIRST_DUPLICATES, **DUPLICATE_KEYS[kind]))).all()
+            keys = DUPLICATE_KEYS[kind]
+            partition = ", ".join(f'{column} COLLATE "C"' for column in keys["key"].split(", "))
+            rows = self.conn.execute(sa.text(DUPLICATES.format(first=FIRST_DUPLICATES, partition=partition, **keys))).all()
             setattr(self.counts, f"duplicate_{kind}", Duplicates.from_rows(rows))
         self._cursor.execute("RESET work_mem")
         # The ratings of touched products are counted by the reindex, in the same update as their lengths.

@@ -5,6 +5,7 @@ Errors are JSON objects ``{"error": {"code", "message", "field"}}`` (see views/e
 from pyramid.view import view_config
 
 from amazen.params import InvalidParameter
+from amazen.pgcopy import SURROGATE
 from amazen.resources import ApiComplete, ApiProduct, ApiProductReviews, ApiSearch, ApiSuggestDescriptors, OpenApiDocument
 from amazen.search.query import parse_dismissed, parse_prefix, parse_search
 
@@ -152,7 +153,7 @@ def _review_body(request):
         value = (value or "").strip()
         if "\x00" in value:
             raise InvalidParameter(name, "must not contain a NUL character")
-        if not value.isascii() and not _encodable(value):
+        if not value.isascii() and SURROGATE.search(value):  # JSON may escape half of a pair alone
             raise InvalidParameter(name, "must be text: it has half of a surrogate pair")
         if len(value) > limit:
             raise InvalidParameter(name, f"must be at most {limit:,} characters")
@@ -166,15 +167,6 @@ def _review_body(request):
         raise InvalidParameter("rating", "must be a whole number of stars from 1 to 5")
     values["rating"] = rating
     return values
-
-
-def _encodable(value):
-    """Whether ``value`` can be stored as UTF-8: JSON may escape half of a surrogate pair alone."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 @view_config(context=ApiProductReviews, renderer="json", request_method="POST")
