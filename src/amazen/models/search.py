@@ -169,3 +169,37 @@ brands = Table(
     Column("name", Text, nullable=False, unique=True),
     Index("ix_brands_lower_name", sa.text("lower(name)")),  # the brand filter ignores case
 )
+
+
+# Views over the one-row-per-product tables, as rows a statement can join: the rebuilds and the
+# evidence readers use them. A view is bound to its table, not to its name, so a full rebuild that swaps
+# in new tables makes them again (amazen.search.index). Kept here, with the tables they read.
+VIEWS = {
+    # product_postings as (term, product_id, tf, length).
+    "product_terms": """
+SELECT split_part(line, E'\\t', 1) AS term, p.product_id, split_part(line, E'\\t', 2)::float8 AS tf, p.length
+FROM product_postings p, string_to_table(p.postings, E'\\n') line""",
+    # product_evidence as (term, product_id, mentions, positive, negative, rated, stars_sum, stars_1 ...
+    # stars_5, quote_1, quote_2).
+    "descriptor_evidence": """
+SELECT term, product_id, mentions, positive, negative, stars_1 + stars_2 + stars_3 + stars_4 + stars_5 AS rated,
+       stars_1 + 2 * stars_2 + 3 * stars_3 + 4 * stars_4 + 5 * stars_5 AS stars_sum,
+       stars_1, stars_2, stars_3, stars_4, stars_5, quote_1, quote_2
+FROM (SELECT split_part(line, E'\\t', 1) AS term, p.product_id, split_part(line, E'\\t', 2)::int AS mentions,
+             split_part(line, E'\\t', 3)::int AS positive, split_part(line, E'\\t', 4)::int AS negative,
+             split_part(line, E'\\t', 5)::int AS stars_1, split_part(line, E'\\t', 6)::int AS stars_2,
+             split_part(line, E'\\t', 7)::int AS stars_3, split_part(line, E'\\t', 8)::int AS stars_4,
+             split_part(line, E'\\t', 9)::int AS stars_5, NULLIF(split_part(line, E'\\t', 10), '')::bigint AS quote_1,
+             NULLIF(split_part(line, E'\\t', 11), '')::bigint AS quote_2
+      FROM product_evidence p, string_to_table(p.evidence, E'\\n') line) lines""",
+    # product_vocabulary as (phrase, product_id, named).
+    "product_phrases": """
+SELECT split_part(line, E'\\t', 1) AS phrase, p.product_id, split_part(line, E'\\t', 2) = 't' AS named
+FROM product_vocabulary p, string_to_table(p.phrases, E'\\n') line""",
+}
+
+
+def create_view(name):
+    """The statement that makes view ``name`` of VIEWS."""
+    return f"CREATE VIEW {name} AS {VIEWS[name].strip()};\n"
+

@@ -15,6 +15,7 @@ from collections import deque
 
 import sqlalchemy as sa
 
+from amazen.models.search import create_view
 from amazen.pgcopy import copy_value
 
 from . import packed
@@ -62,27 +63,6 @@ ALTER TABLE product_postings_new ADD CONSTRAINT pk_product_postings_new PRIMARY 
 ALTER TABLE product_evidence_new ADD CONSTRAINT pk_product_evidence_new PRIMARY KEY (product_id);
 ANALYZE product_postings_new, product_evidence_new;
 """
-# product_postings as rows (term, product_id, tf, length): see models/search.py. Made again when a full
-# rebuild swaps in a new product_postings (a view is bound to its table, not to the name).
-PRODUCT_TERMS = """
-CREATE VIEW product_terms AS
-SELECT split_part(line, E'\\t', 1) AS term, p.product_id, split_part(line, E'\\t', 2)::float8 AS tf, p.length
-FROM product_postings p, string_to_table(p.postings, E'\\n') line;
-"""
-# product_evidence as rows (see models/search.py), made again with it like product_terms.
-DESCRIPTOR_EVIDENCE = """
-CREATE VIEW descriptor_evidence AS
-SELECT term, product_id, mentions, positive, negative, stars_1 + stars_2 + stars_3 + stars_4 + stars_5 AS rated,
-       stars_1 + 2 * stars_2 + 3 * stars_3 + 4 * stars_4 + 5 * stars_5 AS stars_sum,
-       stars_1, stars_2, stars_3, stars_4, stars_5, quote_1, quote_2
-FROM (SELECT split_part(line, E'\\t', 1) AS term, p.product_id, split_part(line, E'\\t', 2)::int AS mentions,
-             split_part(line, E'\\t', 3)::int AS positive, split_part(line, E'\\t', 4)::int AS negative,
-             split_part(line, E'\\t', 5)::int AS stars_1, split_part(line, E'\\t', 6)::int AS stars_2,
-             split_part(line, E'\\t', 7)::int AS stars_3, split_part(line, E'\\t', 8)::int AS stars_4,
-             split_part(line, E'\\t', 9)::int AS stars_5, NULLIF(split_part(line, E'\\t', 10), '')::bigint AS quote_1,
-             NULLIF(split_part(line, E'\\t', 11), '')::bigint AS quote_2
-      FROM product_evidence p, string_to_table(p.evidence, E'\\n') line) lines;
-"""
 SWAP_TABLES = """
 DROP VIEW product_terms, descriptor_evidence;
 DROP TABLE product_postings, product_evidence;
@@ -90,7 +70,7 @@ ALTER TABLE product_postings_new RENAME TO product_postings;
 ALTER TABLE product_postings RENAME CONSTRAINT pk_product_postings_new TO pk_product_postings;
 ALTER TABLE product_evidence_new RENAME TO product_evidence;
 ALTER TABLE product_evidence RENAME CONSTRAINT pk_product_evidence_new TO pk_product_evidence;
-""" + PRODUCT_TERMS + DESCRIPTOR_EVIDENCE
+""" + create_view("product_terms") + create_view("descriptor_evidence")
 # What analyse_chunk's four texts are COPied into, column by column ({new}: "_new" in a full rebuild).
 COPY_TABLES = (
     "product_postings{new} (product_id, length, postings)",
