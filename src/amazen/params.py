@@ -1,4 +1,4 @@
-"""Parsing of query-string parameters shared by pages and (later) the API.
+"""Parsing of query-string parameters shared by the pages and the API.
 
 Malformed values raise InvalidParameter, which the error views turn into a 400 page or JSON error;
 values that are well formed but out of range are clamped, so an old bookmark still shows something.

@@ -5,7 +5,7 @@ required field is there with its type, and nothing undocumented is sent.
 """
 import pytest
 
-# The API contract of the search issue, written out independently of the code.
+# The search API's parameters as its contract states them, written out independently of the code.
 SEARCH_PARAMETERS = {"q", "pos", "neg", "category", "brand", "price_min", "price_max", "rating_min", "sort", "page",
                      "per_page", "explain"}
 TYPES = {"object": dict, "array": list, "string": str, "integer": int, "number": (int, float), "boolean": bool}

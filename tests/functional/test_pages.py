@@ -97,7 +97,7 @@ def test_malformed_parameters_give_the_400_page(testapp, url, field):
     ],
 )
 def test_an_address_that_is_not_text_gives_the_400_page(testapp, url, field):
-    """These were 500s: a query failed on the NUL, or the error page itself on the bytes."""
+    """Neither a query (on the NUL) nor the error page itself (on the bytes) fails: the answer is the 400 page."""
     res = testapp.get(url, status=400)
     assert "That request did not look right" in res.text
     assert (f"<code>{field}</code>" in res.text) if field else ("parameter <code>" not in res.text)

@@ -1,6 +1,6 @@
 """The normalised records every data source produces.
 
-The demo generator and (later) each dataset reader yield these; the loader is the only code that turns
+The demo generator and each dataset reader yield these; the loader is the only code that turns
 them into rows. Keeping them plain frozen dataclasses means a reader never needs a database session.
 """
 from dataclasses import dataclass
