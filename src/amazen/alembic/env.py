@@ -4,10 +4,10 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import create_engine, pool, text
 
+import amazen.models  # noqa: F401  (registers every table on Base.metadata)
 from amazen.config import ConfigurationError, resolve_database_url
 from amazen.dbsetup import MIGRATION_LOCK_KEY
 from amazen.models.meta import Base
-import amazen.models  # noqa: F401  (registers every table on Base.metadata)
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -39,7 +39,20 @@ def run_migrations_on(connection):
         # the others wait here until it commits and then find the schema current. The lock is taken before
         # alembic reads the schema's version, and released when this transaction ends.
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        refuse_unknown_revisions()
         context.run_migrations()
+
+
+def refuse_unknown_revisions():
+    """One clear line, instead of Alembic's "Can't locate revision" traceback, for a database whose
+    schema is at a revision these migrations do not have: one made before the baseline migration."""
+    known = {script.revision for script in context.script.walk_revisions()}
+    unknown = sorted(set(context.get_context().get_current_heads()) - known)
+    if unknown:
+        raise SystemExit(
+            f"amazen: the database is at revision {', '.join(unknown)}, which predates the baseline migration "
+            f"({context.script.get_base()}): delete var/ (the development database) or recreate the database"
+        )
 
 
 def run_migrations_online():
