@@ -183,6 +183,16 @@ def test_compare_and_product_pages_phrase_the_counts_with_the_descriptor(testapp
         assert f" {descriptor} · " in text and f" not {descriptor}" in text and " negative" not in text, text
 
 
+def test_a_suggested_descriptors_share_reads_say(testapp):
+    params = {"q": "headphones"}
+    found = testapp.get("/api/suggest/descriptors", params=params).json["suggestions"]
+    chips = soup(testapp.get("/search", params=params)).select(".suggestions .suggestion")
+    assert found and len(chips) == len(found)
+    for s, chip in zip(found, chips):
+        text = chip.select_one(".muted").get_text(" ", strip=True)
+        assert text.endswith(f" · {s['positive_share'] * 100:.0f}% say {s['descriptor']}") and "positive" not in text, text
+
+
 # Search within a product's reviews --------------------------------------------------------------------
 
 def test_searching_a_products_reviews_keeps_those_with_every_word_and_marks_them(testapp, demo_records):
