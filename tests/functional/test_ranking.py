@@ -1,9 +1,9 @@
 """The packed index and the ranking over it (amazen.search.packed, amazen.search.ranking).
 
-The ranking is checked against SearchService's SQL statement, a second implementation of the same
-formula that the rest of the search tests check against the raw files: every search of a varied mix
-(queries, exclusions, wanted and avoided descriptors, every filter, sort and several pages) must get
-the same total, the same products in the same order with the same scores, and the same facets.
+The ranking is checked against the SQL reference ranking (tests/reference_ranking.py), a second
+implementation of the same formula: every search of a varied mix (queries, exclusions, wanted and avoided
+descriptors, every filter, sort and several pages) must get the same total, the same products in the
+same order with the same scores, and the same facets.
 
 The packed arrays are checked against the rows and products they are packed from, decoded here with
 struct rather than numpy, after imports, written reviews and a full reindex.
@@ -23,8 +23,10 @@ from amazen.ingest.importer import import_files
 from amazen.search.index import reindex
 from amazen.search.packed import BLOCK
 from amazen.search.query import parse_search
+from amazen.search.scoring import SORT_NAMES
 from amazen.search.service import SearchService
 from tests.functional.conftest import ELECTRONICS
+from tests.reference_ranking import ORDERS, ReferenceSearch
 
 from sqlalchemy.orm import Session
 
@@ -106,28 +108,29 @@ def outcome(found):
             [round(r.score, 6) for r in found.results], found.facets, found.top_ids, found.unknown_terms)
 
 
-def test_the_packed_ranking_finds_what_the_ranking_statement_finds(session):
-    packed, statement = SearchService(session), SearchService(session, packed=False)
+def test_the_packed_ranking_finds_what_the_reference_ranking_finds(session):
+    packed, reference = SearchService(session), ReferenceSearch(session)
     searches = mix(session)
     nonempty = 0
     for params in searches:
         request = parse_search(params)
-        got, expected = packed.search(request, top=30), statement.search(request, top=30)
+        got, expected = packed.search(request, top=30), reference.search(request, top=30)
         assert outcome(got) == outcome(expected), dict(params)
-        for mine, reference in zip(got.results, expected.results):
-            assert mine.components == pytest.approx(reference.components, abs=1e-6)
-        assert packed.ranked_ids(request, 25) == statement.ranked_ids(request, 25), dict(params)
+        for mine, theirs in zip(got.results, expected.results):
+            assert mine.components == pytest.approx(theirs.components, abs=1e-6)
+        assert packed.ranked_ids(request, 25) == reference.ranked_ids(request, 25), dict(params)
         nonempty += got.total > 0
     # The mix must exercise something: most searches find products, and filters leave some out.
     assert nonempty > len(searches) // 2
 
 
 def test_a_deep_page_and_every_sort_agree_on_a_common_word(session):
-    packed, statement = SearchService(session), SearchService(session, packed=False)
+    assert set(ORDERS) == set(SORT_NAMES)  # the reference orders every sort the app offers
+    packed, reference = SearchService(session), ReferenceSearch(session)
     word = session.execute(sa.text("SELECT phrase FROM vocabulary WHERE words = 1 ORDER BY products DESC LIMIT 1")).scalar()
-    for sort, page in itertools.product(["relevance", "price_asc", "price_desc", "rating", "reviews"], (1, 7)):
+    for sort, page in itertools.product(SORT_NAMES, (1, 7)):
         request = parse_search(MultiDict(q=word, sort=sort, page=str(page), per_page="50"))
-        got, expected = packed.search(request), statement.search(request)
+        got, expected = packed.search(request), reference.search(request)
         assert got.total > 300, word
         assert outcome(got) == outcome(expected)
 

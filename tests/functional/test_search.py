@@ -274,6 +274,55 @@ def test_descriptors_alone_in_a_category_find_its_products_whose_reviews_use_the
     assert {r["asin"] for r in body["results"]} <= comfortable
 
 
+def test_a_category_named_by_its_name_or_its_path_in_any_case_finds_the_same(api):
+    """The category filter takes a category's display name as well as its path, either in any case; the
+    search answers with the path, which its facet links use too."""
+    paths = {f["name"]: f["value"] for f in search(api)["facets"]["category"]}
+    game, electronics = paths["Computer & Video Games"], paths["Electronics"]
+    assert game != "Computer & Video Games".lower()  # the name is not the path in another case
+    expected = search(api, category=game, sort="reviews", per_page=100)
+    assert expected["total"] == 1 and expected["query"]["category"] == game
+    for typed in ("Computer & Video Games", "computer & video games", "COMPUTER & VIDEO GAMES", game.upper()):
+        assert search(api, category=typed, sort="reviews", per_page=100) == expected, typed
+    expected = search(api, q="headphones", pos="comfortable", category=electronics)
+    assert expected["total"] > 10
+    assert search(api, q="headphones", pos="comfortable", category="eLeCtRoNiCs") == expected
+    suggested = api.get("/api/suggest/descriptors", params={"q": "headphones", "category": electronics}).json
+    assert suggested["matching"] == expected["total"] and suggested["suggestions"]
+    assert api.get("/api/suggest/descriptors", params={"q": "headphones", "category": "ELECTRONICS"}).json == suggested
+
+    page = BeautifulSoup(api.get("/search", params={"q": "headphones", "category": "computer & video games"}).text, "html.parser")
+    assert "Computer & Video Games" in [current.get_text(strip=True) for current in page.select("[aria-current]")]
+
+
+def test_a_category_name_several_categories_share_is_a_400_naming_their_paths(api, session):
+    dbsession, _ = session
+    dbsession.execute(sa.text(
+        "INSERT INTO categories (parent_id, slug, path, name, depth)"
+        " SELECT id, 'cables', path || '/cables', 'Cables', depth + 1 FROM categories WHERE parent_id IS NULL"))
+    paths = dbsession.execute(sa.text("SELECT path FROM categories WHERE name = 'Cables' ORDER BY path")).scalars().all()
+    assert len(paths) >= 2
+    error = api.get("/api/search", params={"q": "cable", "category": "cables"}, status=400).json["error"]
+    assert error["code"] == "invalid_parameter" and error["field"] == "category"
+    assert all(path in error["message"] for path in paths), error
+    error = api.get("/api/suggest/descriptors", params={"category": "CABLES"}, status=400).json["error"]
+    assert error["field"] == "category" and all(path in error["message"] for path in paths)
+    page = api.get("/search", params={"category": "Cables"}, status=400)
+    assert "That request did not look right" in page.text and "<code>category</code>" in page.text
+    assert all(html.escape(path) in page.text for path in paths)
+    # Its path still names one of them.
+    assert search(api, category=paths[0].upper())["query"]["category"] == paths[0]
+
+
+def test_an_unknown_category_is_a_400(api):
+    error = api.get("/api/search", params={"category": "Garden Gnomes"}, status=400).json["error"]
+    assert error == {"code": "invalid_parameter", "field": "category",
+                     "message": "no category 'Garden Gnomes' (give a category's path or name)"}
+    page = api.get("/search", params={"q": "mug", "category": "garden gnomes"}, status=400)
+    assert "That request did not look right" in page.text and "<code>category</code>" in page.text
+    assert "Traceback" not in page.text
+
+
 @pytest.mark.parametrize("sort, key, reverse", [("rating", "rating", True), ("reviews", "review_count", True)])
 def test_sorts(api, sort, key, reverse):
     results = search(api, q="headphones", sort=sort, per_page=100)["results"]
@@ -430,30 +479,6 @@ def test_products_api(api):
     assert body["review_count"] == len(mentions)
     assert sum(body["rating"]["histogram"].values()) == len(mentions)
     assert api.get("/api/products/NOPE", status=404).json["error"]["code"] == "not_found"
-
-
-@pytest.mark.parametrize("params", [
-    [("q", "wireless headphones"), ("pos", "comfortable"), ("pos", "sound quality"), ("neg", "flimsy"), ("rating_min", "3")],
-    [("pos", "comfortable"), ("pos", "bass"), ("neg", "flimsy"), ("price_max", "100")],
-    [("q", "headphones -sennheiser"), ("pos", "comfortable"), ("sort", "price_asc")],
-    [("neg", "flimsy")],
-])
-def test_the_ranking_statement_plans_no_nested_loop(session, params):
-    """The planner guesses a few candidates where there can be tens of thousands, and a nested loop over
-    them took seconds at 1M reviews: every join of the ranking statement must be a hash or merge join,
-    but for those that unnest a product's postings (the view product_terms: one per product row)."""
-    from webob.multidict import MultiDict
-
-    from amazen.search.query import parse_search
-    from amazen.search.service import SearchService
-
-    dbsession, _ = session
-    service = SearchService(dbsession)
-    request = parse_search(MultiDict(params))
-    statement_params, _, _ = service._plan(request)
-    statement_params["top"] = 10
-    plan = "\n".join(row[0] for row in service._rank("EXPLAIN " + service._sql(request, statement_params), statement_params))
-    assert "Hash" in plan and plan.count("Nested Loop") <= plan.count("Function Scan on string_to_table"), plan
 
 
 def test_an_avoided_descriptor_alone_ranks_the_whole_catalog_and_demotes_what_it_names(api, session):

@@ -52,11 +52,6 @@ class Category(Base):
     children: Mapped[list["Category"]] = relationship(back_populates="parent", order_by="Category.name")
 
 
-# What ranking, filters and facets read of a product: the columns of ix_products_search_facts below (the
-# packed index, models/search.py, carries them in each entry).
-SEARCH_FACTS = ("brand", "price", "rating_average", "rating_count", "review_count", "search_categories")
-
-
 class Product(Base):
     __tablename__ = "products"
     __table_args__ = (
@@ -65,9 +60,6 @@ class Product(Base):
         Index("ix_products_rating_average_id", sql_text("rating_average DESC NULLS LAST"), "id"),
         Index("ix_products_price_id", "price", "id"),
         Index("ix_products_title_id", "title", "id"),
-        # What ranking and facets read of each candidate, answered from this small index alone rather
-        # than from the wide product rows (titles, descriptions, features).
-        Index("ix_products_search_facts", "id", postgresql_include=list(SEARCH_FACTS)),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -94,8 +86,8 @@ class Product(Base):
 
     # Field-weighted number of words in the product's text, for BM25's length normalisation.
     search_length: Mapped[float] = mapped_column(Float, server_default=sql_text("0"))
-    # The ids of every category the product is in (as product_categories says), so search can filter and
-    # count categories from the product row alone.
+    # The ids of every category the product is in (as product_categories says), which the packed index
+    # carries with each product's facts so search can filter and count categories.
     search_categories: Mapped[list[int]] = mapped_column(ARRAY(Integer), server_default=sql_text("'{}'"))
 
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

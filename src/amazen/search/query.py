@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from amazen.params import InvalidParameter, choice, page_request
 
 from .analyzer import TOKEN, analyze, descriptor_term, fold, phrases
+from .scoring import SORT_NAMES
 
 MAX_QUERY_LENGTH = 200
 MAX_QUERY_WORDS = 12
@@ -18,7 +19,6 @@ MAX_DISMISSED = 50
 MAX_DESCRIPTOR_LENGTH = 60
 MAX_FILTER_LENGTH = 200
 MAX_PRICE = Decimal("1000000")
-SORTS = ("relevance", "price_asc", "price_desc", "rating", "reviews")
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
 MAX_REVIEW_QUERY_LENGTH = 100
@@ -58,7 +58,7 @@ class SearchRequest:
     price_min: Decimal = None
     price_max: Decimal = None
     rating_min: float = None
-    sort: str = "relevance"
+    sort: str = "relevance"  # a scoring.SORTS name
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
     explain: bool = False
@@ -262,7 +262,7 @@ def parse_search(params):
         price_min=price_min,
         price_max=price_max,
         rating_min=_number(params, "rating_min", 1, 5, kind=float),
-        sort=choice(params, "sort", SORTS, "relevance"),
+        sort=choice(params, "sort", SORT_NAMES, SORT_NAMES[0]),
         page=page.number,
         per_page=page.per_page,
         explain=explain,

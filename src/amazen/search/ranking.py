@@ -1,5 +1,5 @@
-"""Ranking over the packed index (amazen.search.packed) with numpy: the same score, filters, facets and
-order as SearchService's ranking statement (service.py holds the formula and its constants).
+"""Ranking over the packed index (amazen.search.packed) with numpy: the score (amazen.search.scoring holds
+the formula and its constants), the filters, the facets and the order of a search.
 
 A search reads, in its own transaction, the arrays of its query terms (the rarest term's whole; the
 others' only in the blocks where the rarest has products) and of its descriptors (with neither a query
@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import packed
-from . import service as formula  # the score's constants (service imports this module: read at call time)
+from . import packed, scoring
 
 TERMS_SQL = """
 SELECT term, block, entries, records, category_ids FROM packed_terms WHERE term = %(lead)s
@@ -43,7 +42,7 @@ SHORTLIST_ABOVE = 4  # candidates per wanted result above which only the best sc
 class Ranked:
     total: int
     ids: list  # the first ``wanted`` matches' ids, in order
-    rows: dict = field(default_factory=dict)  # id -> the page's row (as SearchService's statement returns it)
+    rows: dict = field(default_factory=dict)  # id -> the page's row: its facts, score parts, name and picture
     facets: dict = None
 
 
@@ -133,7 +132,7 @@ def union_facts(candidates, sources):
 
 
 def rank(session, request, params, wanted, page=None, facets=True):
-    """Rank ``request`` (SearchService._plan's ``params``): the total, the ids of the first ``wanted``
+    """Rank ``request`` (with SearchService._plan's ``params``): the total, the ids of the first ``wanted``
     matches in order, the rows of those on ``page`` ((offset, limit), if given) and, if asked, the facets."""
     cursor = session.connection().connection.cursor()
     terms = [params[f"term{i}"] for i in range(params["n_terms"])]
@@ -153,7 +152,7 @@ def rank(session, request, params, wanted, page=None, facets=True):
         keep = ~np.isin(candidates, _entries(postings, term, packed.POSTING)["id"])
         candidates, bm25, facts = candidates[keep], bm25[keep], facts.take(keep)
 
-    # The score, as service.py's statement computes it, term by term in the same order.
+    # The score (amazen.search.scoring).
     described = np.zeros(len(candidates))
     for term, sign in descriptors:
         found = _entries(evidence, term, packed.EVIDENCE)
@@ -161,16 +160,16 @@ def rank(session, request, params, wanted, page=None, facets=True):
             continue
         at, hit = lookup(found["id"], candidates)
         found = found[at]
-        stars_mean = (found["stars_sum"].astype(float) + 3.0 * formula.STARS_PRIOR) / (found["rated"] + formula.STARS_PRIOR)
-        said = formula.W_DESCRIPTOR * sign * found["net"].astype(float) * (0.5 + (sign * (stars_mean - 3) + 2) / 4)
+        stars_mean = (found["stars_sum"].astype(float) + 3.0 * scoring.STARS_PRIOR) / (found["rated"] + scoring.STARS_PRIOR)
+        said = scoring.W_DESCRIPTOR * sign * found["net"].astype(float) * (0.5 + (sign * (stars_mean - 3) + 2) / 4)
         described = described + np.where(hit, said, 0.0)
     review_count, rating_count = facts["review_count"], facts["rating_count"]
     rating, price, brand = facts["rating"], facts["price"], facts["brand"]
-    relevance = formula.W_QUERY * bm25 / (bm25 + formula.RELEVANCE_HALF)
-    descriptor_score = described / (review_count + formula.EVIDENCE_PRIOR).astype(float)
-    rating_prior = formula.W_RATING * ((formula.RATING_PRIOR * params["mean_rating"] + np.nan_to_num(rating) * rating_count)
-                                       / (formula.RATING_PRIOR + rating_count) - 1) / 4
-    popularity = formula.W_POPULARITY * np.minimum(1.0, np.log(1 + review_count) / math.log(1001))
+    relevance = scoring.W_QUERY * bm25 / (bm25 + scoring.RELEVANCE_HALF)
+    descriptor_score = described / (review_count + scoring.EVIDENCE_PRIOR).astype(float)
+    rating_prior = scoring.W_RATING * ((scoring.RATING_PRIOR * params["mean_rating"] + np.nan_to_num(rating) * rating_count)
+                                       / (scoring.RATING_PRIOR + rating_count) - 1) / 4
+    popularity = scoring.W_POPULARITY * np.minimum(1.0, np.log(1 + review_count) / math.log(1 + scoring.POPULARITY_REVIEWS))
     score = relevance + descriptor_score + rating_prior + popularity
 
     # One flag per filter that is set; NaN (no price, no rating) compares false, as NULL does in SQL.
@@ -201,7 +200,7 @@ def rank(session, request, params, wanted, page=None, facets=True):
         return passed
 
     matching = np.flatnonzero(where())
-    order = _order(request.sort, matching, wanted, candidates, score, price, rating, rating_count, review_count)
+    order = _order(scoring.SORT_BY_NAME[request.sort], matching, wanted, candidates, score, facts)
     ranked = Ranked(total=len(matching), ids=[int(i) for i in candidates[order]])
     if page:
         offset, limit = page
@@ -246,29 +245,23 @@ def _candidates(cursor, params, terms, postings, wanted_terms, evidence):
 
 def _bm25(params, i, postings):
     tf, length = postings["tf"].astype(float), postings["length"].astype(float)
-    k1, b = formula.K1, formula.B
+    k1, b = scoring.K1, scoring.B
     return params[f"idf{i}"] * tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / params["average_length"]))
 
 
-def _order(sort, matching, wanted, candidates, score, price, rating, rating_count, review_count):
-    """The positions of the first ``wanted`` matches in the sort's order (ties: the product id)."""
+def _order(sort, matching, wanted, candidates, score, facts):
+    """The positions of the first ``wanted`` matches in ``sort``'s order (a scoring.Sort)."""
     shortlist = matching
-    if sort == "relevance" and 0 < wanted and len(matching) > SHORTLIST_ABOVE * wanted:
+    if not sort.keys and 0 < wanted and len(matching) > SHORTLIST_ABOVE * wanted:
         # Only products scoring at least the wanted-th best can be among the first (ties kept).
         cutoff = np.partition(-score[matching], wanted - 1)[wanted - 1]
         shortlist = matching[-score[matching] <= cutoff]
-
-    def nulls_last(values):
-        return np.where(np.isnan(values), np.inf, values)
-
-    keys = {  # np.lexsort: the last key sorts first
-        "relevance": (candidates, -score),
-        "price_asc": (candidates, -score, nulls_last(price)),
-        "price_desc": (candidates, -score, nulls_last(-price)),
-        "rating": (candidates, -score, -rating_count, nulls_last(-rating)),
-        "reviews": (candidates, -score, -review_count),
-    }[sort]
-    return shortlist[np.lexsort(tuple(key[shortlist] for key in keys))][:wanted]
+    keys = [candidates[shortlist], -score[shortlist]]  # np.lexsort: the last key sorts first
+    for fact, descending in reversed(sort.keys):
+        values = facts[fact][shortlist].astype(float)
+        values = -values if descending else values
+        keys.append(np.where(np.isnan(values), np.inf, values))  # a missing value last
+    return shortlist[np.lexsort(tuple(keys))][:wanted]
 
 
 def _all(cursor, sql, params):
@@ -297,12 +290,12 @@ def _page_rows(cursor, page, candidates, facts, bm25, relevance, descriptor_scor
 
 
 def _facets(cursor, params, facts, where, price, rating, brand):
-    """Each facet counted over every filter but its own, as service.py's statement counts them."""
+    """Each facet counted over every filter but its own."""
     with np.errstate(invalid="ignore"):
         but_price, but_rating = where("in_price"), where("in_rating")
         prices = [int((but_price & (price >= low) & ((price < high) if high else True)).sum())
-                  for low, high in formula.PRICE_BUCKETS]
-        ratings = [int((but_rating & (rating >= low)).sum()) for low in formula.RATING_BUCKETS]
+                  for low, high in scoring.PRICE_BUCKETS]
+        ratings = [int((but_rating & (rating >= low)).sum()) for low in scoring.RATING_BUCKETS]
 
     # Categories: every category of every match, counted; the children of the filter's category (or
     # the top level), most products first, then by name.
@@ -312,20 +305,20 @@ def _facets(cursor, params, facts, where, price, rating, brand):
     found = _all(cursor, f"SELECT id, path, name FROM categories WHERE id = ANY(%(ids)s) AND {parent} ORDER BY name",
                  {"ids": [int(i) for i in np.flatnonzero(counts)], "parent": params["category_id"]})
     categories = sorted(({"value": path, "name": name, "count": int(counts[i])} for i, path, name in found),
-                        key=lambda c: -c["count"])[:formula.FACET_VALUES]  # stable: ties stay in name order
+                        key=lambda c: -c["count"])[:scoring.FACET_VALUES]  # stable: ties stay in name order
 
     # Brands: counted by number; the names of those that can be among the first, ordered by the database.
     numbers, counts = np.unique(brand[where("in_brand") & (brand >= 0)], return_counts=True)
     brands = []
     if len(numbers):
-        least = np.sort(counts)[::-1][:formula.FACET_VALUES][-1]
+        least = np.sort(counts)[::-1][:scoring.FACET_VALUES][-1]
         count_of = dict(zip(numbers[counts >= least].tolist(), counts[counts >= least].tolist()))
         names = _all(cursor, "SELECT id, name FROM brands WHERE id = ANY(%s) ORDER BY name", (list(count_of),))
         brands = sorted(({"value": name, "count": count_of[number]} for number, name in names),
-                        key=lambda b: -b["count"])[:formula.FACET_VALUES]
+                        key=lambda b: -b["count"])[:scoring.FACET_VALUES]
     return {
         "category": categories,
         "brand": brands,
-        "price": [{"min": low, "max": high, "count": n} for (low, high), n in zip(formula.PRICE_BUCKETS, prices)],
-        "rating": [{"min": low, "count": n} for low, n in zip(formula.RATING_BUCKETS, ratings)],
+        "price": [{"min": low, "max": high, "count": n} for (low, high), n in zip(scoring.PRICE_BUCKETS, prices)],
+        "rating": [{"min": low, "count": n} for low, n in zip(scoring.RATING_BUCKETS, ratings)],
     }

@@ -1,16 +1,6 @@
-"""Ranking, evidence and facets: the SQL behind /api/search and /search.
-
-The score of a product (see docs/ranking.md for the reasoning):
-
-    score = W_QUERY      * bm25 / (bm25 + RELEVANCE_HALF)                     (0 without a query)
-          + W_DESCRIPTOR * sum over wanted descriptors   (positive - negative) / (reviews + EVIDENCE_PRIOR) * stars_factor
-          - W_DESCRIPTOR * sum over avoided descriptors  (positive - negative) / (reviews + EVIDENCE_PRIOR) * stars_factor
-          + W_RATING     * (bayesian average rating - 1) / 4
-          + W_POPULARITY * min(1, ln(1 + reviews) / ln(1 + 1000))
-
-bm25 is Okapi BM25 (k1 = 1.2, b = 0.75) over the field-weighted product text with global statistics
-(document frequencies from the postings, product count and average length from search_stats).
-Ties break on the product id, so pages are stable.
+"""The search service behind /api/search and /search: a search's plan (its terms' statistics, the
+category filter), the ranking (amazen.search.ranking), evidence and quotes for the page, did-you-mean, and
+what to drop when nothing matches.
 """
 import html
 import math
@@ -19,7 +9,6 @@ from dataclasses import dataclass, field, replace
 import sqlalchemy as sa
 
 from amazen.models import Review
-from amazen.models.catalog import SEARCH_FACTS
 from amazen.models.search import QUOTES_ARRAY, STARS_ARRAY
 from amazen.params import InvalidParameter
 
@@ -28,37 +17,9 @@ from .analyzer import WORD, analyze_query_words, sentences, uses_term, word_stem
 from .query import parse_query, query_parts, respell, spelled_words, without_part
 from .spelling import correction
 
-K1 = 1.2
-B = 0.75
-RELEVANCE_HALF = 5.0  # the bm25 at which query relevance reaches half of its weight
-EVIDENCE_PRIOR = 5  # pseudo-reviews that mention nothing: 1 of 1 reviews must not beat 80 of 100
-STARS_PRIOR = 2  # pseudo-ratings of 3 stars behind the stars of the mentioning reviews
-RATING_PRIOR = 5  # pseudo-ratings at the catalog's mean behind a product's average
-W_QUERY = 1.0
-W_DESCRIPTOR = 1.0
-W_RATING = 0.2
-W_POPULARITY = 0.1
-FACET_VALUES = 20
-PRICE_BUCKETS = ((0, 25), (25, 50), (50, 100), (100, 200), (200, None))
-RATING_BUCKETS = (4, 3, 2, 1)
-WORK_MEM = "64MB"  # per sort or hash of one ranking statement
 MAX_RELAXATIONS = 5  # what-to-drop hints on a search that finds nothing
-MAX_RELAXATION_TRIES = 10  # parts tried (one counting statement each)
-SKIP_THROUGH_RATIO = 4  # a query term this many times as common as the rarest is read at its products only
-SKIP_THROUGH_CATEGORY = 2  # descriptors alone: their ranges are read at the category's products only when
-                           # they hold this many times as many rows as the category has products
-
-# The products of the category filter (and its subcategories) as one sorted array, for ``id = ANY(...)``.
-IN_CATEGORY = "ANY(ARRAY(SELECT product_id FROM product_categories WHERE category_id = :category_id ORDER BY product_id))"
-
-SORT_ORDERS = {
-    "relevance": "score DESC, id",
-    "price_asc": "price ASC NULLS LAST, score DESC, id",
-    "price_desc": "price DESC NULLS LAST, score DESC, id",
-    "rating": "rating_average DESC NULLS LAST, rating_count DESC, score DESC, id",
-    "reviews": "review_count DESC, score DESC, id",
-}
-
+MAX_RELAXATION_TRIES = 10  # parts tried (one count each)
+MAX_AMBIGUOUS_PATHS = 10  # category paths an ambiguous category name's error lists
 
 
 @dataclass
@@ -108,20 +69,34 @@ class SearchResults:
 
 
 class SearchService:
-    def __init__(self, session, packed=True):
-        # ``packed``: rank over the packed index (ranking.py), as the app does. False: with the SQL statement
-        # below, the reference that the packed ranking is tested and benchmarked against. It reads a term's
-        # rows by term, and the rows are keyed by product: on a large catalog it needs keys by term
-        # (benchmarks/packed_ranking.py adds them while it runs).
+    def __init__(self, session):
         self.session = session
-        self.packed = packed
 
     def _all(self, sql, params):
         return self.session.execute(sa.text(sql), params).all()
 
+    def category(self, text):
+        """(id, path) of the category ``text`` names: its path or its display name, in any case.
+        InvalidParameter when none does, or when the name is several categories' (their paths listed)."""
+        found = self.session.execute(sa.text("SELECT id, path FROM categories WHERE path = :text"), {"text": text}).first()
+        if found is not None:
+            return found.id, found.path
+        rows = self._all(
+            "SELECT id, path, lower(path) = lower(:text) AS is_path FROM categories "
+            "WHERE lower(path) = lower(:text) OR lower(name) = lower(:text) ORDER BY path", {"text": text})
+        matches = [row for row in rows if row.is_path] or rows  # a path before another category's name
+        if not matches:
+            raise InvalidParameter("category", f"no category {text!r} (give a category's path or name)")
+        if len(matches) > 1:
+            paths = ", ".join(row.path for row in matches[:MAX_AMBIGUOUS_PATHS]) + (
+                ", …" if len(matches) > MAX_AMBIGUOUS_PATHS else "")
+            raise InvalidParameter("category", f"{text!r} names {len(matches)} categories; give one's path: {paths}")
+        return matches[0].id, matches[0].path
+
     def _plan(self, request):
-        """The ranking statement's parameters, the words nothing uses, and how many products use each
-        query term. ``params`` is None when nothing can match (only unknown query words)."""
+        """(The request with its category as a path, the ranking's parameters, the words nothing uses, how
+        many products use each query term). The parameters are None when nothing can match (only unknown
+        query words)."""
         stats = self.session.execute(
             sa.text("SELECT documents, average_length, mean_rating FROM search_stats WHERE id = 1")
         ).first()
@@ -132,71 +107,54 @@ class SearchService:
             "SELECT term, products FROM product_term_stats WHERE term = ANY(:terms)", {"terms": request.query.terms},
         )) if request.query.terms else {}
         unknown = [surface for term, surface in request.query.required if term not in frequencies]
-        # The rarest term first: its postings are the candidates the others are looked up for (_sql).
+        # The rarest term first: its postings are the candidates the others are looked up in.
         known_terms = sorted((term for term in request.query.terms if term in frequencies),
                              key=lambda term: (frequencies[term], term))
         descriptor_terms = [d.term for d in request.descriptors]
-        # How many products' reviews use each descriptor (term_stats has a row for every term with evidence).
+        # term_stats has a row for every term some review uses.
         described = dict(self._all(
             "SELECT term, products FROM term_stats WHERE term = ANY(:terms)", {"terms": descriptor_terms},
         )) if descriptor_terms else {}
         unknown += [d.text for d in request.descriptors if d.term not in described]
         unknown = list(dict.fromkeys(unknown))
 
-        category_id = category_products = None
+        category_id = None
         if request.category:
-            category_id = self.session.scalar(sa.text("SELECT id FROM categories WHERE path = :path"),
-                                              {"path": request.category})
-            if category_id is None:
-                raise InvalidParameter("category", f"no category {request.category!r}")
-            if request.positive and not known_terms:  # descriptors alone: see _sql
-                category_products = self.session.scalar(sa.text(
-                    "SELECT count(*) FROM product_categories WHERE category_id = :id"), {"id": category_id})
+            category_id, path = self.category(request.category)
+            request = replace(request, category=path)
         params = {
             "n_terms": len(known_terms),
             "excluded": [term for term, _ in request.query.excluded],
-            "pos_terms": [d.term for d in request.positive],
             "descriptor_signs": [1 if d.polarity == "+" else -1 for d in request.descriptors],
             "average_length": max(average_length, 1.0),
             "mean_rating": mean_rating,
             "category_id": category_id,
-            "category_products": category_products,
-            "descriptor_products": sum(described.get(term, 0) for term in descriptor_terms),
             "brand": request.brand,
             "price_min": request.price_min,
             "price_max": request.price_max,
             "rating_min": request.rating_min,
-            "limit": request.per_page,
-            "offset": (request.page - 1) * request.per_page,
         }
-        # One parameter per term and descriptor: the planner then sees how many rows each one has.
         for i, term in enumerate(known_terms):
             params[f"term{i}"] = term
-            params[f"products{i}"] = frequencies[term]
             params[f"idf{i}"] = math.log(1 + (documents - frequencies[term] + 0.5) / (frequencies[term] + 0.5))
         for i, term in enumerate(descriptor_terms):
             params[f"descriptor{i}"] = term
         if bool(request.query.terms) and not known_terms:  # only unknown words: nothing can match
             params = None
-        return params, unknown, frequencies
+        return request, params, unknown, frequencies
 
     def search(self, request, top=0):
         """A page of results; with ``top``, also the ids of the first ``top`` matches (for suggestions,
-        from the same statement rather than ranking again)."""
-        params, unknown, frequencies = self._plan(request)
+        from the same ranking rather than ranking again). The results' request names its category by path."""
+        request, params, unknown, frequencies = self._plan(request)
         top_ids = []
         if params is None:
             total, rows, facets = 0, [], {"category": [], "brand": [], "price": [], "rating": []}
-        elif self.packed:
-            offset, limit = params["offset"], params["limit"]
-            found = ranking.rank(self.session, request, params, max(offset + limit, top), page=(offset, limit))
+        else:
+            offset, limit = (request.page - 1) * request.per_page, request.per_page
+            found = self._rank(request, params, max(offset + limit, top), page=(offset, limit))
             total, facets, top_ids = found.total, found.facets, found.ids[:top]
             rows = [found.rows[i] for i in found.ids[offset:offset + limit]]
-        else:
-            params["top"] = top
-            found = self._rank(self._sql(request, params), params).one()
-            total, rows, top_ids = found.total, found.results or [], list(found.top_ids or [])
-            facets = self._facet_values(found)
         results = [self._result(row) for row in rows]
         self._attach_evidence(request, results)
         return SearchResults(
@@ -207,35 +165,15 @@ class SearchService:
 
     def ranked_ids(self, request, limit):
         """(how many products match, the ids of the first ``limit`` in the request's order)."""
-        params, _, _ = self._plan(request)
+        request, params, _, _ = self._plan(request)
         if params is None:
             return 0, []
-        if self.packed:
-            found = ranking.rank(self.session, request, params, limit, facets=False)
-            return found.total, found.ids
-        params = dict(params, limit=limit, offset=0)
-        found = self._rank(self._sql(request, params, ids_only=True), params).one()
-        return found.total, list(found.ids)
+        found = self._rank(request, params, limit, facets=False)
+        return found.total, found.ids
 
-    def _rank(self, sql, params):
-        """Run a ranking statement with nested-loop joins off: the planner cannot know how many products
-        hold every query term or have a descriptor, and a nested loop over thousands of them (its choice
-        when it guesses a few) costs seconds, where a hash join costs milliseconds. With enough memory
-        for its sorts and hashes (the default 4 MB spills tens of thousands of candidates to disk), and
-        in this process alone (parallel workers cost more to start than they save here, and take the
-        other core from a concurrent request). And with bitmap scans off: every range it reads is covered by
-        an index, but for a large range (a common query word: a quarter of the products) the planner
-        preferred a bitmap scan, which reads the table's pages too; the index alone was 3-4 times faster."""
-        self.session.execute(sa.text(
-            f"SET LOCAL enable_nestloop = off; SET LOCAL enable_bitmapscan = off; SET LOCAL work_mem = '{WORK_MEM}'; "
-            "SET LOCAL max_parallel_workers_per_gather = 0"
-        ))
-        found = self.session.execute(sa.text(sql), params)
-        # (A failed statement needs no reset: its transaction is rolled back, and SET LOCAL with it.)
-        self.session.execute(sa.text(
-            "RESET enable_nestloop; RESET enable_bitmapscan; RESET work_mem; RESET max_parallel_workers_per_gather"
-        ))
-        return found
+    def _rank(self, request, params, wanted, page=None, facets=True):
+        """The ranking (amazen.search.ranking) of a planned search; tests put their SQL reference here."""
+        return ranking.rank(self.session, request, params, wanted, page=page, facets=facets)
 
     def _did_you_mean(self, request, frequencies, total):
         """{"query", "total"}: the query with misspelt words corrected, when that finds more products."""
@@ -258,175 +196,10 @@ class SearchService:
             return {"query": text, "total": corrected_total}
         return None
 
-    # SQL ----------------------------------------------------------------------------------------
-
-    def _sql(self, request, params, ids_only=False):
-        """One statement: candidates, filters, scores, the page, the total and every facet
-        (or, ``ids_only``, the total and the first ``:limit`` product ids in order).
-
-        ``base`` holds the candidates, each with its score parts and one flag per filter, so each facet
-        can count over all filters but its own without matching the query again; the total and the
-        price and rating facets are counted in one pass over it.
-        """
-        query = bool(params["n_terms"])
-        if query:
-            # Products holding every query term: one postings range per term, joined on the product (each
-            # range is in product order, and with each term a parameter of its own the planner knows how
-            # many products use it). BM25 from the postings (each carries its product's length), the
-            # facts from the products, joined on the rarest term's (t0). A
-            # term far more common than the rarest is read only at the rarest term's products: its range
-            # is skipped through in order rather than read whole ("history book": book is in 1 of 4).
-            bm25 = " + ".join(
-                f"CAST(:idf{i} AS float8) * t{i}.tf * {K1 + 1} / (t{i}.tf + {K1} * (1 - {B} + {B} * t{i}.length / :average_length))"
-                for i in range(params["n_terms"])
-            )
-            joins = "".join(
-                f" JOIN product_terms t{i} ON t{i}.product_id = t0.product_id AND t{i}.term = :term{i}"
-                + (f" AND t{i}.product_id = ANY(ARRAY(SELECT product_id FROM product_terms WHERE term = :term0))"
-                   if params[f"products{i}"] > SKIP_THROUGH_RATIO * params["products0"] else "")
-                for i in range(1, params["n_terms"])
-            )
-            facts = "".join(f"f.{fact}, " for fact in SEARCH_FACTS)
-            candidates = (f"SELECT t0.product_id AS id, {facts}{bm25} AS bm25 FROM product_terms t0{joins} "
-                          "JOIN products f ON f.id = t0.product_id WHERE t0.term = :term0")
-        else:  # every product (when descriptors are wanted, the products that have them instead: below)
-            candidates = f"SELECT id, {', '.join(SEARCH_FACTS)}, 0.0::float8 AS bm25 FROM products"
-            if request.category:  # every product in the category: its list, not the whole catalog, is read
-                candidates += f" WHERE id = {IN_CATEGORY}"
-        conditions = [
-            "NOT EXISTS (SELECT 1 FROM product_terms x WHERE x.product_id = p.id AND x.term = ANY(:excluded))"
-        ] if params["excluded"] else []
-        # One flag per filter that is set (an unset filter passes everything and costs nothing).
-        flags = {
-            "in_category": "CAST(:category_id AS int) = ANY(p.search_categories)" if request.category else None,
-            "in_brand": "lower(p.brand) = lower(:brand)" if request.brand else None,
-            "in_price": " AND ".join(
-                ["p.price >= :price_min"] * (request.price_min is not None) + ["p.price <= :price_max"] * (request.price_max is not None)
-            ) or None,
-            "in_rating": "p.rating_average >= :rating_min" if request.rating_min is not None else None,
-        }
-        flags = {name: sql for name, sql in flags.items() if sql}
-
-        def where(without=None):
-            return " AND ".join(flag for flag in flags if flag != without) or "TRUE"
-
-        # Each descriptor's evidence for a product: one range of the covering primary key per descriptor, joined
-        # on the product; divided by the product's review count (+ the smoothing prior) when scored. A
-        # wanted descriptor counts +1 and its stars as they are; an avoided one -1, its stars mirrored
-        # (low stars make "flimsy" count more).
-        signs = params["descriptor_signs"]
-
-        def evidence(e, sign):
-            stars_mean = f"({e}.stars_sum + {3.0 * STARS_PRIOR}::float8) / ({e}.rated + {STARS_PRIOR})"
-            return f"{W_DESCRIPTOR * sign} * ({e}.positive - {e}.negative) * (0.5 + ({sign} * ({stars_mean} - 3) + 2) / 4)"
-
-        if query or not params["pos_terms"]:
-            # The candidates are known, with their facts: each descriptor's range is joined to them.
-            ctes = f"candidates AS MATERIALIZED ({candidates})"
-            described = "".join(
-                f" LEFT JOIN descriptor_evidence e{i} ON e{i}.product_id = p.id AND e{i}.term = :descriptor{i}"
-                for i in range(len(signs))
-            )
-            source = f"FROM candidates p{described}"
-            total_evidence = " + ".join(f"COALESCE({evidence(f'e{i}', sign)}, 0.0)" for i, sign in enumerate(signs)) or "0.0"
-            bm25 = "p.bm25"
-        else:
-            # Descriptors alone: the candidates are the products some review says a wanted one of (often
-            # half the catalog), found by summing every descriptor's range per product.
-            # With a category that has far fewer products than the ranges ("the most comfortable office
-            # chairs"), each range is read only at the category's products, skipped through in order.
-            in_category = bool(request.category) and (
-                params["descriptor_products"] >= SKIP_THROUGH_CATEGORY * params["category_products"]
-            )
-            per_descriptor = " UNION ALL ".join(
-                f"SELECT e.product_id, {evidence('e', sign)} AS evidence, {'TRUE' if sign > 0 else 'FALSE'} AS wanted "
-                f"FROM descriptor_evidence e WHERE e.term = :descriptor{i}"
-                + (f" AND e.product_id = {IN_CATEGORY}" if in_category else "")
-                for i, sign in enumerate(signs)
-            )
-            ctes = (f"described AS MATERIALIZED (SELECT product_id, sum(evidence) AS evidence, bool_or(wanted) AS wanted "
-                    f"FROM ({per_descriptor}) d GROUP BY product_id)")
-            source = "FROM described d JOIN products p ON p.id = d.product_id"
-            conditions += [
-                "d.wanted",
-                # The products index walked once, in order, with the candidates as one sorted array,
-                # instead of descended once per candidate or the whole table scanned.
-                "p.id = ANY(ARRAY(SELECT product_id FROM described WHERE wanted ORDER BY product_id))",
-            ]
-            total_evidence = "d.evidence"
-            bm25 = "0.0::float8"
-        price_buckets = ", ".join(
-            f"count(*) FILTER (WHERE {where('in_price')} AND price >= {low}" + (f" AND price < {high})" if high else ")")
-            for low, high in PRICE_BUCKETS
-        )
-        rating_buckets = ", ".join(
-            f"count(*) FILTER (WHERE {where('in_rating')} AND rating_average >= {low})" for low in RATING_BUCKETS
-        )
-        category_parent = "c.parent_id = :category_id" if request.category else "c.parent_id IS NULL"
-        shared = f"""
-            WITH {ctes},
-            base AS MATERIALIZED (
-                SELECT *, relevance + descriptors + rating_prior + popularity AS score
-                FROM (
-                    SELECT p.id, p.brand, p.price, p.rating_average, p.rating_count, p.review_count, p.search_categories,
-                           {"".join(f"{sql} AS {name}, " for name, sql in flags.items())}
-                           {bm25} AS bm25,
-                           {W_QUERY} * {bm25} / ({bm25} + {RELEVANCE_HALF}) AS relevance,
-                           ({total_evidence}) / (p.review_count + {EVIDENCE_PRIOR})::float8 AS descriptors,
-                           {W_RATING} * (({RATING_PRIOR} * :mean_rating + COALESCE(p.rating_average, 0) * p.rating_count)
-                                         / ({RATING_PRIOR} + p.rating_count) - 1) / 4 AS rating_prior,
-                           {W_POPULARITY} * LEAST(1.0, ln(1 + p.review_count) / ln(1001))::float8 AS popularity
-                    {source} {"WHERE " + " AND ".join(conditions) if conditions else ""}
-                ) b
-            )"""
-        if ids_only:
-            return f"""{shared}
-            SELECT (SELECT count(*) FROM base WHERE {where()}) AS total,
-                   ARRAY(SELECT id FROM base WHERE {where()} ORDER BY {SORT_ORDERS[request.sort]} LIMIT :limit) AS ids"""
-        return f"""{shared},
-            page_ids AS (SELECT * FROM base WHERE {where()} ORDER BY {SORT_ORDERS[request.sort]} LIMIT :limit OFFSET :offset),
-            page AS (
-                SELECT r.id, r.price, r.rating_average, r.rating_count, r.review_count, r.bm25, r.relevance,
-                       r.descriptors, r.rating_prior, r.popularity, r.score, p.asin, p.title, p.brand, p.image_url
-                FROM page_ids r JOIN products p ON p.id = r.id AND p.id = ANY(ARRAY(SELECT id FROM page_ids))
-            ),
-            counts AS (
-                SELECT count(*) FILTER (WHERE {where()}) AS total, json_build_array({price_buckets}) AS prices,
-                       json_build_array({rating_buckets}) AS ratings
-                FROM base
-            )
-            SELECT
-                counts.total, counts.prices, counts.ratings,
-                (SELECT json_agg(page ORDER BY {SORT_ORDERS[request.sort]}) FROM page) AS results,
-                {f"ARRAY(SELECT id FROM base WHERE {where()} ORDER BY {SORT_ORDERS[request.sort]} LIMIT :top)" if params.get("top") else "NULL"} AS top_ids,
-                (SELECT json_agg(x) FROM (
-                    SELECT c.path AS value, c.name, n.count
-                    -- Counted per category path first: far fewer paths than candidates to unnest.
-                    FROM (SELECT fc.id, sum(fc.count) AS count
-                          FROM (SELECT unnest(search_categories) AS id, count FROM (
-                                SELECT search_categories, count(*) AS count FROM base WHERE {where()} GROUP BY search_categories
-                          ) paths) fc
-                          GROUP BY fc.id) n
-                    JOIN categories c ON c.id = n.id AND {category_parent}
-                    ORDER BY n.count DESC, c.name LIMIT {FACET_VALUES}) x) AS categories,
-                (SELECT json_agg(x) FROM (
-                    SELECT brand AS value, count(*) AS count FROM base WHERE {where("in_brand")} AND brand IS NOT NULL
-                    GROUP BY brand ORDER BY count DESC, brand LIMIT {FACET_VALUES}) x) AS brands
-            FROM counts
-        """
-
-    def _facet_values(self, found):
-        return {
-            "category": found.categories or [],
-            "brand": found.brands or [],
-            "price": [{"min": low, "max": high, "count": n} for (low, high), n in zip(PRICE_BUCKETS, found.prices)],
-            "rating": [{"min": low, "count": n} for low, n in zip(RATING_BUCKETS, found.ratings)],
-        }
-
     # Results and evidence ----------------------------------------------------------------------
 
     def _result(self, row):
-        """A Result from one row of the page (a JSON object)."""
+        """A Result from one row of the page (ranking.Ranked.rows)."""
         return Result(
             product_id=row["id"], asin=row["asin"], title=row["title"] or f"Product {row['asin']}", brand=row["brand"],
             price=row["price"], rating=row["rating_average"], review_count=row["review_count"],

@@ -3,8 +3,9 @@
 tests/functional/test_api.py checks real responses against these schemas, so the two stay in step.
 """
 from amazen.search.query import (
-    MAX_DESCRIPTOR_LENGTH, MAX_DESCRIPTORS, MAX_DISMISSED, MAX_PER_PAGE, MAX_PRICE, MAX_QUERY_LENGTH, SORTS,
+    MAX_DESCRIPTOR_LENGTH, MAX_DESCRIPTORS, MAX_DISMISSED, MAX_PER_PAGE, MAX_PRICE, MAX_QUERY_LENGTH,
 )
+from amazen.search.scoring import SORTS
 
 
 def _nullable(schema):
@@ -209,12 +210,14 @@ SEARCH_PARAMETERS = [
            "what reviews should say (a word or two-word phrase); repeatable", repeat=True),
     _param("neg", {"type": "array", "maxItems": MAX_DESCRIPTORS, "items": _text(maxLength=MAX_DESCRIPTOR_LENGTH)},
            "what reviews should not say (none of pos); repeatable", repeat=True),
-    _param("category", _text(), "category path, e.g. electronics/headphones (subcategories included)"),
+    _param("category", _text(), "category path or name, either in any case, e.g. electronics/headphones or Headphones "
+                                "(subcategories included; a name several categories share is a 400 listing their paths)"),
     _param("brand", _text(), "exact brand (case-insensitive)"),
     _param("price_min", {"type": "number", "minimum": 0, "maximum": int(MAX_PRICE)}, "lowest price"),
     _param("price_max", {"type": "number", "minimum": 0, "maximum": int(MAX_PRICE)}, "highest price (not below price_min)"),
     _param("rating_min", {"type": "number", "minimum": 1, "maximum": 5}, "lowest average rating"),
-    _param("sort", {"type": "string", "enum": list(SORTS), "default": "relevance"}, "result order"),
+    _param("sort", {"type": "string", "enum": [sort.name for sort in SORTS], "default": SORTS[0].name},
+           "result order: " + ", ".join(f"{sort.name} ({sort.label.lower()})" for sort in SORTS)),
     _param("page", {"type": "integer", "minimum": 1, "default": 1}, "page number (out-of-range values are clamped)"),
     _param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20}, "results per page (clamped)"),
     _param("explain", {"type": "string", "enum": ["0", "1", "true", "false"]}, "1: add each result's score components"),

@@ -4,17 +4,14 @@ from markupsafe import Markup
 from pyramid.view import view_config
 
 from amazen.resources import SearchPage
-from amazen.search.query import SORTS, parse_dismissed, parse_search, query_parts, without_part
+from amazen.search.query import parse_dismissed, parse_search, query_parts, without_part
+from amazen.search.scoring import SORTS
 from amazen.search.suggest import SUGGEST_FROM
 
 from .api import review_url
 
 # The parameters that make up a search's state, in the order URLs list them.
 STATE_KEYS = ("q", "pos", "neg", "category", "brand", "price_min", "price_max", "rating_min", "sort", "per_page", "dismissed")
-SORT_LABELS = {
-    "relevance": "Best match", "price_asc": "Price: low to high", "price_desc": "Price: high to low",
-    "rating": "Rating", "reviews": "Most reviewed",
-}
 
 
 class SearchLinks:
@@ -109,6 +106,7 @@ def search_page(context, request):
     search = parse_search(request.GET)
     service = request.find_service(name="search")
     found = service.search(search, top=SUGGEST_FROM)
+    search = found.request  # its category as a path, whichever way the address named it
     suggestions = request.find_service(name="suggest").descriptors(search, parse_dismissed(request.GET), found=found)
     links = SearchLinks(request)
     return {
@@ -119,8 +117,8 @@ def search_page(context, request):
         "drop": what_to_drop(service, search, links) if not found.total else [],
         "page_numbers": page_numbers(found.page, found.pages),
         "category": request.find_service(name="catalog").category_by_path(search.category) if search.category else None,
-        "sorts": SORTS,
-        "sort_labels": SORT_LABELS,
+        "sorts": [sort.name for sort in SORTS],
+        "sort_labels": {sort.name: sort.label for sort in SORTS},
         "q": search.query.text,
         "review_url": review_url,
         "Markup": Markup,
