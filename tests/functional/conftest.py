@@ -10,9 +10,10 @@ from zope.sqlalchemy import register
 
 from amazen.dbsetup import migrate
 from amazen.ingest.importer import import_files
-from tests.conftest import SHARED_DATA
+from tests.conftest import AMAZON_DATA
 
-ELECTRONICS = sorted((SHARED_DATA / "mdsd_blitzer2007" / "electronics").glob("*.review"))
+# Blitzer et al.'s electronics reviews (the ``electronics`` fixture skips when the datasets are missing).
+ELECTRONICS = [AMAZON_DATA / "mdsd_blitzer2007" / "electronics" / name for name in ("negative.review", "positive.review")]
 
 
 @pytest.fixture
@@ -31,7 +32,7 @@ def scratch_url(database_url):
 
 
 @pytest.fixture(scope="module")
-def electronics(dbengine):
+def electronics(dbengine, amazon_data):
     connection = dbengine.connect()
     outer = connection.begin()
     # Only the electronics reviews: the demo catalog's headphones would blur the expected rankings.

@@ -1,4 +1,5 @@
-"""Importing the real Amazon files in ../shared/data/amazon.
+"""Importing the real files of the public Amazon datasets (AMAZEN_DATA_DIR, see tests/conftest.py); the
+tests that read them skip without the datasets.
 
 Every expected number is computed here from the raw files with plain parsing (json, csv, regular
 expressions), independently of the readers under test. The imports run inside the test's rolled-back
@@ -13,17 +14,22 @@ import pytest
 import sqlalchemy as sa
 
 from amazen.ingest.importer import DUPLICATE_REVIEW, UsageError, import_files
-from tests.conftest import SHARED_DATA
+from tests.conftest import AMAZON_DATA
 
-GIFT_REVIEWS = SHARED_DATA / "ni2018_giftcards" / "Gift_Cards_5.json"
-GIFT_META = SHARED_DATA / "ni2018_giftcards" / "meta_Gift_Cards.json"
-MUSIC_REVIEWS = SHARED_DATA / "messy_samples" / "reviews_Musical_Instruments_5_first50.json"
-TOY_META = SHARED_DATA / "messy_samples" / "toy_data_meta.json"
-APPLIANCES_META = SHARED_DATA / "messy_samples" / "meta_Appliances_first100.json"
-TSV = SHARED_DATA / "messy_samples" / "amazon_reviews_us_Gift_Card_v1_00_head1452.tsv"
-DATAFINITI = SHARED_DATA / "messy_samples" / "datafiniti_7817_1_first100.csv"
-MDSD = sorted((SHARED_DATA / "mdsd_blitzer2007").glob("*/*.review"))
-HULIU = sorted(p for p in (SHARED_DATA / "huliu2004").glob("*.txt") if p.name != "Readme.txt")
+GIFT_REVIEWS = AMAZON_DATA / "ni2018_giftcards" / "Gift_Cards_5.json"
+GIFT_META = AMAZON_DATA / "ni2018_giftcards" / "meta_Gift_Cards.json"
+MUSIC_REVIEWS = AMAZON_DATA / "messy_samples" / "reviews_Musical_Instruments_5_first50.json"
+TOY_META = AMAZON_DATA / "messy_samples" / "toy_data_meta.json"
+APPLIANCES_META = AMAZON_DATA / "messy_samples" / "meta_Appliances_first100.json"
+TSV = AMAZON_DATA / "messy_samples" / "amazon_reviews_us_Gift_Card_v1_00_head1452.tsv"
+DATAFINITI = AMAZON_DATA / "messy_samples" / "datafiniti_7817_1_first100.csv"
+MDSD = [AMAZON_DATA / "mdsd_blitzer2007" / f"{category}/{kind}.review" for category in ("books", "electronics")
+        for kind in ("negative", "positive")]
+HULIU = [
+    AMAZON_DATA / "huliu2004" / f"{name}.txt"
+    for name in ("Apex AD2600 Progressive-scan DVD player", "Canon G3", "Creative Labs Nomad Jukebox Zen Xtra 40GB",
+                 "Nikon coolpix 4300", "Nokia 6610")
+]
 ALL_FILES = [GIFT_META, GIFT_REVIEWS, MUSIC_REVIEWS, TOY_META, APPLIANCES_META, TSV, DATAFINITI, *MDSD, *HULIU]
 
 
@@ -91,6 +97,7 @@ def imported_asins():
     return asins
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_importing_every_shared_file_gives_the_counts_of_the_raw_files(conn):
     before = conn.execute(sa.text("SELECT count(*) FROM products")).scalar()
     report = import_files(conn, ALL_FILES)
@@ -136,6 +143,7 @@ def test_importing_every_shared_file_gives_the_counts_of_the_raw_files(conn):
     assert unrated == huliu_reviews
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_the_report_accounts_for_every_line(conn):
     report = import_files(conn, [TSV, GIFT_REVIEWS])
     raw_lines = {TSV: len(TSV.read_text().splitlines()), GIFT_REVIEWS: len(GIFT_REVIEWS.read_text().splitlines())}
@@ -171,6 +179,7 @@ def rating_mismatches(conn):
     return products, tuple(totals) != tuple(counted)
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_rating_aggregates_are_exact_after_import(conn):
     import_files(conn, [GIFT_META, GIFT_REVIEWS, TSV])
     assert rating_mismatches(conn) == ([], False)
@@ -178,6 +187,7 @@ def test_rating_aggregates_are_exact_after_import(conn):
     assert gift_stars == {5: 2752, 4: 154, 3: 33, 2: 11, 1: 22}  # PROVENANCE.md
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_rating_aggregates_are_exact_after_a_small_import_into_a_catalog(conn, tmp_path):
     """A few reviews for two products of a catalog: their aggregates are counted alone (not in the
     full rebuild that counts every product's), and the catalog's totals follow."""
@@ -219,6 +229,7 @@ def test_text_postgresql_cannot_hold_is_cleaned_not_fatal(conn, tmp_path):
         ("ODD0000002", "Big mug", "Good mug"), ("ODD0000001", None, "good bass"), ("ODD0000001", None, "half \ufffd pair")]
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_page_junk_is_dropped_and_real_prices_kept(conn):
     import_files(conn, [APPLIANCES_META, GIFT_META])
     raw = json_lines(APPLIANCES_META) + json_lines(GIFT_META)
@@ -244,6 +255,7 @@ def test_page_junk_is_dropped_and_real_prices_kept(conn):
     assert conn.execute(sa.text("SELECT count(*) FROM products WHERE title LIKE '%&amp;%'")).scalar() == 0
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_importing_the_same_files_twice_changes_nothing(conn):
     def snapshot():
         return (
@@ -260,6 +272,7 @@ def test_importing_the_same_files_twice_changes_nothing(conn):
     assert snapshot() == first
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_metadata_before_or_after_reviews_gives_the_same_database(conn):
     def state():
         return (
@@ -278,6 +291,7 @@ def test_metadata_before_or_after_reviews_gives_the_same_database(conn):
     assert results[0] == results[1]
 
 
+@pytest.mark.usefixtures("amazon_data")
 @pytest.mark.parametrize(
     "content, message",
     [(None, "no such file"), ("", "the file is empty"), ("hello world\nthis is not a dataset\n", "unknown format; known formats: ")],
@@ -291,6 +305,7 @@ def test_bad_files_are_refused_before_anything_is_written(conn, tmp_path, conten
     assert conn.execute(sa.text("SELECT count(*) FROM products WHERE asin = 'B001BKEWF2'")).scalar() == 0
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_gzip_files_import_like_plain_ones(conn, tmp_path):
     import gzip
 
@@ -300,11 +315,13 @@ def test_gzip_files_import_like_plain_ones(conn, tmp_path):
     assert report.files[0].format == "ni2018-reviews" and report.reviews_inserted == 2972 - 7
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_limit_reads_only_the_first_lines(conn):
     report = import_files(conn, [GIFT_REVIEWS], limit=100)
     assert report.files[0].lines == 100 and report.reviews_read == 100
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_duplicates_in_different_batches_keep_the_last_line(conn, monkeypatch):
     from amazen.ingest import importer
 

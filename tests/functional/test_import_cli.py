@@ -16,9 +16,10 @@ import sqlalchemy as sa
 
 from amazen.catalog.demo import generate
 from amazen.catalog.records import ReviewRecord
-from tests.conftest import REPO, SHARED_DATA
+from tests.conftest import AMAZON_DATA, REPO
 
-GIFT_REVIEWS = SHARED_DATA / "ni2018_giftcards" / "Gift_Cards_5.json"
+GIFT_REVIEWS = AMAZON_DATA / "ni2018_giftcards" / "Gift_Cards_5.json"
+GIFT_META = AMAZON_DATA / "ni2018_giftcards" / "meta_Gift_Cards.json"
 IMPORT = str(Path(sys.executable).with_name("amazen-import"))
 
 
@@ -85,6 +86,7 @@ def write_big_review_file(path, products=15_000):
     return n
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_a_clean_import_prints_a_report_and_exits_0(scratch_url):
     result = run_import(scratch_url, GIFT_REVIEWS)
     assert result.returncode == 0, result.stderr
@@ -93,6 +95,7 @@ def test_a_clean_import_prints_a_report_and_exits_0(scratch_url):
     assert counts(scratch_url)[:2] == (148, 2965)
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_json_report(scratch_url):
     result = run_import(scratch_url, "--json", GIFT_REVIEWS)
     report = json.loads(result.stdout)
@@ -101,11 +104,13 @@ def test_json_report(scratch_url):
     assert report["skipped"]["duplicate review (same reviewer and product): the last line is kept"]["count"] == 7
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_no_progress_output_when_not_on_a_terminal(scratch_url):
     result = run_import(scratch_url, GIFT_REVIEWS)
     assert result.stderr == ""
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_a_progress_bar_with_rate_and_eta_on_a_terminal(scratch_url):
     """Run the import on a pseudo-terminal, as an operator's shell would."""
     import fcntl
@@ -136,6 +141,7 @@ def test_a_progress_bar_with_rate_and_eta_on_a_terminal(scratch_url):
     assert "Reviews:  2,965 inserted" in text
 
 
+@pytest.mark.usefixtures("amazon_data")
 @pytest.mark.parametrize(
     "setup, message",
     [
@@ -154,6 +160,7 @@ def test_usage_problems_are_one_line_and_exit_2(scratch_url, tmp_path, setup, me
     assert counts(scratch_url)[:2] == (0, 0)
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_strict_aborts_at_a_bad_line_and_imports_nothing(scratch_url, tmp_path):
     lines = GIFT_REVIEWS.read_text().splitlines()
     broken = tmp_path / "broken.json"
@@ -166,6 +173,7 @@ def test_strict_aborts_at_a_bad_line_and_imports_nothing(scratch_url, tmp_path):
     assert lenient.returncode == 0 and "broken.json:1001" in lenient.stdout
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_missing_database_url_in_production_is_one_line(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("AMAZEN_DATABASE_URL", "DATABASE_URL")}
     result = subprocess.run(
@@ -178,34 +186,31 @@ def test_missing_database_url_in_production_is_one_line(tmp_path):
     )
 
 
-def wait_for_copy(url, process, deadline=60):
-    """Block until the import has COPYed a batch of reviews (it is then midway): its session is in or
-    after a COPY of reviews (merging, or emptying the batch tables), which covers the whole load. The
-    COPY alone is a fraction of a second per batch, and a fast import slipped through the polls."""
-    engine = sa.create_engine(url)
-    try:
-        started = time.monotonic()
-        while time.monotonic() - started < deadline:
-            assert process.poll() is None, "the import finished before it could be stopped midway"
-            with engine.connect() as conn:
-                copying = conn.execute(sa.text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'amazen-import' "
-                    "AND datname = current_database() AND (query LIKE 'COPY batch_reviews%' "
-                    "OR query LIKE '%FROM batch_reviews%' OR query LIKE 'TRUNCATE batch_%')"
-                )).scalar()
-            if copying:
-                return
-            time.sleep(0.05)
-        raise AssertionError("the import never reached COPY")
-    finally:
-        engine.dispose()
+def wait_until_held(conn, process, table, deadline=300):
+    """Return once the import ``process`` has written reviews in its transaction and waits for the lock
+    on ``table`` that ``conn`` holds: it is midway, and stays there until ``conn`` lets go."""
+    give_up = time.monotonic() + deadline
+    while True:
+        # pg_stat_activity and pg_locks are read once per transaction: each look is a new one.
+        with conn.begin():
+            held = conn.execute(sa.text(
+                "SELECT bool_or(w.relation = CAST(:table AS regclass) AND NOT w.granted) "
+                "   AND bool_or(w.relation = 'reviews'::regclass AND w.granted AND w.mode = 'RowExclusiveLock') "
+                "FROM pg_stat_activity a JOIN pg_locks w ON w.pid = a.pid "
+                "WHERE a.application_name = 'amazen-import' AND a.datname = current_database()"
+            ), {"table": table}).scalar()
+        if held:
+            return
+        assert process.poll() is None, f"the import ended (exit {process.returncode}) before it waited for {table}"
+        assert time.monotonic() < give_up, f"the import did not reach {table} within {deadline} s"
+        time.sleep(0.05)
 
 
-def wait_for_backend_gone(url, deadline=30):
+def wait_for_backend_gone(url, deadline=60):
     engine = sa.create_engine(url)
     try:
-        started = time.monotonic()
-        while time.monotonic() - started < deadline:
+        give_up = time.monotonic() + deadline
+        while True:
             with engine.connect() as conn:
                 if not conn.execute(sa.text(
                     # This database only: other imports may share the server (a benchmark, another test run).
@@ -213,12 +218,13 @@ def wait_for_backend_gone(url, deadline=30):
                     "AND datname = current_database()"
                 )).scalar():
                     return
+            assert time.monotonic() < give_up, "the stopped import's database session is still there"
             time.sleep(0.05)
-        raise AssertionError("the killed import's database session is still there")
     finally:
         engine.dispose()
 
 
+@pytest.mark.usefixtures("amazon_data")
 @pytest.mark.parametrize("sig, expected_exit", [(signal.SIGKILL, -signal.SIGKILL), (signal.SIGINT, 1)])
 def test_an_import_stopped_midway_leaves_the_database_unchanged_and_a_rerun_completes(
     scratch_url, tmp_path, sig, expected_exit
@@ -228,14 +234,33 @@ def test_an_import_stopped_midway_leaves_the_database_unchanged_and_a_rerun_comp
     big = tmp_path / "reviews_5.json"
     reviews = write_big_review_file(big)
 
-    process = subprocess.Popen(
-        [IMPORT, "--config", str(REPO / "production.ini"), str(big)],
-        env={**os.environ, "AMAZEN_DATABASE_URL": scratch_url}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    wait_for_copy(scratch_url, process)
-    process.send_signal(sig)
-    _, stderr = process.communicate(timeout=60)
-    assert process.returncode == expected_exit
+    # The import is held midway, not raced: this transaction locks search_stats, which the import updates
+    # only after it has loaded its reviews, until the signal has been sent.
+    engine = sa.create_engine(scratch_url)
+    holder = engine.connect()
+    watcher = engine.connect()
+    try:
+        holder.execute(sa.text("LOCK TABLE search_stats IN ACCESS EXCLUSIVE MODE"))
+        process = subprocess.Popen(
+            [IMPORT, "--config", str(REPO / "production.ini"), str(big)],
+            env={**os.environ, "AMAZEN_DATABASE_URL": scratch_url}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            wait_until_held(watcher, process, "search_stats")
+            process.send_signal(sig)
+        except BaseException:
+            process.kill()
+            process.communicate()
+            raise
+        finally:
+            holder.rollback()  # the import goes on to its next statement, where a Ctrl-C ends it
+        _, stderr = process.communicate(timeout=300)
+    finally:
+        holder.close()
+        watcher.close()
+        engine.dispose()
+    assert process.returncode == expected_exit, stderr
     if sig == signal.SIGINT:
         assert stderr.strip() == "amazen-import: interrupted; nothing was imported"
     wait_for_backend_gone(scratch_url)
@@ -277,8 +302,9 @@ def index_snapshot(url):
     return snapshot
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_reindex_rebuilds_exactly_what_imports_maintain(scratch_url):
-    meta = SHARED_DATA / "ni2018_giftcards" / "meta_Gift_Cards.json"
+    meta = GIFT_META
     # Reviews first, metadata second: the index must follow the products' text as it arrives.
     assert run_import(scratch_url, GIFT_REVIEWS).returncode == 0
     assert run_import(scratch_url, meta).returncode == 0
@@ -326,6 +352,7 @@ def last_analyze(url):
     return scalar(url, "SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'product_vocabulary'")
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_an_import_recounts_the_vocabulary_of_the_products_it_changes(scratch_url, tmp_path):
     """An import counts only its products' phrases again; a phrase a retitled product no longer uses
     drops out when fewer than two products use it, and one a brand names stays."""
@@ -336,7 +363,7 @@ def test_an_import_recounts_the_vocabulary_of_the_products_it_changes(scratch_ur
                                       "feature": [], "also_buy": [], "main_cat": "Gift Cards"}) + "\n")
         return path
 
-    assert run_import(scratch_url, SHARED_DATA / "ni2018_giftcards" / "meta_Gift_Cards.json").returncode == 0
+    assert run_import(scratch_url, GIFT_META).returncode == 0
     analysed = last_analyze(scratch_url)
     assert analysed is not None  # a first import samples the planner's statistics at once
     # ... and the index tables its full rebuild swapped in keep the statistics it sampled before the swap
@@ -370,9 +397,10 @@ def product_postings_table(url):
     return scalar(url, "SELECT 'product_postings'::regclass::oid")
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_an_import_that_touches_a_quarter_of_the_catalog_rebuilds_it_whole_with_the_same_result(scratch_url, tmp_path):
     """From a quarter of a large catalog, loading new index tables beats inserting into the live keys."""
-    meta = SHARED_DATA / "ni2018_giftcards" / "meta_Gift_Cards.json"
+    meta = GIFT_META
     assert run_import(scratch_url, meta).returncode == 0
     asins = [json.loads(line)["asin"] for line in meta.open()]
     assert len(asins) == 1547
@@ -403,19 +431,20 @@ def die_in_the_worker(*chunk):
     os.kill(os.getpid(), signal.SIGKILL)
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_an_indexing_worker_that_dies_fails_the_rebuild_instead_of_waiting_for_ever(scratch_url, monkeypatch):
-    from amazen.search import index
+    from amazen.search import indexer
 
-    assert run_import(scratch_url, SHARED_DATA / "ni2018_giftcards" / "meta_Gift_Cards.json").returncode == 0
+    assert run_import(scratch_url, GIFT_META).returncode == 0
     before = index_snapshot(scratch_url)
-    monkeypatch.setattr(index, "analyse_chunk", die_in_the_worker)  # 1,547 products: the workers are used
+    monkeypatch.setattr(indexer, "analyse_chunk", die_in_the_worker)  # 1,547 products: the workers are used
     engine = sa.create_engine(scratch_url)
     outcome = []
 
     def rebuild():
         try:
             with engine.begin() as conn:
-                index.reindex(conn)
+                indexer.index_products(conn)
         except Exception as err:
             outcome.append(err)
 
@@ -428,18 +457,19 @@ def test_an_indexing_worker_that_dies_fails_the_rebuild_instead_of_waiting_for_e
     assert index_snapshot(scratch_url) == before  # rolled back
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_searches_read_the_old_index_without_waiting_while_a_full_reindex_runs(scratch_url, monkeypatch):
     """A full rebuild loads new index tables beside the live ones and swaps them in last, so while it
     runs, searches and completions go on reading the old index instead of queueing behind it."""
     from sqlalchemy.orm import Session
     from webob.multidict import MultiDict
 
-    from amazen.search import index
+    from amazen.search import indexer
     from amazen.search.query import parse_search
     from amazen.search.service import SearchService
     from amazen.search.suggest import SuggestService
 
-    assert run_import(scratch_url, GIFT_REVIEWS, SHARED_DATA / "ni2018_giftcards" / "meta_Gift_Cards.json").returncode == 0
+    assert run_import(scratch_url, GIFT_REVIEWS, GIFT_META).returncode == 0
     request = parse_search(MultiDict(q="gift card", pos="easy"))
     engine = sa.create_engine(scratch_url)
 
@@ -465,10 +495,10 @@ def test_searches_read_the_old_index_without_waiting_while_a_full_reindex_runs(s
 
         # Look while the rebuild runs: its last step before the swap is the vocabulary.
         during = []
-        refresh_vocabulary = index.refresh_vocabulary
-        monkeypatch.setattr(index, "refresh_vocabulary", lambda conn, *ids: (refresh_vocabulary(conn, *ids), during.append(look(searcher))))
+        refresh_vocabulary = indexer.refresh_vocabulary
+        monkeypatch.setattr(indexer, "refresh_vocabulary", lambda conn, *ids: (refresh_vocabulary(conn, *ids), during.append(look(searcher))))
         with engine.connect() as rebuilding:
-            assert index.reindex(rebuilding) == 1547
+            assert indexer.index_products(rebuilding) == 1547
             rebuilding.commit()
         assert during == [stale]  # no lock wait, and the old index unchanged
         assert look(searcher) == fresh
@@ -477,6 +507,7 @@ def test_searches_read_the_old_index_without_waiting_while_a_full_reindex_runs(s
     engine.dispose()
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_a_review_written_during_a_full_reindex_waits_for_it_and_is_indexed_after(scratch_url, monkeypatch):
     """A review written while a full rebuild runs must not be lost when the rebuilt tables are swapped
     in: the writer waits for the rebuild to commit, then indexes its product in the new tables."""
@@ -486,10 +517,10 @@ def test_a_review_written_during_a_full_reindex_waits_for_it_and_is_indexed_afte
 
     from amazen.catalog.services import CatalogService
     from amazen.models import Product
-    from amazen.search import index
+    from amazen.search import indexer
     from amazen.search.analyzer import word_stem
 
-    assert run_import(scratch_url, GIFT_REVIEWS, SHARED_DATA / "ni2018_giftcards" / "meta_Gift_Cards.json").returncode == 0
+    assert run_import(scratch_url, GIFT_REVIEWS, GIFT_META).returncode == 0
     engine = sa.create_engine(scratch_url)
     term = word_stem("zyzzogetic")  # a word no gift card review uses
     written = []
@@ -509,10 +540,10 @@ def test_a_review_written_during_a_full_reindex_waits_for_it_and_is_indexed_afte
         writer.start()
         wait_until_blocked(engine, writer, "the writer", "the rebuild")
 
-    refresh_vocabulary = index.refresh_vocabulary
-    monkeypatch.setattr(index, "refresh_vocabulary", lambda conn, *ids: (refresh_vocabulary(conn, *ids), start_the_writer_and_see_it_wait()))
+    refresh_vocabulary = indexer.refresh_vocabulary
+    monkeypatch.setattr(indexer, "refresh_vocabulary", lambda conn, *ids: (refresh_vocabulary(conn, *ids), start_the_writer_and_see_it_wait()))
     with engine.connect() as rebuilding:
-        assert index.reindex(rebuilding) == 1547
+        assert indexer.index_products(rebuilding) == 1547
         rebuilding.commit()
     writer.join(60)
     assert written, "the review was not written"
@@ -524,6 +555,7 @@ def test_a_review_written_during_a_full_reindex_waits_for_it_and_is_indexed_afte
     engine.dispose()
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_two_reviews_written_at_once_to_one_product_are_both_counted(scratch_url):
     """A second writer of a product waits for the first (the product's row lock, taken first), so the
     statements that recount the product's reviews see both: its aggregates and the catalog's totals,
@@ -533,7 +565,7 @@ def test_two_reviews_written_at_once_to_one_product_are_both_counted(scratch_url
     from amazen.catalog.services import CatalogService
     from amazen.models import Product
 
-    assert run_import(scratch_url, GIFT_REVIEWS, SHARED_DATA / "ni2018_giftcards" / "meta_Gift_Cards.json").returncode == 0
+    assert run_import(scratch_url, GIFT_REVIEWS, GIFT_META).returncode == 0
     engine = sa.create_engine(scratch_url)
     with engine.connect() as conn:
         product_id = conn.execute(sa.text("SELECT id FROM products WHERE review_count > 0 ORDER BY asin LIMIT 1")).scalar()

@@ -1,14 +1,18 @@
 """A fresh start of `pserve development.ini`: embedded PostgreSQL, migrations and demo catalog, then pages."""
 import shutil
+import signal
 import sys
 from pathlib import Path
 
-from tests.serve import check_fresh_start
+from tests.serve import Served, check_fresh_start, fetch, postmaster_running
+
+
+def pserve_executable():
+    return shutil.which("pserve") or str(Path(sys.executable).with_name("pserve"))
 
 
 def test_pserve_on_a_fresh_directory_serves_the_demo_catalog_and_stops_cleanly():
-    pserve = shutil.which("pserve") or str(Path(sys.executable).with_name("pserve"))
-    report = dict(check_fresh_start(pserve))
+    report = dict(check_fresh_start(pserve_executable()))
     assert report["home, listing, product page, static file"] == "200"
     assert report["embedded PostgreSQL stopped with it"] == "yes"
     # Set on the new data directory, and in effect (wal_level only after a restart): without them an
@@ -18,31 +22,22 @@ def test_pserve_on_a_fresh_directory_serves_the_demo_catalog_and_stops_cleanly()
 
 def test_pserve_stopped_with_sigterm_stops_the_embedded_postgresql_too(tmp_path):
     """`kill`, systemd or a supervisor stop a server with SIGTERM, not Ctrl-C; the embedded database
-    must not be left running (it used to be: Python's default SIGTERM skips the exit handlers)."""
-    import signal
-
-    from tests.serve import Served, postmaster_running
-
-    pserve = shutil.which("pserve") or str(Path(sys.executable).with_name("pserve"))
-    pgdata = tmp_path / "var" / "pgdata"
-    served = Served(pserve, tmp_path)
+    stops with it (Python's default for SIGTERM would skip the exit handlers)."""
+    served = Served(pserve_executable(), tmp_path)
     try:
         served.wait_ready()
-        assert postmaster_running(pgdata)
+        assert postmaster_running(served.pgdata)
     finally:
         code = served.stop(signal.SIGTERM)
-    log = (tmp_path / "pserve.log").read_text()[-2000:]
+    log = served.output()[-2000:]
     assert code == 0, log  # pserve treats it as it treats Ctrl-C: "Exiting", status 0
-    assert not postmaster_running(pgdata), log
+    assert not served.postgres_outlived_pserve, log
 
 
 def test_with_the_debug_toolbar_an_address_that_is_not_utf8_is_still_the_400_page(tmp_path):
-    """development.ini's debug toolbar reads the query string before any of Amazen's code does: it
-    failed there (a bare 500 from waitress) until the address was made readable first."""
-    from tests.serve import Served, fetch
-
-    pserve = shutil.which("pserve") or str(Path(sys.executable).with_name("pserve"))
-    served = Served(pserve, tmp_path, toolbar=True)
+    """development.ini's debug toolbar reads the query string before any of Amazen's code does: the
+    address is made readable first, so the toolbar does not turn it into a bare 500."""
+    served = Served(pserve_executable(), tmp_path, toolbar=True)
     try:
         served.wait_ready()
         for path in ("/search?q=%ff", "/products/%ff"):
@@ -52,3 +47,4 @@ def test_with_the_debug_toolbar_an_address_that_is_not_utf8_is_still_the_400_pag
         assert status == 200
     finally:
         served.stop()
+    assert not served.postgres_outlived_pserve, served.output()[-2000:]

@@ -1,7 +1,8 @@
-"""The JSON readers (McAuley 2014, Ni 2018, McAuley 2023) on the real files in ../shared/data/amazon.
+"""The JSON readers (McAuley 2014, Ni 2018, McAuley 2023) on the real files of the public Amazon datasets.
 
 Expected numbers are computed here from the raw files with ``json.loads`` and regular expressions, not with
-the readers' own code paths, and checked against the counts in PROVENANCE.md. No database is needed.
+the readers' own code paths, and checked against the counts in PROVENANCE.md; the tests on them skip
+without the datasets (AMAZEN_DATA_DIR, see tests/conftest.py). No database is needed.
 """
 import gzip
 import html
@@ -34,22 +35,23 @@ from amazen.ingest.readers.json_formats import (
     Ni2018Meta,
     Ni2018Reviews,
 )
+from tests.conftest import AMAZON_DATA
 
-SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "amazon"
-GIFT_REVIEWS = SHARED_DATA / "ni2018_giftcards" / "Gift_Cards_5.json"
-GIFT_META = SHARED_DATA / "ni2018_giftcards" / "meta_Gift_Cards.json"
-MUSIC_REVIEWS = SHARED_DATA / "messy_samples" / "reviews_Musical_Instruments_5_first50.json"
-TOY_META = SHARED_DATA / "messy_samples" / "toy_data_meta.json"
-APPLIANCES_META = SHARED_DATA / "messy_samples" / "meta_Appliances_first100.json"
+GIFT_REVIEWS = AMAZON_DATA / "ni2018_giftcards" / "Gift_Cards_5.json"
+GIFT_META = AMAZON_DATA / "ni2018_giftcards" / "meta_Gift_Cards.json"
+MUSIC_REVIEWS = AMAZON_DATA / "messy_samples" / "reviews_Musical_Instruments_5_first50.json"
+TOY_META = AMAZON_DATA / "messy_samples" / "toy_data_meta.json"
+APPLIANCES_META = AMAZON_DATA / "messy_samples" / "meta_Appliances_first100.json"
 # Files of the other readers' formats: none of the JSON readers may claim them.
 OTHER_FILES = [
-    SHARED_DATA / "messy_samples" / "amazon_reviews_us_Gift_Card_v1_00_head1452.tsv",
-    SHARED_DATA / "messy_samples" / "datafiniti_7817_1_first100.csv",
-    *sorted((SHARED_DATA / "mdsd_blitzer2007").glob("*/*.review")),
-    *sorted((SHARED_DATA / "huliu2004").glob("*.txt")),
+    AMAZON_DATA / "messy_samples" / "amazon_reviews_us_Gift_Card_v1_00_head1452.tsv",
+    AMAZON_DATA / "messy_samples" / "datafiniti_7817_1_first100.csv",
+    *(AMAZON_DATA / "mdsd_blitzer2007" / f"{category}/{kind}.review" for category in ("books", "electronics")
+      for kind in ("negative", "positive")),
+    *(AMAZON_DATA / "huliu2004" / f"{name}.txt"
+      for name in ("Apex AD2600 Progressive-scan DVD player", "Canon G3", "Creative Labs Nomad Jukebox Zen Xtra 40GB",
+                   "Nikon coolpix 4300", "Nokia 6610", "Readme")),
 ]
-
-pytestmark = pytest.mark.skipif(not GIFT_REVIEWS.exists(), reason="../shared/data/amazon is not available")
 
 MARKUP = re.compile(r"<\s*/?[a-zA-Z][^>]*>")
 RAW_DOLLAR_PRICE = re.compile(r"\$\d{1,3}(?:,\d{3})*(?:\.\d\d)?|\$\d+(?:\.\d\d)?")
@@ -88,6 +90,7 @@ def write_lines(path, lines):
 # --- the real files --------------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_gift_card_reviews_match_the_raw_file():
     raw = raw_json_lines(GIFT_REVIEWS)
     items = read_file(Ni2018Reviews(), GIFT_REVIEWS)
@@ -116,6 +119,7 @@ def test_gift_card_reviews_match_the_raw_file():
     assert all(r.reviewed_at.tzinfo is not None for r in reviews)
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_gift_card_meta_match_the_raw_file():
     raw = raw_json_lines(GIFT_META)
     products = records_of(read_file(Ni2018Meta(), GIFT_META), ProductRecord)
@@ -148,6 +152,7 @@ def test_gift_card_meta_match_the_raw_file():
         assert not any(MARKUP.search(t) for t in [product.description or "", *product.features])
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_musical_instruments_2014_reviews():
     raw = raw_json_lines(MUSIC_REVIEWS)
     items = read_file(McAuley2014Reviews(), MUSIC_REVIEWS)
@@ -166,6 +171,7 @@ def test_musical_instruments_2014_reviews():
     assert reviews[0].reviewer_name == 'cassandra tu "Yeah, well, that\'s just like, u...'
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_toy_meta_is_one_json_array_on_one_line():
     raw = json.loads(TOY_META.read_text(encoding="utf-8"))
     items = read_file(McAuley2014Meta(), TOY_META)
@@ -192,6 +198,7 @@ def test_toy_meta_is_one_json_array_on_one_line():
     assert not any("no-img" in (p.image_url or "") for p in products)
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_appliances_meta_drops_markup_and_css():
     raw = raw_json_lines(APPLIANCES_META)
     products = records_of(read_file(Ni2018Meta(), APPLIANCES_META), ProductRecord)
@@ -215,6 +222,7 @@ def test_appliances_meta_drops_markup_and_css():
 # --- sniffing --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("amazon_data")
 @pytest.mark.parametrize(
     "path, expected",
     [
@@ -233,17 +241,20 @@ def test_each_real_file_is_recognised_by_exactly_one_reader(path, expected, tmp_
     assert sniffed(copy) == [expected]
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_gzipped_file_reads_like_the_plain_one(tmp_path):
     copy = tmp_path / "Gift_Cards_5.json.gz"
     copy.write_bytes(gzip.compress(GIFT_REVIEWS.read_bytes()))
     assert read_file(Ni2018Reviews(), copy) == read_file(Ni2018Reviews(), GIFT_REVIEWS)
 
 
+@pytest.mark.usefixtures("amazon_data")
 @pytest.mark.parametrize("path", OTHER_FILES, ids=lambda p: p.name)
 def test_other_formats_are_not_claimed(path):
     assert sniffed(path) == []
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_sniff_looks_at_the_first_complete_line_only():
     line = GIFT_REVIEWS.read_text(encoding="utf-8").splitlines()[0]
     # A sample cut off in the second line still shows its format in the first.

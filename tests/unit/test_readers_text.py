@@ -1,7 +1,8 @@
 """The readers of self-contained review files: Amazon TSV, MDSD .review, Datafiniti CSV, Hu & Liu.
 
-Expected numbers are computed here from the raw files in ../shared/data/amazon with plain parsing
-(split, regular expressions, csv.DictReader), independently of the readers under test. No database.
+Expected numbers are computed here from the raw files of the public Amazon datasets (AMAZEN_DATA_DIR,
+see tests/conftest.py) with plain parsing (split, regular expressions, csv.DictReader), independently of
+the readers under test; the tests on them skip without the datasets. No database.
 """
 import csv
 import gzip
@@ -24,15 +25,25 @@ from amazen.ingest.base import (
     read_sample,
 )
 from amazen.ingest.readers import datafiniti, huliu, mdsd, tsv
-from tests.conftest import SHARED_DATA
+from tests.conftest import AMAZON_DATA
 
-TSV = SHARED_DATA / "messy_samples" / "amazon_reviews_us_Gift_Card_v1_00_head1452.tsv"
-DATAFINITI = SHARED_DATA / "messy_samples" / "datafiniti_7817_1_first100.csv"
-MDSD_ELECTRONICS = sorted((SHARED_DATA / "mdsd_blitzer2007" / "electronics").glob("*.review"))
-MDSD_BOOKS = sorted((SHARED_DATA / "mdsd_blitzer2007" / "books").glob("*.review"))
-HULIU = sorted(p for p in (SHARED_DATA / "huliu2004").glob("*.txt") if p.name != "Readme.txt")
-HULIU_README = SHARED_DATA / "huliu2004" / "Readme.txt"
-JSON_FILES = sorted(SHARED_DATA.glob("ni2018_giftcards/*.json")) + sorted(SHARED_DATA.glob("messy_samples/*.json"))
+# The files by name, so that collection never depends on them being there.
+TSV = AMAZON_DATA / "messy_samples" / "amazon_reviews_us_Gift_Card_v1_00_head1452.tsv"
+DATAFINITI = AMAZON_DATA / "messy_samples" / "datafiniti_7817_1_first100.csv"
+MDSD_ELECTRONICS = [AMAZON_DATA / "mdsd_blitzer2007" / "electronics" / f"{kind}.review" for kind in ("negative", "positive")]
+MDSD_BOOKS = [AMAZON_DATA / "mdsd_blitzer2007" / "books" / f"{kind}.review" for kind in ("negative", "positive")]
+HULIU = [
+    AMAZON_DATA / "huliu2004" / f"{name}.txt"
+    for name in ("Apex AD2600 Progressive-scan DVD player", "Canon G3", "Creative Labs Nomad Jukebox Zen Xtra 40GB",
+                 "Nikon coolpix 4300", "Nokia 6610")
+]
+HULIU_README = AMAZON_DATA / "huliu2004" / "Readme.txt"
+JSON_FILES = [
+    AMAZON_DATA / name
+    for name in ("ni2018_giftcards/Gift_Cards_5.json", "ni2018_giftcards/meta_Gift_Cards.json",
+                 "messy_samples/meta_Appliances_first100.json", "messy_samples/reviews_Musical_Instruments_5_first50.json",
+                 "messy_samples/toy_data_meta.json")
+]
 
 READERS = [tsv.READER, mdsd.READER, datafiniti.READER, huliu.READER]
 FILES_BY_READER = {
@@ -80,6 +91,7 @@ def assert_products_come_first(items):
 # --- recognising files ------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("amazon_data")
 @pytest.mark.parametrize("name, path", ALL_FILES, ids=[path.name for _, path in ALL_FILES])
 def test_each_real_file_is_recognised_by_its_reader_only(name, path):
     sample = read_sample(path)
@@ -87,12 +99,14 @@ def test_each_real_file_is_recognised_by_its_reader_only(name, path):
     assert claimed == [name]
 
 
+@pytest.mark.usefixtures("amazon_data")
 @pytest.mark.parametrize("path", [HULIU_README, *JSON_FILES], ids=lambda p: p.name)
 def test_other_files_are_rejected(path):
     sample = read_sample(path)
     assert [reader.name for reader in READERS if reader.sniff(sample, path.name)] == []
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_sniff_decides_from_content_not_the_file_name():
     sample = read_sample(TSV)
     assert tsv.READER.sniff(sample, "reviews.dat")
@@ -100,6 +114,7 @@ def test_sniff_decides_from_content_not_the_file_name():
     assert not huliu.READER.sniff(read_sample(HULIU_README), "Canon G3.txt")
 
 
+@pytest.mark.usefixtures("amazon_data")
 @pytest.mark.parametrize("name, path", [
     (tsv.READER.name, TSV),
     (datafiniti.READER.name, DATAFINITI),
@@ -126,6 +141,7 @@ def tsv_raw():
     return header, rows, lines
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_tsv_counts_match_the_raw_file():
     header, rows, lines = tsv_raw()
     items = read_file(tsv.READER, TSV)
@@ -146,6 +162,7 @@ def test_tsv_counts_match_the_raw_file():
     assert_products_come_first(items)
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_tsv_fields_are_cleaned():
     _, rows, _ = tsv_raw()
     items = read_file(tsv.READER, TSV)
@@ -169,6 +186,7 @@ def test_tsv_fields_are_cleaned():
     assert "\n" in review.text
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_tsv_bad_rows_are_skipped_not_raised():
     header = TSV.read_text(encoding="utf-8").splitlines()[0]
     good = "US\t1\tR1\tB000000001\t9\tA title\tGift Card\t5\t2\t3\tN\tN\tHead\tBody\t2015-08-31"
@@ -200,6 +218,7 @@ def mdsd_raw(path):
     return [dict((tag, value.strip()) for tag, value in re.findall(r"<(\w+)>\n(.*?)</\1>", b, re.S)) for b in blocks]
 
 
+@pytest.mark.usefixtures("amazon_data")
 @pytest.mark.parametrize(
     "files, products", [(MDSD_ELECTRONICS, 1299), (MDSD_BOOKS, 1944)], ids=["electronics", "books"]
 )
@@ -227,6 +246,7 @@ def test_mdsd_counts_match_the_raw_files(files, products):
     assert len(asins) == products  # PROVENANCE.md
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_mdsd_first_review_and_its_product():
     items = read_file(mdsd.READER, MDSD_ELECTRONICS[1])  # positive.review
     assert MDSD_ELECTRONICS[1].name == "positive.review"
@@ -245,6 +265,7 @@ def test_mdsd_first_review_and_its_product():
     assert "\n\nI feel that" in review.text
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_mdsd_entities_are_decoded_and_bare_ampersands_kept():
     items = [item for path in MDSD_ELECTRONICS + MDSD_BOOKS for item in read_file(mdsd.READER, path)]
     texts = [r.text or "" for r in reviews_of(items)]
@@ -255,6 +276,7 @@ def test_mdsd_entities_are_decoded_and_bare_ampersands_kept():
     assert "AT&T 992 Two-Line Corded Speakerphone with Caller ID" in titles
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_mdsd_product_names_lose_their_category_suffix():
     items = [item for path in MDSD_ELECTRONICS + MDSD_BOOKS for item in read_file(mdsd.READER, path)]
     products = {p.asin: p for p in products_of(items)}
@@ -363,6 +385,7 @@ def test_mdsd_bad_blocks_give_one_skip_at_their_review_line():
     assert reviews_of(items)[-1].reviewer_id == "mdsd:B000TEST01:great:"
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_mdsd_real_block_without_asin():
     lines = MDSD_ELECTRONICS[1].read_text(encoding="utf-8").splitlines(keepends=True)
     end = lines.index("</review>\n") + 1
@@ -380,6 +403,7 @@ def datafiniti_raw():
         return list(csv.DictReader(handle))
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_datafiniti_counts_match_the_raw_file():
     rows = datafiniti_raw()
     items = read_file(datafiniti.READER, DATAFINITI)
@@ -404,6 +428,7 @@ def test_datafiniti_counts_match_the_raw_file():
     assert sorted({n for n, _ in items}) == list(range(2, 102))
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_datafiniti_product_and_review_fields():
     items = read_file(datafiniti.READER, DATAFINITI)
     (line, product), (_, review) = items[0], items[1]
@@ -476,6 +501,7 @@ def huliu_raw(path):
     return sum(line.count("[t]") for line in lines), before, titles
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_huliu_reviews_match_the_title_markers():
     markers = [huliu_raw(path)[0] for path in HULIU]
     # PROVENANCE.md says 40 for Nokia 6610; it has 41 markers, one written "***[t]".
@@ -503,6 +529,7 @@ def test_huliu_reviews_match_the_title_markers():
     assert sum(huliu_raw(path)[0] + huliu_raw(path)[1] for path in HULIU) == 314
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_huliu_asin_and_sentences():
     items = read_file(huliu.READER, HULIU[1])
     assert HULIU[1].stem == "Canon G3"
