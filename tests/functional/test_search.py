@@ -448,7 +448,7 @@ def test_bad_reviews_are_400_json(api, body, field):
      ({"reviewer_id": "x", "summary": "Fine \udcd6", "text": "Fine."}, "summary", "must be text: it has half of a surrogate pair")],
 )
 def test_a_review_with_characters_no_text_column_holds_is_400_json_and_writes_nothing(api, body, field, message):
-    """JSON can escape a NUL or half of a surrogate pair; PostgreSQL can store neither (this was a 500)."""
+    """JSON can escape a NUL or half of a surrogate pair; PostgreSQL can store neither: a clear 400, never a 500."""
     before = api.get("/api/products/B000065BP9").json["review_count"]
     response = api.post_json("/api/products/B000065BP9/reviews", body, status=400)
     assert response.json["error"] == {"code": "invalid_parameter", "message": message, "field": field}
