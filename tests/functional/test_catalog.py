@@ -194,13 +194,6 @@ def test_the_database_enforces_star_ratings(dbsession):
             dbsession.flush()
 
 
-@pytest.mark.parametrize(
-    "name, slug", [("Luggage & Travel", "luggage-travel"), ("Café Équipement", "cafe-equipement"), ("!!!", "category")]
-)
-def test_slugify(name, slug):
-    assert slugify(name) == slug
-
-
 def test_the_loads_larger_sort_memory_ends_before_the_index_rebuild(dbsession, catalog, monkeypatch):
     """The merges sort with LOAD_WORK_MEM; the rebuild plans its reads with the transaction's own."""
     from amazen.ingest import bulk
