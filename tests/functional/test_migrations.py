@@ -130,8 +130,8 @@ def test_downgrade_to_base_removes_the_schema_and_upgrade_makes_it_again(scratch
 
 
 def test_a_database_from_before_the_baseline_is_refused_with_one_clear_line(scratch_url):
-    """A development database made by an earlier migration chain: Alembic alone would fail with "Can't
-    locate revision"; the message says what to do."""
+    """A database stamped with a revision these migrations do not have (one made before the baseline):
+    one line says what to do, where Alembic alone would fail with "Can't locate revision"."""
     engine = sa.create_engine(scratch_url)
     with engine.begin() as conn:
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0015'")
