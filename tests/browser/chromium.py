@@ -9,7 +9,7 @@ ARGS = [
 ]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
-INSTALL_HINT = "apt-get install -y --no-install-recommends chromium"
+INSTALL_HINT = "apt-get install chromium"
 
 
 class ChromiumMissing(RuntimeError):
@@ -20,7 +20,6 @@ def launch(playwright):
     """A headless chromium from CHROMIUM; ChromiumMissing with the fix when it is not there."""
     if not os.access(CHROMIUM, os.X_OK):
         raise ChromiumMissing(
-            f"no chromium at {CHROMIUM}: the browser tests drive Debian's chromium package "
-            f"(install it with `{INSTALL_HINT}`, as .ci/run does, or point AMAZEN_CHROMIUM at one)"
+            f"needs Debian's chromium: {INSTALL_HINT} (none at {CHROMIUM}; AMAZEN_CHROMIUM names another)"
         )
     return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import unavailable
 from tests.serve import Served
 
 from .chromium import ChromiumMissing, launch
@@ -52,7 +53,7 @@ def browser():
         try:
             chromium = launch(playwright)
         except ChromiumMissing as err:
-            pytest.fail(str(err), pytrace=False)
+            unavailable(str(err))
         yield chromium
         chromium.close()
 

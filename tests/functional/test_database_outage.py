@@ -26,14 +26,15 @@ def test_connecting_to_a_silent_database_gives_up_after_the_connect_timeout(sile
     started = time.monotonic()
     with pytest.raises(sa.exc.OperationalError, match="timeout"):
         engine.connect()
-    assert CONNECT_TIMEOUT - 0.5 < time.monotonic() - started < CONNECT_TIMEOUT + 2
+    # It waits the whole connect timeout, and gives up then: well before the next multiple of it.
+    assert CONNECT_TIMEOUT - 0.5 < time.monotonic() - started < 2 * CONNECT_TIMEOUT
     engine.dispose()
 
 
 def test_waiting_for_a_database_that_answers_returns_at_once(database_url):
     started = time.monotonic()
-    wait_for_database(database_url, timeout=10)
-    assert time.monotonic() - started < 2
+    wait_for_database(database_url, timeout=60)
+    assert time.monotonic() - started < 10  # one connection, not a wait for the timeout
 
 
 def test_waiting_for_a_database_that_is_down_gives_up_after_the_timeout():
@@ -41,7 +42,7 @@ def test_waiting_for_a_database_that_is_down_gives_up_after_the_timeout():
     started = time.monotonic()
     with pytest.raises(sa.exc.OperationalError):
         wait_for_database(url, timeout=1.0, interval=0.2)
-    assert time.monotonic() - started < 3
+    assert 1.0 - 0.2 <= time.monotonic() - started < 10  # it retried until one interval before the timeout
 
 
 def test_the_entrypoints_wait_names_the_missing_variable():

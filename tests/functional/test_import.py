@@ -125,7 +125,8 @@ def test_importing_every_shared_file_gives_the_counts_of_the_raw_files(conn):
     pairs = {(r["asin"], r["reviewerID"]) for r in gift}
     assert len(pairs) == 2972 - 7
     stored_pairs = conn.execute(
-        sa.text("SELECT count(*) FROM reviews r JOIN products p ON p.id = r.product_id WHERE (p.asin, r.reviewer_id) IN (SELECT * FROM unnest(CAST(:a AS text[]), CAST(:r AS text[])))"),
+        sa.text("SELECT count(*) FROM reviews r JOIN products p ON p.id = r.product_id "
+            "WHERE (p.asin, r.reviewer_id) IN (SELECT * FROM unnest(CAST(:a AS text[]), CAST(:r AS text[])))"),
         {"a": [a for a, _ in pairs], "r": [r for _, r in pairs]},
     ).scalar()
     assert stored_pairs == len(pairs)
@@ -246,7 +247,8 @@ def test_page_junk_is_dropped_and_real_prices_kept(conn):
     assert all(str(priced[a]) == real_prices[a].lstrip("$").replace(",", "") for a in real_prices)
     junk = conn.execute(
         sa.text(
-            "SELECT count(*) FROM products WHERE asin = ANY(:a) AND (title ~ '<[a-z/]|\\{[^}]*:' OR description ~ '<(table|tr|td)'"
+            "SELECT count(*) FROM products WHERE asin = ANY(:a) "
+            "AND (title ~ '<[a-z/]|\\{[^}]*:' OR description ~ '<(table|tr|td)'"
             " OR array_to_string(features, ' ') ~ '<(table|tr|td)|\\{[^}]*:')"
         ),
         {"a": [r["asin"] for r in raw]},
@@ -277,8 +279,10 @@ def test_metadata_before_or_after_reviews_gives_the_same_database(conn):
     def state():
         return (
             conn.execute(sa.text("SELECT asin, title, brand, price, features, image_url, review_count, stars_5 FROM products ORDER BY asin")).all(),
-            conn.execute(sa.text("SELECT p.asin, c.path FROM product_categories pc JOIN products p ON p.id = pc.product_id JOIN categories c ON c.id = pc.category_id ORDER BY 1, 2")).all(),
-            conn.execute(sa.text("SELECT p.asin, r.reviewer_id, r.rating, r.text FROM reviews r JOIN products p ON p.id = r.product_id ORDER BY 1, 2")).all(),
+            conn.execute(sa.text("SELECT p.asin, c.path FROM product_categories pc JOIN products p ON p.id = pc.product_id "
+                    "JOIN categories c ON c.id = pc.category_id ORDER BY 1, 2")).all(),
+            conn.execute(sa.text("SELECT p.asin, r.reviewer_id, r.rating, r.text "
+                    "FROM reviews r JOIN products p ON p.id = r.product_id ORDER BY 1, 2")).all(),
         )
 
     results = []
@@ -340,7 +344,8 @@ def test_duplicates_in_different_batches_keep_the_last_line(conn, monkeypatch):
     assert report.skipped[DUPLICATE_REVIEW].count == 7
     for asin, reviewer in repeated:
         text, rating = conn.execute(
-            sa.text("SELECT r.text, r.rating FROM reviews r JOIN products p ON p.id = r.product_id WHERE p.asin = :a AND r.reviewer_id = :r"),
+            sa.text("SELECT r.text, r.rating FROM reviews r JOIN products p ON p.id = r.product_id "
+                "WHERE p.asin = :a AND r.reviewer_id = :r"),
             {"a": asin, "r": reviewer},
         ).one()
         assert (text or "", rating) == (last[(asin, reviewer)][1], last[(asin, reviewer)][2])

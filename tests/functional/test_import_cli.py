@@ -278,7 +278,8 @@ def index_snapshot(url):
     with engine.connect() as conn:
         snapshot = (
             conn.execute(sa.text(
-                "SELECT p.asin, t.term, t.tf, t.length FROM product_terms t JOIN products p ON p.id = t.product_id ORDER BY 1, 2"
+                "SELECT p.asin, t.term, t.tf, t.length "
+                "FROM product_terms t JOIN products p ON p.id = t.product_id ORDER BY 1, 2"
             )).all(),
             conn.execute(sa.text(
                 "SELECT p.asin, e.term, e.mentions, e.positive, e.negative, e.stars_1, e.stars_2, e.stars_3, e.stars_4, "
@@ -489,7 +490,8 @@ def test_searches_read_the_old_index_without_waiting_while_a_full_reindex_runs(s
         assert fresh[0] > 0 and fresh[1] > 0 and fresh[2]
         with engine.begin() as conn:  # an old index that differs from what the rebuild will write
             # 'easi<TAB>3...' becomes 'easi<TAB>10003...': a thousand mentions more, at least
-            conn.exec_driver_sql(r"UPDATE product_evidence SET evidence = regexp_replace(evidence, '(^|\n)easi\t', '\1easi' || E'\t' || '1000', 'g')")
+            conn.exec_driver_sql(r"UPDATE product_evidence "
+                r"SET evidence = regexp_replace(evidence, '(^|\n)easi\t', '\1easi' || E'\t' || '1000', 'g')")
         stale = look(searcher)
         assert stale[1] > fresh[1] + 1000
 

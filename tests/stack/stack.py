@@ -32,18 +32,27 @@ ROOT = os.geteuid() == 0
 BIN = Path(sys.executable).parent  # the venv running the tests: python, alembic, pserve, amazen-initdb
 DATABASE = "amazen"
 DATABASE_USER = "amazen"
-START_DEADLINE = 30.0
+START_DEADLINE = 120.0  # a bound on waiting for a process to be ready, generous for a busy machine
 NGINX_CANDIDATES = ("nginx", "/usr/sbin/nginx")
 NGINX_MIME_TYPES = Path("/etc/nginx/mime.types")
 
 
+def find_executable(variable, candidates):
+    """The executable named by the environment ``variable`` when it is set (None if it is not there), or the
+    first of ``candidates`` found."""
+    if os.environ.get(variable):
+        return shutil.which(os.environ[variable])
+    return next((found for found in map(shutil.which, candidates) if found), None)
+
+
 def find_nginx():
-    """Debian's nginx (in /usr/sbin, which is not on a normal user's PATH), or None."""
-    for candidate in NGINX_CANDIDATES:
-        found = shutil.which(candidate)
-        if found:
-            return found
-    return None
+    """Debian's nginx (in /usr/sbin, which is not on a normal user's PATH; AMAZEN_NGINX names another), or None."""
+    return find_executable("AMAZEN_NGINX", NGINX_CANDIDATES)
+
+
+def find_openssl():
+    """openssl (AMAZEN_OPENSSL names another), or None."""
+    return find_executable("AMAZEN_OPENSSL", ("openssl",))
 
 
 def wait_until(check, what, deadline=START_DEADLINE, process=None, log=None):
@@ -65,7 +74,7 @@ def read_log(path):
     return Path(path).read_text(errors="replace")[-5000:] if path and Path(path).exists() else ""
 
 
-def stop_process(process, sig=signal.SIGTERM, group=False, timeout=20):
+def stop_process(process, sig=signal.SIGTERM, group=False, timeout=60):
     """Signal one child process (or its process group) and wait; kill it if it does not exit in time."""
     if process is None or process.poll() is not None:
         return
@@ -281,7 +290,7 @@ http {{
 
     def make_certificate(self):
         subprocess.run(
-            ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            [find_openssl(), "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
              "-keyout", self.dir / "key.pem", "-out", self.dir / "cert.pem", "-days", "2", "-subj", "/CN=amazen.test"],
             check=True, capture_output=True,
         )
@@ -307,7 +316,7 @@ http {{
         self.marks += 1
         marker = f"/static/favicon.svg?log-mark={self.marks}"
         assert request(self.http_port, marker).status == 200
-        wait_until(lambda: marker in self.access_log.read_text(), "nginx's access log", deadline=5)
+        wait_until(lambda: marker in self.access_log.read_text(), "nginx's access log", deadline=30)
         return self.access_log.read_text().splitlines()
 
     def stop(self):

@@ -1,7 +1,8 @@
 """docker-compose.yml, its development override and the files they name agree with each other.
 
-`docker compose config` parses and resolves the compose files without a Docker engine; where neither the
-docker client's compose plugin nor the standalone docker-compose is installed, that test is skipped.
+`docker compose config` (or Debian's docker-compose) parses and resolves the compose files without a Docker
+engine; where neither is installed, that test skips naming the install command (.ci/run installs it).
+AMAZEN_DOCKER_COMPOSE names another docker-compose executable.
 """
 import os
 import re
@@ -11,18 +12,23 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.conftest import unavailable
 from tests.serve import REPO
 
 
-def compose_command():
-    docker = shutil.which("docker")
-    if docker and subprocess.run([docker, "compose", "version"], capture_output=True).returncode == 0:
-        return [docker, "compose"]
-    standalone = shutil.which("docker-compose")
-    return [standalone] if standalone else None
-
-
-COMPOSE = compose_command()
+@pytest.fixture(scope="module")
+def compose():
+    """The command that runs docker-compose: the docker client's compose plugin, or the standalone one."""
+    if os.environ.get("AMAZEN_DOCKER_COMPOSE"):
+        standalone = shutil.which(os.environ["AMAZEN_DOCKER_COMPOSE"])
+    else:
+        docker = shutil.which("docker")
+        if docker and subprocess.run([docker, "compose", "version"], capture_output=True).returncode == 0:
+            return [docker, "compose"]
+        standalone = shutil.which("docker-compose")
+    if not standalone:
+        unavailable("needs docker-compose (or docker's compose plugin): apt-get install docker-compose")
+    return [standalone]
 
 
 def env_file(name):
@@ -42,19 +48,15 @@ def project(tmp_path):
     return tmp_path
 
 
-@pytest.mark.skipif(
-    COMPOSE is None,
-    reason="neither `docker compose` (the docker client's compose plugin) nor `docker-compose` is installed",
-)
 @pytest.mark.parametrize(
     "files, app_command",
     [(["docker-compose.yml"], "production.ini"), (["docker-compose.yml", "docker-compose.dev.yml"], "--reload")],
     ids=["production", "development"],
 )
-def test_docker_compose_config_accepts_the_compose_files(project, files, app_command):
+def test_docker_compose_config_accepts_the_compose_files(compose, project, files, app_command):
     env = {k: v for k, v in os.environ.items() if not k.startswith("COMPOSE_")}
     args = [arg for name in files for arg in ("-f", name)]
-    result = subprocess.run([*COMPOSE, *args, "config"], cwd=project, env=env, capture_output=True, text=True)
+    result = subprocess.run([*compose, *args, "config"], cwd=project, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     for expected in (app_command, "postgres:18", "nginx:", "service_healthy", "AMAZEN_DATABASE_URL"):
         assert expected in result.stdout, expected
