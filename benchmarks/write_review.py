@@ -23,9 +23,8 @@ from import_speed import bench_database_url  # noqa: E402
 from search import percentiles  # noqa: E402
 
 from amazen.catalog.services import CatalogService  # noqa: E402
-from amazen.ingest.bulk import refresh_ratings  # noqa: E402
 from amazen.models import Product  # noqa: E402
-from amazen.search.index import reindex  # noqa: E402
+from amazen.search.indexer import index_products  # noqa: E402
 
 REVIEWER = "amazen-benchmark-writer"
 
@@ -48,8 +47,7 @@ def run(writes, database):
         with engine.begin() as conn:
             written = conn.execute(sa.text("DELETE FROM reviews WHERE reviewer_id = :r RETURNING product_id"),
                                    {"r": REVIEWER}).scalars().all()
-            refresh_ratings(conn, product_ids=written)
-            reindex(conn, product_ids=written, text_changed=False)
+            index_products(conn, written, reviews_only=True)
         engine.dispose()
     p50, p95, p99 = percentiles(timings)
     print(f"database: {database}, {reviews:,} reviews; {len(timings)} reviews written, one per product, each committed\n")

@@ -201,9 +201,9 @@ def test_the_loads_larger_sort_memory_ends_before_the_index_rebuild(dbsession, c
     conn = dbsession.connection()
     before = conn.exec_driver_sql("SHOW work_mem").scalar()
     seen = []
-    reindex = bulk.reindex
-    monkeypatch.setattr(bulk, "reindex", lambda conn, **kw: (seen.append(conn.exec_driver_sql("SHOW work_mem").scalar()),
-                                                             reindex(conn, **kw))[1])
+    index_products = bulk.index_products
+    monkeypatch.setattr(bulk, "index_products", lambda conn, *args, **kw: (
+        seen.append(conn.exec_driver_sql("SHOW work_mem").scalar()), index_products(conn, *args, **kw))[1])
     merge = bulk.BulkLoader._merge_batch
     monkeypatch.setattr(bulk.BulkLoader, "_merge_batch", lambda self, *a: (
         seen.append(self.conn.exec_driver_sql("SHOW work_mem").scalar()), merge(self, *a))[1])

@@ -1,11 +1,11 @@
 """The index rows one product makes, worked out by hand: its evidence from its reviews
-(index.evidence_row), its postings (index.product_postings), its vocabulary phrases
-(index.product_phrases), its rating aggregates (index.rating_aggregates)."""
+(documents.evidence_row), its postings (documents.product_postings), its vocabulary phrases
+(documents.product_phrases), its rating aggregates (documents.rating_aggregates)."""
 import random
 
 from amazen.search.analyzer import analyze, phrases, review_mentions
-from amazen.search.index import (
-    FIELD_WEIGHTS, _evidence, evidence_row, phrase_row, product_phrases, product_postings, rating_aggregates,
+from amazen.search.documents import (
+    FIELD_WEIGHTS, evidence_row, phrase_row, product_phrases, product_postings, rating_aggregates, review_evidence,
 )
 
 from .test_analyzer import electronics_reviews
@@ -54,7 +54,7 @@ def test_the_packed_values_of_a_term_count_only_the_stars_of_reviews_that_gave_s
     """(net, stars_sum, rated, mentions, positive) per term, as the packed evidence and the totals take
     them: an unrated review mentions, but adds no stars and no rating."""
     reviews = [(7, None, 0, None, "Sturdy. Cheap."), (8, 5, 0, None, "Sturdy and light."), (9, 2, 0, None, "Not light.")]
-    values = {term: found for term, _, found in _evidence(reviews)}
+    values = {term: found for term, _, found in review_evidence(reviews)}
     assert values["cheap"] == (1, 0, 0, 1, 1)  # review 7 alone: no stars
     assert values["sturdi"] == (2, 5, 1, 2, 2)  # reviews 7 and 8: only 8's five stars
     assert values["light"] == (0, 7, 2, 2, 1)  # 8 for, 9 against

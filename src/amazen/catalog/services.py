@@ -6,6 +6,8 @@ from zope.sqlalchemy import mark_changed
 
 from amazen.models import Category, Product, Review, product_categories
 from amazen.params import Page
+from amazen.search.analyzer import review_mentions
+from amazen.search.indexer import index_products
 
 PRODUCT_SORTS = {
     "reviews": (Product.review_count.desc(), Product.id),
@@ -55,7 +57,7 @@ class CatalogService:
             )
             stmt = stmt.where(Product.id.in_(in_category))
         if text:
-            # A plain substring match until review-driven search lands; the pattern is escaped and bound.
+            # A substring match of the title or brand; the pattern is escaped and bound.
             pattern = f"%{escape_like(text)}%"
             stmt = stmt.where(sa.or_(Product.title.ilike(pattern), Product.brand.ilike(pattern)))
         return self._page(stmt, page_request)
@@ -83,8 +85,6 @@ class CatalogService:
         """Ids of the product's reviews that mention ``term``: the database narrows them down by the
         stems' letters (a stem less its last letter starts every word it comes from: "batteri" ->
         "battery"), the analyzer decides."""
-        from amazen.search.analyzer import review_mentions
-
         stmt = sa.select(Review.id, Review.summary, Review.text).where(Review.product_id == product.id)
         for word in term.split(" "):
             pattern = f"%{escape_like(word[:max(2, len(word) - 1)])}%"
@@ -104,9 +104,6 @@ class CatalogService:
         """Write a review (a reviewer's second review of a product replaces the first), then bring the
         product's rating aggregates and search index up to date in the same transaction, so the next
         search on any app process finds it."""
-        from amazen.ingest.bulk import refresh_ratings
-        from amazen.search.index import reindex
-
         # One writer per product at a time: the next one's statements then see this one's review, so the
         # product's aggregates and the catalog's totals (moved by difference) stay exact.
         self.session.execute(sa.select(Product.id).where(Product.id == product.id).with_for_update())
@@ -115,9 +112,7 @@ class CatalogService:
         stmt = insert(Review).values(product_id=product.id, reviewer_id=reviewer_id, **values)
         stmt = stmt.on_conflict_do_update(constraint="uq_reviews_product_id_reviewer_id", set_=values)
         review_id = self.session.execute(stmt.returning(Review.id)).scalar_one()
-        connection = self.session.connection()
-        refresh_ratings(connection, product_ids=[product.id])
-        reindex(connection, product_ids=[product.id], text_changed=False)
+        index_products(self.session.connection(), [product.id], reviews_only=True)
         mark_changed(self.session)  # raw SQL writes: tell the transaction there is something to commit
         self.session.expire(product)
         return self.session.get(Review, review_id, populate_existing=True)

@@ -10,9 +10,9 @@ Both the demo catalog and every dataset import go through here, so there is one 
   stars keeps the stars of the line it replaces (datasets repeat reviews without their rating). Rows
   are rewritten only where a value differs, so importing the same file twice changes nothing.
 * Category paths are created on first use; a product is linked to every category on its paths.
-* Rating aggregates (counts, average, 1–5 histogram) are recomputed for every product whose reviews
-  were loaded, and the search index is rebuilt for every product whose text, categories or reviews
-  changed, in the same transaction.
+* Every product whose text, categories or reviews changed is indexed again at the end, in the same
+  transaction (``amazen.search.indexer.index_products``): its search index rows, and its rating
+  aggregates (counts, average, 1–5 histogram) with them.
 
 Everything runs on the caller's connection inside the caller's transaction: a load is all or nothing.
 Each batch is merged as soon as it arrives, so PostgreSQL works while the next batch is being parsed.
@@ -30,7 +30,7 @@ from amazen.catalog.records import ProductRecord, ReviewRecord
 from amazen.catalog.slugs import slugify
 from amazen.models import Category
 from amazen.pgcopy import copy_line
-from amazen.search.index import reindex
+from amazen.search.indexer import index_products
 
 BATCH_ROWS = 20_000
 LOAD_WORK_MEM = "32MB"
@@ -61,8 +61,7 @@ REVIEW_FIELDS = ("reviewer_name", "rating", "summary", "text", "helpful_votes", 
 
 # A batch's keys are grouped in byte order (COLLATE "C"): grouping asks only which keys are equal, which
 # byte order answers as every deterministic collation does, and comparing bytes costs less than the
-# database's locale (at 1M generated reviews under C.UTF-8, the loading's statements took 0.9-1.3 s less
-# in three alternating pairs; the duplicates query took 0.7-1.7 s against 1.3-1.8).
+# database's locale.
 #
 # Metadata: the incoming value where it has one, else what is stored. Partial: the stored value where
 # there is one, else the incoming one. Unchanged rows are not rewritten.
@@ -110,8 +109,8 @@ INSERT INTO touched (product_id) SELECT DISTINCT product_id FROM linked ON CONFL
 """
 
 # The product id of each asin a batch's reviews name, looked up once per asin (one key lookup each):
-# joined to the batch's reviews line by line, the products table was read whole for every batch
-# (190 ms of each 20,000 reviews' merge at 1M generated reviews, the products' rows being wide).
+# joined to the batch's reviews line by line, the planner reads the whole products table (wide rows)
+# for every batch.
 MAP_PRODUCT_IDS = """
 INSERT INTO batch_product_ids (asin, product_id)
 SELECT p.asin, p.id FROM (SELECT DISTINCT asin FROM batch_reviews) b JOIN products p ON p.asin = b.asin
@@ -243,11 +242,9 @@ class BulkLoader:
         self.counts = MergeCounts()
         self._cursor = conn.connection.dbapi_connection.cursor()
         self._cursor.execute(TEMP_DDL)
-        # A batch's merge sorts its rows twice (about 4 MB each at 20,000 reviews): in memory, not spilled
-        # to disk (at 1M generated reviews the loading took 1-3 s less in two alternating pairs at 32 MB,
-        # 2-5 s in four at 16 and 128 MB). Only while loading: with more, the planner reads each chunk of
-        # the index rebuild's reviews by a scan of the whole table (reindex's REVIEWS_SQL, before the
-        # table has statistics).
+        # A batch's merge sorts its rows twice (about 4 MB each at 20,000 reviews): 32 MB keeps both in
+        # memory. Only while loading: with more, the planner reads each chunk of the index rebuild's
+        # reviews by a scan of the whole table (indexer.REVIEWS_SQL, before the table has statistics).
         self._cursor.execute(f"SET LOCAL work_mem = '{LOAD_WORK_MEM}'")
         self._rows = StagingRows()
         self._category_ids = {}  # path prefix -> id
@@ -323,7 +320,7 @@ class BulkLoader:
         return self.conn.execute(stmt.returning(Category.id)).scalar_one()
 
     def finish(self):
-        """Merge what is left, recompute the aggregates of touched products; returns MergeCounts."""
+        """Merge what is left, index the touched products; returns MergeCounts."""
         self.load_batch(*self._rows.take())
         for kind in ("products", "reviews"):
             keys = DUPLICATE_KEYS[kind]
@@ -331,8 +328,8 @@ class BulkLoader:
             rows = self.conn.execute(sa.text(DUPLICATES.format(first=FIRST_DUPLICATES, partition=partition, **keys))).all()
             setattr(self.counts, f"duplicate_{kind}", Duplicates.from_rows(rows))
         self._cursor.execute("RESET work_mem")
-        # The ratings of touched products are counted by the reindex, in the same update as their lengths.
-        self.counts.indexed = reindex(self.conn, touched=True, progress=self.progress)
+        touched = self.conn.execute(sa.text("SELECT product_id FROM touched")).scalars().all()
+        self.counts.indexed = index_products(self.conn, touched, progress=self.progress)
         self._cursor.execute(f"DROP TABLE {TEMP_TABLES}")  # several loads may share a transaction
         return self.counts
 
@@ -365,59 +362,6 @@ def _merge_reviews_sql():
         assignments=", ".join(f"{f} = {expr}" for f, expr in incoming.items()),
         stored=", ".join(f"reviews.{f}" for f in REVIEW_FIELDS),
         incoming=", ".join(incoming.values()),
-    )
-
-
-def refresh_ratings(conn, product_ids):
-    """Recompute review and rating counts, average and 1–5 histogram from the reviews of ``product_ids``
-    (a written review's product; an import's are counted by its reindex: index.rating_aggregates).
-
-    The catalog's review and rating totals in search_stats move by the same amounts, in the same
-    statement (``old`` reads the rows as they were before the update), so a written review needs no
-    recount of every product.
-    """
-    scope = "p.id = ANY(:ids)"
-    params = {"ids": list(product_ids)}
-    points = "p.stars_1 + 2 * p.stars_2 + 3 * p.stars_3 + 4 * p.stars_4 + 5 * p.stars_5"
-    conn.execute(
-        sa.text(
-            f"""
-            WITH old AS MATERIALIZED (
-                SELECT p.id, p.review_count, p.rating_count, {points} AS points FROM products p WHERE {scope}
-            ),
-            changed AS (
-                UPDATE products p SET
-                    review_count = COALESCE(a.reviews, 0),
-                    rating_count = COALESCE(a.ratings, 0),
-                    rating_average = a.average,
-                    stars_1 = COALESCE(a.s1, 0), stars_2 = COALESCE(a.s2, 0), stars_3 = COALESCE(a.s3, 0),
-                    stars_4 = COALESCE(a.s4, 0), stars_5 = COALESCE(a.s5, 0)
-                FROM products target
-                LEFT JOIN LATERAL (
-                    SELECT count(*) AS reviews, count(r.rating) AS ratings,
-                           sum(r.rating)::float8 / NULLIF(count(r.rating), 0) AS average,
-                           count(*) FILTER (WHERE r.rating = 1) AS s1, count(*) FILTER (WHERE r.rating = 2) AS s2,
-                           count(*) FILTER (WHERE r.rating = 3) AS s3, count(*) FILTER (WHERE r.rating = 4) AS s4,
-                           count(*) FILTER (WHERE r.rating = 5) AS s5
-                    FROM reviews r WHERE r.product_id = target.id
-                ) a ON TRUE
-                WHERE target.id = p.id AND {scope}
-                  AND (p.review_count, p.rating_count, p.rating_average, p.stars_1, p.stars_2, p.stars_3, p.stars_4, p.stars_5)
-                      IS DISTINCT FROM
-                      (COALESCE(a.reviews, 0), COALESCE(a.ratings, 0), a.average, COALESCE(a.s1, 0), COALESCE(a.s2, 0),
-                       COALESCE(a.s3, 0), COALESCE(a.s4, 0), COALESCE(a.s5, 0))
-                RETURNING p.id, p.review_count, p.rating_count, {points} AS points
-            )
-            UPDATE search_stats s SET reviews = s.reviews + d.reviews, ratings = s.ratings + d.ratings,
-                                      rating_points = s.rating_points + d.points
-            FROM (SELECT COALESCE(sum(c.review_count - o.review_count), 0) AS reviews,
-                         COALESCE(sum(c.rating_count - o.rating_count), 0) AS ratings,
-                         COALESCE(sum(c.points - o.points), 0) AS points
-                  FROM changed c JOIN old o ON o.id = c.id) d
-            WHERE s.id = 1
-            """
-        ),
-        params,
     )
 
 

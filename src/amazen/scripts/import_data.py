@@ -11,7 +11,7 @@ import sys
 from amazen.config import ConfigurationError, resolve_database_url
 from amazen.ingest import readers
 from amazen.ingest.importer import StrictAbort, UsageError, import_files
-from amazen.search.index import analyze_tables
+from amazen.search.indexer import analyze_tables
 
 PROG = "amazen-import"
 

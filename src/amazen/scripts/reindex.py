@@ -31,13 +31,13 @@ def main(argv=None):
     import sqlalchemy as sa
 
     from amazen.ingest.importer import IMPORT_LOCK_KEY
-    from amazen.search.index import analyze_tables, reindex
+    from amazen.search.indexer import analyze_tables, index_products
 
     started = time.monotonic()
     try:
         with engine.begin() as conn:
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK_KEY})  # not during an import
-            products = reindex(conn, progress=sys.stderr.isatty())
+            products = index_products(conn, progress=sys.stderr.isatty())
         analyze_tables(engine)
     except KeyboardInterrupt:
         sys.exit(f"{PROG}: interrupted; the index is unchanged")

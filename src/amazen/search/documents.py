@@ -1,0 +1,225 @@
+"""What one product contributes to the search index, worked out from its text and reviews: its postings,
+its review evidence, its vocabulary phrases and its rating aggregates, as COPY lines for the index tables
+(``amazen.search.indexer`` loads them).
+
+Pure Python, no database: the indexer's worker processes run ``analyse_chunk`` on chunks of products.
+"""
+import re
+
+from amazen.pgcopy import copy_value
+
+from . import packed
+from .analyzer import PHRASE_GAP, STOP_WORDS, fold, mention_balance, scan
+
+# How much a word counts in each product field (BM25F-style: the weighted counts feed one BM25).
+FIELD_WEIGHTS = {"title": 3.0, "brand": 2.0, "categories": 1.5, "features": 1.0, "description": 1.0}
+QUOTES = 2  # per term and product: descriptor_evidence's quote_1 and quote_2
+MAX_PHRASE_LENGTH = 80  # characters of a vocabulary phrase
+
+# A vocabulary word: a run of letters, digits and apostrophes of folded text.
+VOCABULARY_SPLIT = re.compile(r"[^\w']+|_+")
+
+
+def product_postings(title, brand, categories, features, description):
+    """({term: field-weighted frequency}, weighted length) of one product's text: the words and
+    two-word phrases ``analyze`` + ``phrases`` find, in one pass (this runs for every product of an
+    import; a test holds it equal to them)."""
+    tf = {}
+    get = tf.get
+    length = 0.0
+    fields = (
+        ("title", [title]), ("brand", [brand]), ("categories", categories or []),
+        ("features", features or []), ("description", [description]),
+    )
+    for field, texts in fields:
+        weight = FIELD_WEIGHTS[field]
+        for text in texts:
+            if not text:
+                continue
+            words = 0
+            last, last_position = "", -PHRASE_GAP - 1
+            for term, _, position in scan(text):
+                words += 1
+                tf[term] = get(term, 0.0) + weight
+                if position - last_position <= PHRASE_GAP:
+                    phrase = f"{last} {term}"
+                    tf[phrase] = get(phrase, 0.0) + weight
+                last, last_position = term, position
+            length += weight * words
+    return tf, length
+
+
+def product_phrases(title, brand, categories):
+    """{phrase: named} of one product for the vocabulary, folded like the analyzer folds: the title's
+    words and 2-3 word phrases that start with a letter and neither start nor end with a stop word or
+    a single character (named False); its brand and category names, whole and as words (named True),
+    their runs of white space made one space (a phrase holds no tab or line break: see phrase_row)."""
+    found = {}
+    if title:
+        words = [word for word in VOCABULARY_SPLIT.split(fold(title)) if word.strip("'")]
+        ends = [len(word) > 1 and word not in STOP_WORDS for word in words]
+        last = len(words) - 1
+        for i, word in enumerate(words):
+            if ends[i] and word[0].isalpha():
+                found[word] = False
+                if i < last and ends[i + 1]:
+                    found[f"{word} {words[i + 1]}"] = False
+                if i < last - 1 and ends[i + 2]:
+                    found[f"{word} {words[i + 1]} {words[i + 2]}"] = False
+    for name in ([brand] if brand else []) + list(categories or ()):
+        name = " ".join(fold(name).split())
+        if not name:
+            continue
+        found[name] = True
+        for word in VOCABULARY_SPLIT.split(name):
+            if len(word) > 1 and word[0].isalpha() and word not in STOP_WORDS:
+                found[word] = True
+    return {phrase: named for phrase, named in found.items() if len(phrase) <= MAX_PHRASE_LENGTH}
+
+
+def phrase_row(product_id, title, brand, categories):
+    """The product_vocabulary COPY line of one product, "" for none: a "phrase<TAB>t" line per phrase a
+    name gives, "phrase<TAB>f" per title phrase. (Title phrases are letters, digits, apostrophes and
+    spaces: only a name can hold what COPY escapes.)"""
+    found = product_phrases(title, brand, categories)
+    if not found:
+        return ""
+    return f"{product_id}\t" + "\\n".join([copy_value(phrase) + "\\tt" if named else phrase + "\\tf"
+                                             for phrase, named in found.items()]) + "\n"
+
+
+def evidence_row(product_id, reviews):
+    """The product_evidence COPY line of one product: a line per term with its mentions, positive,
+    negative, the 1-5 star counts and quote ids ("" for none), tab-separated (see models/search.py).
+
+    ``reviews``: (id, rating, helpful_votes, summary, text). Quotes: the most helpful positive and
+    the most helpful negative mention (ties: the older review), topped up to two from either side.
+
+    Which reviews mention a term is one integer of bits: with the reviews numbered 0..n-1, most helpful
+    first, bit i says review i mentions it positively, bit n + i negatively. Terms with the same bits
+    (every term only one review mentions, and many phrases with their words) share one line's tail,
+    so it is worked out once per distinct set of mentions, not once per term.
+    """
+    return _evidence_row(product_id, review_evidence(reviews))
+
+
+def _evidence_row(product_id, found):
+    """The product_evidence COPY line of ``review_evidence``'s terms (evidence_row's, and analyse_chunk's,
+    which packs them too), or "" for none."""
+    if not found:
+        return ""
+    return f"{product_id}\t" + "\\n".join([term + tail for term, tail, _ in found]) + "\n"
+
+
+def review_evidence(reviews):
+    """(term, the rest of its product_evidence line, (positive - negative, stars sum, rated, mentions,
+    positive mentions)) per term of ``reviews``: the line for evidence_row, the values for the packed
+    evidence and the descriptors' totals."""
+    # Most helpful first (then oldest): the lowest bits are the reviews to quote.
+    ordered = sorted(reviews, key=lambda r: (-(r[2] or 0), r[0]))
+    n = len(ordered)
+    marks = {}  # term -> its mentions' bits
+    get = marks.get
+    for i, (_, _, _, summary, text) in enumerate(ordered):
+        plus, minus = 1 << i, 1 << (n + i)
+        for term, balance in mention_balance(summary, text).items():
+            marks[term] = get(term, 0) | (plus if balance > 0 else minus)  # a positive mention (review_mentions' rule)
+    ids = [r[0] for r in ordered]
+    by_stars = [sum(1 << i for i, r in enumerate(ordered) if r[1] == stars) for stars in range(1, 6)]
+    tails = {}  # bits -> the rest of the line, and the values
+    # A term one review mentions (nine in ten of real reviews' terms, a third of generated ones' lines):
+    # its line is that review's, made here once per review rather than worked out bit by bit.
+    for i, (review_id, rating, *_) in enumerate(ordered):
+        stars, stars_sum, rated = ONE_RATING[rating]
+        tails[1 << i] = (f"\\t1\\t1\\t0{stars}\\t{review_id}\\t", (1, stars_sum, rated, 1, 1))
+        tails[1 << (n + i)] = (f"\\t1\\t0\\t1{stars}\\t{review_id}\\t", (-1, stars_sum, rated, 1, 0))
+    found = []
+    for term, mark in marks.items():
+        tail = tails.get(mark)
+        if tail is None:
+            tail = tails[mark] = _evidence_tail(mark, n, ids, by_stars)
+        found.append((term, *tail))
+    return found
+
+
+# A single review's rating (None: no stars) as its line's 1-5 star counts, its stars and whether it rated.
+ONE_RATING = {rating: ("".join(f"\\t{int(stars == rating)}" for stars in range(1, 6)), rating or 0, int(rating is not None))
+              for rating in (None, 1, 2, 3, 4, 5)}
+
+
+def _evidence_tail(mark, n, ids, by_stars):
+    positive, negative = mark & ((1 << n) - 1), mark >> n
+    either = positive | negative
+    stars = [(either & reviews).bit_count() for reviews in by_stars]
+    first_negative, first_positive = _lowest_bits(negative, QUOTES), _lowest_bits(positive, QUOTES)
+    # The negative one first: the order the pages show quotes in.
+    quotes = first_negative[:1] + first_positive[:1]
+    quotes += (first_negative[1:] + first_positive[1:])[: QUOTES - len(quotes)]
+    quote_ids = [str(ids[i]) for i in quotes] + [""] * (QUOTES - len(quotes))  # quote_1, quote_2
+    positives, negatives, rated = positive.bit_count(), negative.bit_count(), sum(stars)
+    stars_sum = stars[0] + 2 * stars[1] + 3 * stars[2] + 4 * stars[3] + 5 * stars[4]
+    return (  # the line's fields, separated by a tab as COPY escapes it
+        (f"\\t{positives + negatives}\\t{positives}\\t{negatives}\\t{stars[0]}\\t{stars[1]}\\t{stars[2]}\\t{stars[3]}"
+         f"\\t{stars[4]}\\t{quote_ids[0]}\\t{quote_ids[1]}"),
+        (positives - negatives, stars_sum, rated, positives + negatives, positives),
+    )
+
+
+def _lowest_bits(bits, count):
+    """The positions of the lowest ``count`` set bits of ``bits``, lowest first."""
+    found = []
+    while bits and len(found) < count:
+        lowest = bits & -bits
+        found.append(lowest.bit_length() - 1)
+        bits ^= lowest
+    return found
+
+
+def rating_aggregates(reviews):
+    """(review count, rating count, average rating or None, [1-star count, ..., 5-star count]) of one
+    product's ``reviews`` ((id, rating, ...); rating None: no stars): the one definition of the products'
+    rating columns, which search_stats' rating totals sum. The average is the stars' sum over their
+    count, one float division."""
+    stars = [0, 0, 0, 0, 0]
+    for review in reviews:
+        if review[1] is not None:
+            stars[review[1] - 1] += 1
+    ratings = sum(stars)
+    points = stars[0] + 2 * stars[1] + 3 * stars[2] + 4 * stars[3] + 5 * stars[4]
+    return len(reviews), ratings, points / ratings if ratings else None, stars
+
+
+def analyse_chunk(products, reviews, block=None):
+    """The index rows of a chunk of products (``products``: rows of the indexer's PRODUCTS_SQL; ``reviews``:
+    of its REVIEWS_SQL), as COPY text in the columns of the indexer's COPY_TABLES: product_postings,
+    product_evidence, analysed_products (each product's length, categories and rating aggregates) and
+    product_vocabulary. With ``block`` (a full rebuild, whose chunks are whole blocks), also the block's
+    packed rows (the indexer's PACKED_TABLES, COPY binary data) and its descriptors' totals
+    (``packed.TERM_TOTALS``, COPY text).
+
+    Terms need no COPY escaping: the analyzer only makes [a-z0-9] words joined by one space.
+    """
+    by_product = {}
+    for product_id, review_id, rating, helpful, summary, text in reviews:
+        by_product.setdefault(product_id, []).append((review_id, rating, helpful, summary, text))
+    packer = None if block is None else packed.PackedBlock(block)
+    terms, evidence, analysed, vocabulary = [], [], [], []
+    for product_id, title, brand, features, description, categories, category_ids, price, brand_number in products:
+        postings = tf, length = product_postings(title, brand, categories, features, description)
+        own = by_product.get(product_id, ())
+        reviews_count, ratings, average, stars = rating_aggregates(own)
+        average_text = r"\N" if average is None else repr(average)
+        analysed.append(f"{product_id}\t{length}\t{{{','.join(map(str, category_ids))}}}\t{reviews_count}\t{ratings}\t{average_text}"
+                       f"\t{stars[0]}\t{stars[1]}\t{stars[2]}\t{stars[3]}\t{stars[4]}\n")
+        # "term<TAB>tf" lines, escaped for COPY; !r: a float's str, without format()'s detour.
+        if tf:
+            terms.append(f"{product_id}\t{length!r}\t" + "\\n".join(f"{term}\\t{weight!r}" for term, weight in tf.items()) + "\n")
+        found = review_evidence(own)
+        evidence.append(_evidence_row(product_id, found))
+        vocabulary.append(phrase_row(product_id, title, brand, categories))
+        if packer is not None:
+            packer.add_product(product_id, price, average, ratings, reviews_count, brand_number, category_ids, postings,
+                               [(term, values) for term, _, values in found])
+    texts = ("".join(terms), "".join(evidence), "".join(analysed), "".join(vocabulary))
+    return texts if packer is None else texts + packer.copy_data()
+

@@ -1,0 +1,338 @@
+"""Index maintenance: ``index_products`` brings the search index, the corpus totals, the vocabulary and the
+products' derived columns up to date for some products, in the caller's transaction.
+
+A product's index rows are always rebuilt whole from its current text and reviews: after an import
+(the products it touched), after a review is written (that product), or for everything
+(``amazen-reindex``). Rebuilding per product keeps the rules simple and the result independent of the
+order in which things arrived.
+
+A partial rebuild deletes its products' rows and loads new ones into the live tables. A full rebuild
+loads new tables beside the live ones and swaps them in at the end, so searches keep reading the old
+index meanwhile. Large rebuilds analyse chunks of products in worker processes (the analysis is pure
+Python, ``amazen.search.documents``) while the main process reads the next chunk and COPYs the previous one.
+"""
+import io
+import sys
+from collections import deque
+
+import sqlalchemy as sa
+
+from amazen.models.search import create_view
+
+from . import packed, totals
+from .documents import analyse_chunk
+from .vocabulary import clear_phrases, refresh_vocabulary, take_phrases
+
+CHUNK_PRODUCTS = 400
+PARALLEL_ABOVE = 1_000  # products; smaller rebuilds (a written review) run inline
+# From this share of a catalog (of more than PARALLEL_ABOVE products) on, a rebuild rebuilds all of it:
+# loading new tables and keying them once costs less than inserting that many rows into the live keys.
+FULL_REBUILD_SHARE = 0.25
+SCOPE_PART = 10_000  # product ids per statement when a partial rebuild takes its products' old rows out
+
+# A product's text and its category ids (the products' search_categories), then the facts the packed
+# index carries besides its ratings, which analyse_chunk counts from the reviews (a full rebuild packs
+# them; the brand's number, which brands has before a rebuild starts).
+PRODUCTS_SQL = """
+SELECT p.id, p.title, p.brand, p.features, p.description,
+       ARRAY(SELECT c.name FROM product_categories pc JOIN categories c ON c.id = pc.category_id
+             WHERE pc.product_id = p.id ORDER BY c.depth, c.name) AS categories,
+       ARRAY(SELECT pc.category_id FROM product_categories pc WHERE pc.product_id = p.id ORDER BY 1) AS category_ids,
+       p.price::float8, (SELECT b.id FROM brands b WHERE b.name = p.brand)
+FROM products p WHERE p.id = ANY(%(ids)s) ORDER BY p.id
+"""
+REVIEWS_SQL = """
+SELECT product_id, id, rating, helpful_votes, summary, text FROM reviews
+WHERE product_id = ANY(%(ids)s) ORDER BY product_id, id
+"""
+# What the analysis found of each product (analyse_chunk's third text), until it is written to products.
+ANALYSED_PRODUCTS = """
+DROP TABLE IF EXISTS analysed_products;
+CREATE TEMP TABLE analysed_products (product_id int, length float, categories int[], review_count int, rating_count int,
+                                     rating_average float, stars_1 int, stars_2 int, stars_3 int, stars_4 int, stars_5 int)
+ON COMMIT DROP
+"""
+# What analyse_chunk's four texts are COPied into, column by column ({new}: "_new" in a full rebuild).
+COPY_TABLES = (
+    "product_postings{new} (product_id, length, postings)",
+    "product_evidence{new} (product_id, evidence)",
+    ("analysed_products (product_id, length, categories, review_count, rating_count, rating_average, stars_1, stars_2, stars_3,"
+     " stars_4, stars_5)"),
+    "product_vocabulary (product_id, phrases)",
+)
+# What a full rebuild's workers pack as they go (COPY FORMAT binary): amazen.search.packed.PackedBlock.
+PACKED_TABLES = (
+    "packed_terms_new (term, block, entries, records, category_ids)",
+    "packed_evidence_new (term, block, entries, records, category_ids)",
+    "packed_facts_new (block, ids, records, category_ids)",
+)
+# The products' derived columns, from the analysis, in one statement: its search length and categories,
+# and its review and rating counts, average and 1-5 histogram (documents.rating_aggregates). One rewrite
+# of each changed product row: every products row has seven keys.
+_DERIVED = ("search_length", "search_categories", "review_count", "rating_count", "rating_average",
+            "stars_1", "stars_2", "stars_3", "stars_4", "stars_5")
+_ANALYSED = ("length", "categories") + _DERIVED[2:]
+UPDATE_PRODUCTS = f"""
+UPDATE products p SET {", ".join(f"{column} = a.{value}" for column, value in zip(_DERIVED, _ANALYSED))}
+FROM analysed_products a
+WHERE p.id = a.product_id
+  AND ({", ".join(f"p.{column}" for column in _DERIVED)}) IS DISTINCT FROM ({", ".join(f"a.{value}" for value in _ANALYSED)});
+DROP TABLE analysed_products;
+"""
+
+# A full rebuild loads new copies of the two index tables beside the live ones, builds their keys (named
+# as models/search.py names them, once the old tables are gone) and swaps them in at the very end:
+# searches keep reading the old index until the rebuild commits, instead of waiting behind a TRUNCATE.
+# (The index tables have no foreign keys: dropping one would lock the products table against searches
+# and deadlock with a writer.)
+NEW_TABLES = """
+LOCK TABLE product_postings, product_evidence IN EXCLUSIVE MODE;  -- reads go on; writers wait (see _PartialRebuild)
+DROP TABLE IF EXISTS product_postings_new, product_evidence_new;
+CREATE TABLE product_postings_new (LIKE product_postings INCLUDING DEFAULTS);
+CREATE TABLE product_evidence_new (LIKE product_evidence INCLUDING DEFAULTS);
+"""
+NEW_KEYS = """
+ALTER TABLE product_postings_new ADD CONSTRAINT pk_product_postings_new PRIMARY KEY (product_id);
+ALTER TABLE product_evidence_new ADD CONSTRAINT pk_product_evidence_new PRIMARY KEY (product_id);
+ANALYZE product_postings_new, product_evidence_new;
+"""
+# The views over the swapped tables are bound to the old ones: dropped with them and made again.
+SWAP_TABLES = """
+DROP VIEW product_terms, descriptor_evidence;
+DROP TABLE product_postings, product_evidence;
+ALTER TABLE product_postings_new RENAME TO product_postings;
+ALTER TABLE product_postings RENAME CONSTRAINT pk_product_postings_new TO pk_product_postings;
+ALTER TABLE product_evidence_new RENAME TO product_evidence;
+ALTER TABLE product_evidence RENAME CONSTRAINT pk_product_evidence_new TO pk_product_evidence;
+""" + create_view("product_terms") + create_view("descriptor_evidence")
+
+# After a rebuild commits: fresh planner statistics (sampled, so cheap). A full rebuild loads its tables
+# frozen, so the covering keys answer searches from the index alone at once; after a partial one,
+# autovacuum sets the visibility map that allows it. A full rebuild has already sampled the index tables
+# it swapped in (NEW_KEYS, packed.NEW_KEYS): after one, only the others are sampled again.
+ANALYZE_OTHERS = ("products", "product_term_stats", "term_stats", "product_vocabulary", "phrase_counts", "vocabulary", "brands")
+ANALYZE_REBUILT = ("product_postings", "product_evidence", "packed_terms", "packed_evidence", "packed_facts")
+
+
+def index_products(connection, product_ids=None, *, reviews_only=False, progress=False):
+    """Bring the search index and the products' derived columns up to date for ``product_ids`` (every
+    product when None), on ``connection`` in the caller's transaction: their index rows, packed arrays,
+    search lengths, categories and rating aggregates; the corpus totals; and the vocabulary.
+
+    ``reviews_only``: only these products' reviews changed (a written review), not their text or
+    categories: the vocabulary, the lengths and the number of products stay as they are. ``progress``:
+    a progress bar on stderr. Returns the number of products indexed (all of them when the rebuild
+    became a full one).
+    """
+    ids, everything = _scope(connection, product_ids)
+    rebuild = (_FullRebuild if everything else _PartialRebuild)(connection, ids, reviews_only)
+    rebuild.run(progress)
+    return len(ids)
+
+
+def _scope(connection, product_ids):
+    """(the products to rebuild in id order, whether they are every product)."""
+    if product_ids is None:
+        return list(connection.execute(sa.text("SELECT id FROM products ORDER BY 1")).scalars()), True
+    ids = sorted(set(product_ids))
+    # Counting every product costs a scan: the catalog is counted only as far as the decision needs,
+    # whether these are all of it or a share for which a full rebuild is cheaper.
+    limit = int(len(ids) / FULL_REBUILD_SHARE) + 1
+    catalog = connection.execute(sa.text("SELECT count(*) FROM (SELECT FROM products LIMIT :n) p"), {"n": limit}).scalar()
+    if len(ids) == catalog:
+        return ids, True
+    if catalog > PARALLEL_ABOVE and FULL_REBUILD_SHARE * catalog <= len(ids) < catalog:
+        return _scope(connection, None)
+    return ids, False
+
+
+class _Rebuild:
+    """The steps both kinds of rebuild take: ``begin``, ``load`` (analyse and COPY every chunk),
+    ``finish``."""
+
+    copy = "COPY {} FROM STDIN"
+    new = ""  # the suffix of the tables the rows are loaded into
+
+    def __init__(self, connection, ids, reviews_only):
+        self.connection = connection
+        self.cursor = connection.connection.dbapi_connection.cursor()
+        self.ids = ids
+        self.reviews_only = reviews_only
+        # A written review loads no vocabulary phrases: its product's text is unchanged.
+        tables = COPY_TABLES[:-1] if reviews_only else COPY_TABLES
+        self.tables = [table.format(new=self.new) for table in tables]
+
+    def run(self, progress):
+        self.cursor.execute(ANALYSED_PRODUCTS)
+        self.begin()
+        self.load(progress)
+        self.finish()
+
+    def chunks(self):
+        """(product ids, the block to pack or None) per chunk to analyse."""
+        raise NotImplementedError
+
+    def fetch(self, chunk):
+        """A chunk's products and reviews, read with the driver's cursor: its rows are tuples already,
+        which the workers take."""
+        self.cursor.execute(PRODUCTS_SQL, {"ids": chunk})
+        products = self.cursor.fetchall()
+        self.cursor.execute(REVIEWS_SQL, {"ids": chunk})
+        return products, self.cursor.fetchall()
+
+    def write(self, texts):
+        """COPY one chunk's analysis (analyse_chunk's result) into the tables."""
+        cursor = self.cursor
+        for table, text in zip(self.tables, texts):
+            if text:
+                cursor.copy_expert(self.copy.format(table), io.StringIO(text))
+        packed_data = texts[len(COPY_TABLES):]
+        for table, data in zip(PACKED_TABLES, packed_data):
+            if data:
+                cursor.copy_expert(f"COPY {table} FROM STDIN WITH (FORMAT binary, FREEZE)", io.BytesIO(data))
+        if packed_data and packed_data[-1]:
+            cursor.copy_expert(f"COPY {packed.TERM_TOTALS} FROM STDIN", io.StringIO(packed_data[-1]))
+
+    def load(self, progress):
+        """Analyse every chunk and COPY the result: inline for a few products, else in two worker
+        processes while this one reads the next chunk and writes the previous one."""
+        bar = _progress_bar(len(self.ids)) if progress else None
+        if len(self.ids) <= PARALLEL_ABOVE:
+            for chunk, block in self.chunks():
+                self.write(analyse_chunk(*self.fetch(chunk), block))
+                if bar is not None:
+                    bar.update(len(chunk))
+        else:
+            self._load_in_workers(bar)
+        if bar is not None:
+            bar.close()
+
+    def _load_in_workers(self, bar):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        pending = deque()  # (products, the workers' result), oldest first
+
+        def write_pending(keep):
+            while len(pending) > keep:
+                size, result = pending.popleft()
+                self.write(result.result())
+                if bar is not None:
+                    bar.update(size)
+
+        # Fork: the workers only analyse text; they never touch the database connection. A worker that
+        # dies (killed, out of memory) fails the rebuild, where a multiprocessing Pool would wait for
+        # its result for ever, holding the transaction and its locks.
+        with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
+            try:
+                for chunk, block in self.chunks():
+                    pending.append((len(chunk), pool.submit(analyse_chunk, *self.fetch(chunk), block)))
+                    write_pending(keep=2)
+                write_pending(keep=0)
+            except BrokenProcessPool:
+                raise RuntimeError("an indexing worker process stopped unexpectedly") from None
+
+
+class _FullRebuild(_Rebuild):
+    """Every product, into new tables loaded without keys, the keys built once: far cheaper than
+    deleting and inserting row by row, and searches go on reading the old tables meanwhile."""
+
+    # FREEZE: rows loaded into a table created (or emptied) in this transaction can be written frozen and
+    # all-visible, so index-only scans work at once instead of after the next VACUUM.
+    copy = "COPY {} FROM STDIN WITH (FREEZE)"
+    new = "_new"
+
+    def begin(self):
+        cursor = self.cursor
+        cursor.execute(NEW_TABLES)
+        cursor.execute(packed.NEW_TABLES)
+        cursor.execute(packed.NUMBER_BRANDS.format(where="TRUE"))  # the workers pack the brands' numbers
+        totals.start_recount(cursor)
+        if not self.reviews_only:  # the products' phrases are loaded with their postings, and counted at the end
+            clear_phrases(cursor)
+
+    def chunks(self):
+        """One chunk per block: its packed rows are made whole by the worker that analyses it."""
+        blocks = {}
+        for product_id in self.ids:
+            blocks.setdefault(product_id // packed.BLOCK, []).append(product_id)
+        return [(chunk, block) for block, chunk in blocks.items()]
+
+    def finish(self):
+        cursor = self.cursor
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        cursor.execute(NEW_KEYS)
+        totals.recount_terms(cursor, packed.POSTING.itemsize)
+        cursor.execute(UPDATE_PRODUCTS)
+        cursor.execute(packed.NEW_KEYS)
+        totals.refresh(cursor)
+        if not self.reviews_only:
+            refresh_vocabulary(cursor)
+        cursor.execute(SWAP_TABLES + packed.SWAP_TABLES)  # last: from here until the commit, searches wait
+
+
+class _PartialRebuild(_Rebuild):
+    """Some products: their old rows taken out of the live tables and the totals, their new rows loaded
+    and added, their blocks of the packed arrays spliced."""
+
+    def begin(self):
+        cursor = self.cursor
+        # Before reading any index rows: wait for a full rebuild in progress (it holds EXCLUSIVE locks),
+        # then work on the tables it swapped in, or its result would not include this change.
+        cursor.execute("LOCK TABLE product_postings, product_evidence IN ROW EXCLUSIVE MODE")
+        for start in range(0, len(self.ids), SCOPE_PART):
+            part = self.ids[start:start + SCOPE_PART]
+            if self.reviews_only:
+                totals.subtract_ratings(cursor, part)
+            totals.subtract_terms(cursor, part)
+            packed.remember(cursor, part)
+            cursor.execute("DELETE FROM product_postings WHERE product_id = ANY(%s)", (part,))
+            cursor.execute("DELETE FROM product_evidence WHERE product_id = ANY(%s)", (part,))
+        if not self.reviews_only:  # the products' phrases are loaded with their postings, and counted at the end
+            take_phrases(cursor, self.ids)
+
+    def chunks(self):
+        return [(self.ids[i:i + CHUNK_PRODUCTS], None) for i in range(0, len(self.ids), CHUNK_PRODUCTS)]
+
+    def finish(self):
+        cursor = self.cursor
+        for start in range(0, len(self.ids), SCOPE_PART):
+            totals.add_terms(cursor, self.ids[start:start + SCOPE_PART])
+        totals.drop_unused_terms(cursor)
+        cursor.execute(UPDATE_PRODUCTS)
+        counted = False
+        if self.reviews_only:  # the lengths and the number of products are unchanged: only the rating totals move
+            for start in range(0, len(self.ids), SCOPE_PART):
+                counted = totals.add_ratings(cursor, self.ids[start:start + SCOPE_PART])
+        packed.repack(cursor, self.ids)  # the packed arrays last: their entries carry the products' facts as just written
+        if not counted:
+            totals.refresh(cursor)
+        if not self.reviews_only:
+            refresh_vocabulary(cursor, self.ids)
+
+
+def _progress_bar(total):
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="products", desc="indexing", file=sys.stderr, dynamic_ncols=True)
+
+
+def analyze_tables(engine, changed=None):
+    """Refresh the planner's statistics of the index tables, once a large rebuild has committed.
+
+    ``changed``: how many products an import re-indexed (None: all of them, ``amazen-reindex``). Up to a
+    tenth of the catalog the statistics are left to autovacuum, which samples a table again once a tenth
+    of it has changed: the samples take seconds in a large catalog, longer than a small import itself.
+    An import that re-indexed every product did so in a full rebuild (see index_products).
+    """
+    with engine.connect() as conn:
+        tables = ANALYZE_OTHERS
+        if changed is not None:
+            products = conn.exec_driver_sql("SELECT count(*) FROM products").scalar()
+            if changed * 10 <= products:
+                return
+            if changed < products:  # a partial rebuild: its index tables were not sampled
+                tables += ANALYZE_REBUILT
+        conn.exec_driver_sql(f"ANALYZE {', '.join(tables)}")
+        conn.commit()
