@@ -129,8 +129,8 @@ def fresh_database(name="amazen_bench"):
 
 def wait_for_autovacuum(url, limit=300):
     """Wait (up to ``limit`` seconds) until no autovacuum worker runs on the server, so that the import
-    is timed alone: autovacuum working through other large databases on the same two cores once cost
-    a 1M run 30 s. Returns whether one was still running when the wait ended."""
+    is timed alone, not with autovacuum working through other large databases on the same cores.
+    Returns whether one was still running when the wait ended."""
     engine = sa.create_engine(url)
     deadline = time.monotonic() + limit
     told = False

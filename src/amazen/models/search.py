@@ -1,6 +1,6 @@
 """The search index: ordinary tables next to the records they are derived from.
 
-They change in the same transaction as the products and reviews (``amazen.search.index``), so every
+They change in the same transaction as the products and reviews (``amazen.search.indexer``), so every
 app process sees a new review on its next request and no process keeps an index of its own.
 """
 import sqlalchemy as sa
@@ -10,22 +10,21 @@ from sqlalchemy import (BigInteger, Column, Float, Index, Integer, LargeBinary, 
 from .meta import Base
 
 # Product text postings: a term (stemmed word, or two adjacent words "batteri life" for phrases) and its
-# field-weighted frequency in one product (title counts most; see amazen.search.index.FIELD_WEIGHTS).
+# field-weighted frequency in one product (title counts most; see amazen.search.documents.FIELD_WEIGHTS).
 # Terms are stored in the C collation: byte order is the same on every server, and keys sort by memcmp,
 # which makes building the index keys after a full reindex much cheaper than locale-aware collation.
 TERM = Text(collation="C")
 
 # One row per product with any text: its postings as "term<TAB>tf" lines. Searches read a term's postings
 # from packed_terms; these rows say which terms a product has when it is rebuilt, for the packed arrays
-# it splices and the document frequencies it moves. One row per product instead of one per term: at
-# 1M generated reviews the 10M rows, their key and their count cost a fifth of an import. The view
-# product_terms (migration 0013, index.PRODUCT_TERMS) shows them as rows (term, product_id, tf, length),
-# for the rebuilds and for the SQL ranking the tests hold the packed one to.
+# it splices and the document frequencies it moves. One row per product rather than one per term: fewer
+# rows and keys for an import to write. The view product_terms (VIEWS below) shows them as rows (term,
+# product_id, tf, length).
 product_postings = Table(
     "product_postings",
     Base.metadata,
     # No foreign key, here or in product_evidence: the rows are derived from the products and rebuilt
-    # with them, and a full rebuild swaps in new tables (amazen.search.index), which with a foreign key
+    # with them, and a full rebuild swaps in new tables (amazen.search.indexer), which with a foreign key
     # would have to lock the products table against every reader and writer.
     Column("product_id", Integer, primary_key=True, autoincrement=False),
     Column("length", Float, nullable=False),  # the product's search_length, for BM25
@@ -46,10 +45,10 @@ product_term_stats = Table(
 # 1-5 star histogram of the mentioning reviews, and the reviews to quote (the most helpful negative and
 # positive ones). One row per product with reviews, a line per term: "term<TAB>mentions<TAB>positive
 # <TAB>negative<TAB>stars_1 ... stars_5<TAB>quote_1<TAB>quote_2" (quotes are review ids, "" for none).
-# The view descriptor_evidence (migration 0014, index.DESCRIPTOR_EVIDENCE) shows them as rows (term,
-# product_id, mentions, positive, negative, rated, stars_sum, stars_1 ... stars_5, quote_1, quote_2).
-# One row per product, not per term: real reviews make 45 rows each, nine in ten for a term one review
-# mentions, and searches read a descriptor's evidence from packed_evidence.
+# The view descriptor_evidence (VIEWS below) shows them as rows (term, product_id, mentions, positive,
+# negative, rated, stars_sum, stars_1 ... stars_5, quote_1, quote_2). One row per product, not per term:
+# real reviews make 45 terms each, nine in ten of them a term one review mentions, and searches read a
+# descriptor's evidence from packed_evidence.
 product_evidence = Table(
     "product_evidence",
     Base.metadata,
@@ -71,7 +70,7 @@ search_stats = Table(
     Column("mean_rating", Float, nullable=False),
     Column("reviews", BigInteger, nullable=False, server_default="0"),  # all reviews: the background for "distinctive"
     # mean_rating's exact terms (the sum of all stars given, and how many ratings gave them), so that a
-    # written review adjusts them instead of summing every product again (ingest.bulk.refresh_ratings).
+    # written review adjusts them instead of summing every product again (amazen.search.totals).
     Column("rating_points", BigInteger, nullable=False, server_default="0"),
     Column("ratings", BigInteger, nullable=False, server_default="0"),
 )
@@ -88,12 +87,12 @@ term_stats = Table(
     Column("positive", BigInteger, nullable=False),
 )
 
-# Each product's vocabulary phrases (see vocabulary below; amazen.search.index.product_phrases makes
+# Each product's vocabulary phrases (see vocabulary below; amazen.search.documents.product_phrases makes
 # them with the product's other index rows), as "phrase<TAB>t" lines for a brand or category name (or
-# one of its words), "phrase<TAB>f" for a title phrase. The view product_phrases (migration 0015)
-# shows them as rows (phrase, product_id, named). A rebuild takes a product's
-# old phrases out of phrase_counts and adds its new ones. One row per product, not per phrase: at 1M
-# generated reviews the 2.9M rows' two keys took three seconds of every import.
+# one of its words), "phrase<TAB>f" for a title phrase. The view product_phrases (VIEWS below) shows
+# them as rows (phrase, product_id, named). A rebuild takes a product's old phrases out of phrase_counts
+# and adds its new ones. One row per product rather than one per phrase: fewer rows and keys for an
+# import to write.
 product_vocabulary = Table(
     "product_vocabulary",
     Base.metadata,
@@ -132,7 +131,7 @@ vocabulary = Table(
 # The packed index (amazen.search.packed): per term, and per descriptor, and per block of product ids,
 # the entries of product_postings or product_evidence as one array of fixed-width records, and the facts
 # of each entry's product as another (with its category ids as a third). What ranking reads.
-# The arrays are stored uncompressed (STORAGE EXTERNAL, set by the migration): decompressing them on
+# The arrays are stored uncompressed (STORAGE EXTERNAL, which the migration sets): decompressing them on
 # every read would cost more than the disk they save.
 
 
@@ -173,7 +172,7 @@ brands = Table(
 
 # Views over the one-row-per-product tables, as rows a statement can join: the rebuilds and the
 # evidence readers use them. A view is bound to its table, not to its name, so a full rebuild that swaps
-# in new tables makes them again (amazen.search.index). Kept here, with the tables they read.
+# in new tables makes them again (amazen.search.indexer). Kept here, with the tables they read.
 VIEWS = {
     # product_postings as (term, product_id, tf, length).
     "product_terms": """

@@ -1,7 +1,6 @@
 """The packed index: each term's postings and each descriptor's evidence as arrays of fixed-width records,
 one row per term and block of product ids, derived from product_terms (the rows of product_postings) and
-descriptor_evidence; and
-every product's facts the same way, one row per block (packed_facts).
+descriptor_evidence; and every product's facts the same way, one row per block (packed_facts).
 
 Ranking reads the arrays a search needs and scores, filters, counts facets and sorts them with numpy
 (``amazen.search.ranking``): row at a time in SQL, a common word's tens of thousands of candidates cost a
@@ -16,10 +15,9 @@ A block is BLOCK consecutive product ids: a written review repacks its product's
 and descriptor it has (about a thousand products' entries each), not the whole array.
 
 Three ways to pack, one layout. A full rebuild's workers, which analyse one whole block of products at
-a time, pack it as they go (``PackedBlock``) instead of a second pass over every row in SQL: at 1M
-generated reviews that pass (``pack_all``) took a fifth of the rebuild. A partial rebuild splices its
-products' new entries into the arrays in place of their old ones (``repack``). A test decodes the
-arrays after each and compares them with the rows.
+a time, pack it as they go (``PackedBlock``), which costs less than a second pass over every row in SQL
+(``pack_all``). A partial rebuild splices its products' new entries into the arrays in place of their
+old ones (``repack``). A test decodes the arrays after each and compares them with the rows.
 """
 import io
 import struct
@@ -97,7 +95,7 @@ SPLICE_BLOCKS = 16  # blocks spliced at a time: their rows are held in memory, a
 IN_BLOCKS = f"unnest(%(blocks)s::int[]) k(block) JOIN products p ON p.id >= k.block * {BLOCK} AND p.id < (k.block + 1) * {BLOCK}"
 
 # A full rebuild packs into new tables beside the live ones and swaps them in with the others
-# (amazen.search.index): stored uncompressed (a compressed array would be decompressed on every read).
+# (amazen.search.indexer): stored uncompressed (a compressed array would be decompressed on every read).
 NEW_TABLES = """
 DROP TABLE IF EXISTS packed_terms_new, packed_evidence_new, packed_facts_new;
 CREATE TABLE packed_terms_new (LIKE packed_terms INCLUDING DEFAULTS INCLUDING STORAGE);
@@ -127,10 +125,10 @@ BLOCK_LOCK = "SELECT pg_advisory_xact_lock(1885431394, b) FROM unnest(%s::int[])
 def pack_all(cursor, new=""):
     """Pack every term and descriptor of product_terms and descriptor_evidence, and every
     product's facts, into packed_terms{new}, packed_evidence{new} and packed_facts{new} (empty, without
-    keys when ``new``), in SQL from the rows: what migration 0009 did to existing catalogs, and what
-    benchmarks/packed_ranking.py times (a full rebuild packs in its workers instead)."""
+    keys when ``new``), in SQL from the rows: what benchmarks/packed_ranking.py times (a full rebuild
+    packs in its workers instead)."""
     # Each statement sorts every row within its term by block and product: with the default 4 MB of
-    # work_mem that spills to disk (about 30% slower at 1M generated reviews).
+    # work_mem that spills to disk.
     cursor.execute("SET LOCAL work_mem = '256MB'")
     cursor.execute(NUMBER_BRANDS.format(where="TRUE"))
     cursor.execute(RECORDS.format(products="products p"))
@@ -235,8 +233,8 @@ def _rows(keys, ends, entries, records, categories, category_starts, category_si
     # Each entry's category ids, gathered as one array of byte offsets rather than entry by entry.
     gather = np.arange(category_ends[-1]) + np.repeat(category_starts - (category_ends - category_sizes), category_sizes)
     entry_bytes, record_bytes, entry_categories = entries.tobytes(), records.tobytes(), categories[gather].tobytes()
-    # Every row's parts in one flat list, joined once: a join per row and a generator per field took a
-    # quarter of the analysis of real reviews, whose rare words make ~25,000 rows a block.
+    # Every row's parts in one flat list, joined once rather than a join per row: real reviews' rare words
+    # make about 25,000 rows a block.
     parts, start, category_start = [], 0, 0
     entry_size, record_size = entries.dtype.itemsize, RECORD.itemsize
     row_category_ends = np.concatenate(([0], category_ends))[ends].tolist()
@@ -322,7 +320,7 @@ class PackedBlock:
 
 
 # Each descriptor's products, mentions and positive mentions in one block, summed over the blocks into
-# term_stats by a full rebuild (amazen.search.index).
+# term_stats by a full rebuild (amazen.search.totals).
 TERM_TOTALS = "block_term_totals (term, products, mentions, positive)"
 
 
