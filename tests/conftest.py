@@ -22,8 +22,8 @@ from zope.sqlalchemy import register
 
 from amazen import main
 from amazen.catalog.demo import generate
-from amazen.ingest.bulk import load_records
 from amazen.config import normalise_database_url
+from amazen.ingest.bulk import load_records
 
 REPO = Path(__file__).resolve().parents[1]
 # The public Amazon review datasets (see PROVENANCE.md there): AMAZEN_DATA_DIR, or the directory
@@ -69,6 +69,7 @@ def pytest_sessionfinish(session, exitstatus):
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = reporter.stats.get("skipped", []) if reporter else []
     if REQUIRE_ALL and skipped and session.exitstatus == 0:
+        reporter.ensure_newline()
         reporter.write_line(f"AMAZEN_REQUIRE_ALL=1: {len(skipped)} test(s) skipped; failing the run", red=True)
         session.exitstatus = 1
 

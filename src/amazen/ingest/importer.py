@@ -13,10 +13,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from . import readers
-from .base import HARMLESS, Skip, compressed_size_read, open_text, read_sample
 from amazen.catalog.records import ReviewRecord
 
+from . import readers
+from .base import HARMLESS, Skip, compressed_size_read, open_text, read_sample
 from .bulk import BATCH_ROWS, BulkLoader, StagingRows
 
 IMPORT_LOCK_KEY = 0x616D617A656E + 1
