@@ -72,8 +72,8 @@ class Product(Base):
     features: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=sql_text("'{}'"))
     image_url: Mapped[Optional[str]] = mapped_column(Text)
 
-    # Derived from the reviews, never edited by hand: by an import's or a reindex's analysis
-    # (amazen.search.index.rating_aggregates), and by amazen.ingest.bulk.refresh_ratings() for a written review.
+    # Derived from the reviews, never edited by hand: written by amazen.search.indexer.index_products (an
+    # import, a written review, amazen-reindex) as amazen.search.documents.rating_aggregates counts them.
     # review_count counts all reviews, rating_count those with stars (Hu & Liu's reviews have none).
     review_count: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
     rating_count: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
