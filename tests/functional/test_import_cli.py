@@ -34,15 +34,13 @@ def run_import(url, *args, **kwargs):
 def wait_until_blocked(engine, thread, who, what):
     """Return once some session of the database waits for a lock, ``thread`` (``who``) still running:
     it is waiting for ``what``."""
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # a bound, generous for a busy machine
     with engine.connect() as conn:
         while True:
             waiting = conn.execute(sa.text(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
             )).scalar()
-            # A transaction sees pg_stat_activity as it was when first read in it: look again in a new one.
-            # (Read once in one transaction, a first look taken before the thread waited never changed:
-            # the test failed now and then on a busy machine.)
+            # A transaction sees pg_stat_activity as it was when first read in it: each look is a new one.
             conn.rollback()
             if waiting:
                 return

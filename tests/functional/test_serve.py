@@ -2,7 +2,10 @@
 import shutil
 import signal
 import sys
+import time
 from pathlib import Path
+
+import pytest
 
 from tests.serve import Served, check_fresh_start, fetch, postmaster_running
 
@@ -32,6 +35,22 @@ def test_pserve_stopped_with_sigterm_stops_the_embedded_postgresql_too(tmp_path)
     log = served.output()[-2000:]
     assert code == 0, log  # pserve treats it as it treats Ctrl-C: "Exiting", status 0
     assert not served.postgres_outlived_pserve, log
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_pserve_stopped_while_its_embedded_postgresql_starts_stops_it_too(tmp_path, sig):
+    """The signal comes once the server's postmaster.pid exists: while the library waits for the server,
+    applies the settings or restarts it, or just after. Whichever, pserve exits and the server stops."""
+    served = Served(pserve_executable(), tmp_path)
+    try:
+        give_up = time.monotonic() + 120
+        while not (served.pgdata / "postmaster.pid").exists():
+            assert served.process.poll() is None, served.output()[-2000:]
+            assert time.monotonic() < give_up, "the embedded PostgreSQL never started"
+            time.sleep(0.01)
+    finally:
+        served.stop(sig)
+    assert not served.postgres_outlived_pserve, served.output()[-2000:]
 
 
 def test_with_the_debug_toolbar_an_address_that_is_not_utf8_is_still_the_400_page(tmp_path):

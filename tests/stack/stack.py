@@ -262,7 +262,7 @@ class Nginx:
             "alias /app/src/amazen/static/;": f"alias {REPO / 'src' / 'amazen' / 'static'}/;",
         }
         for old, new in replacements.items():
-            assert site.count(old) == 1, f"docker/nginx.conf no longer has {old!r} once: update the rendering"
+            assert site.count(old) == 1, f"docker/nginx.conf does not have {old!r} exactly once: update the rendering"
             site = site.replace(old, new)
         (self.dir / "amazen.conf").write_text(site)
         # The main and http context that the nginx image's own nginx.conf provides in docker-compose.
