@@ -216,7 +216,8 @@ def run(sizes, keep, corpus="demo"):
     for r in rows:
         postgres = "–" if r["postgres_cpu"] is None else f"{r['postgres_cpu']:.1f}"
         print(f"{r['reviews']:>10,} {r['products']:>9,} {r['mb']:>8.0f} {r['seconds']:>9.1f} {r['rate']:>10,.0f} "
-              f"{r['peak_mb']:>12.0f} {r['cpu']:>13.1f} {postgres:>17}" + ("  (autovacuum was running)" if r["autovacuum"] else ""))
+              f"{r['peak_mb']:>12.0f} {r['cpu']:>13.1f} {postgres:>17}"
+              + ("  (autovacuum was running)" if r["autovacuum"] else ""))
     return rows
 
 

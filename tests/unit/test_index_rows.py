@@ -5,7 +5,13 @@ import random
 
 from amazen.search.analyzer import analyze, phrases, review_mentions
 from amazen.search.documents import (
-    FIELD_WEIGHTS, evidence_row, phrase_row, product_phrases, product_postings, rating_aggregates, review_evidence,
+    FIELD_WEIGHTS,
+    evidence_row,
+    phrase_row,
+    product_phrases,
+    product_postings,
+    rating_aggregates,
+    review_evidence,
 )
 
 from .test_analyzer import electronics_reviews
@@ -102,7 +108,8 @@ def evidence_the_long_way(product_id, reviews):
         quotes = negative[:1] + positive[:1]
         quotes += (negative[1:2] + positive[1:2])[: 2 - len(quotes)]
         expected[term] = [
-            str(len(found)), str(len(positive)), str(len(negative)), *map(str, stars), *map(str, quotes), *[""] * (2 - len(quotes)),
+            str(len(found)), str(len(positive)), str(len(negative)), *map(str, stars),
+            *map(str, quotes), *[""] * (2 - len(quotes)),
         ]
     return expected
 

@@ -209,8 +209,8 @@ def analyse_chunk(products, reviews, block=None):
         own = by_product.get(product_id, ())
         reviews_count, ratings, average, stars = rating_aggregates(own)
         average_text = r"\N" if average is None else repr(average)
-        analysed.append(f"{product_id}\t{length}\t{{{','.join(map(str, category_ids))}}}\t{reviews_count}\t{ratings}\t{average_text}"
-                       f"\t{stars[0]}\t{stars[1]}\t{stars[2]}\t{stars[3]}\t{stars[4]}\n")
+        analysed.append(f"{product_id}\t{length}\t{{{','.join(map(str, category_ids))}}}\t{reviews_count}\t{ratings}"
+                       f"\t{average_text}\t{stars[0]}\t{stars[1]}\t{stars[2]}\t{stars[3]}\t{stars[4]}\n")
         # "term<TAB>tf" lines, escaped for COPY; !r: a float's str, without format()'s detour.
         if tf:
             terms.append(f"{product_id}\t{length!r}\t" + "\\n".join(f"{term}\\t{weight!r}" for term, weight in tf.items()) + "\n")

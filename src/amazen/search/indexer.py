@@ -125,7 +125,8 @@ def index_products(connection, product_ids=None, *, reviews_only=False, progress
     became a full one).
     """
     ids, everything = _scope(connection, product_ids)
-    rebuild = (_FullRebuild if everything else _PartialRebuild)(connection, ids, reviews_only)
+    cursor = connection.connection.dbapi_connection.cursor()
+    rebuild = (_FullRebuild if everything else _PartialRebuild)(cursor, ids, reviews_only)
     rebuild.run(progress)
     return len(ids)
 
@@ -153,9 +154,8 @@ class _Rebuild:
     copy = "COPY {} FROM STDIN"
     new = ""  # the suffix of the tables the rows are loaded into
 
-    def __init__(self, connection, ids, reviews_only):
-        self.connection = connection
-        self.cursor = connection.connection.dbapi_connection.cursor()
+    def __init__(self, cursor, ids, reviews_only):
+        self.cursor = cursor
         self.ids = ids
         self.reviews_only = reviews_only
         # A written review loads no vocabulary phrases: its product's text is unchanged.
@@ -212,7 +212,7 @@ class _Rebuild:
         from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
 
-        pending = deque()  # (products, the workers' result), oldest first
+        pending = deque()  # (the chunk's products, the workers' result), oldest first
 
         def write_pending(keep):
             while len(pending) > keep:

@@ -24,9 +24,9 @@ ON CONFLICT (id) DO UPDATE SET documents = excluded.documents, average_length = 
 # (+) search_stats' totals, the mean rating with them: when only reviews changed, the products' lengths
 # and number are as they were, and this costs a read of those products rather than of every one.
 MOVE_RATING_TOTALS = """
-UPDATE search_stats s SET reviews = s.reviews {sign} o.reviews, ratings = s.ratings {sign} o.ratings,
-                          rating_points = s.rating_points {sign} o.points,
-                          mean_rating = COALESCE((s.rating_points {sign} o.points)::float8 / NULLIF(s.ratings {sign} o.ratings, 0), 3.0)
+UPDATE search_stats s
+SET reviews = s.reviews {sign} o.reviews, ratings = s.ratings {sign} o.ratings, rating_points = s.rating_points {sign} o.points,
+    mean_rating = COALESCE((s.rating_points {sign} o.points)::float8 / NULLIF(s.ratings {sign} o.ratings, 0), 3.0)
 FROM (SELECT COALESCE(sum(review_count), 0) AS reviews, COALESCE(sum(rating_count), 0) AS ratings,
              COALESCE(sum(stars_1 + 2 * stars_2 + 3 * stars_3 + 4 * stars_4 + 5 * stars_5), 0) AS points
       FROM products WHERE id = ANY(%s)) o
