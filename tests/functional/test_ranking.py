@@ -20,7 +20,7 @@ from amazen.catalog.demo import generate
 from amazen.catalog.records import ReviewRecord
 from amazen.ingest.bulk import load_records
 from amazen.ingest.importer import import_files
-from amazen.search.index import reindex
+from amazen.search.indexer import index_products
 from amazen.search.packed import BLOCK
 from amazen.search.query import parse_search
 from amazen.search.scoring import SORT_NAMES
@@ -214,5 +214,5 @@ def test_the_packed_arrays_hold_the_rows_after_imports_written_reviews_and_a_rei
     connection = session.connection()
     load_records(connection, generate(products=40, seed=11))
     assert_packed_arrays_hold_the_rows(session)
-    reindex(connection)
+    index_products(connection)
     assert_packed_arrays_hold_the_rows(session)
