@@ -223,7 +223,9 @@ def wait_for_backend_gone(url, deadline=60):
 
 
 @pytest.mark.usefixtures("amazon_data")
-@pytest.mark.parametrize("sig, expected_exit", [(signal.SIGKILL, -signal.SIGKILL), (signal.SIGINT, 1)])
+@pytest.mark.parametrize(
+    "sig, expected_exit", [(signal.SIGKILL, -signal.SIGKILL), (signal.SIGINT, 1)], ids=["SIGKILL", "SIGINT"]
+)
 def test_an_import_stopped_midway_leaves_the_database_unchanged_and_a_rerun_completes(
     scratch_url, tmp_path, sig, expected_exit
 ):
