@@ -1,6 +1,5 @@
 """The analyzer and query parsing: what a review or a query turns into."""
 import re
-from pathlib import Path
 
 import pytest
 from webob.multidict import MultiDict
@@ -9,6 +8,7 @@ from amazen.params import InvalidParameter
 from amazen.search.analyzer import analyze, descriptor_term, phrases, review_mentions, sentences, uses_term
 from amazen.search.query import parse_query, parse_search
 from amazen.search.service import quote
+from tests.conftest import AMAZON_DATA
 
 
 def negated(text):
@@ -58,7 +58,7 @@ def test_a_review_mention_is_negative_when_half_or_more_of_its_occurrences_are_n
     assert review_mentions("", "The battery life is not great.")["great"] == "-"
 
 
-ELECTRONICS = Path(__file__).resolve().parents[3] / "shared" / "data" / "amazon" / "mdsd_blitzer2007" / "electronics"
+ELECTRONICS = AMAZON_DATA / "mdsd_blitzer2007" / "electronics"
 
 
 def mentions_the_long_way(summary, text):
@@ -83,6 +83,7 @@ def electronics_reviews():
     return reviews
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_review_mentions_agrees_with_analyze_and_phrases_on_real_reviews():
     # review_mentions is the importer's one-pass fast path; it must find exactly what the general
     # analyzer finds, on every real review.
@@ -93,6 +94,7 @@ def test_review_mentions_agrees_with_analyze_and_phrases_on_real_reviews():
     assert sum("-" in review_mentions(*r).values() for r in reviews) > 500  # negation is exercised
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_uses_term_finds_exactly_the_terms_of_analyze_and_phrases():
     # uses_term is how a quote's sentence is found; on real sentences it must say yes to every word and
     # phrase analyze + phrases find there, and no to the other terms of the same review (phrases that

@@ -3,6 +3,8 @@
 (documents.product_phrases), its rating aggregates (documents.rating_aggregates)."""
 import random
 
+import pytest
+
 from amazen.search.analyzer import analyze, phrases, review_mentions
 from amazen.search.documents import (
     FIELD_WEIGHTS,
@@ -114,6 +116,7 @@ def evidence_the_long_way(product_id, reviews):
     return expected
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_evidence_rows_agree_with_each_terms_mentions_on_real_reviews():
     # The 2,000 MDSD electronics reviews as products of 1 to 700 reviews (past 64 reviews the bits of
     # evidence_row are big integers), with seeded stars (some missing) and helpful votes (many ties).
@@ -134,6 +137,7 @@ def test_evidence_rows_agree_with_each_terms_mentions_on_real_reviews():
     assert start >= len(texts) and checked > 50_000
 
 
+@pytest.mark.usefixtures("amazon_data")
 def test_product_postings_count_the_words_and_phrases_analyze_finds():
     texts = electronics_reviews()[:400]
     for i in range(0, len(texts), 4):
