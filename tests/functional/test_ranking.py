@@ -37,7 +37,7 @@ AVOIDED = ["broke", "flimsy", "return", "leaks", "static", "noisy"]
 
 
 @pytest.fixture(scope="module")
-def catalog(dbengine):
+def catalog(dbengine, amazon_data):
     """Real electronics reviews and a larger demo catalog (brands, prices, nested categories) on top of
     the test catalog: over 2,000 products, so their ids span several blocks of the packed index."""
     connection = dbengine.connect()
