@@ -2,6 +2,7 @@
 migrations take turns."""
 import ast
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -144,6 +145,22 @@ def test_a_database_from_before_the_baseline_is_refused_with_one_clear_line(scra
     assert "delete var/" in message and "recreate the database" in message
 
 
+def wait_for_advisory_lock_wait(engine, thread):
+    """Return once some session of the database waits for an advisory lock (bounded, for a busy machine)."""
+    deadline = time.monotonic() + 120
+    with engine.connect() as conn:
+        while True:
+            waiting = conn.execute(sa.text(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'"
+            )).scalar()
+            conn.rollback()  # pg_stat_activity is read once per transaction: each look is a new one
+            if waiting:
+                return
+            assert thread.is_alive(), "the migration finished while another one held the lock"
+            assert time.monotonic() < deadline, "the migration never waited for the lock"
+            time.sleep(0.05)
+
+
 def test_a_migration_waits_while_another_one_runs(database_url, dbengine):
     """Every app container runs `alembic upgrade head` as it starts: the lock makes them take turns."""
     done = threading.Event()
@@ -151,7 +168,8 @@ def test_a_migration_waits_while_another_one_runs(database_url, dbengine):
     with dbengine.connect() as other:  # stands for a migration in progress elsewhere
         other.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         migration.start()
-        assert not done.wait(1.0)
+        wait_for_advisory_lock_wait(dbengine, migration)
+        assert not done.is_set()
         other.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
     migration.join(30)
     assert done.is_set()
