@@ -19,6 +19,7 @@ a sanity check, not as a league table.
 
     python benchmarks/customers_say_eval.py [--k 5 10 20]
 """
+
 import argparse
 import os
 import re
@@ -43,8 +44,13 @@ from amazen.search.service import SearchService  # noqa: E402
 from amazen.search.suggest import SuggestService  # noqa: E402
 
 HULIU = REPO.parent / "shared" / "data" / "amazon" / "huliu2004"
-PRODUCTS = ["Apex AD2600 Progressive-scan DVD player", "Canon G3", "Creative Labs Nomad Jukebox Zen Xtra 40GB",
-            "Nikon coolpix 4300", "Nokia 6610"]
+PRODUCTS = [
+    "Apex AD2600 Progressive-scan DVD player",
+    "Canon G3",
+    "Creative Labs Nomad Jukebox Zen Xtra 40GB",
+    "Nikon coolpix 4300",
+    "Nokia 6610",
+]
 FREQUENT = 3  # sentences annotated with a feature for it to count as frequent
 FEATURE = re.compile(r"([^\[\],]+?)\s*\[[+-]?\d\]")
 
@@ -82,8 +88,13 @@ def evaluate(session, ks):
         frequent = [f for f, n in features.items() if n >= FREQUENT]
         says = suggest.customers_say(product, limit=max(ks))
         terms = [say.term for say in says]
-        row = {"product": name, "reviews": product.review_count, "features": len(features), "frequent": len(frequent),
-               "top": [say.descriptor for say in says[:10]]}
+        row = {
+            "product": name,
+            "reviews": product.review_count,
+            "features": len(features),
+            "frequent": len(frequent),
+            "top": [say.descriptor for say in says[:10]],
+        }
         for k in ks:
             top = terms[:k]
             row[f"p{k}"] = sum(any(matches(t, f, False) for f in features) for t in top) / k
@@ -100,24 +111,35 @@ def main():
     url = fresh_database("amazen_eval")
     files = [str(HULIU / f"{name}.txt") for name in PRODUCTS]
     importer = str(Path(sys.executable).with_name("amazen-import"))
-    subprocess.run([importer, "--config", str(REPO / "production.ini"), *files],
-                   env={**os.environ, "AMAZEN_DATABASE_URL": url}, check=True, capture_output=True)
+    subprocess.run(
+        [importer, "--config", str(REPO / "production.ini"), *files],
+        env={**os.environ, "AMAZEN_DATABASE_URL": url},
+        check=True,
+        capture_output=True,
+    )
     engine = sa.create_engine(url)
     with Session(engine) as session:
         rows = evaluate(session, ks)
     engine.dispose()
 
     header = f"{'product':<42} {'reviews':>7} {'features':>8} {'frequent':>8} " + " ".join(
-        f"{'P@' + str(k):>6} {'exact':>6} {'R@' + str(k):>6}" for k in ks)
+        f"{'P@' + str(k):>6} {'exact':>6} {'R@' + str(k):>6}" for k in ks
+    )
     print(header)
     for row in rows:
-        print(f"{row['product']:<42} {row['reviews']:>7} {row['features']:>8} {row['frequent']:>8} " + " ".join(
-            f"{row[f'p{k}']:>6.2f} {row[f'e{k}']:>6.2f} {row[f'r{k}']:>6.2f}" for k in ks))
+        print(
+            f"{row['product']:<42} {row['reviews']:>7} {row['features']:>8} {row['frequent']:>8} "
+            + " ".join(f"{row[f'p{k}']:>6.2f} {row[f'e{k}']:>6.2f} {row[f'r{k}']:>6.2f}" for k in ks)
+        )
     mean = {key: sum(r[key] for r in rows) / len(rows) for k in ks for key in (f"p{k}", f"e{k}", f"r{k}")}
-    print(f"{'mean':<42} {'':>7} {'':>8} {'':>8} " + " ".join(
-        f"{mean[f'p{k}']:>6.2f} {mean[f'e{k}']:>6.2f} {mean[f'r{k}']:>6.2f}" for k in ks))
-    print("\nP@k: top-k attributes that are (part of) an annotated feature; exact: that are one; "
-          f"R@k: frequent features (annotated in >= {FREQUENT} sentences) found in the top k.")
+    print(
+        f"{'mean':<42} {'':>7} {'':>8} {'':>8} "
+        + " ".join(f"{mean[f'p{k}']:>6.2f} {mean[f'e{k}']:>6.2f} {mean[f'r{k}']:>6.2f}" for k in ks)
+    )
+    print(
+        "\nP@k: top-k attributes that are (part of) an annotated feature; exact: that are one; "
+        f"R@k: frequent features (annotated in >= {FREQUENT} sentences) found in the top k."
+    )
     print("Anchor: Hu & Liu (KDD 2004), frequent-feature extraction: precision 0.72, recall 0.80.\n")
     for row in rows:
         print(f"{row['product']}: {', '.join(row['top'])}")

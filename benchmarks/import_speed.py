@@ -7,6 +7,7 @@ a fresh database with `amazen-import`, and prints a table. The database is the e
 
     python benchmarks/import_speed.py [--sizes 100000 1000000] [--keep-files DIR] [--corpus demo|real]
 """
+
 import argparse
 import dataclasses
 import itertools
@@ -52,22 +53,39 @@ def write_files(directory, reviews_wanted, corpus="demo"):
                 if reviews >= reviews_wanted:
                     break
                 products += 1
-                meta.write(json.dumps({
-                    "asin": record.asin, "title": record.title, "brand": record.brand,
-                    "price": f"${record.price:,}" if record.price is not None else "",
-                    "category": list(record.categories[0]) if record.categories else [],
-                    "feature": list(record.features), "description": [record.description] if record.description else [],
-                    "main_cat": record.categories[0][0] if record.categories else "",
-                }) + "\n")
+                meta.write(
+                    json.dumps(
+                        {
+                            "asin": record.asin,
+                            "title": record.title,
+                            "brand": record.brand,
+                            "price": f"${record.price:,}" if record.price is not None else "",
+                            "category": list(record.categories[0]) if record.categories else [],
+                            "feature": list(record.features),
+                            "description": [record.description] if record.description else [],
+                            "main_cat": record.categories[0][0] if record.categories else "",
+                        }
+                    )
+                    + "\n"
+                )
             elif isinstance(record, ReviewRecord):
                 reviews += 1
-                out.write(json.dumps({
-                    "overall": float(record.rating), "verified": record.verified, "reviewerID": record.reviewer_id,
-                    "asin": record.asin, "reviewerName": record.reviewer_name, "reviewText": record.text,
-                    "summary": record.summary,
-                    "unixReviewTime": int(record.reviewed_at.timestamp()) if record.reviewed_at else None,
-                    "vote": str(record.helpful_votes) if record.helpful_votes else None,
-                }) + "\n")
+                out.write(
+                    json.dumps(
+                        {
+                            "overall": float(record.rating),
+                            "verified": record.verified,
+                            "reviewerID": record.reviewer_id,
+                            "asin": record.asin,
+                            "reviewerName": record.reviewer_name,
+                            "reviewText": record.text,
+                            "summary": record.summary,
+                            "unixReviewTime": int(record.reviewed_at.timestamp()) if record.reviewed_at else None,
+                            "vote": str(record.helpful_votes) if record.helpful_votes else None,
+                        }
+                    )
+                    + "\n"
+                )
     return meta_path, reviews_path, products, reviews
 
 
@@ -138,7 +156,8 @@ def wait_for_autovacuum(url, limit=300):
         with engine.connect() as conn:
             while True:
                 running = conn.exec_driver_sql(
-                    "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'").scalar()
+                    "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'"
+                ).scalar()
                 if not running or time.monotonic() > deadline:
                     return bool(running)
                 if not told:
@@ -155,8 +174,11 @@ def postgres_cpu():
     children included: an import's backend ends with it), or None when the server is not on this machine."""
     import psutil
 
-    postmasters = [p for p in psutil.process_iter(["name", "ppid"]) if p.info["name"] == "postgres"
-                   and (p.info["ppid"] == 1 or psutil.Process(p.info["ppid"]).name() != "postgres")]
+    postmasters = [
+        p
+        for p in psutil.process_iter(["name", "ppid"])
+        if p.info["name"] == "postgres" and (p.info["ppid"] == 1 or psutil.Process(p.info["ppid"]).name() != "postgres")
+    ]
     if not postmasters:
         return None
     total = 0.0
@@ -189,7 +211,9 @@ def run(sizes, keep, corpus="demo"):
         started = time.monotonic()
         result = subprocess.run(
             [importer, "--config", str(REPO / "production.ini"), "--json", str(meta), str(reviews_file)],
-            env=env, capture_output=True, text=True,
+            env=env,
+            capture_output=True,
+            text=True,
         )
         seconds = time.monotonic() - started
         if result.returncode != 0:
@@ -197,27 +221,37 @@ def run(sizes, keep, corpus="demo"):
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         postgres_after = postgres_cpu()
         report = json.loads(result.stdout)
-        rows.append({
-            "reviews": reviews, "products": products, "seconds": seconds,
-            "rate": reviews / seconds, "peak_mb": max(after.ru_maxrss, before.ru_maxrss) / 1024,
-            # The import's processes (its readers and index workers are its children, waited for).
-            "cpu": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
-            "postgres_cpu": None if postgres_before is None else postgres_after - postgres_before,
-            "inserted": report["reviews"]["inserted"], "generated_s": generated, "autovacuum": autovacuum,
-            "mb": (meta.stat().st_size + reviews_file.stat().st_size) / 2**20,
-        })
+        rows.append(
+            {
+                "reviews": reviews,
+                "products": products,
+                "seconds": seconds,
+                "rate": reviews / seconds,
+                "peak_mb": max(after.ru_maxrss, before.ru_maxrss) / 1024,
+                # The import's processes (its readers and index workers are its children, waited for).
+                "cpu": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
+                "postgres_cpu": None if postgres_before is None else postgres_after - postgres_before,
+                "inserted": report["reviews"]["inserted"],
+                "generated_s": generated,
+                "autovacuum": autovacuum,
+                "mb": (meta.stat().st_size + reviews_file.stat().st_size) / 2**20,
+            }
+        )
         if not keep:
             meta.unlink()
             reviews_file.unlink()
     # CPU: seconds of CPU time used by the import's processes and by PostgreSQL's; on this 2-core machine
     # 20,000 reviews/s leaves 100 CPU seconds per million reviews for both.
-    print(f"{'reviews':>10} {'products':>9} {'file MB':>8} {'import s':>9} {'reviews/s':>10} {'peak RSS MB':>12} "
-          f"{'CPU s import':>13} {'CPU s PostgreSQL':>17}")
+    print(
+        f"{'reviews':>10} {'products':>9} {'file MB':>8} {'import s':>9} {'reviews/s':>10} {'peak RSS MB':>12} "
+        f"{'CPU s import':>13} {'CPU s PostgreSQL':>17}"
+    )
     for r in rows:
         postgres = "–" if r["postgres_cpu"] is None else f"{r['postgres_cpu']:.1f}"
-        print(f"{r['reviews']:>10,} {r['products']:>9,} {r['mb']:>8.0f} {r['seconds']:>9.1f} {r['rate']:>10,.0f} "
-              f"{r['peak_mb']:>12.0f} {r['cpu']:>13.1f} {postgres:>17}"
-              + ("  (autovacuum was running)" if r["autovacuum"] else ""))
+        print(
+            f"{r['reviews']:>10,} {r['products']:>9,} {r['mb']:>8.0f} {r['seconds']:>9.1f} {r['rate']:>10,.0f} "
+            f"{r['peak_mb']:>12.0f} {r['cpu']:>13.1f} {postgres:>17}" + ("  (autovacuum was running)" if r["autovacuum"] else "")
+        )
     return rows
 
 
@@ -225,7 +259,11 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--keep-files", metavar="DIR")
-    parser.add_argument("--corpus", choices=("demo", "real"), default="demo",
-                        help="demo: the demo generator; real: the reviews under ../shared resampled to each size")
+    parser.add_argument(
+        "--corpus",
+        choices=("demo", "real"),
+        default="demo",
+        help="demo: the demo generator; real: the reviews under ../shared resampled to each size",
+    )
     args = parser.parse_args()
     run(args.sizes, args.keep_files, args.corpus)

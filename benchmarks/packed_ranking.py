@@ -13,6 +13,7 @@ tables that are dropped afterwards, and prints the packed index's size.
 
     python benchmarks/packed_ranking.py [--queries 240] [--corpus demo|real] [--pack-all] [--database amazen_bench]
 """
+
 import argparse
 import statistics
 import sys
@@ -48,7 +49,8 @@ def pack_all_seconds(engine):
         seconds = time.monotonic() - started
         conn.rollback()
         size = conn.exec_driver_sql(
-            "SELECT sum(pg_total_relation_size(t)) / 1048576.0 FROM unnest('{packed_terms,packed_evidence,packed_facts,brands}'::regclass[]) t"
+            "SELECT sum(pg_total_relation_size(t)) / 1048576.0 "
+            "FROM unnest('{packed_terms,packed_evidence,packed_facts,brands}'::regclass[]) t"
         ).scalar()
     return seconds, size
 
@@ -83,17 +85,22 @@ def run(queries, corpus, database, pack_all):
 def compare(conn, mix, requests):
     """Each search's outcome from both rankings, then their latencies, interleaved after a warm-up."""
     with Session(bind=conn) as session:
-        products, reviews = session.execute(sa.text("SELECT (SELECT count(*) FROM products), (SELECT count(*) FROM reviews)")).one()
+        products, reviews = session.execute(
+            sa.text("SELECT (SELECT count(*) FROM products), (SELECT count(*) FROM reviews)")
+        ).one()
         services = {"sql": ReferenceSearch(session), "packed": SearchService(session)}
-        differing = [params for params, request in zip(mix, requests)
-                     if outcome(services["packed"].search(request)) != outcome(services["sql"].search(request))]
+        differing = [
+            params
+            for params, request in zip(mix, requests)
+            if outcome(services["packed"].search(request)) != outcome(services["sql"].search(request))
+        ]
         session.rollback()
         for request in requests:  # warm-up
             for service in services.values():
                 service.search(request)
         timings = {"sql": [], "packed": []}
         for i, request in enumerate(requests):
-            for name in (("sql", "packed") if i % 2 else ("packed", "sql")):
+            for name in ("sql", "packed") if i % 2 else ("packed", "sql"):
                 started = time.perf_counter()
                 services[name].search(request)
                 timings[name].append(time.perf_counter() - started)
@@ -102,16 +109,20 @@ def compare(conn, mix, requests):
 
 
 def report(corpus, mix, timings, differing, products, reviews, packing):
-    print(f"corpus: {corpus}; {reviews:,} reviews, {products:,} products; {len(mix)} queries, after a warm-up pass, "
-          f"the two interleaved")
+    print(
+        f"corpus: {corpus}; {reviews:,} reviews, {products:,} products; {len(mix)} queries, after a warm-up pass, "
+        f"the two interleaved"
+    )
     print(f"same total, page, scores and facets: {len(mix) - len(differing)} of {len(mix)}")
     for params in differing[:5]:
         print("  differs:", "&".join(f"{k}={v}" for k, v in params.items()))
     print(f"\n{'ranking':>24} {'p50':>7} {'p95':>7} {'p99':>7} {'mean':>7} {'per s':>7}")
     for name, label in (("sql", "SQL reference"), ("packed", "packed index + numpy")):
         p50, p95, p99 = percentiles(timings[name])
-        print(f"{label:>24} {p50:>7.1f} {p95:>7.1f} {p99:>7.1f} {1000 * statistics.mean(timings[name]):>7.1f} "
-              f"{len(timings[name]) / sum(timings[name]):>7.0f}")
+        print(
+            f"{label:>24} {p50:>7.1f} {p95:>7.1f} {p99:>7.1f} {1000 * statistics.mean(timings[name]):>7.1f} "
+            f"{len(timings[name]) / sum(timings[name]):>7.0f}"
+        )
     print("\nlatencies in ms, service level, evidence and quotes included")
     if packing:
         print(f"packing every term and descriptor again: {packing[0]:.1f} s; the packed index: {packing[1]:,.0f} MB")
@@ -120,8 +131,12 @@ def report(corpus, mix, timings, differing, products, reviews, packing):
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--queries", type=int, default=240)
-    parser.add_argument("--corpus", choices=("demo", "real"), default="demo",
-                        help="which query mix: the demo generator's products or the real catalog's")
+    parser.add_argument(
+        "--corpus",
+        choices=("demo", "real"),
+        default="demo",
+        help="which query mix: the demo generator's products or the real catalog's",
+    )
     parser.add_argument("--pack-all", action="store_true")
     parser.add_argument("--database", default="amazen_bench", help="the database to measure (on the benchmarks' server)")
     args = parser.parse_args()

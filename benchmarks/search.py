@@ -15,6 +15,7 @@ filters; seeded, so every run asks the same questions):
 
     python benchmarks/search.py [--sizes 100000 1000000] [--queries 240] [--corpus demo|real] [--measure-only]
 """
+
 import argparse
 import os
 import random
@@ -46,42 +47,87 @@ from amazen.search.suggest import SuggestService  # noqa: E402
 
 # What shoppers of the demo catalog's categories type, and what they want reviews to say.
 QUERIES = {
-    "headphones": (["headphones", "wireless headphones", "noise cancelling headphones", "bluetooth headphones", "studio headphones"],
-                   ["comfortable", "bass", "sound quality", "battery life", "noise cancelling", "microphone"], ["flimsy", "broke", "uncomfortable"]),
-    "speaker": (["speaker", "bluetooth speaker", "waterproof speaker", "portable speaker"],
-                ["loud", "bass", "battery life", "waterproof", "sound quality"], ["distorted", "broke", "disconnects"]),
-    "knife": (["knife", "chef knife", "kitchen knife", "santoku knife"],
-              ["sharp", "balance", "handle", "edge"], ["rust", "dull", "chipped"]),
-    "coffee": (["coffee maker", "drip coffee maker", "coffee", "programmable coffee maker"],
-               ["hot", "easy to clean", "taste", "fast"], ["leaks", "noisy", "bitter"]),
-    "backpack": (["backpack", "laptop backpack", "travel backpack", "hiking backpack"],
-                 ["comfortable", "durable", "storage", "zippers"], ["ripped", "zipper broke", "small"]),
-    "bottle": (["water bottle", "insulated bottle", "stainless bottle"],
-               ["cold", "insulation", "easy to clean"], ["leaks", "dent", "metallic taste"]),
-    "chair": (["office chair", "ergonomic chair", "desk chair", "mesh chair"],
-              ["comfortable", "lumbar support", "easy assembly", "armrests"], ["squeaks", "wobbly", "broke"]),
-    "shoes": (["running shoes", "trail shoes", "shoes", "lightweight running shoes"],
-              ["comfortable", "cushioning", "grip", "breathable"], ["blisters", "narrow", "fell apart"]),
+    "headphones": (
+        ["headphones", "wireless headphones", "noise cancelling headphones", "bluetooth headphones", "studio headphones"],
+        ["comfortable", "bass", "sound quality", "battery life", "noise cancelling", "microphone"],
+        ["flimsy", "broke", "uncomfortable"],
+    ),
+    "speaker": (
+        ["speaker", "bluetooth speaker", "waterproof speaker", "portable speaker"],
+        ["loud", "bass", "battery life", "waterproof", "sound quality"],
+        ["distorted", "broke", "disconnects"],
+    ),
+    "knife": (
+        ["knife", "chef knife", "kitchen knife", "santoku knife"],
+        ["sharp", "balance", "handle", "edge"],
+        ["rust", "dull", "chipped"],
+    ),
+    "coffee": (
+        ["coffee maker", "drip coffee maker", "coffee", "programmable coffee maker"],
+        ["hot", "easy to clean", "taste", "fast"],
+        ["leaks", "noisy", "bitter"],
+    ),
+    "backpack": (
+        ["backpack", "laptop backpack", "travel backpack", "hiking backpack"],
+        ["comfortable", "durable", "storage", "zippers"],
+        ["ripped", "zipper broke", "small"],
+    ),
+    "bottle": (
+        ["water bottle", "insulated bottle", "stainless bottle"],
+        ["cold", "insulation", "easy to clean"],
+        ["leaks", "dent", "metallic taste"],
+    ),
+    "chair": (
+        ["office chair", "ergonomic chair", "desk chair", "mesh chair"],
+        ["comfortable", "lumbar support", "easy assembly", "armrests"],
+        ["squeaks", "wobbly", "broke"],
+    ),
+    "shoes": (
+        ["running shoes", "trail shoes", "shoes", "lightweight running shoes"],
+        ["comfortable", "cushioning", "grip", "breathable"],
+        ["blisters", "narrow", "fell apart"],
+    ),
 }
 
 
 # The same for the real catalog resampled (--corpus real): electronics and books from the Multi-Domain
 # Sentiment Dataset, gift cards from Ni 2018 and the TSV sample, a few instruments and phones.
 REAL_QUERIES = {
-    "headphones": (["headphones", "wireless headphones", "noise cancelling headphones", "headset", "earbuds"],
-                   ["comfortable", "bass", "sound quality", "noise cancelling"], ["broke", "uncomfortable", "cheap"]),
-    "audio": (["speakers", "computer speakers", "mp3 player", "radio"],
-              ["sound quality", "loud", "bass", "easy to use"], ["static", "distorted", "stopped working"]),
-    "computer": (["mouse", "wireless mouse", "keyboard", "router", "cable"],
-                 ["reliable", "easy to install", "fast", "works great"], ["disconnects", "stopped working", "returned"]),
-    "phone": (["phone", "cordless phone", "phone charger", "phone case"],
-              ["battery life", "clear", "easy to use", "durable"], ["static", "flimsy", "broke"]),
-    "video": (["dvd player", "remote control", "tv antenna", "memory card"],
-              ["picture quality", "easy to use", "reliable"], ["stopped working", "poor reception", "slow"]),
-    "books": (["novel", "history book", "cookbook", "mystery novel", "biography"],
-              ["well written", "interesting", "recipes", "characters"], ["boring", "predictable", "repetitive"]),
-    "gift cards": (["gift card", "amazon gift card", "restaurant gift card", "starbucks card"],
-                   ["great gift", "convenient", "easy"], ["expired", "problem", "fees"]),
+    "headphones": (
+        ["headphones", "wireless headphones", "noise cancelling headphones", "headset", "earbuds"],
+        ["comfortable", "bass", "sound quality", "noise cancelling"],
+        ["broke", "uncomfortable", "cheap"],
+    ),
+    "audio": (
+        ["speakers", "computer speakers", "mp3 player", "radio"],
+        ["sound quality", "loud", "bass", "easy to use"],
+        ["static", "distorted", "stopped working"],
+    ),
+    "computer": (
+        ["mouse", "wireless mouse", "keyboard", "router", "cable"],
+        ["reliable", "easy to install", "fast", "works great"],
+        ["disconnects", "stopped working", "returned"],
+    ),
+    "phone": (
+        ["phone", "cordless phone", "phone charger", "phone case"],
+        ["battery life", "clear", "easy to use", "durable"],
+        ["static", "flimsy", "broke"],
+    ),
+    "video": (
+        ["dvd player", "remote control", "tv antenna", "memory card"],
+        ["picture quality", "easy to use", "reliable"],
+        ["stopped working", "poor reception", "slow"],
+    ),
+    "books": (
+        ["novel", "history book", "cookbook", "mystery novel", "biography"],
+        ["well written", "interesting", "recipes", "characters"],
+        ["boring", "predictable", "repetitive"],
+    ),
+    "gift cards": (
+        ["gift card", "amazon gift card", "restaurant gift card", "starbucks card"],
+        ["great gift", "convenient", "easy"],
+        ["expired", "problem", "fees"],
+    ),
 }
 
 
@@ -193,8 +239,11 @@ def over_http(url, mix):
     (workdir / "production.ini").write_text(ini)
     pserve = str(Path(sys.executable).with_name("pserve"))
     server = subprocess.Popen(
-        [pserve, str(workdir / "production.ini")], cwd=workdir, env={**os.environ, "AMAZEN_DATABASE_URL": url},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [pserve, str(workdir / "production.ini")],
+        cwd=workdir,
+        env={**os.environ, "AMAZEN_DATABASE_URL": url},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -207,6 +256,7 @@ def over_http(url, mix):
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise SystemExit("pserve did not start")
                 time.sleep(0.2)
+
         def get(params):
             with urllib.request.urlopen(f"{base}/api/search?{urllib.parse.urlencode(list(params.items()))}", timeout=30) as r:
                 assert r.status == 200
@@ -225,13 +275,17 @@ def over_http(url, mix):
 def corpus_counts(url):
     engine = sa.create_engine(url)
     with engine.connect() as conn:
-        counts = {t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar()
-                  for t in ("products", "reviews", "product_terms", "descriptor_evidence")}
-        counts["index_mb"] = conn.execute(sa.text(
-            "SELECT (pg_total_relation_size('product_postings') + pg_total_relation_size('product_evidence')"
-            " + pg_total_relation_size('packed_terms') + pg_total_relation_size('packed_evidence')"
-            " + pg_total_relation_size('packed_facts')) / 1048576.0"
-        )).scalar()
+        counts = {
+            t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar()
+            for t in ("products", "reviews", "product_terms", "descriptor_evidence")
+        }
+        counts["index_mb"] = conn.execute(
+            sa.text(
+                "SELECT (pg_total_relation_size('product_postings') + pg_total_relation_size('product_evidence')"
+                " + pg_total_relation_size('packed_terms') + pg_total_relation_size('packed_evidence')"
+                " + pg_total_relation_size('packed_facts')) / 1048576.0"
+            )
+        ).scalar()
     engine.dispose()
     return counts
 
@@ -246,20 +300,27 @@ def build(size, corpus):
     wait_for_autovacuum(url)
     env = {**os.environ, "AMAZEN_DATABASE_URL": url}
     started = time.monotonic()
-    subprocess.run([str(bin_dir / "amazen-import"), "--config", str(REPO / "production.ini"), str(meta), str(reviews_file)],
-                   env=env, check=True, capture_output=True)
+    subprocess.run(
+        [str(bin_dir / "amazen-import"), "--config", str(REPO / "production.ini"), str(meta), str(reviews_file)],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     import_seconds = time.monotonic() - started
     shutil.rmtree(directory)
     started = time.monotonic()
-    subprocess.run([str(bin_dir / "amazen-reindex"), "--config", str(REPO / "production.ini")], env=env, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [str(bin_dir / "amazen-reindex"), "--config", str(REPO / "production.ini")], env=env, check=True, capture_output=True
+    )
     reindex_seconds = time.monotonic() - started
     # What autovacuum does shortly after a big load; done here so every run measures the same state.
     started = time.monotonic()
     engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        conn.exec_driver_sql("VACUUM (ANALYZE) products, product_postings, product_evidence, term_stats, vocabulary, "
-                             "packed_terms, packed_evidence, packed_facts")
+        conn.exec_driver_sql(
+            "VACUUM (ANALYZE) products, product_postings, product_evidence, term_stats, vocabulary, "
+            "packed_terms, packed_evidence, packed_facts"
+        )
     engine.dispose()
     return url, import_seconds, reindex_seconds, time.monotonic() - started
 
@@ -278,34 +339,55 @@ def run(sizes, queries, corpus, measure_only=False):
         rows.append((counts, import_seconds, reindex_seconds, vacuum_seconds, service, http, rss))
         print(f"done: {counts['reviews']:,} reviews", file=sys.stderr)
 
-    print(f"corpus: {corpus}; {len(mix)} queries (1-3 query words, 0-3 descriptors, with and without filters), after a warm-up pass\n")
-    print(f"{'reviews':>10} {'products':>9} {'index MB':>9} {'import s':>9} {'reindex s':>10} {'vacuum s':>9} "
-          f"{'svc p50':>8} {'svc p95':>8} {'svc p99':>8} {'svc q/s':>8} {'http p50':>9} {'http p95':>9} {'http p99':>9} {'RSS MB':>7}")
+    print(
+        f"corpus: {corpus}; {len(mix)} queries (1-3 query words, 0-3 descriptors, with and without filters), "
+        "after a warm-up pass\n"
+    )
+    print(
+        f"{'reviews':>10} {'products':>9} {'index MB':>9} {'import s':>9} {'reindex s':>10} {'vacuum s':>9} "
+        f"{'svc p50':>8} {'svc p95':>8} {'svc p99':>8} {'svc q/s':>8} "
+        f"{'http p50':>9} {'http p95':>9} {'http p99':>9} {'RSS MB':>7}"
+    )
     for counts, import_s, reindex_s, vacuum_s, service, http, rss in rows:
         s50, s95, s99 = percentiles(service["search"])
         h50, h95, h99 = percentiles(http)
         import_s, reindex_s, vacuum_s = (f"{s:.1f}" if s is not None else "-" for s in (import_s, reindex_s, vacuum_s))
-        print(f"{counts['reviews']:>10,} {counts['products']:>9,} {counts['index_mb']:>9.0f} {import_s:>9} {reindex_s:>10} {vacuum_s:>9} "
-              f"{s50:>8.1f} {s95:>8.1f} {s99:>8.1f} {len(service['search']) / sum(service['search']):>8.0f} {h50:>9.1f} {h95:>9.1f} {h99:>9.1f} {rss:>7.0f}")
+        print(
+            f"{counts['reviews']:>10,} {counts['products']:>9,} {counts['index_mb']:>9.0f} "
+            f"{import_s:>9} {reindex_s:>10} {vacuum_s:>9} "
+            f"{s50:>8.1f} {s95:>8.1f} {s99:>8.1f} {len(service['search']) / sum(service['search']):>8.0f} "
+            f"{h50:>9.1f} {h95:>9.1f} {h99:>9.1f} {rss:>7.0f}"
+        )
     print("\nlatencies in ms; svc q/s: one client, sequential")
-    print("\nService level, per operation (+category, +brand: the mix's searches narrowed by their top category or "
-          "brand facet value; suggest: /api/suggest/descriptors for the same mix; complete: every 1-12 character "
-          "prefix of its queries)\n")
+    print(
+        "\nService level, per operation (+category, +brand: the mix's searches narrowed by their top category or "
+        "brand facet value; suggest: /api/suggest/descriptors for the same mix; complete: every 1-12 character "
+        "prefix of its queries)\n"
+    )
     print(f"{'reviews':>10} {'operation':>10} {'calls':>6} {'p50':>7} {'p95':>7} {'p99':>7} {'per s':>7}")
     for counts, _, _, _, service, _, _ in rows:
         for operation, timings in service.items():
             p50, p95, p99 = percentiles(timings)
-            print(f"{counts['reviews']:>10,} {operation:>10} {len(timings):>6} {p50:>7.1f} {p95:>7.1f} {p99:>7.1f} "
-                  f"{len(timings) / sum(timings):>7.0f}")
+            print(
+                f"{counts['reviews']:>10,} {operation:>10} {len(timings):>6} {p50:>7.1f} {p95:>7.1f} {p99:>7.1f} "
+                f"{len(timings) / sum(timings):>7.0f}"
+            )
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--queries", type=int, default=240)
-    parser.add_argument("--corpus", choices=("demo", "real"), default="demo",
-                        help="demo: the demo generator; real: the reviews under ../shared resampled to each size")
-    parser.add_argument("--measure-only", action="store_true",
-                        help="skip building: measure the database the last run left (amazen_bench) as it is")
+    parser.add_argument(
+        "--corpus",
+        choices=("demo", "real"),
+        default="demo",
+        help="demo: the demo generator; real: the reviews under ../shared resampled to each size",
+    )
+    parser.add_argument(
+        "--measure-only",
+        action="store_true",
+        help="skip building: measure the database the last run left (amazen_bench) as it is",
+    )
     args = parser.parse_args()
     run(args.sizes[:1] if args.measure_only else args.sizes, args.queries, args.corpus, args.measure_only)

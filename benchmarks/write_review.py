@@ -9,6 +9,7 @@ Runs on the database `benchmarks/search.py` leaves behind (``amazen_bench``).
 
     python benchmarks/write_review.py [--writes 50] [--database amazen_bench]
 """
+
 import argparse
 import statistics
 import sys
@@ -33,27 +34,40 @@ def run(writes, database):
     engine = sa.create_engine(bench_database_url(database))
     with engine.connect() as conn:
         reviews = conn.execute(sa.text("SELECT count(*) FROM reviews")).scalar()
-        product_ids = conn.execute(sa.text(
-            "SELECT id FROM products WHERE review_count > 0 ORDER BY md5(id::text) LIMIT :n"), {"n": writes}).scalars().all()
+        product_ids = (
+            conn.execute(sa.text("SELECT id FROM products WHERE review_count > 0 ORDER BY md5(id::text) LIMIT :n"), {"n": writes})
+            .scalars()
+            .all()
+        )
     timings = []
     try:
         for product_id in product_ids:
             started = time.perf_counter()
             with Session(engine) as session, session.begin():
-                CatalogService(session).add_review(session.get(Product, product_id), REVIEWER, rating=4,
-                                                   summary="Comfortable", text="Very comfortable and sturdy. Good value.")
+                CatalogService(session).add_review(
+                    session.get(Product, product_id),
+                    REVIEWER,
+                    rating=4,
+                    summary="Comfortable",
+                    text="Very comfortable and sturdy. Good value.",
+                )
             timings.append(time.perf_counter() - started)
     finally:
         with engine.begin() as conn:
-            written = conn.execute(sa.text("DELETE FROM reviews WHERE reviewer_id = :r RETURNING product_id"),
-                                   {"r": REVIEWER}).scalars().all()
+            written = (
+                conn.execute(sa.text("DELETE FROM reviews WHERE reviewer_id = :r RETURNING product_id"), {"r": REVIEWER})
+                .scalars()
+                .all()
+            )
             index_products(conn, written, reviews_only=True)
         engine.dispose()
     p50, p95, p99 = percentiles(timings)
     print(f"database: {database}, {reviews:,} reviews; {len(timings)} reviews written, one per product, each committed\n")
     print(f"{'operation':>12} {'p50':>7} {'p95':>7} {'p99':>7} {'mean':>7} {'per s':>7}")
-    print(f"{'add_review':>12} {p50:>7.1f} {p95:>7.1f} {p99:>7.1f} {1000 * statistics.mean(timings):>7.1f} "
-          f"{len(timings) / sum(timings):>7.0f}")
+    print(
+        f"{'add_review':>12} {p50:>7.1f} {p95:>7.1f} {p99:>7.1f} {1000 * statistics.mean(timings):>7.1f} "
+        f"{len(timings) / sum(timings):>7.0f}"
+    )
     print("\nlatencies in ms, one writer")
 
 

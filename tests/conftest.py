@@ -10,6 +10,7 @@ Tests that read the public Amazon datasets ask for the ``amazon_data`` fixture; 
 package call ``unavailable`` when it is missing. Both skip with one reason, or fail when
 AMAZEN_REQUIRE_ALL=1 (.ci/run sets it: there, every test must run).
 """
+
 import os
 from pathlib import Path
 

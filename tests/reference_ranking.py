@@ -7,6 +7,7 @@ the packed ranking to it.
 is planned, given evidence and quotes the same way by both. The orders below are written out here rather
 than read from amazen.search.scoring.SORTS, so that an oracle does not share what it checks.
 """
+
 import sqlalchemy as sa
 
 from amazen.search import scoring
@@ -25,7 +26,7 @@ ORDERS = {
 WORK_MEM = "64MB"  # per sort or hash: the default 4 MB spills tens of thousands of candidates to disk
 SKIP_THROUGH_RATIO = 4  # a query term this many times as common as the rarest is read at its products only
 SKIP_THROUGH_CATEGORY = 2  # descriptors alone: their rows are read at the category's products only when
-                           # they hold this many times as many rows as the category has products
+# they hold this many times as many rows as the category has products
 # The products of the category filter (and its subcategories) as one sorted array, for ``id = ANY(...)``.
 IN_CATEGORY = "ANY(ARRAY(SELECT product_id FROM product_categories WHERE category_id = :category_id ORDER BY product_id))"
 
@@ -39,26 +40,32 @@ def rank(session, request, params, wanted, page=None, facets=True):
     """What amazen.search.ranking.rank returns for the same arguments, from one SQL statement."""
     sql_params = dict(params, wanted=wanted, limit=page[1] if page else 0, offset=page[0] if page else 0)
     terms = [params[f"term{i}"] for i in range(params["n_terms"])]
-    frequencies = dict(session.execute(sa.text(
-        "SELECT term, products FROM product_term_stats WHERE term = ANY(:terms)"), {"terms": terms}).all())
+    frequencies = dict(
+        session.execute(sa.text("SELECT term, products FROM product_term_stats WHERE term = ANY(:terms)"), {"terms": terms}).all()
+    )
     for i, term in enumerate(terms):
         sql_params[f"products{i}"] = frequencies[term]
-    sql_params["descriptor_products"] = session.scalar(sa.text(
-        "SELECT COALESCE(sum(products), 0) FROM term_stats WHERE term = ANY(:terms)"), {"terms": [d.term for d in request.descriptors]})
-    sql_params["category_products"] = session.scalar(sa.text(
-        "SELECT count(*) FROM product_categories WHERE category_id = :id"), {"id": params["category_id"]})
+    sql_params["descriptor_products"] = session.scalar(
+        sa.text("SELECT COALESCE(sum(products), 0) FROM term_stats WHERE term = ANY(:terms)"),
+        {"terms": [d.term for d in request.descriptors]},
+    )
+    sql_params["category_products"] = session.scalar(
+        sa.text("SELECT count(*) FROM product_categories WHERE category_id = :id"), {"id": params["category_id"]}
+    )
     # The planner cannot know how many products hold every query term or have a descriptor; when it
     # guesses a few where there are thousands, a nested loop costs seconds where a hash join costs
     # milliseconds. Every range read is covered by an index, and a bitmap scan of a large one reads the
     # table's pages too. Parallel workers cost more to start than they save here.
-    session.execute(sa.text(
-        f"SET LOCAL enable_nestloop = off; SET LOCAL enable_bitmapscan = off; SET LOCAL work_mem = '{WORK_MEM}'; "
-        "SET LOCAL max_parallel_workers_per_gather = 0"
-    ))
+    session.execute(
+        sa.text(
+            f"SET LOCAL enable_nestloop = off; SET LOCAL enable_bitmapscan = off; SET LOCAL work_mem = '{WORK_MEM}'; "
+            "SET LOCAL max_parallel_workers_per_gather = 0"
+        )
+    )
     found = session.execute(sa.text(statement(request, sql_params, page, facets)), sql_params).one()
-    session.execute(sa.text(
-        "RESET enable_nestloop; RESET enable_bitmapscan; RESET work_mem; RESET max_parallel_workers_per_gather"
-    ))
+    session.execute(
+        sa.text("RESET enable_nestloop; RESET enable_bitmapscan; RESET work_mem; RESET max_parallel_workers_per_gather")
+    )
     ranked = Ranked(total=found.total, ids=list(found.ids or []))
     if page:
         ranked.rows = {row["id"]: row for row in found.results or []}
@@ -92,27 +99,36 @@ def statement(request, params, page, facets):
         )
         joins = "".join(
             f" JOIN product_terms t{i} ON t{i}.product_id = t0.product_id AND t{i}.term = :term{i}"
-            + (f" AND t{i}.product_id = ANY(ARRAY(SELECT product_id FROM product_terms WHERE term = :term0))"
-               if params[f"products{i}"] > SKIP_THROUGH_RATIO * params["products0"] else "")
+            + (
+                f" AND t{i}.product_id = ANY(ARRAY(SELECT product_id FROM product_terms WHERE term = :term0))"
+                if params[f"products{i}"] > SKIP_THROUGH_RATIO * params["products0"]
+                else ""
+            )
             for i in range(1, params["n_terms"])
         )
         facts = "".join(f"f.{fact}, " for fact in FACTS)
-        candidates = (f"SELECT t0.product_id AS id, {facts}{bm25} AS bm25 FROM product_terms t0{joins} "
-                      "JOIN products f ON f.id = t0.product_id WHERE t0.term = :term0")
+        candidates = (
+            f"SELECT t0.product_id AS id, {facts}{bm25} AS bm25 FROM product_terms t0{joins} "
+            "JOIN products f ON f.id = t0.product_id WHERE t0.term = :term0"
+        )
     else:  # every product (when descriptors are wanted, the products that have them instead: below)
         candidates = f"SELECT id, {', '.join(FACTS)}, 0.0::float8 AS bm25 FROM products"
         if request.category:
             candidates += f" WHERE id = {IN_CATEGORY}"
-    conditions = [
-        "NOT EXISTS (SELECT 1 FROM product_terms x WHERE x.product_id = p.id AND x.term = ANY(:excluded))"
-    ] if params["excluded"] else []
+    conditions = (
+        ["NOT EXISTS (SELECT 1 FROM product_terms x WHERE x.product_id = p.id AND x.term = ANY(:excluded))"]
+        if params["excluded"]
+        else []
+    )
     # One flag per filter that is set.
     flags = {
         "in_category": "CAST(:category_id AS int) = ANY(p.search_categories)" if request.category else None,
         "in_brand": "lower(p.brand) = lower(:brand)" if request.brand else None,
         "in_price": " AND ".join(
-            ["p.price >= :price_min"] * (request.price_min is not None) + ["p.price <= :price_max"] * (request.price_max is not None)
-        ) or None,
+            ["p.price >= :price_min"] * (request.price_min is not None)
+            + ["p.price <= :price_max"] * (request.price_max is not None)
+        )
+        or None,
         "in_rating": "p.rating_average >= :rating_min" if request.rating_min is not None else None,
     }
     flags = {name: sql for name, sql in flags.items() if sql}
@@ -149,8 +165,10 @@ def statement(request, params, page, facets):
             + (f" AND e.product_id = {IN_CATEGORY}" if in_category else "")
             for i, sign in enumerate(signs)
         )
-        ctes = (f"described AS MATERIALIZED (SELECT product_id, sum(evidence) AS evidence, bool_or(wanted) AS wanted "
-                f"FROM ({per_descriptor}) d GROUP BY product_id)")
+        ctes = (
+            f"described AS MATERIALIZED (SELECT product_id, sum(evidence) AS evidence, bool_or(wanted) AS wanted "
+            f"FROM ({per_descriptor}) d GROUP BY product_id)"
+        )
         source = "FROM described d JOIN products p ON p.id = d.product_id"
         conditions += [
             "d.wanted",
@@ -168,17 +186,21 @@ def statement(request, params, page, facets):
                        {bm25} AS bm25,
                        {scoring.W_QUERY} * {bm25} / ({bm25} + {scoring.RELEVANCE_HALF}) AS relevance,
                        ({total_evidence}) / (p.review_count + {scoring.EVIDENCE_PRIOR})::float8 AS descriptors,
-                       {scoring.W_RATING} * (({scoring.RATING_PRIOR} * :mean_rating + COALESCE(p.rating_average, 0) * p.rating_count)
+                       {scoring.W_RATING} * (({scoring.RATING_PRIOR} * :mean_rating
+                                                  + COALESCE(p.rating_average, 0) * p.rating_count)
                                              / ({scoring.RATING_PRIOR} + p.rating_count) - 1) / 4 AS rating_prior,
                        {scoring.W_POPULARITY} * LEAST(1.0, ln(1 + p.review_count) / ln({1 + scoring.POPULARITY_REVIEWS}))::float8
                            AS popularity
                 {source} {"WHERE " + " AND ".join(conditions) if conditions else ""}
             ) b
         )"""
-    ctes, columns = [], [
-        f"(SELECT count(*) FROM base WHERE {where()}) AS total",
-        f"ARRAY(SELECT id FROM base WHERE {where()} ORDER BY {order} LIMIT :wanted) AS ids",
-    ]
+    ctes, columns = (
+        [],
+        [
+            f"(SELECT count(*) FROM base WHERE {where()}) AS total",
+            f"ARRAY(SELECT id FROM base WHERE {where()} ORDER BY {order} LIMIT :wanted) AS ids",
+        ],
+    )
     if page:
         ctes += [
             f"page_ids AS (SELECT * FROM base WHERE {where()} ORDER BY {order} LIMIT :limit OFFSET :offset)",

@@ -5,6 +5,7 @@ installed in a new venv): both prove a fresh start serves the demo catalog with 
 Run as a script: ``python tests/serve.py PSERVE_EXECUTABLE`` prints what it checked and exits non-zero
 on failure.
 """
+
 import os
 import re
 import shutil

@@ -7,6 +7,7 @@ width, taken with Debian's chromium against a fresh `pserve development.ini` and
 Writes docs/screenshots/{home,results,product,compare}-{desktop,phone}.png (the README shows them),
 made smaller by Debian's pngquant when it is installed.
 """
+
 import shutil
 import subprocess
 import sys

@@ -1,4 +1,5 @@
 """Amazen: find products by what their buyers say about them."""
+
 import logging
 
 from pyramid.config import Configurator

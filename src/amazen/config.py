@@ -4,6 +4,7 @@ The ini files hold only non-secret settings. The database URL is a secret, so it
 AMAZEN_DATABASE_URL (then DATABASE_URL). Without one, development falls back to the embedded
 PostgreSQL; production refuses to start and says which variable is missing.
 """
+
 import os
 
 from pyramid.settings import asbool
@@ -20,12 +21,10 @@ def normalise_database_url(url):
     """Accept the URL spellings operators paste (postgres://, postgresql://) and pick our driver."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg2://" + url[len(prefix):]
+            return "postgresql+psycopg2://" + url[len(prefix) :]
     if url.startswith("postgresql+"):
         return url
-    raise ConfigurationError(
-        f"{DATABASE_URL_VARIABLES[0]} must be a PostgreSQL URL (postgresql://user:password@host/dbname)"
-    )
+    raise ConfigurationError(f"{DATABASE_URL_VARIABLES[0]} must be a PostgreSQL URL (postgresql://user:password@host/dbname)")
 
 
 def database_url_from_environment(environ=None):

@@ -5,6 +5,7 @@ come from the datasets' own hosts, some over plain http).
 
 ``amazen.content_security_policy`` in the ini file replaces the policy; an empty value sends none.
 """
+
 from pyramid.events import NewResponse
 
 DEFAULT_POLICY = (  # docker/nginx.conf sends the same (a test in tests/unit keeps them equal)

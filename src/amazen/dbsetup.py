@@ -4,6 +4,7 @@
 this itself when ``amazen.setup_on_start`` is true. Production leaves migrations to the operator
 (``alembic upgrade head`` in the container entrypoint) and never loads demo data.
 """
+
 import logging
 import time
 from contextlib import contextmanager
@@ -95,5 +96,7 @@ def load_demo_catalog(engine, products):
         counts = load_records(conn, generate(products=products))
     log.info(
         "loaded the demo catalog: %d products, %d reviews in %.1f s",
-        counts.products, counts.reviews, time.monotonic() - started,
+        counts.products,
+        counts.reviews,
+        time.monotonic() - started,
     )

@@ -10,6 +10,7 @@ SIGINT and SIGTERM are held while the server starts or stops, and SIGTERM exits 
 normal exit: whenever a signal comes, the process is either not yet using a server or stops it on its way
 out (pserve's Ctrl-C and ``kill`` alike).
 """
+
 import atexit
 import contextlib
 import json
@@ -174,8 +175,7 @@ def _apply_settings(admin_uri):
     try:
         conn.autocommit = True
         with conn.cursor() as cur:
-            cur.execute("SELECT name, current_setting(name), context FROM pg_settings WHERE name = ANY(%s)",
-                        (list(SETTINGS),))
+            cur.execute("SELECT name, current_setting(name), context FROM pg_settings WHERE name = ANY(%s)", (list(SETTINGS),))
             lacking = [(name, context) for name, value, context in cur.fetchall() if value != SETTINGS[name]]
             for name, _ in lacking:
                 cur.execute(f"ALTER SYSTEM SET {name} = %s", (SETTINGS[name],))  # name: one of SETTINGS' keys

@@ -3,6 +3,7 @@
 Malformed values raise InvalidParameter, which the error views turn into a 400 page or JSON error;
 values that are well formed but out of range are clamped, so an old bookmark still shows something.
 """
+
 import re
 from dataclasses import dataclass
 

@@ -1,4 +1,5 @@
 """Values in COPY's text format, for bulk loads (imports and index rebuilds)."""
+
 import re
 
 # A surrogate: a JSON or Python escape can leave one in a string ("\\ud83d"), which UTF-8 cannot encode.

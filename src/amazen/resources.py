@@ -16,6 +16,7 @@
 Unknown names raise KeyError, which Pyramid turns into the site's 404 page. Resources are small
 context objects; they ask the catalog service for their data and never run SQL themselves.
 """
+
 from amazen.params import InvalidParameter
 
 MAX_NAME_LENGTH = 200  # longer path segments cannot be an asin or a category slug

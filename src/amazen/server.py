@@ -11,6 +11,7 @@ The ini files cannot read the environment, and containers need these two:
 
 The ini files select it with ``use = call:amazen.server:serve``.
 """
+
 import os
 
 import waitress

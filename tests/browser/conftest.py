@@ -5,6 +5,7 @@ Every page a test opens is watched: a console error (CSP violations are console 
 listener reports each one), an uncaught exception, a request to anywhere but the app (no CDNs) or an
 answer of 400 or more fails the test, unless the test allows that message.
 """
+
 import re
 import shutil
 import sys
@@ -92,7 +93,10 @@ def open_page(browser, served):
 
     def make(viewport, javascript=True, allow=()):
         context = browser.new_context(
-            viewport=viewport, java_script_enabled=javascript, base_url=served.base, device_scale_factor=1,
+            viewport=viewport,
+            java_script_enabled=javascript,
+            base_url=served.base,
+            device_scale_factor=1,
         )
         context.add_init_script(CSP_LISTENER)
         watched = Watched(context, served.base, allow)

@@ -4,6 +4,7 @@ descriptors, a facet, pages, back, a product, its reviews filtered by what custo
 Results and URLs must change in place (the JavaScript swaps the results; a marker set on the window
 survives), the back button must restore the previous results, and nothing may go wrong in the console.
 """
+
 import re
 from urllib.parse import parse_qs, urlsplit
 
@@ -48,7 +49,8 @@ def pick_completion(page, box, typed, wanted, keyboard):
     expect(listbox).to_be_visible()
     # The answer for the whole text (typing may pause long enough on a busy machine to ask for less first).
     page.wait_for_function(
-        "([id, typed]) => Array.from(document.querySelectorAll(`#${id} [role=option]`)).every(o => o.dataset.value.startsWith(typed))",
+        "([id, typed]) => Array.from(document.querySelectorAll(`#${id} [role=option]`))"
+        ".every(o => o.dataset.value.startsWith(typed))",
         arg=[listbox_id, typed],
     )
     expect(box).to_have_attribute("aria-expanded", "true")
@@ -282,8 +284,9 @@ def test_missing_and_broken_images_show_the_placeholder(open_page):
 
     def with_broken_image(route):
         html = route.fetch().text()
-        route.fulfill(body=re.sub(r'src="[^"]*placeholder\.svg(\?v=\w+)?"', f'src="{broken}"', html, count=1),
-                      content_type="text/html")
+        route.fulfill(
+            body=re.sub(r'src="[^"]*placeholder\.svg(\?v=\w+)?"', f'src="{broken}"', html, count=1), content_type="text/html"
+        )
 
     page.route(re.compile(r"/search/?\?"), with_broken_image)
     page.goto("/search?q=headphones")
@@ -315,7 +318,11 @@ def test_keyboard_only_chips_work_focus_follows_and_every_control_is_labelled(op
     page.keyboard.press("Enter")
     page.wait_for_url(lambda url: query_of(url).get("pos") == ["tight"] and "neg" not in query_of(url))
     asin = page.locator(".result input[name=asin]").first.get_attribute("value")
-    for url in ("/", f"/products/{asin}", f"/compare?asin={asin}&asin={page.locator('.result input[name=asin]').nth(1).get_attribute('value')}"):
+    for url in (
+        "/",
+        f"/products/{asin}",
+        f"/compare?asin={asin}&asin={page.locator('.result input[name=asin]').nth(1).get_attribute('value')}",
+    ):
         page.goto(url)
         assert page.evaluate(UNLABELLED) == [], url
     watched.assert_clean()

@@ -1,4 +1,5 @@
 """Fixtures shared by functional tests: real reviews, and scratch databases."""
+
 import uuid
 
 import pytest
@@ -14,9 +15,11 @@ from tests.conftest import AMAZON_DATA, missing_datasets
 
 # Blitzer et al.'s electronics reviews; none without the datasets, so that modules reading them at import
 # still load (their tests skip: the ``electronics`` fixture asks for ``amazon_data``).
-ELECTRONICS = [] if missing_datasets() else [
-    AMAZON_DATA / "mdsd_blitzer2007" / "electronics" / name for name in ("negative.review", "positive.review")
-]
+ELECTRONICS = (
+    []
+    if missing_datasets()
+    else [AMAZON_DATA / "mdsd_blitzer2007" / "electronics" / name for name in ("negative.review", "positive.review")]
+)
 
 
 @pytest.fixture

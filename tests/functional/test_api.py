@@ -3,11 +3,24 @@
 Real responses (on the demo catalog) are checked against the document's schemas: every documented
 required field is there with its type, and nothing undocumented is sent.
 """
+
 import pytest
 
 # The search API's parameters as its contract states them, written out independently of the code.
-SEARCH_PARAMETERS = {"q", "pos", "neg", "category", "brand", "price_min", "price_max", "rating_min", "sort", "page",
-                     "per_page", "explain"}
+SEARCH_PARAMETERS = {
+    "q",
+    "pos",
+    "neg",
+    "category",
+    "brand",
+    "price_min",
+    "price_max",
+    "rating_min",
+    "sort",
+    "page",
+    "per_page",
+    "explain",
+}
 TYPES = {"object": dict, "array": list, "string": str, "integer": int, "number": (int, float), "boolean": bool}
 
 
@@ -78,5 +91,7 @@ def test_product_and_review_responses_match_the_document(testapp, document, demo
     asin = next(r.asin for r in demo_records if hasattr(r, "title"))
     body = testapp.get(f"/api/products/{asin}").json
     check(body, response_schema(document, "/api/products/{asin}", "get", "200"), document)
-    created = testapp.post_json(f"/api/products/{asin}/reviews", {"reviewer_id": "api:test", "rating": 4, "text": "Fine."}, status=201).json
+    created = testapp.post_json(
+        f"/api/products/{asin}/reviews", {"reviewer_id": "api:test", "rating": 4, "text": "Fine."}, status=201
+    ).json
     check(created, response_schema(document, "/api/products/{asin}/reviews", "post", "201"), document)

@@ -2,16 +2,17 @@
 
 Expected values are computed here from the generator's records, independently of the SQL under test.
 """
+
 from collections import Counter, defaultdict
 from datetime import datetime, timezone
 
 import pytest
 import sqlalchemy as sa
 
-from amazen.catalog.slugs import slugify
-from amazen.ingest.bulk import load_records
 from amazen.catalog.records import ProductRecord, ReviewRecord
 from amazen.catalog.services import CatalogService
+from amazen.catalog.slugs import slugify
+from amazen.ingest.bulk import load_records
 from amazen.models import Product, Review
 from amazen.params import PageRequest
 
@@ -78,7 +79,7 @@ def test_listing_by_price_puts_unpriced_products_last(catalog, demo_records, sor
     prices = [p.price for p in page.items]
     priced = [p for p in prices if p is not None]
     assert priced == sorted((p.price for p in products if p.price is not None), reverse=reverse)
-    assert prices[len(priced):] == [None] * (len(prices) - len(priced))
+    assert prices[len(priced) :] == [None] * (len(prices) - len(priced))
 
 
 def test_a_page_past_the_end_shows_the_last_page(catalog, demo_records):
@@ -128,8 +129,12 @@ def test_loading_the_same_records_twice_changes_nothing(dbsession, demo_records)
 
     def snapshot():
         return (
-            conn.execute(sa.text("SELECT asin, title, price, rating_count, rating_average, stars_5 FROM products ORDER BY asin")).all(),
-            conn.execute(sa.text("SELECT product_id, reviewer_id, rating, text FROM reviews ORDER BY product_id, reviewer_id")).all(),
+            conn.execute(
+                sa.text("SELECT asin, title, price, rating_count, rating_average, stars_5 FROM products ORDER BY asin")
+            ).all(),
+            conn.execute(
+                sa.text("SELECT product_id, reviewer_id, rating, text FROM reviews ORDER BY product_id, reviewer_id")
+            ).all(),
             conn.execute(sa.text("SELECT path, name FROM categories ORDER BY path")).all(),
         )
 
@@ -202,10 +207,19 @@ def test_the_loads_larger_sort_memory_ends_before_the_index_rebuild(dbsession, c
     before = conn.exec_driver_sql("SHOW work_mem").scalar()
     seen = []
     index_products = bulk.index_products
-    monkeypatch.setattr(bulk, "index_products", lambda conn, *args, **kw: (
-        seen.append(conn.exec_driver_sql("SHOW work_mem").scalar()), index_products(conn, *args, **kw))[1])
+    monkeypatch.setattr(
+        bulk,
+        "index_products",
+        lambda conn, *args, **kw: (
+            seen.append(conn.exec_driver_sql("SHOW work_mem").scalar()),
+            index_products(conn, *args, **kw),
+        )[1],
+    )
     merge = bulk.BulkLoader._merge_batch
-    monkeypatch.setattr(bulk.BulkLoader, "_merge_batch", lambda self, *a: (
-        seen.append(self.conn.exec_driver_sql("SHOW work_mem").scalar()), merge(self, *a))[1])
+    monkeypatch.setattr(
+        bulk.BulkLoader,
+        "_merge_batch",
+        lambda self, *a: (seen.append(self.conn.exec_driver_sql("SHOW work_mem").scalar()), merge(self, *a))[1],
+    )
     load_records(conn, [ReviewRecord(asin="NEW0000000", reviewer_id="X", rating=3)])
     assert before != bulk.LOAD_WORK_MEM and seen == [bulk.LOAD_WORK_MEM, before]

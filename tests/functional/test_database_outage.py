@@ -1,4 +1,5 @@
 """A database that is down or silent costs a request seconds, and the app waits for one that is starting."""
+
 import socket
 import subprocess
 import sys
@@ -47,17 +48,13 @@ def test_waiting_for_a_database_that_is_down_gives_up_after_the_timeout():
 
 def test_the_entrypoints_wait_names_the_missing_variable():
     env = {"PATH": "/usr/bin:/bin"}
-    result = subprocess.run(
-        [sys.executable, "-m", "amazen.scripts.wait_for_db", "1"], env=env, capture_output=True, text=True
-    )
+    result = subprocess.run([sys.executable, "-m", "amazen.scripts.wait_for_db", "1"], env=env, capture_output=True, text=True)
     assert result.returncode == 2
     assert result.stderr.startswith("wait_for_db: AMAZEN_DATABASE_URL is not set")
 
 
 def test_the_entrypoints_wait_reports_a_database_that_stays_down():
     env = {"PATH": "/usr/bin:/bin", "AMAZEN_DATABASE_URL": f"postgresql://amazen:x@127.0.0.1:{free_port()}/amazen"}
-    result = subprocess.run(
-        [sys.executable, "-m", "amazen.scripts.wait_for_db", "1"], env=env, capture_output=True, text=True
-    )
+    result = subprocess.run([sys.executable, "-m", "amazen.scripts.wait_for_db", "1"], env=env, capture_output=True, text=True)
     assert result.returncode == 1
     assert "the database did not answer within 1 s" in result.stderr

@@ -5,6 +5,7 @@ Every expected number is computed here from the raw files with plain parsing (js
 expressions), independently of the readers under test. The imports run inside the test's rolled-back
 transaction, so they see the demo catalog too; assertions are scoped to the imported asins.
 """
+
 import csv
 import json
 import re
@@ -23,12 +24,20 @@ TOY_META = AMAZON_DATA / "messy_samples" / "toy_data_meta.json"
 APPLIANCES_META = AMAZON_DATA / "messy_samples" / "meta_Appliances_first100.json"
 TSV = AMAZON_DATA / "messy_samples" / "amazon_reviews_us_Gift_Card_v1_00_head1452.tsv"
 DATAFINITI = AMAZON_DATA / "messy_samples" / "datafiniti_7817_1_first100.csv"
-MDSD = [AMAZON_DATA / "mdsd_blitzer2007" / f"{category}/{kind}.review" for category in ("books", "electronics")
-        for kind in ("negative", "positive")]
+MDSD = [
+    AMAZON_DATA / "mdsd_blitzer2007" / f"{category}/{kind}.review"
+    for category in ("books", "electronics")
+    for kind in ("negative", "positive")
+]
 HULIU = [
     AMAZON_DATA / "huliu2004" / f"{name}.txt"
-    for name in ("Apex AD2600 Progressive-scan DVD player", "Canon G3", "Creative Labs Nomad Jukebox Zen Xtra 40GB",
-                 "Nikon coolpix 4300", "Nokia 6610")
+    for name in (
+        "Apex AD2600 Progressive-scan DVD player",
+        "Canon G3",
+        "Creative Labs Nomad Jukebox Zen Xtra 40GB",
+        "Nikon coolpix 4300",
+        "Nokia 6610",
+    )
 ]
 ALL_FILES = [GIFT_META, GIFT_REVIEWS, MUSIC_REVIEWS, TOY_META, APPLIANCES_META, TSV, DATAFINITI, *MDSD, *HULIU]
 
@@ -125,8 +134,10 @@ def test_importing_every_shared_file_gives_the_counts_of_the_raw_files(conn):
     pairs = {(r["asin"], r["reviewerID"]) for r in gift}
     assert len(pairs) == 2972 - 7
     stored_pairs = conn.execute(
-        sa.text("SELECT count(*) FROM reviews r JOIN products p ON p.id = r.product_id "
-            "WHERE (p.asin, r.reviewer_id) IN (SELECT * FROM unnest(CAST(:a AS text[]), CAST(:r AS text[])))"),
+        sa.text(
+            "SELECT count(*) FROM reviews r JOIN products p ON p.id = r.product_id "
+            "WHERE (p.asin, r.reviewer_id) IN (SELECT * FROM unnest(CAST(:a AS text[]), CAST(:r AS text[])))"
+        ),
         {"a": [a for a, _ in pairs], "r": [r for _, r in pairs]},
     ).scalar()
     assert stored_pairs == len(pairs)
@@ -160,9 +171,10 @@ def rating_mismatches(conn):
     """Products whose stored aggregates differ from a count of their reviews, and whether the catalog's
     totals differ from a count of all reviews. The average is the stars' sum over their count, rounded
     once to a float (avg()'s numeric rounds twice and may differ in the last bit)."""
-    products = conn.execute(
-        sa.text(
-            """
+    products = (
+        conn.execute(
+            sa.text(
+                """
             SELECT p.asin FROM products p LEFT JOIN LATERAL (
                 SELECT count(*) AS n, count(rating) AS rated, sum(rating)::float8 / NULLIF(count(rating), 0) AS mean,
                        count(*) FILTER (WHERE rating = 5) AS five, count(*) FILTER (WHERE rating = 4) AS four,
@@ -173,8 +185,11 @@ def rating_mismatches(conn):
                OR p.stars_3 <> a.three OR p.stars_2 <> a.two OR p.stars_1 <> a.one
                OR p.rating_average IS DISTINCT FROM a.mean
             """
+            )
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     totals = conn.execute(sa.text("SELECT reviews, ratings, rating_points FROM search_stats")).one()
     counted = conn.execute(sa.text("SELECT count(*), count(rating), sum(rating) FROM reviews")).one()
     return products, tuple(totals) != tuple(counted)
@@ -195,10 +210,25 @@ def test_rating_aggregates_are_exact_after_a_small_import_into_a_catalog(conn, t
     import_files(conn, [GIFT_META, GIFT_REVIEWS])
     first, second = [r["asin"] for r in json_lines(GIFT_REVIEWS)[:1]] + [r["asin"] for r in json_lines(GIFT_REVIEWS)[-1:]]
     more = tmp_path / "More_5.json"
-    more.write_text("".join(json.dumps({
-        "overall": stars, "verified": True, "reviewTime": "01 2, 2019", "reviewerID": reviewer, "asin": asin,
-        "reviewerName": "Tester", "reviewText": "Arrived late.", "summary": "Late", "unixReviewTime": 1546387200,
-    }) + "\n" for asin, reviewer, stars in ((first, "new-1", 1.0), (first, "new-2", 2.0), (second, "new-3", 1.0))))
+    more.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "overall": stars,
+                    "verified": True,
+                    "reviewTime": "01 2, 2019",
+                    "reviewerID": reviewer,
+                    "asin": asin,
+                    "reviewerName": "Tester",
+                    "reviewText": "Arrived late.",
+                    "summary": "Late",
+                    "unixReviewTime": 1546387200,
+                }
+            )
+            + "\n"
+            for asin, reviewer, stars in ((first, "new-1", 1.0), (first, "new-2", 2.0), (second, "new-3", 1.0))
+        )
+    )
     before = conn.execute(sa.text("SELECT stars_1 FROM products WHERE asin = :a"), {"a": first}).scalar()
     report = import_files(conn, [more])
     assert report.indexed == 2
@@ -223,11 +253,17 @@ def test_text_postgresql_cannot_hold_is_cleaned_not_fatal(conn, tmp_path):
     )
     report = import_files(conn, [reviews, tsv])
     assert (report.reviews_inserted, sum(t.count for t in report.skipped.values())) == (3, 0)
-    stored = conn.execute(sa.text(
-        "SELECT p.asin, p.title, r.text FROM reviews r JOIN products p ON p.id = r.product_id"
-        " WHERE p.asin LIKE 'ODD%' ORDER BY r.text")).all()
+    stored = conn.execute(
+        sa.text(
+            "SELECT p.asin, p.title, r.text FROM reviews r JOIN products p ON p.id = r.product_id"
+            " WHERE p.asin LIKE 'ODD%' ORDER BY r.text"
+        )
+    ).all()
     assert [tuple(row) for row in stored] == [
-        ("ODD0000002", "Big mug", "Good mug"), ("ODD0000001", None, "good bass"), ("ODD0000001", None, "half \ufffd pair")]
+        ("ODD0000002", "Big mug", "Good mug"),
+        ("ODD0000001", None, "good bass"),
+        ("ODD0000001", None, "half \ufffd pair"),
+    ]
 
 
 @pytest.mark.usefixtures("amazon_data")
@@ -238,9 +274,7 @@ def test_page_junk_is_dropped_and_real_prices_kept(conn):
         r["asin"]: r["price"] for r in raw if re.fullmatch(r"\$[0-9]{1,3}(,[0-9]{3})*(\.[0-9]{2})?", r.get("price", ""))
     }
     rows = dict(
-        conn.execute(
-            sa.text("SELECT asin, price FROM products WHERE asin = ANY(:a)"), {"a": [r["asin"] for r in raw]}
-        ).all()
+        conn.execute(sa.text("SELECT asin, price FROM products WHERE asin = ANY(:a)"), {"a": [r["asin"] for r in raw]}).all()
     )
     priced = {asin: price for asin, price in rows.items() if price is not None}
     assert set(priced) == set(real_prices)
@@ -261,8 +295,12 @@ def test_page_junk_is_dropped_and_real_prices_kept(conn):
 def test_importing_the_same_files_twice_changes_nothing(conn):
     def snapshot():
         return (
-            conn.execute(sa.text("SELECT asin, title, brand, price, features, review_count, rating_average FROM products ORDER BY asin")).all(),
-            conn.execute(sa.text("SELECT product_id, reviewer_id, rating, text, helpful_votes, reviewed_at FROM reviews ORDER BY 1, 2")).all(),
+            conn.execute(
+                sa.text("SELECT asin, title, brand, price, features, review_count, rating_average FROM products ORDER BY asin")
+            ).all(),
+            conn.execute(
+                sa.text("SELECT product_id, reviewer_id, rating, text, helpful_votes, reviewed_at FROM reviews ORDER BY 1, 2")
+            ).all(),
             conn.execute(sa.text("SELECT product_id, category_id FROM product_categories ORDER BY 1, 2")).all(),
         )
 
@@ -278,11 +316,23 @@ def test_importing_the_same_files_twice_changes_nothing(conn):
 def test_metadata_before_or_after_reviews_gives_the_same_database(conn):
     def state():
         return (
-            conn.execute(sa.text("SELECT asin, title, brand, price, features, image_url, review_count, stars_5 FROM products ORDER BY asin")).all(),
-            conn.execute(sa.text("SELECT p.asin, c.path FROM product_categories pc JOIN products p ON p.id = pc.product_id "
-                    "JOIN categories c ON c.id = pc.category_id ORDER BY 1, 2")).all(),
-            conn.execute(sa.text("SELECT p.asin, r.reviewer_id, r.rating, r.text "
-                    "FROM reviews r JOIN products p ON p.id = r.product_id ORDER BY 1, 2")).all(),
+            conn.execute(
+                sa.text(
+                    "SELECT asin, title, brand, price, features, image_url, review_count, stars_5 FROM products ORDER BY asin"
+                )
+            ).all(),
+            conn.execute(
+                sa.text(
+                    "SELECT p.asin, c.path FROM product_categories pc JOIN products p ON p.id = pc.product_id "
+                    "JOIN categories c ON c.id = pc.category_id ORDER BY 1, 2"
+                )
+            ).all(),
+            conn.execute(
+                sa.text(
+                    "SELECT p.asin, r.reviewer_id, r.rating, r.text "
+                    "FROM reviews r JOIN products p ON p.id = r.product_id ORDER BY 1, 2"
+                )
+            ).all(),
         )
 
     results = []
@@ -298,7 +348,11 @@ def test_metadata_before_or_after_reviews_gives_the_same_database(conn):
 @pytest.mark.usefixtures("amazon_data")
 @pytest.mark.parametrize(
     "content, message",
-    [(None, "no such file"), ("", "the file is empty"), ("hello world\nthis is not a dataset\n", "unknown format; known formats: ")],
+    [
+        (None, "no such file"),
+        ("", "the file is empty"),
+        ("hello world\nthis is not a dataset\n", "unknown format; known formats: "),
+    ],
 )
 def test_bad_files_are_refused_before_anything_is_written(conn, tmp_path, content, message):
     path = tmp_path / "data.json"
@@ -344,8 +398,10 @@ def test_duplicates_in_different_batches_keep_the_last_line(conn, monkeypatch):
     assert report.skipped[DUPLICATE_REVIEW].count == 7
     for asin, reviewer in repeated:
         text, rating = conn.execute(
-            sa.text("SELECT r.text, r.rating FROM reviews r JOIN products p ON p.id = r.product_id "
-                "WHERE p.asin = :a AND r.reviewer_id = :r"),
+            sa.text(
+                "SELECT r.text, r.rating FROM reviews r JOIN products p ON p.id = r.product_id "
+                "WHERE p.asin = :a AND r.reviewer_id = :r"
+            ),
             {"a": asin, "r": reviewer},
         ).one()
         assert (text or "", rating) == (last[(asin, reviewer)][1], last[(asin, reviewer)][2])

@@ -1,6 +1,7 @@
 """amazen-import as an operator runs it: a real process, its exit codes, its output, and what a kill
 leaves behind. Each test gets a fresh, migrated scratch database on the test server.
 """
+
 import json
 import os
 import re
@@ -27,7 +28,11 @@ def run_import(url, *args, **kwargs):
     env = {**os.environ, "AMAZEN_DATABASE_URL": url}
     return subprocess.run(
         [IMPORT, "--config", str(REPO / "production.ini"), *map(str, args)],
-        env=env, capture_output=True, text=True, timeout=300, **kwargs,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        **kwargs,
     )
 
 
@@ -37,9 +42,9 @@ def wait_until_blocked(engine, thread, who, what):
     deadline = time.monotonic() + 120  # a bound, generous for a busy machine
     with engine.connect() as conn:
         while True:
-            waiting = conn.execute(sa.text(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )).scalar()
+            waiting = conn.execute(
+                sa.text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")
+            ).scalar()
             # A transaction sees pg_stat_activity as it was when first read in it: each look is a new one.
             conn.rollback()
             if waiting:
@@ -52,7 +57,10 @@ def wait_until_blocked(engine, thread, who, what):
 def run_reindex(url):
     result = subprocess.run(
         [str(Path(IMPORT).with_name("amazen-reindex")), "--config", str(REPO / "production.ini")],
-        env={**os.environ, "AMAZEN_DATABASE_URL": url}, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "AMAZEN_DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     return result
@@ -76,11 +84,21 @@ def write_big_review_file(path, products=15_000):
         for record in generate(products=products):
             if isinstance(record, ReviewRecord):
                 n += 1
-                out.write(json.dumps({
-                    "overall": float(record.rating), "verified": record.verified, "reviewerID": record.reviewer_id,
-                    "asin": record.asin, "reviewerName": record.reviewer_name, "reviewText": record.text,
-                    "summary": record.summary, "unixReviewTime": int(record.reviewed_at.timestamp()),
-                }) + "\n")
+                out.write(
+                    json.dumps(
+                        {
+                            "overall": float(record.rating),
+                            "verified": record.verified,
+                            "reviewerID": record.reviewer_id,
+                            "asin": record.asin,
+                            "reviewerName": record.reviewer_name,
+                            "reviewText": record.text,
+                            "summary": record.summary,
+                            "unixReviewTime": int(record.reviewed_at.timestamp()),
+                        }
+                    )
+                    + "\n"
+                )
     return n
 
 
@@ -119,8 +137,11 @@ def test_a_progress_bar_with_rate_and_eta_on_a_terminal(scratch_url):
     pid, fd = pty.fork()
     if pid == 0:  # the child: a terminal 120 columns wide, then the import
         fcntl.ioctl(1, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-        os.execve(IMPORT, [IMPORT, "--config", str(REPO / "production.ini"), str(GIFT_REVIEWS)],
-                  {**os.environ, "AMAZEN_DATABASE_URL": scratch_url})
+        os.execve(
+            IMPORT,
+            [IMPORT, "--config", str(REPO / "production.ini"), str(GIFT_REVIEWS)],
+            {**os.environ, "AMAZEN_DATABASE_URL": scratch_url},
+        )
     output = b""
     while True:
         try:
@@ -191,12 +212,15 @@ def wait_until_held(conn, process, table, deadline=300):
     while True:
         # pg_stat_activity and pg_locks are read once per transaction: each look is a new one.
         with conn.begin():
-            held = conn.execute(sa.text(
-                "SELECT bool_or(w.relation = CAST(:table AS regclass) AND NOT w.granted) "
-                "   AND bool_or(w.relation = 'reviews'::regclass AND w.granted AND w.mode = 'RowExclusiveLock') "
-                "FROM pg_stat_activity a JOIN pg_locks w ON w.pid = a.pid "
-                "WHERE a.application_name = 'amazen-import' AND a.datname = current_database()"
-            ), {"table": table}).scalar()
+            held = conn.execute(
+                sa.text(
+                    "SELECT bool_or(w.relation = CAST(:table AS regclass) AND NOT w.granted) "
+                    "   AND bool_or(w.relation = 'reviews'::regclass AND w.granted AND w.mode = 'RowExclusiveLock') "
+                    "FROM pg_stat_activity a JOIN pg_locks w ON w.pid = a.pid "
+                    "WHERE a.application_name = 'amazen-import' AND a.datname = current_database()"
+                ),
+                {"table": table},
+            ).scalar()
         if held:
             return
         assert process.poll() is None, f"the import ended (exit {process.returncode}) before it waited for {table}"
@@ -210,11 +234,13 @@ def wait_for_backend_gone(url, deadline=60):
         give_up = time.monotonic() + deadline
         while True:
             with engine.connect() as conn:
-                if not conn.execute(sa.text(
-                    # This database only: other imports may share the server (a benchmark, another test run).
-                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'amazen-import' "
-                    "AND datname = current_database()"
-                )).scalar():
+                if not conn.execute(
+                    sa.text(
+                        # This database only: other imports may share the server (a benchmark, another test run).
+                        "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'amazen-import' "
+                        "AND datname = current_database()"
+                    )
+                ).scalar():
                     return
             assert time.monotonic() < give_up, "the stopped import's database session is still there"
             time.sleep(0.05)
@@ -223,12 +249,8 @@ def wait_for_backend_gone(url, deadline=60):
 
 
 @pytest.mark.usefixtures("amazon_data")
-@pytest.mark.parametrize(
-    "sig, expected_exit", [(signal.SIGKILL, -signal.SIGKILL), (signal.SIGINT, 1)], ids=["SIGKILL", "SIGINT"]
-)
-def test_an_import_stopped_midway_leaves_the_database_unchanged_and_a_rerun_completes(
-    scratch_url, tmp_path, sig, expected_exit
-):
+@pytest.mark.parametrize("sig, expected_exit", [(signal.SIGKILL, -signal.SIGKILL), (signal.SIGINT, 1)], ids=["SIGKILL", "SIGINT"])
+def test_an_import_stopped_midway_leaves_the_database_unchanged_and_a_rerun_completes(scratch_url, tmp_path, sig, expected_exit):
     assert run_import(scratch_url, GIFT_REVIEWS).returncode == 0
     before = counts(scratch_url)
     big = tmp_path / "reviews_5.json"
@@ -243,7 +265,9 @@ def test_an_import_stopped_midway_leaves_the_database_unchanged_and_a_rerun_comp
         holder.execute(sa.text("LOCK TABLE search_stats IN ACCESS EXCLUSIVE MODE"))
         process = subprocess.Popen(
             [IMPORT, "--config", str(REPO / "production.ini"), str(big)],
-            env={**os.environ, "AMAZEN_DATABASE_URL": scratch_url}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env={**os.environ, "AMAZEN_DATABASE_URL": scratch_url},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
         )
         try:
@@ -277,25 +301,30 @@ def index_snapshot(url):
     engine = sa.create_engine(url)
     with engine.connect() as conn:
         snapshot = (
-            conn.execute(sa.text(
-                "SELECT p.asin, t.term, t.tf, t.length "
-                "FROM product_terms t JOIN products p ON p.id = t.product_id ORDER BY 1, 2"
-            )).all(),
-            conn.execute(sa.text(
-                "SELECT p.asin, e.term, e.mentions, e.positive, e.negative, e.stars_1, e.stars_2, e.stars_3, e.stars_4, "
-                "e.stars_5, e.quote_1, e.quote_2 "
-                "FROM descriptor_evidence e JOIN products p ON p.id = e.product_id ORDER BY 1, 2"
-            )).all(),
+            conn.execute(
+                sa.text(
+                    "SELECT p.asin, t.term, t.tf, t.length "
+                    "FROM product_terms t JOIN products p ON p.id = t.product_id ORDER BY 1, 2"
+                )
+            ).all(),
+            conn.execute(
+                sa.text(
+                    "SELECT p.asin, e.term, e.mentions, e.positive, e.negative, e.stars_1, e.stars_2, e.stars_3, e.stars_4, "
+                    "e.stars_5, e.quote_1, e.quote_2 "
+                    "FROM descriptor_evidence e JOIN products p ON p.id = e.product_id ORDER BY 1, 2"
+                )
+            ).all(),
             conn.execute(sa.text("SELECT asin, search_length, search_categories FROM products ORDER BY 1")).all(),
             conn.execute(sa.text("SELECT documents, average_length, mean_rating, reviews FROM search_stats")).all(),
             # Kept by subtracting and adding each re-indexed product's rows: must equal a full recount.
             conn.execute(sa.text("SELECT term, products, mentions, positive FROM term_stats ORDER BY 1")).all(),
             conn.execute(sa.text("SELECT term, products FROM product_term_stats ORDER BY 1")).all(),
             conn.execute(sa.text("SELECT phrase, words, products FROM vocabulary ORDER BY 1")).all(),
-            conn.execute(sa.text(
-                "SELECT x.phrase, p.asin, x.named FROM product_phrases x "
-                "JOIN products p ON p.id = x.product_id ORDER BY 1, 2"
-            )).all(),
+            conn.execute(
+                sa.text(
+                    "SELECT x.phrase, p.asin, x.named FROM product_phrases x JOIN products p ON p.id = x.product_id ORDER BY 1, 2"
+                )
+            ).all(),
             # Kept by subtracting and adding each re-indexed product's phrases: must equal a full recount.
             conn.execute(sa.text("SELECT phrase, products, named FROM phrase_counts ORDER BY 1")).all(),
         )
@@ -315,12 +344,16 @@ def test_reindex_rebuilds_exactly_what_imports_maintain(scratch_url):
 
     engine = sa.create_engine(scratch_url)
     with engine.begin() as conn:
-        conn.execute(sa.text("DELETE FROM product_evidence WHERE product_id IN (SELECT product_id FROM product_evidence LIMIT 20)"))
+        conn.execute(
+            sa.text("DELETE FROM product_evidence WHERE product_id IN (SELECT product_id FROM product_evidence LIMIT 20)")
+        )
         conn.execute(sa.text("UPDATE product_postings SET length = length + 1"))
         conn.execute(sa.text("UPDATE term_stats SET mentions = mentions + 1"))
         conn.execute(sa.text("UPDATE product_term_stats SET products = products + 1"))
         conn.execute(sa.text("DELETE FROM vocabulary WHERE words = 3"))
-        conn.execute(sa.text("UPDATE product_vocabulary SET phrases = replace(phrases, E'\\tf', E'\\tt') WHERE product_id % 2 = 0"))
+        conn.execute(
+            sa.text("UPDATE product_vocabulary SET phrases = replace(phrases, E'\\tf', E'\\tt') WHERE product_id % 2 = 0")
+        )
         conn.execute(sa.text("UPDATE phrase_counts SET products = products + 1 WHERE phrase LIKE 'g%'"))
     engine.dispose()
     assert index_snapshot(scratch_url) != maintained
@@ -357,11 +390,24 @@ def last_analyze(url):
 def test_an_import_recounts_the_vocabulary_of_the_products_it_changes(scratch_url, tmp_path):
     """An import counts only its products' phrases again; a phrase a retitled product no longer uses
     drops out when fewer than two products use it, and one a brand names stays."""
+
     def meta(path, *products):
         with open(path, "w") as out:
             for asin, title, brand in products:
-                out.write(json.dumps({"asin": asin, "title": title, "brand": brand, "category": ["Gift Cards"],
-                                      "feature": [], "also_buy": [], "main_cat": "Gift Cards"}) + "\n")
+                out.write(
+                    json.dumps(
+                        {
+                            "asin": asin,
+                            "title": title,
+                            "brand": brand,
+                            "category": ["Gift Cards"],
+                            "feature": [],
+                            "also_buy": [],
+                            "main_cat": "Gift Cards",
+                        }
+                    )
+                    + "\n"
+                )
         return path
 
     assert run_import(scratch_url, GIFT_META).returncode == 0
@@ -369,19 +415,26 @@ def test_an_import_recounts_the_vocabulary_of_the_products_it_changes(scratch_ur
     assert analysed is not None  # a first import samples the planner's statistics at once
     # ... and the index tables its full rebuild swapped in keep the statistics it sampled before the swap
     # (those with rows: metadata alone makes no evidence, and an empty table has no statistics)
-    rebuilt = [table for table in ("product_postings", "product_evidence", "packed_terms", "packed_evidence", "packed_facts")
-               if scalar(scratch_url, f"SELECT count(*) FROM {table}")]
+    rebuilt = [
+        table
+        for table in ("product_postings", "product_evidence", "packed_terms", "packed_evidence", "packed_facts")
+        if scalar(scratch_url, f"SELECT count(*) FROM {table}")
+    ]
     assert len(rebuilt) == 3
     names = ", ".join(f"'{table}'" for table in rebuilt)
     assert scalar(scratch_url, f"SELECT count(DISTINCT tablename) FROM pg_stats WHERE tablename IN ({names})") == 3
     phrases = ("zebra striped", "zebra striped tin", "quokka", "quokka co")
     assert vocabulary(scratch_url, *phrases) == []
-    first = meta(tmp_path / "meta_1.json", ("ZZTEST0001", "Zebra Striped Tin", "Quokka Co"),
-                 ("ZZTEST0002", "Zebra-striped tin, large", ""))
+    first = meta(
+        tmp_path / "meta_1.json", ("ZZTEST0001", "Zebra Striped Tin", "Quokka Co"), ("ZZTEST0002", "Zebra-striped tin, large", "")
+    )
     assert run_import(scratch_url, first).returncode == 0
     # Title phrases need two products; a brand (and its words) is always offered.
     assert vocabulary(scratch_url, *phrases) == [
-        ("quokka", 1, 1), ("quokka co", 2, 1), ("zebra striped", 2, 2), ("zebra striped tin", 3, 2),
+        ("quokka", 1, 1),
+        ("quokka co", 2, 1),
+        ("zebra striped", 2, 2),
+        ("zebra striped tin", 3, 2),
     ]
     second = meta(tmp_path / "meta_2.json", ("ZZTEST0002", "Plain tin, large", ""))
     assert run_import(scratch_url, second).returncode == 0
@@ -408,10 +461,22 @@ def test_an_import_that_touches_a_quarter_of_the_catalog_rebuilds_it_whole_with_
 
     def reviews(name, products):
         path = tmp_path / name
-        path.write_text("".join(json.dumps({
-            "overall": 4.0, "reviewerID": f"{name}-{i}", "asin": asin, "reviewText": "Easy to use, not flimsy.",
-            "summary": "Fine", "unixReviewTime": 1500000000,
-        }) + "\n" for i, asin in enumerate(products)))
+        path.write_text(
+            "".join(
+                json.dumps(
+                    {
+                        "overall": 4.0,
+                        "reviewerID": f"{name}-{i}",
+                        "asin": asin,
+                        "reviewText": "Easy to use, not flimsy.",
+                        "summary": "Fine",
+                        "unixReviewTime": 1500000000,
+                    }
+                )
+                + "\n"
+                for i, asin in enumerate(products)
+            )
+        )
         return path
 
     table = product_postings_table(scratch_url)
@@ -490,15 +555,19 @@ def test_searches_read_the_old_index_without_waiting_while_a_full_reindex_runs(s
         assert fresh[0] > 0 and fresh[1] > 0 and fresh[2]
         with engine.begin() as conn:  # an old index that differs from what the rebuild will write
             # 'easi<TAB>3...' becomes 'easi<TAB>10003...': a thousand mentions more, at least
-            conn.exec_driver_sql(r"UPDATE product_evidence "
-                r"SET evidence = regexp_replace(evidence, '(^|\n)easi\t', '\1easi' || E'\t' || '1000', 'g')")
+            conn.exec_driver_sql(
+                r"UPDATE product_evidence "
+                r"SET evidence = regexp_replace(evidence, '(^|\n)easi\t', '\1easi' || E'\t' || '1000', 'g')"
+            )
         stale = look(searcher)
         assert stale[1] > fresh[1] + 1000
 
         # Look while the rebuild runs: its last step before the swap is the vocabulary.
         during = []
         refresh_vocabulary = indexer.refresh_vocabulary
-        monkeypatch.setattr(indexer, "refresh_vocabulary", lambda conn, *ids: (refresh_vocabulary(conn, *ids), during.append(look(searcher))))
+        monkeypatch.setattr(
+            indexer, "refresh_vocabulary", lambda conn, *ids: (refresh_vocabulary(conn, *ids), during.append(look(searcher)))
+        )
         with engine.connect() as rebuilding:
             assert indexer.index_products(rebuilding) == 1547
             rebuilding.commit()
@@ -543,14 +612,18 @@ def test_a_review_written_during_a_full_reindex_waits_for_it_and_is_indexed_afte
         wait_until_blocked(engine, writer, "the writer", "the rebuild")
 
     refresh_vocabulary = indexer.refresh_vocabulary
-    monkeypatch.setattr(indexer, "refresh_vocabulary", lambda conn, *ids: (refresh_vocabulary(conn, *ids), start_the_writer_and_see_it_wait()))
+    monkeypatch.setattr(
+        indexer, "refresh_vocabulary", lambda conn, *ids: (refresh_vocabulary(conn, *ids), start_the_writer_and_see_it_wait())
+    )
     with engine.connect() as rebuilding:
         assert indexer.index_products(rebuilding) == 1547
         rebuilding.commit()
     writer.join(60)
     assert written, "the review was not written"
     with engine.connect() as conn:
-        evidence = conn.execute(sa.text("SELECT product_id, mentions, positive FROM descriptor_evidence WHERE term = :t"), {"t": term}).all()
+        evidence = conn.execute(
+            sa.text("SELECT product_id, mentions, positive FROM descriptor_evidence WHERE term = :t"), {"t": term}
+        ).all()
         stats = conn.execute(sa.text("SELECT products, mentions, positive FROM term_stats WHERE term = :t"), {"t": term}).all()
     assert evidence == [(written[0], 1, 1)]
     assert stats == [(1, 1, 1)]
@@ -594,11 +667,16 @@ def test_two_reviews_written_at_once_to_one_product_are_both_counted(scratch_url
     second.join(60)
     assert second_done, "the second review was not written"
     with engine.connect() as conn:
-        product = conn.execute(sa.text(
-            "SELECT review_count, rating_count, stars_1, stars_5 FROM products WHERE id = :id"), {"id": product_id}).one()
-        counted = conn.execute(sa.text(
-            "SELECT count(*), count(rating), count(*) FILTER (WHERE rating = 1), count(*) FILTER (WHERE rating = 5) "
-            "FROM reviews WHERE product_id = :id"), {"id": product_id}).one()
+        product = conn.execute(
+            sa.text("SELECT review_count, rating_count, stars_1, stars_5 FROM products WHERE id = :id"), {"id": product_id}
+        ).one()
+        counted = conn.execute(
+            sa.text(
+                "SELECT count(*), count(rating), count(*) FILTER (WHERE rating = 1), count(*) FILTER (WHERE rating = 5) "
+                "FROM reviews WHERE product_id = :id"
+            ),
+            {"id": product_id},
+        ).one()
         totals = conn.execute(sa.text("SELECT reviews, ratings, rating_points FROM search_stats")).one()
         all_reviews = conn.execute(sa.text("SELECT count(*), count(rating), sum(rating) FROM reviews")).one()
     assert tuple(product) == tuple(counted)

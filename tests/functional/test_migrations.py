@@ -1,5 +1,6 @@
 """The models and the migration describe the same schema; the migration goes up and down; concurrent
 migrations take turns."""
+
 import ast
 import threading
 import time
@@ -36,25 +37,42 @@ def test_migrations_match_the_models(dbengine):
 
 def test_the_migrated_columns_have_the_models_collations(dbengine):
     """compare_metadata does not compare collations; the terms' C collation is what makes their keys cheap."""
-    wanted = {(table.name, column.name): getattr(column.type, "collation", None)
-              for table in Base.metadata.tables.values() for column in table.columns}
+    wanted = {
+        (table.name, column.name): getattr(column.type, "collation", None)
+        for table in Base.metadata.tables.values()
+        for column in table.columns
+    }
     with dbengine.connect() as conn:
-        found = {(table, column): collation for table, column, collation in conn.execute(sa.text(
-            "SELECT table_name, column_name, collation_name FROM information_schema.columns "
-            "WHERE table_schema = 'public' AND table_name = ANY(:tables)"), {"tables": [t for t, _ in wanted]})}
+        found = {
+            (table, column): collation
+            for table, column, collation in conn.execute(
+                sa.text(
+                    "SELECT table_name, column_name, collation_name FROM information_schema.columns "
+                    "WHERE table_schema = 'public' AND table_name = ANY(:tables)"
+                ),
+                {"tables": [t for t, _ in wanted]},
+            )
+        }
     assert found == wanted
     assert found[("packed_terms", "term")] == "C"
 
 
 def test_the_packed_arrays_are_stored_uncompressed(dbengine):
     with dbengine.connect() as conn:
-        storage = dict(conn.execute(sa.text(
-            "SELECT attrelid::regclass::text || '.' || attname, attstorage FROM pg_attribute "
-            "WHERE attrelid IN ('packed_terms'::regclass, 'packed_evidence'::regclass, 'packed_facts'::regclass) "
-            "AND atttypid = 'bytea'::regtype AND NOT attisdropped")).all())
-    assert storage == {f"{table}.{column}": "e" for table in ("packed_terms", "packed_evidence")
-                       for column in ("entries", "records", "category_ids")} | {
-        f"packed_facts.{column}": "e" for column in ("ids", "records", "category_ids")}
+        storage = dict(
+            conn.execute(
+                sa.text(
+                    "SELECT attrelid::regclass::text || '.' || attname, attstorage FROM pg_attribute "
+                    "WHERE attrelid IN ('packed_terms'::regclass, 'packed_evidence'::regclass, 'packed_facts'::regclass) "
+                    "AND atttypid = 'bytea'::regtype AND NOT attisdropped"
+                )
+            ).all()
+        )
+    assert storage == {
+        f"{table}.{column}": "e"
+        for table in ("packed_terms", "packed_evidence")
+        for column in ("entries", "records", "category_ids")
+    } | {f"packed_facts.{column}": "e" for column in ("ids", "records", "category_ids")}
 
 
 @pytest.mark.parametrize("name", sorted(VIEWS))
@@ -65,9 +83,12 @@ def test_the_migrated_view_is_the_one_the_models_define(dbengine, name):
         conn.exec_driver_sql("CREATE SCHEMA view_check")
         conn.exec_driver_sql("SET LOCAL search_path = view_check, public")
         conn.exec_driver_sql(f"CREATE VIEW view_check.{name} AS {VIEWS[name]}")
-        migrated, from_models = conn.execute(sa.text(
-            "SELECT pg_get_viewdef(to_regclass('public.' || :name)), pg_get_viewdef(to_regclass('view_check.' || :name))"
-        ), {"name": name}).one()
+        migrated, from_models = conn.execute(
+            sa.text(
+                "SELECT pg_get_viewdef(to_regclass('public.' || :name)), pg_get_viewdef(to_regclass('view_check.' || :name))"
+            ),
+            {"name": name},
+        ).one()
         transaction.rollback()
     assert from_models and migrated == from_models
 
@@ -97,7 +118,8 @@ def test_no_migration_imports_application_code():
             imports.setdefault(path.name, set()).update(names)
     assert imports, "no version file found"
     assert {name: sorted(n for n in names if n.split(".")[0] in ("amazen", "")) for name, names in imports.items()} == {
-        name: [] for name in imports}
+        name: [] for name in imports
+    }
 
 
 def test_extensions_for_search_are_installed(dbengine):
@@ -117,10 +139,14 @@ def test_downgrade_to_base_removes_the_schema_and_upgrade_makes_it_again(scratch
         command.downgrade(config, "base")
         with engine.connect() as conn:
             assert schema_objects(conn) == (set(), set())
-            assert conn.exec_driver_sql(
-                "SELECT extname FROM pg_extension WHERE extname IN ('pg_trgm', 'unaccent')").all() == []
-            assert conn.exec_driver_sql("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace "
-                                        "AND relname <> 'alembic_version' AND relname <> 'alembic_version_pkc'").scalar() == 0
+            assert conn.exec_driver_sql("SELECT extname FROM pg_extension WHERE extname IN ('pg_trgm', 'unaccent')").all() == []
+            assert (
+                conn.exec_driver_sql(
+                    "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace "
+                    "AND relname <> 'alembic_version' AND relname <> 'alembic_version_pkc'"
+                ).scalar()
+                == 0
+            )
 
         command.upgrade(config, "head")
         with engine.connect() as conn:
@@ -150,9 +176,9 @@ def wait_for_advisory_lock_wait(engine, thread):
     deadline = time.monotonic() + 120
     with engine.connect() as conn:
         while True:
-            waiting = conn.execute(sa.text(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'"
-            )).scalar()
+            waiting = conn.execute(
+                sa.text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'")
+            ).scalar()
             conn.rollback()  # pg_stat_activity is read once per transaction: each look is a new one
             if waiting:
                 return

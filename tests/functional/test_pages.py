@@ -1,11 +1,12 @@
 """Every page over WSGI with WebTest: content, pagination, sorting, 404 and bad-parameter cases."""
+
 import re
 from collections import Counter
 
 import pytest
 
-from amazen.catalog.slugs import slugify
 from amazen.catalog.records import ProductRecord, ReviewRecord
+from amazen.catalog.slugs import slugify
 
 
 def products_of(records):
@@ -41,10 +42,16 @@ def test_product_listing_paginates_every_product_once(testapp, demo_records):
     assert sorted(asins) == sorted(p.asin for p in products_of(demo_records))
 
 
-@pytest.mark.parametrize("sort, label", [
-    ("reviews", "Most reviewed"), ("rating", "Rating"), ("price_asc", "Price: low to high"),
-    ("price_desc", "Price: high to low"), ("title", "Name"),
-])
+@pytest.mark.parametrize(
+    "sort, label",
+    [
+        ("reviews", "Most reviewed"),
+        ("rating", "Rating"),
+        ("price_asc", "Price: low to high"),
+        ("price_desc", "Price: high to low"),
+        ("title", "Name"),
+    ],
+)
 def test_product_listing_sorts(testapp, sort, label):
     res = testapp.get("/products/", params={"sort": sort}, status=200)
     assert res.text.count('aria-current="true"') == 1
@@ -108,8 +115,14 @@ def test_an_address_that_is_not_text_gives_the_400_page(testapp, url, field):
     "url, error",
     [
         ("/api/search?q=%ff", {"code": "bad_request", "message": "The query string is not UTF-8 text."}),
-        ("/api/search?q=mug&brand=%00", {"code": "invalid_parameter", "message": "must not contain a NUL character", "field": "brand"}),
-        ("/api/suggest/complete?prefix=mu%00", {"code": "invalid_parameter", "message": "must not contain a NUL character", "field": "prefix"}),
+        (
+            "/api/search?q=mug&brand=%00",
+            {"code": "invalid_parameter", "message": "must not contain a NUL character", "field": "brand"},
+        ),
+        (
+            "/api/suggest/complete?prefix=mu%00",
+            {"code": "invalid_parameter", "message": "must not contain a NUL character", "field": "prefix"},
+        ),
         ("/api/products/%ff", {"code": "bad_request", "message": "The address is not UTF-8 text."}),
         ("/api/products/%00", {"code": "bad_request", "message": "The address contains a NUL character."}),
     ],

@@ -8,12 +8,14 @@ same order with the same scores, and the same facets.
 The packed arrays are checked against the rows and products they are packed from, decoded here with
 struct rather than numpy, after imports, written reviews and a full reindex.
 """
+
 import itertools
 import random
 import struct
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 from webob.multidict import MultiDict
 
 from amazen.catalog.demo import generate
@@ -28,10 +30,26 @@ from amazen.search.service import SearchService
 from tests.functional.conftest import ELECTRONICS
 from tests.reference_ranking import ORDERS, ReferenceSearch
 
-from sqlalchemy.orm import Session
-
-QUERIES = ["headphones", "sound", "battery", "cable", "player", "case", "usb", "speaker", "wireless headphones",
-           "coffee maker", "backpack", "knife", "great sound", "mp3 player", "cd", "chair", "bottle", "noise"]
+QUERIES = [
+    "headphones",
+    "sound",
+    "battery",
+    "cable",
+    "player",
+    "case",
+    "usb",
+    "speaker",
+    "wireless headphones",
+    "coffee maker",
+    "backpack",
+    "knife",
+    "great sound",
+    "mp3 player",
+    "cd",
+    "chair",
+    "bottle",
+    "noise",
+]
 WANTED = ["comfortable", "sound quality", "battery life", "easy", "bass", "sharp", "durable", "cheap", "works"]
 AVOIDED = ["broke", "flimsy", "return", "leaks", "static", "noisy"]
 
@@ -46,8 +64,14 @@ def catalog(dbengine, amazon_data):
     load_records(connection, generate(products=500, seed=7))
     # Reviews without stars (as Hu & Liu's), so some products' rating count is below their review count.
     asins = connection.execute(sa.text("SELECT asin FROM products WHERE review_count > 0 ORDER BY id LIMIT 300")).scalars()
-    load_records(connection, [ReviewRecord(asin=asin, reviewer_id=f"unrated-{i}", rating=None, text="Sturdy, not flimsy.")
-                              for i, asin in enumerate(asins) if i % 3 == 0])
+    load_records(
+        connection,
+        [
+            ReviewRecord(asin=asin, reviewer_id=f"unrated-{i}", rating=None, text="Sturdy, not flimsy.")
+            for i, asin in enumerate(asins)
+            if i % 3 == 0
+        ],
+    )
     assert connection.execute(sa.text("SELECT max(id) FROM products")).scalar() > 2 * BLOCK
     assert connection.execute(sa.text("SELECT count(*) FROM products WHERE rating_count < review_count")).scalar() == 100
     yield connection
@@ -104,8 +128,14 @@ def mix(session, count=300, seed=4):
 
 
 def outcome(found):
-    return (found.total, [(r.asin, r.price, r.rating, r.review_count) for r in found.results],
-            [round(r.score, 6) for r in found.results], found.facets, found.top_ids, found.unknown_terms)
+    return (
+        found.total,
+        [(r.asin, r.price, r.rating, r.review_count) for r in found.results],
+        [round(r.score, 6) for r in found.results],
+        found.facets,
+        found.top_ids,
+        found.unknown_terms,
+    )
 
 
 def test_the_packed_ranking_finds_what_the_reference_ranking_finds(session):
@@ -140,8 +170,9 @@ def decoded(session, table):
     layout = {"packed_terms": ">idd", "packed_evidence": ">iiii"}[table]
     entry_size = struct.calcsize(layout)
     out = {}
-    for term, block, entries, records, category_ids in session.execute(sa.text(
-            f"SELECT term, block, entries, records, category_ids FROM {table} ORDER BY term, block")):
+    for term, block, entries, records, category_ids in session.execute(
+        sa.text(f"SELECT term, block, entries, records, category_ids FROM {table} ORDER BY term, block")
+    ):
         assert len(entries) % entry_size == 0
         categories = struct.unpack(f">{len(category_ids) // 4}i", category_ids)
         at, last = 0, -1
@@ -150,7 +181,7 @@ def decoded(session, table):
             assert product_id // BLOCK == block and product_id > last  # ranking relies on the order
             last = product_id
             price, rating, rating_count, review_count, brand, count = struct.unpack_from(">ddiiii", records, i * 32)
-            out[term, product_id] = (*values, price, rating, rating_count, review_count, brand, categories[at:at + count])
+            out[term, product_id] = (*values, price, rating, rating_count, review_count, brand, categories[at : at + count])
             at += count
         assert at == len(categories)
     return out
@@ -160,24 +191,28 @@ def expected_arrays(session, table):
     """The same, from the rows they are packed from (NULL price or rating as NaN, no brand as -1)."""
     values = {"packed_terms": "x.tf, x.length", "packed_evidence": "x.positive - x.negative, x.stars_sum, x.rated"}[table]
     source = {"packed_terms": "product_terms", "packed_evidence": "descriptor_evidence"}[table]
-    rows = session.execute(sa.text(
-        f"SELECT x.term, x.product_id, {values}, COALESCE(p.price::float8, 'NaN'), COALESCE(p.rating_average, 'NaN'),"
-        f" p.rating_count, p.review_count, COALESCE(b.id, -1), COALESCE(p.search_categories, '{{}}')"
-        f" FROM {source} x JOIN products p ON p.id = x.product_id LEFT JOIN brands b ON b.name = p.brand"))
+    rows = session.execute(
+        sa.text(
+            f"SELECT x.term, x.product_id, {values}, COALESCE(p.price::float8, 'NaN'), COALESCE(p.rating_average, 'NaN'),"
+            f" p.rating_count, p.review_count, COALESCE(b.id, -1), COALESCE(p.search_categories, '{{}}')"
+            f" FROM {source} x JOIN products p ON p.id = x.product_id LEFT JOIN brands b ON b.name = p.brand"
+        )
+    )
     return {(term, product_id): (*rest[:-1], tuple(rest[-1])) for term, product_id, *rest in rows}
 
 
 def decoded_facts(session):
     """{product id: its facts}, decoded from packed_facts."""
     out = {}
-    for block, ids, records, category_ids in session.execute(sa.text(
-            "SELECT block, ids, records, category_ids FROM packed_facts ORDER BY block")):
+    for block, ids, records, category_ids in session.execute(
+        sa.text("SELECT block, ids, records, category_ids FROM packed_facts ORDER BY block")
+    ):
         categories = struct.unpack(f">{len(category_ids) // 4}i", category_ids)
         at = 0
         for i, product_id in enumerate(struct.unpack(f">{len(ids) // 4}i", ids)):
             assert product_id // BLOCK == block
             *facts, count = struct.unpack_from(">ddiiii", records, i * 32)
-            out[product_id] = (*facts, tuple(categories[at:at + count]))
+            out[product_id] = (*facts, tuple(categories[at : at + count]))
             at += count
     return out
 
@@ -188,9 +223,16 @@ def assert_packed_arrays_hold_the_rows(session):
         assert got.keys() == expected.keys()
         differing = [key for key in expected if str(got[key]) != str(expected[key])]  # str: NaN equals NaN
         assert not differing, (table, differing[:3], [(got[k], expected[k]) for k in differing[:3]])
-    expected = {product_id: (*facts, tuple(categories)) for product_id, *facts, categories in session.execute(sa.text(
-        "SELECT p.id, COALESCE(p.price::float8, 'NaN'), COALESCE(p.rating_average, 'NaN'), p.rating_count, p.review_count,"
-        " COALESCE(b.id, -1), COALESCE(p.search_categories, '{}') FROM products p LEFT JOIN brands b ON b.name = p.brand"))}
+    expected = {
+        product_id: (*facts, tuple(categories))
+        for product_id, *facts, categories in session.execute(
+            sa.text(
+                "SELECT p.id, COALESCE(p.price::float8, 'NaN'), COALESCE(p.rating_average, 'NaN'), "
+                "p.rating_count, p.review_count,"
+                " COALESCE(b.id, -1), COALESCE(p.search_categories, '{}') FROM products p LEFT JOIN brands b ON b.name = p.brand"
+            )
+        )
+    }
     assert str(decoded_facts(session)) == str(dict(sorted(expected.items())))
 
 
@@ -201,10 +243,17 @@ def test_the_packed_arrays_hold_the_rows_after_imports_written_reviews_and_a_rei
     from amazen.models import Product
 
     catalog_service = CatalogService(session)
-    products = session.execute(sa.select(Product).where(Product.review_count > 0).order_by(Product.id.desc()).limit(3)).scalars().all()
+    products = (
+        session.execute(sa.select(Product).where(Product.review_count > 0).order_by(Product.id.desc()).limit(3)).scalars().all()
+    )
     for i, product in enumerate(products):
-        catalog_service.add_review(product, f"packed-test-{i}", rating=1 + i, summary="Zyzzogeton grade",
-                                   text="Surprisingly flimsy but the sound quality is not bad at all.")
+        catalog_service.add_review(
+            product,
+            f"packed-test-{i}",
+            rating=1 + i,
+            summary="Zyzzogeton grade",
+            text="Surprisingly flimsy but the sound quality is not bad at all.",
+        )
     catalog_service.add_review(products[0], "packed-test-0", rating=5, summary="Changed my mind", text="Very comfortable.")
     session.flush()
     assert_packed_arrays_hold_the_rows(session)

@@ -4,19 +4,18 @@ products), imported once for this module inside a transaction that is rolled bac
 Expected values come from the raw files, parsed here with regular expressions and matched with an
 independent implementation of the documented rule (see ``brute_force_evidence``).
 """
+
 import html
 import re
 from collections import defaultdict
 
 import pytest
 import sqlalchemy as sa
-from bs4 import BeautifulSoup
-
 import Stemmer
+from bs4 import BeautifulSoup
 
 from amazen.search.analyzer import NEGATION_CUES, STOP_WORDS
 from tests.functional.conftest import ELECTRONICS
-
 
 
 def raw_reviews():
@@ -24,12 +23,17 @@ def raw_reviews():
     products = defaultdict(dict)
     for path in ELECTRONICS:
         for block in re.findall(r"<review>(.*?)</review>", path.read_text(encoding="utf-8", errors="replace"), re.S):
+
             def field(tag):
                 found = re.search(rf"<{tag}>\n?(.*?)\n?</{tag}>", block, re.S)
                 return html.unescape(found.group(1).strip()) if found else ""
 
             reviewer = field("unique_id").rsplit(":", 1)[-1]
-            products[field("asin")][reviewer] = (int(float(field("rating"))), f"{field('title')}\n{field('review_text')}", field("product_name"))
+            products[field("asin")][reviewer] = (
+                int(float(field("rating"))),
+                f"{field('title')}\n{field('review_text')}",
+                field("product_name"),
+            )
     return products
 
 
@@ -83,8 +87,11 @@ def brute_force_evidence(asin, word):
 
 def named_in(category):
     """asins whose raw product name ends with the category (": Electronics", then maybe the maker)."""
-    return {asin for asin, reviews in RAW.items()
-            if re.search(rf":\s*{re.escape(category)}\s*(:|$)", next(iter(reviews.values()))[2], re.I)}
+    return {
+        asin
+        for asin, reviews in RAW.items()
+        if re.search(rf":\s*{re.escape(category)}\s*(:|$)", next(iter(reviews.values()))[2], re.I)
+    }
 
 
 def search(api, **params):
@@ -179,7 +186,10 @@ def test_evidence_counts_equal_a_brute_force_count_of_the_raw_reviews(api):
             mentions, positive, negative, stars = brute_force_evidence(result["asin"], word)
             evidence = result["evidence"][0]
             assert (evidence["mentions"], evidence["positive"], evidence["negative"], evidence["stars"]) == (
-                mentions, positive, negative, stars
+                mentions,
+                positive,
+                negative,
+                stars,
             ), (word, result["asin"])
             assert evidence["share"] == round(mentions / len(RAW[result["asin"]]), 4)
             checked += 1
@@ -257,11 +267,11 @@ def test_a_category_alone_lists_every_product_in_it(api):
 
 
 def test_descriptors_alone_in_a_category_find_its_products_whose_reviews_use_them(api):
-    """"The most comfortable products in a category": the category's products some review mentions a
+    """ "The most comfortable products in a category": the category's products some review mentions a
     wanted descriptor of. In the one-product category the descriptor's evidence, which far more products
     have, is read only at that product; in electronics it is read whole."""
     categories = {f["name"]: f["value"] for f in search(api)["facets"]["category"]}
-    game, = named_in("Computer & Video Games")
+    (game,) = named_in("Computer & Video Games")
     word = next(w for w in ("great", "easy", "price", "work", "buy") if brute_force_evidence(game, w)[0])
     assert sum(1 for asin in RAW if brute_force_evidence(asin, word)[0]) >= 2  # the case this test is for
     body = search(api, category=categories["Computer & Video Games"], pos=word)
@@ -297,9 +307,12 @@ def test_a_category_named_by_its_name_or_its_path_in_any_case_finds_the_same(api
 
 def test_a_category_name_several_categories_share_is_a_400_naming_their_paths(api, session):
     dbsession, _ = session
-    dbsession.execute(sa.text(
-        "INSERT INTO categories (parent_id, slug, path, name, depth)"
-        " SELECT id, 'cables', path || '/cables', 'Cables', depth + 1 FROM categories WHERE parent_id IS NULL"))
+    dbsession.execute(
+        sa.text(
+            "INSERT INTO categories (parent_id, slug, path, name, depth)"
+            " SELECT id, 'cables', path || '/cables', 'Cables', depth + 1 FROM categories WHERE parent_id IS NULL"
+        )
+    )
     paths = dbsession.execute(sa.text("SELECT path FROM categories WHERE name = 'Cables' ORDER BY path")).scalars().all()
     assert len(paths) >= 2
     error = api.get("/api/search", params={"q": "cable", "category": "cables"}, status=400).json["error"]
@@ -316,8 +329,11 @@ def test_a_category_name_several_categories_share_is_a_400_naming_their_paths(ap
 
 def test_an_unknown_category_is_a_400(api):
     error = api.get("/api/search", params={"category": "Garden Gnomes"}, status=400).json["error"]
-    assert error == {"code": "invalid_parameter", "field": "category",
-                     "message": "no category 'Garden Gnomes' (give a category's path or name)"}
+    assert error == {
+        "code": "invalid_parameter",
+        "field": "category",
+        "message": "no category 'Garden Gnomes' (give a category's path or name)",
+    }
     page = api.get("/search", params={"q": "mug", "category": "garden gnomes"}, status=400)
     assert "That request did not look right" in page.text and "<code>category</code>" in page.text
     assert "Traceback" not in page.text
@@ -384,9 +400,16 @@ def test_the_results_page_keeps_the_whole_state_in_links(api):
 
 def test_a_review_written_through_the_api_is_searchable_on_the_next_request(api):
     assert search(api, pos="zanzibarish")["total"] == 0
-    api.post_json("/api/products/B000065BP9/reviews", {
-        "reviewer_id": "test:new", "rating": 5, "summary": "Zanzibarish", "text": "Wonderfully zanzibarish sound.",
-    }, status=201)
+    api.post_json(
+        "/api/products/B000065BP9/reviews",
+        {
+            "reviewer_id": "test:new",
+            "rating": 5,
+            "summary": "Zanzibarish",
+            "text": "Wonderfully zanzibarish sound.",
+        },
+        status=201,
+    )
     body = search(api, pos="zanzibarish")
     assert body["total"] == 1 and body["results"][0]["asin"] == "B000065BP9"
     assert body["results"][0]["evidence"][0]["mentions"] == 1
@@ -414,17 +437,20 @@ def test_a_rare_and_a_common_query_word_find_exactly_the_products_named_with_bot
     """The rarest query word's products are the candidates, and a word far more common is looked up at
     those products only: the products found must be the same as reading both words' postings whole."""
     named = {
-        asin for asin, reviews in RAW.items()
+        asin
+        for asin, reviews in RAW.items()
         for _, _, name in list(reviews.values())[:1]
         if {"koss", "headphon"} <= {STEM(w) for w in re.findall(r"[a-z0-9]+", name.lower())}
     }
     assert len(named) == 7
-    counted = dict(session[0].execute(sa.text(
-        "SELECT term, count(*) FROM product_terms WHERE term IN ('koss', 'headphon') GROUP BY term"
-    )).all())
-    kept = dict(session[0].execute(sa.text(
-        "SELECT term, products FROM product_term_stats WHERE term IN ('koss', 'headphon')"
-    )).all())
+    counted = dict(
+        session[0]
+        .execute(sa.text("SELECT term, count(*) FROM product_terms WHERE term IN ('koss', 'headphon') GROUP BY term"))
+        .all()
+    )
+    kept = dict(
+        session[0].execute(sa.text("SELECT term, products FROM product_term_stats WHERE term IN ('koss', 'headphon')")).all()
+    )
     assert kept == counted and counted["headphon"] > 4 * counted["koss"]  # the case this test is for
     body = search(api, q="koss headphones", per_page=100)
     assert body["total"] == len(named) and {r["asin"] for r in body["results"]} == named
@@ -433,8 +459,12 @@ def test_a_rare_and_a_common_query_word_find_exactly_the_products_named_with_bot
 
 @pytest.mark.parametrize(
     "body, field",
-    [({"rating": 5, "text": "ok"}, "reviewer_id"), ({"reviewer_id": "x", "rating": 9, "text": "ok"}, "rating"),
-     ({"reviewer_id": "x", "rating": 5}, "text"), ({"reviewer_id": 5, "text": "ok"}, "reviewer_id")],
+    [
+        ({"rating": 5, "text": "ok"}, "reviewer_id"),
+        ({"reviewer_id": "x", "rating": 9, "text": "ok"}, "rating"),
+        ({"reviewer_id": "x", "rating": 5}, "text"),
+        ({"reviewer_id": 5, "text": "ok"}, "reviewer_id"),
+    ],
 )
 def test_bad_reviews_are_400_json(api, body, field):
     response = api.post_json("/api/products/B000065BP9/reviews", body, status=400)
@@ -443,9 +473,15 @@ def test_bad_reviews_are_400_json(api, body, field):
 
 @pytest.mark.parametrize(
     "body, field, message",
-    [({"reviewer_id": "x", "text": "Fine.\u0000"}, "text", "must not contain a NUL character"),
-     ({"reviewer_id": "\u0000", "text": "Fine."}, "reviewer_id", "must not contain a NUL character"),
-     ({"reviewer_id": "x", "summary": "Fine \udcd6", "text": "Fine."}, "summary", "must be text: it has half of a surrogate pair")],
+    [
+        ({"reviewer_id": "x", "text": "Fine.\u0000"}, "text", "must not contain a NUL character"),
+        ({"reviewer_id": "\u0000", "text": "Fine."}, "reviewer_id", "must not contain a NUL character"),
+        (
+            {"reviewer_id": "x", "summary": "Fine \udcd6", "text": "Fine."},
+            "summary",
+            "must be text: it has half of a surrogate pair",
+        ),
+    ],
 )
 def test_a_review_with_characters_no_text_column_holds_is_400_json_and_writes_nothing(api, body, field, message):
     """JSON can escape a NUL or half of a surrogate pair; PostgreSQL can store neither: a clear 400, never a 500."""
@@ -462,12 +498,22 @@ def test_a_review_posted_the_way_another_site_could_is_refused_and_writes_nothin
     forged from another site."""
     before = api.get("/api/products/B000065BP9").json["review_count"]
     forged = '{"reviewer_id": "elsewhere", "rating": 1, "text": "Forged."}'
-    response = api.post("/api/products/B000065BP9/reviews", forged, status=400,
-                        headers={"Content-Type": content_type, "Origin": "https://elsewhere.example"})
+    response = api.post(
+        "/api/products/B000065BP9/reviews",
+        forged,
+        status=400,
+        headers={"Content-Type": content_type, "Origin": "https://elsewhere.example"},
+    )
     assert response.json["error"]["field"] == "body"
-    preflight = api.options("/api/products/B000065BP9/reviews", expect_errors=True, headers={
-        "Origin": "https://elsewhere.example", "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type"})
+    preflight = api.options(
+        "/api/products/B000065BP9/reviews",
+        expect_errors=True,
+        headers={
+            "Origin": "https://elsewhere.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert preflight.status_int >= 400
     assert not any(name.lower().startswith("access-control-") for name in [*response.headers, *preflight.headers])
     assert api.get("/api/products/B000065BP9").json["review_count"] == before

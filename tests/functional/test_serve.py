@@ -1,4 +1,5 @@
 """A fresh start of `pserve development.ini`: embedded PostgreSQL, migrations and demo catalog, then pages."""
+
 import shutil
 import signal
 import sys

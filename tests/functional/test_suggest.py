@@ -2,6 +2,7 @@
 electronics). Expected counts are recomputed here from the raw files (tests/functional/test_search.py's
 parser and stemmer), not read back from the code under test.
 """
+
 import re
 
 import pytest
@@ -12,8 +13,27 @@ from amazen.search.spelling import edits1, osa_distance
 from amazen.search.suggest import log_likelihood
 from tests.functional.test_search import RAW, STEM, brute_force_evidence
 
-GENERIC = {"great", "good", "product", "products", "works", "work", "bought", "buy", "amazon", "recommend",
-           "love", "like", "use", "one", "really", "well", "time", "money", "item"}
+GENERIC = {
+    "great",
+    "good",
+    "product",
+    "products",
+    "works",
+    "work",
+    "bought",
+    "buy",
+    "amazon",
+    "recommend",
+    "love",
+    "like",
+    "use",
+    "one",
+    "really",
+    "well",
+    "time",
+    "money",
+    "item",
+}
 
 
 def stems_of(text):
@@ -32,6 +52,7 @@ def products_whose_reviews_say(asins, word):
 
 
 # Descriptor suggestions ---------------------------------------------------------------------------
+
 
 def test_headphone_suggestions_are_about_sound_bass_or_comfort_and_never_generic(api):
     found = api.get("/api/suggest/descriptors", params={"q": "headphones"}).json
@@ -79,6 +100,7 @@ def test_the_results_page_offers_suggestions_as_links_that_add_the_descriptor(ap
 
 # Did you mean --------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("typo", ["hedphones", "haedphones", "headphoens", "hedphonez"])
 def test_a_misspelt_query_offers_the_correction_with_its_hit_count(api, typo):
     found = api.get("/api/search", params={"q": typo}).json
@@ -113,6 +135,7 @@ def test_log_likelihood_is_zero_for_equal_rates_and_grows_with_the_difference():
 
 # Autocomplete --------------------------------------------------------------------------------------
 
+
 def test_head_completes_to_headphone_entries_most_used_first(api):
     completions = api.get("/api/suggest/complete", params={"prefix": "head"}).json["completions"]
     texts = [c["text"] for c in completions]
@@ -120,8 +143,11 @@ def test_head_completes_to_headphone_entries_most_used_first(api):
     counts = [c["products"] for c in completions]
     assert counts == sorted(counts, reverse=True)
     # Products whose title has the word "headphones", counted from the raw files.
-    titled = {asin for asin, reviews in RAW.items()
-              if any(re.search(r"\bheadphones\b", name.lower()) for _, _, name in reviews.values())}
+    titled = {
+        asin
+        for asin, reviews in RAW.items()
+        if any(re.search(r"\bheadphones\b", name.lower()) for _, _, name in reviews.values())
+    }
     assert completions[texts.index("headphones")]["products"] == len(titled)
 
 
@@ -137,6 +163,7 @@ def test_completion_of_nothing_or_odd_input_is_an_empty_list_and_too_long_is_400
 
 
 # Customers say ------------------------------------------------------------------------------------
+
 
 def most_reviewed():
     return max(RAW, key=lambda asin: (len(RAW[asin]), asin))
@@ -171,22 +198,31 @@ def test_choosing_what_customers_say_filters_the_reviews_to_those_that_mention_i
 
 def test_a_malformed_say_parameter_is_a_400_page(api):
     asin = most_reviewed()
-    assert "That request did not look right" in api.get(f"/products/{asin}", params={"say": "one two three four"}, status=400).text
+    assert (
+        "That request did not look right" in api.get(f"/products/{asin}", params={"say": "one two three four"}, status=400).text
+    )
 
 
 # Freshness --------------------------------------------------------------------------------------
+
 
 def test_corpus_totals_stay_exact_as_reviews_are_written(api, session):
     dbsession, _ = session
     asin = most_reviewed()
     for reviewer in ("fresh-1", "fresh-2"):
-        api.post_json(f"/api/products/{asin}/reviews", {
-            "reviewer_id": reviewer, "rating": 5, "text": "The zorblax finish is superb. Great zorblax.",
-        }, status=201)
+        api.post_json(
+            f"/api/products/{asin}/reviews",
+            {
+                "reviewer_id": reviewer,
+                "rating": 5,
+                "text": "The zorblax finish is superb. Great zorblax.",
+            },
+            status=201,
+        )
     kept = dbsession.execute(sa.text("SELECT term, products, mentions, positive FROM term_stats ORDER BY 1")).all()
-    recount = dbsession.execute(sa.text(
-        "SELECT term, count(*), sum(mentions), sum(positive) FROM descriptor_evidence GROUP BY term ORDER BY 1"
-    )).all()
+    recount = dbsession.execute(
+        sa.text("SELECT term, count(*), sum(mentions), sum(positive) FROM descriptor_evidence GROUP BY term ORDER BY 1")
+    ).all()
     assert kept == recount
     assert ("zorblax", 1, 2, 2) in kept
     says = api.get(f"/api/products/{asin}").json["customers_say"]
@@ -200,8 +236,7 @@ def test_the_catalogs_review_and_rating_totals_stay_exact_as_reviews_are_written
     dbsession, _ = session
     asin = most_reviewed()
     for reviewer, rating in (("totals-1", 1), ("totals-2", None), ("totals-1", 4), ("totals-3", 5)):
-        api.post_json(f"/api/products/{asin}/reviews", {"reviewer_id": reviewer, "rating": rating, "text": "Fine."},
-                      status=201)
+        api.post_json(f"/api/products/{asin}/reviews", {"reviewer_id": reviewer, "rating": rating, "text": "Fine."}, status=201)
     kept = dbsession.execute(sa.text("SELECT reviews, ratings, rating_points, mean_rating FROM search_stats")).one()
     reviews, ratings, points = dbsession.execute(sa.text("SELECT count(*), count(rating), sum(rating) FROM reviews")).one()
     assert tuple(kept) == (reviews, ratings, points, points / ratings)

@@ -1,6 +1,7 @@
 """The shopper UI's server side over WSGI: the Content-Security-Policy and pages that obey it, compare,
 search within a product's reviews, what to drop when nothing matches, the results page's compare form.
 The browser side is in tests/browser/."""
+
 from collections import Counter
 
 import pytest
@@ -26,15 +27,21 @@ def result_asins(testapp, **params):
 
 # Content-Security-Policy ---------------------------------------------------------------------------
 
+
 def pages(testapp, demo_records):
     asin, _ = most_reviewed(demo_records)
     first, second = result_asins(testapp, q="headphones")[:2]
     return [
-        ("/", 200), ("/products/", 200), ("/categories/", 200),
-        ("/search?q=headphones&pos=comfortable&neg=flimsy", 200), ("/search?q=headphones+knife", 200),
-        (f"/products/{asin}", 200), (f"/products/{asin}?rq=sound&sort=recent", 200),
+        ("/", 200),
+        ("/products/", 200),
+        ("/categories/", 200),
+        ("/search?q=headphones&pos=comfortable&neg=flimsy", 200),
+        ("/search?q=headphones+knife", 200),
+        (f"/products/{asin}", 200),
+        (f"/products/{asin}?rq=sound&sort=recent", 200),
         (f"/compare?asin={first}&asin={second}&pos=comfortable", 200),
-        ("/nope", 404), ("/search?sort=cheapest", 400),
+        ("/nope", 404),
+        ("/search?sort=cheapest", 400),
     ]
 
 
@@ -54,7 +61,7 @@ def test_every_page_sends_the_policy_and_has_no_inline_script_style_or_handler(t
 
 def test_every_asset_is_one_of_our_static_files(testapp):
     html = soup(testapp.get("/search", params={"q": "headphones"}))
-    assets = [tag.get("src") for tag in html.find_all(["script", "img"])] + [l["href"] for l in html.find_all("link")]
+    assets = [tag.get("src") for tag in html.find_all(["script", "img"])] + [link["href"] for link in html.find_all("link")]
     assert assets and all(a.startswith("http://example.com/static/") for a in assets), assets
 
 
@@ -68,9 +75,14 @@ def test_the_policy_is_a_setting(app_settings, setting, header):
 
 # Compare ---------------------------------------------------------------------------------------------
 
+
 def test_compare_shows_the_products_side_by_side_on_the_descriptors_and_what_customers_say(testapp):
     asins = result_asins(testapp, q="headphones", pos="comfortable")[:3]
-    page = soup(testapp.get("/compare", params=[("asin", a) for a in asins] + [("q", "headphones"), ("pos", "comfortable"), ("neg", "flimsy")]))
+    page = soup(
+        testapp.get(
+            "/compare", params=[("asin", a) for a in asins] + [("q", "headphones"), ("pos", "comfortable"), ("neg", "flimsy")]
+        )
+    )
     heads = page.select("table.compare thead th")
     assert len(heads) == 3
     assert [h.a["href"].rsplit("/", 1)[1] for h in heads] == asins
@@ -106,6 +118,7 @@ def test_compare_names_an_unknown_product_and_counts_a_repeated_one_once(testapp
 
 
 # Evidence counts, phrased with the descriptor -------------------------------------------------------------
+
 
 def say(count, words):
     return f"{count:,} {'says' if count == 1 else 'say'} {words}"
@@ -195,6 +208,7 @@ def test_a_suggested_descriptors_share_reads_say(testapp):
 
 # Search within a product's reviews --------------------------------------------------------------------
 
+
 def test_searching_a_products_reviews_keeps_those_with_every_word_and_marks_them(testapp, demo_records):
     asin, _ = most_reviewed(demo_records)
     reviews = [r for r in reviews_of(demo_records) if r.asin == asin]
@@ -229,6 +243,7 @@ def test_review_search_escapes_what_it_marks(testapp, demo_records):
 
 
 # Results page --------------------------------------------------------------------------------------------
+
 
 def test_nothing_found_says_which_part_to_drop_with_what_each_finds(testapp):
     alone = {w: testapp.get("/api/search", params={"q": w}).json["total"] for w in ("headphones", "knife")}

@@ -4,6 +4,7 @@ nginx and openssl are system packages: without them the stack tests skip, naming
 (AMAZEN_NGINX and AMAZEN_OPENSSL name other executables). .ci/run installs them and fails on any skip;
 `pytest -m "not stack"` leaves the stack tests out on purpose.
 """
+
 import pytest
 
 from tests.conftest import unavailable

@@ -12,6 +12,7 @@
 Every process is a child of the test, found again by its pid, and stopped by Stack.stop() even when
 starting failed half way.
 """
+
 import http.client
 import json
 import os
@@ -109,9 +110,7 @@ UNVERIFIED_TLS = ssl._create_unverified_context()
 def request(port, path, method="GET", body=None, headers=None, tls=False, source="127.0.0.1", timeout=10):
     """One HTTP request to 127.0.0.1:port, from the loopback address ``source``."""
     if tls:
-        conn = http.client.HTTPSConnection(
-            "127.0.0.1", port, timeout=timeout, source_address=(source, 0), context=UNVERIFIED_TLS
-        )
+        conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=timeout, source_address=(source, 0), context=UNVERIFIED_TLS)
     else:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout, source_address=(source, 0))
     started = time.monotonic()
@@ -157,9 +156,21 @@ class Postgres:
         if self.system_user:
             shutil.chown(pwfile, self.system_user)
         subprocess.run(
-            [self.bin / "initdb", "-D", self.pgdata, "-U", DATABASE_USER, f"--pwfile={pwfile}",
-             "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C", "--no-sync"],
-            user=self.system_user, check=True, capture_output=True,
+            [
+                self.bin / "initdb",
+                "-D",
+                self.pgdata,
+                "-U",
+                DATABASE_USER,
+                f"--pwfile={pwfile}",
+                "--auth=scram-sha-256",
+                "--encoding=UTF8",
+                "--locale=C",
+                "--no-sync",
+            ],
+            user=self.system_user,
+            check=True,
+            capture_output=True,
         )
 
     def start(self):
@@ -167,7 +178,9 @@ class Postgres:
         with open(self.log, "a") as log:
             self.process = subprocess.Popen(
                 [self.bin / "postgres", "-D", self.pgdata, "-h", "127.0.0.1", "-p", str(self.port), "-k", ""],
-                user=self.system_user, stdout=log, stderr=subprocess.STDOUT,
+                user=self.system_user,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         wait_until(self.accepts, "PostgreSQL", process=self.process, log=self.log)
 
@@ -209,7 +222,11 @@ class App:
         with open(self.log, "a") as log:
             self.process = subprocess.Popen(
                 ["sh", REPO / "docker" / "entrypoint.sh", "pserve", "production.ini"],
-                cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                cwd=REPO,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
 
     def wait_ready(self):
@@ -290,9 +307,26 @@ http {{
 
     def make_certificate(self):
         subprocess.run(
-            [find_openssl(), "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-             "-keyout", self.dir / "key.pem", "-out", self.dir / "cert.pem", "-days", "2", "-subj", "/CN=amazen.test"],
-            check=True, capture_output=True,
+            [
+                find_openssl(),
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-keyout",
+                self.dir / "key.pem",
+                "-out",
+                self.dir / "cert.pem",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=amazen.test",
+            ],
+            check=True,
+            capture_output=True,
         )
 
     def command(self, *extra):
@@ -303,9 +337,7 @@ http {{
         checked = subprocess.run(self.command("-t"), capture_output=True, text=True)
         assert checked.returncode == 0, f"nginx -t refused the rendered config:\n{checked.stderr}"
         self.process = subprocess.Popen(self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        wait_until(
-            lambda: answers(self.http_port, "/static/amazen.css"), "nginx", process=self.process, log=self.error_log
-        )
+        wait_until(lambda: answers(self.http_port, "/static/amazen.css"), "nginx", process=self.process, log=self.error_log)
 
     def log_lines(self):
         """The access log, once every request answered so far is in it.
@@ -345,7 +377,10 @@ class Stack:
         # README's "load the demo catalog" (docker-compose exec app amazen-initdb production.ini)
         subprocess.run(
             [BIN / "amazen-initdb", "production.ini", "--demo-products", str(demo_products)],
-            cwd=REPO, env=app_environment(self.postgres.url()), check=True, capture_output=True,
+            cwd=REPO,
+            env=app_environment(self.postgres.url()),
+            check=True,
+            capture_output=True,
         )
         self.nginx = Nginx(self.workdir, [app.port for app in self.apps])
         self.nginx.start()

@@ -4,6 +4,7 @@
 engine; where neither is installed, that test skips naming the install command (.ci/run installs it).
 AMAZEN_DOCKER_COMPOSE names another docker-compose executable.
 """
+
 import os
 import re
 import shutil
@@ -72,9 +73,7 @@ def test_nginx_serves_the_static_files_from_where_the_image_and_compose_put_them
 def test_the_env_templates_agree_on_the_database_and_stay_out_of_git():
     url = urlsplit(env_file("env_template")["AMAZEN_DATABASE_URL"])
     db = env_file(".db_env_template")
-    assert (url.username, url.password, url.path.lstrip("/")) == (
-        db["POSTGRES_USER"], db["POSTGRES_PASSWORD"], db["POSTGRES_DB"]
-    )
+    assert (url.username, url.password, url.path.lstrip("/")) == (db["POSTGRES_USER"], db["POSTGRES_PASSWORD"], db["POSTGRES_DB"])
     assert url.hostname == "db"  # the compose service
     ignored = (REPO / ".gitignore").read_text().splitlines()
     assert "/.env" in ignored and "/.db_env" in ignored

@@ -2,6 +2,7 @@
 
 Each test leaves the stack running and healthy for the next; the restarts come last.
 """
+
 import gzip
 import json
 import re
@@ -45,7 +46,10 @@ def search(port, **kwargs):
 def write_review(stack, asin, word):
     body = {"reviewer_id": f"stack:{word}", "rating": 5, "summary": word, "text": f"Truly {word} in every way."}
     response = via_nginx(
-        stack, f"/api/products/{asin}/reviews", method="POST", body=json.dumps(body),
+        stack,
+        f"/api/products/{asin}/reviews",
+        method="POST",
+        body=json.dumps(body),
         headers={"Content-Type": "application/json"},
     )
     assert response.status == 201, response.text[:500]
@@ -142,8 +146,15 @@ def test_only_nginx_address_may_set_forwarded_headers(stack):
 
 @pytest.mark.parametrize(
     "path, status",
-    [("/", 200), ("/api/search?q=headphones", 200), ("/static/amazen.css", 200), ("/healthz", 200),
-     ("/no-such-page", 404), ("/api/products/NOSUCHASIN", 404), ("/products/?page=abc", 400)],
+    [
+        ("/", 200),
+        ("/api/search?q=headphones", 200),
+        ("/static/amazen.css", 200),
+        ("/healthz", 200),
+        ("/no-such-page", 404),
+        ("/api/products/NOSUCHASIN", 404),
+        ("/products/?page=abc", 400),
+    ],
 )
 def test_security_headers_are_on_every_answer(stack, path, status):
     response = via_nginx(stack, path)
@@ -176,7 +187,10 @@ def test_both_app_processes_answer_alike_and_see_each_others_writes(stack):
     assert found(app2.port, "zanzibarish") == []
     body = {"reviewer_id": "stack:scale", "rating": 5, "text": "A zanzibarish sound."}
     written = request(
-        app1.port, f"/api/products/{asin}/reviews", method="POST", body=json.dumps(body),
+        app1.port,
+        f"/api/products/{asin}/reviews",
+        method="POST",
+        body=json.dumps(body),
         headers={"Content-Type": "application/json"},
     )
     assert written.status == 201

@@ -1,4 +1,5 @@
 """The analyzer and query parsing: what a review or a query turns into."""
+
 import re
 
 import pytest
@@ -102,8 +103,9 @@ def test_uses_term_finds_exactly_the_terms_of_analyze_and_phrases():
     checked = 0
     for title, text in electronics_reviews()[:300]:
         review = analyze(text)
-        review_terms = {t.term for t in review + phrases(review)} | {f"{a} {b}" for a, b in zip(
-            [t.term for t in review], [t.term for t in review][1:])}
+        review_terms = {t.term for t in review + phrases(review)} | {
+            f"{a} {b}" for a, b in zip([t.term for t in review], [t.term for t in review][1:])
+        }
         for sentence in sentences(text):
             terms = analyze(sentence)
             found = {t.term for t in terms + phrases(terms)}
@@ -130,8 +132,19 @@ def test_queries_have_words_phrases_and_exclusions():
 
 
 def test_search_parameters_are_checked():
-    request = parse_search(MultiDict([("q", "headphones"), ("pos", "comfortable"), ("pos", "comfortable"), ("neg", "flimsy"),
-                                      ("price_max", "99.5"), ("page", "3"), ("per_page", "500")]))
+    request = parse_search(
+        MultiDict(
+            [
+                ("q", "headphones"),
+                ("pos", "comfortable"),
+                ("pos", "comfortable"),
+                ("neg", "flimsy"),
+                ("price_max", "99.5"),
+                ("page", "3"),
+                ("per_page", "500"),
+            ]
+        )
+    )
     assert [(d.term, d.polarity) for d in request.descriptors] == [("comfort", "+"), ("flimsi", "-")]
     assert (request.page, request.per_page, float(request.price_max)) == (3, 100, 99.5)
     for bad in ({"price_max": "1e400"}, {"rating_min": "0"}, {"sort": "DROP TABLE"}, {"pos": "x" * 61}):

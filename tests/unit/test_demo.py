@@ -55,9 +55,7 @@ def reviews(catalog):
 
 
 def _mean_rating(reviews, phrases):
-    ratings = [
-        review.rating for review in reviews if any(phrase in review.text.lower() for phrase in phrases)
-    ]
+    ratings = [review.rating for review in reviews if any(phrase in review.text.lower() for phrase in phrases)]
     assert len(ratings) >= 20, f"too few reviews use {phrases}"
     return statistics.mean(ratings)
 
@@ -187,6 +185,4 @@ def test_products_do_not_depend_on_the_review_mean():
     def products_of(records):
         return [record for record in records if isinstance(record, ProductRecord)]
 
-    assert products_of(generate(products=20, mean_reviews=2)) == products_of(
-        generate(products=20, mean_reviews=30)
-    )
+    assert products_of(generate(products=20, mean_reviews=2)) == products_of(generate(products=20, mean_reviews=30))

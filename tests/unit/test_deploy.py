@@ -1,4 +1,5 @@
 """Settings the deployment relies on: waitress's environment overrides and the static files' version."""
+
 import pytest
 
 from amazen.server import server_settings

@@ -1,6 +1,7 @@
 """The index rows one product makes, worked out by hand: its evidence from its reviews
 (documents.evidence_row), its postings (documents.product_postings), its vocabulary phrases
 (documents.product_phrases), its rating aggregates (documents.rating_aggregates)."""
+
 import random
 
 import pytest
@@ -72,16 +73,26 @@ def test_title_phrases_start_with_a_letter_and_neither_start_nor_end_with_a_stop
     found = product_phrases("The Café-Crème 2 in 1 Mug for Men’s Desks", None, [])
     assert found == {
         # The Café-Crème 2 in 1 Mug for Men's Desks: folded, and split at anything but letters, digits, apostrophes.
-        "cafe": False, "cafe creme": False, "creme": False, "mug": False, "men's": False, "men's desks": False,
-        "desks": False, "mug for men's": False,
+        "cafe": False,
+        "cafe creme": False,
+        "creme": False,
+        "mug": False,
+        "men's": False,
+        "men's desks": False,
+        "desks": False,
+        "mug for men's": False,
     }
 
 
 def test_brand_and_category_names_are_offered_whole_and_as_words():
     found = product_phrases("Sony Headphones", "Sony", ["Electronics", "Headphones & Earbuds"])
     assert found == {
-        "sony": True, "sony headphones": False, "headphones": True,  # a title word a name also uses: named
-        "electronics": True, "headphones & earbuds": True, "earbuds": True,
+        "sony": True,
+        "sony headphones": False,
+        "headphones": True,  # a title word a name also uses: named
+        "electronics": True,
+        "headphones & earbuds": True,
+        "earbuds": True,
     }
     assert product_phrases(None, "", []) == {}
     assert max(map(len, product_phrases("a " + "b" * 90, "x" * 81, ["y" * 80]))) == 80  # at most 80 characters
@@ -91,7 +102,8 @@ def test_a_products_phrase_row_escapes_what_copy_would_read_as_control_character
     # A name's tab is white space like any other: the row's lines are split at tabs and line breaks.
     assert product_phrases(None, "Back\\slash\tTab\n", []) == {"back\\slash tab": True, "back": True, "slash": True, "tab": True}
     assert phrase_row(7, "Tin Box", "Back\\slash\tTab", []) == (
-        "7\ttin\\tf\\ntin box\\tf\\nbox\\tf\\nback\\\\slash tab\\tt\\nback\\tt\\nslash\\tt\\ntab\\tt\n")
+        "7\ttin\\tf\\ntin box\\tf\\nbox\\tf\\nback\\\\slash tab\\tt\\nback\\tt\\nslash\\tt\\ntab\\tt\n"
+    )
     assert phrase_row(7, None, None, []) == ""
 
 
@@ -110,8 +122,12 @@ def evidence_the_long_way(product_id, reviews):
         quotes = negative[:1] + positive[:1]
         quotes += (negative[1:2] + positive[1:2])[: 2 - len(quotes)]
         expected[term] = [
-            str(len(found)), str(len(positive)), str(len(negative)), *map(str, stars),
-            *map(str, quotes), *[""] * (2 - len(quotes)),
+            str(len(found)),
+            str(len(positive)),
+            str(len(negative)),
+            *map(str, stars),
+            *map(str, quotes),
+            *[""] * (2 - len(quotes)),
         ]
     return expected
 
@@ -141,9 +157,14 @@ def test_evidence_rows_agree_with_each_terms_mentions_on_real_reviews():
 def test_product_postings_count_the_words_and_phrases_analyze_finds():
     texts = electronics_reviews()[:400]
     for i in range(0, len(texts), 4):
-        (title, text), (brand, _), (category, feature), (_, description) = texts[i:i + 4]
-        fields = (("title", [title]), ("brand", [brand]), ("categories", [category, "Electronics"]),
-                  ("features", [feature, ""]), ("description", [description]))
+        (title, text), (brand, _), (category, feature), (_, description) = texts[i : i + 4]
+        fields = (
+            ("title", [title]),
+            ("brand", [brand]),
+            ("categories", [category, "Electronics"]),
+            ("features", [feature, ""]),
+            ("description", [description]),
+        )
         expected, length = {}, 0.0
         for field, values in fields:
             for value in values:

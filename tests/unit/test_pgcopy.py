@@ -1,4 +1,5 @@
 """COPY text format: what PostgreSQL's COPY FROM reads back as the same value."""
+
 from amazen.pgcopy import copy_line, copy_value
 
 

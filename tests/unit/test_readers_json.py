@@ -4,6 +4,7 @@ Expected numbers are computed here from the raw files with ``json.loads`` and re
 the readers' own code paths, and checked against the counts in PROVENANCE.md; the tests on them skip
 without the datasets (AMAZEN_DATA_DIR, see tests/conftest.py). No database is needed.
 """
+
 import gzip
 import html
 import json
@@ -46,11 +47,22 @@ APPLIANCES_META = AMAZON_DATA / "messy_samples" / "meta_Appliances_first100.json
 OTHER_FILES = [
     AMAZON_DATA / "messy_samples" / "amazon_reviews_us_Gift_Card_v1_00_head1452.tsv",
     AMAZON_DATA / "messy_samples" / "datafiniti_7817_1_first100.csv",
-    *(AMAZON_DATA / "mdsd_blitzer2007" / f"{category}/{kind}.review" for category in ("books", "electronics")
-      for kind in ("negative", "positive")),
-    *(AMAZON_DATA / "huliu2004" / f"{name}.txt"
-      for name in ("Apex AD2600 Progressive-scan DVD player", "Canon G3", "Creative Labs Nomad Jukebox Zen Xtra 40GB",
-                   "Nikon coolpix 4300", "Nokia 6610", "Readme")),
+    *(
+        AMAZON_DATA / "mdsd_blitzer2007" / f"{category}/{kind}.review"
+        for category in ("books", "electronics")
+        for kind in ("negative", "positive")
+    ),
+    *(
+        AMAZON_DATA / "huliu2004" / f"{name}.txt"
+        for name in (
+            "Apex AD2600 Progressive-scan DVD player",
+            "Canon G3",
+            "Creative Labs Nomad Jukebox Zen Xtra 40GB",
+            "Nikon coolpix 4300",
+            "Nokia 6610",
+            "Readme",
+        )
+    ),
 ]
 
 MARKUP = re.compile(r"<\s*/?[a-zA-Z][^>]*>")
@@ -113,9 +125,7 @@ def test_gift_card_reviews_match_the_raw_file():
     assert sum(r.verified for r in reviews) == sum(r["verified"] is True for _, r in raw)
     raw_votes = [int(r["vote"].replace(",", "")) if "vote" in r else 0 for _, r in raw]
     assert [r.helpful_votes for r in reviews] == raw_votes
-    assert [r.reviewed_at for r in reviews] == [
-        datetime.fromtimestamp(r["unixReviewTime"], tz=timezone.utc) for _, r in raw
-    ]
+    assert [r.reviewed_at for r in reviews] == [datetime.fromtimestamp(r["unixReviewTime"], tz=timezone.utc) for _, r in raw]
     assert all(r.reviewed_at.tzinfo is not None for r in reviews)
 
 
@@ -133,9 +143,7 @@ def test_gift_card_meta_match_the_raw_file():
     assert sorted(p.price for p in products if p.price is not None) == sorted(
         Decimal(price[1:].replace(",", "")) for price in raw_prices
     )
-    raw_with_image = sum(
-        1 for _, r in raw if any(url.startswith("http") for url in r["imageURLHighRes"] + r["imageURL"])
-    )
+    raw_with_image = sum(1 for _, r in raw if any(url.startswith("http") for url in r["imageURLHighRes"] + r["imageURL"]))
     assert sum(p.image_url is not None for p in products) == raw_with_image
     assert all(p.image_url.startswith("https://") for p in products if p.image_url)
 
@@ -168,7 +176,7 @@ def test_musical_instruments_2014_reviews():
         assert review.rating == int(line["overall"])
         assert review.verified is False
         assert review.reviewed_at == datetime.fromtimestamp(line["unixReviewTime"], tz=timezone.utc)
-    assert reviews[0].reviewer_name == 'cassandra tu "Yeah, well, that\'s just like, u...'
+    assert reviews[0].reviewer_name == "cassandra tu \"Yeah, well, that's just like, u..."
 
 
 @pytest.mark.usefixtures("amazon_data")
@@ -383,8 +391,16 @@ def test_array_is_read_incrementally():
 
 
 def test_broken_lines_become_skips_with_their_line_numbers(tmp_path):
-    good = {"overall": 4.0, "verified": True, "reviewerID": "R1", "asin": "B1", "reviewText": "Fine.",
-            "summary": "ok", "unixReviewTime": 1529193600, "reviewTime": "06 17, 2018"}
+    good = {
+        "overall": 4.0,
+        "verified": True,
+        "reviewerID": "R1",
+        "asin": "B1",
+        "reviewText": "Fine.",
+        "summary": "ok",
+        "unixReviewTime": 1529193600,
+        "reviewTime": "06 17, 2018",
+    }
     lines = [
         json.dumps(good),
         '{"overall": 5.0, "reviewerID": "R2", "asin": "B1", "reviewText": "cut off',
@@ -423,8 +439,15 @@ def test_broken_lines_become_skips_with_their_line_numbers(tmp_path):
 
 
 def test_absurdly_long_fields_are_truncated(tmp_path):
-    line = {"overall": 5.0, "reviewerID": "R1", "asin": "B1", "helpful": [1, 1],
-            "summary": "s" * 5000, "reviewText": "word " * 20_000, "reviewerName": "n" * 1000}
+    line = {
+        "overall": 5.0,
+        "reviewerID": "R1",
+        "asin": "B1",
+        "helpful": [1, 1],
+        "summary": "s" * 5000,
+        "reviewText": "word " * 20_000,
+        "reviewerName": "n" * 1000,
+    }
     items = read_file(McAuley2014Reviews(), write_lines(tmp_path / "long.json", [json.dumps(line)]))
     review = items[0][1]
     assert len(review.summary) == 1000 and len(review.reviewer_name) == 255
@@ -435,48 +458,126 @@ def test_absurdly_long_fields_are_truncated(tmp_path):
 
 
 REVIEWS_2023 = [
-    {"rating": 5.0, "title": "Such a lovely scent but not overpowering.",
-     "text": "This spray is really nice. It smells really good, goes on really fine.<br />Love it!",
-     "images": [], "asin": "B00YQ6X8EO", "parent_asin": "B00YQ6X8EO", "user_id": "AGKHLEW2SOWHNMFQIJGBECAF7INQ",
-     "timestamp": 1588687728923, "helpful_vote": 0, "verified_purchase": True},
-    {"rating": 4.0, "title": "Works great but smells a little weird.",
-     "text": "This product does what I need it to do, I just wish it was odorless.",
-     "images": [{"small_image_url": "https://m.media-amazon.com/images/I/71x.jpg"}],
-     "asin": "B081TJ8YS3", "parent_asin": "B08BZ63GMJ", "user_id": "AGKHLEW2SOWHNMFQIJGBECAF7INQ",
-     "timestamp": 1588615855070, "helpful_vote": 3, "verified_purchase": False},
-    {"rating": 1.0, "title": "Smells awful", "text": "", "images": [], "asin": "B07PNNCSP9",
-     "user_id": "AE74DYR3QUGVPZJ3P7RFWBGIX7XQ", "timestamp": 1589665266052, "helpful_vote": 2,
-     "verified_purchase": True},
-    {"rating": 0, "title": "x", "text": "y", "asin": "B1", "parent_asin": "B1", "user_id": "U1",
-     "timestamp": 1, "helpful_vote": 0, "verified_purchase": True},
-    {"rating": 3.0, "title": "x", "text": "y", "asin": "B1", "parent_asin": "B1", "user_id": "",
-     "timestamp": 1, "helpful_vote": 0, "verified_purchase": True},
+    {
+        "rating": 5.0,
+        "title": "Such a lovely scent but not overpowering.",
+        "text": "This spray is really nice. It smells really good, goes on really fine.<br />Love it!",
+        "images": [],
+        "asin": "B00YQ6X8EO",
+        "parent_asin": "B00YQ6X8EO",
+        "user_id": "AGKHLEW2SOWHNMFQIJGBECAF7INQ",
+        "timestamp": 1588687728923,
+        "helpful_vote": 0,
+        "verified_purchase": True,
+    },
+    {
+        "rating": 4.0,
+        "title": "Works great but smells a little weird.",
+        "text": "This product does what I need it to do, I just wish it was odorless.",
+        "images": [{"small_image_url": "https://m.media-amazon.com/images/I/71x.jpg"}],
+        "asin": "B081TJ8YS3",
+        "parent_asin": "B08BZ63GMJ",
+        "user_id": "AGKHLEW2SOWHNMFQIJGBECAF7INQ",
+        "timestamp": 1588615855070,
+        "helpful_vote": 3,
+        "verified_purchase": False,
+    },
+    {
+        "rating": 1.0,
+        "title": "Smells awful",
+        "text": "",
+        "images": [],
+        "asin": "B07PNNCSP9",
+        "user_id": "AE74DYR3QUGVPZJ3P7RFWBGIX7XQ",
+        "timestamp": 1589665266052,
+        "helpful_vote": 2,
+        "verified_purchase": True,
+    },
+    {
+        "rating": 0,
+        "title": "x",
+        "text": "y",
+        "asin": "B1",
+        "parent_asin": "B1",
+        "user_id": "U1",
+        "timestamp": 1,
+        "helpful_vote": 0,
+        "verified_purchase": True,
+    },
+    {
+        "rating": 3.0,
+        "title": "x",
+        "text": "y",
+        "asin": "B1",
+        "parent_asin": "B1",
+        "user_id": "",
+        "timestamp": 1,
+        "helpful_vote": 0,
+        "verified_purchase": True,
+    },
 ]
 
 META_2023 = [
-    {"main_category": "All Beauty", "title": "Howard LC0008 Leather Conditioner, 8-Ounce (4-Pack)",
-     "average_rating": 4.8, "rating_number": 10, "features": [],
-     "description": [], "price": None,
-     "images": [{"thumb": "https://m.media-amazon.com/images/I/41qfjSfqNyL._SS40_.jpg",
-                 "large": "https://m.media-amazon.com/images/I/41qfjSfqNyL.jpg",
-                 "variant": "MAIN", "hi_res": None},
-                {"thumb": "https://m.media-amazon.com/images/I/41w2yznfuZL._SS40_.jpg",
-                 "large": "https://m.media-amazon.com/images/I/41w2yznfuZL.jpg",
-                 "variant": "PT01", "hi_res": "https://m.media-amazon.com/images/I/71i77AuI9xL._SL1500_.jpg"}],
-     "videos": [], "store": "Howard Products", "categories": [],
-     "details": {"Package Dimensions": "7.1 x 5.5 x 3 inches; 2.38 Pounds", "UPC": "617390882781"},
-     "parent_asin": "B01CUPMQZE", "bought_together": None},
-    {"main_category": "Cell Phones & Accessories", "title": "Case for iPhone 11 &amp; 11 Pro",
-     "average_rating": 4.1, "rating_number": 1043,
-     "features": ["Shockproof <b>TPU</b> bumper", "Raised edges protect the screen"],
-     "description": ["Fits iPhone 11.", "Wireless charging compatible."], "price": "$12.99",
-     "images": [{"thumb": "https://m.media-amazon.com/images/I/1._SS40_.jpg",
-                 "large": "https://m.media-amazon.com/images/I/1.jpg",
-                 "hi_res": "https://m.media-amazon.com/images/I/1._SL1500_.jpg", "variant": "MAIN"}],
-     "store": "", "categories": ["Cell Phones & Accessories", "Cases, Holsters & Sleeves", "Basic Cases"],
-     "details": {}, "parent_asin": "B08BZ63GMJ"},
-    {"main_category": "Books", "title": "", "rating_number": 1, "price": "from 3.99",
-     "images": [], "store": "Jane Author (Author)", "categories": [], "parent_asin": "B0BOOK0001"},
+    {
+        "main_category": "All Beauty",
+        "title": "Howard LC0008 Leather Conditioner, 8-Ounce (4-Pack)",
+        "average_rating": 4.8,
+        "rating_number": 10,
+        "features": [],
+        "description": [],
+        "price": None,
+        "images": [
+            {
+                "thumb": "https://m.media-amazon.com/images/I/41qfjSfqNyL._SS40_.jpg",
+                "large": "https://m.media-amazon.com/images/I/41qfjSfqNyL.jpg",
+                "variant": "MAIN",
+                "hi_res": None,
+            },
+            {
+                "thumb": "https://m.media-amazon.com/images/I/41w2yznfuZL._SS40_.jpg",
+                "large": "https://m.media-amazon.com/images/I/41w2yznfuZL.jpg",
+                "variant": "PT01",
+                "hi_res": "https://m.media-amazon.com/images/I/71i77AuI9xL._SL1500_.jpg",
+            },
+        ],
+        "videos": [],
+        "store": "Howard Products",
+        "categories": [],
+        "details": {"Package Dimensions": "7.1 x 5.5 x 3 inches; 2.38 Pounds", "UPC": "617390882781"},
+        "parent_asin": "B01CUPMQZE",
+        "bought_together": None,
+    },
+    {
+        "main_category": "Cell Phones & Accessories",
+        "title": "Case for iPhone 11 &amp; 11 Pro",
+        "average_rating": 4.1,
+        "rating_number": 1043,
+        "features": ["Shockproof <b>TPU</b> bumper", "Raised edges protect the screen"],
+        "description": ["Fits iPhone 11.", "Wireless charging compatible."],
+        "price": "$12.99",
+        "images": [
+            {
+                "thumb": "https://m.media-amazon.com/images/I/1._SS40_.jpg",
+                "large": "https://m.media-amazon.com/images/I/1.jpg",
+                "hi_res": "https://m.media-amazon.com/images/I/1._SL1500_.jpg",
+                "variant": "MAIN",
+            }
+        ],
+        "store": "",
+        "categories": ["Cell Phones & Accessories", "Cases, Holsters & Sleeves", "Basic Cases"],
+        "details": {},
+        "parent_asin": "B08BZ63GMJ",
+    },
+    {
+        "main_category": "Books",
+        "title": "",
+        "rating_number": 1,
+        "price": "from 3.99",
+        "images": [],
+        "store": "Jane Author (Author)",
+        "categories": [],
+        "parent_asin": "B0BOOK0001",
+    },
     {"main_category": "Books", "title": "No parent asin", "rating_number": 1, "categories": []},
 ]
 

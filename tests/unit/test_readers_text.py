@@ -4,6 +4,7 @@ Expected numbers are computed here from the raw files of the public Amazon datas
 see tests/conftest.py) with plain parsing (split, regular expressions, csv.DictReader), independently of
 the readers under test; the tests on them skip without the datasets. No database.
 """
+
 import csv
 import gzip
 import re
@@ -34,15 +35,24 @@ MDSD_ELECTRONICS = [AMAZON_DATA / "mdsd_blitzer2007" / "electronics" / f"{kind}.
 MDSD_BOOKS = [AMAZON_DATA / "mdsd_blitzer2007" / "books" / f"{kind}.review" for kind in ("negative", "positive")]
 HULIU = [
     AMAZON_DATA / "huliu2004" / f"{name}.txt"
-    for name in ("Apex AD2600 Progressive-scan DVD player", "Canon G3", "Creative Labs Nomad Jukebox Zen Xtra 40GB",
-                 "Nikon coolpix 4300", "Nokia 6610")
+    for name in (
+        "Apex AD2600 Progressive-scan DVD player",
+        "Canon G3",
+        "Creative Labs Nomad Jukebox Zen Xtra 40GB",
+        "Nikon coolpix 4300",
+        "Nokia 6610",
+    )
 ]
 HULIU_README = AMAZON_DATA / "huliu2004" / "Readme.txt"
 JSON_FILES = [
     AMAZON_DATA / name
-    for name in ("ni2018_giftcards/Gift_Cards_5.json", "ni2018_giftcards/meta_Gift_Cards.json",
-                 "messy_samples/meta_Appliances_first100.json", "messy_samples/reviews_Musical_Instruments_5_first50.json",
-                 "messy_samples/toy_data_meta.json")
+    for name in (
+        "ni2018_giftcards/Gift_Cards_5.json",
+        "ni2018_giftcards/meta_Gift_Cards.json",
+        "messy_samples/meta_Appliances_first100.json",
+        "messy_samples/reviews_Musical_Instruments_5_first50.json",
+        "messy_samples/toy_data_meta.json",
+    )
 ]
 
 READERS = [tsv.READER, mdsd.READER, datafiniti.READER, huliu.READER]
@@ -115,12 +125,16 @@ def test_sniff_decides_from_content_not_the_file_name():
 
 
 @pytest.mark.usefixtures("amazon_data")
-@pytest.mark.parametrize("name, path", [
-    (tsv.READER.name, TSV),
-    (datafiniti.READER.name, DATAFINITI),
-    (mdsd.READER.name, MDSD_ELECTRONICS[0]),
-    (huliu.READER.name, HULIU[1]),
-], ids=lambda value: getattr(value, "name", value))
+@pytest.mark.parametrize(
+    "name, path",
+    [
+        (tsv.READER.name, TSV),
+        (datafiniti.READER.name, DATAFINITI),
+        (mdsd.READER.name, MDSD_ELECTRONICS[0]),
+        (huliu.READER.name, HULIU[1]),
+    ],
+    ids=lambda value: getattr(value, "name", value),
+)
 def test_a_gzip_copy_gives_the_same_records(tmp_path, name, path):
     copy = tmp_path / (path.name + ".gz")
     copy.write_bytes(gzip.compress(path.read_bytes()))
@@ -175,14 +189,18 @@ def test_tsv_fields_are_cleaned():
         asin="B004LLIL5A", title="Amazon eGift Card - Celebrate", categories=(("Gift Card",),), partial=True
     )
     assert first_review == ReviewRecord(
-        asin="B004LLIL5A", reviewer_id="24371595", rating=5, summary="Five Stars",
-        text="Great birthday gift for a young adult.", helpful_votes=0, verified=True,
+        asin="B004LLIL5A",
+        reviewer_id="24371595",
+        rating=5,
+        summary="Five Stars",
+        text="Great birthday gift for a young adult.",
+        helpful_votes=0,
+        verified=True,
         reviewed_at=datetime(2015, 8, 31, tzinfo=timezone.utc),
     )
     # A <br /> becomes a line break.
     with_break = next(r for r in rows if "<br />" in r["review_body"])
-    review = next(r for r in reviews if r.reviewer_id == with_break["customer_id"]
-                  and r.asin == with_break["product_id"])
+    review = next(r for r in reviews if r.reviewer_id == with_break["customer_id"] and r.asin == with_break["product_id"])
     assert "\n" in review.text
 
 
@@ -201,10 +219,15 @@ def test_tsv_bad_rows_are_skipped_not_raised():
     ]
     items = read_text(tsv.READER, "\n".join(lines) + "\n")
     assert [(n, item.reason) for n, item in skips_of(items)] == [
-        (3, MALFORMED), (4, BAD_RATING), (5, MISSING_ASIN), (6, MISSING_REVIEWER), (7, BLANK_LINE)
+        (3, MALFORMED),
+        (4, BAD_RATING),
+        (5, MISSING_ASIN),
+        (6, MISSING_REVIEWER),
+        (7, BLANK_LINE),
     ]
     assert [(n, type(item).__name__) for n, item in items if not isinstance(item, Skip)] == [
-        (2, "ProductRecord"), (2, "ReviewRecord")
+        (2, "ProductRecord"),
+        (2, "ReviewRecord"),
     ]
 
 
@@ -219,9 +242,7 @@ def mdsd_raw(path):
 
 
 @pytest.mark.usefixtures("amazon_data")
-@pytest.mark.parametrize(
-    "files, products", [(MDSD_ELECTRONICS, 1299), (MDSD_BOOKS, 1944)], ids=["electronics", "books"]
-)
+@pytest.mark.parametrize("files, products", [(MDSD_ELECTRONICS, 1299), (MDSD_BOOKS, 1944)], ids=["electronics", "books"])
 def test_mdsd_counts_match_the_raw_files(files, products):
     asins = set()
     for path in files:
@@ -253,8 +274,10 @@ def test_mdsd_first_review_and_its_product():
     (line, product), (review_line, review) = items[0], items[1]
     assert line == review_line == 1
     assert product == ProductRecord(
-        asin="B00006HYUB", title="APC Back-UPS ES 500 Backup Battery and Surge Protector",
-        categories=(("Electronics",),), partial=True,
+        asin="B00006HYUB",
+        title="APC Back-UPS ES 500 Backup Battery and Surge Protector",
+        categories=(("Electronics",),),
+        partial=True,
     )
     assert review.reviewer_id == 'mdsd:d._john_"looser"'
     assert review.reviewer_name == 'D. John "Looser"'
@@ -299,7 +322,9 @@ def test_mdsd_split_product_name():
     assert split("Pulp: Books: Charles Bukowski", "books") == ("Pulp", "Books", "Charles Bukowski")
     assert split("Bones: Buried Deep: Books", "books") == ("Bones: Buried Deep", "Books", None)
     assert split("Casablanca: DVD: Humphrey Bogart,Ingrid Bergman", "dvd") == (
-        "Casablanca", "DVD", "Humphrey Bogart,Ingrid Bergman"
+        "Casablanca",
+        "DVD",
+        "Humphrey Bogart,Ingrid Bergman",
     )
     assert split("A name without suffix", "electronics") == ("A name without suffix", None, None)
     assert split(": Electronics", "electronics") == (": Electronics", None, None)
@@ -347,10 +372,19 @@ def test_mdsd_synthetic_block():
     items = read_text(mdsd.READER, MDSD_BLOCK)
     assert items == [
         (1, ProductRecord(asin="B000TEST01", title="Widget A & B", categories=(("Electronics",),), partial=True)),
-        (1, ReviewRecord(
-            asin="B000TEST01", reviewer_id="mdsd:a_reviewer", rating=4, reviewer_name="A Reviewer",
-            summary='Fine "thing"', text="Works & lasts. Cost <$5.", helpful_votes=0, reviewed_at=None,
-        )),
+        (
+            1,
+            ReviewRecord(
+                asin="B000TEST01",
+                reviewer_id="mdsd:a_reviewer",
+                rating=4,
+                reviewer_name="A Reviewer",
+                summary='Fine "thing"',
+                text="Works & lasts. Cost <$5.",
+                helpful_votes=0,
+                reviewed_at=None,
+            ),
+        ),
     ]
 
 
@@ -434,8 +468,12 @@ def test_datafiniti_product_and_review_fields():
     (line, product), (_, review) = items[0], items[1]
     assert line == 2
     assert product == ProductRecord(
-        asin="B00QJDU3KY", title="Kindle Paperwhite", brand="Amazon", price=Decimal("139.99"),
-        categories=(("Amazon Devices",), ("mazon.co.uk",)), partial=True,
+        asin="B00QJDU3KY",
+        title="Kindle Paperwhite",
+        brand="Amazon",
+        price=Decimal("139.99"),
+        categories=(("Amazon Devices",), ("mazon.co.uk",)),
+        partial=True,
     )
     assert review.reviewer_name == "Cristina M"
     assert (review.rating, review.helpful_votes, review.summary) == (5, 139, "Paperwhite voyage, no regrets!")
@@ -451,36 +489,59 @@ DATAFINITI_HEADER = (
 
 
 def test_datafiniti_records_spanning_lines_and_bad_rows():
-    text = "\n".join([
-        DATAFINITI_HEADER,
-        'X1,"B000TEST01,B000TEST02",Acme,"A,B",Widget,"[{""amountMin"":9.5,""currency"":""USD""}]",'
-        '2017-01-02T03:04:05Z,2,5.0,"first line',  # the text cell goes on for two more lines
-        "",
-        'second &amp; last",Great,Ann',
-        "X2,B000TEST01,Acme,,Widget,,,,abc,text,title,Bob",  # rating "abc"
-        "X3,B000TEST01,Acme,,Widget,,,,4,text,title,",  # no username
-        "X4,,Acme,,Widget,,,,4,text,title,Cy",  # no asin
-        "X5,B000TEST01,too,few",
-        "",
-        "X6,B000TEST03,Acme,,Gadget,not json,bad date,-3,1,text,,Dee",
-    ]) + "\n"
+    text = (
+        "\n".join(
+            [
+                DATAFINITI_HEADER,
+                'X1,"B000TEST01,B000TEST02",Acme,"A,B",Widget,"[{""amountMin"":9.5,""currency"":""USD""}]",'
+                '2017-01-02T03:04:05Z,2,5.0,"first line',  # the text cell goes on for two more lines
+                "",
+                'second &amp; last",Great,Ann',
+                "X2,B000TEST01,Acme,,Widget,,,,abc,text,title,Bob",  # rating "abc"
+                "X3,B000TEST01,Acme,,Widget,,,,4,text,title,",  # no username
+                "X4,,Acme,,Widget,,,,4,text,title,Cy",  # no asin
+                "X5,B000TEST01,too,few",
+                "",
+                "X6,B000TEST03,Acme,,Gadget,not json,bad date,-3,1,text,,Dee",
+            ]
+        )
+        + "\n"
+    )
     items = read_text(datafiniti.READER, text)
     assert [(n, item.reason) for n, item in skips_of(items)] == [
-        (5, BAD_RATING), (6, MISSING_REVIEWER), (7, MISSING_ASIN), (8, MALFORMED), (9, BLANK_LINE)
+        (5, BAD_RATING),
+        (6, MISSING_REVIEWER),
+        (7, MISSING_ASIN),
+        (8, MALFORMED),
+        (9, BLANK_LINE),
     ]
-    assert items[0] == (2, ProductRecord(
-        asin="B000TEST01", title="Widget", brand="Acme", price=Decimal("9.50"),
-        categories=(("A",), ("B",)), partial=True,
-    ))
-    assert items[1] == (2, ReviewRecord(
-        asin="B000TEST01", reviewer_id="datafiniti:Ann", rating=5, reviewer_name="Ann", summary="Great",
-        text="first line\n\nsecond & last", helpful_votes=2,
-        reviewed_at=datetime(2017, 1, 2, 3, 4, 5, tzinfo=timezone.utc),
-    ))
+    assert items[0] == (
+        2,
+        ProductRecord(
+            asin="B000TEST01",
+            title="Widget",
+            brand="Acme",
+            price=Decimal("9.50"),
+            categories=(("A",), ("B",)),
+            partial=True,
+        ),
+    )
+    assert items[1] == (
+        2,
+        ReviewRecord(
+            asin="B000TEST01",
+            reviewer_id="datafiniti:Ann",
+            rating=5,
+            reviewer_name="Ann",
+            summary="Great",
+            text="first line\n\nsecond & last",
+            helpful_votes=2,
+            reviewed_at=datetime(2017, 1, 2, 3, 4, 5, tzinfo=timezone.utc),
+        ),
+    )
     assert items[-2:] == [
         (10, ProductRecord(asin="B000TEST03", title="Gadget", brand="Acme", partial=True)),
-        (10, ReviewRecord(asin="B000TEST03", reviewer_id="datafiniti:Dee", rating=1, reviewer_name="Dee",
-                          text="text")),
+        (10, ReviewRecord(asin="B000TEST03", reviewer_id="datafiniti:Dee", rating=1, reviewer_name="Dee", text="text")),
     ]
 
 
@@ -518,9 +579,7 @@ def test_huliu_reviews_match_the_title_markers():
         assert all(r.text for r in reviews)
         assert not any("[+" in r.text or "[-" in r.text or "##" in r.text for r in reviews)
         assert not any(re.search(r"\[(u|p|s|cc|cs)\]", r.text) for r in reviews)
-        assert products_of(items) == [ProductRecord(
-            asin=reviews[0].asin, title=path.stem, categories=(), partial=True
-        )]
+        assert products_of(items) == [ProductRecord(asin=reviews[0].asin, title=path.stem, categories=(), partial=True)]
         assert_products_come_first(items)
         # Blank lines before the first review are skips; later ones belong to the review they are in.
         first_review = min(n for n, item in items if isinstance(item, ReviewRecord))
@@ -548,27 +607,40 @@ def test_huliu_asin_and_sentences():
 
 
 def test_huliu_header_block_and_odd_lines():
-    text = "\r\n".join([
-        "*" * 20,
-        "* Annotated by: someone",
-        "*" * 20,
-        "",
-        "[t]first##so good .",
-        "screen[+2][u], battery life[-1]##the screen , the battery .",
-        "",
-        "not a sentence at all",
-        "***[t]second",
-        "[t]",
-        "[s]##buy it .",
-    ]) + "\r\n"
+    text = (
+        "\r\n".join(
+            [
+                "*" * 20,
+                "* Annotated by: someone",
+                "*" * 20,
+                "",
+                "[t]first##so good .",
+                "screen[+2][u], battery life[-1]##the screen , the battery .",
+                "",
+                "not a sentence at all",
+                "***[t]second",
+                "[t]",
+                "[s]##buy it .",
+            ]
+        )
+        + "\r\n"
+    )
     items = read_text(huliu.READER, text, source_name="Some Player 2.0")
     product = ProductRecord(asin="HULIU-SOME-PLAYER-2-0", title="Some Player 2.0", categories=(), partial=True)
     assert items == [
         (4, Skip(BLANK_LINE)),
         (8, Skip(MALFORMED, "neither a [t] title nor an annotated ## sentence")),
         (5, product),
-        (5, ReviewRecord(asin=product.asin, reviewer_id="huliu:1", rating=None, summary="first",
-                         text="so good . the screen , the battery .")),
+        (
+            5,
+            ReviewRecord(
+                asin=product.asin,
+                reviewer_id="huliu:1",
+                rating=None,
+                summary="first",
+                text="so good . the screen , the battery .",
+            ),
+        ),
         (9, ReviewRecord(asin=product.asin, reviewer_id="huliu:2", rating=None, summary="second")),
         (10, ReviewRecord(asin=product.asin, reviewer_id="huliu:3", rating=None, text="buy it .")),
     ]

@@ -3,6 +3,7 @@ command, the README short, links that resolve, and prose without issue numbers, 
 
 A date may appear only on a benchmark table's "Measured on" line (docs/performance.md), which says
 when and where the figures were measured."""
+
 import re
 from pathlib import Path
 
@@ -51,7 +52,11 @@ def test_the_readme_is_at_most_200_lines():
 def test_the_readme_shows_every_screenshot_and_each_exists():
     readme = README.read_text()
     shown = set(re.findall(r"\]\((docs/screenshots/[\w-]+\.png)\)", readme))
-    taken = {f"docs/screenshots/{page}-{size}.png" for page in ("home", "results", "product", "compare") for size in ("desktop", "phone")}
+    taken = {
+        f"docs/screenshots/{page}-{size}.png"
+        for page in ("home", "results", "product", "compare")
+        for size in ("desktop", "phone")
+    }
     assert shown == taken
     assert all((REPO / path).stat().st_size > 1000 for path in taken)
 

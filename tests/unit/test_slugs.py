@@ -1,4 +1,5 @@
 """Category slugs (amazen.catalog.slugs): pure functions, no database."""
+
 import pytest
 
 from amazen.catalog.slugs import slugify

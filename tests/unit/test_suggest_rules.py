@@ -1,4 +1,5 @@
 """The word-level rules behind suggestions: how a stemmed term is written back, what may be offered."""
+
 from amazen.search.analyzer import descriptor_term
 from amazen.search.suggest import eligible, plain, surface_form
 

@@ -1,4 +1,5 @@
 """Alembic environment: the same database URL resolution as the app (see amazen.config)."""
+
 from logging.config import fileConfig
 
 from alembic import context

@@ -1,4 +1,5 @@
 """The catalog domain: products, reviews, categories, and the services that query them."""
+
 from .services import CatalogService
 
 

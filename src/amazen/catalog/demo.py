@@ -272,20 +272,13 @@ def _write_review(rng: random.Random, hidden: _HiddenProduct) -> tuple[int, str,
 
     # Each remark's polarity depends on the attribute's quality and, more, on the reviewer's mood, so a
     # 5-star review rarely complains and a weak attribute still gets the occasional compliment.
-    remarks = [
-        (attributes[index], rng.random() < 0.3 * hidden.qualities[index] + 0.7 * mood) for index in mentioned
-    ]
+    remarks = [(attributes[index], rng.random() < 0.3 * hidden.qualities[index] + 0.7 * mood) for index in mentioned]
     complaints = sum(1 for _, positive in remarks if not positive)
     previous_positive = None
     joined = False  # join two sentences at most; never "..., but ..., but ..."
     for attribute, positive in remarks:
         sentence = rng.choice(attribute.positive if positive else attribute.negative)
-        if (
-            previous_positive is not None
-            and positive != previous_positive
-            and not joined
-            and rng.random() < 0.35
-        ):
+        if previous_positive is not None and positive != previous_positive and not joined and rng.random() < 0.35:
             # "The sound is great, but they are not comfortable at all."
             sentences[-1] = f"{sentences[-1].rstrip('.!')}, but {_lower_first(sentence)}"
             joined = True
@@ -339,9 +332,7 @@ def _helpful_votes(rng: random.Random, rating: int, text: str) -> int:
     return min(int(rng.paretovariate(1.2)), 5000)
 
 
-def _make_reviews(
-    rng: random.Random, asin: str, hidden: _HiddenProduct, count: int, seed_key: int
-) -> Iterator[ReviewRecord]:
+def _make_reviews(rng: random.Random, asin: str, hidden: _HiddenProduct, count: int, seed_key: int) -> Iterator[ReviewRecord]:
     used_reviewers = set()  # one review per reviewer and product (a database constraint)
     span = _END - hidden.launched_at
     for _ in range(count):
@@ -369,9 +360,7 @@ def _make_reviews(
         )
 
 
-def generate(
-    products: int = 300, seed: int = 2026, mean_reviews: float = 10.0
-) -> Iterator[ProductRecord | ReviewRecord]:
+def generate(products: int = 300, seed: int = 2026, mean_reviews: float = 10.0) -> Iterator[ProductRecord | ReviewRecord]:
     """Yield each ProductRecord immediately followed by its ReviewRecords. Deterministic for (products, seed, mean_reviews).
 
     Memory use does not grow with ``products``. The first ``n`` products (and their reviews) are the

@@ -3,6 +3,7 @@
 The demo generator and each dataset reader yield these; the loader is the only code that turns
 them into rows. Keeping them plain frozen dataclasses means a reader never needs a database session.
 """
+
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal

@@ -1,4 +1,5 @@
 """Queries behind the catalog pages. Views call these; no SQL lives in views or resources."""
+
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import aliased, selectinload
@@ -37,9 +38,7 @@ class CatalogService:
         total = self.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
         pages = max(1, -(-total // page_request.per_page))
         number = min(page_request.number, pages)
-        items = self.session.scalars(
-            stmt.limit(page_request.per_page).offset((number - 1) * page_request.per_page)
-        ).all()
+        items = self.session.scalars(stmt.limit(page_request.per_page).offset((number - 1) * page_request.per_page)).all()
         return Page(items=list(items), number=number, per_page=page_request.per_page, total=total)
 
     # Products ---------------------------------------------------------------------------------------
@@ -52,9 +51,7 @@ class CatalogService:
     def list_products(self, page_request, sort="reviews", category=None, text=None):
         stmt = sa.select(Product).order_by(*PRODUCT_SORTS[sort])
         if category is not None:
-            in_category = sa.select(product_categories.c.product_id).where(
-                product_categories.c.category_id == category.id
-            )
+            in_category = sa.select(product_categories.c.product_id).where(product_categories.c.category_id == category.id)
             stmt = stmt.where(Product.id.in_(in_category))
         if text:
             # A substring match of the title or brand; the pattern is escaped and bound.
@@ -64,9 +61,7 @@ class CatalogService:
 
     def products_by_asins(self, asins):
         """The products with these asins, in the order asked; an asin no product has is left out."""
-        found = {
-            p.asin: p for p in self.session.scalars(sa.select(Product).where(Product.asin.in_(list(asins))))
-        }
+        found = {p.asin: p for p in self.session.scalars(sa.select(Product).where(Product.asin.in_(list(asins))))}
         return [found[asin] for asin in asins if asin in found]
 
     def list_reviews(self, product, page_request, sort="helpful", mentioning=None, containing=()):
@@ -87,12 +82,9 @@ class CatalogService:
         "battery"), the analyzer decides."""
         stmt = sa.select(Review.id, Review.summary, Review.text).where(Review.product_id == product.id)
         for word in term.split(" "):
-            pattern = f"%{escape_like(word[:max(2, len(word) - 1)])}%"
+            pattern = f"%{escape_like(word[: max(2, len(word) - 1)])}%"
             stmt = stmt.where(sa.or_(Review.summary.ilike(pattern), Review.text.ilike(pattern)))
-        return [
-            review_id for review_id, summary, text in self.session.execute(stmt)
-            if term in review_mentions(summary, text)
-        ]
+        return [review_id for review_id, summary, text in self.session.execute(stmt) if term in review_mentions(summary, text)]
 
     def review_of(self, product, review_id):
         """One of the product's reviews, or None (a quoted review that is not this product's)."""
@@ -107,8 +99,13 @@ class CatalogService:
         # One writer per product at a time: the next one's statements then see this one's review, so the
         # product's aggregates and the catalog's totals (moved by difference) stay exact.
         self.session.execute(sa.select(Product.id).where(Product.id == product.id).with_for_update())
-        values = {"reviewer_name": reviewer_name, "rating": rating, "summary": summary, "text": text,
-                  "reviewed_at": sa.func.now()}
+        values = {
+            "reviewer_name": reviewer_name,
+            "rating": rating,
+            "summary": summary,
+            "text": text,
+            "reviewed_at": sa.func.now(),
+        }
         stmt = insert(Review).values(product_id=product.id, reviewer_id=reviewer_id, **values)
         stmt = stmt.on_conflict_do_update(constraint="uq_reviews_product_id_reviewer_id", set_=values)
         review_id = self.session.execute(stmt.returning(Review.id)).scalar_one()

@@ -5,6 +5,7 @@ A reader turns the lines of one file into a stream of ``(line_number, item)`` pa
 the database; ``amazen.ingest.importer`` does that. Each reader also says whether a sample of a file's
 start looks like its format (``sniff``), so formats are recognised from content, not from file names.
 """
+
 import gzip
 import io
 from dataclasses import dataclass

@@ -19,6 +19,7 @@ Each batch is merged as soon as it arrives, so PostgreSQL works while the next b
 Memory stays bounded: Python holds one batch and the category cache; the keys seen so far (to report
 duplicate lines at the end) live in a temporary table in PostgreSQL.
 """
+
 import io
 import json
 from dataclasses import dataclass, field
@@ -207,16 +208,42 @@ class StagingRows:
     def add(self, record, line=0):
         self.seq += 1
         if isinstance(record, ReviewRecord):
-            self.reviews.append(copy_line((
-                self.seq, self.source, line, record.asin, record.reviewer_id, record.reviewer_name,
-                record.rating, record.summary, record.text, record.helpful_votes, record.verified,
-                record.reviewed_at.isoformat() if record.reviewed_at else None,
-            )))
+            self.reviews.append(
+                copy_line(
+                    (
+                        self.seq,
+                        self.source,
+                        line,
+                        record.asin,
+                        record.reviewer_id,
+                        record.reviewer_name,
+                        record.rating,
+                        record.summary,
+                        record.text,
+                        record.helpful_votes,
+                        record.verified,
+                        record.reviewed_at.isoformat() if record.reviewed_at else None,
+                    )
+                )
+            )
         elif isinstance(record, ProductRecord):
-            self.products.append(copy_line((
-                self.seq, self.source, line, record.asin, record.title, record.brand, record.price,
-                record.description, json.dumps(list(record.features)), record.image_url, record.partial,
-            )))
+            self.products.append(
+                copy_line(
+                    (
+                        self.seq,
+                        self.source,
+                        line,
+                        record.asin,
+                        record.title,
+                        record.brand,
+                        record.price,
+                        record.description,
+                        json.dumps(list(record.features)),
+                        record.image_url,
+                        record.partial,
+                    )
+                )
+            )
             for path in record.categories:
                 if path:
                     self.links.append(copy_line((record.asin, json.dumps(list(path)))))

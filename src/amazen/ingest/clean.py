@@ -4,6 +4,7 @@ Real dataset files carry scraped page fragments where values belong: HTML tables
 ``price`` (".a-box-inner{background-color:#fff}"), entities in titles ("&amp;"). A value that is junk
 is dropped (None), never stored.
 """
+
 import html
 import re
 from decimal import Decimal

@@ -4,6 +4,7 @@ An import runs in one database transaction (the caller's): stopped at any point 
 ``--strict``) it leaves the database as it was; run again, it completes. Imports take an advisory lock
 so two of them never interleave.
 """
+
 import multiprocessing
 import signal
 import sys
@@ -147,8 +148,14 @@ def _progress_bar(path, show):
     from tqdm import tqdm
 
     return tqdm(
-        total=Path(path).stat().st_size, unit="B", unit_scale=True, unit_divisor=1024,
-        desc=Path(path).name[:40], file=sys.stderr, leave=True, dynamic_ncols=True,
+        total=Path(path).stat().st_size,
+        unit="B",
+        unit_scale=True,
+        unit_divisor=1024,
+        desc=Path(path).name[:40],
+        file=sys.stderr,
+        leave=True,
+        dynamic_ncols=True,
     )
 
 

@@ -1,4 +1,5 @@
 """Database plumbing in the Pyramid cookiecutter's shape: engine, session factory, a tm-bound session."""
+
 import zope.sqlalchemy
 from sqlalchemy import engine_from_config
 from sqlalchemy.orm import configure_mappers, sessionmaker
@@ -6,7 +7,13 @@ from sqlalchemy.orm import configure_mappers, sessionmaker
 from .catalog import Category, Product, Review, product_categories  # noqa: F401  (register the tables)
 from .meta import Base  # noqa: F401
 from .search import (  # noqa: F401
-    phrase_counts, product_evidence, product_postings, product_term_stats, product_vocabulary, search_stats, term_stats,
+    phrase_counts,
+    product_evidence,
+    product_postings,
+    product_term_stats,
+    product_vocabulary,
+    search_stats,
+    term_stats,
     vocabulary,
 )
 
@@ -21,9 +28,7 @@ CONNECT_TIMEOUT = 3
 def get_engine(settings, prefix="sqlalchemy."):
     # pool_pre_ping: after a database restart, pooled connections are dead; test each on checkout and replace
     # it, so the first requests after the restart succeed instead of failing once per stale connection.
-    return engine_from_config(
-        settings, prefix, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT}
-    )
+    return engine_from_config(settings, prefix, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT})
 
 
 def get_session_factory(engine):

@@ -1,4 +1,5 @@
 """The catalog: products, their reviews, and the category tree they sit in."""
+
 from datetime import datetime
 from decimal import Decimal
 from typing import Optional

@@ -3,9 +3,9 @@
 They change in the same transaction as the products and reviews (``amazen.search.indexer``), so every
 app process sees a new review on its next request and no process keeps an index of its own.
 """
+
 import sqlalchemy as sa
-from sqlalchemy import (BigInteger, Column, Float, Index, Integer, LargeBinary, PrimaryKeyConstraint, SmallInteger, Table,
-                        Text)
+from sqlalchemy import BigInteger, Column, Float, Index, Integer, LargeBinary, PrimaryKeyConstraint, SmallInteger, Table, Text
 
 from .meta import Base
 
@@ -124,8 +124,13 @@ vocabulary = Table(
     Index("ix_vocabulary_prefix1", sa.text("left(phrase, 1)"), sa.text("products DESC"), "phrase"),
     Index("ix_vocabulary_prefix2", sa.text("left(phrase, 2)"), sa.text("products DESC"), "phrase"),
     # Spelling candidates by trigram similarity (pg_trgm), words only.
-    Index("ix_vocabulary_trigram", "phrase", postgresql_using="gin", postgresql_ops={"phrase": "gin_trgm_ops"},
-          postgresql_where=sa.text("words = 1")),
+    Index(
+        "ix_vocabulary_trigram",
+        "phrase",
+        postgresql_using="gin",
+        postgresql_ops={"phrase": "gin_trgm_ops"},
+        postgresql_where=sa.text("words = 1"),
+    ),
 )
 
 # The packed index (amazen.search.packed): per term, and per descriptor, and per block of product ids,
@@ -201,4 +206,3 @@ FROM product_vocabulary p, string_to_table(p.phrases, E'\\n') line""",
 def create_view(name):
     """The statement that makes view ``name`` of VIEWS."""
     return f"CREATE VIEW {name} AS {VIEWS[name].strip()};\n"
-

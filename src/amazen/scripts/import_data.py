@@ -3,6 +3,7 @@
 Exit codes: 0 imported; 1 nothing imported because of a bad line (--strict), an interruption or a
 database error; 2 a usage problem (missing, empty or unrecognised file, bad config).
 """
+
 import argparse
 import json
 import logging
@@ -20,8 +21,7 @@ def parse_args(argv):
     formats = ", ".join(reader.name for reader in readers.ALL)
     parser = argparse.ArgumentParser(
         prog=PROG,
-        description="Import Amazon product and review dataset files. Formats are recognised from content: "
-        + formats,
+        description="Import Amazon product and review dataset files. Formats are recognised from content: " + formats,
     )
     parser.add_argument("files", nargs="+", metavar="FILE", help="dataset files, plain or gzip-compressed")
     parser.add_argument("--config", default="development.ini", help="ini file (default: development.ini)")

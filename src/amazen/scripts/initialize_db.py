@@ -1,4 +1,5 @@
 """amazen-initdb: migrate the database to the latest schema and load the demo catalog if it is empty."""
+
 import argparse
 import logging
 import sys
@@ -11,9 +12,7 @@ from amazen.config import ConfigurationError, resolve_database_url
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="amazen-initdb", description=__doc__)
     parser.add_argument("config_uri", nargs="?", default="development.ini", help="ini file (default: development.ini)")
-    parser.add_argument(
-        "--demo-products", type=int, default=300, metavar="N", help="demo catalog size (default: 300 products)"
-    )
+    parser.add_argument("--demo-products", type=int, default=300, metavar="N", help="demo catalog size (default: 300 products)")
     return parser.parse_args(argv)
 
 

@@ -4,6 +4,7 @@ the products and reviews, in one transaction: searches keep using the old index 
 Imports and written reviews keep the index current by themselves; run this after changing the
 analyzer or the index rules, or after restoring products and reviews from elsewhere.
 """
+
 import argparse
 import logging
 import sys

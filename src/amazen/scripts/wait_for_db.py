@@ -4,6 +4,7 @@ docker/entrypoint.sh runs it before `alembic upgrade head`: the app container ma
 PostgreSQL answers (or while it restarts). Exits 0 when it answers, 1 after the timeout, 2 without a URL.
 Usage: ``python -m amazen.scripts.wait_for_db [SECONDS]`` (default 60).
 """
+
 import sys
 
 import sqlalchemy as sa

@@ -1,5 +1,6 @@
 """Review-driven search: the analyzer, the index in PostgreSQL, ranking with evidence, facets, and the
 help around it (descriptor suggestions, "customers say", autocomplete, did-you-mean)."""
+
 from .service import SearchService
 from .suggest import SuggestService
 

@@ -6,6 +6,7 @@ shopper's descriptor, or counts stop matching. Negation is scoped the way people
 clause, so "not comfortable at all", "isn't very comfortable" and "doesn't hold a charge" negate
 "comfortable" and "hold"/"charge", while "not only comfortable but light" stops at "but".
 """
+
 import re
 import unicodedata
 from functools import lru_cache
@@ -20,11 +21,41 @@ CLAUSE_BREAK = r"[.!?;:,()\[\]\n]+|\s[-–—]+\s"
 # A token (group 1), or a clause break (no group: an empty token).
 TOKEN_OR_BREAK = re.compile(f"({TOKEN.pattern})|{CLAUSE_BREAK}")
 CONTRAST = frozenset({"but", "however", "although", "though", "yet", "except", "whereas", "while"})
-NEGATION_CUES = frozenset({
-    "not", "no", "never", "none", "nothing", "neither", "nor", "without", "hardly", "barely", "scarcely",
-    "cannot", "cant", "dont", "doesnt", "didnt", "isnt", "wasnt", "arent", "werent", "wont", "wouldnt",
-    "shouldnt", "couldnt", "hasnt", "havent", "hadnt", "aint", "lack", "lacks", "lacking",
-})
+NEGATION_CUES = frozenset(
+    {
+        "not",
+        "no",
+        "never",
+        "none",
+        "nothing",
+        "neither",
+        "nor",
+        "without",
+        "hardly",
+        "barely",
+        "scarcely",
+        "cannot",
+        "cant",
+        "dont",
+        "doesnt",
+        "didnt",
+        "isnt",
+        "wasnt",
+        "arent",
+        "werent",
+        "wont",
+        "wouldnt",
+        "shouldnt",
+        "couldnt",
+        "hasnt",
+        "havent",
+        "hadnt",
+        "aint",
+        "lack",
+        "lacks",
+        "lacking",
+    }
+)
 # A negation reaches this many content words ("not very comfortable": "very" is a stop word, so it is
 # skipped; "doesn't hold a charge": "hold" and "charge").
 NEGATION_REACH = 3
@@ -34,7 +65,8 @@ PHRASE_GAP = 2
 CLAUSE_GAP = 10
 
 # English stop words (a short, IR-style list). Negation cues are handled before stop words are dropped.
-STOP_WORDS = frozenset("""
+STOP_WORDS = frozenset(
+    """
 a about above after again against all am an and any are as at be because been before being below
 between both by can could did do does doing down during each few for from further had has have having
 he her here hers herself him himself his how i if in into is it its itself just me more most my myself
@@ -42,7 +74,8 @@ of off on once only or other our ours ourselves out over own same she should so 
 their theirs them themselves then there these they this those through to too under until up very was we
 were what when where which while who whom why will with would you your yours yourself yourselves also
 really quite pretty much many lot lots get got gets one ever even still well s t d ll m re ve y
-""".split())
+""".split()
+)
 
 _stemmer = Stemmer.Stemmer("english")
 

@@ -4,6 +4,7 @@ its review evidence, its vocabulary phrases and its rating aggregates, as COPY l
 
 Pure Python, no database: the indexer's worker processes run ``analyse_chunk`` on chunks of products.
 """
+
 import re
 
 from amazen.pgcopy import copy_value
@@ -28,8 +29,11 @@ def product_postings(title, brand, categories, features, description):
     get = tf.get
     length = 0.0
     fields = (
-        ("title", [title]), ("brand", [brand]), ("categories", categories or []),
-        ("features", features or []), ("description", [description]),
+        ("title", [title]),
+        ("brand", [brand]),
+        ("categories", categories or []),
+        ("features", features or []),
+        ("description", [description]),
     )
     for field, texts in fields:
         weight = FIELD_WEIGHTS[field]
@@ -84,8 +88,11 @@ def phrase_row(product_id, title, brand, categories):
     found = product_phrases(title, brand, categories)
     if not found:
         return ""
-    return f"{product_id}\t" + "\\n".join([copy_value(phrase) + "\\tt" if named else phrase + "\\tf"
-                                             for phrase, named in found.items()]) + "\n"
+    return (
+        f"{product_id}\t"
+        + "\\n".join([copy_value(phrase) + "\\tt" if named else phrase + "\\tf" for phrase, named in found.items()])
+        + "\n"
+    )
 
 
 def evidence_row(product_id, reviews):
@@ -143,8 +150,10 @@ def review_evidence(reviews):
 
 
 # A single review's rating (None: no stars) as its line's 1-5 star counts, its stars and whether it rated.
-ONE_RATING = {rating: ("".join(f"\\t{int(stars == rating)}" for stars in range(1, 6)), rating or 0, int(rating is not None))
-              for rating in (None, 1, 2, 3, 4, 5)}
+ONE_RATING = {
+    rating: ("".join(f"\\t{int(stars == rating)}" for stars in range(1, 6)), rating or 0, int(rating is not None))
+    for rating in (None, 1, 2, 3, 4, 5)
+}
 
 
 def _evidence_tail(mark, n, ids, by_stars):
@@ -159,8 +168,10 @@ def _evidence_tail(mark, n, ids, by_stars):
     positives, negatives, rated = positive.bit_count(), negative.bit_count(), sum(stars)
     stars_sum = stars[0] + 2 * stars[1] + 3 * stars[2] + 4 * stars[3] + 5 * stars[4]
     return (  # the line's fields, separated by a tab as COPY escapes it
-        (f"\\t{positives + negatives}\\t{positives}\\t{negatives}\\t{stars[0]}\\t{stars[1]}\\t{stars[2]}\\t{stars[3]}"
-         f"\\t{stars[4]}\\t{quote_ids[0]}\\t{quote_ids[1]}"),
+        (
+            f"\\t{positives + negatives}\\t{positives}\\t{negatives}\\t{stars[0]}\\t{stars[1]}\\t{stars[2]}\\t{stars[3]}"
+            f"\\t{stars[4]}\\t{quote_ids[0]}\\t{quote_ids[1]}"
+        ),
         (positives - negatives, stars_sum, rated, positives + negatives, positives),
     )
 
@@ -209,8 +220,10 @@ def analyse_chunk(products, reviews, block=None):
         own = by_product.get(product_id, ())
         reviews_count, ratings, average, stars = rating_aggregates(own)
         average_text = r"\N" if average is None else repr(average)
-        analysed.append(f"{product_id}\t{length}\t{{{','.join(map(str, category_ids))}}}\t{reviews_count}\t{ratings}"
-                       f"\t{average_text}\t{stars[0]}\t{stars[1]}\t{stars[2]}\t{stars[3]}\t{stars[4]}\n")
+        analysed.append(
+            f"{product_id}\t{length}\t{{{','.join(map(str, category_ids))}}}\t{reviews_count}\t{ratings}"
+            f"\t{average_text}\t{stars[0]}\t{stars[1]}\t{stars[2]}\t{stars[3]}\t{stars[4]}\n"
+        )
         # "term<TAB>tf" lines, escaped for COPY; !r: a float's str, without format()'s detour.
         if tf:
             terms.append(f"{product_id}\t{length!r}\t" + "\\n".join(f"{term}\\t{weight!r}" for term, weight in tf.items()) + "\n")
@@ -218,8 +231,16 @@ def analyse_chunk(products, reviews, block=None):
         evidence.append(_evidence_row(product_id, found))
         vocabulary.append(phrase_row(product_id, title, brand, categories))
         if packer is not None:
-            packer.add_product(product_id, price, average, ratings, reviews_count, brand_number, category_ids, postings,
-                               [(term, values) for term, _, values in found])
+            packer.add_product(
+                product_id,
+                price,
+                average,
+                ratings,
+                reviews_count,
+                brand_number,
+                category_ids,
+                postings,
+                [(term, values) for term, _, values in found],
+            )
     texts = ("".join(terms), "".join(evidence), "".join(analysed), "".join(vocabulary))
     return texts if packer is None else texts + packer.copy_data()
-

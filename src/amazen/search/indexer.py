@@ -11,6 +11,7 @@ loads new tables beside the live ones and swaps them in at the end, so searches 
 index meanwhile. Large rebuilds analyse chunks of products in worker processes (the analysis is pure
 Python, ``amazen.search.documents``) while the main process reads the next chunk and COPYs the previous one.
 """
+
 import io
 import sys
 from collections import deque
@@ -56,8 +57,11 @@ ON COMMIT DROP
 COPY_TABLES = (
     "product_postings{new} (product_id, length, postings)",
     "product_evidence{new} (product_id, evidence)",
-    ("analysed_products (product_id, length, categories, review_count, rating_count, rating_average, stars_1, stars_2, stars_3,"
-     " stars_4, stars_5)"),
+    (
+        "analysed_products (product_id, length, categories, review_count, rating_count, rating_average,"
+        " stars_1, stars_2, stars_3,"
+        " stars_4, stars_5)"
+    ),
     "product_vocabulary (product_id, phrases)",
 )
 # What a full rebuild's workers pack as they go (COPY FORMAT binary): amazen.search.packed.PackedBlock.
@@ -69,8 +73,18 @@ PACKED_TABLES = (
 # The products' derived columns, from the analysis, in one statement: its search length and categories,
 # and its review and rating counts, average and 1-5 histogram (documents.rating_aggregates). One rewrite
 # of each changed product row: every products row has seven keys.
-_DERIVED = ("search_length", "search_categories", "review_count", "rating_count", "rating_average",
-            "stars_1", "stars_2", "stars_3", "stars_4", "stars_5")
+_DERIVED = (
+    "search_length",
+    "search_categories",
+    "review_count",
+    "rating_count",
+    "rating_average",
+    "stars_1",
+    "stars_2",
+    "stars_3",
+    "stars_4",
+    "stars_5",
+)
 _ANALYSED = ("length", "categories") + _DERIVED[2:]
 UPDATE_PRODUCTS = f"""
 UPDATE products p SET {", ".join(f"{column} = a.{value}" for column, value in zip(_DERIVED, _ANALYSED))}
@@ -97,14 +111,18 @@ ALTER TABLE product_evidence_new ADD CONSTRAINT pk_product_evidence_new PRIMARY 
 ANALYZE product_postings_new, product_evidence_new;
 """
 # The views over the swapped tables are bound to the old ones: dropped with them and made again.
-SWAP_TABLES = """
+SWAP_TABLES = (
+    """
 DROP VIEW product_terms, descriptor_evidence;
 DROP TABLE product_postings, product_evidence;
 ALTER TABLE product_postings_new RENAME TO product_postings;
 ALTER TABLE product_postings RENAME CONSTRAINT pk_product_postings_new TO pk_product_postings;
 ALTER TABLE product_evidence_new RENAME TO product_evidence;
 ALTER TABLE product_evidence RENAME CONSTRAINT pk_product_evidence_new TO pk_product_evidence;
-""" + create_view("product_terms") + create_view("descriptor_evidence")
+"""
+    + create_view("product_terms")
+    + create_view("descriptor_evidence")
+)
 
 # After a rebuild commits: fresh planner statistics (sampled, so cheap). A full rebuild loads its tables
 # frozen, so the covering keys answer searches from the index alone at once; after a partial one,
@@ -186,7 +204,7 @@ class _Rebuild:
         for table, text in zip(self.tables, texts):
             if text:
                 cursor.copy_expert(self.copy.format(table), io.StringIO(text))
-        packed_data = texts[len(COPY_TABLES):]
+        packed_data = texts[len(COPY_TABLES) :]
         for table, data in zip(PACKED_TABLES, packed_data):
             if data:
                 cursor.copy_expert(f"COPY {table} FROM STDIN WITH (FORMAT binary, FREEZE)", io.BytesIO(data))
@@ -282,7 +300,7 @@ class _PartialRebuild(_Rebuild):
         # then work on the tables it swapped in, or its result would not include this change.
         cursor.execute("LOCK TABLE product_postings, product_evidence IN ROW EXCLUSIVE MODE")
         for start in range(0, len(self.ids), SCOPE_PART):
-            part = self.ids[start:start + SCOPE_PART]
+            part = self.ids[start : start + SCOPE_PART]
             if self.reviews_only:
                 totals.subtract_ratings(cursor, part)
             totals.subtract_terms(cursor, part)
@@ -293,18 +311,18 @@ class _PartialRebuild(_Rebuild):
             take_phrases(cursor, self.ids)
 
     def chunks(self):
-        return [(self.ids[i:i + CHUNK_PRODUCTS], None) for i in range(0, len(self.ids), CHUNK_PRODUCTS)]
+        return [(self.ids[i : i + CHUNK_PRODUCTS], None) for i in range(0, len(self.ids), CHUNK_PRODUCTS)]
 
     def finish(self):
         cursor = self.cursor
         for start in range(0, len(self.ids), SCOPE_PART):
-            totals.add_terms(cursor, self.ids[start:start + SCOPE_PART])
+            totals.add_terms(cursor, self.ids[start : start + SCOPE_PART])
         totals.drop_unused_terms(cursor)
         cursor.execute(UPDATE_PRODUCTS)
         counted = False
         if self.reviews_only:  # the lengths and the number of products are unchanged: only the rating totals move
             for start in range(0, len(self.ids), SCOPE_PART):
-                counted = totals.add_ratings(cursor, self.ids[start:start + SCOPE_PART])
+                counted = totals.add_ratings(cursor, self.ids[start : start + SCOPE_PART])
         packed.repack(cursor, self.ids)  # the packed arrays last: their entries carry the products' facts as just written
         if not counted:
             totals.refresh(cursor)

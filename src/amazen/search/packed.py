@@ -19,6 +19,7 @@ a time, pack it as they go (``PackedBlock``), which costs less than a second pas
 (``pack_all``). A partial rebuild splices its products' new entries into the arrays in place of their
 old ones (``repack``). A test decodes the arrays after each and compares them with the rows.
 """
+
 import io
 import struct
 from itertools import chain, repeat
@@ -28,8 +29,16 @@ import numpy as np
 BLOCK = 1024
 
 # Big-endian, as int4send/float8send write them. NaN stands for a NULL price or rating, -1 for no brand.
-RECORD = np.dtype([("price", ">f8"), ("rating", ">f8"), ("rating_count", ">i4"), ("review_count", ">i4"),
-                   ("brand", ">i4"), ("category_count", ">i4")])
+RECORD = np.dtype(
+    [
+        ("price", ">f8"),
+        ("rating", ">f8"),
+        ("rating_count", ">i4"),
+        ("review_count", ">i4"),
+        ("brand", ">i4"),
+        ("category_count", ">i4"),
+    ]
+)
 POSTING = np.dtype([("id", ">i4"), ("tf", ">f8"), ("length", ">f8")])
 EVIDENCE = np.dtype([("id", ">i4"), ("net", ">i4"), ("stars_sum", ">i4"), ("rated", ">i4")])
 
@@ -71,8 +80,10 @@ def _pack_sql(source, entry):
 
 PACK = {
     "terms": _pack_sql("product_terms", "int4send(x.product_id) || float8send(x.tf) || float8send(x.length)"),
-    "evidence": _pack_sql("descriptor_evidence", "int4send(x.product_id) || int4send(x.positive - x.negative)"
-                          " || int4send(x.stars_sum) || int4send(x.rated)"),
+    "evidence": _pack_sql(
+        "descriptor_evidence",
+        "int4send(x.product_id) || int4send(x.positive - x.negative) || int4send(x.stars_sum) || int4send(x.rated)",
+    ),
 }
 COLUMNS = "(term, block, entries, records, category_ids)"
 # Every product's facts, one row per block: what a search with neither a query nor a wanted descriptor
@@ -144,16 +155,18 @@ def remember(cursor, product_ids):
     whose arrays ``repack`` splices with the pairs of their new rows (a term a product no longer has
     must leave its block's array too)."""
     cursor.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS repack_terms (term text COLLATE \"C\", block int) ON COMMIT DROP; "
-        "CREATE TEMP TABLE IF NOT EXISTS repack_evidence (term text COLLATE \"C\", block int) ON COMMIT DROP"
+        'CREATE TEMP TABLE IF NOT EXISTS repack_terms (term text COLLATE "C", block int) ON COMMIT DROP; '
+        'CREATE TEMP TABLE IF NOT EXISTS repack_evidence (term text COLLATE "C", block int) ON COMMIT DROP'
     )
     _add_pairs(cursor, product_ids)
 
 
 def _add_pairs(cursor, product_ids):
     for kind, table in (("terms", "product_terms"), ("evidence", "descriptor_evidence")):
-        cursor.execute(f"INSERT INTO repack_{kind} SELECT DISTINCT term, product_id / {BLOCK} FROM {table} "
-                       "WHERE product_id = ANY(%s)", (product_ids,))
+        cursor.execute(
+            f"INSERT INTO repack_{kind} SELECT DISTINCT term, product_id / {BLOCK} FROM {table} WHERE product_id = ANY(%s)",
+            (product_ids,),
+        )
 
 
 def repack(cursor, product_ids):
@@ -171,7 +184,7 @@ def repack(cursor, product_ids):
     cursor.execute(NUMBER_BRANDS.format(where="p.id = ANY(%(ids)s)"), {"ids": product_ids})
     cursor.execute(RECORDS.format(products=IN_BLOCKS), {"blocks": blocks})
     for start in range(0, len(blocks), SPLICE_BLOCKS):
-        some = blocks[start:start + SPLICE_BLOCKS]
+        some = blocks[start : start + SPLICE_BLOCKS]
         in_some = set(some)
         ids = [product_id for product_id in product_ids if product_id // BLOCK in in_some]
         for kind, dtype in (("terms", POSTING), ("evidence", EVIDENCE)):
@@ -216,8 +229,19 @@ def spliced(old, new, product_ids, dtype):
     category_sizes = records["category_count"].astype(np.intp) * 4
     category_starts = np.cumsum(category_sizes) - category_sizes
     ends = np.cumsum(np.bincount(row[order], minlength=len(keys)))
-    return _copy_data([_rows(((term, _block_field(block)) for term, block in keys), ends, entries[order], records[order],
-                             categories, category_starts[order], category_sizes[order])])
+    return _copy_data(
+        [
+            _rows(
+                ((term, _block_field(block)) for term, block in keys),
+                ends,
+                entries[order],
+                records[order],
+                categories,
+                category_starts[order],
+                category_sizes[order],
+            )
+        ]
+    )
 
 
 def _block_field(block):
@@ -243,10 +267,17 @@ def _rows(keys, ends, entries, records, categories, category_starts, category_si
             continue
         term = term.encode()
         count = end - start
-        parts += (_ROW_START.pack(5, len(term)), term, block_field,
-                  _ID.pack(count * entry_size), entry_bytes[start * entry_size:end * entry_size],
-                  _ID.pack(count * record_size), record_bytes[start * record_size:end * record_size],
-                  _ID.pack(category_end - category_start), entry_categories[category_start:category_end])
+        parts += (
+            _ROW_START.pack(5, len(term)),
+            term,
+            block_field,
+            _ID.pack(count * entry_size),
+            entry_bytes[start * entry_size : end * entry_size],
+            _ID.pack(count * record_size),
+            record_bytes[start * record_size : end * record_size],
+            _ID.pack(category_end - category_start),
+            entry_categories[category_start:category_end],
+        )
         start, category_start = end, category_end
     return b"".join(parts)
 
@@ -272,8 +303,16 @@ class PackedBlock:
         tf, length = postings
         self.ids.append(product_id)
         self.lengths.append(length)
-        self.records.append((_NAN if price is None else price, _NAN if rating is None else rating, rating_count,
-                             review_count, -1 if brand is None else brand, len(category_ids)))
+        self.records.append(
+            (
+                _NAN if price is None else price,
+                _NAN if rating is None else rating,
+                rating_count,
+                review_count,
+                -1 if brand is None else brand,
+                len(category_ids),
+            )
+        )
         self.category_ids.append(struct.pack(f">{len(category_ids)}i", *category_ids))
         self.terms.add(position, tf.items())
         self.evidence.add(position, evidence)
@@ -313,8 +352,21 @@ class PackedBlock:
                 totals = _term_totals(entries, numbers, values[:, 3], values[:, 4])
             ends = np.cumsum(np.bincount(numbers, minlength=len(entries.index)))  # per term, in numbering order
             keys = zip(entries.index, repeat(block_field))
-            tables.append(_copy_data([_rows(keys, ends, array, records[positions], category_all, category_starts[positions],
-                                            category_sizes[positions])]))
+            tables.append(
+                _copy_data(
+                    [
+                        _rows(
+                            keys,
+                            ends,
+                            array,
+                            records[positions],
+                            category_all,
+                            category_starts[positions],
+                            category_sizes[positions],
+                        )
+                    ]
+                )
+            )
         facts = _row(block, ids.tobytes(), records.tobytes(), category_bytes)
         return (*tables, _copy_data([facts]), totals)
 
@@ -327,9 +379,12 @@ TERM_TOTALS = "block_term_totals (term, products, mentions, positive)"
 def _term_totals(entries, numbers, mentions, positive):
     """COPY text of TERM_TOTALS: per term of ``entries``, its entries, and their mentions and positive mentions."""
     size = len(entries.index)
-    counted = zip(entries.index, np.bincount(numbers, minlength=size).tolist(),
-                  np.bincount(numbers, weights=mentions, minlength=size).astype(np.int64).tolist(),
-                  np.bincount(numbers, weights=positive, minlength=size).astype(np.int64).tolist())
+    counted = zip(
+        entries.index,
+        np.bincount(numbers, minlength=size).tolist(),
+        np.bincount(numbers, weights=mentions, minlength=size).astype(np.int64).tolist(),
+        np.bincount(numbers, weights=positive, minlength=size).astype(np.int64).tolist(),
+    )
     return "".join([f"{term}\t{products}\t{m}\t{p}\n" for term, products, m, p in counted])
 
 

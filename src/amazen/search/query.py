@@ -3,6 +3,7 @@
 Shared by the JSON API and the results page, so both accept and refuse the same things. Malformed
 input raises InvalidParameter (a 400 naming the field).
 """
+
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -101,9 +102,7 @@ def spelled_words(text):
 
 def respell(text, corrections):
     """``text`` with its plain words replaced by their ``corrections`` ({folded word: correction})."""
-    return " ".join(
-        corrections.get(_plain_word(match), match.group()) for match in QUERY_PART.finditer(text)
-    )
+    return " ".join(corrections.get(_plain_word(match), match.group()) for match in QUERY_PART.finditer(text))
 
 
 def parse_query(text):

@@ -7,6 +7,7 @@ nor a wanted descriptor, every product's facts), with
 COPY ... (FORMAT binary): psycopg2 returns ordinary results as text, where bytea arrives hex-encoded and
 costs 4-5 times as much to read. Nothing is kept between requests.
 """
+
 import io
 import math
 import struct
@@ -63,7 +64,7 @@ def copy_rows(cursor, sql, params):
         for _ in range(fields):
             (size,) = struct.unpack_from(">i", data, at)
             at += 4
-            row.append(None if size < 0 else bytes(data[at:at + size]))
+            row.append(None if size < 0 else bytes(data[at : at + size]))
             at += max(size, 0)
         rows.append(row)
 
@@ -74,8 +75,10 @@ def by_term(rows):
     parts = {}
     for term, _, entries, records, category_ids in rows:
         parts.setdefault(term.decode(), []).append((entries, records, category_ids))
-    return {term: tuple(None if blocks[0][i] is None else b"".join(block[i] for block in blocks) for i in range(3))
-            for term, blocks in parts.items()}
+    return {
+        term: tuple(None if blocks[0][i] is None else b"".join(block[i] for block in blocks) for i in range(3))
+        for term, blocks in parts.items()
+    }
 
 
 class Facts(dict):
@@ -125,7 +128,8 @@ def union_facts(candidates, sources):
     combined = Facts({name: np.concatenate([part[name] for part in parts]) for name in parts[0]})
     category_offsets = np.cumsum([0] + [len(part.category_ids) for part in parts[:-1]])
     combined["category_start"] = np.concatenate(
-        [part["category_start"] + offset for part, offset in zip(parts, category_offsets)])
+        [part["category_start"] + offset for part, offset in zip(parts, category_offsets)]
+    )
     combined.category_ids = np.concatenate([part.category_ids for part in parts])
     record_offsets = np.cumsum([0] + [len(part["price"]) for part in parts[:-1]])
     return combined.take(record_offsets[source] + position)
@@ -144,9 +148,21 @@ def rank(session, request, params, wanted, page=None, facets=True):
     else:
         postings = by_term(copy_rows(cursor, EXCLUDED_SQL, {"others": excluded})) if excluded else {}
     wanted_terms = list(dict.fromkeys(term for term, sign in descriptors if sign > 0))
-    evidence = by_term(copy_rows(cursor, EVIDENCE_SQL.format(in_blocks=IN_LEAD_BLOCKS if lead else ""), {
-        "terms": [term for term, _ in descriptors], "lead": lead, "with_facts": [] if lead else wanted_terms,
-    })) if descriptors else {}
+    evidence = (
+        by_term(
+            copy_rows(
+                cursor,
+                EVIDENCE_SQL.format(in_blocks=IN_LEAD_BLOCKS if lead else ""),
+                {
+                    "terms": [term for term, _ in descriptors],
+                    "lead": lead,
+                    "with_facts": [] if lead else wanted_terms,
+                },
+            )
+        )
+        if descriptors
+        else {}
+    )
     candidates, bm25, facts = _candidates(cursor, params, terms, postings, wanted_terms, evidence)
     for term in excluded:
         keep = ~np.isin(candidates, _entries(postings, term, packed.POSTING)["id"])
@@ -167,8 +183,15 @@ def rank(session, request, params, wanted, page=None, facets=True):
     rating, price, brand = facts["rating"], facts["price"], facts["brand"]
     relevance = scoring.W_QUERY * bm25 / (bm25 + scoring.RELEVANCE_HALF)
     descriptor_score = described / (review_count + scoring.EVIDENCE_PRIOR).astype(float)
-    rating_prior = scoring.W_RATING * ((scoring.RATING_PRIOR * params["mean_rating"] + np.nan_to_num(rating) * rating_count)
-                                       / (scoring.RATING_PRIOR + rating_count) - 1) / 4
+    rating_prior = (
+        scoring.W_RATING
+        * (
+            (scoring.RATING_PRIOR * params["mean_rating"] + np.nan_to_num(rating) * rating_count)
+            / (scoring.RATING_PRIOR + rating_count)
+            - 1
+        )
+        / 4
+    )
     popularity = scoring.W_POPULARITY * np.minimum(1.0, np.log(1 + review_count) / math.log(1 + scoring.POPULARITY_REVIEWS))
     score = relevance + descriptor_score + rating_prior + popularity
 
@@ -181,7 +204,7 @@ def rank(session, request, params, wanted, page=None, facets=True):
             flags["in_category"][owners[ids == params["category_id"]]] = True
         if params["brand"]:
             numbers = _all(cursor, "SELECT id FROM brands WHERE lower(name) = lower(%s)", (params["brand"],))
-            flags["in_brand"] = np.isin(brand, [number for number, in numbers])
+            flags["in_brand"] = np.isin(brand, [number for (number,) in numbers])
         if params["price_min"] is not None or params["price_max"] is not None:
             in_price = np.ones(len(candidates), bool)
             if params["price_min"] is not None:
@@ -204,8 +227,18 @@ def rank(session, request, params, wanted, page=None, facets=True):
     ranked = Ranked(total=len(matching), ids=[int(i) for i in candidates[order]])
     if page:
         offset, limit = page
-        ranked.rows = _page_rows(cursor, order[offset:offset + limit], candidates, facts, bm25, relevance, descriptor_score,
-                                 rating_prior, popularity, score)
+        ranked.rows = _page_rows(
+            cursor,
+            order[offset : offset + limit],
+            candidates,
+            facts,
+            bm25,
+            relevance,
+            descriptor_score,
+            rating_prior,
+            popularity,
+            score,
+        )
     if facets:
         ranked.facets = _facets(cursor, params, facts, where, price, rating, brand)
     return ranked
@@ -231,8 +264,11 @@ def _candidates(cursor, params, terms, postings, wanted_terms, evidence):
             candidates, bm25, facts = candidates[hit], bm25[hit] + _bm25(params, i, others[at[hit]]), facts.take(hit)
         return candidates, bm25, facts
     if wanted_terms:
-        sources = [(_entries(evidence, term, packed.EVIDENCE)["id"].astype(np.int32), Facts.unpack(*evidence[term][1:]))
-                   for term in wanted_terms if term in evidence]
+        sources = [
+            (_entries(evidence, term, packed.EVIDENCE)["id"].astype(np.int32), Facts.unpack(*evidence[term][1:]))
+            for term in wanted_terms
+            if term in evidence
+        ]
         if not sources:
             return np.zeros(0, np.int32), np.zeros(0), Facts.unpack(b"", b"")
         candidates = np.unique(np.concatenate([ids for ids, _ in sources]))
@@ -273,18 +309,29 @@ def _page_rows(cursor, page, candidates, facts, bm25, relevance, descriptor_scor
     """{id: row} for the candidates at ``page``: the facts and score parts ranked with, and the
     product's name and picture."""
     ids = [int(i) for i in candidates[page]]
-    products = {row[0]: row for row in _all(
-        cursor, "SELECT id, asin, title, brand, image_url FROM products WHERE id = ANY(%s)", (ids,))}
+    products = {
+        row[0]: row for row in _all(cursor, "SELECT id, asin, title, brand, image_url FROM products WHERE id = ANY(%s)", (ids,))
+    }
     out = {}
     for at, product_id in zip(page, ids):
         _, asin, title, brand, image_url = products[product_id]
         price, rating = float(facts["price"][at]), float(facts["rating"][at])
         out[product_id] = {
-            "id": product_id, "asin": asin, "title": title, "brand": brand, "image_url": image_url,
-            "price": None if math.isnan(price) else price, "rating_average": None if math.isnan(rating) else rating,
-            "rating_count": int(facts["rating_count"][at]), "review_count": int(facts["review_count"][at]),
-            "bm25": float(bm25[at]), "relevance": float(relevance[at]), "descriptors": float(descriptor_score[at]),
-            "rating_prior": float(rating_prior[at]), "popularity": float(popularity[at]), "score": float(score[at]),
+            "id": product_id,
+            "asin": asin,
+            "title": title,
+            "brand": brand,
+            "image_url": image_url,
+            "price": None if math.isnan(price) else price,
+            "rating_average": None if math.isnan(rating) else rating,
+            "rating_count": int(facts["rating_count"][at]),
+            "review_count": int(facts["review_count"][at]),
+            "bm25": float(bm25[at]),
+            "relevance": float(relevance[at]),
+            "descriptors": float(descriptor_score[at]),
+            "rating_prior": float(rating_prior[at]),
+            "popularity": float(popularity[at]),
+            "score": float(score[at]),
         }
     return out
 
@@ -293,8 +340,9 @@ def _facets(cursor, params, facts, where, price, rating, brand):
     """Each facet counted over every filter but its own."""
     with np.errstate(invalid="ignore"):
         but_price, but_rating = where("in_price"), where("in_rating")
-        prices = [int((but_price & (price >= low) & ((price < high) if high else True)).sum())
-                  for low, high in scoring.PRICE_BUCKETS]
+        prices = [
+            int((but_price & (price >= low) & ((price < high) if high else True)).sum()) for low, high in scoring.PRICE_BUCKETS
+        ]
         ratings = [int((but_rating & (rating >= low)).sum()) for low in scoring.RATING_BUCKETS]
 
     # Categories: every category of every match, counted; the children of the filter's category (or
@@ -302,20 +350,25 @@ def _facets(cursor, params, facts, where, price, rating, brand):
     category_ids, _ = facts.categories(np.flatnonzero(where()))
     counts = np.bincount(category_ids) if len(category_ids) else np.zeros(0, np.int64)
     parent = "parent_id = %(parent)s" if params["category_id"] is not None else "parent_id IS NULL"
-    found = _all(cursor, f"SELECT id, path, name FROM categories WHERE id = ANY(%(ids)s) AND {parent} ORDER BY name",
-                 {"ids": [int(i) for i in np.flatnonzero(counts)], "parent": params["category_id"]})
-    categories = sorted(({"value": path, "name": name, "count": int(counts[i])} for i, path, name in found),
-                        key=lambda c: -c["count"])[:scoring.FACET_VALUES]  # stable: ties stay in name order
+    found = _all(
+        cursor,
+        f"SELECT id, path, name FROM categories WHERE id = ANY(%(ids)s) AND {parent} ORDER BY name",
+        {"ids": [int(i) for i in np.flatnonzero(counts)], "parent": params["category_id"]},
+    )
+    categories = sorted(
+        ({"value": path, "name": name, "count": int(counts[i])} for i, path, name in found), key=lambda c: -c["count"]
+    )[: scoring.FACET_VALUES]  # stable: ties stay in name order
 
     # Brands: counted by number; the names of those that can be among the first, ordered by the database.
     numbers, counts = np.unique(brand[where("in_brand") & (brand >= 0)], return_counts=True)
     brands = []
     if len(numbers):
-        least = np.sort(counts)[::-1][:scoring.FACET_VALUES][-1]
+        least = np.sort(counts)[::-1][: scoring.FACET_VALUES][-1]
         count_of = dict(zip(numbers[counts >= least].tolist(), counts[counts >= least].tolist()))
         names = _all(cursor, "SELECT id, name FROM brands WHERE id = ANY(%s) ORDER BY name", (list(count_of),))
-        brands = sorted(({"value": name, "count": count_of[number]} for number, name in names),
-                        key=lambda b: -b["count"])[:scoring.FACET_VALUES]
+        brands = sorted(({"value": name, "count": count_of[number]} for number, name in names), key=lambda b: -b["count"])[
+            : scoring.FACET_VALUES
+        ]
     return {
         "category": categories,
         "brand": brands,

@@ -14,6 +14,7 @@ avoided one, where stars_mean is the mean stars of the mentioning reviews with S
 of 3 stars. The bayesian average puts RATING_PRIOR pseudo-ratings at the catalog's mean behind a
 product's own. Ties break on the product id, so pages are stable.
 """
+
 from dataclasses import dataclass
 
 K1 = 1.2

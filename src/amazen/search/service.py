@@ -2,6 +2,7 @@
 category filter), the ranking (amazen.search.ranking), evidence and quotes for the page, did-you-mean, and
 what to drop when nothing matches.
 """
+
 import html
 import math
 from dataclasses import dataclass, field, replace
@@ -83,13 +84,16 @@ class SearchService:
             return found.id, found.path
         rows = self._all(
             "SELECT id, path, lower(path) = lower(:text) AS is_path FROM categories "
-            "WHERE lower(path) = lower(:text) OR lower(name) = lower(:text) ORDER BY path", {"text": text})
+            "WHERE lower(path) = lower(:text) OR lower(name) = lower(:text) ORDER BY path",
+            {"text": text},
+        )
         matches = [row for row in rows if row.is_path] or rows  # a path before another category's name
         if not matches:
             raise InvalidParameter("category", f"no category {text!r} (give a category's path or name)")
         if len(matches) > 1:
             paths = ", ".join(row.path for row in matches[:MAX_AMBIGUOUS_PATHS]) + (
-                ", …" if len(matches) > MAX_AMBIGUOUS_PATHS else "")
+                ", …" if len(matches) > MAX_AMBIGUOUS_PATHS else ""
+            )
             raise InvalidParameter("category", f"{text!r} names {len(matches)} categories; give one's path: {paths}")
         return matches[0].id, matches[0].path
 
@@ -103,18 +107,33 @@ class SearchService:
         documents, average_length, mean_rating = stats if stats else (0, 0.0, 3.0)
 
         # Query terms the catalog never uses are reported, and left out of the match.
-        frequencies = dict(self._all(
-            "SELECT term, products FROM product_term_stats WHERE term = ANY(:terms)", {"terms": request.query.terms},
-        )) if request.query.terms else {}
+        frequencies = (
+            dict(
+                self._all(
+                    "SELECT term, products FROM product_term_stats WHERE term = ANY(:terms)",
+                    {"terms": request.query.terms},
+                )
+            )
+            if request.query.terms
+            else {}
+        )
         unknown = [surface for term, surface in request.query.required if term not in frequencies]
         # The rarest term first: its postings are the candidates the others are looked up in.
-        known_terms = sorted((term for term in request.query.terms if term in frequencies),
-                             key=lambda term: (frequencies[term], term))
+        known_terms = sorted(
+            (term for term in request.query.terms if term in frequencies), key=lambda term: (frequencies[term], term)
+        )
         descriptor_terms = [d.term for d in request.descriptors]
         # term_stats has a row for every term some review uses.
-        described = dict(self._all(
-            "SELECT term, products FROM term_stats WHERE term = ANY(:terms)", {"terms": descriptor_terms},
-        )) if descriptor_terms else {}
+        described = (
+            dict(
+                self._all(
+                    "SELECT term, products FROM term_stats WHERE term = ANY(:terms)",
+                    {"terms": descriptor_terms},
+                )
+            )
+            if descriptor_terms
+            else {}
+        )
         unknown += [d.text for d in request.descriptors if d.term not in described]
         unknown = list(dict.fromkeys(unknown))
 
@@ -154,13 +173,20 @@ class SearchService:
             offset, limit = (request.page - 1) * request.per_page, request.per_page
             found = self._rank(request, params, max(offset + limit, top), page=(offset, limit))
             total, facets, top_ids = found.total, found.facets, found.ids[:top]
-            rows = [found.rows[i] for i in found.ids[offset:offset + limit]]
+            rows = [found.rows[i] for i in found.ids[offset : offset + limit]]
         results = [self._result(row) for row in rows]
         self._attach_evidence(request, results)
         return SearchResults(
-            request=request, total=total, page=request.page, per_page=request.per_page, results=results,
-            facets=facets, unknown_terms=unknown, message=self._message(request, total, unknown, bool(params)),
-            did_you_mean=self._did_you_mean(request, frequencies, total), top_ids=top_ids,
+            request=request,
+            total=total,
+            page=request.page,
+            per_page=request.per_page,
+            results=results,
+            facets=facets,
+            unknown_terms=unknown,
+            message=self._message(request, total, unknown, bool(params)),
+            did_you_mean=self._did_you_mean(request, frequencies, total),
+            top_ids=top_ids,
         )
 
     def ranked_ids(self, request, limit):
@@ -201,9 +227,15 @@ class SearchService:
     def _result(self, row):
         """A Result from one row of the page (ranking.Ranked.rows)."""
         return Result(
-            product_id=row["id"], asin=row["asin"], title=row["title"] or f"Product {row['asin']}", brand=row["brand"],
-            price=row["price"], rating=row["rating_average"], review_count=row["review_count"],
-            image_url=row["image_url"], score=round(row["score"], 6),
+            product_id=row["id"],
+            asin=row["asin"],
+            title=row["title"] or f"Product {row['asin']}",
+            brand=row["brand"],
+            price=row["price"],
+            rating=row["rating_average"],
+            review_count=row["review_count"],
+            image_url=row["image_url"],
+            score=round(row["score"], 6),
             components={name: round(row[name], 6) for name in ("bm25", "relevance", "descriptors", "rating_prior", "popularity")},
             evidence=[],
         )
@@ -219,17 +251,23 @@ class SearchService:
         if not products or not descriptors:
             return {}
         rows = self._all(
-            f"SELECT e.product_id, e.term, e.mentions, e.positive, e.negative, {STARS_ARRAY} AS stars, {QUOTES_ARRAY} AS quote_review_ids "
+            "SELECT e.product_id, e.term, e.mentions, e.positive, e.negative, "
+            f"{STARS_ARRAY} AS stars, {QUOTES_ARRAY} AS quote_review_ids "
             "FROM descriptor_evidence e WHERE e.product_id = ANY(:ids) AND e.term = ANY(:terms)",
             {"ids": [product_id for product_id, _ in products], "terms": [d.term for d in descriptors]},
         )
         found = {(row.product_id, row.term): row for row in rows}
         quote_ids = {i for row in rows for i in row.quote_review_ids}
-        reviews = {
-            review.id: review
-            for review in self.session.execute(
-                sa.select(Review.id, Review.summary, Review.text).where(Review.id.in_(quote_ids)))
-        } if quote_ids else {}
+        reviews = (
+            {
+                review.id: review
+                for review in self.session.execute(
+                    sa.select(Review.id, Review.summary, Review.text).where(Review.id.in_(quote_ids))
+                )
+            }
+            if quote_ids
+            else {}
+        )
         out = {}
         for product_id, review_count in products:
             out[product_id] = []
@@ -241,9 +279,7 @@ class SearchService:
                     evidence.mentions, evidence.positive, evidence.negative = row.mentions, row.positive, row.negative
                     evidence.share = round(row.mentions / review_count, 4) if review_count else 0.0
                     evidence.stars = list(row.stars)
-                    evidence.avg_stars = (
-                        round(sum((i + 1) * n for i, n in enumerate(row.stars)) / rated, 2) if rated else None
-                    )
+                    evidence.avg_stars = round(sum((i + 1) * n for i, n in enumerate(row.stars)) / rated, 2) if rated else None
                     for review_id in row.quote_review_ids:
                         review = reviews.get(review_id)
                         text = review and quote(review.summary, review.text, descriptor.term)
@@ -260,10 +296,13 @@ class SearchService:
         parts = query_parts(request.query.text)
         tries = []
         if len(parts) > 1 or request.descriptors or self._has_filters(request):
-            tries += [("q", i, replace(request, query=parse_query(without_part(request.query.text, i))))
-                      for i in range(len(parts))]
-        tries += [("pos", d.text, replace(request, descriptors=[x for x in request.descriptors if x is not d]))
-                  for d in request.positive]
+            tries += [
+                ("q", i, replace(request, query=parse_query(without_part(request.query.text, i)))) for i in range(len(parts))
+            ]
+        tries += [
+            ("pos", d.text, replace(request, descriptors=[x for x in request.descriptors if x is not d]))
+            for d in request.positive
+        ]
         if request.category:
             tries.append(("category", request.category, replace(request, category=None)))
         if request.brand:
@@ -284,8 +323,13 @@ class SearchService:
 
     @staticmethod
     def _has_filters(request):
-        return bool(request.category or request.brand or request.price_min is not None
-                    or request.price_max is not None or request.rating_min is not None)
+        return bool(
+            request.category
+            or request.brand
+            or request.price_min is not None
+            or request.price_max is not None
+            or request.rating_min is not None
+        )
 
     def _message(self, request, total, unknown, can_match):
         if unknown and not can_match:
@@ -309,7 +353,7 @@ def quote(summary, text, term):
         out, last = [], 0
         for match in WORD.finditer(sentence):
             if word_stem(match.group()) in words:
-                out.append(html.escape(sentence[last:match.start()]))
+                out.append(html.escape(sentence[last : match.start()]))
                 out.append(f"<mark>{html.escape(match.group())}</mark>")
                 last = match.end()
         out.append(html.escape(sentence[last:]))

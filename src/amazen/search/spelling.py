@@ -4,6 +4,7 @@ A word of 4 to 7 letters may be one edit away from its correction, a word of 8 o
 swap of two adjacent letters counts as one edit (optimal string alignment distance). Candidates one
 edit away are generated and looked up exactly; two edits away, the trigram index proposes them.
 """
+
 import string
 
 import sqlalchemy as sa
@@ -61,11 +62,12 @@ def correction(session, word, products_with_word):
         {"candidates": sorted(edits1(word))},
     ).all()
     if allowed > 1:
-        session.execute(sa.text("SELECT set_config('pg_trgm.similarity_threshold', :t, true)"),
-                        {"t": str(TRIGRAM_THRESHOLD)})
+        session.execute(sa.text("SELECT set_config('pg_trgm.similarity_threshold', :t, true)"), {"t": str(TRIGRAM_THRESHOLD)})
         rows += session.execute(
-            sa.text("SELECT phrase, products FROM vocabulary WHERE words = 1 AND phrase % :word "
-                    "ORDER BY phrase <-> :word LIMIT :limit"),
+            sa.text(
+                "SELECT phrase, products FROM vocabulary WHERE words = 1 AND phrase % :word "
+                "ORDER BY phrase <-> :word LIMIT :limit"
+            ),
             {"word": word, "limit": TRIGRAM_CANDIDATES},
         ).all()
     least = max(1, MORE_COMMON * products_with_word)

@@ -5,6 +5,7 @@ products matching a search, or one product) against its share in the rest of the
 when the set mentions it clearly more often (lift). Raw counts would put "great" and "product" first
 for every search; G² puts first what these reviews say more than others do.
 """
+
 import math
 import re
 from collections import Counter
@@ -28,19 +29,31 @@ MIN_LIFT = 1.5  # the set mentions a term at least this many times more often th
 MIN_SET_SHARE = 0.02  # ... in at least this share of the set's products (and two of them)
 
 # Review boilerplate, never an attribute, alone or in a phrase ("great", "sound great", "buy it").
-BOILERPLATE = frozenset(stem(w) for w in """
+BOILERPLATE = (
+    frozenset(
+        stem(w)
+        for w in """
 product products item items amazon buy buying bought purchase purchased order ordered review reviews
 star stars recommend recommended thing things great good nice like liked love loved want wanted need
 needed would say said think know anyone something anything everything try tried awesome excellent
 best better bad worst happy glad definitely absolutely highly price almost enough brand
-""".split()) - STOP_WORDS
+""".split()
+    )
+    - STOP_WORDS
+)
 # Words too general to be a descriptor alone, fine inside a phrase ("easy to use", "battery life").
-GENERIC_ALONE = frozenset(stem(w) for w in """
+GENERIC_ALONE = (
+    frozenset(
+        stem(w)
+        for w in """
 use used using work works worked working time times day days week weeks month months year years make
 made look looks come comes go goes went back way new old first last little bit two three money set
 fine ok okay far lot now today yesterday problem problems issue issues people person thought found find put take took
 give gave keep kept seem seems actually long short easy easily right left sure
-""".split()) - STOP_WORDS
+""".split()
+    )
+    - STOP_WORDS
+)
 DIGIT = re.compile(r"[0-9]")
 
 
@@ -55,8 +68,10 @@ def log_likelihood(a, size, b, rest):
     seen = a + b
     g = 0.0
     for observed, expected in (
-        (a, size * seen / total), (size - a, size * (total - seen) / total),
-        (b, rest * seen / total), (rest - b, rest * (total - seen) / total),
+        (a, size * seen / total),
+        (size - a, size * (total - seen) / total),
+        (b, rest * seen / total),
+        (rest - b, rest * (total - seen) / total),
     ):
         if observed > 0 and expected > 0:
             g += observed * math.log(observed / expected)
@@ -108,7 +123,7 @@ def surface_form(term, texts):
                 continue
             for j in (i + 1, i + 2):
                 if j < len(tokens) and tokens[j][2] == wanted[1] and (j == i + 1 or tokens[i + 1][2] in STOP_WORDS):
-                    forms[" ".join(fold(text[start:tokens[j][1]]).split())] += 1
+                    forms[" ".join(fold(text[start : tokens[j][1]]).split())] += 1
     for form, _ in sorted(forms.items(), key=lambda f: (-f[1], len(f[0]), f[0])):
         if _means(form, term):
             return form
@@ -126,6 +141,7 @@ def _means(form, term):
 
 class Totals(NamedTuple):
     """A term's mentions in a set of products, and in the whole catalog."""
+
     term: str
     products: int
     mentions: int
@@ -198,17 +214,22 @@ class SuggestService:
         min_products = max(2, math.ceil(MIN_SET_SHARE * len(ids)))
         # Three cheap statements rather than one: the set's totals per term (no ordered aggregates), the
         # catalog totals of those terms (key lookups), then quotes for the few chosen.
-        rows = self.session.execute(sa.text("""
+        rows = self.session.execute(
+            sa.text("""
             SELECT e.term, count(*) AS products, sum(e.mentions) AS mentions, sum(e.positive) AS positive,
                    sum(e.negative) AS negative
             -- descriptor_evidence is a view: each product's lines are split only for the products asked about.
             FROM unnest(CAST(:ids AS int[])) AS i(id) JOIN descriptor_evidence e ON e.product_id = i.id
             GROUP BY e.term HAVING count(*) >= :min_products
-        """), {"ids": ids, "min_products": min_products}).all()
+        """),
+            {"ids": ids, "min_products": min_products},
+        ).all()
         rows = [row for row in rows if plain(row.term)]
-        corpus = dict(self.session.execute(
-            sa.text("SELECT term, mentions FROM term_stats WHERE term = ANY(:terms)"), {"terms": [r.term for r in rows]}
-        ).all())
+        corpus = dict(
+            self.session.execute(
+                sa.text("SELECT term, mentions FROM term_stats WHERE term = ANY(:terms)"), {"terms": [r.term for r in rows]}
+            ).all()
+        )
         rows = [Totals(*row, corpus=corpus.get(row.term, row.mentions)) for row in rows]
         in_play = set(request.query.terms) | {d.term for d in request.descriptors} | set(dismissed)
         query_words = {w for t in request.query.terms for w in t.split(" ")}
@@ -218,20 +239,34 @@ class SuggestService:
                 chosen.append((score, row))
                 if len(chosen) == limit:
                     break
-        quote_ids = dict(self.session.execute(sa.text("""
+        quote_ids = (
+            dict(
+                self.session.execute(
+                    sa.text("""
             SELECT e.term, (array_agg(e.quote_1 ORDER BY e.mentions DESC, e.product_id))[1:3]
             FROM unnest(CAST(:ids AS int[])) AS i(id) JOIN descriptor_evidence e ON e.product_id = i.id
             WHERE e.term = ANY(:terms) GROUP BY e.term
-        """), {"ids": ids, "terms": [row.term for _, row in chosen]}).all()) if chosen else {}
+        """),
+                    {"ids": ids, "terms": [row.term for _, row in chosen]},
+                ).all()
+            )
+            if chosen
+            else {}
+        )
         reviews = self._texts([i for ids_ in quote_ids.values() for i in ids_ if i])
         suggestions = []
         for score, row in chosen:
             texts = [t for i in quote_ids.get(row.term, ()) if i in reviews for t in (reviews[i].summary, reviews[i].text)]
             polar = row.positive + row.negative
-            suggestions.append(Suggestion(
-                descriptor=surface_form(row.term, texts), term=row.term, products=row.products,
-                positive_share=round(row.positive / polar, 3) if polar else 0.0, score=round(score, 2),
-            ))
+            suggestions.append(
+                Suggestion(
+                    descriptor=surface_form(row.term, texts),
+                    term=row.term,
+                    products=row.products,
+                    positive_share=round(row.positive / polar, 3) if polar else 0.0,
+                    score=round(score, 2),
+                )
+            )
         return Suggestions(suggestions, matching, len(ids))
 
     # Customers say ------------------------------------------------------------------------------
@@ -243,12 +278,15 @@ class SuggestService:
         if product.review_count < least:
             return []
         own_words = frozenset(analyze_query_words(product.title or ""))  # "headphones" on headphones says nothing
-        rows = self.session.execute(sa.text(f"""
+        rows = self.session.execute(
+            sa.text(f"""
             SELECT e.term, e.mentions, e.positive, e.negative, {STARS_ARRAY} AS stars, {QUOTES_ARRAY} AS quote_ids,
                    t.mentions AS corpus
             FROM descriptor_evidence e JOIN term_stats t ON t.term = e.term
             WHERE e.product_id = :id AND e.mentions >= :least
-        """), {"id": product.id, "least": least}).all()
+        """),
+            {"id": product.id, "least": least},
+        ).all()
         rows = [row for row in rows if plain(row.term)]
         chosen = []
         for score, row in distinctive(rows, product.review_count, self._all_reviews()):
@@ -260,8 +298,13 @@ class SuggestService:
         out = []
         for score, row in chosen:
             say = CustomerSay(
-                descriptor=row.term, term=row.term, mentions=row.mentions, positive=row.positive,
-                negative=row.negative, stars=list(row.stars), score=round(score, 2),
+                descriptor=row.term,
+                term=row.term,
+                mentions=row.mentions,
+                positive=row.positive,
+                negative=row.negative,
+                stars=list(row.stars),
+                score=round(score, 2),
                 share=round(row.mentions / product.review_count, 4),
             )
             texts = []
@@ -305,8 +348,14 @@ class SuggestService:
     def _completions(self, text, limit):
         width = 1 if len(text) == 1 else 2
         like = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        return [tuple(r) for r in self.session.execute(sa.text(f"""
+        return [
+            tuple(r)
+            for r in self.session.execute(
+                sa.text(f"""
             SELECT phrase, products FROM vocabulary
             WHERE left(phrase, {width}) = :bucket AND phrase LIKE :like
             ORDER BY left(phrase, {width}), products DESC, phrase LIMIT :limit
-        """), {"bucket": text[:width], "like": like, "limit": limit})]
+        """),
+                {"bucket": text[:width], "like": like, "limit": limit},
+            )
+        ]

@@ -57,6 +57,7 @@ DELETE FROM vocabulary WHERE phrase IN (SELECT phrase COLLATE "default" FROM cha
 DROP TABLE changed_phrases, added_phrases;
 """
 
+
 def clear_phrases(cursor):
     """Before a full rebuild loads every product's phrases."""
     cursor.execute(CLEAR_PRODUCT_PHRASES)

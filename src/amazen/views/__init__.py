@@ -1,4 +1,5 @@
 """HTML and JSON views, error views, and the URL helpers templates use."""
+
 import hashlib
 from pathlib import Path
 

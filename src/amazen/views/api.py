@@ -2,6 +2,7 @@
 
 Errors are JSON objects ``{"error": {"code", "message", "field"}}`` (see views/errors.py).
 """
+
 from pyramid.view import view_config
 
 from amazen.params import InvalidParameter
@@ -41,8 +42,7 @@ def search_json(request, found):
                     "stars": e.stars,
                     "avg_stars": e.avg_stars,
                     "quotes": [
-                        {"text": q["text"], "review_url": review_url(request, result.asin, q["review_id"])}
-                        for q in e.quotes
+                        {"text": q["text"], "review_url": review_url(request, result.asin, q["review_id"])} for q in e.quotes
                     ],
                 }
                 for e in result.evidence
@@ -118,8 +118,7 @@ def api_suggest_descriptors(context, request):
     found = request.find_service(name="suggest").descriptors(parse_search(request.GET), parse_dismissed(request.GET))
     return {
         "suggestions": [
-            {"descriptor": s.descriptor, "products": s.products, "positive_share": s.positive_share}
-            for s in found.suggestions
+            {"descriptor": s.descriptor, "products": s.products, "positive_share": s.positive_share} for s in found.suggestions
         ],
         "matching": found.matching,
         "considered": found.considered,

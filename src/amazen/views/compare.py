@@ -1,6 +1,7 @@
 """The compare page, /compare?asin=A&asin=B[&pos=…&neg=…]: 2 to 4 products side by side on the shopper's
 descriptors and on what their customers say most. A GET form on the results page (a checkbox per result)
 leads here, carrying the search's state so the page can link back to it."""
+
 from markupsafe import Markup
 from pyramid.view import view_config
 
@@ -58,19 +59,21 @@ def compare(context, request):
         evidences = [found[product.id][i] for product in products]
         is_attribute = i >= len(descriptors)
         best = set() if is_attribute else best_cells(products, evidences, descriptor.polarity)
-        rows.append({
-            "descriptor": descriptor,
-            "attribute": is_attribute,
-            "cells": [
-                {
-                    "product": product,
-                    "evidence": evidence,
-                    "best": j in best,
-                    "top": is_attribute and any(s.term == descriptor.term for s in says[product.id]),
-                }
-                for j, (product, evidence) in enumerate(zip(products, evidences))
-            ],
-        })
+        rows.append(
+            {
+                "descriptor": descriptor,
+                "attribute": is_attribute,
+                "cells": [
+                    {
+                        "product": product,
+                        "evidence": evidence,
+                        "best": j in best,
+                        "top": is_attribute and any(s.term == descriptor.term for s in says[product.id]),
+                    }
+                    for j, (product, evidence) in enumerate(zip(products, evidences))
+                ],
+            }
+        )
     links = SearchLinks(request)
     others = [(k, v) for k, v in request.GET.items() if k != "asin"]
     return {
@@ -79,11 +82,11 @@ def compare(context, request):
         "attribute_rows": [r for r in rows if r["attribute"]],
         "back_url": links.current() if links.state else None,
         "remove_urls": {
-            product.asin: request.resource_url(
-                context, query=[("asin", a) for a in asins if a != product.asin] + others
-            )
+            product.asin: request.resource_url(context, query=[("asin", a) for a in asins if a != product.asin] + others)
             for product in products
-        } if len(products) > 2 else {},
+        }
+        if len(products) > 2
+        else {},
         "review_url": review_url,
         "Markup": Markup,
     }

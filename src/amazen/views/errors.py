@@ -4,10 +4,10 @@ Requests under /api/ get a JSON error object instead of a page. An address or qu
 text (bytes that are not UTF-8, or a NUL character, which no PostgreSQL text can hold) is answered 400
 before any view reads it (traversal looks no name with a NUL up: amazen.resources).
 """
+
 import logging
 
 import sqlalchemy as sa
-
 from pyramid.events import ContextFound, subscriber
 from pyramid.httpexceptions import HTTPBadRequest
 from pyramid.view import exception_view_config, notfound_view_config
@@ -94,9 +94,7 @@ def reject_unreadable_text(event):
 @exception_view_config(sa.exc.OperationalError, renderer="error.jinja2", retryable_error=False)
 def database_unavailable(exc, request):
     log.error("database unavailable on %s: %s", request.path_qs, exc.orig.__class__.__name__)
-    return error_response(
-        request, 503, "database_unavailable", "Amazen is briefly unavailable. Please try again in a moment."
-    )
+    return error_response(request, 503, "database_unavailable", "Amazen is briefly unavailable. Please try again in a moment.")
 
 
 @exception_view_config(Exception, renderer="error.jinja2", last_retry_attempt=True)

@@ -2,8 +2,14 @@
 
 tests/functional/test_api.py checks real responses against these schemas, so the two stay in step.
 """
+
 from amazen.search.query import (
-    MAX_DESCRIPTOR_LENGTH, MAX_DESCRIPTORS, MAX_DISMISSED, MAX_PER_PAGE, MAX_PRICE, MAX_QUERY_LENGTH,
+    MAX_DESCRIPTOR_LENGTH,
+    MAX_DESCRIPTORS,
+    MAX_DISMISSED,
+    MAX_PER_PAGE,
+    MAX_PRICE,
+    MAX_QUERY_LENGTH,
 )
 from amazen.search.scoring import SORTS
 
@@ -19,6 +25,8 @@ NO_NUL = "^[^\\u0000]*$"
 
 def _text(**schema):
     return {"type": "string", "pattern": NO_NUL, **schema}
+
+
 INTEGER = {"type": "integer"}
 NUMBER = {"type": "number"}
 
@@ -52,9 +60,14 @@ EVIDENCE = {
         "mentions": {"type": "integer", "description": "reviews of the product that mention the descriptor"},
         "share": {"type": "number", "description": "mentions / the product's reviews"},
         "positive": INTEGER,
-        "negative": {"type": "integer", "description": "mentions in a negated scope (\"not comfortable\")"},
-        "stars": {"type": "array", "items": INTEGER, "minItems": 5, "maxItems": 5,
-                  "description": "1- to 5-star counts of the mentioning reviews"},
+        "negative": {"type": "integer", "description": 'mentions in a negated scope ("not comfortable")'},
+        "stars": {
+            "type": "array",
+            "items": INTEGER,
+            "minItems": 5,
+            "maxItems": 5,
+            "description": "1- to 5-star counts of the mentioning reviews",
+        },
         "avg_stars": _nullable(NUMBER),
         "quotes": {"type": "array", "items": QUOTE, "maxItems": 2},
     },
@@ -83,51 +96,102 @@ RESULT = {
     },
 }
 
-FACET_VALUE = {"type": "object", "required": ["count"], "properties": {
-    "value": STRING, "name": STRING, "min": _nullable(NUMBER), "max": _nullable(NUMBER), "count": INTEGER,
-}}
+FACET_VALUE = {
+    "type": "object",
+    "required": ["count"],
+    "properties": {
+        "value": STRING,
+        "name": STRING,
+        "min": _nullable(NUMBER),
+        "max": _nullable(NUMBER),
+        "count": INTEGER,
+    },
+}
 
 SEARCH_RESPONSE = {
     "type": "object",
     "required": ["query", "total", "page", "per_page", "results", "facets", "unknown_terms", "message", "did_you_mean"],
     "properties": {
-        "query": {"type": "object", "required": ["q", "pos", "neg", "category", "brand", "price_min", "price_max", "rating_min", "sort"],
-                  "properties": {
-                      "q": STRING, "pos": {"type": "array", "items": STRING}, "neg": {"type": "array", "items": STRING},
-                      "category": _nullable(STRING), "brand": _nullable(STRING), "price_min": _nullable(NUMBER),
-                      "price_max": _nullable(NUMBER), "rating_min": _nullable(NUMBER), "sort": STRING,
-                  }},
+        "query": {
+            "type": "object",
+            "required": ["q", "pos", "neg", "category", "brand", "price_min", "price_max", "rating_min", "sort"],
+            "properties": {
+                "q": STRING,
+                "pos": {"type": "array", "items": STRING},
+                "neg": {"type": "array", "items": STRING},
+                "category": _nullable(STRING),
+                "brand": _nullable(STRING),
+                "price_min": _nullable(NUMBER),
+                "price_max": _nullable(NUMBER),
+                "rating_min": _nullable(NUMBER),
+                "sort": STRING,
+            },
+        },
         "total": {"type": "integer", "description": "exact number of matching products"},
         "page": INTEGER,
         "per_page": INTEGER,
         "results": {"type": "array", "items": RESULT},
-        "facets": {"type": "object", "required": ["category", "brand", "price", "rating"], "properties": {
-            name: {"type": "array", "items": FACET_VALUE} for name in ("category", "brand", "price", "rating")
-        }},
-        "unknown_terms": {"type": "array", "items": STRING,
-                          "description": "query words and descriptors that nothing in the catalog mentions"},
+        "facets": {
+            "type": "object",
+            "required": ["category", "brand", "price", "rating"],
+            "properties": {name: {"type": "array", "items": FACET_VALUE} for name in ("category", "brand", "price", "rating")},
+        },
+        "unknown_terms": {
+            "type": "array",
+            "items": STRING,
+            "description": "query words and descriptors that nothing in the catalog mentions",
+        },
         "message": _nullable(STRING),
-        "did_you_mean": _nullable({
-            "type": "object", "required": ["query", "total"], "properties": {"query": STRING, "total": INTEGER},
-            "description": "the query with misspelt words corrected, when that finds more products",
-        }),
+        "did_you_mean": _nullable(
+            {
+                "type": "object",
+                "required": ["query", "total"],
+                "properties": {"query": STRING, "total": INTEGER},
+                "description": "the query with misspelt words corrected, when that finds more products",
+            }
+        ),
     },
 }
 
 PRODUCT = {
     "type": "object",
-    "required": ["asin", "title", "brand", "price", "description", "features", "image_url", "categories", "url",
-                 "review_count", "rating"],
+    "required": [
+        "asin",
+        "title",
+        "brand",
+        "price",
+        "description",
+        "features",
+        "image_url",
+        "categories",
+        "url",
+        "review_count",
+        "rating",
+    ],
     "properties": {
-        "asin": STRING, "title": STRING, "brand": _nullable(STRING), "price": _nullable(NUMBER),
-        "description": _nullable(STRING), "features": {"type": "array", "items": STRING},
-        "image_url": _nullable(STRING), "categories": {"type": "array", "items": STRING}, "url": STRING,
+        "asin": STRING,
+        "title": STRING,
+        "brand": _nullable(STRING),
+        "price": _nullable(NUMBER),
+        "description": _nullable(STRING),
+        "features": {"type": "array", "items": STRING},
+        "image_url": _nullable(STRING),
+        "categories": {"type": "array", "items": STRING},
+        "url": STRING,
         "review_count": INTEGER,
-        "rating": {"type": "object", "required": ["average", "count", "histogram"], "properties": {
-            "average": _nullable(NUMBER), "count": INTEGER,
-            "histogram": {"type": "object", "required": ["1", "2", "3", "4", "5"],
-                          "properties": {str(i): INTEGER for i in range(1, 6)}},
-        }},
+        "rating": {
+            "type": "object",
+            "required": ["average", "count", "histogram"],
+            "properties": {
+                "average": _nullable(NUMBER),
+                "count": INTEGER,
+                "histogram": {
+                    "type": "object",
+                    "required": ["1", "2", "3", "4", "5"],
+                    "properties": {str(i): INTEGER for i in range(1, 6)},
+                },
+            },
+        },
     },
 }
 
@@ -147,21 +211,28 @@ CUSTOMER_SAYS = {
 }
 PRODUCT["required"].append("customers_say")
 PRODUCT["properties"]["customers_say"] = {
-    "type": "array", "items": CUSTOMER_SAYS, "description": "the attributes its reviews mention most distinctively",
+    "type": "array",
+    "items": CUSTOMER_SAYS,
+    "description": "the attributes its reviews mention most distinctively",
 }
 
 SUGGESTIONS = {
     "type": "object",
     "required": ["suggestions", "matching", "considered"],
     "properties": {
-        "suggestions": {"type": "array", "maxItems": 10, "items": {
-            "type": "object", "required": ["descriptor", "products", "positive_share"],
-            "properties": {
-                "descriptor": STRING,
-                "products": {"type": "integer", "description": "considered products whose reviews mention it"},
-                "positive_share": {"type": "number", "description": "share of those mentions that are not negated"},
+        "suggestions": {
+            "type": "array",
+            "maxItems": 10,
+            "items": {
+                "type": "object",
+                "required": ["descriptor", "products", "positive_share"],
+                "properties": {
+                    "descriptor": STRING,
+                    "products": {"type": "integer", "description": "considered products whose reviews mention it"},
+                    "positive_share": {"type": "number", "description": "share of those mentions that are not negated"},
+                },
             },
-        }},
+        },
         "matching": {"type": "integer", "description": "products matching the search"},
         "considered": {"type": "integer", "description": "the top-ranked matching products whose reviews were read"},
     },
@@ -170,18 +241,24 @@ SUGGESTIONS = {
 COMPLETIONS = {
     "type": "object",
     "required": ["completions"],
-    "properties": {"completions": {"type": "array", "maxItems": 10, "items": {
-        "type": "object", "required": ["text", "products"],
-        "properties": {"text": STRING, "products": {"type": "integer", "description": "products using it"}},
-    }}},
+    "properties": {
+        "completions": {
+            "type": "array",
+            "maxItems": 10,
+            "items": {
+                "type": "object",
+                "required": ["text", "products"],
+                "properties": {"text": STRING, "products": {"type": "integer", "description": "products using it"}},
+            },
+        }
+    },
 }
 
 NEW_REVIEW = {
     "type": "object",
     "required": ["reviewer_id"],
     "properties": {
-        "reviewer_id": _text(maxLength=100, pattern="^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
-                             description="not blank"),
+        "reviewer_id": _text(maxLength=100, pattern="^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$", description="not blank"),
         "reviewer_name": _text(maxLength=100),
         "rating": {"type": "integer", "minimum": 1, "maximum": 5},
         "summary": _text(maxLength=300, description="a review needs a summary or a text"),
@@ -204,20 +281,34 @@ def _param(name, schema, description, repeat=False):
 
 
 SEARCH_PARAMETERS = [
-    _param("q", _text(maxLength=MAX_QUERY_LENGTH),
-           'words over product text; "quoted phrases"; -word excludes'),
-    _param("pos", {"type": "array", "maxItems": MAX_DESCRIPTORS, "items": _text(maxLength=MAX_DESCRIPTOR_LENGTH)},
-           "what reviews should say (a word or two-word phrase); repeatable", repeat=True),
-    _param("neg", {"type": "array", "maxItems": MAX_DESCRIPTORS, "items": _text(maxLength=MAX_DESCRIPTOR_LENGTH)},
-           "what reviews should not say (none of pos); repeatable", repeat=True),
-    _param("category", _text(), "category path or name, either in any case, e.g. electronics/headphones or Headphones "
-                                "(subcategories included; a name several categories share is a 400 listing their paths)"),
+    _param("q", _text(maxLength=MAX_QUERY_LENGTH), 'words over product text; "quoted phrases"; -word excludes'),
+    _param(
+        "pos",
+        {"type": "array", "maxItems": MAX_DESCRIPTORS, "items": _text(maxLength=MAX_DESCRIPTOR_LENGTH)},
+        "what reviews should say (a word or two-word phrase); repeatable",
+        repeat=True,
+    ),
+    _param(
+        "neg",
+        {"type": "array", "maxItems": MAX_DESCRIPTORS, "items": _text(maxLength=MAX_DESCRIPTOR_LENGTH)},
+        "what reviews should not say (none of pos); repeatable",
+        repeat=True,
+    ),
+    _param(
+        "category",
+        _text(),
+        "category path or name, either in any case, e.g. electronics/headphones or Headphones "
+        "(subcategories included; a name several categories share is a 400 listing their paths)",
+    ),
     _param("brand", _text(), "exact brand (case-insensitive)"),
     _param("price_min", {"type": "number", "minimum": 0, "maximum": int(MAX_PRICE)}, "lowest price"),
     _param("price_max", {"type": "number", "minimum": 0, "maximum": int(MAX_PRICE)}, "highest price (not below price_min)"),
     _param("rating_min", {"type": "number", "minimum": 1, "maximum": 5}, "lowest average rating"),
-    _param("sort", {"type": "string", "enum": [sort.name for sort in SORTS], "default": SORTS[0].name},
-           "result order: " + ", ".join(f"{sort.name} ({sort.label.lower()})" for sort in SORTS)),
+    _param(
+        "sort",
+        {"type": "string", "enum": [sort.name for sort in SORTS], "default": SORTS[0].name},
+        "result order: " + ", ".join(f"{sort.name} ({sort.label.lower()})" for sort in SORTS),
+    ),
     _param("page", {"type": "integer", "minimum": 1, "default": 1}, "page number (out-of-range values are clamped)"),
     _param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20}, "results per page (clamped)"),
     _param("explain", {"type": "string", "enum": ["0", "1", "true", "false"]}, "1: add each result's score components"),
@@ -235,43 +326,66 @@ def _error(description):
 def openapi_document(request):
     return {
         "openapi": "3.0.3",
-        "info": {"title": "Amazen API", "version": "1",
-                 "description": "Search products by what their reviewers say."},
+        "info": {"title": "Amazen API", "version": "1", "description": "Search products by what their reviewers say."},
         "servers": [{"url": request.application_url}],
         "paths": {
-            "/api/search": {"get": {
-                "summary": "Rank products by a query and by review evidence for descriptors",
-                "parameters": SEARCH_PARAMETERS,
-                "responses": {"200": {"description": "a page of ranked products", **_json(SEARCH_RESPONSE)},
-                              "400": _error("a malformed parameter")},
-            }},
-            "/api/products/{asin}": {"get": {
-                "summary": "One product with its rating histogram and what its customers say",
-                "parameters": [{"name": "asin", "in": "path", "required": True, "schema": STRING}],
-                "responses": {"200": {"description": "the product", **_json(PRODUCT)},
-                              "404": _error("no such product")},
-            }},
-            "/api/products/{asin}/reviews": {"post": {
-                "summary": "Write a review; it is searchable on the next request",
-                "parameters": [{"name": "asin", "in": "path", "required": True, "schema": STRING}],
-                "requestBody": {"required": True, **_json(NEW_REVIEW)},
-                "responses": {"201": {"description": "the review was stored", **_json(REVIEW_CREATED)},
-                              "400": _error("a missing or malformed field"), "404": _error("no such product")},
-            }},
-            "/api/suggest/descriptors": {"get": {
-                "summary": "Descriptors the reviews of the matching products mention distinctively",
-                "parameters": SEARCH_PARAMETERS[:8] + [_param(
-                    "dismissed", {"type": "array", "maxItems": MAX_DISMISSED, "items": _text(maxLength=MAX_DESCRIPTOR_LENGTH)},
-                    "descriptors not to suggest again; repeatable", repeat=True)],
-                "responses": {"200": {"description": "up to 10 suggestions", **_json(SUGGESTIONS)},
-                              "400": _error("a malformed parameter")},
-            }},
-            "/api/suggest/complete": {"get": {
-                "summary": "Completions of what was typed, from the catalog's titles, brands and categories",
-                "parameters": [_param("prefix", _text(maxLength=MAX_QUERY_LENGTH), "the text typed so far")],
-                "responses": {"200": {"description": "up to 10 completions, most used first", **_json(COMPLETIONS)},
-                              "400": _error("a malformed parameter")},
-            }},
+            "/api/search": {
+                "get": {
+                    "summary": "Rank products by a query and by review evidence for descriptors",
+                    "parameters": SEARCH_PARAMETERS,
+                    "responses": {
+                        "200": {"description": "a page of ranked products", **_json(SEARCH_RESPONSE)},
+                        "400": _error("a malformed parameter"),
+                    },
+                }
+            },
+            "/api/products/{asin}": {
+                "get": {
+                    "summary": "One product with its rating histogram and what its customers say",
+                    "parameters": [{"name": "asin", "in": "path", "required": True, "schema": STRING}],
+                    "responses": {"200": {"description": "the product", **_json(PRODUCT)}, "404": _error("no such product")},
+                }
+            },
+            "/api/products/{asin}/reviews": {
+                "post": {
+                    "summary": "Write a review; it is searchable on the next request",
+                    "parameters": [{"name": "asin", "in": "path", "required": True, "schema": STRING}],
+                    "requestBody": {"required": True, **_json(NEW_REVIEW)},
+                    "responses": {
+                        "201": {"description": "the review was stored", **_json(REVIEW_CREATED)},
+                        "400": _error("a missing or malformed field"),
+                        "404": _error("no such product"),
+                    },
+                }
+            },
+            "/api/suggest/descriptors": {
+                "get": {
+                    "summary": "Descriptors the reviews of the matching products mention distinctively",
+                    "parameters": SEARCH_PARAMETERS[:8]
+                    + [
+                        _param(
+                            "dismissed",
+                            {"type": "array", "maxItems": MAX_DISMISSED, "items": _text(maxLength=MAX_DESCRIPTOR_LENGTH)},
+                            "descriptors not to suggest again; repeatable",
+                            repeat=True,
+                        )
+                    ],
+                    "responses": {
+                        "200": {"description": "up to 10 suggestions", **_json(SUGGESTIONS)},
+                        "400": _error("a malformed parameter"),
+                    },
+                }
+            },
+            "/api/suggest/complete": {
+                "get": {
+                    "summary": "Completions of what was typed, from the catalog's titles, brands and categories",
+                    "parameters": [_param("prefix", _text(maxLength=MAX_QUERY_LENGTH), "the text typed so far")],
+                    "responses": {
+                        "200": {"description": "up to 10 completions, most used first", **_json(COMPLETIONS)},
+                        "400": _error("a malformed parameter"),
+                    },
+                }
+            },
             "/api/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3"}}}},
         },
         "components": {"schemas": {"Error": ERROR}},

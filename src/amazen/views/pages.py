@@ -1,4 +1,5 @@
 """Server-rendered HTML pages. Each view reads its parameters, calls the catalog service, renders."""
+
 import re
 
 from markupsafe import Markup, escape
@@ -22,7 +23,7 @@ def highlight(text, words):
     pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.I)
     out, last = [], 0
     for match in pattern.finditer(text):
-        out += [escape(text[last:match.start()]), Markup("<mark>%s</mark>") % match.group()]
+        out += [escape(text[last : match.start()]), Markup("<mark>%s</mark>") % match.group()]
         last = match.end()
     out.append(escape(text[last:]))
     return Markup("").join(out)
@@ -48,9 +49,7 @@ def home(context, request):
 def product_listing(context, request, category=None):
     sort = choice(request.params, "sort", list(PRODUCT_SORTS), "reviews")
     text = text_filter(request)
-    page = context.catalog.list_products(
-        page_request(request.params, PRODUCTS_PER_PAGE), sort=sort, category=category, text=text
-    )
+    page = context.catalog.list_products(page_request(request.params, PRODUCTS_PER_PAGE), sort=sort, category=category, text=text)
     return {"page": page, "sort": sort, "sorts": list(PRODUCT_SORTS), "q": text}
 
 
@@ -67,15 +66,24 @@ def product(context, request):
     # ?rq=words: only the reviews that contain every word.
     words = parse_review_words(request.params)
     reviews = context.catalog.list_reviews(
-        context.product, page_request(request.params, REVIEWS_PER_PAGE, max_per_page=50), sort=sort,
-        mentioning=say.term if say else None, containing=words,
+        context.product,
+        page_request(request.params, REVIEWS_PER_PAGE, max_per_page=50),
+        sort=sort,
+        mentioning=say.term if say else None,
+        containing=words,
     )
     # ?review=<id>: the review a search result quoted, shown first wherever it sorts.
     quoted_id = integer(request.params, "review", None)
     quoted = context.catalog.review_of(context.product, quoted_id) if quoted_id else None
     return {
-        "product": context.product, "reviews": reviews, "sort": sort, "sorts": list(REVIEW_SORTS), "quoted": quoted,
-        "say": say, "rq": " ".join(words), "highlight": lambda text: highlight(text, words),
+        "product": context.product,
+        "reviews": reviews,
+        "sort": sort,
+        "sorts": list(REVIEW_SORTS),
+        "quoted": quoted,
+        "say": say,
+        "rq": " ".join(words),
+        "highlight": lambda text: highlight(text, words),
         "customers_say": request.find_service(name="suggest").customers_say(context.product),
         "Markup": Markup,
     }

@@ -1,5 +1,6 @@
 """The results page, /search: the whole state is in the URL, every control is a link or a GET form,
 so it works without JavaScript and can be shared."""
+
 from markupsafe import Markup
 from pyramid.view import view_config
 

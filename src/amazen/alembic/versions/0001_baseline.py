@@ -6,16 +6,17 @@ Revises:
 The statements are this revision's own, as a migration's must be: the models (amazen.models) describe the
 same schema, and tests/functional/test_migrations.py checks that the two agree, views included.
 """
+
 from alembic import op
 
-revision = '0001_baseline'
+revision = "0001_baseline"
 down_revision = None
 branch_labels = None
 depends_on = None
 
 # pg_trgm: the vocabulary's trigram index, for spelling suggestions. unaccent: accent folding in SQL.
 # The embedded server and the official PostgreSQL image both ship these contrib extensions.
-EXTENSIONS = ('pg_trgm', 'unaccent')
+EXTENSIONS = ("pg_trgm", "unaccent")
 
 # The catalog: products, their reviews, and the category tree they sit in.
 CATALOG = """
@@ -226,24 +227,39 @@ SELECT split_part(line, E'\\t', 1) AS phrase, p.product_id, split_part(line, E'\
 FROM product_vocabulary p, string_to_table(p.phrases, E'\\n') line""",
 }
 
-TABLES = ('packed_facts', 'packed_evidence', 'packed_terms', 'brands', 'vocabulary', 'phrase_counts', 'product_vocabulary',
-          'term_stats', 'search_stats', 'product_evidence', 'product_term_stats', 'product_postings',
-          'reviews', 'product_categories', 'products', 'categories')
+TABLES = (
+    "packed_facts",
+    "packed_evidence",
+    "packed_terms",
+    "brands",
+    "vocabulary",
+    "phrase_counts",
+    "product_vocabulary",
+    "term_stats",
+    "search_stats",
+    "product_evidence",
+    "product_term_stats",
+    "product_postings",
+    "reviews",
+    "product_categories",
+    "products",
+    "categories",
+)
 
 
 def upgrade():
     for extension in EXTENSIONS:
-        op.execute(f'CREATE EXTENSION IF NOT EXISTS {extension}')
+        op.execute(f"CREATE EXTENSION IF NOT EXISTS {extension}")
     op.execute(CATALOG)
     op.execute(SEARCH)
     op.execute(PACKED)
     for name, select in VIEWS.items():
-        op.execute(f'CREATE VIEW {name} AS {select.strip()}')
+        op.execute(f"CREATE VIEW {name} AS {select.strip()}")
 
 
 def downgrade():
     for name in reversed(VIEWS):
-        op.execute(f'DROP VIEW {name}')
-    op.execute(f'DROP TABLE {", ".join(TABLES)}')
+        op.execute(f"DROP VIEW {name}")
+    op.execute(f"DROP TABLE {', '.join(TABLES)}")
     for extension in reversed(EXTENSIONS):
-        op.execute(f'DROP EXTENSION {extension}')
+        op.execute(f"DROP EXTENSION {extension}")

@@ -23,6 +23,7 @@ Decisions:
 * reviews.date: ISO 8601 ("2015-08-08T00:00:00.000Z") → UTC; reviews.numHelpful → helpful votes.
   reviews.doRecommend, the user's city and province have no field to go to and are dropped.
 """
+
 import csv
 import json
 from datetime import datetime, timezone
@@ -36,10 +37,10 @@ from amazen.ingest.base import (
     MISSING_ASIN,
     MISSING_REVIEWER,
     AsinMemory,
-    parse_int,
-    parse_stars,
     Reader,
     Skip,
+    parse_int,
+    parse_stars,
 )
 
 # The columns read() needs; sniff claims a CSV whose header names them all.
@@ -160,23 +161,29 @@ class DatafinitiCsv(Reader):
             yield line_number, Skip(MISSING_REVIEWER)
             return
         if products.first_time(asin):
-            yield line_number, ProductRecord(
-                asin=asin,
-                title=clean.one_line(row.get("name")),
-                brand=clean.one_line(row.get("brand")),
-                price=usd_price(row.get("prices")),
-                categories=category_labels(row.get("categories")),
-                partial=True,
+            yield (
+                line_number,
+                ProductRecord(
+                    asin=asin,
+                    title=clean.one_line(row.get("name")),
+                    brand=clean.one_line(row.get("brand")),
+                    price=usd_price(row.get("prices")),
+                    categories=category_labels(row.get("categories")),
+                    partial=True,
+                ),
             )
-        yield line_number, ReviewRecord(
-            asin=asin,
-            reviewer_id="datafiniti:" + username,
-            rating=rating,
-            reviewer_name=clean.one_line(username),
-            summary=clean.one_line(row.get("reviews.title")),
-            text=clean.text(row.get("reviews.text")),
-            helpful_votes=parse_int(row.get("reviews.numHelpful", "")),
-            reviewed_at=parse_timestamp(row.get("reviews.date", "")),
+        yield (
+            line_number,
+            ReviewRecord(
+                asin=asin,
+                reviewer_id="datafiniti:" + username,
+                rating=rating,
+                reviewer_name=clean.one_line(username),
+                summary=clean.one_line(row.get("reviews.title")),
+                text=clean.text(row.get("reviews.text")),
+                helpful_votes=parse_int(row.get("reviews.numHelpful", "")),
+                reviewed_at=parse_timestamp(row.get("reviews.date", "")),
+            ),
         )
 
 

@@ -30,6 +30,7 @@ Decisions on the odd lines of the real files:
 * Blank lines before the first review are BLANK_LINE skips; inside a review they are part of it.
   Any other line is a MALFORMED skip, yielded where it is met (so before the review it sits in).
 """
+
 import re
 
 from amazen.catalog.records import ProductRecord, ReviewRecord
@@ -125,12 +126,15 @@ class HuLiuAnnotated(Reader):
             return
         if first:
             yield review.start, product
-        yield review.start, ReviewRecord(
-            asin=product.asin,
-            reviewer_id=f"huliu:{review.number}",
-            rating=None,
-            summary=clean.one_line(review.title),
-            text=clean.text(" ".join(review.sentences)),
+        yield (
+            review.start,
+            ReviewRecord(
+                asin=product.asin,
+                reviewer_id=f"huliu:{review.number}",
+                rating=None,
+                summary=clean.one_line(review.title),
+                text=clean.text(" ".join(review.sentences)),
+            ),
         )
 
 

@@ -16,6 +16,7 @@ Every text value goes through ``amazen.ingest.clean``: the files hold scraped HT
 Line numbers are physical lines. In the JSON array layout an element is reported at the line where it starts;
 the brackets and commas between elements yield nothing.
 """
+
 import ast
 import itertools
 import json
@@ -606,12 +607,7 @@ class McAuley2014Meta(Reader):
 
     def sniff(self, sample, filename):
         keys = first_keys(sample, {"json", "python", "array"})
-        return (
-            "asin" in keys
-            and bool(keys & KEYS_2014_META)
-            and not keys & KEYS_2018_META
-            and "reviewerID" not in keys
-        )
+        return "asin" in keys and bool(keys & KEYS_2014_META) and not keys & KEYS_2018_META and "reviewerID" not in keys
 
     def read(self, lines, source_name=None):
         # The layout shows in the first non-blank line: an array starts with "[", records with "{".

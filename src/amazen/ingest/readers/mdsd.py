@@ -29,6 +29,7 @@ Decisions (the dataset has no metadata; the product is what the review says):
 * helpful "3 of 3" → 3 helpful votes; empty or unreadable → 0. date "July 31, 2006" → UTC midnight;
   empty or unreadable → None. reviewer_location has no field to go to and is dropped.
 """
+
 import re
 import string
 from datetime import datetime, timezone
@@ -42,9 +43,9 @@ from amazen.ingest.base import (
     MISSING_ASIN,
     MISSING_REVIEWER,
     AsinMemory,
-    parse_stars,
     Reader,
     Skip,
+    parse_stars,
 )
 
 OPEN_TAG = re.compile(r"<([a-z_]+)>")
@@ -53,9 +54,7 @@ HELPFUL = re.compile(r"(\d+)\s+of\s+(\d+)")
 DATE = re.compile(r"([A-Za-z]+)\.?\s+(\d{1,2}),\s*(\d{4})")
 MONTHS = {
     name: number
-    for number, name in enumerate(
-        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
-    )
+    for number, name in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)
 }
 
 
@@ -179,15 +178,18 @@ class MultiDomainSentiment(Reader):
             return
         if products.first_time(asin):
             yield block.start, self._product(asin, fields)
-        yield block.start, ReviewRecord(
-            asin=asin,
-            reviewer_id="mdsd:" + reviewer_key(unique_id),
-            rating=rating,
-            reviewer_name=clean.one_line(fields.get("reviewer")),
-            summary=clean.one_line(fields.get("title")),
-            text=clean.text(fields.get("review_text")),
-            helpful_votes=helpful_votes(fields.get("helpful")),
-            reviewed_at=review_date(fields.get("date")),
+        yield (
+            block.start,
+            ReviewRecord(
+                asin=asin,
+                reviewer_id="mdsd:" + reviewer_key(unique_id),
+                rating=rating,
+                reviewer_name=clean.one_line(fields.get("reviewer")),
+                summary=clean.one_line(fields.get("title")),
+                text=clean.text(fields.get("review_text")),
+                helpful_votes=helpful_votes(fields.get("helpful")),
+                reviewed_at=review_date(fields.get("date")),
+            ),
         )
 
     def _product(self, asin, fields):
@@ -202,5 +204,6 @@ class MultiDomainSentiment(Reader):
             categories=((category,),) if category else (),
             partial=True,
         )
+
 
 READER = MultiDomainSentiment()

@@ -8,6 +8,7 @@ row is split on tabs, which is what ``csv`` does with ``delimiter="\\t"`` and ``
 errors csv raises on stray carriage returns. Bodies hold ``<br />`` and HTML entities; ``clean.text``
 turns a ``<br />`` into a line break and decodes the entities.
 """
+
 from datetime import datetime, timezone
 
 from amazen.catalog.records import ProductRecord, ReviewRecord
@@ -19,16 +20,28 @@ from amazen.ingest.base import (
     MISSING_ASIN,
     MISSING_REVIEWER,
     AsinMemory,
-    parse_int,
-    parse_stars,
     Reader,
     Skip,
+    parse_int,
+    parse_stars,
 )
 
 COLUMNS = (
-    "marketplace", "customer_id", "review_id", "product_id", "product_parent", "product_title",
-    "product_category", "star_rating", "helpful_votes", "total_votes", "vine", "verified_purchase",
-    "review_headline", "review_body", "review_date",
+    "marketplace",
+    "customer_id",
+    "review_id",
+    "product_id",
+    "product_parent",
+    "product_title",
+    "product_category",
+    "star_rating",
+    "helpful_votes",
+    "total_votes",
+    "vine",
+    "verified_purchase",
+    "review_headline",
+    "review_body",
+    "review_date",
 )
 
 
@@ -92,21 +105,27 @@ class AmazonReviewsTsv(Reader):
             return
         if products.first_time(asin):
             category = clean.one_line(row["product_category"])
-            yield line_number, ProductRecord(
-                asin=asin,
-                title=clean.one_line(row["product_title"]),
-                categories=((category,),) if category else (),
-                partial=True,
+            yield (
+                line_number,
+                ProductRecord(
+                    asin=asin,
+                    title=clean.one_line(row["product_title"]),
+                    categories=((category,),) if category else (),
+                    partial=True,
+                ),
             )
-        yield line_number, ReviewRecord(
-            asin=asin,
-            reviewer_id=reviewer_id,
-            rating=rating,
-            summary=clean.one_line(row["review_headline"]),
-            text=clean.text(row["review_body"]),
-            helpful_votes=parse_int(row["helpful_votes"]),
-            verified=row["verified_purchase"].strip() == "Y",
-            reviewed_at=parse_day(row["review_date"]),
+        yield (
+            line_number,
+            ReviewRecord(
+                asin=asin,
+                reviewer_id=reviewer_id,
+                rating=rating,
+                summary=clean.one_line(row["review_headline"]),
+                text=clean.text(row["review_body"]),
+                helpful_votes=parse_int(row["helpful_votes"]),
+                verified=row["verified_purchase"].strip() == "Y",
+                reviewed_at=parse_day(row["review_date"]),
+            ),
         )
 
 
