@@ -4,6 +4,7 @@ import zope.sqlalchemy
 from sqlalchemy import engine_from_config
 from sqlalchemy.orm import configure_mappers, sessionmaker
 
+from .accounts import ReviewVote, User  # noqa: F401
 from .catalog import Category, Product, Review, product_categories  # noqa: F401  (register the tables)
 from .meta import Base  # noqa: F401
 from .search import (  # noqa: F401

@@ -114,11 +114,25 @@ class Review(Base):
         # Its index also finds a product's reviews; pages sort those in memory (a product has thousands at
         # most), which keeps bulk imports fast: every extra index on reviews costs import throughput.
         UniqueConstraint("product_id", "reviewer_id", name="uq_reviews_product_id_reviewer_id"),
+        # A review is either imported (a dataset's reviewer id, no account) or written on the site (an
+        # account, no reviewer id): imports never match a site review, and the site never edits an imported one.
+        CheckConstraint("(reviewer_id IS NULL) <> (user_id IS NULL)", name="imported_or_written"),
+        # One review per account and product. Partial: imported reviews (no account) stay out of it, so
+        # imports pay nothing for it; it also finds an account's reviews.
+        Index(
+            "uq_reviews_user_id_product_id",
+            "user_id",
+            "product_id",
+            unique=True,
+            postgresql_where=sql_text("user_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
-    reviewer_id: Mapped[str] = mapped_column(Text)
+    reviewer_id: Mapped[Optional[str]] = mapped_column(Text)  # the dataset's reviewer; None for site reviews
+    # The account that wrote it on the site (None for imported reviews); its reviews go with the account.
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     reviewer_name: Mapped[Optional[str]] = mapped_column(Text)
     rating: Mapped[Optional[int]] = mapped_column(SmallInteger)  # None: the dataset has no stars
     summary: Mapped[Optional[str]] = mapped_column(Text)
@@ -126,5 +140,16 @@ class Review(Base):
     helpful_votes: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
     verified: Mapped[bool] = mapped_column(Boolean, server_default=sql_text("false"))
     reviewed_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    # Hidden by a moderator: out of pages, search and evidence, kept for its author to see and delete.
+    hidden_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    hidden_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     product: Mapped[Product] = relationship()
+
+    @property
+    def imported(self):
+        return self.user_id is None
+
+    @property
+    def hidden(self):
+        return self.hidden_at is not None

@@ -18,6 +18,22 @@ depends_on = None
 # The embedded server and the official PostgreSQL image both ship these contrib extensions.
 EXTENSIONS = ("pg_trgm", "unaccent")
 
+# Shopper accounts (before the catalog: a review written on the site belongs to one). An address is
+# unique whatever its case; the password is stored only as its argon2id hash.
+ACCOUNTS = """
+CREATE TABLE users (
+    id serial NOT NULL,
+    email text NOT NULL,
+    display_name text NOT NULL,
+    password_hash text NOT NULL,
+    is_moderator boolean NOT NULL DEFAULT false,
+    session_version integer NOT NULL DEFAULT 1,
+    created_at timestamp with time zone NOT NULL DEFAULT now(),
+    CONSTRAINT pk_users PRIMARY KEY (id)
+);
+CREATE UNIQUE INDEX ix_users_lower_email ON users (lower(email));
+"""
+
 # The catalog: products, their reviews, and the category tree they sit in.
 CATALOG = """
 CREATE TABLE categories (
@@ -76,7 +92,8 @@ CREATE INDEX ix_product_categories_category_id_product_id ON product_categories 
 CREATE TABLE reviews (
     id bigserial NOT NULL,
     product_id integer NOT NULL,
-    reviewer_id text NOT NULL,
+    reviewer_id text,
+    user_id integer,
     reviewer_name text,
     rating smallint,
     summary text,
@@ -84,12 +101,33 @@ CREATE TABLE reviews (
     helpful_votes integer NOT NULL DEFAULT 0,
     verified boolean NOT NULL DEFAULT false,
     reviewed_at timestamp with time zone,
+    hidden_at timestamp with time zone,
+    hidden_by integer,
     CONSTRAINT pk_reviews PRIMARY KEY (id),
     CONSTRAINT uq_reviews_product_id_reviewer_id UNIQUE (product_id, reviewer_id),
     CONSTRAINT ck_reviews_helpful_votes_not_negative CHECK (helpful_votes >= 0),
     CONSTRAINT ck_reviews_rating_stars CHECK (rating BETWEEN 1 AND 5),
-    CONSTRAINT fk_reviews_product_id_products FOREIGN KEY (product_id) REFERENCES products (id) ON DELETE CASCADE
+    -- imported (a dataset's reviewer id) or written on the site (an account), never both
+    CONSTRAINT ck_reviews_imported_or_written CHECK ((reviewer_id IS NULL) <> (user_id IS NULL)),
+    CONSTRAINT fk_reviews_product_id_products FOREIGN KEY (product_id) REFERENCES products (id) ON DELETE CASCADE,
+    CONSTRAINT fk_reviews_user_id_users FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE,
+    CONSTRAINT fk_reviews_hidden_by_users FOREIGN KEY (hidden_by) REFERENCES users (id) ON DELETE SET NULL
 );
+-- One review per account and product; imported reviews (no account) stay out of it.
+CREATE UNIQUE INDEX uq_reviews_user_id_product_id ON reviews (user_id, product_id) WHERE user_id IS NOT NULL;
+"""
+
+# Shopper accounts, part two: their "helpful" votes on reviews (after the reviews they point at).
+REVIEW_VOTES = """
+CREATE TABLE review_votes (
+    review_id bigint NOT NULL,
+    user_id integer NOT NULL,
+    created_at timestamp with time zone NOT NULL DEFAULT now(),
+    CONSTRAINT pk_review_votes PRIMARY KEY (review_id, user_id),
+    CONSTRAINT fk_review_votes_review_id_reviews FOREIGN KEY (review_id) REFERENCES reviews (id) ON DELETE CASCADE,
+    CONSTRAINT fk_review_votes_user_id_users FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE
+);
+CREATE INDEX ix_review_votes_user_id ON review_votes (user_id);
 """
 
 # The search index. Terms and phrases are in the C collation (byte order, the same on every server, and
@@ -240,7 +278,9 @@ TABLES = (
     "product_evidence",
     "product_term_stats",
     "product_postings",
+    "review_votes",
     "reviews",
+    "users",
     "product_categories",
     "products",
     "categories",
@@ -250,7 +290,9 @@ TABLES = (
 def upgrade():
     for extension in EXTENSIONS:
         op.execute(f"CREATE EXTENSION IF NOT EXISTS {extension}")
+    op.execute(ACCOUNTS)
     op.execute(CATALOG)
+    op.execute(REVIEW_VOTES)
     op.execute(SEARCH)
     op.execute(PACKED)
     for name, select in VIEWS.items():
