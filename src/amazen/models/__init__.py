@@ -6,6 +6,7 @@ from sqlalchemy.orm import configure_mappers, sessionmaker
 
 from .accounts import ReviewVote, User  # noqa: F401
 from .catalog import Category, Product, Review, product_categories  # noqa: F401  (register the tables)
+from .limits import rate_limit_hits  # noqa: F401
 from .meta import Base  # noqa: F401
 from .search import (  # noqa: F401
     phrase_counts,

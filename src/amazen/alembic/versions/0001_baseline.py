@@ -239,6 +239,18 @@ ALTER TABLE packed_facts ALTER ids SET STORAGE EXTERNAL, ALTER records SET STORA
     ALTER category_ids SET STORAGE EXTERNAL;
 """
 
+# Limits: the abuse limits' hits (amazen.limits), one row per counted hit, shared by every app process.
+# A key's hits in a window are one range of the primary key; the index on at serves the sweep of old hits.
+LIMITS = """
+CREATE TABLE rate_limit_hits (
+    name text NOT NULL,
+    key text NOT NULL,
+    at timestamp with time zone NOT NULL,
+    CONSTRAINT pk_rate_limit_hits PRIMARY KEY (name, key, at)
+);
+CREATE INDEX ix_rate_limit_hits_at ON rate_limit_hits (at);
+"""
+
 # The one-row-per-product tables as rows a statement can join (the application's copy of these
 # definitions, which a full rebuild uses to make the views again, is amazen.models.search.VIEWS).
 VIEWS = {
@@ -295,6 +307,7 @@ def upgrade():
     op.execute(REVIEW_VOTES)
     op.execute(SEARCH)
     op.execute(PACKED)
+    op.execute(LIMITS)  # limits
     for name, select in VIEWS.items():
         op.execute(f"CREATE VIEW {name} AS {select.strip()}")
 
@@ -303,5 +316,6 @@ def downgrade():
     for name in reversed(VIEWS):
         op.execute(f"DROP VIEW {name}")
     op.execute(f"DROP TABLE {', '.join(TABLES)}")
+    op.execute("DROP TABLE rate_limit_hits")  # limits
     for extension in reversed(EXTENSIONS):
         op.execute(f"DROP EXTENSION {extension}")
