@@ -40,6 +40,7 @@ from amazen.limits import (
     rule_from_settings,
     stored_key,
 )
+from amazen.views.limits import waiting_time
 from tests.conftest import REPO
 
 MOST, PER = SIGNIN_FAILURES  # 10 per 15 minutes
@@ -330,6 +331,14 @@ def test_too_many_hits_answer_429_with_retry_after_and_a_page_elsewhere(probe_ap
     assert "Too many attempts" in response.text and "Please wait" in response.text
     assert 55 <= int(response.headers["Retry-After"]) <= 60
     assert probe_writes(dbengine, name) == 1  # the first request's (a 303 commits); none from the 429
+
+
+@pytest.mark.parametrize(
+    "seconds, words",
+    [(1, "1 second"), (2, "2 seconds"), (119, "119 seconds"), (120, "2 minutes"), (121, "3 minutes"), (900, "15 minutes")],
+)
+def test_the_page_says_how_long_to_wait_in_words(seconds, words):
+    assert waiting_time(seconds) == words
 
 
 # The numbers and the client's address.

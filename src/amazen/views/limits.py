@@ -14,13 +14,19 @@ from amazen.views.errors import error_response, wants_json
 
 @exception_view_config(RateLimited, renderer="error.jinja2")
 def rate_limited(exc, request):
-    minutes = (exc.retry_after + 59) // 60
-    wait = f"{exc.retry_after} seconds" if exc.retry_after < 120 else f"{minutes} minutes"
+    wait = waiting_time(exc.retry_after)
     body = error_response(request, 429, "rate_limited", f"Too many attempts. Please wait {wait} before trying again.")
     if wants_json(request):
         body["error"]["field"] = None
     request.response.headers["Retry-After"] = str(exc.retry_after)
     return body
+
+
+def waiting_time(seconds):
+    """Whole seconds as people say them: "1 second", "90 seconds", "15 minutes" (rounded up)."""
+    if seconds < 120:
+        return "1 second" if seconds == 1 else f"{seconds} seconds"
+    return f"{(seconds + 59) // 60} minutes"
 
 
 @subscriber(ApplicationCreated)
