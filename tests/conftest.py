@@ -115,7 +115,8 @@ def dbengine(database_url):
 
 @pytest.fixture(scope="session")
 def app_settings(dbengine):
-    return {"amazen.engine": dbengine, "retry.attempts": "1"}
+    # A fixed session secret (the app refuses to start without one); tests only, never in an ini file.
+    return {"amazen.engine": dbengine, "retry.attempts": "1", "amazen.session_secret": "tests-only-session-secret-" + "x" * 24}
 
 
 @pytest.fixture(scope="session")

@@ -28,6 +28,7 @@ def main(global_config, **settings):
         config.include("pyramid_jinja2")
         config.include("pyramid_services")
         config.include(".models")
+        config.include(".accounts")
         config.include(".catalog")
         config.include(".search")
         config.include(".views")

@@ -3,14 +3,26 @@
 The ini files hold only non-secret settings. The database URL is a secret, so it comes from
 AMAZEN_DATABASE_URL (then DATABASE_URL). Without one, development falls back to the embedded
 PostgreSQL; production refuses to start and says which variable is missing.
+
+The session secret (which signs the session cookie) comes from AMAZEN_SESSION_SECRET. Without it,
+development (``amazen.generate_session_secret``) makes a random one in var/session_secret and reuses it;
+production refuses to start and says so.
 """
 
 import os
+import secrets
+import stat
+from pathlib import Path
 
 from pyramid.settings import asbool
 
 DATABASE_URL_VARIABLES = ("AMAZEN_DATABASE_URL", "DATABASE_URL")
 DEFAULT_DATA_DIR = "var"
+SESSION_SECRET_VARIABLE = "AMAZEN_SESSION_SECRET"
+SESSION_SECRET_FILE = "session_secret"
+# A secret shorter than this could be guessed offline from one signed cookie.
+MIN_SESSION_SECRET_LENGTH = 32
+MAKE_A_SECRET = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
 
 
 class ConfigurationError(Exception):
@@ -49,3 +61,50 @@ def resolve_database_url(settings, environ=None):
         f"{DATABASE_URL_VARIABLES[0]} is not set: production needs the PostgreSQL URL in that variable "
         "(e.g. postgresql://amazen:secret@db/amazen)"
     )
+
+
+def resolve_session_secret(settings, environ=None):
+    """The secret that signs session cookies: AMAZEN_SESSION_SECRET's, else ``amazen.session_secret``
+    (tests and embedding applications pass it; never put one in an ini file), else, in development, the
+    one kept in the data directory, else an error naming the variable."""
+    environ = os.environ if environ is None else environ
+    secret = environ.get(SESSION_SECRET_VARIABLE, "").strip() or str(settings.get("amazen.session_secret") or "").strip()
+    if secret:
+        if len(secret) < MIN_SESSION_SECRET_LENGTH:
+            raise ConfigurationError(
+                f"{SESSION_SECRET_VARIABLE} is too short: use at least {MIN_SESSION_SECRET_LENGTH} random characters "
+                f"(e.g. from {MAKE_A_SECRET})"
+            )
+        return secret
+    if asbool(settings.get("amazen.generate_session_secret", False)):
+        return development_session_secret(Path(settings.get("amazen.data_dir") or DEFAULT_DATA_DIR))
+    raise ConfigurationError(
+        f"{SESSION_SECRET_VARIABLE} is not set: production needs a long random secret in that variable "
+        f"(e.g. from {MAKE_A_SECRET}), the same for every app process"
+    )
+
+
+def development_session_secret(data_dir):
+    """The secret in ``data_dir``/session_secret, made on first use (readable by its owner only) and
+    reused, so development sessions survive restarts. Two processes starting at once agree: the file
+    appears whole, by a hard link that only one of them can make."""
+    path = data_dir / SESSION_SECRET_FILE
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        scratch = data_dir / f".{SESSION_SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_urlsafe(48) + "\n")
+            try:
+                os.link(scratch, path)
+            except FileExistsError:
+                pass  # another process made it first: use theirs
+        finally:
+            scratch.unlink()
+    if path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise ConfigurationError(f"{path} may be read by other users: make it private (chmod 600 {path})")
+    secret = path.read_text().strip()
+    if len(secret) < MIN_SESSION_SECRET_LENGTH:
+        raise ConfigurationError(f"{path} holds no usable secret: delete it and a new one is made on the next start")
+    return secret

@@ -5,7 +5,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import aliased, selectinload
 from zope.sqlalchemy import mark_changed
 
-from amazen.models import Category, Product, Review, product_categories
+from amazen.models import Category, Product, Review, ReviewVote, product_categories
 from amazen.params import Page
 from amazen.search.analyzer import review_mentions
 from amazen.search.indexer import index_products
@@ -17,6 +17,8 @@ PRODUCT_SORTS = {
     "price_desc": (Product.price.desc().nulls_last(), Product.id),
     "title": (Product.title.nulls_last(), Product.id),
 }
+# Pages, search and evidence show only the reviews no moderator has hidden.
+VISIBLE = Review.hidden_at.is_(None)
 REVIEW_SORTS = {
     "helpful": (Review.helpful_votes.desc(), Review.id),
     "recent": (Review.reviewed_at.desc().nulls_last(), Review.id),
@@ -68,7 +70,7 @@ class CatalogService:
         """A page of the product's reviews; only those that mention the index term ``mentioning``
         (positively or negatively, as the search index counts them) when given, and only those whose
         summary or text contains every one of the words ``containing`` (case-insensitive substrings)."""
-        stmt = sa.select(Review).where(Review.product_id == product.id).order_by(*REVIEW_SORTS[sort])
+        stmt = sa.select(Review).where(Review.product_id == product.id, VISIBLE).order_by(*REVIEW_SORTS[sort])
         if mentioning is not None:
             stmt = stmt.where(Review.id.in_(self._reviews_mentioning(product, mentioning)))
         for word in containing:
@@ -80,7 +82,7 @@ class CatalogService:
         """Ids of the product's reviews that mention ``term``: the database narrows them down by the
         stems' letters (a stem less its last letter starts every word it comes from: "batteri" ->
         "battery"), the analyzer decides."""
-        stmt = sa.select(Review.id, Review.summary, Review.text).where(Review.product_id == product.id)
+        stmt = sa.select(Review.id, Review.summary, Review.text).where(Review.product_id == product.id, VISIBLE)
         for word in term.split(" "):
             pattern = f"%{escape_like(word[: max(2, len(word) - 1)])}%"
             stmt = stmt.where(sa.or_(Review.summary.ilike(pattern), Review.text.ilike(pattern)))
@@ -89,34 +91,139 @@ class CatalogService:
     def review_of(self, product, review_id):
         """One of the product's reviews, or None (a quoted review that is not this product's)."""
         return self.session.scalars(
-            sa.select(Review).where(Review.id == review_id, Review.product_id == product.id)
+            sa.select(Review).where(Review.id == review_id, Review.product_id == product.id, VISIBLE)
         ).one_or_none()
 
-    def add_review(self, product, reviewer_id, rating=None, reviewer_name=None, summary=None, text=None):
-        """Write a review (a reviewer's second review of a product replaces the first), then bring the
-        product's rating aggregates and search index up to date in the same transaction, so the next
-        search on any app process finds it."""
-        # One writer per product at a time: the next one's statements then see this one's review, so the
-        # product's aggregates and the catalog's totals (moved by difference) stay exact.
-        self.session.execute(sa.select(Product.id).where(Product.id == product.id).with_for_update())
-        values = {
-            "reviewer_name": reviewer_name,
-            "rating": rating,
-            "summary": summary,
-            "text": text,
-            "reviewed_at": sa.func.now(),
-        }
-        stmt = insert(Review).values(product_id=product.id, reviewer_id=reviewer_id, **values)
-        stmt = stmt.on_conflict_do_update(constraint="uq_reviews_product_id_reviewer_id", set_=values)
-        review_id = self.session.execute(stmt.returning(Review.id)).scalar_one()
-        index_products(self.session.connection(), [product.id], reviews_only=True)
+    # Writing reviews ---------------------------------------------------------------------------------
+    # Every writer takes its product's row lock first: the next writer of the product then sees this one's
+    # review, so the product's aggregates and the catalog's totals (moved by difference) stay exact. Then
+    # the product's index is rebuilt in the same transaction, so the next search on any app process sees
+    # the change.
+
+    def _lock_product(self, product_id):
+        self.session.execute(sa.select(Product.id).where(Product.id == product_id).with_for_update())
+
+    def _reindex(self, product_id):
+        index_products(self.session.connection(), [product_id], reviews_only=True)
         mark_changed(self.session)  # raw SQL writes: tell the transaction there is something to commit
-        self.session.expire(product)
-        return self.session.get(Review, review_id, populate_existing=True)
+        self.session.expire_all()
+
+    def write_review(self, product, author, rating, summary, text):
+        """The ``author``'s review of ``product`` (an account: ``id`` and ``display_name``): written, or,
+        when they have one already, edited (an edit clears its helpful votes). Returns (review, created)."""
+        self._lock_product(product.id)
+        existing = self.own_review(product, author.id)
+        if existing is not None:
+            return self.edit_review(existing, rating=rating, summary=summary, text=text, locked=True), False
+        review = Review(
+            product_id=product.id,
+            user_id=author.id,
+            reviewer_name=author.display_name,
+            rating=rating,
+            summary=summary,
+            text=text,
+            verified=False,  # the site knows nothing of purchases
+            reviewed_at=sa.func.now(),
+        )
+        self.session.add(review)
+        self.session.flush()
+        review_id = review.id
+        self._reindex(product.id)
+        return self.session.get(Review, review_id), True
+
+    def edit_review(self, review, *, locked=False, **changes):
+        """Change a site review's ``rating``, ``summary`` and ``text`` (those given); its helpful votes
+        start again from none, since they were for the old text. A hidden review stays hidden."""
+        if review.user_id is None:
+            raise ValueError("imported reviews are not edited on the site")
+        if not locked:
+            self._lock_product(review.product_id)
+        review_id, product_id = review.id, review.product_id
+        values = {name: changes[name] for name in ("rating", "summary", "text") if name in changes}
+        self.session.execute(
+            sa.update(Review).where(Review.id == review_id).values(**values, helpful_votes=0, reviewed_at=sa.func.now())
+        )
+        self.session.execute(sa.delete(ReviewVote).where(ReviewVote.review_id == review_id))
+        self._reindex(product_id)
+        return self.session.get(Review, review_id)
+
+    def delete_review(self, review):
+        if review.user_id is None:
+            raise ValueError("imported reviews are not deleted on the site")
+        review_id, product_id = review.id, review.product_id
+        self._lock_product(product_id)
+        self.session.execute(sa.delete(Review).where(Review.id == review_id))
+        self._reindex(product_id)
+
+    def hide_review(self, review, moderator):
+        """Take a review out of pages, search and evidence (a moderator's decision); hiding a hidden
+        review changes nothing."""
+        if review.hidden_at is not None:
+            return review
+        review_id, product_id = review.id, review.product_id
+        self._lock_product(product_id)
+        self.session.execute(
+            sa.update(Review)
+            .where(Review.id == review_id, Review.hidden_at.is_(None))
+            .values(hidden_at=sa.func.now(), hidden_by=moderator.id)
+        )
+        self._reindex(product_id)
+        return self.session.get(Review, review_id)
+
+    def vote_helpful(self, review, voter):
+        """Count ``voter``'s "helpful" vote on ``review``: the new count, or None when they have voted on
+        it already. (Who may vote is the review's ACL: not its author.)"""
+        voted = self.session.execute(
+            insert(ReviewVote)
+            .values(review_id=review.id, user_id=voter.id)
+            .on_conflict_do_nothing()
+            .returning(ReviewVote.review_id)
+        ).first()
+        if voted is None:
+            return None
+        count = self.session.execute(
+            sa.update(Review)
+            .where(Review.id == review.id)
+            .values(helpful_votes=Review.helpful_votes + 1)
+            .returning(Review.helpful_votes)
+        ).scalar_one()
+        self.session.expire(review)
+        return count
+
+    # Reviews by id and by account ---------------------------------------------------------------------
+
+    def review_by_id(self, review_id):
+        """A review, hidden or not (its ACL decides who may do what with it)."""
+        return self.session.get(Review, review_id)
+
+    def own_review(self, product, user_id):
+        """The account's review of ``product`` (hidden or not), or None."""
+        return self.session.scalars(
+            sa.select(Review).where(Review.product_id == product.id, Review.user_id == user_id)
+        ).one_or_none()
+
+    def reviews_by_user(self, user_id):
+        """The account's reviews with their products, newest first."""
+        return self.session.scalars(
+            sa.select(Review)
+            .where(Review.user_id == user_id)
+            .options(selectinload(Review.product))
+            .order_by(Review.reviewed_at.desc(), Review.id.desc())
+        ).all()
+
+    def voted_on(self, user_id, review_ids):
+        """Which of ``review_ids`` the account has voted helpful."""
+        if not review_ids:
+            return set()
+        return set(
+            self.session.scalars(
+                sa.select(ReviewVote.review_id).where(ReviewVote.user_id == user_id, ReviewVote.review_id.in_(list(review_ids)))
+            )
+        )
 
     def totals(self):
         products = self.session.scalar(sa.select(sa.func.count()).select_from(Product))
-        reviews = self.session.scalar(sa.select(sa.func.count()).select_from(Review))
+        reviews = self.session.scalar(sa.select(sa.func.count()).select_from(Review).where(VISIBLE))
         return products, reviews
 
     # Categories -------------------------------------------------------------------------------------

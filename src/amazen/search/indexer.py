@@ -42,9 +42,10 @@ SELECT p.id, p.title, p.brand, p.features, p.description,
        p.price::float8, (SELECT b.id FROM brands b WHERE b.name = p.brand)
 FROM products p WHERE p.id = ANY(%(ids)s) ORDER BY p.id
 """
+# A product's reviews, but those a moderator hid: they count nowhere.
 REVIEWS_SQL = """
 SELECT product_id, id, rating, helpful_votes, summary, text FROM reviews
-WHERE product_id = ANY(%(ids)s) ORDER BY product_id, id
+WHERE product_id = ANY(%(ids)s) AND hidden_at IS NULL ORDER BY product_id, id
 """
 # What the analysis found of each product (analyse_chunk's third text), until it is written to products.
 ANALYSED_PRODUCTS = """

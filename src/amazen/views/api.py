@@ -1,13 +1,12 @@
-"""The JSON API: search, products, writing a review, and the OpenAPI document that describes them.
+"""The JSON API: search, products, suggestions, and the OpenAPI document that describes them (writing
+reviews: views/reviews.py).
 
 Errors are JSON objects ``{"error": {"code", "message", "field"}}`` (see views/errors.py).
 """
 
 from pyramid.view import view_config
 
-from amazen.params import InvalidParameter
-from amazen.pgcopy import SURROGATE
-from amazen.resources import ApiComplete, ApiProduct, ApiProductReviews, ApiSearch, ApiSuggestDescriptors, OpenApiDocument
+from amazen.resources import ApiComplete, ApiProduct, ApiSearch, ApiSuggestDescriptors, OpenApiDocument
 from amazen.search.query import parse_dismissed, parse_prefix, parse_search
 
 from .openapi import openapi_document
@@ -129,56 +128,6 @@ def api_suggest_descriptors(context, request):
 def api_complete(context, request):
     completions = request.find_service(name="suggest").complete(parse_prefix(request.GET))
     return {"completions": [{"text": text, "products": products} for text, products in completions]}
-
-
-REVIEW_FIELDS = {"reviewer_id": 100, "reviewer_name": 100, "summary": 300, "text": 20_000}
-
-
-def _review_body(request):
-    """The JSON body of a new review, checked; InvalidParameter names the first bad field."""
-    if request.content_type != "application/json":
-        raise InvalidParameter("body", "send the review as JSON (Content-Type: application/json)")
-    try:
-        body = request.json_body
-    except ValueError:
-        raise InvalidParameter("body", "is not valid JSON") from None
-    if not isinstance(body, dict):
-        raise InvalidParameter("body", "must be a JSON object")
-    values = {}
-    for name, limit in REVIEW_FIELDS.items():
-        value = body.get(name)
-        if value is not None and not isinstance(value, str):
-            raise InvalidParameter(name, "must be a string")
-        value = (value or "").strip()
-        if "\x00" in value:
-            raise InvalidParameter(name, "must not contain a NUL character")
-        if not value.isascii() and SURROGATE.search(value):  # JSON may escape half of a pair alone
-            raise InvalidParameter(name, "must be text: it has half of a surrogate pair")
-        if len(value) > limit:
-            raise InvalidParameter(name, f"must be at most {limit:,} characters")
-        values[name] = value or None
-    if not values["reviewer_id"]:
-        raise InvalidParameter("reviewer_id", "is required")
-    if not (values["text"] or values["summary"]):
-        raise InvalidParameter("text", "a review needs a text or a summary")
-    rating = body.get("rating")
-    if rating is not None and (isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5):
-        raise InvalidParameter("rating", "must be a whole number of stars from 1 to 5")
-    values["rating"] = rating
-    return values
-
-
-@view_config(context=ApiProductReviews, renderer="json", request_method="POST")
-def api_add_review(context, request):
-    review = request.find_service(name="catalog").add_review(context.product, **_review_body(request))
-    request.response.status_int = 201
-    return {
-        "id": review.id,
-        "asin": context.product.asin,
-        "reviewer_id": review.reviewer_id,
-        "rating": review.rating,
-        "url": review_url(request, context.product.asin, review.id),
-    }
 
 
 @view_config(context=OpenApiDocument, renderer="json", request_method="GET")

@@ -1,4 +1,5 @@
-"""Error pages: the site's 404, a 400 for bad parameters, and a friendly 500 with no traceback.
+"""Error pages: the site's 404, a 400 for bad parameters, 401/403 for what the security policy or the
+CSRF check refuses, and a friendly 500 with no traceback.
 
 Requests under /api/ get a JSON error object instead of a page. An address or query string that is not
 text (bytes that are not UTF-8, or a NUL character, which no PostgreSQL text can hold) is answered 400
@@ -6,12 +7,15 @@ before any view reads it (traversal looks no name with a NUL up: amazen.resource
 """
 
 import logging
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from pyramid.events import ContextFound, subscriber
-from pyramid.httpexceptions import HTTPBadRequest
-from pyramid.view import exception_view_config, notfound_view_config
+from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken
+from pyramid.httpexceptions import HTTPBadRequest, HTTPSeeOther
+from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 
+from amazen.accounts.security import header_user
 from amazen.params import InvalidParameter
 
 log = logging.getLogger(__name__)
@@ -24,6 +28,7 @@ def wants_json(request):
 
 
 def error_response(request, status, code, message, field=None):
+    header_user(request)  # the page's header asks who is signed in; after a failure, nobody
     request.response.status_int = status
     if wants_json(request):
         error = {"code": code, "message": message}
@@ -48,6 +53,56 @@ def invalid_parameter(exc, request):
 @exception_view_config(HTTPBadRequest, renderer="error.jinja2")
 def bad_request(exc, request):
     return error_response(request, 400, "bad_request", exc.detail or "The request was not understood.")
+
+
+def same_site_path(value):
+    """``value`` when it is a path on this site ("/products/B0?x=1"), else None: never another site's
+    address ("//evil.example", "https://...", "/\\evil.example"), so a sign-in cannot send anyone away."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return None
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value) or len(value) > 2000:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return None
+    return value
+
+
+def coming_from(request):
+    """The same-site page a refused request came from: the address itself for a GET, else the page that
+    sent the form (its Referer, when it is this site's)."""
+    if request.method in ("GET", "HEAD"):
+        return request.path_qs
+    referer = urlsplit(request.referer or "")
+    if referer.netloc and referer.netloc == request.host:
+        return same_site_path(referer.path + (f"?{referer.query}" if referer.query else ""))
+    return None
+
+
+@forbidden_view_config(renderer="error.jinja2")
+def forbidden(exc, request):
+    """Nobody signed in: 401 under /api/, else to the sign-in page and back here afterwards. Signed in
+    but not allowed: 403."""
+    if header_user(request) is None:
+        if wants_json(request):
+            return error_response(request, 401, "unauthenticated", "Sign in first: this needs an account.")
+        query = {}
+        back = coming_from(request)
+        if back and back != "/":
+            query["next"] = back
+        return HTTPSeeOther(request.resource_url(request.root["account"], "login", query=query or None))
+    return error_response(request, 403, "forbidden", "Your account may not do that.")
+
+
+@exception_view_config(BadCSRFToken, renderer="error.jinja2")
+@exception_view_config(BadCSRFOrigin, renderer="error.jinja2")
+def bad_csrf(exc, request):
+    """A form or API call without this session's token (or from another site): refused, nothing done."""
+    if wants_json(request):
+        message = "Send the session's CSRF token in the X-CSRF-Token header (GET /api/session gives it)."
+    else:
+        message = "This form has expired or came from another site. Go back, reload the page and try again."
+    return error_response(request, 403, "csrf", message)
 
 
 def readable_address_tween_factory(handler, registry):

@@ -11,6 +11,8 @@ from amazen.params import choice, integer, page_request
 from amazen.resources import Categories, CategoryResource, ProductResource, Products, Root
 from amazen.search.query import parse_review_words, parse_say
 
+from .reviews import REVIEW_LIMITS
+
 PRODUCTS_PER_PAGE = 24
 REVIEWS_PER_PAGE = 10
 MAX_QUERY_LENGTH = 200
@@ -60,21 +62,32 @@ def products(context, request):
 
 @view_config(context=ProductResource, renderer="product.jinja2")
 def product(context, request):
-    sort = choice(request.params, "sort", list(REVIEW_SORTS), "helpful")
+    return product_values(context, request)
+
+
+def product_values(context, request, form=None, errors=None):
+    """The product page's values; ``form`` and ``errors``: the review form as sent, with what is wrong."""
+    sort = choice(request.GET, "sort", list(REVIEW_SORTS), "helpful")
     # ?say=<descriptor>: only the reviews that mention it (a "customers say" chip).
-    say = parse_say(request.params)
+    say = parse_say(request.GET)
     # ?rq=words: only the reviews that contain every word.
-    words = parse_review_words(request.params)
-    reviews = context.catalog.list_reviews(
+    words = parse_review_words(request.GET)
+    catalog = context.catalog
+    reviews = catalog.list_reviews(
         context.product,
-        page_request(request.params, REVIEWS_PER_PAGE, max_per_page=50),
+        page_request(request.GET, REVIEWS_PER_PAGE, max_per_page=50),
         sort=sort,
         mentioning=say.term if say else None,
         containing=words,
     )
     # ?review=<id>: the review a search result quoted, shown first wherever it sorts.
-    quoted_id = integer(request.params, "review", None)
-    quoted = context.catalog.review_of(context.product, quoted_id) if quoted_id else None
+    quoted_id = integer(request.GET, "review", None)
+    quoted = catalog.review_of(context.product, quoted_id) if quoted_id else None
+    user = request.user
+    own = catalog.own_review(context.product, user.id) if user else None
+    shown = [r.id for r in reviews.items] + ([quoted.id] if quoted else [])
+    if form is None and own is not None:
+        form = {"rating": str(own.rating or ""), "summary": own.summary or "", "text": own.text or ""}
     return {
         "product": context.product,
         "reviews": reviews,
@@ -86,6 +99,11 @@ def product(context, request):
         "highlight": lambda text: highlight(text, words),
         "customers_say": request.find_service(name="suggest").customers_say(context.product),
         "Markup": Markup,
+        "own_review": own,
+        "voted": catalog.voted_on(user.id, shown) if user else set(),
+        "form": form or {},
+        "errors": errors or {},
+        "review_limits": REVIEW_LIMITS,
     }
 
 

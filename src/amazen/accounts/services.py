@@ -1,0 +1,171 @@
+"""Accounts: signing up, signing in, changing the password, deleting an account, moderators.
+
+Views call these; no SQL lives in views. Every method works in the caller's transaction.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from zope.sqlalchemy import mark_changed
+
+from amazen.models import Product, Review, ReviewVote, User
+from amazen.search.indexer import index_products
+
+from . import passwords
+
+MAX_EMAIL_LENGTH = 254  # the longest address SMTP can deliver to
+MAX_DISPLAY_NAME_LENGTH = 50
+# An address: something, one @, a domain with a dot; no spaces. Whether it is real only mail could tell.
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+
+
+class FieldErrors(Exception):
+    """What is wrong with a form, one sentence per field."""
+
+    def __init__(self, errors):
+        super().__init__(", ".join(f"{field}: {message}" for field, message in errors.items()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    """The signed-in account as a request sees it: plain values, safe to read after the request's
+    transaction has ended (error pages render the header after a rollback)."""
+
+    id: int
+    email: str
+    display_name: str
+    is_moderator: bool
+    session_version: int
+
+    @classmethod
+    def of(cls, user):
+        return cls(user.id, user.email, user.display_name, user.is_moderator, user.session_version)
+
+
+def clean_email(value):
+    return (value or "").strip()
+
+
+def clean_display_name(value):
+    # NFC, inner runs of white space as one space: names that look alike are stored alike.
+    return " ".join(unicodedata.normalize("NFC", value or "").split())
+
+
+def has_control_characters(text):
+    return any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in text)
+
+
+class AccountService:
+    def __init__(self, session):
+        self.session = session
+
+    def by_id(self, user_id):
+        return self.session.get(User, user_id)
+
+    def by_email(self, email):
+        return self.session.scalars(sa.select(User).where(sa.func.lower(User.email) == clean_email(email).lower())).one_or_none()
+
+    # Signing up and in ------------------------------------------------------------------------------
+
+    def sign_up(self, email, display_name, password):
+        """A new account; FieldErrors naming each field that is wrong (``email`` when the address has an
+        account already)."""
+        email, display_name = clean_email(email), clean_display_name(display_name)
+        errors = {}
+        if not email:
+            errors["email"] = "Enter your email address."
+        elif len(email) > MAX_EMAIL_LENGTH or not EMAIL.match(email) or has_control_characters(email):
+            errors["email"] = "Enter an email address like name@example.com."
+        if not display_name:
+            errors["display_name"] = "Enter the name to show with your reviews."
+        elif len(display_name) > MAX_DISPLAY_NAME_LENGTH:
+            errors["display_name"] = f"Use at most {MAX_DISPLAY_NAME_LENGTH} characters."
+        elif has_control_characters(display_name):
+            errors["display_name"] = "Use letters, digits, spaces and punctuation only."
+        problem = passwords.password_problem(password or "", email=email, display_name=display_name)
+        if problem:
+            errors["password"] = problem
+        if not errors.get("email") and self.by_email(email) is not None:
+            errors["email"] = "An account with this email address exists already: sign in instead."
+        if errors:
+            raise FieldErrors(errors)
+        user = User(email=email, display_name=display_name, password_hash=passwords.hash_password(password))
+        try:
+            with self.session.begin_nested():  # two sign-ups with one address at once: the second is told so
+                self.session.add(user)
+                self.session.flush()
+        except sa.exc.IntegrityError:
+            raise FieldErrors({"email": "An account with this email address exists already: sign in instead."}) from None
+        return user
+
+    def authenticate(self, email, password):
+        """The account these credentials open, or None. An unknown address costs the same time as a
+        wrong password. A hash made with older parameters is replaced by one with today's."""
+        user = self.by_email(email) if email and len(email) <= MAX_EMAIL_LENGTH else None
+        password = (password or "")[: passwords.MAX_LENGTH + 1]
+        if not passwords.verify_password(user.password_hash if user else None, password):
+            return None
+        if passwords.needs_rehash(user.password_hash):
+            user.password_hash = passwords.hash_password(password)
+            self.session.flush()
+        return user
+
+    def change_password(self, user_id, current, new):
+        """Set a new password (FieldErrors when the current one is wrong or the new one may not be used)
+        and move the account's session version on, which ends every session it has. Returns the user."""
+        user = self.session.get(User, user_id, with_for_update=True)
+        if not passwords.verify_password(user.password_hash, current or ""):
+            raise FieldErrors({"current_password": "That is not your current password."})
+        problem = passwords.password_problem(new or "", email=user.email, display_name=user.display_name)
+        if problem is None and new == current:
+            problem = "Choose a password other than your current one."
+        if problem:
+            raise FieldErrors({"new_password": problem})
+        user.password_hash = passwords.hash_password(new)
+        user.session_version = User.session_version + 1
+        self.session.flush()
+        self.session.refresh(user, ["session_version"])
+        return user
+
+    # Deleting ---------------------------------------------------------------------------------------
+
+    def delete_account(self, user_id, password):
+        """Delete the account, its reviews and its votes (FieldErrors when ``password`` is not its
+        password); the reviewed products' aggregates and index follow in the same transaction."""
+        user = self.session.get(User, user_id, with_for_update=True)
+        if user is None or not passwords.verify_password(user.password_hash, password or ""):
+            raise FieldErrors({"password": "That is not your password."})
+        product_ids = self.session.scalars(
+            sa.select(Review.product_id).where(Review.user_id == user_id).order_by(Review.product_id)
+        ).all()
+        # The products' rows first, in id order, as every review writer locks them (no deadlock).
+        if product_ids:
+            self.session.execute(
+                sa.select(Product.id).where(Product.id.in_(product_ids)).order_by(Product.id).with_for_update()
+            ).all()
+        # Its votes leave the counts they were in.
+        voted = sa.select(ReviewVote.review_id).where(ReviewVote.user_id == user_id)
+        self.session.execute(
+            sa.update(Review).where(Review.id.in_(voted)).values(helpful_votes=sa.func.greatest(Review.helpful_votes - 1, 0))
+        )
+        # Reviews and votes go with the account (ON DELETE CASCADE); a moderator's hiding stays, unsigned.
+        self.session.execute(sa.delete(User).where(User.id == user_id))
+        if product_ids:
+            index_products(self.session.connection(), product_ids, reviews_only=True)
+        mark_changed(self.session)
+        self.session.expire_all()
+        return len(product_ids)
+
+    # Moderators -------------------------------------------------------------------------------------
+
+    def grant_moderator(self, email):
+        """Make the account with this address a moderator; False when there is none."""
+        user = self.by_email(email)
+        if user is None:
+            return False
+        user.is_moderator = True
+        self.session.flush()
+        return True
