@@ -6,6 +6,7 @@ run; the catalog service writes and reindexes. Forms answer with a redirect back
 """
 
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.response import Response
 from pyramid.view import view_config
 
 from amazen.accounts import abuse
@@ -203,8 +204,7 @@ def api_edit_review(context, request):
 def api_delete_review(context, request):
     abuse.review_write(request, request.user)
     request.find_service(name="catalog").delete_review(context.review)
-    request.response.status_int = 204
-    return request.response
+    return Response(status=204)  # no body, so no Content-Type
 
 
 @view_config(context=ApiReview, name="helpful", renderer="json", request_method="POST", permission=VOTE)
