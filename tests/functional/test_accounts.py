@@ -279,3 +279,25 @@ def test_sign_up_sign_in_and_account_pages_render(browser):
     sign_up(shopper)
     page = shopper.get("/account/")
     assert "Your reviews" in page.text and "Change your password" in page.text and "Delete your account" in page.text
+
+
+def test_amazen_user_grants_and_revokes_moderator_and_names_a_missing_account(scratch_url, monkeypatch, capsys):
+    from amazen.scripts.users import main as amazen_user
+    from tests.conftest import REPO
+
+    monkeypatch.setenv("AMAZEN_DATABASE_URL", scratch_url)
+    engine = sa.create_engine(scratch_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO users (email, display_name, password_hash) VALUES ('Mod@Example.com', 'M', 'x')"))
+    config = ["--config", str(REPO / "production.ini")]
+    amazen_user([*config, "grant-moderator", "mod@example.COM"])
+    assert capsys.readouterr().out == "Mod@Example.com is now a moderator\n"
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT is_moderator FROM users")).scalar() is True
+    amazen_user([*config, "revoke-moderator", "Mod@Example.com"])
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT is_moderator FROM users")).scalar() is False
+    with pytest.raises(SystemExit) as exit_info:
+        amazen_user([*config, "grant-moderator", "nobody@example.com"])
+    assert exit_info.value.code == "amazen-user: no account has the email address 'nobody@example.com'"
+    engine.dispose()

@@ -1,7 +1,7 @@
 import pytest
 
 from amazen import main
-from amazen.config import ConfigurationError, normalise_database_url, resolve_database_url
+from amazen.config import ConfigurationError, normalise_database_url, resolve_database_url, resolve_session_secret
 
 
 def test_amazen_database_url_wins_over_database_url():
@@ -49,3 +49,34 @@ def test_the_app_and_nginx_send_the_same_content_security_policy():
     nginx = re.search(r'add_header Content-Security-Policy "([^"]+)"', (repo / "docker" / "nginx.conf").read_text())
     development = re.search(r"^amazen.content_security_policy = (.*)$", (repo / "development.ini").read_text(), re.M)
     assert nginx.group(1) == DEFAULT_POLICY == development.group(1)
+
+
+def test_production_refuses_to_start_without_a_session_secret_in_one_line(monkeypatch):
+    monkeypatch.setenv("AMAZEN_DATABASE_URL", "postgresql://amazen@localhost/amazen")
+    monkeypatch.delenv("AMAZEN_SESSION_SECRET", raising=False)
+    with pytest.raises(SystemExit) as exit_info:
+        main({}, **{"amazen.embedded_database": "false"})
+    message = str(exit_info.value.code)
+    assert message.startswith("amazen: AMAZEN_SESSION_SECRET is not set") and "\n" not in message
+
+
+def test_a_short_session_secret_is_refused():
+    with pytest.raises(ConfigurationError, match="AMAZEN_SESSION_SECRET is too short"):
+        resolve_session_secret({}, {"AMAZEN_SESSION_SECRET": "short"})
+
+
+def test_the_environments_session_secret_wins():
+    secret = "s" * 40
+    assert resolve_session_secret({"amazen.generate_session_secret": "true"}, {"AMAZEN_SESSION_SECRET": secret}) == secret
+
+
+def test_development_makes_a_private_session_secret_once_and_reuses_it(tmp_path):
+    settings = {"amazen.generate_session_secret": "true", "amazen.data_dir": str(tmp_path / "var")}
+    first = resolve_session_secret(settings, {})
+    path = tmp_path / "var" / "session_secret"
+    assert len(first) >= 32 and path.stat().st_mode & 0o777 == 0o600
+    assert resolve_session_secret(settings, {}) == first
+    assert sorted(p.name for p in path.parent.iterdir()) == ["session_secret"]
+    path.chmod(0o644)
+    with pytest.raises(ConfigurationError, match="chmod 600"):
+        resolve_session_secret(settings, {})
