@@ -56,3 +56,22 @@ def sign_in(browser, email, password=PASSWORD, status=303, next=None):
 
 def signed_in_user(browser):
     return browser.get("/api/session").json["user"]
+
+
+def signed_in_browser(app, extra_environ, display_name="Test Shopper"):
+    """A new browser, signed up and in as a new account."""
+    browser = new_browser(app, extra_environ)
+    sign_up(browser, display_name=display_name)
+    return browser
+
+
+def post_review(browser, asin, body, status=201, **kwargs):
+    """POST a review as ``browser``'s account through the JSON API, with the session's CSRF token."""
+    return browser.post_json(f"/api/products/{asin}/reviews", body, headers=api_headers(browser), status=status, **kwargs)
+
+
+def make_account(session, display_name="Test Shopper"):
+    """A new account made through the service (no HTTP), for tests that write reviews with it."""
+    from amazen.accounts.services import AccountService
+
+    return AccountService(session).sign_up(unique_email(), display_name, PASSWORD)

@@ -67,3 +67,11 @@ def api(app, session):
     return webtest.TestApp(
         app, extra_environ={"HTTP_HOST": "example.com", "tm.active": True, "tm.manager": tm, "app.dbsession": dbsession}
     )
+
+
+@pytest.fixture
+def author(app, api):
+    """A browser signed in as a new account, on the electronics reviews' transaction (``api``'s)."""
+    from tests.shoppers import signed_in_browser
+
+    return signed_in_browser(app, api.extra_environ, display_name="Test Author")

@@ -6,6 +6,8 @@ required field is there with its type, and nothing undocumented is sent.
 
 import pytest
 
+from tests.shoppers import api_headers, new_browser, post_review, signed_in_browser
+
 # The search API's parameters as its contract states them, written out independently of the code.
 SEARCH_PARAMETERS = {
     "q",
@@ -87,11 +89,38 @@ def test_error_responses_match_the_document(testapp, document):
     check(body, response_schema(document, "/api/products/{asin}", "get", "404"), document)
 
 
-def test_product_and_review_responses_match_the_document(testapp, document, demo_records):
+def test_product_and_review_responses_match_the_document(app, testapp, document, demo_records):
     asin = next(r.asin for r in demo_records if hasattr(r, "title"))
     body = testapp.get(f"/api/products/{asin}").json
     check(body, response_schema(document, "/api/products/{asin}", "get", "200"), document)
-    created = testapp.post_json(
-        f"/api/products/{asin}/reviews", {"reviewer_id": "api:test", "rating": 4, "text": "Fine."}, status=201
-    ).json
-    check(created, response_schema(document, "/api/products/{asin}/reviews", "post", "201"), document)
+
+    def matches(response, path, method):
+        check(response.json, response_schema(document, path, method, str(response.status_int)), document)
+
+    anonymous = new_browser(app, testapp.extra_environ)
+    matches(anonymous.get("/api/session"), "/api/session", "get")
+    matches(
+        anonymous.post_json(f"/api/products/{asin}/reviews", {"rating": 4, "text": "Fine."}, status=401),
+        "/api/products/{asin}/reviews",
+        "post",
+    )
+    author, voter = (signed_in_browser(app, testapp.extra_environ) for _ in range(2))
+    matches(author.get("/api/session"), "/api/session", "get")
+    matches(author.post_json(f"/api/products/{asin}/reviews", {"rating": 4}, status=403), "/api/products/{asin}/reviews", "post")
+    matches(post_review(author, asin, {"rating": 4}, status=400), "/api/products/{asin}/reviews", "post")
+    created = post_review(author, asin, {"rating": 4, "summary": "Good", "text": "Fine."}, status=201)
+    matches(created, "/api/products/{asin}/reviews", "post")
+    matches(post_review(author, asin, {"rating": 5, "text": "Better."}, status=200), "/api/products/{asin}/reviews", "post")
+    url = f"/api/reviews/{created.json['review']['id']}"
+    matches(anonymous.get(url), "/api/reviews/{id}", "get")
+    matches(anonymous.get("/api/reviews/999999999", status=404), "/api/reviews/{id}", "get")
+    matches(author.patch_json(url, {"text": "Best."}, headers=api_headers(author)), "/api/reviews/{id}", "patch")
+    matches(voter.patch_json(url, {"text": "Mine."}, headers=api_headers(voter), status=403), "/api/reviews/{id}", "patch")
+    matches(anonymous.patch_json(url, {"text": "Mine."}, status=401), "/api/reviews/{id}", "patch")
+    matches(voter.post(f"{url}/helpful", headers=api_headers(voter)), "/api/reviews/{id}/helpful", "post")
+    matches(voter.post(f"{url}/helpful", headers=api_headers(voter), status=409), "/api/reviews/{id}/helpful", "post")
+    matches(author.post(f"{url}/helpful", headers=api_headers(author), status=403), "/api/reviews/{id}/helpful", "post")
+    matches(voter.post(f"{url}/hide", headers=api_headers(voter), status=403), "/api/reviews/{id}/hide", "post")
+    matches(voter.delete(url, headers=api_headers(voter), status=403), "/api/reviews/{id}", "delete")
+    assert author.delete(url, headers=api_headers(author), status=204).body == b""
+    assert "204" in document["paths"]["/api/reviews/{id}"]["delete"]["responses"]

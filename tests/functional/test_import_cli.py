@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from amazen.catalog.demo import generate
 from amazen.catalog.records import ReviewRecord
 from tests.conftest import AMAZON_DATA, REPO
+from tests.shoppers import make_account
 
 GIFT_REVIEWS = AMAZON_DATA / "ni2018_giftcards" / "Gift_Cards_5.json"
 GIFT_META = AMAZON_DATA / "ni2018_giftcards" / "meta_Gift_Cards.json"
@@ -600,7 +601,8 @@ def test_a_review_written_during_a_full_reindex_waits_for_it_and_is_indexed_afte
         with engine.connect() as conn:
             session = Session(bind=conn)
             product = session.scalars(sa.select(Product).order_by(Product.asin).limit(1)).one()
-            CatalogService(session).add_review(product, "tester-1", rating=5, summary="Zyzzogetic", text="So zyzzogetic.")
+            author = make_account(session, "tester-1")
+            CatalogService(session).write_review(product, author, rating=5, summary="Zyzzogetic", text="So zyzzogetic.")
             session.flush()
             conn.commit()
             written.append(product.id)
@@ -647,7 +649,8 @@ def test_two_reviews_written_at_once_to_one_product_are_both_counted(scratch_url
 
     def write(conn, reviewer, rating):
         session = Session(bind=conn)
-        CatalogService(session).add_review(session.get(Product, product_id), reviewer, rating=rating, text="Noted.")
+        author = make_account(session, reviewer)
+        CatalogService(session).write_review(session.get(Product, product_id), author, rating=rating, summary=None, text="Noted.")
         session.flush()
 
     second_done = []

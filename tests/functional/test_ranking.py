@@ -29,6 +29,7 @@ from amazen.search.scoring import SORT_NAMES
 from amazen.search.service import SearchService
 from tests.functional.conftest import ELECTRONICS
 from tests.reference_ranking import ORDERS, ReferenceSearch
+from tests.shoppers import make_account
 
 QUERIES = [
     "headphones",
@@ -246,15 +247,17 @@ def test_the_packed_arrays_hold_the_rows_after_imports_written_reviews_and_a_rei
     products = (
         session.execute(sa.select(Product).where(Product.review_count > 0).order_by(Product.id.desc()).limit(3)).scalars().all()
     )
+    authors = [make_account(session, f"packed-test-{i}") for i in range(len(products))]
     for i, product in enumerate(products):
-        catalog_service.add_review(
+        catalog_service.write_review(
             product,
-            f"packed-test-{i}",
+            authors[i],
             rating=1 + i,
             summary="Zyzzogeton grade",
             text="Surprisingly flimsy but the sound quality is not bad at all.",
         )
-    catalog_service.add_review(products[0], "packed-test-0", rating=5, summary="Changed my mind", text="Very comfortable.")
+    # The first author's second review of the product edits the first.
+    catalog_service.write_review(products[0], authors[0], rating=5, summary="Changed my mind", text="Very comfortable.")
     session.flush()
     assert_packed_arrays_hold_the_rows(session)
     found = SearchService(session).search(parse_search(MultiDict(pos="zyzzogeton")))

@@ -16,6 +16,7 @@ from bs4 import BeautifulSoup
 
 from amazen.search.analyzer import NEGATION_CUES, STOP_WORDS
 from tests.functional.conftest import ELECTRONICS
+from tests.shoppers import api_headers, make_account, post_review
 
 
 def raw_reviews():
@@ -170,7 +171,7 @@ def test_not_comfortable_counts_against_comfortable(api, session):
     service = CatalogService(dbsession)
     product = dbsession.get(Product, product_id)
     before = {r["asin"]: r for r in search(api, q="headphones", pos="comfortable", per_page=100)["results"]}["B000065BP9"]
-    service.add_review(product, "test:negated", rating=2, summary="Hurts", text="These are not comfortable at all.")
+    service.write_review(product, make_account(dbsession), rating=2, summary="Hurts", text="These are not comfortable at all.")
     after = {r["asin"]: r for r in search(api, q="headphones", pos="comfortable", per_page=100)["results"]}["B000065BP9"]
     assert after["evidence"][0]["negative"] == before["evidence"][0]["negative"] + 1
     assert after["evidence"][0]["positive"] == before["evidence"][0]["positive"]
@@ -398,24 +399,15 @@ def test_the_results_page_keeps_the_whole_state_in_links(api):
     assert next_link is not None and "page=2" in next_link["href"] and "neg=broke" in next_link["href"]
 
 
-def test_a_review_written_through_the_api_is_searchable_on_the_next_request(api):
+def test_a_review_written_through_the_api_is_searchable_on_the_next_request(api, author):
     assert search(api, pos="zanzibarish")["total"] == 0
-    api.post_json(
-        "/api/products/B000065BP9/reviews",
-        {
-            "reviewer_id": "test:new",
-            "rating": 5,
-            "summary": "Zanzibarish",
-            "text": "Wonderfully zanzibarish sound.",
-        },
-        status=201,
-    )
+    post_review(author, "B000065BP9", {"rating": 5, "summary": "Zanzibarish", "text": "Wonderfully zanzibarish sound."})
     body = search(api, pos="zanzibarish")
     assert body["total"] == 1 and body["results"][0]["asin"] == "B000065BP9"
     assert body["results"][0]["evidence"][0]["mentions"] == 1
 
 
-def test_search_results_show_a_written_reviews_count_and_rating_on_the_next_request(api, session):
+def test_search_results_show_a_written_reviews_count_and_rating_on_the_next_request(api, session, author):
     """Ranking reads a product's counts, rating and other facts from the packed index, where they are
     copied for speed: a written review must refresh that copy in its own transaction (test_ranking.py
     decodes every copy and compares it with the products)."""
@@ -427,7 +419,7 @@ def test_search_results_show_a_written_reviews_count_and_rating_on_the_next_requ
     stars = [rating for rating, _, _ in RAW[asin].values()]
     before = shown()
     assert before["review_count"] == len(stars) and before["rating"] == pytest.approx(sum(stars) / len(stars), abs=5e-4)
-    api.post_json(f"/api/products/{asin}/reviews", {"reviewer_id": "test:facts", "rating": 1, "text": "Broke."}, status=201)
+    post_review(author, asin, {"rating": 1, "text": "Broke."})
     after = shown()
     assert after["review_count"] == len(stars) + 1
     assert after["rating"] == pytest.approx((sum(stars) + 1) / (len(stars) + 1), abs=5e-4)  # shown to 3 places
@@ -460,58 +452,56 @@ def test_a_rare_and_a_common_query_word_find_exactly_the_products_named_with_bot
 @pytest.mark.parametrize(
     "body, field",
     [
-        ({"rating": 5, "text": "ok"}, "reviewer_id"),
-        ({"reviewer_id": "x", "rating": 9, "text": "ok"}, "rating"),
-        ({"reviewer_id": "x", "rating": 5}, "text"),
-        ({"reviewer_id": 5, "text": "ok"}, "reviewer_id"),
+        ({"text": "ok"}, "rating"),
+        ({"rating": 9, "text": "ok"}, "rating"),
+        ({"rating": 5}, "text"),
+        ({"rating": 5, "text": 5}, "text"),
+        ({"reviewer_id": "x", "rating": 5, "text": "ok"}, "reviewer_id"),
     ],
 )
-def test_bad_reviews_are_400_json(api, body, field):
-    response = api.post_json("/api/products/B000065BP9/reviews", body, status=400)
+def test_bad_reviews_are_400_json(author, body, field):
+    response = post_review(author, "B000065BP9", body, status=400)
     assert response.json["error"]["field"] == field
 
 
 @pytest.mark.parametrize(
     "body, field, message",
     [
-        ({"reviewer_id": "x", "text": "Fine.\u0000"}, "text", "must not contain a NUL character"),
-        ({"reviewer_id": "\u0000", "text": "Fine."}, "reviewer_id", "must not contain a NUL character"),
-        (
-            {"reviewer_id": "x", "summary": "Fine \udcd6", "text": "Fine."},
-            "summary",
-            "must be text: it has half of a surrogate pair",
-        ),
+        ({"rating": 3, "text": "Fine.\u0000"}, "text", "must not contain a NUL character"),
+        ({"rating": 3, "summary": "\u0000", "text": "Fine."}, "summary", "must not contain a NUL character"),
+        ({"rating": 3, "summary": "Fine \udcd6", "text": "Fine."}, "summary", "must be text: it has half of a surrogate pair"),
     ],
 )
-def test_a_review_with_characters_no_text_column_holds_is_400_json_and_writes_nothing(api, body, field, message):
+def test_a_review_with_characters_no_text_column_holds_is_400_json_and_writes_nothing(api, author, body, field, message):
     """JSON can escape a NUL or half of a surrogate pair; PostgreSQL can store neither: a clear 400, never a 500."""
     before = api.get("/api/products/B000065BP9").json["review_count"]
-    response = api.post_json("/api/products/B000065BP9/reviews", body, status=400)
+    response = post_review(author, "B000065BP9", body, status=400)
     assert response.json["error"] == {"code": "invalid_parameter", "message": message, "field": field}
     assert api.get("/api/products/B000065BP9").json["review_count"] == before
 
 
 @pytest.mark.parametrize("content_type", ["application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x"])
-def test_a_review_posted_the_way_another_site_could_is_refused_and_writes_nothing(api, content_type):
+def test_a_review_posted_the_way_another_site_could_is_refused_and_writes_nothing(api, author, content_type):
     """A page on another site can make a browser POST only these content types without asking first
-    (a CORS preflight, which Amazen never grants): the write API takes JSON alone, so it cannot be
-    forged from another site."""
+    (a CORS preflight, which Amazen never grants), and it cannot read the session's CSRF token: such a
+    request, with the shopper's cookie but without the token, is refused; the write API also takes
+    JSON alone, even with the token."""
     before = api.get("/api/products/B000065BP9").json["review_count"]
-    forged = '{"reviewer_id": "elsewhere", "rating": 1, "text": "Forged."}'
-    response = api.post(
-        "/api/products/B000065BP9/reviews",
-        forged,
-        status=400,
-        headers={"Content-Type": content_type, "Origin": "https://elsewhere.example"},
+    forged = '{"rating": 1, "text": "Forged."}'
+    headers = {"Content-Type": content_type, "Origin": "https://elsewhere.example"}
+    response = author.post("/api/products/B000065BP9/reviews", forged, status=403, headers=headers)
+    assert response.json["error"]["code"] == "csrf"
+    response = author.post(
+        "/api/products/B000065BP9/reviews", forged, status=400, headers={"Content-Type": content_type, **api_headers(author)}
     )
     assert response.json["error"]["field"] == "body"
-    preflight = api.options(
+    preflight = author.options(
         "/api/products/B000065BP9/reviews",
         expect_errors=True,
         headers={
             "Origin": "https://elsewhere.example",
             "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "content-type",
+            "Access-Control-Request-Headers": "content-type, x-csrf-token",
         },
     )
     assert preflight.status_int >= 400

@@ -12,6 +12,7 @@ from bs4 import BeautifulSoup
 from amazen.search.spelling import edits1, osa_distance
 from amazen.search.suggest import log_likelihood
 from tests.functional.test_search import RAW, STEM, brute_force_evidence
+from tests.shoppers import api_headers, post_review, signed_in_browser
 
 GENERIC = {
     "great",
@@ -206,19 +207,12 @@ def test_a_malformed_say_parameter_is_a_400_page(api):
 # Freshness --------------------------------------------------------------------------------------
 
 
-def test_corpus_totals_stay_exact_as_reviews_are_written(api, session):
+def test_corpus_totals_stay_exact_as_reviews_are_written(app, api, session):
     dbsession, _ = session
     asin = most_reviewed()
-    for reviewer in ("fresh-1", "fresh-2"):
-        api.post_json(
-            f"/api/products/{asin}/reviews",
-            {
-                "reviewer_id": reviewer,
-                "rating": 5,
-                "text": "The zorblax finish is superb. Great zorblax.",
-            },
-            status=201,
-        )
+    for name in ("fresh-1", "fresh-2"):
+        author = signed_in_browser(app, api.extra_environ, display_name=name)
+        post_review(author, asin, {"rating": 5, "text": "The zorblax finish is superb. Great zorblax."})
     kept = dbsession.execute(sa.text("SELECT term, products, mentions, positive FROM term_stats ORDER BY 1")).all()
     recount = dbsession.execute(
         sa.text("SELECT term, count(*), sum(mentions), sum(positive) FROM descriptor_evidence GROUP BY term ORDER BY 1")
@@ -229,14 +223,19 @@ def test_corpus_totals_stay_exact_as_reviews_are_written(api, session):
     assert any(s["descriptor"] == "zorblax" for s in says)  # two mentions, nowhere else: distinctive
 
 
-def test_the_catalogs_review_and_rating_totals_stay_exact_as_reviews_are_written(api, session):
+def test_the_catalogs_review_and_rating_totals_stay_exact_as_reviews_are_written(app, api, session):
     # A written review moves the totals by difference instead of summing every product: after new
-    # reviews, an unrated one and a reviewer's second review replacing the first, they must equal a
-    # count of the reviews table itself.
+    # reviews, an account's second review replacing its first, and one deleted, they must equal a count
+    # of the reviews table itself.
     dbsession, _ = session
     asin = most_reviewed()
-    for reviewer, rating in (("totals-1", 1), ("totals-2", None), ("totals-1", 4), ("totals-3", 5)):
-        api.post_json(f"/api/products/{asin}/reviews", {"reviewer_id": reviewer, "rating": rating, "text": "Fine."}, status=201)
+    authors = {
+        name: signed_in_browser(app, api.extra_environ, display_name=name) for name in ("totals-1", "totals-2", "totals-3")
+    }
+    for name, rating in (("totals-1", 1), ("totals-2", 2), ("totals-1", 4), ("totals-3", 5)):
+        post_review(authors[name], asin, {"rating": rating, "text": "Fine."}, status="2*")
+    deleted = post_review(authors["totals-2"], asin, {"rating": 2, "text": "Fine."}, status=200).json["review"]["id"]
+    authors["totals-2"].delete(f"/api/reviews/{deleted}", headers=api_headers(authors["totals-2"]), status=204)
     kept = dbsession.execute(sa.text("SELECT reviews, ratings, rating_points, mean_rating FROM search_stats")).one()
     reviews, ratings, points = dbsession.execute(sa.text("SELECT count(*), count(rating), sum(rating) FROM reviews")).one()
     assert tuple(kept) == (reviews, ratings, points, points / ratings)

@@ -3,6 +3,7 @@
 tests/functional/test_api.py checks real responses against these schemas, so the two stay in step.
 """
 
+from amazen.accounts.security import SESSION_COOKIE
 from amazen.search.query import (
     MAX_DESCRIPTOR_LENGTH,
     MAX_DESCRIPTORS,
@@ -254,23 +255,88 @@ COMPLETIONS = {
     },
 }
 
-NEW_REVIEW = {
+REVIEW_FIELDS = {
+    "rating": {"type": "integer", "minimum": 1, "maximum": 5, "description": "stars"},
+    "summary": _nullable(_text(maxLength=200, description="the headline (optional)")),
+    "text": _text(minLength=1, maxLength=20000, description="not blank"),
+}
+# No other field: the author is the signed-in account (a reviewer_id is refused, 400).
+NEW_REVIEW = {"type": "object", "required": ["rating", "text"], "additionalProperties": False, "properties": REVIEW_FIELDS}
+REVIEW_CHANGES = {
     "type": "object",
-    "required": ["reviewer_id"],
+    "additionalProperties": False,
+    "description": "the fields to change; the review's helpful votes start again from none",
+    "properties": REVIEW_FIELDS,
+}
+REVIEW = {
+    "type": "object",
+    "required": ["review"],
     "properties": {
-        "reviewer_id": _text(maxLength=100, pattern="^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$", description="not blank"),
-        "reviewer_name": _text(maxLength=100),
-        "rating": {"type": "integer", "minimum": 1, "maximum": 5},
-        "summary": _text(maxLength=300, description="a review needs a summary or a text"),
-        "text": _text(maxLength=20000),
+        "review": {
+            "type": "object",
+            "required": [
+                "id",
+                "asin",
+                "author",
+                "rating",
+                "summary",
+                "text",
+                "helpful_votes",
+                "verified",
+                "imported",
+                "hidden",
+                "reviewed_at",
+                "url",
+            ],
+            "properties": {
+                "id": INTEGER,
+                "asin": STRING,
+                "author": _nullable({"type": "string", "description": "the author's display name"}),
+                "rating": _nullable(INTEGER),
+                "summary": _nullable(STRING),
+                "text": _nullable(STRING),
+                "helpful_votes": INTEGER,
+                "verified": {"type": "boolean", "description": "a verified purchase (imported reviews only; never on the site)"},
+                "imported": {"type": "boolean", "description": "from a dataset: no account may edit or delete it"},
+                "hidden": {"type": "boolean", "description": "hidden by a moderator (only its author and moderators see it)"},
+                "reviewed_at": _nullable({"type": "string", "format": "date-time"}),
+                "url": {"type": "string", "description": "the review on its product's page"},
+            },
+        }
     },
 }
-
-REVIEW_CREATED = {
+VOTE = {
     "type": "object",
-    "required": ["id", "asin", "reviewer_id", "rating", "url"],
-    "properties": {"id": INTEGER, "asin": STRING, "reviewer_id": STRING, "rating": _nullable(INTEGER), "url": STRING},
+    "required": ["review_id", "helpful_votes"],
+    "properties": {"review_id": INTEGER, "helpful_votes": {"type": "integer", "description": "the review's count now"}},
 }
+SESSION = {
+    "type": "object",
+    "required": ["user", "csrf_token"],
+    "properties": {
+        "user": _nullable(
+            {
+                "type": "object",
+                "required": ["id", "display_name", "moderator"],
+                "properties": {"id": INTEGER, "display_name": STRING, "moderator": {"type": "boolean"}},
+            }
+        ),
+        "csrf_token": {"type": "string", "description": "send it as X-CSRF-Token with every POST, PATCH and DELETE"},
+    },
+}
+HTML = {"text/html": {}}
+
+
+def _form(fields, required=()):
+    properties = {name: {"type": "string", "description": description} for name, description in fields.items()}
+    return {
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {"type": "object", "required": ["csrf_token", *required], "properties": properties}
+            }
+        },
+    }
 
 
 def _param(name, schema, description, repeat=False):
@@ -323,6 +389,11 @@ def _error(description):
     return {"description": description, **_json({"$ref": "#/components/schemas/Error"})}
 
 
+REVIEW_ID = {"name": "id", "in": "path", "required": True, "schema": INTEGER}
+# Both together: the session cookie of a signed-in account and the session's CSRF token.
+SIGNED_IN = [{"session": [], "csrf": []}]
+
+
 def openapi_document(request):
     return {
         "openapi": "3.0.3",
@@ -348,13 +419,164 @@ def openapi_document(request):
             },
             "/api/products/{asin}/reviews": {
                 "post": {
-                    "summary": "Write a review; it is searchable on the next request",
+                    "summary": "Write your review of a product (or, when you have one, edit it); searchable on the next request",
+                    "security": SIGNED_IN,
                     "parameters": [{"name": "asin", "in": "path", "required": True, "schema": STRING}],
                     "requestBody": {"required": True, **_json(NEW_REVIEW)},
                     "responses": {
-                        "201": {"description": "the review was stored", **_json(REVIEW_CREATED)},
+                        "201": {"description": "the review was written", **_json(REVIEW)},
+                        "200": {"description": "you had reviewed the product: your review was edited", **_json(REVIEW)},
                         "400": _error("a missing or malformed field"),
+                        "401": _error("not signed in"),
+                        "403": _error("no or a wrong X-CSRF-Token (code csrf)"),
                         "404": _error("no such product"),
+                        "429": _error("too many review writes by this account (see Retry-After)"),
+                    },
+                }
+            },
+            "/api/reviews/{id}": {
+                "parameters": [REVIEW_ID],
+                "get": {
+                    "summary": "One review (a hidden one only for its author and moderators)",
+                    "responses": {"200": {"description": "the review", **_json(REVIEW)}, "404": _error("no such review")},
+                },
+                "patch": {
+                    "summary": "Edit your review: its helpful votes start again from none",
+                    "security": SIGNED_IN,
+                    "requestBody": {"required": True, **_json(REVIEW_CHANGES)},
+                    "responses": {
+                        "200": {"description": "the edited review", **_json(REVIEW)},
+                        "400": _error("a malformed field"),
+                        "401": _error("not signed in"),
+                        "403": _error("not your review (imported reviews are nobody's), or no X-CSRF-Token"),
+                        "404": _error("no such review"),
+                        "429": _error("too many review writes by this account (see Retry-After)"),
+                    },
+                },
+                "delete": {
+                    "summary": "Delete your review; it leaves search on the next request",
+                    "security": SIGNED_IN,
+                    "responses": {
+                        "204": {"description": "deleted"},
+                        "401": _error("not signed in"),
+                        "403": _error("not your review (imported reviews are nobody's), or no X-CSRF-Token"),
+                        "404": _error("no such review"),
+                        "429": _error("too many review writes by this account (see Retry-After)"),
+                    },
+                },
+            },
+            "/api/reviews/{id}/helpful": {
+                "post": {
+                    "summary": "Mark another shopper's review helpful (once per account)",
+                    "security": SIGNED_IN,
+                    "parameters": [REVIEW_ID],
+                    "responses": {
+                        "200": {"description": "counted", **_json(VOTE)},
+                        "401": _error("not signed in"),
+                        "403": _error("your own review, or no X-CSRF-Token"),
+                        "404": _error("no such review (or it is hidden)"),
+                        "409": _error("you have marked it helpful already"),
+                    },
+                }
+            },
+            "/api/reviews/{id}/hide": {
+                "post": {
+                    "summary": "Hide a review from pages, search and evidence (moderators)",
+                    "security": SIGNED_IN,
+                    "parameters": [REVIEW_ID],
+                    "responses": {
+                        "200": {"description": "the review, hidden", **_json(REVIEW)},
+                        "401": _error("not signed in"),
+                        "403": _error("not a moderator, or no X-CSRF-Token"),
+                        "404": _error("no such review"),
+                    },
+                }
+            },
+            "/api/session": {
+                "get": {
+                    "summary": "Who is signed in, and the CSRF token for unsafe requests",
+                    "responses": {"200": {"description": "the session", **_json(SESSION)}},
+                }
+            },
+            "/account/signup": {
+                "get": {"summary": "The sign-up form (HTML)", "responses": {"200": {"description": "the form", "content": HTML}}},
+                "post": {
+                    "summary": "Create an account and sign in (HTML form)",
+                    "requestBody": _form(
+                        {
+                            "email": "address",
+                            "display_name": "shown with your reviews",
+                            "password": "10 or more characters, not a common one",
+                            "next": "a path on this site to go to afterwards",
+                            "csrf_token": "the form's token",
+                        },
+                        ("email", "display_name", "password"),
+                    ),
+                    "responses": {
+                        "303": {"description": "signed in: to next (a same-site path) or the home page; sets the session cookie"},
+                        "200": {"description": "the form again, each error beside its field", "content": HTML},
+                        "403": {"description": "no or a wrong CSRF token", "content": HTML},
+                        "429": {"description": "too many sign-ups from this address", "content": HTML},
+                    },
+                },
+            },
+            "/account/login": {
+                "get": {"summary": "The sign-in form (HTML)", "responses": {"200": {"description": "the form", "content": HTML}}},
+                "post": {
+                    "summary": "Sign in (HTML form); the session is a new one",
+                    "requestBody": _form(
+                        {
+                            "email": "address",
+                            "password": "password",
+                            "next": "a path on this site",
+                            "csrf_token": "the form's token",
+                        },
+                        ("email", "password"),
+                    ),
+                    "responses": {
+                        "303": {"description": "signed in: to next or the home page; sets a new session cookie"},
+                        "200": {"description": "the form again: the address and password do not match", "content": HTML},
+                        "403": {"description": "no or a wrong CSRF token", "content": HTML},
+                        "429": {
+                            "description": "too many failed sign-ins for this address or email (see Retry-After)",
+                            "content": HTML,
+                        },
+                    },
+                },
+            },
+            "/account/logout": {
+                "post": {
+                    "summary": "Sign out (HTML form)",
+                    "requestBody": _form({"csrf_token": "the page's token"}),
+                    "responses": {
+                        "303": {"description": "signed out, to the home page"},
+                        "403": {"description": "no CSRF token"},
+                    },
+                }
+            },
+            "/account/": {
+                "get": {
+                    "summary": "Your account: your reviews, changing your password (POST /account/password: current_password,"
+                    " new_password; ends every other session), deleting it (POST /account/delete: delete_password)",
+                    "responses": {
+                        "200": {"description": "the page", "content": HTML},
+                        "303": {"description": "not signed in: to the sign-in page, and back afterwards"},
+                    },
+                }
+            },
+            "/products/{asin}/reviews": {
+                "post": {
+                    "summary": "The product page's review form: write or edit your review",
+                    "parameters": [{"name": "asin", "in": "path", "required": True, "schema": STRING}],
+                    "requestBody": _form(
+                        {"rating": "1 to 5", "summary": "headline", "text": "the review", "csrf_token": "the page's token"},
+                        ("rating", "text"),
+                    ),
+                    "responses": {
+                        "303": {"description": "saved: back to the review on the product page (not signed in: to sign in)"},
+                        "200": {"description": "the product page again, each error beside its field", "content": HTML},
+                        "403": {"description": "no or a wrong CSRF token", "content": HTML},
+                        "429": {"description": "too many review writes by this account", "content": HTML},
                     },
                 }
             },
@@ -388,5 +610,16 @@ def openapi_document(request):
             },
             "/api/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3"}}}},
         },
-        "components": {"schemas": {"Error": ERROR}},
+        "components": {
+            "schemas": {"Error": ERROR},
+            "securitySchemes": {
+                "session": {"type": "apiKey", "in": "cookie", "name": SESSION_COOKIE, "description": "set by signing in"},
+                "csrf": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "X-CSRF-Token",
+                    "description": "GET /api/session's csrf_token",
+                },
+            },
+        },
     }
