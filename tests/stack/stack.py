@@ -26,6 +26,7 @@ import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 from tests.serve import REPO, free_port
 
@@ -237,11 +238,57 @@ class App:
         stop_process(self.process, group=True)
 
 
+# Every app process signs session cookies with the same secret, so a session works on any of them.
+SESSION_SECRET = "stack-test-session-secret-" + "s" * 32
+
+
 def app_environment(database_url, **extra):
-    """The environment the app container gets: its database URL and nothing else of ours."""
+    """The environment the app container gets: its database URL and session secret, nothing else of ours."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AMAZEN_", "DATABASE_URL"))}
-    env.update(PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}", AMAZEN_DATABASE_URL=database_url, **extra)
+    env.update(
+        PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+        AMAZEN_DATABASE_URL=database_url,
+        AMAZEN_SESSION_SECRET=SESSION_SECRET,
+        **extra,
+    )
     return env
+
+
+class Shopper:
+    """A client with a session: it keeps the session cookie the app sets and sends the session's CSRF
+    token with unsafe requests, as a browser and the page's script do."""
+
+    COOKIE = "amazen_session"
+
+    def __init__(self, port):
+        self.port = port
+        self.cookie = None
+
+    def request(self, path, method="GET", body=None, headers=None, port=None, **kwargs):
+        headers = dict(headers or {})
+        if self.cookie:
+            headers["Cookie"] = f"{self.COOKIE}={self.cookie}"
+        response = request(port or self.port, path, method=method, body=body, headers=headers, **kwargs)
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            if name == self.COOKIE:
+                self.cookie = rest.split(";", 1)[0]
+        return response
+
+    def csrf_token(self, port=None):
+        return self.request("/api/session", port=port).json()["csrf_token"]
+
+    def sign_up(self, email, password, display_name="Stack Shopper"):
+        form = urlencode({"email": email, "display_name": display_name, "password": password, "csrf_token": self.csrf_token()})
+        response = self.request(
+            "/account/signup", method="POST", body=form, headers={"Content-Type": "application/x-www-form-urlencoded"}
+        )
+        assert response.status == 303, response.text[:500]
+        return self
+
+    def post_json(self, path, body, method="POST", port=None):
+        headers = {"Content-Type": "application/json", "X-CSRF-Token": self.csrf_token(port)}
+        return self.request(path, method=method, body=json.dumps(body), headers=headers, port=port)
 
 
 class Nginx:

@@ -6,6 +6,7 @@ Each test leaves the stack running and healthy for the next; the restarts come l
 import gzip
 import json
 import re
+import uuid
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -13,7 +14,7 @@ import pytest
 from amazen.views import static_version
 from tests.serve import REPO
 
-from .stack import request
+from .stack import Shopper, request
 
 pytestmark = pytest.mark.stack
 
@@ -43,15 +44,22 @@ def search(port, **kwargs):
     return response.json()
 
 
+def shopper(stack):
+    """The stack's signed-in shopper (signed up through nginx once per stack; a session cookie lasts, and
+    every app process reads it, across restarts)."""
+    if getattr(stack, "shopper", None) is None:
+        stack.shopper = Shopper(stack.nginx.http_port).sign_up(
+            f"stack-{uuid.uuid4().hex[:8]}@example.com", "a stack test pass phrase"
+        )
+    return stack.shopper
+
+
 def write_review(stack, asin, word):
-    body = {"reviewer_id": f"stack:{word}", "rating": 5, "summary": word, "text": f"Truly {word} in every way."}
-    response = via_nginx(
-        stack,
-        f"/api/products/{asin}/reviews",
-        method="POST",
-        body=json.dumps(body),
-        headers={"Content-Type": "application/json"},
-    )
+    """A review by a new account (one review per account and product), through nginx, with its session
+    and the session's CSRF token."""
+    author = Shopper(stack.nginx.http_port).sign_up(f"{word}-{uuid.uuid4().hex[:8]}@example.com", "a stack test pass phrase")
+    body = {"rating": 5, "summary": word, "text": f"Truly {word} in every way."}
+    response = author.post_json(f"/api/products/{asin}/reviews", body)
     assert response.status == 201, response.text[:500]
 
 
@@ -168,7 +176,7 @@ def test_security_headers_are_on_every_answer(stack, path, status):
 
 def test_nginx_refuses_a_body_larger_than_any_review_before_the_app_sees_it(stack):
     asin = some_asin(stack)
-    big = json.dumps({"reviewer_id": "stack:big", "rating": 5, "text": "x" * 300_000})
+    big = json.dumps({"rating": 5, "text": "x" * 300_000})
     response = via_nginx(
         stack, f"/api/products/{asin}/reviews", method="POST", body=big, headers={"Content-Type": "application/json"}
     )
@@ -185,15 +193,10 @@ def test_both_app_processes_answer_alike_and_see_each_others_writes(stack):
 
     asin = first["results"][0]["asin"]
     assert found(app2.port, "zanzibarish") == []
-    body = {"reviewer_id": "stack:scale", "rating": 5, "text": "A zanzibarish sound."}
-    written = request(
-        app1.port,
-        f"/api/products/{asin}/reviews",
-        method="POST",
-        body=json.dumps(body),
-        headers={"Content-Type": "application/json"},
-    )
-    assert written.status == 201
+    # Signed in through nginx, the session is good on either process: they share the session secret.
+    body = {"rating": 5, "text": "A zanzibarish sound."}
+    written = shopper(stack).post_json(f"/api/products/{asin}/reviews", body, port=app1.port)
+    assert written.status == 201, written.text[:500]
     assert found(app2.port, "zanzibarish") == [asin]  # the next request, on the other process
     assert all(found(stack.nginx.http_port, "zanzibarish") == [asin] for _ in range(4))
 
