@@ -301,3 +301,40 @@ def test_amazen_user_grants_and_revokes_moderator_and_names_a_missing_account(sc
         amazen_user([*config, "grant-moderator", "nobody@example.com"])
     assert exit_info.value.code == "amazen-user: no account has the email address 'nobody@example.com'"
     engine.dispose()
+
+
+def test_the_eleventh_sign_in_for_an_email_is_429_even_with_the_right_password(browser):
+    account = sign_up(browser())
+    for _ in range(10):
+        sign_in(browser(), account["email"], "a wrong pass phrase here", status=200)
+    answer = sign_in(browser(), account["email"], status=429)
+    assert int(answer.headers["Retry-After"]) > 0
+    assert signed_in_user(browser()) is None
+
+
+def test_the_eleventh_failed_sign_in_from_one_address_is_429(browser):
+    shopper = browser()
+    for _ in range(10):
+        sign_in(shopper, unique_email(), status=200)
+    sign_in(shopper, unique_email(), status=429)
+
+
+def test_a_right_password_clears_the_emails_failures(browser):
+    account = sign_up(browser())
+    for _ in range(9):
+        sign_in(browser(), account["email"], "a wrong pass phrase here", status=200)
+    sign_in(browser(), account["email"])
+    for _ in range(9):
+        sign_in(browser(), account["email"], "a wrong pass phrase here", status=200)
+    sign_in(browser(), account["email"])
+
+
+def test_sign_ups_from_one_address_are_limited(browser):
+    shopper = browser()
+    for _ in range(10):
+        page = shopper.get("/account/signup")
+        fields = {"email": "bad", "display_name": "X", "password": PASSWORD, "csrf_token": form_token(page)}
+        shopper.post("/account/signup", fields, status=200)
+    page = shopper.get("/account/signup")
+    fields = {"email": unique_email(), "display_name": "X", "password": PASSWORD, "csrf_token": form_token(page)}
+    shopper.post("/account/signup", fields, status=429)

@@ -328,3 +328,10 @@ def test_an_account_made_by_the_service_signs_in_through_the_form(browser, dbses
     b = browser()
     sign_in(b, email)
     assert b.get("/api/session").json["user"]["display_name"] == "Service Made"
+
+
+def test_the_twenty_first_review_write_in_an_hour_is_429(shopper, asins):
+    for i in range(20):
+        write(shopper, asins[i % 2], text=f"Edit number {i}.", status="2*")
+    answer = write(shopper, asins[2], status=429)
+    assert answer.json["error"]["code"] and int(answer.headers["Retry-After"]) > 0
