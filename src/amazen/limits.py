@@ -2,8 +2,10 @@
 
 ``limit(request, name, key, most=, per_seconds=)`` counts one hit of ``key`` under the limit ``name`` and
 raises ``RateLimited`` when, counting it, more than ``most`` hits fell within the last ``per_seconds``;
-``clear`` forgets a key's hits (a successful sign-in clears its failures). Views let ``RateLimited``
-propagate: ``amazen.views.limits`` answers it 429 with ``Retry-After``.
+``clear`` forgets a key's hits (a successful sign-in clears its failures). Where only failures count,
+the two halves come apart: ``check`` refuses a key whose count is already full, counting nothing, before
+the attempt; ``record`` counts a failed attempt afterwards (never refusing: the attempt has happened).
+Views let ``RateLimited`` propagate: ``amazen.views.limits`` answers it 429 with ``Retry-After``.
 
 How a hit is counted, and why:
 
@@ -78,6 +80,19 @@ def limit(request, name, key, *, most, per_seconds):
     hit(request.registry["db_engine"], name, key, most=most, per_seconds=per_seconds)
 
 
+def check(request, name, key, *, most, per_seconds):
+    """Raise RateLimited when ``key`` already has ``most`` hits under ``name`` within the last
+    ``per_seconds``; count nothing either way."""
+    peek(request.registry["db_engine"], name, key, most=most, per_seconds=per_seconds)
+
+
+def record(request, name, key, *, most, per_seconds):
+    """Count one hit of ``key`` under ``name`` without refusing: a failure that has happened. When the
+    window holds ``most`` hits already (another request filled it since ``check``), the count is full
+    and the hit is not stored."""
+    hit(request.registry["db_engine"], name, key, most=most, per_seconds=per_seconds, refuse=False)
+
+
 def clear(request, name, key):
     """Forget the hits of ``key`` under ``name``."""
     forget(request.registry["db_engine"], name, key)
@@ -143,8 +158,10 @@ RECORD = sa.text("INSERT INTO rate_limit_hits (name, key, at) VALUES (:name, :ke
 FORGET = sa.text("DELETE FROM rate_limit_hits WHERE name = :name AND key = :key")
 
 
-def hit(engine, name, key, *, most, per_seconds):
-    """``limit`` on an engine: the hit is committed before this returns or raises RateLimited."""
+def hit(engine, name, key, *, most, per_seconds, refuse=True):
+    """``limit`` on an engine: the hit is committed before this returns or raises RateLimited. With
+    ``refuse=False`` (``record``), a hit past ``most`` is neither stored nor refused; returns whether the
+    hit was stored."""
     check_numbers(most, per_seconds)
     key = stored_key(key)
     with engine.connect() as conn, conn.begin():
@@ -154,10 +171,29 @@ def hit(engine, name, key, *, most, per_seconds):
         now, recent = conn.execute(RECENT, {"name": name, "key": key, "per_seconds": per_seconds, "most": most}).one()
         if len(recent) < most:
             conn.execute(RECORD, {"name": name, "key": key, "at": now})
-            return
-    # Refused: the hit is allowed again once the oldest of the newest ``most`` hits leaves the window.
+            return True
+    if refuse:
+        raise RateLimited(retry_after(now, recent, most, per_seconds))
+    return False
+
+
+def peek(engine, name, key, *, most, per_seconds):
+    """``check`` on an engine: the same bounded read as a hit (at most ``most`` rows of one key range),
+    without the lock (it writes nothing, so it need not wait its turn) and without storing anything."""
+    check_numbers(most, per_seconds)
+    key = stored_key(key)
+    with engine.connect() as conn, conn.begin():
+        bounded(conn)
+        now, recent = conn.execute(RECENT, {"name": name, "key": key, "per_seconds": per_seconds, "most": most}).one()
+    if len(recent) >= most:
+        raise RateLimited(retry_after(now, recent, most, per_seconds))
+
+
+def retry_after(now, recent, most, per_seconds):
+    """Seconds until a key whose newest hits are ``recent`` (newest first, ``most`` of them) has room for
+    one more: when the oldest of them leaves the window."""
     leaves = recent[most - 1] + timedelta(seconds=per_seconds)
-    raise RateLimited(math.ceil((leaves - now).total_seconds()))
+    return math.ceil((leaves - now).total_seconds())
 
 
 def forget(engine, name, key):

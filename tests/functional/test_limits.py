@@ -31,12 +31,15 @@ from amazen.limits import (
     SIGNUPS,
     SWEEP_BATCH,
     RateLimited,
+    check,
     clear,
     client_address,
     configured,
     forget,
     hit,
     limit,
+    peek,
+    record,
     rule_from_settings,
     stored_key,
 )
@@ -141,6 +144,47 @@ def test_clear_forgets_the_hits_of_one_key(dbengine, name):
     hits(dbengine, name, "a", MOST)
     refusal(dbengine, name, "a")
     refusal(dbengine, name, "b")  # untouched
+
+
+def test_peek_refuses_a_full_key_and_stores_nothing(dbengine, name):
+    hits(dbengine, name, "k", MOST - 1)
+    for _ in range(3):
+        peek(dbengine, name, "k", most=MOST, per_seconds=PER)  # room for one more: allowed, not counted
+    assert stored(dbengine, name, "k") == MOST - 1
+    hits(dbengine, name, "k", 1)
+    with pytest.raises(RateLimited) as refused:
+        peek(dbengine, name, "k", most=MOST, per_seconds=PER)
+    assert PER - 30 < refused.value.retry_after <= PER
+    assert stored(dbengine, name, "k") == MOST
+    peek(dbengine, name, "other", most=MOST, per_seconds=PER)
+
+
+def test_peek_counts_only_the_window(dbengine, name):
+    insert_hits(dbengine, name, "k", [PER + 1 + i for i in range(MOST)])
+    peek(dbengine, name, "k", most=MOST, per_seconds=PER)
+    insert_hits(dbengine, name, "k", [600 - i for i in range(MOST)])
+    with pytest.raises(RateLimited) as refused:
+        peek(dbengine, name, "k", most=MOST, per_seconds=PER)
+    assert refused.value.retry_after in (299, 300)
+
+
+def test_a_hit_that_does_not_refuse_is_stored_until_the_count_is_full(dbengine, name):
+    stored_hits = [hit(dbengine, name, "k", most=MOST, per_seconds=PER, refuse=False) for _ in range(MOST + 3)]
+    assert stored_hits == [True] * MOST + [False] * 3
+    assert stored(dbengine, name, "k") == MOST  # a window never holds more than most
+
+
+def test_check_and_record_in_a_request(probe_app, dbengine, name):
+    request = Request.blank("/")
+    request.registry = probe_app.app.registry
+    for _ in range(2):
+        check(request, name, "k", most=2, per_seconds=PER)
+        record(request, name, "k", most=2, per_seconds=PER)
+    assert stored(dbengine, name, "k") == 2
+    with pytest.raises(RateLimited):
+        check(request, name, "k", most=2, per_seconds=PER)
+    record(request, name, "k", most=2, per_seconds=PER)  # never refuses
+    assert stored(dbengine, name, "k") == 2
 
 
 def test_two_processes_share_the_count(engines, name):

@@ -13,20 +13,38 @@ def _normal_email(email):
     return (email or "").strip().lower()
 
 
-def signin_attempt(request, email):
-    """Before checking a password: counts the attempt against the client address and the email, and
-    refuses past the limit for either. Counting before the check, not after a failure, means that once
-    refused, a right password is refused too: answers cannot tell a right guess from a wrong one."""
+def signin_allowed(request, email):
+    """Before checking a password: refuses (429) when the client address or the email already has the
+    most failed sign-ins the window allows, counting nothing. The check comes first, so once refused a
+    right password is refused too: answers cannot tell a right guess from a wrong one."""
     most, per_seconds = limits.configured(request, "signin_failures")
-    limits.limit(request, "signin-address", limits.client_address(request), most=most, per_seconds=per_seconds)
-    limits.limit(request, "signin-email", _normal_email(email), most=most, per_seconds=per_seconds)
+    waits = []
+    for name, key in _signin_keys(request, email):
+        try:
+            limits.check(request, name, key, most=most, per_seconds=per_seconds)
+        except limits.RateLimited as refused:
+            waits.append(refused.retry_after)
+    if waits:
+        raise limits.RateLimited(max(waits))
+
+
+def signin_failed(request, email):
+    """After a wrong password (or an address with no account): one failure for the client address and
+    one for the email."""
+    most, per_seconds = limits.configured(request, "signin_failures")
+    for name, key in _signin_keys(request, email):
+        limits.record(request, name, key, most=most, per_seconds=per_seconds)
 
 
 def signin_succeeded(request, email):
-    """After a right password: the email's attempts are forgotten, so that count holds failures only. The
-    address's are not: an attacker could otherwise reset them by signing in to an account of their own
-    between guesses at others' passwords."""
+    """After a right password: the email's failures are forgotten. The address's are not: an attacker
+    could otherwise reset them by signing in to an account of their own between guesses at others'
+    passwords. Successes are never counted, so many shoppers behind one address may sign in."""
     limits.clear(request, "signin-email", _normal_email(email))
+
+
+def _signin_keys(request, email):
+    return [("signin-address", limits.client_address(request)), ("signin-email", _normal_email(email))]
 
 
 def signup_attempt(request):

@@ -62,9 +62,10 @@ def signin_form(context, request):
 @view_config(context=SignIn, renderer="signin.jinja2", request_method="POST", permission=SIGN_IN)
 def signin(context, request):
     email = form_text(request, "email", 1000).strip()
-    abuse.signin_attempt(request, email)
+    abuse.signin_allowed(request, email)
     user = request.find_service(name="accounts").authenticate(email, form_text(request, "password"))
     if user is None:
+        abuse.signin_failed(request, email)
         errors = {"password": "That email address and password do not match an account."}
         return dict(LIMITS, values={"email": email}, errors=errors, next=same_site_path(request.params.get("next", "")))
     abuse.signin_succeeded(request, email)
