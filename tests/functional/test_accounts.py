@@ -1,14 +1,21 @@
 """Accounts: signing up and in, sessions, CSRF, passwords kept safe, moderators."""
 
+import hashlib
 import logging
 import re
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
+from pyramid.authentication import SessionAuthenticationHelper
+from pyramid.request import Request
 
+from amazen.accounts.security import SESSION_REISSUE, SESSION_TIMEOUT
 from amazen.accounts.services import AccountService
-from amazen.models import User
+from amazen.limits import stored_key
+from amazen.models import Product, User
+from amazen.models.accounts import UserSession
 from tests.shoppers import (
     PASSWORD,
     api_headers,
@@ -134,17 +141,110 @@ def test_sign_out_ends_the_session(browser):
     assert shopper.get("/account/", status=303).location.startswith("http://example.com/account/login")
 
 
+def session_token(app, cookie):
+    """The session token a session cookie carries (the app's own session factory reads it)."""
+    request = Request.blank("/", cookies={"amazen_session": cookie})
+    request.registry = app.registry
+    return SessionAuthenticationHelper().authenticated_userid(request)
+
+
+def sessions_of(dbsession, email):
+    return dbsession.scalar(
+        sa.select(sa.func.count()).select_from(UserSession).join(User).where(sa.func.lower(User.email) == email.lower())
+    )
+
+
+def some_asin(dbsession):
+    return dbsession.scalars(sa.select(Product.asin).order_by(Product.asin).limit(1)).one()
+
+
+def test_a_cookie_copied_before_sign_out_is_anonymous_after_it(browser, dbsession):
+    shopper = browser()
+    account = sign_up(shopper)
+    copy = browser()
+    copy.set_cookie("amazen_session", shopper.cookies["amazen_session"])
+    headers = api_headers(copy)  # the copy has the session's CSRF token too
+    assert signed_in_user(copy)["display_name"] == account["display_name"]
+    shopper.post("/account/logout", {"csrf_token": form_token(shopper.get("/"))}, status=303)
+    assert sessions_of(dbsession, account["email"]) == 0
+    assert signed_in_user(copy) is None
+    body = {"rating": 5, "summary": "Copied", "text": "Written with a copied cookie."}
+    answer = copy.post_json(f"/api/products/{some_asin(dbsession)}/reviews", body, headers=headers, status=401)
+    assert answer.json["error"]["code"]
+    assert copy.get("/account/", status=303).location.startswith("http://example.com/account/login")
+
+
+def test_a_session_unused_longer_than_the_timeout_has_ended(browser, dbsession):
+    shopper = browser()
+    account = sign_up(shopper)
+    seen = sa.update(UserSession).where(UserSession.user_id == User.id, sa.func.lower(User.email) == account["email"].lower())
+    dbsession.execute(seen.values(last_seen_at=sa.func.now() - timedelta(seconds=SESSION_TIMEOUT - 60)))
+    assert signed_in_user(shopper) is not None
+    dbsession.execute(seen.values(last_seen_at=sa.func.now() - timedelta(seconds=SESSION_TIMEOUT + 60)))
+    assert signed_in_user(shopper) is None
+
+
+def test_a_session_is_marked_seen_at_most_once_per_reissue_time(browser, dbsession):
+    shopper = browser()
+    account = sign_up(shopper)
+    row = sa.select(UserSession.last_seen_at).join(User).where(sa.func.lower(User.email) == account["email"].lower())
+    seen = sa.update(UserSession).where(UserSession.user_id == User.id, sa.func.lower(User.email) == account["email"].lower())
+    recently = dbsession.scalar(sa.select(sa.func.now() - timedelta(seconds=SESSION_REISSUE - 60)))
+    dbsession.execute(seen.values(last_seen_at=recently))
+    signed_in_user(shopper)
+    assert dbsession.scalar(row) == recently  # not written on every request
+    long_ago = recently - timedelta(seconds=120)  # older than the reissue time
+    dbsession.execute(seen.values(last_seen_at=long_ago))
+    signed_in_user(shopper)
+    assert dbsession.scalar(row) == dbsession.scalar(sa.select(sa.func.now()))
+
+
+def test_signing_in_deletes_ended_sessions_its_own_and_a_few_of_others(browser, dbsession):
+    account, other = sign_up(browser()), sign_up(browser())
+    for email in (account["email"], other["email"]):
+        seen = sa.update(UserSession).where(UserSession.user_id == User.id, sa.func.lower(User.email) == email.lower())
+        dbsession.execute(seen.values(last_seen_at=sa.func.now() - timedelta(seconds=SESSION_TIMEOUT + 60)))
+    sign_in(browser(), account["email"])
+    assert sessions_of(dbsession, account["email"]) == 1  # the new one
+    assert sessions_of(dbsession, other["email"]) == 0  # swept: ended, of another account
+
+
+def test_the_session_token_is_kept_in_the_database_only_as_its_hash(app, browser, dbsession):
+    shopper = browser()
+    account = sign_up(shopper)
+    token = session_token(app, shopper.cookies["amazen_session"])
+    assert isinstance(token, str) and len(token) >= 40
+    stored = dbsession.scalars(
+        sa.select(UserSession.token_hash).join(User).where(sa.func.lower(User.email) == account["email"].lower())
+    ).all()
+    assert stored == [hashlib.sha256(token.encode()).digest()]
+    assert [(table, column) for table, column, value in every_text_value(dbsession) if token in value] == []
+
+
+def test_deleting_the_account_ends_its_sessions_everywhere(browser, dbsession):
+    shopper, phone = browser(), browser()
+    account = sign_up(shopper)
+    sign_in(phone, account["email"])
+    assert sessions_of(dbsession, account["email"]) == 2
+    user_id = signed_in_user(shopper)["id"]
+    page = shopper.get("/account/")
+    shopper.post("/account/delete", {"delete_password": PASSWORD, "csrf_token": form_token(page)}, status=303)
+    assert signed_in_user(phone) is None
+    assert dbsession.scalar(sa.select(sa.func.count()).select_from(UserSession).where(UserSession.user_id == user_id)) == 0
+
+
 def test_the_account_page_sends_anonymous_shoppers_to_sign_in_and_back(browser):
     shopper = browser()
     answer = shopper.get("/account/", status=303)
     assert answer.location == "http://example.com/account/login?next=%2Faccount%2F"
 
 
-def test_changing_the_password_ends_every_other_session(browser):
+def test_changing_the_password_ends_every_other_session(browser, dbsession):
     account = sign_up(browser())
     laptop, phone = browser(), browser()
     sign_in(laptop, account["email"])
     sign_in(phone, account["email"])
+    laptop_before = laptop.cookies["amazen_session"]
     page = laptop.get("/account/")
     new_password = "another long pass phrase"
     answer = laptop.post(
@@ -153,8 +253,13 @@ def test_changing_the_password_ends_every_other_session(browser):
         status=303,
     )
     assert answer.location == "http://example.com/account/"
+    # This browser goes on with a new session; every other one, and a copy of this one's old cookie, ends.
     assert signed_in_user(laptop) is not None
     assert signed_in_user(phone) is None
+    old_laptop = browser()
+    old_laptop.set_cookie("amazen_session", laptop_before)
+    assert signed_in_user(old_laptop) is None
+    assert sessions_of(dbsession, account["email"]) == 1
     sign_in(browser(), account["email"], PASSWORD, status=200)
     sign_in(browser(), account["email"], new_password)
 
@@ -312,11 +417,57 @@ def test_the_eleventh_sign_in_for_an_email_is_429_even_with_the_right_password(b
     assert signed_in_user(browser()) is None
 
 
-def test_the_eleventh_failed_sign_in_from_one_address_is_429(browser):
+def test_the_eleventh_sign_in_from_an_address_with_ten_failures_is_429_even_with_the_right_password(browser):
+    account = sign_up(browser())
     shopper = browser()
     for _ in range(10):
-        sign_in(shopper, unique_email(), status=200)
+        sign_in(shopper, unique_email(), status=200)  # no such account: a failure
+    answer = sign_in(shopper, account["email"], status=429)
+    assert 0 < int(answer.headers["Retry-After"]) <= 900
     sign_in(shopper, unique_email(), status=429)
+    assert signed_in_user(shopper) is None
+
+
+def test_a_right_password_does_not_clear_the_addresss_failures(browser):
+    account = sign_up(browser())
+    shopper = browser()
+    for _ in range(9):
+        sign_in(shopper, unique_email(), status=200)
+    sign_in(shopper, account["email"])  # an account of the guesser's own
+    sign_in(shopper, unique_email(), status=200)  # the tenth failure from this address
+    sign_in(shopper, account["email"], status=429)
+
+
+def test_successful_sign_ins_are_not_counted(browser):
+    account = sign_up(browser())
+    office = browser()  # many shoppers behind one address
+    for _ in range(12):
+        sign_in(office, account["email"])
+    sign_in(office, account["email"], "a wrong pass phrase here", status=200)
+    sign_in(office, account["email"])
+
+
+def test_a_refused_sign_in_is_not_counted(browser, dbengine):
+    account = sign_up(browser())
+    for _ in range(10):
+        sign_in(browser(), account["email"], "a wrong pass phrase here", status=200)
+    for _ in range(3):
+        sign_in(browser(), account["email"], "a wrong pass phrase here", status=429)
+    with dbengine.connect() as conn:
+        stored = conn.execute(
+            sa.text("SELECT count(*) FROM rate_limit_hits WHERE name = 'signin-email' AND key = :key"),
+            {"key": stored_key(account["email"].lower())},
+        ).scalar()
+    assert stored == 10
+
+
+def test_failures_for_one_email_do_not_block_another_email_from_another_address(browser):
+    locked, other = sign_up(browser()), sign_up(browser())
+    attacker = browser()
+    for _ in range(10):
+        sign_in(attacker, locked["email"], "a wrong pass phrase here", status=200)
+    sign_in(attacker, locked["email"], status=429)
+    sign_in(browser(), other["email"])
 
 
 def test_a_right_password_clears_the_emails_failures(browser):

@@ -2,14 +2,14 @@
 
 - The session is Pyramid's signed cookie (HttpOnly, SameSite=Lax, Secure on HTTPS requests), signed
   with the secret from amazen.config.resolve_session_secret.
-- ``request.user`` is the signed-in account (a CurrentUser) or None: the session's user id, when that
-  account exists and its session version is the one the session was signed in with (changing the
-  password moves the version on, which ends every session of the account).
+- Signing in makes a server-side session: a random token in the cookie session (kept there by
+  SessionAuthenticationHelper), a row of user_sessions keyed by the token's SHA-256 in the database.
+  ``request.user`` is the account that row belongs to (a CurrentUser), or None. Deleting the row ends the
+  session wherever the cookie is: signing out deletes it, changing the password deletes all the
+  account's, deleting the account deletes them with it. A copy of the cookie opens nothing after that.
 - Permissions are names granted by the traversal context's ``__acl__`` (amazen.resources) to these
   principals: everyone, every signed-in account (Authenticated), ``user:<id>``, and ``role:moderator``.
 """
-
-import secrets
 
 from pyramid.authentication import SessionAuthenticationHelper
 from pyramid.authorization import ACLHelper, Authenticated, Everyone
@@ -20,14 +20,13 @@ from pyramid.session import SignedCookieSessionFactory
 from .services import AccountService, CurrentUser
 
 SESSION_COOKIE = "amazen_session"
-SESSION_VERSION = "amazen.session_version"
-SESSION_ID = "amazen.session_id"
-# A session lasts this long without a request, and its cookie is sent again at most this often
-# (reissuing refreshes the timeout).
+# A session lasts this long without a request, and its cookie is sent again (and its row marked seen) at
+# most this often (reissuing refreshes the timeout).
 SESSION_TIMEOUT = 14 * 24 * 3600
 SESSION_REISSUE = 24 * 3600
 MODERATOR = "role:moderator"
 
+# Keeps the session token (not a user id) in the cookie session.
 _session_helper = SessionAuthenticationHelper()
 
 
@@ -57,14 +56,12 @@ def session_factory_for(secret):
 
 
 def current_user(request):
-    """``request.user``: the signed-in account, or None."""
-    user_id = _session_helper.authenticated_userid(request)
-    if user_id is None:
+    """``request.user``: the account the session's token opens, or None."""
+    token = _session_helper.authenticated_userid(request)
+    if token is None:
         return None
-    user = AccountService(request.dbsession).by_id(user_id) if isinstance(user_id, int) else None
-    if user is None or request.session.get(SESSION_VERSION) != user.session_version:
-        return None
-    return CurrentUser.of(user)
+    user = AccountService(request.dbsession).user_for_session(token, timeout=SESSION_TIMEOUT, touch_after=SESSION_REISSUE)
+    return None if user is None else CurrentUser.of(user)
 
 
 def header_user(request):
@@ -78,16 +75,15 @@ def header_user(request):
 
 
 def sign_in(request, user):
-    """Start a new session for ``user``: the old session (and any id an attacker planted in it) is
-    dropped, and a new one carries the user id and their session version. Returns the headers to send."""
+    """Start a new session for ``user``: the old cookie session (and anything an attacker planted in it,
+    its CSRF token too) is dropped, and the new one carries only a new session's token. Returns the
+    headers to send."""
     request.session.invalidate()
-    # A fresh random id: the new cookie shares nothing with the old one (its CSRF token is new as well).
-    request.session[SESSION_ID] = secrets.token_urlsafe(16)
-    request.session[SESSION_VERSION] = user.session_version
     return remember_headers(request, user.id)
 
 
 def sign_out(request):
+    """End the session: its row is deleted (a copy of the cookie opens nothing) and the cookie emptied."""
     headers = forget_headers(request)
     request.session.invalidate()
     return headers
@@ -118,7 +114,13 @@ class SecurityPolicy:
         return self.acl.permits(context, self.principals(request), permission)
 
     def remember(self, request, userid, **kw):
-        return self.helper.remember(request, userid, **kw)
+        """Sign ``userid`` in: a new server-side session, whose token the cookie session keeps."""
+        token = AccountService(request.dbsession).start_session(userid, timeout=SESSION_TIMEOUT)
+        return self.helper.remember(request, token, **kw)
 
     def forget(self, request, **kw):
+        """End this request's session, in the database and in the cookie session."""
+        token = self.helper.authenticated_userid(request)
+        if token is not None:
+            AccountService(request.dbsession).end_session(token)
         return self.helper.forget(request, **kw)

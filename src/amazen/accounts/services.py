@@ -3,14 +3,18 @@
 Views call these; no SQL lives in views. Every method works in the caller's transaction.
 """
 
+import hashlib
 import re
+import secrets
 import unicodedata
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 from zope.sqlalchemy import mark_changed
 
 from amazen.models import Product, Review, ReviewVote, User
+from amazen.models.accounts import UserSession
 from amazen.search.indexer import index_products
 
 from . import passwords
@@ -19,6 +23,12 @@ MAX_EMAIL_LENGTH = 254  # the longest address SMTP can deliver to
 MAX_DISPLAY_NAME_LENGTH = 50
 # An address: something, one @, a domain with a dot; no spaces. Whether it is real only mail could tell.
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+# A session token: 32 random bytes, URL-safe base64 (43 characters). Anything longer in a cookie is no token.
+TOKEN_BYTES = 32
+MAX_TOKEN_LENGTH = 64
+# Ended sessions of any account that each sign-in deletes, oldest first: more than the one it adds, so the
+# table holds few ended sessions however many accounts never come back.
+SESSION_SWEEP_BATCH = 20
 
 
 class FieldErrors(Exception):
@@ -38,11 +48,10 @@ class CurrentUser:
     email: str
     display_name: str
     is_moderator: bool
-    session_version: int
 
     @classmethod
     def of(cls, user):
-        return cls(user.id, user.email, user.display_name, user.is_moderator, user.session_version)
+        return cls(user.id, user.email, user.display_name, user.is_moderator)
 
 
 def clean_email(value):
@@ -56,6 +65,12 @@ def clean_display_name(value):
 
 def has_control_characters(text):
     return any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in text)
+
+
+def token_hash(token):
+    """What user_sessions keeps of a session token: its SHA-256. The token is 256 random bits, so a fast
+    hash suffices: nobody can guess a token from its hash, and a stolen table opens no session."""
+    return hashlib.sha256(token.encode("ascii")).digest()
 
 
 class AccountService:
@@ -115,7 +130,7 @@ class AccountService:
 
     def change_password(self, user_id, current, new):
         """Set a new password (FieldErrors when the current one is wrong or the new one may not be used)
-        and move the account's session version on, which ends every session it has. Returns the user."""
+        and end every session of the account. Returns the user."""
         user = self.session.get(User, user_id, with_for_update=True)
         if not passwords.verify_password(user.password_hash, current or ""):
             raise FieldErrors({"current_password": "That is not your current password."})
@@ -125,10 +140,65 @@ class AccountService:
         if problem:
             raise FieldErrors({"new_password": problem})
         user.password_hash = passwords.hash_password(new)
-        user.session_version = User.session_version + 1
+        self.end_sessions(user_id)
         self.session.flush()
-        self.session.refresh(user, ["session_version"])
         return user
+
+    # Sessions ---------------------------------------------------------------------------------------
+    # A signed-in browser holds a random token in its signed cookie; user_sessions holds the token's hash.
+    # A session lasts while its row does and has been used within ``timeout`` seconds.
+
+    def start_session(self, user_id, *, timeout):
+        """A new session for the account: returns its token (for the cookie; the table keeps its hash).
+        Deletes the account's ended sessions, and a few ended ones of other accounts, on the way."""
+        ended = sa.func.now() - timedelta(seconds=timeout)
+        self.session.execute(sa.delete(UserSession).where(UserSession.user_id == user_id, UserSession.last_seen_at < ended))
+        oldest_ended = (
+            sa.select(UserSession.token_hash)
+            .where(UserSession.last_seen_at < ended)
+            .order_by(UserSession.last_seen_at)
+            .limit(SESSION_SWEEP_BATCH)
+            .with_for_update(skip_locked=True)
+        )
+        self.session.execute(sa.delete(UserSession).where(UserSession.token_hash.in_(oldest_ended)))
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        self.session.add(UserSession(token_hash=token_hash(token), user_id=user_id))
+        self.session.flush()
+        mark_changed(self.session)
+        return token
+
+    def user_for_session(self, token, *, timeout, touch_after):
+        """The account a session token opens (one lookup by the primary key), or None when the session has
+        ended. A session last seen more than ``touch_after`` seconds ago is marked seen now: a write at
+        most that often per session, not one per request."""
+        if not isinstance(token, str) or not 0 < len(token) <= MAX_TOKEN_LENGTH or not token.isascii():
+            return None
+        now = sa.func.now()
+        found = self.session.execute(
+            sa.select(User, UserSession.last_seen_at < now - timedelta(seconds=touch_after))
+            .join(UserSession, UserSession.user_id == User.id)
+            .where(UserSession.token_hash == token_hash(token), UserSession.last_seen_at >= now - timedelta(seconds=timeout))
+        ).one_or_none()
+        if found is None:
+            return None
+        user, stale = found
+        if stale:
+            self.session.execute(
+                sa.update(UserSession).where(UserSession.token_hash == token_hash(token)).values(last_seen_at=now)
+            )
+            mark_changed(self.session)
+        return user
+
+    def end_session(self, token):
+        """End one session (signing out); nothing when the token opens none."""
+        if isinstance(token, str) and token.isascii():
+            self.session.execute(sa.delete(UserSession).where(UserSession.token_hash == token_hash(token)))
+            mark_changed(self.session)
+
+    def end_sessions(self, user_id):
+        """End every session of the account."""
+        self.session.execute(sa.delete(UserSession).where(UserSession.user_id == user_id))
+        mark_changed(self.session)
 
     # Deleting ---------------------------------------------------------------------------------------
 

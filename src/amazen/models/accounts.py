@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, Text, func
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, Text, func
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -22,9 +22,6 @@ class User(Base):
     # argon2id, in the PHC string format argon2-cffi writes (parameters and salt included); never the password.
     password_hash: Mapped[str] = mapped_column(Text)
     is_moderator: Mapped[bool] = mapped_column(Boolean, server_default=sql_text("false"))
-    # Kept in each session at sign-in; a session whose number is not the account's is signed out. Changing
-    # the password moves it on, which ends every session of the account at once.
-    session_version: Mapped[int] = mapped_column(Integer, server_default=sql_text("1"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
@@ -37,3 +34,19 @@ class ReviewVote(Base):
     review_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class UserSession(Base):
+    """A signed-in session: the browser's cookie holds a random token, this row its SHA-256 (a copy of the
+    table opens no session). Deleting the row ends the session whatever the cookie says: signing out
+    deletes one, changing the password all of the account's, deleting the account all by cascade."""
+
+    __tablename__ = "user_sessions"
+
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary, primary_key=True)
+    # Indexed: every session of an account is found (and deleted) without reading anyone else's.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # Moved on at most once per SESSION_REISSUE; a session unused for SESSION_TIMEOUT has ended. Indexed:
+    # signing in deletes a few ended sessions of any account, oldest first.
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)

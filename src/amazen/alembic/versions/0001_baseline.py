@@ -19,7 +19,9 @@ depends_on = None
 EXTENSIONS = ("pg_trgm", "unaccent")
 
 # Shopper accounts (before the catalog: a review written on the site belongs to one). An address is
-# unique whatever its case; the password is stored only as its argon2id hash.
+# unique whatever its case; the password is stored only as its argon2id hash. A signed-in session is a
+# row keyed by its token's SHA-256 (the token itself is only in the browser's cookie): deleting the row
+# ends the session.
 ACCOUNTS = """
 CREATE TABLE users (
     id serial NOT NULL,
@@ -27,11 +29,21 @@ CREATE TABLE users (
     display_name text NOT NULL,
     password_hash text NOT NULL,
     is_moderator boolean NOT NULL DEFAULT false,
-    session_version integer NOT NULL DEFAULT 1,
     created_at timestamp with time zone NOT NULL DEFAULT now(),
     CONSTRAINT pk_users PRIMARY KEY (id)
 );
 CREATE UNIQUE INDEX ix_users_lower_email ON users (lower(email));
+
+CREATE TABLE user_sessions (
+    token_hash bytea NOT NULL,
+    user_id integer NOT NULL,
+    created_at timestamp with time zone NOT NULL DEFAULT now(),
+    last_seen_at timestamp with time zone NOT NULL DEFAULT now(),
+    CONSTRAINT pk_user_sessions PRIMARY KEY (token_hash),
+    CONSTRAINT fk_user_sessions_user_id_users FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE
+);
+CREATE INDEX ix_user_sessions_user_id ON user_sessions (user_id);
+CREATE INDEX ix_user_sessions_last_seen_at ON user_sessions (last_seen_at);
 """
 
 # The catalog: products, their reviews, and the category tree they sit in.
@@ -292,6 +304,7 @@ TABLES = (
     "product_postings",
     "review_votes",
     "reviews",
+    "user_sessions",
     "users",
     "product_categories",
     "products",
