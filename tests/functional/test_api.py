@@ -6,7 +6,8 @@ required field is there with its type, and nothing undocumented is sent.
 
 import pytest
 
-from tests.shoppers import api_headers, new_browser, post_review, signed_in_browser
+from amazen import main
+from tests.shoppers import api_headers, form_token, new_browser, post_review, sign_in, sign_up, signed_in_browser
 
 # The search API's parameters as its contract states them, written out independently of the code.
 SEARCH_PARAMETERS = {
@@ -124,3 +125,89 @@ def test_product_and_review_responses_match_the_document(app, testapp, document,
     matches(voter.delete(url, headers=api_headers(voter), status=403), "/api/reviews/{id}", "delete")
     assert author.delete(url, headers=api_headers(author), status=204).body == b""
     assert "204" in document["paths"]["/api/reviews/{id}"]["delete"]["responses"]
+
+
+# Every abuse limit at one: the second attempt is refused.
+ONE_OF_EACH = {
+    "amazen.limits.review_writes": "1/3600",
+    "amazen.limits.signin_failures": "1/900",
+    "amazen.limits.signups": "1/3600",
+}
+
+
+@pytest.fixture(scope="module")
+def limited_app(app_settings):
+    return main({}, **app_settings, **ONE_OF_EACH)
+
+
+def test_every_route_a_limit_refuses_documents_its_429_with_retry_after(limited_app, testapp, document, demo_records):
+    asin = next(r.asin for r in demo_records if hasattr(r, "title"))
+
+    def refused(response, path, method):
+        documented = document["paths"][path][method]["responses"]["429"]
+        assert int(response.headers["Retry-After"]) >= documented["headers"]["Retry-After"]["schema"]["minimum"]
+        if "application/json" in documented["content"]:
+            check(response.json, documented["content"]["application/json"]["schema"], document)
+            assert response.json["error"]["code"] == "rate_limited"
+        else:
+            assert response.content_type == "text/html" and "Too many attempts" in response.text
+
+    # Review writes, through the API and the product page's forms.
+    author = signed_in_browser(limited_app, testapp.extra_environ)
+    review_id = post_review(author, asin, {"rating": 4, "text": "Fine."}, status=201).json["review"]["id"]
+    url, headers = f"/api/reviews/{review_id}", api_headers(author)
+    refused(post_review(author, asin, {"rating": 5, "text": "Better."}, status=429), "/api/products/{asin}/reviews", "post")
+    refused(author.patch_json(url, {"text": "Best."}, headers=headers, status=429), "/api/reviews/{id}", "patch")
+    refused(author.delete(url, headers=headers, status=429), "/api/reviews/{id}", "delete")
+    token = form_token(author.get(f"/products/{asin}"))
+    form = {"rating": "3", "text": "Changed my mind.", "csrf_token": token}
+    refused(author.post(f"/products/{asin}/reviews", form, status=429), "/products/{asin}/reviews", "post")
+    delete = f"/products/{asin}/reviews/{review_id}/delete"
+    refused(author.post(delete, {"csrf_token": token}, status=429), "/products/{asin}/reviews/{id}/delete", "post")
+
+    # Sign-ups from one address, failed sign-ins for one email.
+    shopper = new_browser(limited_app, testapp.extra_environ)
+    sign_up(shopper)
+    fields = {"email": "second@example.com", "display_name": "Second", "password": "another long pass phrase"}
+    fields["csrf_token"] = form_token(shopper.get("/account/signup"))
+    refused(shopper.post("/account/signup", fields, status=429), "/account/signup", "post")
+    guesser = new_browser(limited_app, testapp.extra_environ)
+    sign_in(guesser, "nobody@example.com", password="a wrong guess at it", status=200)
+    refused(sign_in(guesser, "nobody@example.com", password="a wrong guess at it", status=429), "/account/login", "post")
+
+    # And only those: no other route documents a 429.
+    limited = {
+        (path, method)
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if method != "parameters" and "429" in operation["responses"]
+    }
+    assert limited == {
+        ("/api/products/{asin}/reviews", "post"),
+        ("/api/reviews/{id}", "patch"),
+        ("/api/reviews/{id}", "delete"),
+        ("/products/{asin}/reviews", "post"),
+        ("/products/{asin}/reviews/{id}/delete", "post"),
+        ("/account/signup", "post"),
+        ("/account/login", "post"),
+    }
+
+
+def test_the_document_names_the_csrf_header_on_every_unsafe_operation(document):
+    assert document["components"]["securitySchemes"]["csrf"] == {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-CSRF-Token",
+        "description": document["components"]["securitySchemes"]["csrf"]["description"],
+    }
+    assert "X-CSRF-Token" in document["info"]["description"]
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method in ("post", "patch", "delete"):
+                responses = operation["responses"]
+                assert "403" in responses and "CSRF" in responses["403"]["description"], (path, method)
+                if path.startswith("/api/"):
+                    assert operation["security"] == [{"session": [], "csrf": []}], (path, method)
+                else:
+                    form = operation["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
+                    assert "csrf_token" in form["required"], (path, method)

@@ -38,7 +38,11 @@ ERROR = {
         "error": {
             "type": "object",
             "required": ["code", "message"],
-            "properties": {"code": STRING, "message": STRING, "field": STRING},
+            "properties": {
+                "code": STRING,
+                "message": STRING,
+                "field": _nullable({"type": "string", "description": "the parameter or field at fault; null or absent if none"}),
+            },
         }
     },
 }
@@ -389,15 +393,71 @@ def _error(description):
     return {"description": description, **_json({"$ref": "#/components/schemas/Error"})}
 
 
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "whole seconds until the limit lets one more through",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1},
+    }
+}
+
+
+def _limited(description, html=False):
+    """A 429 from an abuse limit (amazen.limits): Retry-After, and the error object (a page for forms)."""
+    body = {"content": HTML} if html else _json({"$ref": "#/components/schemas/Error"})
+    return {"description": f"{description} (code rate_limited); try again after Retry-After", "headers": RETRY_AFTER, **body}
+
+
+REVIEW_WRITES_LIMITED = "too many reviews written, edited or deleted by this account (by default 20 an hour)"
+
+
 REVIEW_ID = {"name": "id", "in": "path", "required": True, "schema": INTEGER}
+ASIN = {"name": "asin", "in": "path", "required": True, "schema": STRING}
 # Both together: the session cookie of a signed-in account and the session's CSRF token.
 SIGNED_IN = [{"session": [], "csrf": []}]
+
+
+DESCRIPTION = (
+    "Search products by what their reviewers say. Reading needs nothing. Writing needs a signed-in account's"
+    " session cookie (sign in with the form at /account/login) and, on every POST, PATCH and DELETE, the"
+    " session's CSRF token: the X-CSRF-Token header for the JSON API (GET /api/session gives it), the"
+    " csrf_token field for forms. Without the token the answer is 403 (code csrf) and nothing is done."
+    " Sign-ins, sign-ups and review writes are limited: past a limit the answer is 429 with Retry-After."
+)
+
+# The product page's forms on one review, besides writing: 303 back to the product page when done, 303 to
+# the sign-in page when nobody is signed in, 403 when the account may not (or without the token), 404 for
+# a review that is not there.
+REVIEW_FORMS = {
+    "helpful": ("Mark another shopper's review helpful, once (the product page's Helpful button)", "your own review"),
+    "hide": ("Hide a review from pages, search and evidence (moderators)", "not a moderator"),
+    "delete": ("Delete your review; it leaves search on the next request", "not your review"),
+}
+
+
+def _review_form(name):
+    summary, refused = REVIEW_FORMS[name]
+    responses = {
+        "303": {"description": "done: back to the product page (not signed in: to the sign-in page)"},
+        "403": {"description": f"{refused}, or no or a wrong CSRF token", "content": HTML},
+        "404": {"description": "no such product or review", "content": HTML},
+    }
+    if name == "delete":
+        responses["429"] = _limited(REVIEW_WRITES_LIMITED, html=True)
+    return {
+        "post": {
+            "summary": summary,
+            "parameters": [ASIN, REVIEW_ID],
+            "requestBody": _form({"csrf_token": "the page's token", "next": "a path on this site to go back to"}),
+            "responses": responses,
+        }
+    }
 
 
 def openapi_document(request):
     return {
         "openapi": "3.0.3",
-        "info": {"title": "Amazen API", "version": "1", "description": "Search products by what their reviewers say."},
+        "info": {"title": "Amazen API", "version": "1", "description": DESCRIPTION},
         "servers": [{"url": request.application_url}],
         "paths": {
             "/api/search": {
@@ -413,7 +473,7 @@ def openapi_document(request):
             "/api/products/{asin}": {
                 "get": {
                     "summary": "One product with its rating histogram and what its customers say",
-                    "parameters": [{"name": "asin", "in": "path", "required": True, "schema": STRING}],
+                    "parameters": [ASIN],
                     "responses": {"200": {"description": "the product", **_json(PRODUCT)}, "404": _error("no such product")},
                 }
             },
@@ -421,7 +481,7 @@ def openapi_document(request):
                 "post": {
                     "summary": "Write your review of a product (or, when you have one, edit it); searchable on the next request",
                     "security": SIGNED_IN,
-                    "parameters": [{"name": "asin", "in": "path", "required": True, "schema": STRING}],
+                    "parameters": [ASIN],
                     "requestBody": {"required": True, **_json(NEW_REVIEW)},
                     "responses": {
                         "201": {"description": "the review was written", **_json(REVIEW)},
@@ -430,7 +490,7 @@ def openapi_document(request):
                         "401": _error("not signed in"),
                         "403": _error("no or a wrong X-CSRF-Token (code csrf)"),
                         "404": _error("no such product"),
-                        "429": _error("too many review writes by this account (see Retry-After)"),
+                        "429": _limited(REVIEW_WRITES_LIMITED),
                     },
                 }
             },
@@ -450,7 +510,7 @@ def openapi_document(request):
                         "401": _error("not signed in"),
                         "403": _error("not your review (imported reviews are nobody's), or no X-CSRF-Token"),
                         "404": _error("no such review"),
-                        "429": _error("too many review writes by this account (see Retry-After)"),
+                        "429": _limited(REVIEW_WRITES_LIMITED),
                     },
                 },
                 "delete": {
@@ -461,7 +521,7 @@ def openapi_document(request):
                         "401": _error("not signed in"),
                         "403": _error("not your review (imported reviews are nobody's), or no X-CSRF-Token"),
                         "404": _error("no such review"),
-                        "429": _error("too many review writes by this account (see Retry-After)"),
+                        "429": _limited(REVIEW_WRITES_LIMITED),
                     },
                 },
             },
@@ -516,7 +576,7 @@ def openapi_document(request):
                         "303": {"description": "signed in: to next (a same-site path) or the home page; sets the session cookie"},
                         "200": {"description": "the form again, each error beside its field", "content": HTML},
                         "403": {"description": "no or a wrong CSRF token", "content": HTML},
-                        "429": {"description": "too many sign-ups from this address", "content": HTML},
+                        "429": _limited("too many sign-ups from this client address (by default 10 an hour)", html=True),
                     },
                 },
             },
@@ -537,10 +597,11 @@ def openapi_document(request):
                         "303": {"description": "signed in: to next or the home page; sets a new session cookie"},
                         "200": {"description": "the form again: the address and password do not match", "content": HTML},
                         "403": {"description": "no or a wrong CSRF token", "content": HTML},
-                        "429": {
-                            "description": "too many failed sign-ins for this address or email (see Retry-After)",
-                            "content": HTML,
-                        },
+                        "429": _limited(
+                            "too many failed sign-ins for this email or from this client address (by default 10 in"
+                            " 15 minutes); refused before the password is checked, so a right one is refused too",
+                            html=True,
+                        ),
                     },
                 },
             },
@@ -550,24 +611,48 @@ def openapi_document(request):
                     "requestBody": _form({"csrf_token": "the page's token"}),
                     "responses": {
                         "303": {"description": "signed out, to the home page"},
-                        "403": {"description": "no CSRF token"},
+                        "403": {"description": "no or a wrong CSRF token", "content": HTML},
                     },
                 }
             },
             "/account/": {
                 "get": {
-                    "summary": "Your account: your reviews, changing your password (POST /account/password: current_password,"
-                    " new_password; ends every other session), deleting it (POST /account/delete: delete_password)",
+                    "summary": "Your account: your reviews, and the forms that change your password or delete the account",
                     "responses": {
                         "200": {"description": "the page", "content": HTML},
                         "303": {"description": "not signed in: to the sign-in page, and back afterwards"},
                     },
                 }
             },
+            "/account/password": {
+                "post": {
+                    "summary": "Change your password (HTML form); every session of the account ends, this one starts again",
+                    "requestBody": _form(
+                        {"current_password": "the password now", "new_password": "10 or more characters, not a common one"},
+                        ("current_password", "new_password"),
+                    ),
+                    "responses": {
+                        "303": {"description": "changed: back to the account page (not signed in: to the sign-in page)"},
+                        "200": {"description": "the account page again, each error beside its field", "content": HTML},
+                        "403": {"description": "no or a wrong CSRF token", "content": HTML},
+                    },
+                }
+            },
+            "/account/delete": {
+                "post": {
+                    "summary": "Delete your account and its reviews and votes (HTML form); they leave search at once",
+                    "requestBody": _form({"delete_password": "your password, to confirm"}, ("delete_password",)),
+                    "responses": {
+                        "303": {"description": "deleted and signed out: to the home page (not signed in: to the sign-in page)"},
+                        "200": {"description": "the account page again: the password is wrong", "content": HTML},
+                        "403": {"description": "no or a wrong CSRF token", "content": HTML},
+                    },
+                }
+            },
             "/products/{asin}/reviews": {
                 "post": {
                     "summary": "The product page's review form: write or edit your review",
-                    "parameters": [{"name": "asin", "in": "path", "required": True, "schema": STRING}],
+                    "parameters": [ASIN],
                     "requestBody": _form(
                         {"rating": "1 to 5", "summary": "headline", "text": "the review", "csrf_token": "the page's token"},
                         ("rating", "text"),
@@ -576,10 +661,12 @@ def openapi_document(request):
                         "303": {"description": "saved: back to the review on the product page (not signed in: to sign in)"},
                         "200": {"description": "the product page again, each error beside its field", "content": HTML},
                         "403": {"description": "no or a wrong CSRF token", "content": HTML},
-                        "429": {"description": "too many review writes by this account", "content": HTML},
+                        "404": {"description": "no such product", "content": HTML},
+                        "429": _limited(REVIEW_WRITES_LIMITED, html=True),
                     },
                 }
             },
+            **{f"/products/{{asin}}/reviews/{{id}}/{name}": _review_form(name) for name in REVIEW_FORMS},
             "/api/suggest/descriptors": {
                 "get": {
                     "summary": "Descriptors the reviews of the matching products mention distinctively",
