@@ -54,7 +54,7 @@ def test_the_readme_shows_every_screenshot_and_each_exists():
     shown = set(re.findall(r"\]\((docs/screenshots/[\w-]+\.png)\)", readme))
     taken = {
         f"docs/screenshots/{page}-{size}.png"
-        for page in ("home", "results", "product", "compare")
+        for page in ("home", "results", "product", "compare", "signin", "review-form")
         for size in ("desktop", "phone")
     }
     assert shown == taken
