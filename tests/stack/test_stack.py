@@ -7,10 +7,11 @@ import gzip
 import json
 import re
 import uuid
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
+from amazen.limits import stored_key
 from amazen.views import static_version
 from tests.serve import REPO
 
@@ -199,6 +200,55 @@ def test_both_app_processes_answer_alike_and_see_each_others_writes(stack):
     assert written.status == 201, written.text[:500]
     assert found(app2.port, "zanzibarish") == [asin]  # the next request, on the other process
     assert all(found(stack.nginx.http_port, "zanzibarish") == [asin] for _ in range(4))
+
+
+def stored_hits(stack, name, key):
+    """How many hits the stack's database holds for ``key`` under the limit ``name``."""
+    import psycopg2
+
+    conn = psycopg2.connect(stack.postgres.url())
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM rate_limit_hits WHERE name = %s AND key = %s", (name, stored_key(key)))
+            return cursor.fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_the_eleventh_failed_sign_in_is_429_though_the_failures_went_to_both_app_processes(stack):
+    email, password = f"guessed-{uuid.uuid4().hex[:8]}@example.com", "a stack test pass phrase"
+    Shopper(stack.nginx.http_port).sign_up(email, password)
+    # One guesser, from an address of its own (nginx forwards it; the app counts it), one session and its
+    # CSRF token for every attempt, so that the attempts are the only requests nginx passes on: its
+    # round robin sends them to the two app processes in turn.
+    guesser, source = Shopper(stack.nginx.http_port), "127.0.0.77"
+    token = guesser.csrf_token()
+
+    def attempt(guess, email=email, source=source):
+        form = urlencode({"email": email, "password": guess, "csrf_token": token})
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        return guesser.request("/account/login", method="POST", body=form, headers=headers, source=source)
+
+    for n in range(10):
+        answer = attempt(f"wrong guess number {n}")
+        assert answer.status == 200 and "do not match" in answer.text, (n, answer.status)
+    answered = upstreams_of(stack, "/account/login")[-10:]
+    app1, app2 = (f"127.0.0.1:{app.port}" for app in stack.apps)
+    assert answered in ([app1, app2] * 5, [app2, app1] * 5), answered  # each process counted five
+    assert stored_hits(stack, "signin-email", email) == stored_hits(stack, "signin-address", source) == 10
+
+    # The eleventh, on either process, with the right password: refused, and not counted.
+    refused = attempt(password)
+    assert refused.status == 429 and 800 < int(refused.headers["Retry-After"]) <= 900
+    assert "Too many attempts" in refused.text
+    assert attempt(password, source="127.0.0.78").status == 429  # the email's count, from another address
+    assert attempt(password, email="someone-else@example.com").status == 429  # the address's count
+    assert set(upstreams_of(stack, "/account/login")[-3:]) == {app1, app2}
+    assert stored_hits(stack, "signin-email", email) == 10
+    # Another shopper, from another address, signs in as usual.
+    other = f"other-{uuid.uuid4().hex[:8]}@example.com"
+    Shopper(stack.nginx.http_port).sign_up(other, password)
+    assert attempt(password, email=other, source="127.0.0.79").status == 303
 
 
 def test_a_rolling_restart_drops_no_request_and_data_survives_restarting_every_app(stack):
