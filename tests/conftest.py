@@ -12,7 +12,6 @@ AMAZEN_REQUIRE_ALL=1 (.ci/run sets it: there, every test must run).
 """
 
 import os
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -25,12 +24,8 @@ from amazen import main
 from amazen.catalog.demo import generate
 from amazen.config import normalise_database_url
 from amazen.ingest.bulk import load_records
+from tests.datasets import AMAZON_DATA, REPO, missing_datasets
 
-REPO = Path(__file__).resolve().parents[1]
-# The public Amazon review datasets (see PROVENANCE.md there): AMAZEN_DATA_DIR, or the directory
-# ../shared/data/amazon beside the checkout.
-AMAZON_DATA = Path(os.environ.get("AMAZEN_DATA_DIR") or REPO.parent / "shared" / "data" / "amazon")
-AMAZON_DATASETS = ("huliu2004", "mdsd_blitzer2007", "messy_samples", "ni2018_giftcards")
 REQUIRE_ALL = os.environ.get("AMAZEN_REQUIRE_ALL", "") not in ("", "0")
 TEST_DATABASE = "amazen_test"
 # The catalog every test sees: small enough to load in a second, big enough to paginate.
@@ -47,10 +42,6 @@ def unavailable(reason):
     if REQUIRE_ALL:
         pytest.fail(f"{reason} (AMAZEN_REQUIRE_ALL=1: no test may be skipped)", pytrace=False)
     pytest.skip(reason)
-
-
-def missing_datasets():
-    return [name for name in AMAZON_DATASETS if not (AMAZON_DATA / name).is_dir()]
 
 
 @pytest.fixture(scope="session")

@@ -11,15 +11,11 @@ from zope.sqlalchemy import register
 
 from amazen.dbsetup import migrate
 from amazen.ingest.importer import import_files
-from tests.conftest import AMAZON_DATA, missing_datasets
+from tests.datasets import MDSD_ELECTRONICS, missing_datasets
 
 # Blitzer et al.'s electronics reviews; none without the datasets, so that modules reading them at import
 # still load (their tests skip: the ``electronics`` fixture asks for ``amazon_data``).
-ELECTRONICS = (
-    []
-    if missing_datasets()
-    else [AMAZON_DATA / "mdsd_blitzer2007" / "electronics" / name for name in ("negative.review", "positive.review")]
-)
+ELECTRONICS = [] if missing_datasets() else MDSD_ELECTRONICS
 
 
 @pytest.fixture

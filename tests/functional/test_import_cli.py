@@ -17,11 +17,9 @@ import sqlalchemy as sa
 
 from amazen.catalog.demo import generate
 from amazen.catalog.records import ReviewRecord
-from tests.conftest import AMAZON_DATA, REPO
+from tests.datasets import GIFT_META, GIFT_REVIEWS, REPO
 from tests.shoppers import make_account
 
-GIFT_REVIEWS = AMAZON_DATA / "ni2018_giftcards" / "Gift_Cards_5.json"
-GIFT_META = AMAZON_DATA / "ni2018_giftcards" / "meta_Gift_Cards.json"
 IMPORT = str(Path(sys.executable).with_name("amazen-import"))
 
 

@@ -9,7 +9,7 @@ from amazen.params import InvalidParameter
 from amazen.search.analyzer import analyze, descriptor_term, phrases, review_mentions, sentences, uses_term
 from amazen.search.query import parse_query, parse_search
 from amazen.search.service import quote
-from tests.conftest import AMAZON_DATA
+from tests.datasets import MDSD_ELECTRONICS
 
 
 def negated(text):
@@ -59,9 +59,6 @@ def test_a_review_mention_is_negative_when_half_or_more_of_its_occurrences_are_n
     assert review_mentions("", "The battery life is not great.")["great"] == "-"
 
 
-ELECTRONICS = AMAZON_DATA / "mdsd_blitzer2007" / "electronics"
-
-
 def mentions_the_long_way(summary, text):
     """review_mentions' rule spelled out with analyze and phrases, as the rest of the analyzer reads text."""
     terms = analyze(f"{summary}\n{text}")
@@ -75,7 +72,7 @@ def mentions_the_long_way(summary, text):
 def electronics_reviews():
     """(title, text) of every MDSD electronics review, read with a plain regex."""
     reviews = []
-    for path in sorted(ELECTRONICS.glob("*.review")):
+    for path in MDSD_ELECTRONICS:
         raw = path.read_text(encoding="latin-1")
         for block in re.findall(r"<review>(.*?)</review>", raw, re.S):
             title = re.search(r"<title>(.*?)</title>", block, re.S)

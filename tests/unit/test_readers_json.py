@@ -36,34 +36,21 @@ from amazen.ingest.readers.json_formats import (
     Ni2018Meta,
     Ni2018Reviews,
 )
-from tests.conftest import AMAZON_DATA
+from tests.datasets import (
+    APPLIANCES_META,
+    DATAFINITI,
+    GIFT_META,
+    GIFT_REVIEWS,
+    HULIU,
+    HULIU_README,
+    MDSD,
+    MUSIC_REVIEWS,
+    TOY_META,
+    TSV,
+)
 
-GIFT_REVIEWS = AMAZON_DATA / "ni2018_giftcards" / "Gift_Cards_5.json"
-GIFT_META = AMAZON_DATA / "ni2018_giftcards" / "meta_Gift_Cards.json"
-MUSIC_REVIEWS = AMAZON_DATA / "messy_samples" / "reviews_Musical_Instruments_5_first50.json"
-TOY_META = AMAZON_DATA / "messy_samples" / "toy_data_meta.json"
-APPLIANCES_META = AMAZON_DATA / "messy_samples" / "meta_Appliances_first100.json"
 # Files of the other readers' formats: none of the JSON readers may claim them.
-OTHER_FILES = [
-    AMAZON_DATA / "messy_samples" / "amazon_reviews_us_Gift_Card_v1_00_head1452.tsv",
-    AMAZON_DATA / "messy_samples" / "datafiniti_7817_1_first100.csv",
-    *(
-        AMAZON_DATA / "mdsd_blitzer2007" / f"{category}/{kind}.review"
-        for category in ("books", "electronics")
-        for kind in ("negative", "positive")
-    ),
-    *(
-        AMAZON_DATA / "huliu2004" / f"{name}.txt"
-        for name in (
-            "Apex AD2600 Progressive-scan DVD player",
-            "Canon G3",
-            "Creative Labs Nomad Jukebox Zen Xtra 40GB",
-            "Nikon coolpix 4300",
-            "Nokia 6610",
-            "Readme",
-        )
-    ),
-]
+OTHER_FILES = [TSV, DATAFINITI, *MDSD, *HULIU, HULIU_README]
 
 MARKUP = re.compile(r"<\s*/?[a-zA-Z][^>]*>")
 RAW_DOLLAR_PRICE = re.compile(r"\$\d{1,3}(?:,\d{3})*(?:\.\d\d)?|\$\d+(?:\.\d\d)?")

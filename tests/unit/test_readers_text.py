@@ -26,35 +26,9 @@ from amazen.ingest.base import (
     read_sample,
 )
 from amazen.ingest.readers import datafiniti, huliu, mdsd, tsv
-from tests.conftest import AMAZON_DATA
+from tests.datasets import DATAFINITI, HULIU, HULIU_README, JSON_FILES, MDSD_BOOKS, MDSD_ELECTRONICS, TSV
 
 # The files by name, so that collection never depends on them being there.
-TSV = AMAZON_DATA / "messy_samples" / "amazon_reviews_us_Gift_Card_v1_00_head1452.tsv"
-DATAFINITI = AMAZON_DATA / "messy_samples" / "datafiniti_7817_1_first100.csv"
-MDSD_ELECTRONICS = [AMAZON_DATA / "mdsd_blitzer2007" / "electronics" / f"{kind}.review" for kind in ("negative", "positive")]
-MDSD_BOOKS = [AMAZON_DATA / "mdsd_blitzer2007" / "books" / f"{kind}.review" for kind in ("negative", "positive")]
-HULIU = [
-    AMAZON_DATA / "huliu2004" / f"{name}.txt"
-    for name in (
-        "Apex AD2600 Progressive-scan DVD player",
-        "Canon G3",
-        "Creative Labs Nomad Jukebox Zen Xtra 40GB",
-        "Nikon coolpix 4300",
-        "Nokia 6610",
-    )
-]
-HULIU_README = AMAZON_DATA / "huliu2004" / "Readme.txt"
-JSON_FILES = [
-    AMAZON_DATA / name
-    for name in (
-        "ni2018_giftcards/Gift_Cards_5.json",
-        "ni2018_giftcards/meta_Gift_Cards.json",
-        "messy_samples/meta_Appliances_first100.json",
-        "messy_samples/reviews_Musical_Instruments_5_first50.json",
-        "messy_samples/toy_data_meta.json",
-    )
-]
-
 READERS = [tsv.READER, mdsd.READER, datafiniti.READER, huliu.READER]
 FILES_BY_READER = {
     tsv.READER.name: [TSV],
