@@ -12,6 +12,7 @@ AMAZEN_REQUIRE_ALL=1 (.ci/run sets it: there, every test must run).
 """
 
 import os
+import signal
 
 import pytest
 import sqlalchemy as sa
@@ -25,6 +26,13 @@ from amazen.catalog.demo import generate
 from amazen.config import normalise_database_url
 from amazen.ingest.bulk import load_records
 from tests.datasets import AMAZON_DATA, REPO, missing_datasets
+
+# Tests stop the processes they start (pserve, amazen-import) with Ctrl-C's SIGINT. A shell that runs a
+# command in the background without job control starts it with SIGINT ignored, and an ignored signal
+# stays ignored in every child: Python would then never raise KeyboardInterrupt in them. The children
+# start with Ctrl-C's usual meaning whatever started this run.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 REQUIRE_ALL = os.environ.get("AMAZEN_REQUIRE_ALL", "") not in ("", "0")
 TEST_DATABASE = "amazen_test"
