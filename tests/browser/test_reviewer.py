@@ -104,8 +104,14 @@ def test_a_shopper_signs_up_reviews_finds_the_review_through_search_edits_it_vot
     expect(quoted).to_have_class(re.compile(r"\bquoted\b"))
     expect(quoted).to_contain_text("Quoted in search results")
 
-    # Edit it: the form holds the review; the new text is shown.
+    # Edit it: the form holds the review; the new text is shown. "Edit" moves to the form on this page
+    # and loads nothing (a reload would replace the form while it is being filled in): the form marked
+    # before the click is still the one there once the network is quiet.
+    form_section.evaluate("form => { form.dataset.before = 'edit'; }")
     quoted.get_by_role("link", name="Edit").click()
+    page.wait_for_url(re.compile(r"#write-review$"))
+    page.wait_for_load_state("networkidle")
+    expect(form_section).to_have_attribute("data-before", "edit")
     expect(form_section.get_by_role("heading")).to_have_text("Edit your review")
     expect(form_section.get_by_label("Your review")).to_have_value(f"The case is {descriptor} and the sound is clear.")
     expect(form_section.get_by_label("4 stars")).to_be_checked()

@@ -163,6 +163,9 @@
         !link || !link.closest("[data-live]") || link.target || link.hasAttribute("download")) { return; }
     var url = new URL(link.href, location.href);
     if (!samePage(url)) { return; }
+    // A link to a place on this very page ("Edit" → #write-review) is the browser's to follow: fetching
+    // the page again would replace what the shopper is typing in its forms.
+    if (url.hash && url.search === location.search) { return; }
     event.preventDefault();
     navigate(url.href, true);
   });
