@@ -97,7 +97,7 @@ def forbidden(exc, request):
 @exception_view_config(BadCSRFToken, renderer="error.jinja2")
 @exception_view_config(BadCSRFOrigin, renderer="error.jinja2")
 def bad_csrf(exc, request):
-    """A form or API call without this session's token (or from another site): refused, nothing done."""
+    """A form or API call without the CSRF token of the shopper's session (or from another site): refused, nothing done."""
     if wants_json(request):
         message = "Send the session's CSRF token in the X-CSRF-Token header (GET /api/session gives it)."
     else:
