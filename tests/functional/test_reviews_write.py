@@ -335,3 +335,32 @@ def test_the_twenty_first_review_write_in_an_hour_is_429(shopper, asins):
         write(shopper, asins[i % 2], text=f"Edit number {i}.", status="2*")
     answer = write(shopper, asins[2], status=429)
     assert answer.json["error"]["code"] and int(answer.headers["Retry-After"]) > 0
+
+
+@pytest.mark.parametrize(
+    "body, content_type",
+    [
+        ("[" * 100_000 + "]" * 100_000, "application/json"),  # nested deeper than the JSON parser recurses
+        ('{"rating": 5, "text": "Zorblish."}', "application/json; charset=bogus"),  # no such encoding
+        (b'{"rating": 5, "text": "\xff\xfe"}', "application/json"),  # not UTF-8
+    ],
+    ids=["deeply-nested", "unknown-charset", "not-utf8"],
+)
+def test_an_api_body_that_cannot_be_read_is_a_400_naming_the_body(shopper, asins, body, content_type, testapp):
+    answer = shopper.post(
+        f"/api/products/{asins[0]}/reviews",
+        body.encode() if isinstance(body, str) else body,
+        headers={**api_headers(shopper), "Content-Type": content_type},
+        status=400,
+    )
+    assert answer.json["error"]["field"] == "body"
+    assert found(testapp, "zorblish") == {}
+
+
+def test_a_review_form_in_an_encoding_python_does_not_know_is_a_400_page(shopper, asins, dbsession):
+    page = shopper.get(f"/products/{asins[0]}")
+    body = f"rating=5&text=Zorblish.&csrf_token={form_token(page)}".encode()
+    content_type = "application/x-www-form-urlencoded; charset=bogus"
+    answer = shopper.post(f"/products/{asins[0]}/reviews", body, headers={"Content-Type": content_type}, status=400)
+    assert "text/html" in answer.content_type and "body" in answer.text
+    assert dbsession.scalar(sa.select(sa.func.count()).select_from(Review).where(Review.text == "Zorblish.")) == 0

@@ -6,6 +6,8 @@ text (bytes that are not UTF-8, or a NUL character, which no PostgreSQL text can
 before any view reads it (traversal looks no name with a NUL up: amazen.resources).
 """
 
+import codecs
+import io
 import logging
 from urllib.parse import urlsplit
 
@@ -21,6 +23,8 @@ from amazen.params import InvalidParameter
 log = logging.getLogger(__name__)
 
 UNREADABLE = "amazen.unreadable"  # in the WSGI environ: why the address as sent could not be read
+UNREADABLE_BODY = "amazen.unreadable_body"  # ... and why the body could not be
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def wants_json(request):
@@ -108,7 +112,8 @@ def bad_csrf(exc, request):
 def readable_address_tween_factory(handler, registry):
     """The outermost tween: a path or query string that is not UTF-8 is replaced before anything reads
     it (the path by / or /api/, the query by none; pyramid_debugtoolbar reads both first, in development),
-    and why is noted for reject_unreadable_text, which answers 400 once the error page can be made."""
+    and so is a body in an encoding Python does not know or a form that is not text in its encoding;
+    why is noted for reject_unreadable_text, which answers 400 once the error page can be made."""
 
     def readable_address_tween(request):
         environ = request.environ
@@ -123,6 +128,14 @@ def readable_address_tween_factory(handler, registry):
         except UnicodeDecodeError:
             environ["QUERY_STRING"] = ""
             environ[UNREADABLE] = "The query string is not UTF-8 text."
+        try:
+            codecs.lookup(request.charset)
+            if request.content_type in FORM_TYPES:
+                request.POST  # the CSRF check and the toolbar read the form before any view does
+        except (LookupError, UnicodeDecodeError):
+            # Nothing reads the body after this: it is dropped, and the request answered 400.
+            environ.update({"CONTENT_TYPE": "", "CONTENT_LENGTH": "0", "wsgi.input": io.BytesIO(b"")})
+            environ[UNREADABLE_BODY] = "is not text in the encoding it names (or UTF-8)"
         return handler(request)
 
     return readable_address_tween
@@ -136,6 +149,8 @@ def reject_unreadable_text(event):
     request = event.request
     if UNREADABLE in request.environ:
         raise HTTPBadRequest(request.environ[UNREADABLE])
+    if UNREADABLE_BODY in request.environ:
+        raise InvalidParameter("body", request.environ[UNREADABLE_BODY])
     if "\x00" in request.path_info:
         raise HTTPBadRequest("The address contains a NUL character.")
     for name, value in request.GET.items():

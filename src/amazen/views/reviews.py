@@ -92,7 +92,7 @@ def json_body(request):
         raise InvalidParameter("body", "send the review as JSON (Content-Type: application/json)")
     try:
         body = request.json_body
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         raise InvalidParameter("body", "is not valid JSON") from None
     if not isinstance(body, dict):
         raise InvalidParameter("body", "must be a JSON object")
