@@ -233,9 +233,14 @@ class AccountService:
 
     def grant_moderator(self, email):
         """Make the account with this address a moderator; False when there is none."""
+        return self.set_moderator(email, True) is not None
+
+    def set_moderator(self, email, moderator):
+        """Make the account with this address a moderator or an ordinary account; its address as stored,
+        or None when there is none."""
         user = self.by_email(email)
         if user is None:
-            return False
-        user.is_moderator = True
+            return None
+        user.is_moderator = moderator
         self.session.flush()
-        return True
+        return user.email

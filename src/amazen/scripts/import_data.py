@@ -9,10 +9,11 @@ import json
 import logging
 import sys
 
-from amazen.config import ConfigurationError, resolve_database_url
 from amazen.ingest import readers
 from amazen.ingest.importer import StrictAbort, UsageError, import_files
 from amazen.search.indexer import analyze_tables
+
+from .engine import engine_or_exit
 
 PROG = "amazen-import"
 
@@ -39,31 +40,10 @@ def fail(message, code):
     return code
 
 
-def database_engine(config_uri):
-    """The engine for the config's database, migrated when the config sets amazen.setup_on_start."""
-    import sqlalchemy as sa
-    from pyramid.paster import get_appsettings
-    from pyramid.settings import asbool
-
-    settings = get_appsettings(config_uri)
-    url = resolve_database_url(settings)
-    if asbool(settings.get("amazen.setup_on_start", False)):
-        from amazen.dbsetup import migrate_with_lock
-
-        migrate_with_lock(url)
-    # The name shows in pg_stat_activity, so operators (and the tests) can tell an import is running.
-    return sa.create_engine(url, connect_args={"application_name": PROG})
-
-
 def run(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    try:
-        engine = database_engine(args.config)
-    except FileNotFoundError:
-        return fail(f"config file not found: {args.config}", 2)
-    except ConfigurationError as err:
-        return fail(str(err), 2)
+    engine = engine_or_exit(args.config, PROG, code=2)
     try:
         with engine.begin() as conn:  # one transaction: all of the import or none of it
             report = import_files(

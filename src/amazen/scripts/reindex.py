@@ -10,9 +10,7 @@ import logging
 import sys
 import time
 
-from amazen.config import ConfigurationError
-
-from .import_data import database_engine
+from .engine import engine_or_exit
 
 PROG = "amazen-reindex"
 
@@ -22,12 +20,7 @@ def main(argv=None):
     parser.add_argument("--config", default="development.ini", help="ini file (default: development.ini)")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    try:
-        engine = database_engine(args.config)
-    except FileNotFoundError:
-        sys.exit(f"{PROG}: config file not found: {args.config}")
-    except ConfigurationError as err:
-        sys.exit(f"{PROG}: {err}")
+    engine = engine_or_exit(args.config, PROG)
 
     import sqlalchemy as sa
 

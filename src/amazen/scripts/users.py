@@ -9,9 +9,7 @@ The database is the one the config file's settings and the environment name (as 
 import argparse
 import sys
 
-from amazen.config import ConfigurationError
-
-from .import_data import database_engine
+from .engine import engine_or_exit
 
 PROG = "amazen-user"
 
@@ -24,22 +22,17 @@ def main(argv=None):
         command = commands.add_parser(name, help=help)
         command.add_argument("email", help="the account's email address (any case)")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    try:
-        engine = database_engine(args.config)
-    except FileNotFoundError:
-        sys.exit(f"{PROG}: config file not found: {args.config}")
-    except ConfigurationError as err:
-        sys.exit(f"{PROG}: {err}")
+    engine = engine_or_exit(args.config, PROG)
 
     import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    from amazen.accounts.services import AccountService
 
     moderator = args.command == "grant-moderator"
     try:
-        with engine.begin() as conn:
-            found = conn.execute(
-                sa.text("UPDATE users SET is_moderator = :moderator WHERE lower(email) = lower(:email) RETURNING email"),
-                {"moderator": moderator, "email": args.email.strip()},
-            ).scalar()
+        with Session(engine) as session, session.begin():
+            found = AccountService(session).set_moderator(args.email, moderator)
     except sa.exc.SQLAlchemyError as err:
         sys.exit(f"{PROG}: database error: {str(err).splitlines()[0]}")
     finally:
