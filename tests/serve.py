@@ -44,21 +44,25 @@ def fetch(url, timeout=10):
 
 
 class Served:
-    """A running ``pserve development.ini`` in its own directory (so its own var/pgdata)."""
+    """A running ``pserve development.ini`` in its own directory (so its own var/pgdata). Another one
+    started in the same directory under another ``name`` shares its database and metrics directory."""
 
-    def __init__(self, pserve, workdir, toolbar=False):
+    def __init__(self, pserve, workdir, toolbar=False, name="development"):
         self.workdir = Path(workdir)
         self.port = free_port()
         ini = (REPO / "development.ini").read_text()
         ini = re.sub(r"^listen = .*$", f"listen = 127.0.0.1:{self.port}", ini, flags=re.M)
         if not toolbar:
             ini = ini.replace("pyramid_debugtoolbar", "")  # not needed to prove the pages
-        (self.workdir / "development.ini").write_text(ini)
-        env = {k: v for k, v in os.environ.items() if k not in ("AMAZEN_DATABASE_URL", "DATABASE_URL")}
-        self.log = open(self.workdir / "pserve.log", "w+")
+        (self.workdir / f"{name}.ini").write_text(ini)
+        # Its own database and metrics directory (var/ in workdir), not the ones of the process starting it.
+        own = ("AMAZEN_DATABASE_URL", "DATABASE_URL", "PROMETHEUS_MULTIPROC_DIR")
+        env = {k: v for k, v in os.environ.items() if k not in own}
+        self.log_path = self.workdir / f"{name}.log"
+        self.log = open(self.log_path, "w+")
         self.started = time.monotonic()
         self.process = subprocess.Popen(
-            [pserve, "development.ini"], cwd=self.workdir, env=env, stdout=self.log, stderr=subprocess.STDOUT
+            [pserve, f"{name}.ini"], cwd=self.workdir, env=env, stdout=self.log, stderr=subprocess.STDOUT
         )
         self.base = f"http://127.0.0.1:{self.port}"
         self.postgres_outlived_pserve = None  # known once stopped
@@ -80,7 +84,7 @@ class Served:
     def output(self):
         if not self.log.closed:
             self.log.flush()
-        return (self.workdir / "pserve.log").read_text()
+        return self.log_path.read_text()
 
     @property
     def pgdata(self):
@@ -92,6 +96,15 @@ class Served:
         Whatever happened, the embedded server of its directory is not running afterwards:
         ``postgres_outlived_pserve`` says whether it had to be stopped here because pserve left it.
         """
+        self.stop_pserve(sig)
+        # pserve's exit comes after its server's stop; a server some other process still used goes on.
+        self.postgres_outlived_pserve = not wait_postmaster_stopped(self.pgdata, deadline=30)
+        if self.postgres_outlived_pserve:
+            stop_postmaster(self.pgdata)
+        return self.process.returncode
+
+    def stop_pserve(self, sig=signal.SIGINT):
+        """Stop pserve alone: an embedded server another pserve in the directory uses goes on."""
         if self.process.poll() is None:
             self.process.send_signal(sig)
             try:
@@ -100,11 +113,6 @@ class Served:
                 self.process.kill()
                 self.process.wait()
         self.log.close()
-        # pserve's exit comes after its server's stop; a server some other process still used goes on.
-        self.postgres_outlived_pserve = not wait_postmaster_stopped(self.pgdata, deadline=30)
-        if self.postgres_outlived_pserve:
-            stop_postmaster(self.pgdata)
-        return self.process.returncode
 
 
 def postmaster_pid(pgdata):

@@ -33,5 +33,6 @@ def main(global_config, **settings):
         config.include(".search")
         config.include(".views")
         config.include(".csp")
+        config.include(".metrics")
         config.commit()
     return config.make_wsgi_app()
