@@ -124,12 +124,13 @@ def metrics():
     }
 
 
-def record_import(report):
-    """Count a committed import, when PROMETHEUS_MULTIPROC_DIR names the app's metrics directory."""
-    path = os.environ.get(DIRECTORY_VARIABLE, "").strip()
-    if not path:
+def record_import(report, settings):
+    """Count a committed import (amazen-import) in the metrics directory of the app with these settings."""
+    try:
+        claim_directory(metrics_directory(settings))
+    except OSError as err:  # the import has committed: say so, and go on
+        log.warning("metrics not recorded: %s", err)
         return
-    claim_directory(Path(path))
     counters = metrics()
     counters["imports"].inc()
     counters["imported_products"].inc(report.products_inserted + report.products_updated)

@@ -3,11 +3,17 @@ database, one metrics directory), reached over HTTP as nginx reaches them (from 
 with X-Forwarded-For) or directly (from 127.0.0.2, which waitress does not trust)."""
 
 import http.client
+import json
+import os
 import secrets
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
+from tests.datasets import GIFT_META, GIFT_REVIEWS
 from tests.functional.test_metrics import GENERATED_ID, sample
 from tests.functional.test_serve import pserve_executable
 from tests.serve import Served
@@ -124,3 +130,27 @@ def test_metrics_are_refused_to_requests_through_the_proxy(processes):
     status, _, body = get(first, "/metrics", headers=proxied())
     assert status == 404
     assert "amazen_requests_total" not in body
+
+
+def test_an_import_with_the_same_config_is_counted(processes, amazon_data):
+    first, _ = processes
+    before = scrape(first)
+    env = {k: v for k, v in os.environ.items() if k not in ("AMAZEN_DATABASE_URL", "DATABASE_URL", "PROMETHEUS_MULTIPROC_DIR")}
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("amazen-import")), "--config", "development.ini", "--json", GIFT_META, GIFT_REVIEWS],
+        cwd=first.workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout)
+    after = scrape(first)
+
+    def went_up(name):
+        return sample(after, name) - sample(before, name)
+
+    assert went_up("amazen_imports_total") == 1
+    assert went_up("amazen_imported_products_total") == sum(report["products"].values()) > 0
+    assert went_up("amazen_imported_reviews_total") == sum(report["reviews"].values()) > 0

@@ -9,8 +9,11 @@ import json
 import logging
 import sys
 
+from pyramid.paster import get_appsettings
+
 from amazen.ingest import readers
 from amazen.ingest.importer import StrictAbort, UsageError, import_files
+from amazen.metrics import record_import
 from amazen.search.indexer import analyze_tables
 
 from .engine import engine_or_exit
@@ -49,6 +52,7 @@ def run(argv=None):
             report = import_files(
                 conn, args.files, strict=args.strict, limit=args.limit, progress=sys.stderr.isatty() and not args.json
             )
+        record_import(report, get_appsettings(args.config))
         analyze_tables(engine, changed=report.indexed)
     except UsageError as err:
         return fail(str(err), 2)
