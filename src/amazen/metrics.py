@@ -87,7 +87,7 @@ def claim_directory(path):
     when no other live process uses it. Sets PROMETHEUS_MULTIPROC_DIR for prometheus_client."""
     global _directory_lock
     if _directory_lock is not None:
-        return  # once per process: prometheus_client has read the variable
+        return  # once per process: its files are named by its pid
     path.mkdir(parents=True, exist_ok=True)
     lock = open(path / "lock", "a")
     try:
@@ -221,7 +221,11 @@ def metrics_view(context, request):
 
 
 def includeme(config):
-    claim_directory(metrics_directory(config.get_settings()))
+    path = metrics_directory(config.get_settings())
+    try:
+        claim_directory(path)
+    except OSError as err:
+        raise SystemExit(f"amazen: the metrics directory {path} cannot be used ({err.strerror}): set {DIRECTORY_VARIABLE}")
     watch_pool(config.registry["db_engine"])
     # Outermost: the id is set before anything logs, and the time and status are the whole answer's.
     config.add_tween(
