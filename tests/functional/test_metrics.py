@@ -100,3 +100,11 @@ def test_with_a_token_metrics_need_it(testapp, monkeypatch):
     res = testapp.get("/metrics", headers={"Authorization": "Bearer s3cret-scrape-token"}, status=200)
     assert "amazen_requests_total" in res.text
     assert res.headers["Content-Type"].startswith("text/plain; version=")
+
+
+def test_the_pool_gauge_follows_connections_checked_out_and_in(testapp, dbengine):
+    before = sample(scrape(testapp), "amazen_db_pool_checked_out")
+    with dbengine.connect():
+        assert sample(scrape(testapp), "amazen_db_pool_checked_out") - before == 1
+    assert sample(scrape(testapp), "amazen_db_pool_checked_out") == before
+    assert sample(scrape(testapp), "amazen_db_pool_size") >= dbengine.pool.size()
