@@ -32,16 +32,8 @@ import time
 import uuid
 from pathlib import Path
 
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    CollectorRegistry,
-    Counter,
-    Gauge,
-    Histogram,
-    generate_latest,
-    multiprocess,
-    values,
-)
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, multiprocess, values
+from prometheus_client.exposition import choose_encoder
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.response import Response
 from pyramid.tweens import INGRESS
@@ -214,8 +206,10 @@ def metrics_view(context, request):
         return response
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry)
-    response = Response(generate_latest(registry))
-    response.headers["Content-Type"] = CONTENT_TYPE_LATEST
+    # The format the scraper asks for (OpenMetrics or Prometheus text), as prometheus_client's own server does.
+    encode, content_type = choose_encoder(request.headers.get("Accept", ""))
+    response = Response(encode(registry))
+    response.headers["Content-Type"] = content_type
     response.cache_control = "no-store"
     return response
 

@@ -99,7 +99,13 @@ def test_with_a_token_metrics_need_it(testapp, monkeypatch):
     testapp.get("/metrics", headers={"Authorization": "Bearer wrong"}, status=401)
     res = testapp.get("/metrics", headers={"Authorization": "Bearer s3cret-scrape-token"}, status=200)
     assert "amazen_requests_total" in res.text
-    assert res.headers["Content-Type"].startswith("text/plain; version=")
+    assert res.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+
+
+def test_a_scraper_asking_for_openmetrics_gets_it(testapp):
+    res = testapp.get("/metrics", headers={"Accept": "application/openmetrics-text; version=1.0.0"}, status=200)
+    assert res.headers["Content-Type"].startswith("application/openmetrics-text")
+    assert res.text.endswith("# EOF\n")
 
 
 def test_the_pool_gauge_follows_connections_checked_out_and_in(testapp, dbengine):
