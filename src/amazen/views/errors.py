@@ -144,10 +144,17 @@ def bad_csrf(exc, request):
     return error_response(request, 403, "csrf", message)
 
 
+def unreadable_body(environ, why):
+    """Nothing reads the body after this: it is dropped, and the request answered 400 saying why."""
+    environ.update({"CONTENT_TYPE": "", "CONTENT_LENGTH": "0", "wsgi.input": io.BytesIO(b"")})
+    environ[UNREADABLE_BODY] = why
+
+
 def readable_address_tween_factory(handler, registry):
     """The outermost tween: a path or query string that is not UTF-8 is replaced before anything reads
     it (the path by / or /api/, the query by none; pyramid_debugtoolbar reads both first, in development),
-    and so is a body in an encoding Python does not know or a form that is not text in its encoding;
+    and so is a body in an encoding Python does not know, a form that is not text in its encoding or a
+    multipart form that cannot be parsed;
     why is noted for reject_unreadable_text, which answers 400 once the error page can be made."""
 
     def readable_address_tween(request):
@@ -168,9 +175,9 @@ def readable_address_tween_factory(handler, registry):
             if request.content_type in FORM_TYPES:
                 request.POST  # the CSRF check and the toolbar read the form before any view does
         except (LookupError, UnicodeDecodeError):
-            # Nothing reads the body after this: it is dropped, and the request answered 400.
-            environ.update({"CONTENT_TYPE": "", "CONTENT_LENGTH": "0", "wsgi.input": io.BytesIO(b"")})
-            environ[UNREADABLE_BODY] = "is not text in the encoding it names (or UTF-8)"
+            unreadable_body(environ, "is not text in the encoding it names (or UTF-8)")
+        except ValueError:  # a multipart form without a boundary, or one its parser cannot read
+            unreadable_body(environ, "is not a form its Content-Type can read")
         return handler(request)
 
     return readable_address_tween
