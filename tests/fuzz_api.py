@@ -24,7 +24,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.serve import Served  # noqa: E402
 
-CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
+CHECKS = ",".join(
+    [
+        "not_a_server_error",
+        "status_code_conformance",
+        "content_type_conformance",
+        "response_schema_conformance",
+        "unsupported_method",  # a method the document does not list: 405 with Allow
+        "allow_header_conformance",
+    ]
+)
 PHASES = "examples,coverage,fuzzing"
 MAX_EXAMPLES = "25"  # fuzzing cases per operation: the whole run stays within a few minutes on 2 cores
 # Signing out would end the session every other request uses (its form, a GET, is still tried).
