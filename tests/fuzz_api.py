@@ -35,7 +35,7 @@ CHECKS = ",".join(
     ]
 )
 PHASES = "examples,coverage,fuzzing"
-MAX_EXAMPLES = "25"  # fuzzing cases per operation: the whole run stays within a few minutes on 2 cores
+MAX_EXAMPLES = "50"  # fuzzing cases per operation: the whole run stays within a few minutes on 2 cores
 # Signing out would end the session every other request uses (its form, a GET, is still tried).
 SIGN_OUT = '/summary == "Sign out (HTML form)"'
 SEED = "28"  # the same cases on every run, so a failure is reproducible
