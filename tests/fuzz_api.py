@@ -1,5 +1,6 @@
-"""Schemathesis against a served app, from its OpenAPI document: any 5xx, or a response the document
-does not describe (status, content type, body schema), fails the run.
+"""Schemathesis against a served app, from its OpenAPI document: any 5xx, a response the document does
+not describe (status, content type, body schema), or a method it does not list answered with anything but
+a 405 and a matching Allow, fails the run.
 
 .ci/run runs it after the tests: ``python tests/fuzz_api.py PSERVE SCHEMATHESIS``. The app is a fresh
 ``pserve development.ini`` with its own embedded database (tests/serve.py); requests carry the session
