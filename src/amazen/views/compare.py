@@ -42,7 +42,7 @@ def attributes_to_compare(products, says, in_play):
     return list(chosen.values())
 
 
-@view_config(context=ComparePage, renderer="compare.jinja2")
+@view_config(context=ComparePage, renderer="compare.jinja2", request_method="GET")
 def compare(context, request):
     asins = parse_asins(request.GET)
     descriptors = parse_descriptors(request.GET)

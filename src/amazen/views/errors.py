@@ -1,5 +1,5 @@
-"""Error pages: the site's 404, a 400 for bad parameters, 401/403 for what the security policy or the
-CSRF check refuses, and a friendly 500 with no traceback.
+"""Error pages: the site's 404, a 405 for a method an address does not take, a 400 for bad parameters,
+401/403 for what the security policy or the CSRF check refuses, and a friendly 500 with no traceback.
 
 Requests under /api/ get a JSON error object instead of a page. An address or query string that is not
 text (bytes that are not UTF-8, or a NUL character, which no PostgreSQL text can hold) is answered 400
@@ -13,8 +13,9 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from pyramid.events import ContextFound, subscriber
-from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken
+from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken, PredicateMismatch
 from pyramid.httpexceptions import HTTPBadRequest, HTTPSeeOther
+from pyramid.response import Response
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 
 from amazen.accounts.security import header_user
@@ -44,8 +45,42 @@ def error_response(request, status, code, message, field=None):
     return {"status": status, "code": code, "message": message, "field": field}
 
 
+def allowed_methods(request):
+    """The methods the views of the request's context and view name take, from the registry's record of
+    every view (GET brings HEAD); empty when one of them takes any method."""
+    methods = set()
+    for view in request.registry.introspector.get_category("views"):
+        view = view["introspectable"]
+        context = view["context"]
+        if view["exception_only"] or view["route_name"] or view["name"] != request.view_name:
+            continue
+        if context is not None and not (
+            isinstance(request.context, context) if isinstance(context, type) else context.providedBy(request.context)
+        ):
+            continue
+        if not view["request_methods"]:
+            return set()
+        methods.update([view["request_methods"]] if isinstance(view["request_methods"], str) else view["request_methods"])
+    if "GET" in methods:
+        methods.add("HEAD")
+    return methods
+
+
 @notfound_view_config(renderer="error.jinja2")
 def not_found(exc, request):
+    """The 404; or, when the address is there but none of its views takes the request's method, a 405
+    with the methods it does take in Allow (OPTIONS asks for just that: a 204 with Allow)."""
+    allowed = allowed_methods(request) if isinstance(exc, PredicateMismatch) else set()
+    if allowed and request.method not in allowed:
+        allow = ", ".join(sorted(allowed | {"OPTIONS"}))
+        if request.method == "OPTIONS":
+            return Response(status=204, headers={"Allow": allow})
+        request.response.headers["Allow"] = allow
+        if wants_json(request):
+            message = f"This address does not take {request.method}; it takes {allow}."
+        else:
+            message = "This page cannot be sent that kind of request. Go back to it and try again from there."
+        return error_response(request, 405, "method_not_allowed", message)
     return error_response(request, 404, "not_found", "We could not find that page.")
 
 
@@ -109,10 +144,17 @@ def bad_csrf(exc, request):
     return error_response(request, 403, "csrf", message)
 
 
+def unreadable_body(environ, why):
+    """Nothing reads the body after this: it is dropped, and the request answered 400 saying why."""
+    environ.update({"CONTENT_TYPE": "", "CONTENT_LENGTH": "0", "wsgi.input": io.BytesIO(b"")})
+    environ[UNREADABLE_BODY] = why
+
+
 def readable_address_tween_factory(handler, registry):
     """The outermost tween: a path or query string that is not UTF-8 is replaced before anything reads
     it (the path by / or /api/, the query by none; pyramid_debugtoolbar reads both first, in development),
-    and so is a body in an encoding Python does not know or a form that is not text in its encoding;
+    and so is a body in an encoding Python does not know, a form that is not text in its encoding or a
+    multipart form that cannot be parsed;
     why is noted for reject_unreadable_text, which answers 400 once the error page can be made."""
 
     def readable_address_tween(request):
@@ -133,9 +175,9 @@ def readable_address_tween_factory(handler, registry):
             if request.content_type in FORM_TYPES:
                 request.POST  # the CSRF check and the toolbar read the form before any view does
         except (LookupError, UnicodeDecodeError):
-            # Nothing reads the body after this: it is dropped, and the request answered 400.
-            environ.update({"CONTENT_TYPE": "", "CONTENT_LENGTH": "0", "wsgi.input": io.BytesIO(b"")})
-            environ[UNREADABLE_BODY] = "is not text in the encoding it names (or UTF-8)"
+            unreadable_body(environ, "is not text in the encoding it names (or UTF-8)")
+        except ValueError:  # a multipart form without a boundary, or one its parser cannot read
+            unreadable_body(environ, "is not a form its Content-Type can read")
         return handler(request)
 
     return readable_address_tween

@@ -8,7 +8,7 @@ from amazen.resources import Root
 log = logging.getLogger(__name__)
 
 
-@view_config(context=Root, name="healthz", renderer="json", http_cache=0)
+@view_config(context=Root, name="healthz", renderer="json", request_method="GET", http_cache=0)
 def healthz(context, request):
     """200 when the database answers, 503 otherwise (for nginx, Docker and load balancers)."""
     try:

@@ -606,6 +606,10 @@ def openapi_document(request):
                 },
             },
             "/account/logout": {
+                "get": {
+                    "summary": "The sign-out form (HTML)",
+                    "responses": {"200": {"description": "the form", "content": HTML}},
+                },
                 "post": {
                     "summary": "Sign out (HTML form)",
                     "requestBody": _form({"csrf_token": "the page's token"}),
@@ -613,7 +617,7 @@ def openapi_document(request):
                         "303": {"description": "signed out, to the home page"},
                         "403": {"description": "no or a wrong CSRF token", "content": HTML},
                     },
-                }
+                },
             },
             "/account/": {
                 "get": {

@@ -36,7 +36,7 @@ def text_filter(request):
     return text[:MAX_QUERY_LENGTH]
 
 
-@view_config(context=Root, renderer="home.jinja2")
+@view_config(context=Root, renderer="home.jinja2", request_method="GET")
 def home(context, request):
     catalog = context.catalog
     products, reviews = catalog.totals()
@@ -55,12 +55,12 @@ def product_listing(context, request, category=None):
     return {"page": page, "sort": sort, "sorts": list(PRODUCT_SORTS), "q": text}
 
 
-@view_config(context=Products, renderer="products.jinja2")
+@view_config(context=Products, renderer="products.jinja2", request_method="GET")
 def products(context, request):
     return product_listing(context, request)
 
 
-@view_config(context=ProductResource, renderer="product.jinja2")
+@view_config(context=ProductResource, renderer="product.jinja2", request_method="GET")
 def product(context, request):
     return product_values(context, request)
 
@@ -107,12 +107,12 @@ def product_values(context, request, form=None, errors=None):
     }
 
 
-@view_config(context=Categories, renderer="categories.jinja2")
+@view_config(context=Categories, renderer="categories.jinja2", request_method="GET")
 def categories(context, request):
     return {"categories": context.catalog.categories_with_counts()}
 
 
-@view_config(context=CategoryResource, renderer="category.jinja2")
+@view_config(context=CategoryResource, renderer="category.jinja2", request_method="GET")
 def category(context, request):
     values = product_listing(context, request, category=context.category)
     values["subcategories"] = context.catalog.categories_with_counts(parent=context.category)

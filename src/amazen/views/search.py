@@ -102,7 +102,7 @@ def what_to_drop(service, search, links):
     return out
 
 
-@view_config(context=SearchPage, renderer="search.jinja2")
+@view_config(context=SearchPage, renderer="search.jinja2", request_method="GET")
 def search_page(context, request):
     search = parse_search(request.GET)
     service = request.find_service(name="search")
