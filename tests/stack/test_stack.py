@@ -216,6 +216,7 @@ def test_api_clients_get_nginx_429_as_the_json_error_object(stack):
 
 def test_nginx_gives_each_request_an_id_and_never_shows_metrics(stack):
     first, second = via_nginx(stack, "/api/search?q=headphones"), via_nginx(stack, "/static/amazen.css")
+    assert len(first.headers.get_all("X-Request-ID")) == 1  # nginx's, though the app may echo it too
     ids = [first.headers["X-Request-ID"], second.headers["X-Request-ID"]]
     assert all(re.fullmatch(r"[0-9a-f]{32}", value) for value in ids) and ids[0] != ids[1]
     hidden = via_nginx(stack, "/metrics")
