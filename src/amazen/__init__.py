@@ -12,17 +12,20 @@ log = logging.getLogger(__name__)
 
 def main(global_config, **settings):
     """The WSGI application (``paste.app_factory``)."""
+    setup = asbool(settings.get("amazen.setup_on_start", False))
     try:
         if "amazen.engine" not in settings:
             settings["sqlalchemy.url"] = resolve_database_url(settings)
+        # Setting up is a job: as the schema's owner where that is another role (amazen.dbroles).
+        setup_url = resolve_database_url(settings, owner=True) if setup else None
     except ConfigurationError as err:
         # One clear line for the operator instead of a traceback from deep inside pserve.
         raise SystemExit(f"amazen: {err}") from None
 
-    if asbool(settings.get("amazen.setup_on_start", False)):
+    if setup:
         from .dbsetup import setup_database
 
-        setup_database(settings["sqlalchemy.url"])
+        setup_database(setup_url)
 
     with Configurator(settings=settings, root_factory="amazen.resources.Root") as config:
         config.include("pyramid_jinja2")

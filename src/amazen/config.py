@@ -2,7 +2,10 @@
 
 The ini files hold only non-secret settings. The database URL is a secret, so it comes from
 AMAZEN_DATABASE_URL (then DATABASE_URL). Without one, development falls back to the embedded
-PostgreSQL; production refuses to start and says which variable is missing.
+PostgreSQL; production refuses to start and says which variable is missing. Migrations and the console
+scripts (jobs that create and swap tables) connect as the schema's owner, AMAZEN_OWNER_DATABASE_URL, when
+it is set; the app connects with AMAZEN_DATABASE_URL, as a role that may only read and write rows
+(amazen.dbroles). A URL with the templates' placeholder password is refused everywhere.
 
 The session secret (which signs the session cookie) comes from AMAZEN_SESSION_SECRET. Without it,
 development (``amazen.generate_session_secret``) makes a random one in var/session_secret and reuses it;
@@ -13,10 +16,14 @@ import os
 import secrets
 import stat
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from pyramid.settings import asbool
 
 DATABASE_URL_VARIABLES = ("AMAZEN_DATABASE_URL", "DATABASE_URL")
+OWNER_DATABASE_URL_VARIABLE = "AMAZEN_OWNER_DATABASE_URL"
+# The password env_template and .db_env_template ship with: a deployment that kept it is refused.
+PLACEHOLDER_PASSWORD = "change-this-password"
 DEFAULT_DATA_DIR = "var"
 SESSION_SECRET_VARIABLE = "AMAZEN_SESSION_SECRET"
 SESSION_SECRET_FILE = "session_secret"
@@ -39,18 +46,26 @@ def normalise_database_url(url):
     raise ConfigurationError(f"{DATABASE_URL_VARIABLES[0]} must be a PostgreSQL URL (postgresql://user:password@host/dbname)")
 
 
-def database_url_from_environment(environ=None):
+def database_url_from_environment(environ=None, owner=False):
+    """The first URL set among the variables (the owner's first when ``owner``), or None."""
     environ = os.environ if environ is None else environ
-    for name in DATABASE_URL_VARIABLES:
+    names = ((OWNER_DATABASE_URL_VARIABLE,) if owner else ()) + DATABASE_URL_VARIABLES
+    for name in names:
         value = environ.get(name, "").strip()
         if value:
+            if unquote(urlsplit(value).password or "") == PLACEHOLDER_PASSWORD:
+                raise ConfigurationError(
+                    f"{name} has the templates' placeholder password ({PLACEHOLDER_PASSWORD}): set a real one, "
+                    "the same as the database's (docs/deploy.md)"
+                )
             return normalise_database_url(value)
     return None
 
 
-def resolve_database_url(settings, environ=None):
-    """The database URL for these settings: the environment's, else the embedded server's, else an error."""
-    url = database_url_from_environment(environ)
+def resolve_database_url(settings, environ=None, owner=False):
+    """The database URL for these settings: the environment's, else the embedded server's, else an error.
+    ``owner``: the URL of the schema's owner (AMAZEN_OWNER_DATABASE_URL) for migrations and jobs, when set."""
+    url = database_url_from_environment(environ, owner)
     if url:
         return url
     if asbool(settings.get("amazen.embedded_database", False)):

@@ -1,7 +1,7 @@
 """The Content-Security-Policy header on every response, so the app enforces by itself what the nginx
 in front of it will send: scripts and styles only from our own static files (no inline <script>, no
-inline event handlers, no style="" attributes), images from us, data: URLs or the web (product images
-come from the datasets' own hosts, some over plain http).
+inline event handlers, no style="" attributes), images from us and from the hosts the datasets' image
+URLs name (the older datasets' over plain http).
 
 ``amazen.content_security_policy`` in the ini file replaces the policy; an empty value sends none.
 """
@@ -9,8 +9,9 @@ come from the datasets' own hosts, some over plain http).
 from pyramid.events import NewResponse
 
 DEFAULT_POLICY = (  # docker/nginx.conf sends the same (a test in tests/unit keeps them equal)
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https: http:; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https://images-na.ssl-images-amazon.com "
+    "https://m.media-amazon.com http://ecx.images-amazon.com http://g-ecx.images-amazon.com; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 SETTING = "amazen.content_security_policy"
 EXEMPT_PREFIXES = ("/_debug_toolbar/",)  # pyramid_debugtoolbar's own pages (development only) use inline scripts

@@ -276,7 +276,7 @@ PLACEHOLDER = re.compile(r"/static/placeholder\.svg(\?v=\w+)?$")
 
 
 def test_missing_and_broken_images_show_the_placeholder(open_page):
-    broken = "https://images.amazen.test/broken.jpg"
+    broken = "https://m.media-amazon.com/images/I/broken.jpg"  # a host the CSP allows; routed, never fetched
     watched = open_page(DESKTOP, allow=[r"Failed to load resource", re.escape(broken)])
     page = watched.page
     # The demo catalog has no images: give the first result a broken one on its way to the browser.

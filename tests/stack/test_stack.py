@@ -4,8 +4,10 @@ Each test leaves the stack running and healthy for the next; the restarts come l
 """
 
 import gzip
+import http.client
 import json
 import re
+import ssl
 import uuid
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -15,7 +17,7 @@ from amazen.limits import stored_key
 from amazen.views import static_version
 from tests.serve import REPO
 
-from .stack import Shopper, request
+from .stack import APP_USER, SERVER_NAME, Shopper, request
 
 pytestmark = pytest.mark.stack
 
@@ -27,10 +29,13 @@ SECURITY_HEADERS = {
 }
 # Answers while the database is down must come at once, not after a timeout.
 QUICKLY = 2.0
+# docker/nginx.conf's bursts: sign-in and sign-up POSTs, and other writes, per client address.
+SIGN_IN_BURST = 20
+WRITE_BURST = 20
 
 
 def via_nginx(stack, path, **kwargs):
-    return request(stack.nginx.http_port, path, **kwargs)
+    return request(stack.nginx, path, **kwargs)
 
 
 def upstreams_of(stack, path_prefix):
@@ -49,23 +54,21 @@ def shopper(stack):
     """The stack's signed-in shopper (signed up through nginx once per stack; a session cookie lasts, and
     every app process reads it, across restarts)."""
     if getattr(stack, "shopper", None) is None:
-        stack.shopper = Shopper(stack.nginx.http_port).sign_up(
-            f"stack-{uuid.uuid4().hex[:8]}@example.com", "a stack test pass phrase"
-        )
+        stack.shopper = Shopper(stack.nginx).sign_up(f"stack-{uuid.uuid4().hex[:8]}@example.com", "a stack test pass phrase")
     return stack.shopper
 
 
 def write_review(stack, asin, word):
     """A review by a new account (one review per account and product), through nginx, with its session
     and the session's CSRF token."""
-    author = Shopper(stack.nginx.http_port).sign_up(f"{word}-{uuid.uuid4().hex[:8]}@example.com", "a stack test pass phrase")
+    author = Shopper(stack.nginx).sign_up(f"{word}-{uuid.uuid4().hex[:8]}@example.com", "a stack test pass phrase")
     body = {"rating": 5, "summary": word, "text": f"Truly {word} in every way."}
     response = author.post_json(f"/api/products/{asin}/reviews", body)
     assert response.status == 201, response.text[:500]
 
 
 def some_asin(stack):
-    return search(stack.nginx.http_port, q="headphones")["results"][0]["asin"]
+    return search(stack.nginx, q="headphones")["results"][0]["asin"]
 
 
 def found(port, word):
@@ -95,7 +98,7 @@ def test_static_files_come_from_nginx_with_long_caching_for_versioned_urls(stack
 
 
 def test_pages_and_the_api_come_through_nginx_from_both_app_processes(stack):
-    port = stack.nginx.http_port
+    port = stack.nginx
     body = search(port, q="headphones", pos="comfortable")
     assert body["total"] > 0
     asin = body["results"][0]["asin"]
@@ -122,24 +125,103 @@ def test_pages_and_json_are_compressed(stack):
     assert api.headers["Content-Encoding"] == "gzip" and json.loads(gzip.decompress(api.body))["total"] > 0
 
 
-@pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
-def test_generated_urls_have_the_scheme_host_and_port_the_client_used(stack, tls):
-    port = stack.nginx.https_port if tls else stack.nginx.http_port
-    base = f"{'https' if tls else 'http'}://amazen.test:{port}/"
+def test_generated_urls_have_https_our_name_and_the_port_clients_use_whatever_the_client_sends(stack):
+    nginx = stack.nginx
+    base = f"https://{SERVER_NAME}:{nginx.https_port}/"
     # What a client might send to mislead the app: nginx replaces every one of them.
     headers = {
-        "Host": f"amazen.test:{port}",
-        "X-Forwarded-Proto": "http" if tls else "https",
+        "Host": f"{SERVER_NAME}:1",
+        "X-Forwarded-Proto": "http",
         "X-Forwarded-Host": "evil.test",
         "X-Forwarded-Port": "1",
-        "Forwarded": "proto=https;host=evil.test",
+        "Forwarded": "proto=http;host=evil.test",
     }
-    page = request(port, "/products/", headers=headers, tls=tls)
+    page = via_nginx(stack, "/products/", headers=headers)
     links = re.findall(r'(?:href|src)="([a-z]+://[^"]+)"', page.text)
     assert page.status == 200 and len(links) > 10
     assert all(link.startswith(base) for link in links), [link for link in links if not link.startswith(base)][:3]
-    results = json.loads(request(port, "/api/search?q=headphones", headers=headers, tls=tls).body)["results"]
+    results = via_nginx(stack, "/api/search?q=headphones", headers=headers).json()["results"]
     assert results and all(result["url"].startswith(base) for result in results)
+
+
+def test_https_answers_carry_hsts_and_plain_http_redirects_to_https(stack):
+    nginx = stack.nginx
+    for path in ("/", "/static/amazen.css", "/no-such-page"):
+        answer = via_nginx(stack, path)
+        assert answer.headers["Strict-Transport-Security"] == "max-age=31536000", path
+    # Plain HTTP for our name: a permanent redirect to the same path over HTTPS, and nothing from the app.
+    plain = request(nginx.http_port, "/search?q=headphones", headers={"Host": SERVER_NAME})
+    assert plain.status == 301
+    assert plain.headers["Location"] == f"https://{SERVER_NAME}:{nginx.https_port}/search?q=headphones"
+    assert "Strict-Transport-Security" not in plain.headers  # only ever sent over TLS
+    assert upstreams_of(stack, "/search?q=headphones")[-1] == "-"
+
+
+def test_a_host_that_is_not_ours_gets_no_answer(stack):
+    nginx = stack.nginx
+    # Plain HTTP, by address or with another name: the connection is closed without an answer (444).
+    for host in ("evil.test", f"127.0.0.1:{nginx.http_port}"):
+        with pytest.raises(http.client.RemoteDisconnected):
+            request(nginx.http_port, f"/products/?from={host}", headers={"Host": host})
+    # TLS naming another host, or none: the handshake is refused, no certificate is shown.
+    for sni in ("evil.test", None):
+        with pytest.raises(ssl.SSLError):
+            request(nginx.https_port, "/products/", tls=True, sni=sni, headers={"Host": "evil.test"})
+    # Our name in the handshake but another Host header: no answer either, so no page is ever made
+    # with a foreign Host in its URLs.
+    with pytest.raises(http.client.RemoteDisconnected):
+        via_nginx(stack, "/products/?from=inside", headers={"Host": "evil.test"})
+    dropped = [line.split() for line in stack.nginx.log_lines() if "?from=" in line]
+    assert dropped and all(status == "444" and upstream == "-" for _, _, status, upstream in dropped), dropped
+
+
+def test_a_burst_of_sign_in_posts_is_answered_429_by_nginx(stack):
+    # From an address of its own; without a CSRF token, so that the app refuses each one it sees (403)
+    # and counts none of them against its own limits.
+    form = urlencode({"email": "burst@example.com", "password": "a stack test pass phrase"})
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    answers = [
+        via_nginx(stack, "/account/login", method="POST", body=form, headers=headers, source="127.0.0.88").status
+        for _ in range(SIGN_IN_BURST + 10)
+    ]
+    # The zone lets the burst through, then refuses until its rate lets one more in (one every 10 s).
+    assert answers[: SIGN_IN_BURST + 1] == [403] * (SIGN_IN_BURST + 1), answers
+    assert answers.count(429) >= 5, answers
+    logged = [line.split() for line in stack.nginx.log_lines() if line.startswith("POST /account/login ")][-len(answers) :]
+    assert [status for _, _, status, _ in logged] == [str(answer) for answer in answers]
+    assert all(upstream == "-" for _, _, status, upstream in logged if status == "429")  # nginx's own answers
+    # Other writes and reads from that address have zones of their own: they still reach the app.
+    write = via_nginx(stack, "/account/logout", method="POST", body="", headers=headers, source="127.0.0.88")
+    assert write.status == 403
+    assert via_nginx(stack, "/api/search?q=headphones", source="127.0.0.88").status == 200
+
+
+FLOODER = "127.0.0.89"
+
+
+def test_api_clients_get_nginx_429_as_the_json_error_object(stack):
+    body = json.dumps({"rating": 5, "text": "flood"})
+    headers = {"Content-Type": "application/json"}
+    statuses = []
+    for _ in range(WRITE_BURST + 10):
+        answer = via_nginx(stack, "/api/products/NOSUCHASIN/reviews", method="POST", body=body, headers=headers, source=FLOODER)
+        statuses.append(answer.status)
+        if answer.status == 429:
+            break
+    assert answer.status == 429, statuses
+    assert answer.headers["Content-Type"] == "application/json"
+    assert answer.json()["error"]["code"] == "rate_limited"
+    assert answer.headers["Content-Security-Policy"].startswith("default-src 'self'")
+
+
+def test_nginx_gives_each_request_an_id_and_never_shows_metrics(stack):
+    first, second = via_nginx(stack, "/api/search?q=headphones"), via_nginx(stack, "/static/amazen.css")
+    assert len(first.headers.get_all("X-Request-ID")) == 1  # nginx's, though the app may echo it too
+    ids = [first.headers["X-Request-ID"], second.headers["X-Request-ID"]]
+    assert all(re.fullmatch(r"[0-9a-f]{32}", value) for value in ids) and ids[0] != ids[1]
+    hidden = via_nginx(stack, "/metrics")
+    assert hidden.status == 404
+    assert upstreams_of(stack, "/metrics")[-1] == "-"
 
 
 def test_only_nginx_address_may_set_forwarded_headers(stack):
@@ -185,6 +267,61 @@ def test_nginx_refuses_a_body_larger_than_any_review_before_the_app_sees_it(stac
     assert upstreams_of(stack, f"/api/products/{asin}/reviews")[-1] == "-"
 
 
+def test_waitress_refuses_a_body_over_its_limit_from_any_client(stack):
+    # Straight to an app process (as something on the container network could): waitress's own limit,
+    # production.ini's max_request_body_size (1 MB), larger than any review and than nginx's limit. It
+    # answers from the headers alone, before reading any of the body.
+    app, path = stack.apps[0], f"/api/products/{some_asin(stack)}/reviews"
+    conn = http.client.HTTPConnection("127.0.0.1", app.port, timeout=10)
+    try:
+        conn.putrequest("POST", path)
+        conn.putheader("Content-Type", "application/json")
+        conn.putheader("Content-Length", str(1_100_000))
+        conn.endheaders()
+        assert conn.getresponse().status == 413
+    finally:
+        conn.close()
+    # Over nginx's limit, under waitress's: the app answers (nobody is signed in).
+    review = json.dumps({"rating": 5, "text": "x" * 300_000})
+    assert request(app.port, path, method="POST", body=review, headers={"Content-Type": "application/json"}).status == 401
+
+
+def test_the_app_connects_as_a_role_that_may_read_and_write_rows_and_nothing_more(stack):
+    import psycopg2
+    from psycopg2 import errors
+
+    # A review written through the stack: the app role writes rows and re-indexes the product (the
+    # index tables were made by the owner's demo load after the app's grants: default privileges).
+    write_review(stack, some_asin(stack), "roleish")
+    assert found(stack.nginx, "roleish")
+    owner = psycopg2.connect(stack.postgres.url())
+    try:
+        with owner.cursor() as cursor:
+            cursor.execute(
+                "SELECT DISTINCT usename FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
+            )
+            assert [row[0] for row in cursor.fetchall()] == [APP_USER]  # every app connection, nothing else
+    finally:
+        owner.close()
+
+    app = psycopg2.connect(stack.postgres.url(user=APP_USER))
+    app.autocommit = True
+    try:
+        with app.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM reviews")
+            for statement in (
+                "CREATE TABLE intruder (id int)",
+                "DROP TABLE reviews",
+                "ALTER TABLE reviews ADD COLUMN intruder int",
+                "TRUNCATE rate_limit_hits",
+                "CREATE INDEX intruder ON reviews (text)",
+            ):
+                with pytest.raises(errors.InsufficientPrivilege):
+                    cursor.execute(statement)
+    finally:
+        app.close()
+
+
 def test_both_app_processes_answer_alike_and_see_each_others_writes(stack):
     app1, app2 = stack.apps
     query = "/api/search?q=headphones&pos=comfortable&neg=flimsy&per_page=20"
@@ -199,7 +336,7 @@ def test_both_app_processes_answer_alike_and_see_each_others_writes(stack):
     written = shopper(stack).post_json(f"/api/products/{asin}/reviews", body, port=app1.port)
     assert written.status == 201, written.text[:500]
     assert found(app2.port, "zanzibarish") == [asin]  # the next request, on the other process
-    assert all(found(stack.nginx.http_port, "zanzibarish") == [asin] for _ in range(4))
+    assert all(found(stack.nginx, "zanzibarish") == [asin] for _ in range(4))
 
 
 def stored_hits(stack, name, key):
@@ -217,11 +354,11 @@ def stored_hits(stack, name, key):
 
 def test_the_eleventh_failed_sign_in_is_429_though_the_failures_went_to_both_app_processes(stack):
     email, password = f"guessed-{uuid.uuid4().hex[:8]}@example.com", "a stack test pass phrase"
-    Shopper(stack.nginx.http_port).sign_up(email, password)
+    Shopper(stack.nginx).sign_up(email, password)
     # One guesser, from an address of its own (nginx forwards it; the app counts it), one session and its
     # CSRF token for every attempt, so that the attempts are the only requests nginx passes on: its
     # round robin sends them to the two app processes in turn.
-    guesser, source = Shopper(stack.nginx.http_port), "127.0.0.77"
+    guesser, source = Shopper(stack.nginx), "127.0.0.77"
     token = guesser.csrf_token()
 
     def attempt(guess, email=email, source=source):
@@ -247,7 +384,7 @@ def test_the_eleventh_failed_sign_in_is_429_though_the_failures_went_to_both_app
     assert stored_hits(stack, "signin-email", email) == 10
     # Another shopper, from another address, signs in as usual.
     other = f"other-{uuid.uuid4().hex[:8]}@example.com"
-    Shopper(stack.nginx.http_port).sign_up(other, password)
+    Shopper(stack.nginx).sign_up(other, password)
     assert attempt(password, email=other, source="127.0.0.79").status == 303
 
 
@@ -257,7 +394,7 @@ def test_a_rolling_restart_drops_no_request_and_data_survives_restarting_every_a
     app1, app2 = stack.apps
 
     app1.stop()
-    assert all(found(stack.nginx.http_port, "restartish") == [asin] for _ in range(6))  # nginx skips app1
+    assert all(found(stack.nginx, "restartish") == [asin] for _ in range(6))  # nginx skips app1
     app1.start()
     app1.wait_ready()
 
@@ -270,7 +407,7 @@ def test_a_rolling_restart_drops_no_request_and_data_survives_restarting_every_a
     for app in stack.apps:
         app.wait_ready()
     assert found(app1.port, "restartish") == found(app2.port, "restartish") == [asin]
-    assert found(stack.nginx.http_port, "restartish") == [asin]
+    assert found(stack.nginx, "restartish") == [asin]
 
 
 def test_data_survives_a_database_restart_and_the_first_requests_after_it_succeed(stack):
@@ -284,7 +421,7 @@ def test_data_survives_a_database_restart_and_the_first_requests_after_it_succee
     # The pooled connections died with the old server; each is tested before use and replaced.
     for app in stack.apps:
         assert found(app.port, "persistish") == [asin]
-    assert found(stack.nginx.http_port, "persistish") == [asin]
+    assert found(stack.nginx, "persistish") == [asin]
 
 
 def test_while_the_database_is_down_the_app_answers_503_at_once_and_recovers_by_itself(stack):

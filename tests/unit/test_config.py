@@ -23,6 +23,46 @@ def test_production_without_a_url_names_the_variable():
         resolve_database_url({"amazen.embedded_database": "false"}, {})
 
 
+def test_migrations_and_jobs_use_the_owners_url_and_the_app_its_own():
+    env = {"AMAZEN_DATABASE_URL": "postgresql://app:a@h/db", "AMAZEN_OWNER_DATABASE_URL": "postgresql://owner:o@h/db"}
+    assert resolve_database_url({}, env) == "postgresql+psycopg2://app:a@h/db"
+    assert resolve_database_url({}, env, owner=True) == "postgresql+psycopg2://owner:o@h/db"
+    # One role (development, or an operator who keeps one): the owner's URL falls back to the app's.
+    assert (
+        resolve_database_url({}, {"AMAZEN_DATABASE_URL": "postgresql://app:a@h/db"}, owner=True)
+        == "postgresql+psycopg2://app:a@h/db"
+    )
+
+
+@pytest.mark.parametrize(
+    "env, owner",
+    [
+        ({"AMAZEN_DATABASE_URL": "postgresql://amazen_app:change-this-password@db:5432/amazen"}, False),
+        ({"DATABASE_URL": "postgres://amazen:change-this-password@db/amazen"}, False),
+        (
+            {
+                "AMAZEN_DATABASE_URL": "postgresql://a:real@h/db",
+                "AMAZEN_OWNER_DATABASE_URL": "postgresql://o:change-this-password@h/o",
+            },
+            True,
+        ),
+    ],
+)
+def test_the_templates_placeholder_password_is_refused_in_one_line(env, owner):
+    with pytest.raises(ConfigurationError, match="placeholder password") as refused:
+        resolve_database_url({}, env, owner=owner)
+    assert "\n" not in str(refused.value) and "change-this-password" in str(refused.value)
+
+
+def test_production_refuses_to_start_with_the_placeholder_password(monkeypatch):
+    monkeypatch.setenv("AMAZEN_DATABASE_URL", "postgresql://amazen_app:change-this-password@db:5432/amazen")
+    monkeypatch.setenv("AMAZEN_SESSION_SECRET", "s" * 40)
+    with pytest.raises(SystemExit) as exit_info:
+        main({}, **{"amazen.embedded_database": "false"})
+    message = str(exit_info.value.code)
+    assert message.startswith("amazen: AMAZEN_DATABASE_URL has the templates' placeholder password") and "\n" not in message
+
+
 @pytest.mark.parametrize("url", ["mysql://x@h/db", "sqlite:///amazen.db", "not a url"])
 def test_non_postgresql_urls_are_refused(url):
     with pytest.raises(ConfigurationError, match="PostgreSQL"):

@@ -7,6 +7,7 @@ from sqlalchemy import create_engine, pool, text
 
 import amazen.models  # noqa: F401  (registers every table on Base.metadata)
 from amazen.config import ConfigurationError, resolve_database_url
+from amazen.dbroles import app_role, grant_app_role
 from amazen.dbsetup import MIGRATION_LOCK_KEY
 from amazen.models.meta import Base
 
@@ -22,7 +23,7 @@ def database_url():
         return url
     settings = config.get_section(config.config_ini_section) or {}
     try:
-        return resolve_database_url(settings)
+        return resolve_database_url(settings, owner=True)
     except ConfigurationError as err:
         raise SystemExit(f"alembic: {err}") from None
 
@@ -42,6 +43,13 @@ def run_migrations_on(connection):
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         refuse_unknown_revisions()
         context.run_migrations()
+        # Then, as the owner, the app role's privileges over the schema as it now is (amazen.dbroles).
+        try:
+            role = app_role()
+            if role:
+                grant_app_role(connection, role)
+        except ConfigurationError as err:
+            raise SystemExit(f"alembic: {err}") from None
 
 
 def refuse_unknown_revisions():

@@ -14,7 +14,7 @@ def database_engine(config_uri, prog):
     from amazen.config import resolve_database_url
 
     settings = get_appsettings(config_uri)
-    url = resolve_database_url(settings)
+    url = resolve_database_url(settings, owner=True)
     if asbool(settings.get("amazen.setup_on_start", False)):
         from amazen.dbsetup import migrate_with_lock
 

@@ -21,7 +21,7 @@ def main(argv=None):
     try:
         setup_logging(args.config_uri)
         settings = get_appsettings(args.config_uri)
-        url = resolve_database_url(settings)
+        url = resolve_database_url(settings, owner=True)
     except FileNotFoundError:
         sys.exit(f"amazen-initdb: config file not found: {args.config_uri}")
     except ConfigurationError as err:

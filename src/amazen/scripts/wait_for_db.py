@@ -19,7 +19,7 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     timeout = float(argv[0]) if argv else 60.0
     try:
-        url = resolve_database_url({"amazen.embedded_database": "false"})
+        url = resolve_database_url({"amazen.embedded_database": "false"}, owner=True)
     except ConfigurationError as err:
         print(f"{PROG}: {err}", file=sys.stderr)
         return 2
