@@ -308,12 +308,13 @@ class Shopper:
 
     def request(self, path, method="GET", body=None, headers=None, port=None, **kwargs):
         headers = dict(headers or {})
-        if method != "GET" and isinstance(port or self.where, Nginx):
+        where = port or self.where
+        if method != "GET" and isinstance(where, Nginx):
             # A browser names the page's origin; over HTTPS the app's CSRF check wants it (or a Referer).
-            headers.setdefault("Origin", f"https://{SERVER_NAME}:{self.where.https_port}")
+            headers.setdefault("Origin", f"https://{SERVER_NAME}:{where.https_port}")
         if self.cookie:
             headers["Cookie"] = f"{self.COOKIE}={self.cookie}"
-        response = request(port or self.where, path, method=method, body=body, headers=headers, **kwargs)
+        response = request(where, path, method=method, body=body, headers=headers, **kwargs)
         for header in response.headers.get_all("Set-Cookie") or []:
             name, _, rest = header.partition("=")
             if name == self.COOKIE:
