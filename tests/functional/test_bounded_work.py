@@ -1,0 +1,116 @@
+"""Work per request does not grow with the catalog: the analyzer reads a bounded number of reviews for a
+product page's ?say=, and a search that finds nothing works out what to drop in a bounded number of
+ranking passes. Each bound is counted by wrapping the real function; the answers are checked against
+an independent count."""
+
+import pytest
+import sqlalchemy as sa
+from bs4 import BeautifulSoup
+
+from amazen.catalog import services as catalog_services
+from amazen.models import Product, Review
+from amazen.search.indexer import index_products
+
+REVIEWS = 150
+PER_PAGE = 10
+
+
+def counting(monkeypatch, owner, name):
+    """Wrap ``owner.name`` (the real function, which still does the work) and count its calls."""
+    real = getattr(owner, name)
+    calls = []
+
+    def wrapper(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, wrapper)
+    return calls
+
+
+def review_text(i):
+    """Every third review says it is sturdy, every third that it is not (a mention too); the rest only
+    share the stem's letters ("sturdwell"), which the database's narrowing lets through."""
+    return ("Very sturdy frame.", "Not sturdy at all.", "The Sturdwell case fits.")[i % 3]
+
+
+@pytest.fixture
+def many_reviews(dbsession):
+    """A product with REVIEWS reviews, indexed; (its asin, the ids of those that mention "sturdy" in the
+    page's default order: most helpful first, then oldest)."""
+    product = Product(asin="B0BOUNDED1", title="Bounded test stand", brand="Testbrand")
+    dbsession.add(product)
+    dbsession.flush()
+    reviews = [
+        Review(
+            product_id=product.id,
+            reviewer_id=f"bounded-{i}",
+            rating=1 + i % 5,
+            summary="Stand",
+            text=review_text(i),
+            helpful_votes=(i * 7) % 11,
+        )
+        for i in range(REVIEWS)
+    ]
+    dbsession.add_all(reviews)
+    dbsession.flush()
+    index_products(dbsession.connection(), [product.id])
+    dbsession.expire_all()
+    saying = sorted((r for i, r in enumerate(reviews) if i % 3 != 2), key=lambda r: (-r.helpful_votes, r.id))
+    return product.asin, [r.id for r in saying]
+
+
+def shown_ids(response):
+    page = BeautifulSoup(response.text, "html.parser")
+    return [int(item["id"].removeprefix("review-")) for item in page.select(".review-list .review")]
+
+
+def test_a_say_page_reads_a_bounded_number_of_reviews_however_many_mention_it(testapp, many_reviews, monkeypatch):
+    asin, _ = many_reviews
+    read = counting(monkeypatch, catalog_services, "review_mentions")
+    testapp.get(f"/products/{asin}", params={"say": "sturdy", "per_page": PER_PAGE})
+    # Page n needs its n pages of matches: two in three candidates match, so a few pages' worth of
+    # candidates, not all REVIEWS of them.
+    assert 0 < len(read) <= 3 * PER_PAGE
+    read.clear()
+    testapp.get(f"/products/{asin}", params={"say": "sturdy", "per_page": PER_PAGE, "page": 3})
+    assert 3 * PER_PAGE <= len(read) <= 6 * PER_PAGE
+
+
+def test_a_say_page_never_reads_more_than_its_cap(testapp, many_reviews, monkeypatch):
+    asin, _ = many_reviews
+    monkeypatch.setattr(catalog_services, "MAX_MENTION_READ", 40, raising=False)
+    read = counting(monkeypatch, catalog_services, "review_mentions")
+    # With ?rq= as well the index has no count, so the read goes as far as it may.
+    testapp.get(f"/products/{asin}", params={"say": "sturdy", "rq": "stand"})
+    assert len(read) == 40
+
+
+def test_say_pages_show_every_mentioning_review_once_in_order_with_the_exact_count(testapp, many_reviews):
+    asin, saying = many_reviews
+    shown, url = [], f"/products/{asin}?say=sturdy&per_page={PER_PAGE}"
+    while url:
+        response = testapp.get(url)
+        note = BeautifulSoup(response.text, "html.parser").select_one(".filter-note").get_text(" ", strip=True)
+        assert f"“sturdy”: {len(saying)}" in note
+        shown += shown_ids(response)
+        nxt = response.html.find("a", rel="next")
+        url = nxt["href"] if nxt else None
+    assert shown == saying
+    # A page past the end shows the last one, as every listing does.
+    last = testapp.get(f"/products/{asin}", params={"say": "sturdy", "per_page": PER_PAGE, "page": 99})
+    assert shown_ids(last) == saying[-(len(saying) % PER_PAGE or PER_PAGE) :]
+
+
+def test_say_with_review_words_counts_what_it_shows(testapp, many_reviews, dbsession):
+    asin, saying = many_reviews
+    # Independently: the mentioning reviews whose text has "not".
+    with_not = [
+        review_id
+        for review_id in saying
+        if "not" in dbsession.execute(sa.select(Review.text).where(Review.id == review_id)).scalar_one().lower()
+    ]
+    response = testapp.get(f"/products/{asin}", params={"say": "sturdy", "rq": "not", "per_page": 100})
+    assert shown_ids(response) == with_not
+    note = BeautifulSoup(response.text, "html.parser").select_one(".filter-note").get_text(" ", strip=True)
+    assert f": {len(with_not)}" in note
