@@ -3,13 +3,20 @@ product page's ?say=, and a search that finds nothing works out what to drop in 
 ranking passes. Each bound is counted by wrapping the real function; the answers are checked against
 an independent count."""
 
+from dataclasses import replace
+
 import pytest
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
+from webob.multidict import MultiDict
 
 from amazen.catalog import services as catalog_services
 from amazen.models import Product, Review
+from amazen.search import ranking
 from amazen.search.indexer import index_products
+from amazen.search.query import parse_query, parse_search, query_parts, without_part
+from amazen.search.service import MAX_RELAXATIONS, SearchService
+from tests.reference_ranking import ReferenceSearch
 
 REVIEWS = 150
 PER_PAGE = 10
@@ -114,3 +121,67 @@ def test_say_with_review_words_counts_what_it_shows(testapp, many_reviews, dbses
     assert shown_ids(response) == with_not
     note = BeautifulSoup(response.text, "html.parser").select_one(".filter-note").get_text(" ", strip=True)
     assert f": {len(with_not)}" in note
+
+
+# What to drop --------------------------------------------------------------------------------------------
+
+# Searches of many parts that find nothing on the demo catalog: one part contradicts the rest (a knife
+# among headphone words, a speaker brand on headphones, a brand it does not have), so dropping it finds
+# products. That part is a query word that is not the rarest, the rarest word, a filter, and a filter on
+# wanted descriptors without a query.
+NOTHING_FOUND = [
+    [
+        ("q", 'bluetooth headphones -refurbished "noise cancelling" over knife'),
+        ("pos", "comfortable"),
+        ("pos", "bass"),
+        ("price_max", "400"),
+        ("rating_min", "1"),
+        ("category", "Electronics"),
+    ],
+    [("q", "bluetooth over knife"), ("brand", "Echora"), ("price_min", "5")],
+    [("q", "headphones over bass"), ("brand", "Boomcraft"), ("price_min", "5"), ("rating_min", "1")],
+    [("pos", "comfortable"), ("pos", "sharp"), ("pos", "quiet"), ("brand", "Sonique"), ("rating_min", "1"), ("price_max", "500")],
+]
+
+
+def expected_drops(session, request):
+    """The hints the old, one-ranking-per-part way gives, each part's total from the SQL reference
+    ranking (tests/reference_ranking.py): [(kind, value, total)], most found first."""
+    reference = ReferenceSearch(session)
+    tries = [
+        ("q", i, replace(request, query=parse_query(without_part(request.query.text, i))))
+        for i in range(len(query_parts(request.query.text)))
+    ]
+    tries += [
+        ("pos", d.text, replace(request, descriptors=[x for x in request.descriptors if x is not d])) for d in request.positive
+    ]
+    tries += [
+        ("category", request.category, replace(request, category=None)),
+        ("brand", request.brand, replace(request, brand=None)),
+        ("price", None, replace(request, price_min=None, price_max=None)),
+        ("rating_min", request.rating_min, replace(request, rating_min=None)),
+    ]
+    found = []
+    for kind, value, relaxed in tries:
+        if relaxed != request:
+            total, _ = reference.ranked_ids(replace(relaxed, page=1), 0)
+            if total:
+                found.append((kind, value, total))
+    return sorted(found, key=lambda f: -f[2])
+
+
+@pytest.mark.parametrize("params", NOTHING_FOUND)
+def test_a_search_of_many_parts_that_finds_nothing_works_out_what_to_drop_in_few_reads(dbsession, monkeypatch, params):
+    request = parse_search(MultiDict(params))
+    service = SearchService(dbsession)
+    found = service.search(request)
+    assert found.total == 0
+    request = found.request  # its category as a path, as the page asks
+    reads = counting(monkeypatch, ranking, "copy_rows")  # every read of the index
+    drops = service.relaxations(request)
+    # One read counts every part whose removal keeps the candidates;
+    # the part that picks them (the rarest query word, or the wanted descriptors without a query) is
+    # ranked on its own: a read of its terms and one of its descriptors.
+    assert len(reads) <= 3
+    expected = expected_drops(dbsession, request)[:MAX_RELAXATIONS]
+    assert drops and drops == expected, (drops, expected, len(reads))
