@@ -127,8 +127,8 @@ def test_say_with_review_words_counts_what_it_shows(testapp, many_reviews, dbses
 
 # Searches of many parts that find nothing on the demo catalog: one part contradicts the rest (a knife
 # among headphone words, a speaker brand on headphones, a brand it does not have), so dropping it finds
-# products. That part is a query word that is not the rarest, the rarest word, a filter, and a filter on
-# wanted descriptors without a query.
+# products. That part is a query word that is not the rarest, the rarest word, a filter, a filter on
+# wanted descriptors without a query, and a word no product uses.
 NOTHING_FOUND = [
     [
         ("q", 'bluetooth headphones -refurbished "noise cancelling" over knife'),
@@ -141,6 +141,7 @@ NOTHING_FOUND = [
     [("q", "bluetooth over knife"), ("brand", "Echora"), ("price_min", "5")],
     [("q", "headphones over bass"), ("brand", "Boomcraft"), ("price_min", "5"), ("rating_min", "1")],
     [("pos", "comfortable"), ("pos", "sharp"), ("pos", "quiet"), ("brand", "Sonique"), ("rating_min", "1"), ("price_max", "500")],
+    [("q", "zyzzogeton"), ("brand", "Echora"), ("rating_min", "1")],
 ]
 
 

@@ -300,13 +300,14 @@ class SearchService:
         most MAX_RELAXATION_PASSES of them, the cheapest first (the fewest products in the rarest term
         left)."""
         parts = query_parts(request.query.text)
-        tries = []
+        tries = []  # (kind, value, the search without it, the filter's flag in ranking)
         if len(parts) > 1 or request.descriptors or self._has_filters(request):
             tries += [
-                ("q", i, replace(request, query=parse_query(without_part(request.query.text, i)))) for i in range(len(parts))
+                ("q", i, replace(request, query=parse_query(without_part(request.query.text, i))), None)
+                for i in range(len(parts))
             ]
         tries += [
-            ("pos", d.text, replace(request, descriptors=[x for x in request.descriptors if x is not d]))
+            ("pos", d.text, replace(request, descriptors=[x for x in request.descriptors if x is not d]), None)
             for d in request.positive
         ]
         for kind, flag, relaxed in (
@@ -319,22 +320,22 @@ class SearchService:
                 tries.append((kind, None if kind == "price" else getattr(request, kind), relaxed, flag))
         # Dropping the last thing asked would "find" the whole catalog.
         tries = [
-            (kind, value, relaxed, *flag)
-            for kind, value, relaxed, *flag in tries
+            (kind, value, relaxed, flag)
+            for kind, value, relaxed, flag in tries
             if relaxed.query.terms or relaxed.query.excluded or relaxed.descriptors or self._has_filters(relaxed)
         ]
         _, params, _, frequencies = self._plan(request)
         lead = params["term0"] if params and params["n_terms"] else None
         shared, alone = [], []  # (at, kind, value, drop) counted together; (cost, at, kind, value, relaxed) alone
-        for at, (kind, value, relaxed, *flag) in enumerate(tries):
+        for at, (kind, value, relaxed, flag) in enumerate(tries):
             if params is None and relaxed.query.terms:
                 continue  # only words no product uses are left: it finds nothing either
-            if kind == "pos" and params is not None and not lead and relaxed.positive:
-                continue  # no query: its candidates, those of the wanted descriptors left, are some of these
+            if kind == "pos" and params is not None and (lead or relaxed.positive):
+                continue  # the query, or the wanted descriptors left, pick candidates among these: it finds none
             terms = {term for term in request.query.terms if term in frequencies} - set(relaxed.query.terms)
             excluded = {term for term, _ in request.query.excluded} - {term for term, _ in relaxed.query.excluded}
-            if params is not None and lead not in terms and (lead or kind != "pos"):
-                shared.append((at, kind, value, (terms, excluded, flag[0] if flag else None)))
+            if params is not None and lead not in terms and kind != "pos":
+                shared.append((at, kind, value, (terms, excluded, flag)))
             else:
                 left = [frequencies[term] for term in relaxed.query.terms if term in frequencies]
                 alone.append((min(left, default=math.inf), at, kind, value, relaxed))
