@@ -16,6 +16,7 @@ from amazen.search import ranking
 from amazen.search.indexer import index_products
 from amazen.search.query import parse_query, parse_search, query_parts, without_part
 from amazen.search.service import MAX_RELAXATIONS, SearchService
+from amazen.search.spelling import corrections
 from tests.reference_ranking import ReferenceSearch
 
 REVIEWS = 150
@@ -186,3 +187,36 @@ def test_a_search_of_many_parts_that_finds_nothing_works_out_what_to_drop_in_few
     assert len(reads) <= 3
     expected = expected_drops(dbsession, request)[:MAX_RELAXATIONS]
     assert drops and drops == expected, (drops, expected, len(reads))
+
+
+# Did you mean ----------------------------------------------------------------------------------------
+
+# Title words of the demo's headphones, each misspelt (one and two edits away), and what they mean.
+MISSPELT = {"wirelss": "wireless", "blutooth": "bluetooth", "hedphones": "headphones", "bluettooth": "bluetooth"}
+
+
+@pytest.fixture
+def vocabulary_statements(dbengine):
+    """The statements that read the vocabulary, as the database driver is handed them."""
+    seen = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if "FROM vocabulary" in statement:
+            seen.append(statement)
+
+    sa.event.listen(dbengine, "before_cursor_execute", count)
+    yield seen
+    sa.event.remove(dbengine, "before_cursor_execute", count)
+
+
+def test_did_you_mean_looks_up_every_word_of_a_long_query_in_two_statements(testapp, vocabulary_statements):
+    words = list(MISSPELT) * 3  # twelve words, the most a query has
+    found = testapp.get("/api/search", params={"q": " ".join(words)}).json
+    assert len(vocabulary_statements) <= 2
+    assert found["did_you_mean"]["query"] == " ".join(MISSPELT[word] for word in words)
+
+
+def test_each_misspelt_word_gets_its_own_correction_when_asked_together(dbsession):
+    together = corrections(dbsession, dict.fromkeys(MISSPELT, 0))
+    assert together == MISSPELT
+    assert {word: corrections(dbsession, {word: 0})[word] for word in MISSPELT} == MISSPELT

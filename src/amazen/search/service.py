@@ -16,7 +16,7 @@ from amazen.params import InvalidParameter
 from . import ranking
 from .analyzer import WORD, analyze_query_words, sentences, uses_term, word_stem
 from .query import parse_query, query_parts, respell, spelled_words, without_part
-from .spelling import correction
+from .spelling import corrections
 
 MAX_RELAXATIONS = 5  # what-to-drop hints on a search that finds nothing
 MAX_RELAXATION_PASSES = 3  # what-to-drop hints that need a ranking of their own
@@ -203,18 +203,16 @@ class SearchService:
 
     def _did_you_mean(self, request, frequencies, total):
         """{"query", "total"}: the query with misspelt words corrected, when that finds more products."""
-        corrections, replaces_unknown = {}, False
+        term_of = {}
         for word in spelled_words(request.query.text):
             terms = analyze_query_words(word)
-            if len(terms) != 1:  # a stop word
-                continue
-            better = correction(self.session, word, frequencies.get(terms[0], 0))
-            if better:
-                corrections[word] = better
-                replaces_unknown |= terms[0] not in frequencies
-        if not corrections:
+            if len(terms) == 1:  # not a stop word
+                term_of[word] = terms[0]
+        better = corrections(self.session, {word: frequencies.get(term, 0) for word, term in term_of.items()})
+        if not better:
             return None
-        text = respell(request.query.text, corrections)
+        replaces_unknown = any(term_of[word] not in frequencies for word in better)
+        text = respell(request.query.text, better)
         corrected_total, _ = self.ranked_ids(replace(request, query=parse_query(text), page=1), 0)
         # An unknown word was left out of this search, so its correction is offered whenever it finds
         # something; a rare word's only when it finds more.
