@@ -18,6 +18,7 @@ from amazen.search.query import parse_query, parse_search, query_parts, without_
 from amazen.search.service import MAX_RELAXATIONS, SearchService
 from amazen.search.spelling import corrections
 from tests.reference_ranking import ReferenceSearch
+from tests.shoppers import make_account
 
 REVIEWS = 150
 PER_PAGE = 10
@@ -34,6 +35,19 @@ def counting(monkeypatch, owner, name):
 
     monkeypatch.setattr(owner, name, wrapper)
     return calls
+
+
+@pytest.fixture
+def statements(dbengine):
+    """Every statement the database driver is handed."""
+    seen = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    sa.event.listen(dbengine, "before_cursor_execute", note)
+    yield seen
+    sa.event.remove(dbengine, "before_cursor_execute", note)
 
 
 def review_text(i):
@@ -195,24 +209,10 @@ def test_a_search_of_many_parts_that_finds_nothing_works_out_what_to_drop_in_few
 MISSPELT = {"wirelss": "wireless", "blutooth": "bluetooth", "hedphones": "headphones", "bluettooth": "bluetooth"}
 
 
-@pytest.fixture
-def vocabulary_statements(dbengine):
-    """The statements that read the vocabulary, as the database driver is handed them."""
-    seen = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        if "FROM vocabulary" in statement:
-            seen.append(statement)
-
-    sa.event.listen(dbengine, "before_cursor_execute", count)
-    yield seen
-    sa.event.remove(dbengine, "before_cursor_execute", count)
-
-
-def test_did_you_mean_looks_up_every_word_of_a_long_query_in_two_statements(testapp, vocabulary_statements):
+def test_did_you_mean_looks_up_every_word_of_a_long_query_in_two_statements(testapp, statements):
     words = list(MISSPELT) * 3  # twelve words, the most a query has
     found = testapp.get("/api/search", params={"q": " ".join(words)}).json
-    assert len(vocabulary_statements) <= 2
+    assert len([s for s in statements if "FROM vocabulary" in s]) <= 2
     assert found["did_you_mean"]["query"] == " ".join(MISSPELT[word] for word in words)
 
 
@@ -220,3 +220,29 @@ def test_each_misspelt_word_gets_its_own_correction_when_asked_together(dbsessio
     together = corrections(dbsession, dict.fromkeys(MISSPELT, 0))
     assert together == MISSPELT
     assert {word: corrections(dbsession, {word: 0})[word] for word in MISSPELT} == MISSPELT
+
+
+# Catalog totals ------------------------------------------------------------------------------------------
+
+
+def test_the_home_page_counts_no_review(testapp, statements):
+    assert "reviews." in testapp.get("/").text
+    assert not [s for s in statements if "FROM reviews" in s]
+
+
+def test_the_product_listing_counts_no_product(testapp, statements, dbsession):
+    page = testapp.get("/products/", params={"per_page": 7, "page": 2})
+    assert not [s for s in statements if "count(" in s]
+    products = dbsession.scalar(sa.select(sa.func.count()).select_from(Product))
+    pager = BeautifulSoup(page.text, "html.parser").select_one(".pager").get_text(" ", strip=True)
+    assert f"8–14 of {products:,} products" in pager
+
+
+def test_the_catalog_totals_follow_a_hidden_review(dbsession, many_reviews):
+    catalog = catalog_services.CatalogService(dbsession)
+    review = dbsession.get(Review, many_reviews[1][0])
+    catalog.hide_review(review, make_account(dbsession, "Bounded moderator"))
+    # Independently: a count of the rows.
+    products = dbsession.scalar(sa.select(sa.func.count()).select_from(Product))
+    reviews = dbsession.scalar(sa.select(sa.func.count()).select_from(Review).where(Review.hidden_at.is_(None)))
+    assert catalog.totals() == (products, reviews)

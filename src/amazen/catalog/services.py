@@ -38,9 +38,11 @@ class CatalogService:
     def __init__(self, session):
         self.session = session
 
-    def _page(self, stmt, page_request):
-        """Run ``stmt`` for one page; a page past the end shows the last page instead."""
-        total = self.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    def _page(self, stmt, page_request, total=None):
+        """Run ``stmt`` for one page; a page past the end shows the last page instead. ``total``: how many
+        rows ``stmt`` has, when known without counting them."""
+        if total is None:
+            total = self.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
         pages = max(1, -(-total // page_request.per_page))
         number = min(page_request.number, pages)
         items = self.session.scalars(stmt.limit(page_request.per_page).offset((number - 1) * page_request.per_page)).all()
@@ -62,7 +64,8 @@ class CatalogService:
             # A substring match of the title or brand; the pattern is escaped and bound.
             pattern = f"%{escape_like(text)}%"
             stmt = stmt.where(sa.or_(Product.title.ilike(pattern), Product.brand.ilike(pattern)))
-        return self._page(stmt, page_request)
+        # Every product: the index's count of them rather than a count of the table.
+        return self._page(stmt, page_request, total=None if category is not None or text else self.totals()[0])
 
     def products_by_asins(self, asins):
         """The products with these asins, in the order asked; an asin no product has is left out."""
@@ -251,9 +254,10 @@ class CatalogService:
         )
 
     def totals(self):
-        products = self.session.scalar(sa.select(sa.func.count()).select_from(Product))
-        reviews = self.session.scalar(sa.select(sa.func.count()).select_from(Review).where(VISIBLE))
-        return products, reviews
+        """(products, reviews no moderator has hidden): the totals the index keeps exact
+        (amazen.search.totals), one row rather than a count of every product and review."""
+        row = self.session.execute(sa.text("SELECT documents, reviews FROM search_stats WHERE id = 1")).first()
+        return (row.documents, row.reviews) if row else (0, 0)
 
     # Categories -------------------------------------------------------------------------------------
 
