@@ -238,6 +238,17 @@ def test_the_product_listing_counts_no_product(testapp, statements, dbsession):
     assert f"8–14 of {products:,} products" in pager
 
 
+def test_a_product_page_counts_no_review(testapp, statements, dbsession, many_reviews):
+    asin, saying = many_reviews
+    review = dbsession.get(Review, saying[0])
+    catalog_services.CatalogService(dbsession).hide_review(review, make_account(dbsession, "Bounded moderator"))
+    statements.clear()
+    page = testapp.get(f"/products/{asin}", params={"per_page": PER_PAGE})
+    assert not [s for s in statements if "count(" in s]
+    pager = BeautifulSoup(page.text, "html.parser").select_one(".review-list ~ .pager").get_text(" ", strip=True)
+    assert f"1–{PER_PAGE} of {REVIEWS - 1} reviews" in pager
+
+
 def test_the_catalog_totals_follow_a_hidden_review(dbsession, many_reviews):
     catalog = catalog_services.CatalogService(dbsession)
     review = dbsession.get(Review, many_reviews[1][0])

@@ -82,7 +82,8 @@ class CatalogService:
             stmt = stmt.where(sa.or_(Review.summary.ilike(pattern), Review.text.ilike(pattern)))
         if mentioning is not None:
             return self._reviews_mentioning(product, stmt, page_request, mentioning, counted=not containing)
-        return self._page(stmt, page_request)
+        # All of them: the product's review count (the visible ones, as the index counts them).
+        return self._page(stmt, page_request, total=None if containing else product.review_count)
 
     def _reviews_mentioning(self, product, stmt, page_request, term, counted):
         """The page of ``stmt``'s reviews that mention ``term``, with a bounded read: the database narrows
