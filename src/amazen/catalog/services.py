@@ -25,6 +25,9 @@ REVIEW_SORTS = {
     "rating_desc": (Review.rating.desc(), Review.helpful_votes.desc(), Review.id),
     "rating_asc": (Review.rating.asc(), Review.helpful_votes.desc(), Review.id),
 }
+# ?say=: the most candidate reviews one page reads with the analyzer, and the fewest it fetches at once.
+MAX_MENTION_READ = 1_000
+MENTION_BATCH = 20
 
 
 def escape_like(text):
@@ -35,9 +38,11 @@ class CatalogService:
     def __init__(self, session):
         self.session = session
 
-    def _page(self, stmt, page_request):
-        """Run ``stmt`` for one page; a page past the end shows the last page instead."""
-        total = self.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    def _page(self, stmt, page_request, total=None):
+        """Run ``stmt`` for one page; a page past the end shows the last page instead. ``total``: how many
+        rows ``stmt`` has, when known without counting them."""
+        if total is None:
+            total = self.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
         pages = max(1, -(-total // page_request.per_page))
         number = min(page_request.number, pages)
         items = self.session.scalars(stmt.limit(page_request.per_page).offset((number - 1) * page_request.per_page)).all()
@@ -59,7 +64,8 @@ class CatalogService:
             # A substring match of the title or brand; the pattern is escaped and bound.
             pattern = f"%{escape_like(text)}%"
             stmt = stmt.where(sa.or_(Product.title.ilike(pattern), Product.brand.ilike(pattern)))
-        return self._page(stmt, page_request)
+        # Every product: the index's count of them rather than a count of the table.
+        return self._page(stmt, page_request, total=None if category is not None or text else self.totals()[0])
 
     def products_by_asins(self, asins):
         """The products with these asins, in the order asked; an asin no product has is left out."""
@@ -71,22 +77,49 @@ class CatalogService:
         (positively or negatively, as the search index counts them) when given, and only those whose
         summary or text contains every one of the words ``containing`` (case-insensitive substrings)."""
         stmt = sa.select(Review).where(Review.product_id == product.id, VISIBLE).order_by(*REVIEW_SORTS[sort])
-        if mentioning is not None:
-            stmt = stmt.where(Review.id.in_(self._reviews_mentioning(product, mentioning)))
         for word in containing:
             pattern = f"%{escape_like(word)}%"
             stmt = stmt.where(sa.or_(Review.summary.ilike(pattern), Review.text.ilike(pattern)))
-        return self._page(stmt, page_request)
+        if mentioning is not None:
+            return self._reviews_mentioning(product, stmt, page_request, mentioning, counted=not containing)
+        # All of them: the product's review count (the visible ones, as the index counts them).
+        return self._page(stmt, page_request, total=None if containing else product.review_count)
 
-    def _reviews_mentioning(self, product, term):
-        """Ids of the product's reviews that mention ``term``: the database narrows them down by the
-        stems' letters (a stem less its last letter starts every word it comes from: "batteri" ->
-        "battery"), the analyzer decides."""
-        stmt = sa.select(Review.id, Review.summary, Review.text).where(Review.product_id == product.id, VISIBLE)
+    def _reviews_mentioning(self, product, stmt, page_request, term, counted):
+        """The page of ``stmt``'s reviews that mention ``term``, with a bounded read: the database narrows
+        them down by the stems' letters (a stem less its last letter starts every word it comes from:
+        "batteri" -> "battery") in the page's order, and the analyzer reads those candidates only until
+        the page is full, never more than MAX_MENTION_READ of them. The total is the index's count of the
+        product's mentions (``counted``: ``stmt`` has no other filter), else the matches the read found."""
         for word in term.split(" "):
             pattern = f"%{escape_like(word[: max(2, len(word) - 1)])}%"
             stmt = stmt.where(sa.or_(Review.summary.ilike(pattern), Review.text.ilike(pattern)))
-        return [review_id for review_id, summary, text in self.session.execute(stmt) if term in review_mentions(summary, text)]
+        if counted:
+            total = self.session.scalar(
+                sa.text("SELECT mentions FROM descriptor_evidence WHERE product_id = :id AND term = :term"),
+                {"id": product.id, "term": term},
+            )
+            total = total or 0
+            number = min(page_request.number, max(1, -(-total // page_request.per_page)))
+            wanted = number * page_request.per_page
+        else:
+            wanted = MAX_MENTION_READ  # the total is the read's: read all it may
+        candidates = stmt.with_only_columns(Review.id, Review.summary, Review.text)
+        found, read = [], 0
+        while len(found) < wanted and read < MAX_MENTION_READ:
+            batch = min(max(wanted - len(found), MENTION_BATCH), MAX_MENTION_READ - read)
+            rows = self.session.execute(candidates.limit(batch).offset(read)).all()
+            read += len(rows)
+            found += [review_id for review_id, summary, text in rows if term in review_mentions(summary, text)]
+            if len(rows) < batch:
+                break
+        if not counted:
+            total = len(found)
+            number = min(page_request.number, max(1, -(-total // page_request.per_page)))
+        ids = found[(number - 1) * page_request.per_page : number * page_request.per_page]
+        by_id = {review.id: review for review in self.session.scalars(sa.select(Review).where(Review.id.in_(ids)))}
+        items = [by_id[review_id] for review_id in ids]
+        return Page(items=items, number=number, per_page=page_request.per_page, total=total)
 
     def review_of(self, product, review_id):
         """One of the product's reviews, or None (a quoted review that is not this product's)."""
@@ -222,9 +255,10 @@ class CatalogService:
         )
 
     def totals(self):
-        products = self.session.scalar(sa.select(sa.func.count()).select_from(Product))
-        reviews = self.session.scalar(sa.select(sa.func.count()).select_from(Review).where(VISIBLE))
-        return products, reviews
+        """(products, reviews no moderator has hidden): the totals the index keeps exact
+        (amazen.search.totals), one row rather than a count of every product and review."""
+        row = self.session.execute(sa.text("SELECT documents, reviews FROM search_stats WHERE id = 1")).first()
+        return (row.documents, row.reviews) if row else (0, 0)
 
     # Categories -------------------------------------------------------------------------------------
 

@@ -139,30 +139,7 @@ def rank(session, request, params, wanted, page=None, facets=True):
     """Rank ``request`` (with SearchService._plan's ``params``): the total, the ids of the first ``wanted``
     matches in order, the rows of those on ``page`` ((offset, limit), if given) and, if asked, the facets."""
     cursor = session.connection().connection.cursor()
-    terms = [params[f"term{i}"] for i in range(params["n_terms"])]
-    excluded = params["excluded"]
-    descriptors = [(params[f"descriptor{i}"], sign) for i, sign in enumerate(params["descriptor_signs"])]
-    lead = terms[0] if terms else None
-    if lead:
-        postings = by_term(copy_rows(cursor, TERMS_SQL, {"lead": lead, "others": terms[1:] + excluded}))
-    else:
-        postings = by_term(copy_rows(cursor, EXCLUDED_SQL, {"others": excluded})) if excluded else {}
-    wanted_terms = list(dict.fromkeys(term for term, sign in descriptors if sign > 0))
-    evidence = (
-        by_term(
-            copy_rows(
-                cursor,
-                EVIDENCE_SQL.format(in_blocks=IN_LEAD_BLOCKS if lead else ""),
-                {
-                    "terms": [term for term, _ in descriptors],
-                    "lead": lead,
-                    "with_facts": [] if lead else wanted_terms,
-                },
-            )
-        )
-        if descriptors
-        else {}
-    )
+    terms, excluded, descriptors, wanted_terms, postings, evidence = _read(cursor, params)
     candidates, bm25, facts = _candidates(cursor, params, terms, postings, wanted_terms, evidence)
     for term in excluded:
         keep = ~np.isin(candidates, _entries(postings, term, packed.POSTING)["id"])
@@ -195,32 +172,10 @@ def rank(session, request, params, wanted, page=None, facets=True):
     popularity = scoring.W_POPULARITY * np.minimum(1.0, np.log(1 + review_count) / math.log(1 + scoring.POPULARITY_REVIEWS))
     score = relevance + descriptor_score + rating_prior + popularity
 
-    # One flag per filter that is set; NaN (no price, no rating) compares false, as NULL does in SQL.
-    flags = {}
-    with np.errstate(invalid="ignore"):
-        if params["category_id"] is not None:
-            ids, owners = facts.categories(np.arange(len(candidates)))
-            flags["in_category"] = np.zeros(len(candidates), bool)
-            flags["in_category"][owners[ids == params["category_id"]]] = True
-        if params["brand"]:
-            numbers = _all(cursor, "SELECT id FROM brands WHERE lower(name) = lower(%s)", (params["brand"],))
-            flags["in_brand"] = np.isin(brand, [number for (number,) in numbers])
-        if params["price_min"] is not None or params["price_max"] is not None:
-            in_price = np.ones(len(candidates), bool)
-            if params["price_min"] is not None:
-                in_price &= price >= float(params["price_min"])
-            if params["price_max"] is not None:
-                in_price &= price <= float(params["price_max"])
-            flags["in_price"] = in_price
-        if params["rating_min"] is not None:
-            flags["in_rating"] = rating >= float(params["rating_min"])
+    flags = _flags(cursor, params, facts)
 
     def where(without=None):
-        passed = np.ones(len(candidates), bool)
-        for name, flag in flags.items():
-            if name != without:
-                passed &= flag
-        return passed
+        return _passed(len(candidates), flags, without)
 
     matching = np.flatnonzero(where())
     order = _order(scoring.SORT_BY_NAME[request.sort], matching, wanted, candidates, score, facts)
@@ -242,6 +197,104 @@ def rank(session, request, params, wanted, page=None, facets=True):
     if facets:
         ranked.facets = _facets(cursor, params, facts, where, price, rating, brand)
     return ranked
+
+
+def _read(cursor, params, evidence=True):
+    """(query terms, excluded terms, [(descriptor term, sign)], wanted descriptor terms, the terms' postings,
+    the descriptors' evidence): what a search reads of the index (by_term's results). Without ``evidence``
+    a query's descriptors are not read: they score its candidates but never choose them."""
+    terms = [params[f"term{i}"] for i in range(params["n_terms"])]
+    excluded = params["excluded"]
+    descriptors = [(params[f"descriptor{i}"], sign) for i, sign in enumerate(params["descriptor_signs"])]
+    lead = terms[0] if terms else None
+    if lead:
+        postings = by_term(copy_rows(cursor, TERMS_SQL, {"lead": lead, "others": terms[1:] + excluded}))
+    else:
+        postings = by_term(copy_rows(cursor, EXCLUDED_SQL, {"others": excluded})) if excluded else {}
+    wanted_terms = list(dict.fromkeys(term for term, sign in descriptors if sign > 0))
+    found = (
+        by_term(
+            copy_rows(
+                cursor,
+                EVIDENCE_SQL.format(in_blocks=IN_LEAD_BLOCKS if lead else ""),
+                {
+                    "terms": [term for term, _ in descriptors],
+                    "lead": lead,
+                    "with_facts": [] if lead else wanted_terms,
+                },
+            )
+        )
+        if descriptors and (evidence or not lead)
+        else {}
+    )
+    return terms, excluded, descriptors, wanted_terms, postings, found
+
+
+def _flags(cursor, params, facts):
+    """{name: a boolean per candidate}, one per filter that is set ("in_category", "in_brand", "in_price",
+    "in_rating"). NaN (no price, no rating) compares false, as NULL does in SQL."""
+    size = len(facts["price"])
+    rating, price, brand = facts["rating"], facts["price"], facts["brand"]
+    flags = {}
+    with np.errstate(invalid="ignore"):
+        if params["category_id"] is not None:
+            ids, owners = facts.categories(np.arange(size))
+            flags["in_category"] = np.zeros(size, bool)
+            flags["in_category"][owners[ids == params["category_id"]]] = True
+        if params["brand"]:
+            numbers = _all(cursor, "SELECT id FROM brands WHERE lower(name) = lower(%s)", (params["brand"],))
+            flags["in_brand"] = np.isin(brand, [number for (number,) in numbers])
+        if params["price_min"] is not None or params["price_max"] is not None:
+            in_price = np.ones(size, bool)
+            if params["price_min"] is not None:
+                in_price &= price >= float(params["price_min"])
+            if params["price_max"] is not None:
+                in_price &= price <= float(params["price_max"])
+            flags["in_price"] = in_price
+        if params["rating_min"] is not None:
+            flags["in_rating"] = rating >= float(params["rating_min"])
+    return flags
+
+
+def _passed(size, flags, without=None):
+    """Which candidates pass every filter of ``flags`` but ``without``."""
+    passed = np.ones(size, bool)
+    for name, flag in flags.items():
+        if name != without:
+            passed &= flag
+    return passed
+
+
+def totals_without(session, params, drops):
+    """How many products a search (with SearchService._plan's ``params``) finds without each of ``drops``,
+    all counted in one read of the index: a drop is (query terms, excluded terms, filter flag or None) to
+    leave out. Without a query the candidates stay those of the search, so a drop leaves out excluded
+    terms and filters only; with one, it may leave out any query term but the rarest (which picks the
+    candidates). Descriptors never change which products match a query, so they need not be read."""
+    cursor = session.connection().connection.cursor()
+    terms, excluded, _, wanted_terms, postings, evidence = _read(cursor, params, evidence=False)
+    if terms:
+        lead = _entries(postings, terms[0], packed.POSTING)
+        candidates = lead["id"].astype(np.int32)
+        facts = Facts.unpack(*postings[terms[0]][1:]) if terms[0] in postings else Facts.unpack(b"", b"")
+    else:
+        candidates, _, facts = _candidates(cursor, params, terms, postings, wanted_terms, evidence)
+    has = {term: lookup(_entries(postings, term, packed.POSTING)["id"], candidates)[1] for term in terms[1:]}
+    has_excluded = {term: np.isin(candidates, _entries(postings, term, packed.POSTING)["id"]) for term in excluded}
+    flags = _flags(cursor, params, facts)
+    totals = []
+    for left_terms, left_excluded, flag in drops:
+        if terms and terms[0] in left_terms:
+            raise ValueError("the rarest query term picks the candidates: it cannot be left out here")
+        passed = _passed(len(candidates), flags, flag)
+        for term, found in has.items():
+            if term not in left_terms:
+                passed &= found
+        for term, found in has_excluded.items():
+            if term not in left_excluded:
+                passed &= ~found
+        totals.append(int(passed.sum()))
+    return totals
 
 
 def _entries(found, term, dtype):

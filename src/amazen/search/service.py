@@ -16,10 +16,10 @@ from amazen.params import InvalidParameter
 from . import ranking
 from .analyzer import WORD, analyze_query_words, sentences, uses_term, word_stem
 from .query import parse_query, query_parts, respell, spelled_words, without_part
-from .spelling import correction
+from .spelling import corrections
 
 MAX_RELAXATIONS = 5  # what-to-drop hints on a search that finds nothing
-MAX_RELAXATION_TRIES = 10  # parts tried (one count each)
+MAX_RELAXATION_PASSES = 3  # what-to-drop hints that need a ranking of their own
 MAX_AMBIGUOUS_PATHS = 10  # category paths an ambiguous category name's error lists
 
 
@@ -203,18 +203,16 @@ class SearchService:
 
     def _did_you_mean(self, request, frequencies, total):
         """{"query", "total"}: the query with misspelt words corrected, when that finds more products."""
-        corrections, replaces_unknown = {}, False
+        term_of = {}
         for word in spelled_words(request.query.text):
             terms = analyze_query_words(word)
-            if len(terms) != 1:  # a stop word
-                continue
-            better = correction(self.session, word, frequencies.get(terms[0], 0))
-            if better:
-                corrections[word] = better
-                replaces_unknown |= terms[0] not in frequencies
-        if not corrections:
+            if len(terms) == 1:  # not a stop word
+                term_of[word] = terms[0]
+        better = corrections(self.session, {word: frequencies.get(term, 0) for word, term in term_of.items()})
+        if not better:
             return None
-        text = respell(request.query.text, corrections)
+        replaces_unknown = any(term_of[word] not in frequencies for word in better)
+        text = respell(request.query.text, better)
         corrected_total, _ = self.ranked_ids(replace(request, query=parse_query(text), page=1), 0)
         # An unknown word was left out of this search, so its correction is offered whenever it finds
         # something; a rare word's only when it finds more.
@@ -292,34 +290,61 @@ class SearchService:
         """What to drop when nothing matches: [(kind, value, total)] for each part of the search (a query
         word or phrase, a wanted descriptor, a filter) whose removal alone finds products, most found
         first. ``kind`` is "q" (``value`` is the part's index in query_parts), "pos", "category",
-        "brand", "price" or "rating_min". Avoided descriptors never narrow a search, so they are not tried."""
+        "brand", "price" or "rating_min". Avoided descriptors never narrow a search, so they are not tried.
+
+        Bounded work: one read of the index counts every part whose removal keeps the search's candidates
+        (a filter, an exclusion, any query term but the rarest; ranking.totals_without). The others (the
+        rarest term's part, a wanted descriptor without a query) each need a ranking of their own: at
+        most MAX_RELAXATION_PASSES of them, the cheapest first (the fewest products in the rarest term
+        left)."""
         parts = query_parts(request.query.text)
-        tries = []
+        tries = []  # (kind, value, the search without it, the filter's flag in ranking)
         if len(parts) > 1 or request.descriptors or self._has_filters(request):
             tries += [
-                ("q", i, replace(request, query=parse_query(without_part(request.query.text, i)))) for i in range(len(parts))
+                ("q", i, replace(request, query=parse_query(without_part(request.query.text, i))), None)
+                for i in range(len(parts))
             ]
         tries += [
-            ("pos", d.text, replace(request, descriptors=[x for x in request.descriptors if x is not d]))
+            ("pos", d.text, replace(request, descriptors=[x for x in request.descriptors if x is not d]), None)
             for d in request.positive
         ]
-        if request.category:
-            tries.append(("category", request.category, replace(request, category=None)))
-        if request.brand:
-            tries.append(("brand", request.brand, replace(request, brand=None)))
-        if request.price_min is not None or request.price_max is not None:
-            tries.append(("price", None, replace(request, price_min=None, price_max=None)))
-        if request.rating_min is not None:
-            tries.append(("rating_min", request.rating_min, replace(request, rating_min=None)))
-        found = []
-        for kind, value, relaxed in tries[:MAX_RELAXATION_TRIES]:
-            if not (relaxed.query.terms or relaxed.query.excluded or relaxed.descriptors or self._has_filters(relaxed)):
-                continue  # dropping the last thing asked would "find" the whole catalog
-            total, _ = self.ranked_ids(replace(relaxed, page=1), 0)
-            if total:
-                found.append((kind, value, total))
-        found.sort(key=lambda f: -f[2])
-        return found[:limit]
+        for kind, flag, relaxed in (
+            ("category", "in_category", replace(request, category=None)),
+            ("brand", "in_brand", replace(request, brand=None)),
+            ("price", "in_price", replace(request, price_min=None, price_max=None)),
+            ("rating_min", "in_rating", replace(request, rating_min=None)),
+        ):
+            if relaxed != request:
+                tries.append((kind, None if kind == "price" else getattr(request, kind), relaxed, flag))
+        # Dropping the last thing asked would "find" the whole catalog.
+        tries = [
+            (kind, value, relaxed, flag)
+            for kind, value, relaxed, flag in tries
+            if relaxed.query.terms or relaxed.query.excluded or relaxed.descriptors or self._has_filters(relaxed)
+        ]
+        _, params, _, frequencies = self._plan(request)
+        lead = params["term0"] if params and params["n_terms"] else None
+        shared, alone = [], []  # (at, kind, value, drop) counted together; (cost, at, kind, value, relaxed) alone
+        for at, (kind, value, relaxed, flag) in enumerate(tries):
+            if params is None and relaxed.query.terms:
+                continue  # only words no product uses are left: it finds nothing either
+            if kind == "pos" and params is not None and (lead or relaxed.positive):
+                continue  # the query, or the wanted descriptors left, pick candidates among these: it finds none
+            terms = {term for term in request.query.terms if term in frequencies} - set(relaxed.query.terms)
+            excluded = {term for term, _ in request.query.excluded} - {term for term, _ in relaxed.query.excluded}
+            if params is not None and lead not in terms and kind != "pos":
+                shared.append((at, kind, value, (terms, excluded, flag)))
+            else:
+                left = [frequencies[term] for term in relaxed.query.terms if term in frequencies]
+                alone.append((min(left, default=math.inf), at, kind, value, relaxed))
+        found = []  # (at, kind, value, total)
+        if shared:
+            totals = ranking.totals_without(self.session, params, [drop for *_, drop in shared])
+            found += [(at, kind, value, total) for (at, kind, value, _), total in zip(shared, totals)]
+        for _, at, kind, value, relaxed in sorted(alone, key=lambda a: a[:2])[:MAX_RELAXATION_PASSES]:
+            found.append((at, kind, value, self.ranked_ids(replace(relaxed, page=1), 0)[0]))
+        found.sort(key=lambda f: (-f[3], f[0]))
+        return [(kind, value, total) for _, kind, value, total in found if total][:limit]
 
     @staticmethod
     def _has_filters(request):

@@ -47,35 +47,44 @@ def osa_distance(a, b):
     return rows[-1][-1]
 
 
-def correction(session, word, products_with_word):
-    """The vocabulary word ``word`` was most likely meant to be, or None.
+def corrections(session, words):
+    """{word: the vocabulary word it was most likely meant to be} for those of ``words`` that have one.
 
-    ``products_with_word``: how many products use the word now (0 if none). The closest candidate
-    wins, then the most used; it must be a different word (not the same stem) and, when the typed
-    word is itself in use, far more common.
+    ``words``: {word: how many products use it now (0 if none)}. The closest candidate wins, then the
+    most used; it must be a different word (not the same stem) and, when the typed word is itself in
+    use, far more common. Two statements at most, however many words: one looks up every word's
+    candidates one edit away, one asks the trigram index for the long words'.
     """
-    allowed = max_edits(word)
-    if not allowed or products_with_word > RARE_PRODUCTS:
-        return None
-    rows = session.execute(
+    asked = {word: used for word, used in words.items() if max_edits(word) and used <= RARE_PRODUCTS}
+    if not asked:
+        return {}
+    near = {word: edits1(word) for word in asked}
+    exact = session.execute(
         sa.text("SELECT phrase, products FROM vocabulary WHERE words = 1 AND phrase = ANY(:candidates)"),
-        {"candidates": sorted(edits1(word))},
+        {"candidates": sorted(set().union(*near.values()))},
     ).all()
-    if allowed > 1:
+    found = {word: [(phrase, products) for phrase, products in exact if phrase in near[word]] for word in asked}
+    long_words = sorted(word for word in asked if max_edits(word) > 1)
+    if long_words:
         session.execute(sa.text("SELECT set_config('pg_trgm.similarity_threshold', :t, true)"), {"t": str(TRIGRAM_THRESHOLD)})
-        rows += session.execute(
+        for word, phrase, products in session.execute(
             sa.text(
-                "SELECT phrase, products FROM vocabulary WHERE words = 1 AND phrase % :word "
-                "ORDER BY phrase <-> :word LIMIT :limit"
+                "SELECT w.word, v.phrase, v.products FROM unnest(CAST(:words AS text[])) AS w(word) "
+                "CROSS JOIN LATERAL (SELECT phrase, products FROM vocabulary WHERE words = 1 AND phrase % w.word "
+                "ORDER BY phrase <-> w.word LIMIT :limit) v"
             ),
-            {"word": word, "limit": TRIGRAM_CANDIDATES},
-        ).all()
-    least = max(1, MORE_COMMON * products_with_word)
-    own_stem = stem(word)
-    ranked = sorted(
-        (osa_distance(word, phrase), -products, phrase)
-        for phrase, products in set(rows)
-        if products >= least and stem(phrase) != own_stem
-    )
-    ranked = [r for r in ranked if r[0] <= allowed]
-    return ranked[0][2] if ranked else None
+            {"words": long_words, "limit": TRIGRAM_CANDIDATES},
+        ):
+            found[word].append((phrase, products))
+    out = {}
+    for word, rows in found.items():
+        least, own_stem = max(1, MORE_COMMON * asked[word]), stem(word)
+        ranked = sorted(
+            (osa_distance(word, phrase), -products, phrase)
+            for phrase, products in set(rows)
+            if products >= least and stem(phrase) != own_stem
+        )
+        ranked = [r for r in ranked if r[0] <= max_edits(word)]
+        if ranked:
+            out[word] = ranked[0][2]
+    return out
