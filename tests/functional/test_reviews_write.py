@@ -85,6 +85,19 @@ def test_api_writes_without_the_csrf_token_are_refused(shopper, asins, headers, 
     assert found(testapp, "zorblish") == {}
 
 
+def test_api_writes_over_https_without_an_origin_are_refused_saying_so(shopper, asins, testapp):
+    # Over HTTPS Pyramid also checks that the request names this site (Origin or Referer), as browsers do.
+    https = {"wsgi.url_scheme": "https"}
+    body = {"rating": 5, "text": "Zorblish over https."}
+    headers = api_headers(shopper)
+    answer = shopper.post_json(f"/api/products/{asins[0]}/reviews", body, headers=headers, extra_environ=https, status=403)
+    assert answer.json["error"]["code"] == "csrf"
+    assert "Origin" in answer.json["error"]["message"]
+    assert found(testapp, "zorblish") == {}
+    named = {**headers, "Origin": "https://example.com"}
+    shopper.post_json(f"/api/products/{asins[0]}/reviews", body, headers=named, extra_environ=https, status=201)
+
+
 def test_the_review_form_without_the_csrf_token_is_refused(shopper, asins, dbsession):
     answer = shopper.post(f"/products/{asins[0]}/reviews", {"rating": "5", "text": "Zorblish."}, status=403)
     assert "expired or came from another site" in answer.text

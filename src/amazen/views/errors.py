@@ -137,7 +137,10 @@ def forbidden(exc, request):
 @exception_view_config(BadCSRFOrigin, renderer="error.jinja2")
 def bad_csrf(exc, request):
     """A form or API call without the CSRF token of the shopper's session (or from another site): refused, nothing done."""
-    if wants_json(request):
+    if wants_json(request) and isinstance(exc, BadCSRFOrigin):
+        # Over HTTPS a write must also say which site sent it, as browsers do (Origin or Referer).
+        message = "Over HTTPS, send an Origin (or Referer) header naming this site with the request."
+    elif wants_json(request):
         message = "Send the session's CSRF token in the X-CSRF-Token header (GET /api/session gives it)."
     else:
         message = "This form has expired or came from another site. Go back, reload the page and try again."
