@@ -19,6 +19,7 @@ from pyramid.httpexceptions import HTTPBadRequest, HTTPSeeOther
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 
 from amazen.accounts.security import header_user
+from amazen.locks import CatalogBusy
 from amazen.params import InvalidParameter
 
 log = logging.getLogger(__name__)
@@ -159,6 +160,7 @@ def reject_unreadable_text(event):
             raise InvalidParameter(name.replace("\x00", ""), "must not contain a NUL character")
 
 
+BUSY_MESSAGE = "An import is updating the catalog; try again in a minute."
 # SQLSTATEs of a web transaction's lock_timeout (lock_not_available) and statement_timeout (query_canceled).
 TIMEOUTS = ("55P03", "57014")
 # Seconds a client is asked to wait after a timeout or an outage.
@@ -169,6 +171,12 @@ def unavailable(request, code, message, retry_after):
     """A 503 with Retry-After."""
     request.response.headers["Retry-After"] = str(retry_after)
     return error_response(request, 503, code, message)
+
+
+@exception_view_config(CatalogBusy, renderer="error.jinja2")
+def catalog_busy(exc, request):
+    """A write while an import or reindex runs: refused at once, nothing changed."""
+    return unavailable(request, "busy", BUSY_MESSAGE, exc.retry_after)
 
 
 # pyramid_retry retries serialisation failures and deadlocks; these views must only answer once no retry
