@@ -10,7 +10,8 @@ never has to cancel one (an import, a reindex or a request) to break a deadlock:
 2. then rows: a product's row (``FOR UPDATE``; several in id order), then its reviews and votes;
 3. then the index tables and their totals, in the order ``amazen.search.indexer`` takes them.
 
-Reads take no lock beyond ACCESS SHARE, which a job's EXCLUSIVE table locks allow.
+Reads take no lock beyond ACCESS SHARE. A full rebuild's final swap, the one step that conflicts with
+reads, never waits holding a table that a reader may need (``amazen.search.indexer``).
 """
 
 import sqlalchemy as sa

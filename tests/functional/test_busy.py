@@ -314,3 +314,28 @@ def review_count(engine, asin):
         return conn.execute(
             sa.text("SELECT count(*) FROM reviews r JOIN products p ON p.id = r.product_id WHERE p.asin = :asin"), {"asin": asin}
         ).scalar()
+
+
+# The reindex waits for its ACCESS EXCLUSIVE lock on :table (the final swap).
+SWAP_WAITS = """
+SELECT count(*) > 0 FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid
+WHERE a.application_name = 'amazen-reindex' AND a.datname = current_database()
+  AND l.relation = CAST(:table AS regclass) AND l.mode = 'AccessExclusiveLock' AND NOT l.granted
+"""
+
+
+def test_a_search_reading_the_index_during_the_swap_never_makes_a_reindex_fail(catalog, scratch_url):
+    """A search's transaction holds the index tables it has read until it ends. The reindex's swap waits
+    for them; a search that then reads another index table must not close a cycle that PostgreSQL breaks
+    by cancelling the reindex."""
+    engine, _ = catalog
+    with engine.connect() as search:
+        search.execute(sa.text("SELECT count(*) FROM packed_terms"))  # a search ranks ...
+        process = start_job("amazen-reindex", scratch_url)
+        try:
+            wait_until(engine, process, SWAP_WAITS, {"table": "packed_terms"}, "the reindex's swap waited")
+            search.execute(sa.text("SELECT count(*) FROM descriptor_evidence"))  # ... then reads evidence
+        finally:
+            search.rollback()  # ends the search's transaction (and, if the test failed, lets the swap go on)
+            _, stderr = finished(process)
+    assert process.returncode == 0, stderr
