@@ -13,6 +13,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from zope.sqlalchemy import mark_changed
 
+from amazen.locks import share_import_lock
 from amazen.models import Product, Review, ReviewVote, User
 from amazen.models.accounts import UserSession
 from amazen.search.indexer import index_products
@@ -205,6 +206,7 @@ class AccountService:
     def delete_account(self, user_id, password):
         """Delete the account, its reviews and its votes (FieldErrors when ``password`` is not its
         password); the reviewed products' aggregates and index follow in the same transaction."""
+        share_import_lock(self.session)  # amazen.locks: the import lock before any row
         user = self.session.get(User, user_id, with_for_update=True)
         if user is None or not passwords.verify_password(user.password_hash, password or ""):
             raise FieldErrors({"password": "That is not your password."})

@@ -5,6 +5,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import aliased, selectinload
 from zope.sqlalchemy import mark_changed
 
+from amazen.locks import share_import_lock
 from amazen.models import Category, Product, Review, ReviewVote, product_categories
 from amazen.params import Page
 from amazen.search.analyzer import review_mentions
@@ -128,12 +129,14 @@ class CatalogService:
         ).one_or_none()
 
     # Writing reviews ---------------------------------------------------------------------------------
-    # Every writer takes its product's row lock first: the next writer of the product then sees this one's
-    # review, so the product's aggregates and the catalog's totals (moved by difference) stay exact. Then
-    # the product's index is rebuilt in the same transaction, so the next search on any app process sees
-    # the change.
+    # Every writer first takes the import lock's shared side, refused at once (CatalogBusy) while an import
+    # or reindex runs, then its product's row lock (amazen.locks: the lock order): the next writer of the
+    # product then sees this one's review, so the product's aggregates and the catalog's totals (moved by
+    # difference) stay exact. Then the product's index is rebuilt in the same transaction, so the next
+    # search on any app process sees the change.
 
     def _lock_product(self, product_id):
+        share_import_lock(self.session)
         self.session.execute(sa.select(Product.id).where(Product.id == product_id).with_for_update())
 
     def _reindex(self, product_id):
@@ -206,6 +209,7 @@ class CatalogService:
     def vote_helpful(self, review, voter):
         """Count ``voter``'s "helpful" vote on ``review``: the new count, or None when they have voted on
         it already. (Who may vote is the review's ACL: not its author.)"""
+        share_import_lock(self.session)  # an import may be rewriting the review's row
         voted = self.session.execute(
             insert(ReviewVote)
             .values(review_id=review.id, user_id=voter.id)

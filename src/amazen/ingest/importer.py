@@ -15,12 +15,12 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from amazen.catalog.records import ReviewRecord
+from amazen.locks import IMPORT_LOCK_KEY
 
 from . import readers
 from .base import HARMLESS, Skip, compressed_size_read, open_text, read_sample
 from .bulk import BATCH_ROWS, BulkLoader, StagingRows
 
-IMPORT_LOCK_KEY = 0x616D617A656E + 1
 FIRST_LINES_SHOWN = 5
 DUPLICATE_REVIEW = "duplicate review (same reviewer and product): the last line is kept"
 DUPLICATE_PRODUCT = "duplicate product metadata (same asin): the last line is kept"

@@ -1,8 +1,11 @@
 """Database plumbing in the Pyramid cookiecutter's shape: engine, session factory, a tm-bound session."""
 
+import sqlalchemy as sa
 import zope.sqlalchemy
 from sqlalchemy import engine_from_config
 from sqlalchemy.orm import configure_mappers, sessionmaker
+
+from amazen.config import ConfigurationError
 
 from .accounts import ReviewVote, User  # noqa: F401
 from .catalog import Category, Product, Review, product_categories  # noqa: F401  (register the tables)
@@ -27,6 +30,16 @@ configure_mappers()
 CONNECT_TIMEOUT = 3
 
 
+# How long a web transaction may wait for a lock, and run one statement (milliseconds; the settings
+# amazen.lock_timeout_ms and amazen.statement_timeout_ms replace them). Past either the request answers
+# 503 (amazen.views.errors) rather than waiting behind an import or holding a thread. Imports, reindexes
+# and scripts have their own engines and no such bound.
+TIMEOUTS = {"lock_timeout": 2000, "statement_timeout": 10_000}
+SET_TIMEOUTS = sa.text(
+    "SELECT set_config('lock_timeout', :lock_timeout, true), set_config('statement_timeout', :statement_timeout, true)"
+)
+
+
 def get_engine(settings, prefix="sqlalchemy."):
     # pool_pre_ping: after a database restart, pooled connections are dead; test each on checkout and replace
     # it, so the first requests after the restart succeed instead of failing once per stale connection.
@@ -46,6 +59,28 @@ def get_tm_session(session_factory, transaction_manager, request=None):
     return dbsession
 
 
+def timeouts_from_settings(settings):
+    """{name: milliseconds} for SET_TIMEOUTS, from the settings or TIMEOUTS; ConfigurationError names a
+    malformed one."""
+    timeouts = {}
+    for name, default in TIMEOUTS.items():
+        setting = f"amazen.{name}_ms"
+        value = str(settings.get(setting) or default).strip()
+        if not value.isascii() or not value.isdigit() or int(value) < 1:
+            raise ConfigurationError(f"{setting} = {value!r}: expected whole milliseconds, at least 1")
+        timeouts[name] = str(int(value))
+    return timeouts
+
+
+def bound_transactions(session_factory, timeouts):
+    """Every transaction of ``session_factory``'s sessions starts with these timeouts (SET LOCAL: they
+    end with it, and a pooled connection goes back without them)."""
+
+    @sa.event.listens_for(session_factory, "after_begin")
+    def set_timeouts(session, transaction, connection):
+        connection.execute(SET_TIMEOUTS, timeouts)
+
+
 def includeme(config):
     """Make ``request.dbsession`` available, managed by pyramid_tm.
 
@@ -61,6 +96,10 @@ def includeme(config):
     # Test fixtures hand in their own engine so a test's writes roll back.
     engine = settings.get("amazen.engine") or get_engine(settings)
     session_factory = get_session_factory(engine)
+    try:
+        bound_transactions(session_factory, timeouts_from_settings(settings))
+    except ConfigurationError as err:
+        raise SystemExit(f"amazen: {err}") from None
     config.registry["dbsession_factory"] = session_factory
     config.registry["db_engine"] = engine
 

@@ -24,7 +24,7 @@ def main(argv=None):
 
     import sqlalchemy as sa
 
-    from amazen.ingest.importer import IMPORT_LOCK_KEY
+    from amazen.locks import IMPORT_LOCK_KEY
     from amazen.search.indexer import analyze_tables, index_products
 
     started = time.monotonic()

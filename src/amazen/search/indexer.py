@@ -16,6 +16,7 @@ import io
 import sys
 from collections import deque
 
+import psycopg2.errors
 import sqlalchemy as sa
 
 from amazen.models.search import create_view
@@ -124,6 +125,15 @@ ALTER TABLE product_evidence RENAME CONSTRAINT pk_product_evidence_new TO pk_pro
     + create_view("product_terms")
     + create_view("descriptor_evidence")
 )
+
+# The swap needs ACCESS EXCLUSIVE locks on tables every search reads, and a search's transaction holds
+# what it has read until it ends. Waiting for one of them while holding the others could close a cycle
+# with a search that waits for one the swap holds, and PostgreSQL would cancel the rebuild. So the locks
+# are taken together, each attempt waiting less than PostgreSQL waits before it looks for a deadlock
+# (deadlock_timeout, 1 s by default), then given back and tried again: searches queue behind an attempt
+# for that long at most, and the swap itself takes milliseconds.
+SWAPPED = "product_terms, descriptor_evidence, product_postings, product_evidence, packed_terms, packed_evidence, packed_facts"
+SWAP_LOCK_WAIT_MS = 200
 
 # After a rebuild commits: fresh planner statistics (sampled, so cheap). A full rebuild loads its tables
 # frozen, so the covering keys answer searches from the index alone at once; after a partial one,
@@ -288,7 +298,23 @@ class _FullRebuild(_Rebuild):
         totals.refresh(cursor)
         if not self.reviews_only:
             refresh_vocabulary(cursor)
+        _lock_for_swap(cursor)
         cursor.execute(SWAP_TABLES + packed.SWAP_TABLES)  # last: from here until the commit, searches wait
+
+
+def _lock_for_swap(cursor):
+    """Take every lock the swap needs, never waiting long enough to be part of a deadlock (SWAPPED)."""
+    cursor.execute("SELECT current_setting('lock_timeout')")
+    lock_timeout = cursor.fetchone()[0]
+    while True:
+        cursor.execute(f"SAVEPOINT swap_locks; SET LOCAL lock_timeout = {SWAP_LOCK_WAIT_MS}")
+        try:
+            cursor.execute(f"LOCK TABLE {SWAPPED} IN ACCESS EXCLUSIVE MODE")
+        except psycopg2.errors.LockNotAvailable:
+            cursor.execute("ROLLBACK TO SAVEPOINT swap_locks")  # gives the locks of this attempt back
+            continue
+        cursor.execute("RELEASE SAVEPOINT swap_locks; SELECT set_config('lock_timeout', %s, true)", (lock_timeout,))
+        return
 
 
 class _PartialRebuild(_Rebuild):

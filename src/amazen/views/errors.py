@@ -11,6 +11,7 @@ import io
 import logging
 from urllib.parse import urlsplit
 
+import psycopg2
 import sqlalchemy as sa
 from pyramid.events import ContextFound, subscriber
 from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken, PredicateMismatch
@@ -19,6 +20,7 @@ from pyramid.response import Response
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 
 from amazen.accounts.security import header_user
+from amazen.locks import CatalogBusy
 from amazen.params import InvalidParameter
 
 log = logging.getLogger(__name__)
@@ -203,13 +205,40 @@ def reject_unreadable_text(event):
             raise InvalidParameter(name.replace("\x00", ""), "must not contain a NUL character")
 
 
+BUSY_MESSAGE = "An import is updating the catalog; try again in a minute."
+# SQLSTATEs of a web transaction's lock_timeout (lock_not_available) and statement_timeout (query_canceled).
+TIMEOUTS = ("55P03", "57014")
+# Seconds a client is asked to wait after a timeout or an outage.
+RETRY_AFTER = 5
+
+
+def unavailable(request, code, message, retry_after):
+    """A 503 with Retry-After."""
+    request.response.headers["Retry-After"] = str(retry_after)
+    return error_response(request, 503, code, message)
+
+
+@exception_view_config(CatalogBusy, renderer="error.jinja2")
+def catalog_busy(exc, request):
+    """A write while an import or reindex runs: refused at once, nothing changed."""
+    return unavailable(request, "busy", BUSY_MESSAGE, exc.retry_after)
+
+
 # pyramid_retry retries serialisation failures and deadlocks; these views must only answer once no retry
-# is left, or when the error is not one that a retry could fix.
+# is left, or when the error is not one that a retry could fix. The driver's own errors come from the SQL
+# the index maintenance runs on the driver's cursor (amazen.search.indexer), SQLAlchemy's wrap the rest.
 @exception_view_config(sa.exc.OperationalError, renderer="error.jinja2", last_retry_attempt=True)
 @exception_view_config(sa.exc.OperationalError, renderer="error.jinja2", retryable_error=False)
+@exception_view_config(psycopg2.OperationalError, renderer="error.jinja2", last_retry_attempt=True)
+@exception_view_config(psycopg2.OperationalError, renderer="error.jinja2", retryable_error=False)
 def database_unavailable(exc, request):
-    log.error("database unavailable on %s: %s", request.path_qs, exc.orig.__class__.__name__)
-    return error_response(request, 503, "database_unavailable", "Amazen is briefly unavailable. Please try again in a moment.")
+    error = getattr(exc, "orig", exc)
+    if getattr(error, "pgcode", None) in TIMEOUTS:
+        log.warning("timed out on %s: %s", request.path_qs, error.__class__.__name__)
+        return unavailable(request, "timeout", "Amazen is busy right now. Please try again in a moment.", RETRY_AFTER)
+    log.error("database unavailable on %s: %s", request.path_qs, error.__class__.__name__)
+    message = "Amazen is briefly unavailable. Please try again in a moment."
+    return unavailable(request, "database_unavailable", message, RETRY_AFTER)
 
 
 @exception_view_config(Exception, renderer="error.jinja2", last_retry_attempt=True)

@@ -423,6 +423,8 @@ DESCRIPTION = (
     " session's CSRF token: the X-CSRF-Token header for the JSON API (GET /api/session gives it), the"
     " csrf_token field for forms. Without the token the answer is 403 (code csrf) and nothing is done."
     " Sign-ins, sign-ups and review writes are limited: past a limit the answer is 429 with Retry-After."
+    " While an import or reindex runs, writes answer 503 at once (code busy) with Retry-After; a request"
+    " that waits too long for the database answers 503 (code timeout) with Retry-After."
 )
 
 # The product page's forms on one review, besides writing: 303 back to the product page when done, 303 to

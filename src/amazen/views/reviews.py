@@ -10,6 +10,7 @@ from pyramid.response import Response
 from pyramid.view import view_config
 
 from amazen.accounts import abuse
+from amazen.locks import CatalogBusy
 from amazen.params import InvalidParameter
 from amazen.pgcopy import SURROGATE
 from amazen.resources import (
@@ -25,7 +26,7 @@ from amazen.resources import (
     ReviewResource,
 )
 
-from .errors import error_response, same_site_path
+from .errors import BUSY_MESSAGE, error_response, same_site_path
 
 # The most characters each field may have; a review needs stars and a text, the headline is optional.
 REVIEW_LIMITS = {"summary": 200, "text": 20_000}
@@ -130,7 +131,14 @@ def write_review_form(context, request):
         request.context = context.__parent__
         return product_values(context.__parent__, request, form=form, errors={err.field: err.message})
     abuse.review_write(request, request.user)
-    review, created = request.find_service(name="catalog").write_review(context.product, request.user, **values)
+    try:
+        review, created = request.find_service(name="catalog").write_review(context.product, request.user, **values)
+    except CatalogBusy as busy:
+        # Refused before anything was written: the form again with what was typed, and why.
+        request.context = context.__parent__
+        request.response.status_int = 503
+        request.response.headers["Retry-After"] = str(busy.retry_after)
+        return product_values(context.__parent__, request, form=form, errors={"form": BUSY_MESSAGE})
     request.session.flash("Thank you: your review is published." if created else "Your review is updated.")
     return HTTPSeeOther(product_page(request, context.product, review.id))
 
