@@ -19,6 +19,7 @@ MAX_TEXT = 50_000  # review text, a description
 MAX_LINE = 1_000  # titles, summaries, names
 # A value is cut to this many times its maximum before cleaning: room for the markup that cleaning removes.
 RAW_FACTOR = 4
+MAX_RAW = MAX_TEXT * RAW_FACTOR  # the most of any value that cleaning reads: readers need keep no more
 
 TAG = re.compile(r"<[^<>]{0,2000}>")
 BREAK_TAGS = re.compile(r"<\s*(br|/p|p|/li|/div|/tr)\b[^<>]{0,200}>", re.I)

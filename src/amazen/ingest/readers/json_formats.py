@@ -29,6 +29,7 @@ from amazen.ingest import clean
 from amazen.ingest.base import (
     BAD_RATING,
     BLANK_LINE,
+    LINE_TOO_LONG,
     MALFORMED,
     MISSING_ASIN,
     MISSING_REVIEWER,
@@ -45,6 +46,9 @@ MAX_NAME = 255  # reviewer names and brands
 MAX_CATEGORY_NAME = 80  # longer entries in a category path are scraped sentences, not category names
 MAX_URL = 2_000
 DETAIL_LENGTH = 100
+# ast.literal_eval takes some 500 bytes and 6 microseconds per character of a dense literal ("[1,1,1,...]"):
+# a longer Python dict literal is skipped. The longest real metadata lines are about 50,000 characters.
+MAX_DICT_LITERAL = 512 * 1024
 MAX_VOTES = 2**31 - 1  # what the integer column holds
 
 # How the array reader pulls text: in pieces of about this size, and it gives up on an element that grows
@@ -87,6 +91,8 @@ def parse_json_or_dict_literal(line):
         return parse_json_line(line)
     except MalformedLine:
         pass
+    if len(line) > MAX_DICT_LITERAL:
+        raise MalformedLine(LINE_TOO_LONG, f"a dict literal of more than {MAX_DICT_LITERAL:,} characters")
     try:
         data = ast.literal_eval(line.strip())
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError) as error:
