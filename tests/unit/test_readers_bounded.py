@@ -70,3 +70,18 @@ def test_a_long_python_dict_literal_is_skipped_not_parsed(tmp_path):
         items = list(Lines(handle).read_with(json_formats.McAuley2014Meta()))
     assert [(number, type(item).__name__) for number, item in items] == [(1, "ProductRecord"), (2, "Skip"), (3, "ProductRecord")]
     assert items[1][1].reason == LINE_TOO_LONG
+
+
+def test_a_json_array_element_longer_than_a_line_may_be_is_skipped(tmp_path):
+    """Pulled in pieces that double while the element stays open: decoded a few times, not once a piece."""
+    path = tmp_path / "meta_Kites.json"
+    strings = ('"' + LINE.strip() + '",\n') * (40 * MB // len(LINE))
+    path.write_text(
+        '[{"asin": "B000000001", "title": "Kite"},\n'
+        '{"asin": "B000000002", "description": [\n' + strings + '"end"]},\n'
+        '{"asin": "B000000003", "title": "Kite"}]\n'
+    )
+    items, peak = read_holding(path, json_formats.McAuley2014Meta())
+    assert peak < 64 * MB, f"{peak:,} bytes held at once"
+    skip = Skip(MALFORMED, f"an element of more than {json_formats.MAX_ARRAY_ELEMENT:,} characters")
+    assert [item if isinstance(item, Skip) else item.asin for _, item in items] == ["B000000001", skip, "B000000003"]
