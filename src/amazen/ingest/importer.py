@@ -18,7 +18,7 @@ from amazen.catalog.records import ReviewRecord
 from amazen.locks import IMPORT_LOCK_KEY
 
 from . import readers
-from .base import HARMLESS, Skip, compressed_size_read, open_text, read_sample
+from .base import HARMLESS, MAX_LINE, Lines, Skip, compressed_size_read, open_text, read_sample
 from .bulk import BATCH_ROWS, BulkLoader, StagingRows
 
 FIRST_LINES_SHOWN = 5
@@ -126,22 +126,6 @@ def detect_format(path):
     raise UsageError(f"{path}: unknown format; known formats: {known}")
 
 
-class _CountedLines:
-    """Iterates a file's lines, counting them and stopping after ``limit``."""
-
-    def __init__(self, handle, limit):
-        self.handle = handle
-        self.limit = limit
-        self.count = 0
-
-    def __iter__(self):
-        for line in self.handle:
-            if self.limit is not None and self.count >= self.limit:
-                break
-            self.count += 1
-            yield line
-
-
 def _progress_bar(path, show):
     if not show:
         return None
@@ -159,8 +143,10 @@ def _progress_bar(path, show):
     )
 
 
-def import_files(conn, paths, strict=False, limit=None, progress=False):
+def import_files(conn, paths, strict=False, limit=None, progress=False, max_line=MAX_LINE):
     """Import ``paths`` on ``conn`` inside the caller's transaction (commit it to keep the import).
+
+    ``limit`` lines of each file at most; lines longer than ``max_line`` characters are skipped.
 
     Returns an ImportReport; raises UsageError before writing anything, StrictAbort mid-way.
     """
@@ -170,7 +156,7 @@ def import_files(conn, paths, strict=False, limit=None, progress=False):
     conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK_KEY})
     loader = BulkLoader(conn, progress=progress)
     for source, (path, reader) in enumerate(plan):
-        report.files.append(_load_file(loader, source, path, reader, report, strict, limit, progress))
+        report.files.append(_load_file(loader, source, path, reader, report, strict, limit, max_line, progress))
     counts = loader.finish()
     name_of = {source: Path(path).name for source, (path, _) in enumerate(plan)}
     for reason, duplicates in ((DUPLICATE_PRODUCT, counts.duplicate_products), (DUPLICATE_REVIEW, counts.duplicate_reviews)):
@@ -186,7 +172,7 @@ def import_files(conn, paths, strict=False, limit=None, progress=False):
     return report
 
 
-def _parse_file(path, reader_index, source, limit, receive, send):
+def _parse_file(path, reader_index, source, limit, max_line, receive, send):
     """Worker process: read and clean one file, send COPY text in batches (the import's CPU-heavy half).
 
     Messages: ("batch", copy texts, skips, bytes read) ... then ("done", copy texts, skips, lines,
@@ -201,8 +187,8 @@ def _parse_file(path, reader_index, source, limit, receive, send):
     products = reviews = 0
     try:
         with open_text(path) as handle:
-            lines = _CountedLines(handle, limit)
-            for line_no, item in reader.read(lines, source_name=Path(path).stem):
+            lines = Lines(handle, max_line, limit)
+            for line_no, item in lines.read_with(reader, source_name=Path(path).stem):
                 if isinstance(item, Skip):
                     skips.append((line_no, item.reason, item.detail))
                 else:
@@ -221,14 +207,14 @@ def _parse_file(path, reader_index, source, limit, receive, send):
         send.send(("error", f"{Path(path).name}: {type(err).__name__}: {err}"))
 
 
-def _load_file(loader, source, path, reader, report, strict, limit, progress):
+def _load_file(loader, source, path, reader, report, strict, limit, max_line, progress):
     """Parse ``path`` in a worker process and COPY what it sends; returns the file's FileReport."""
     file_report = FileReport(path=path, format=reader.name)
     name = Path(path).name
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     worker = context.Process(
-        target=_parse_file, args=(path, readers.ALL.index(reader), source, limit, receive, send), daemon=True
+        target=_parse_file, args=(path, readers.ALL.index(reader), source, limit, max_line, receive, send), daemon=True
     )
     bar = _progress_bar(path, progress)
     worker.start()

@@ -7,11 +7,13 @@ database error; 2 a usage problem (missing, empty or unrecognised file, bad conf
 import argparse
 import json
 import logging
+import re
 import sys
 
 from pyramid.paster import get_appsettings
 
 from amazen.ingest import readers
+from amazen.ingest.base import MAX_LINE
 from amazen.ingest.importer import StrictAbort, UsageError, import_files
 from amazen.metrics import record_import
 from amazen.search.indexer import analyze_tables
@@ -19,6 +21,16 @@ from amazen.search.indexer import analyze_tables
 from .engine import engine_or_exit
 
 PROG = "amazen-import"
+SIZE = re.compile(r"([0-9]{1,12})([KMG]?)", re.I)
+UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
+
+
+def size(value):
+    """A number of characters: 1048576, or with a binary suffix: 1024K, 16M, 1G."""
+    match = SIZE.fullmatch(value.strip())
+    if not match or int(match.group(1)) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a size such as 1048576, 1024K or 16M")
+    return int(match.group(1)) * UNITS[match.group(2).upper()]
 
 
 def parse_args(argv):
@@ -32,6 +44,13 @@ def parse_args(argv):
     parser.add_argument("--strict", action="store_true", help="abort (importing nothing) at the first bad line")
     parser.add_argument("--limit", type=int, metavar="N", help="read at most N lines of each file")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument(
+        "--max-line",
+        type=size,
+        default=MAX_LINE,
+        metavar="SIZE",
+        help="skip lines longer than SIZE characters, e.g. 1024K or 64M (default: 16M)",
+    )
     args = parser.parse_args(argv)
     if args.limit is not None and args.limit < 1:
         parser.error("--limit must be a positive number")
@@ -50,7 +69,12 @@ def run(argv=None):
     try:
         with engine.begin() as conn:  # one transaction: all of the import or none of it
             report = import_files(
-                conn, args.files, strict=args.strict, limit=args.limit, progress=sys.stderr.isatty() and not args.json
+                conn,
+                args.files,
+                strict=args.strict,
+                limit=args.limit,
+                progress=sys.stderr.isatty() and not args.json,
+                max_line=args.max_line,
             )
         record_import(report, get_appsettings(args.config))
         analyze_tables(engine, changed=report.indexed)

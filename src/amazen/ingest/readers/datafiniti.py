@@ -46,6 +46,28 @@ from amazen.ingest.base import (
 # The columns read() needs; sniff claims a CSV whose header names them all.
 REQUIRED = ("asins", "reviews.rating", "reviews.text", "reviews.username")
 OPTIONAL = ("brand", "categories", "name", "prices", "reviews.date", "reviews.numHelpful", "reviews.title")
+# The most text one record may span. csv caps a cell (131,072 characters), not a record: quoted cells
+# with line breaks in them could make one record of the rest of the file.
+MAX_RECORD = 4 * 1024 * 1024
+
+
+class _RecordLines:
+    """The lines csv reads, refused (csv.Error, no line consumed) once the record has MAX_RECORD."""
+
+    def __init__(self, lines):
+        self.lines = iter(lines)
+        self.size = 0  # characters of the record being read
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self.size > MAX_RECORD:
+            self.size = 0
+            raise csv.Error(f"a record of more than {MAX_RECORD:,} characters")
+        line = next(self.lines)
+        self.size += len(line)
+        return line
 
 
 def parse_timestamp(value):
@@ -96,7 +118,8 @@ class DatafinitiCsv(Reader):
         return set(REQUIRED) <= {column.strip() for column in header}
 
     def read(self, lines, source_name=None):
-        reader = csv.reader(lines)
+        source = _RecordLines(lines)
+        reader = csv.reader(source)
         header = self._next_record(reader)
         if header is None:
             return
@@ -113,6 +136,7 @@ class DatafinitiCsv(Reader):
         products = AsinMemory()
         last_line = reader.line_num
         while True:
+            source.size = 0
             record = self._next_record(reader)
             if record is None:
                 return

@@ -60,6 +60,12 @@ class _Review:
         self.start = start  # line number where it starts
         self.title = title
         self.sentences = []
+        self.size = 0  # characters in sentences: they stop at clean.MAX_RAW
+
+    def add(self, sentence):
+        if self.size < clean.MAX_RAW:
+            self.sentences.append(sentence)
+            self.size += len(sentence) + 1
 
 
 class HuLiuAnnotated(Reader):
@@ -103,11 +109,11 @@ class HuLiuAnnotated(Reader):
                 title_text, _, first_sentence = title.group(1).partition("##")
                 review = _Review(reviews_seen, line_number, title_text.strip())
                 if first_sentence.strip():
-                    review.sentences.append(first_sentence.strip())
+                    review.add(first_sentence.strip())
             elif sentence is not None:
                 if review is None:
                     review = _Review(0, line_number, None)  # sentences before the first [t]
-                review.sentences.append(sentence)
+                review.add(sentence)
             elif review is None and line.startswith("*"):
                 continue  # the ***** header block: not a record
             elif not line:

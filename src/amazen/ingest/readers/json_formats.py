@@ -29,7 +29,9 @@ from amazen.ingest import clean
 from amazen.ingest.base import (
     BAD_RATING,
     BLANK_LINE,
+    LINE_TOO_LONG,
     MALFORMED,
+    MAX_LINE,
     MISSING_ASIN,
     MISSING_REVIEWER,
     MalformedLine,
@@ -45,12 +47,16 @@ MAX_NAME = 255  # reviewer names and brands
 MAX_CATEGORY_NAME = 80  # longer entries in a category path are scraped sentences, not category names
 MAX_URL = 2_000
 DETAIL_LENGTH = 100
+# ast.literal_eval takes some 500 bytes and 6 microseconds per character of a dense literal ("[1,1,1,...]"):
+# a longer Python dict literal is skipped. The longest real metadata lines are about 50,000 characters.
+MAX_DICT_LITERAL = 512 * 1024
 MAX_VOTES = 2**31 - 1  # what the integer column holds
 
-# How the array reader pulls text: in pieces of about this size, and it gives up on an element that grows
-# beyond the maximum without closing (a broken file must not be read into memory whole).
+# How the array reader pulls text: in pieces of about this size, more for an element that has not closed
+# (twice what it has of it, so a long element is decoded a few times, not once a piece), and it gives up
+# on an element longer than a line may be (a broken file must not be read into memory whole).
 ARRAY_CHUNK = 1024 * 1024
-MAX_ARRAY_ELEMENT = 64 * 1024 * 1024
+MAX_ARRAY_ELEMENT = MAX_LINE
 
 BOM = "\ufeff"
 DECODER = json.JSONDecoder()
@@ -87,6 +93,8 @@ def parse_json_or_dict_literal(line):
         return parse_json_line(line)
     except MalformedLine:
         pass
+    if len(line) > MAX_DICT_LITERAL:
+        raise MalformedLine(LINE_TOO_LONG, f"a dict literal of more than {MAX_DICT_LITERAL:,} characters")
     try:
         data = ast.literal_eval(line.strip())
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError) as error:
@@ -142,14 +150,14 @@ class JsonArrayReader:
         self.pos = 0  # start of the unread text in buffer
         self.line_number = first_line_number  # physical line of buffer[pos]
 
-    def pull(self):
-        """Append about ARRAY_CHUNK more characters; False when the input is used up."""
+    def pull(self, at_least=ARRAY_CHUNK):
+        """Append ``at_least`` more characters, or what is left; False when the input is used up."""
         pieces = []
         size = 0
         for line in self.lines:
             pieces.append(line)
             size += len(line)
-            if size >= ARRAY_CHUNK:
+            if size >= at_least:
                 break
         if not pieces:
             return False
@@ -180,7 +188,10 @@ class JsonArrayReader:
                 value, end = DECODER.raw_decode(self.buffer, self.pos)
             except json.JSONDecodeError as error:
                 incomplete = NON_SPACE.search(self.buffer, error.pos) is None
-                if incomplete and len(self.buffer) - self.pos < MAX_ARRAY_ELEMENT and self.pull():
+                read = len(self.buffer) - self.pos
+                if incomplete and read > MAX_ARRAY_ELEMENT:
+                    raise ValueError(f"an element of more than {MAX_ARRAY_ELEMENT:,} characters") from None
+                if incomplete and self.pull(max(ARRAY_CHUNK, read)):
                     continue
                 # error.msg, not str(error): the position in str() is relative to the buffer, not the file.
                 raise ValueError(error.msg if not incomplete else "element not closed") from None

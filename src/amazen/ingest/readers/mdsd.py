@@ -52,6 +52,11 @@ OPEN_TAG = re.compile(r"<([a-z_]+)>")
 ONE_LINE_FIELD = re.compile(r"<([a-z_]+)>(.*)</\1>")  # "<asin>B00006HYUB</asin>", in case a file has them
 HELPFUL = re.compile(r"(\d+)\s+of\s+(\d+)")
 DATE = re.compile(r"([A-Za-z]+)\.?\s+(\d{1,2}),\s*(\d{4})")
+# The fields a block keeps (others, such as reviewer_location, are read past), each up to clean.MAX_RAW
+# characters: a block holds a bounded amount of text, whatever the file.
+FIELDS = frozenset(
+    {"asin", "date", "helpful", "product_name", "product_type", "rating", "review_text", "reviewer", "title", "unique_id"}
+)
 MONTHS = {
     name: number
     for number, name in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)
@@ -117,6 +122,7 @@ class MultiDomainSentiment(Reader):
         block = None  # the open <review> block, if any
         tag = None  # the open field inside it, if any
         value = []  # that field's lines so far
+        value_size = 0
         for line_number, line in enumerate(lines, start=1):
             line = line.rstrip("\r\n")
             stripped = line.strip()
@@ -132,14 +138,16 @@ class MultiDomainSentiment(Reader):
                 # Inside a value every line is content, except the closing tag or a block boundary,
                 # which means the field was cut short.
                 if stripped == f"</{tag}>":
-                    block.fields[tag] = "\n".join(value).strip()
+                    if tag in FIELDS:
+                        block.fields[tag] = "\n".join(value).strip()
                     tag = None
                 elif stripped in ("<review>", "</review>"):
                     yield block.start, Skip(MALFORMED, f"<{tag}> is not closed")
                     block = _Block(line_number) if stripped == "<review>" else None
                     tag = None
-                else:
+                elif value_size < clean.MAX_RAW:
                     value.append(line)
+                    value_size += len(line) + 1
                 continue
             # Inside a block, between fields.
             if not stripped:
@@ -151,9 +159,10 @@ class MultiDomainSentiment(Reader):
                 yield block.start, Skip(MALFORMED, "<review> is not closed")
                 block = _Block(line_number)
             elif OPEN_TAG.fullmatch(stripped):
-                tag, value = stripped[1:-1], []
+                tag, value, value_size = stripped[1:-1], [], 0
             elif one_line_field := ONE_LINE_FIELD.fullmatch(stripped):
-                block.fields[one_line_field.group(1)] = one_line_field.group(2).strip()
+                if one_line_field.group(1) in FIELDS:
+                    block.fields[one_line_field.group(1)] = one_line_field.group(2).strip()[: clean.MAX_RAW]
             elif block.problem is None:
                 block.problem = f"unexpected line {line_number - block.start + 1} of the block"
         if block is not None:
