@@ -411,6 +411,13 @@ def _limited(description, html=False):
 REVIEW_WRITES_LIMITED = "too many reviews written, edited or deleted by this account (by default 20 an hour)"
 
 
+def _busy(html=False):
+    """A 503 to a write that changes the search index: refused at once while an import or reindex runs."""
+    body = {"content": HTML} if html else _json({"$ref": "#/components/schemas/Error"})
+    description = "an import or reindex is updating the catalog (code busy), or the database took too long (code timeout)"
+    return {"description": f"{description}; nothing was changed: try again after Retry-After", "headers": RETRY_AFTER, **body}
+
+
 REVIEW_ID = {"name": "id", "in": "path", "required": True, "schema": INTEGER}
 ASIN = {"name": "asin", "in": "path", "required": True, "schema": STRING}
 # Both together: the session cookie of a signed-in account and the session's CSRF token.
@@ -443,6 +450,7 @@ def _review_form(name):
         "303": {"description": "done: back to the product page (not signed in: to the sign-in page)"},
         "403": {"description": f"{refused}, or no or a wrong CSRF token", "content": HTML},
         "404": {"description": "no such product or review", "content": HTML},
+        "503": _busy(html=True),
     }
     if name == "delete":
         responses["429"] = _limited(REVIEW_WRITES_LIMITED, html=True)
@@ -493,6 +501,7 @@ def openapi_document(request):
                         "403": _error("no or a wrong X-CSRF-Token (code csrf)"),
                         "404": _error("no such product"),
                         "429": _limited(REVIEW_WRITES_LIMITED),
+                        "503": _busy(),
                     },
                 }
             },
@@ -513,6 +522,7 @@ def openapi_document(request):
                         "403": _error("not your review (imported reviews are nobody's), or no X-CSRF-Token"),
                         "404": _error("no such review"),
                         "429": _limited(REVIEW_WRITES_LIMITED),
+                        "503": _busy(),
                     },
                 },
                 "delete": {
@@ -524,6 +534,7 @@ def openapi_document(request):
                         "403": _error("not your review (imported reviews are nobody's), or no X-CSRF-Token"),
                         "404": _error("no such review"),
                         "429": _limited(REVIEW_WRITES_LIMITED),
+                        "503": _busy(),
                     },
                 },
             },
@@ -538,6 +549,7 @@ def openapi_document(request):
                         "403": _error("your own review, or no X-CSRF-Token"),
                         "404": _error("no such review (or it is hidden)"),
                         "409": _error("you have marked it helpful already"),
+                        "503": _busy(),
                     },
                 }
             },
@@ -551,6 +563,7 @@ def openapi_document(request):
                         "401": _error("not signed in"),
                         "403": _error("not a moderator, or no X-CSRF-Token"),
                         "404": _error("no such review"),
+                        "503": _busy(),
                     },
                 }
             },
@@ -652,6 +665,7 @@ def openapi_document(request):
                         "303": {"description": "deleted and signed out: to the home page (not signed in: to the sign-in page)"},
                         "200": {"description": "the account page again: the password is wrong", "content": HTML},
                         "403": {"description": "no or a wrong CSRF token", "content": HTML},
+                        "503": _busy(html=True),
                     },
                 }
             },
@@ -669,6 +683,7 @@ def openapi_document(request):
                         "403": {"description": "no or a wrong CSRF token", "content": HTML},
                         "404": {"description": "no such product", "content": HTML},
                         "429": _limited(REVIEW_WRITES_LIMITED, html=True),
+                        "503": _busy(html=True),
                     },
                 }
             },
