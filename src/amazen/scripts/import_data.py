@@ -13,6 +13,8 @@ import signal
 import sys
 import threading
 
+import psycopg2
+
 from amazen.ingest import readers
 from amazen.ingest.importer import StrictAbort, UsageError, import_files
 from amazen.search.indexer import analyze_tables
@@ -69,7 +71,10 @@ def cancel_statements_on_signals(dbapi_connection):
 
     def cancel():
         while os.read(wake, 1):
-            dbapi_connection.cancel()
+            try:
+                dbapi_connection.cancel()
+            except psycopg2.Error:  # closed already: nothing runs on it
+                pass
 
     threading.Thread(target=cancel, daemon=True).start()
 
