@@ -109,7 +109,8 @@ def test_a_stopped_import_leaves_no_process_and_no_session_and_a_rerun_completes
                 return names == ["amazen-import: indexing"] and set(group_members(pid)) - loading
 
             wait_for(index_workers_at_work, process, "index workers")
-            stop_workers(pid)
+            stop_workers(pid)  # the import waits for their chunks
+            assert set(group_members(pid)) - loading, "the index workers were done before they could be stopped"
         signalled = time.monotonic()
         if sig == signal.SIGINT:
             os.killpg(pid, sig)  # Ctrl-C in a terminal: the whole group
