@@ -44,7 +44,7 @@ from import_speed import bench_database_url, fresh_database, wait_for_autovacuum
 from search import REAL_QUERIES, query_mix  # noqa: E402
 
 from tests.serve import free_port  # noqa: E402
-from tests.stack.stack import SERVER_NAME, Nginx, Shopper, answers, app_environment, stop_process, wait_until  # noqa: E402
+from tests.stack.stack import SERVER_NAME, SESSION_SECRET, Nginx, Shopper, answers, stop_process, wait_until  # noqa: E402
 
 DATABASE = "amazen_load"
 BIN = Path(sys.executable).parent
@@ -158,7 +158,13 @@ class Stack:
         (self.dir / "production.ini").write_text(ini)
         for name in ("app1", "app2"):
             port = free_port()
-            env = app_environment(self.url, AMAZEN_LISTEN=f"127.0.0.1:{port}")
+            env = {k: v for k, v in os.environ.items() if not k.startswith(("AMAZEN_", "DATABASE_URL"))}
+            env.update(
+                AMAZEN_DATABASE_URL=self.url,
+                AMAZEN_SESSION_SECRET=SESSION_SECRET,
+                AMAZEN_LISTEN=f"127.0.0.1:{port}",
+                PROMETHEUS_MULTIPROC_DIR=str(self.dir / "metrics"),
+            )
             with open(self.dir / f"{name}.log", "w") as log:
                 process = subprocess.Popen(
                     [str(BIN / "pserve"), str(self.dir / "production.ini")],
