@@ -7,7 +7,9 @@ docker/initdb/app-role.sh and docker/initdb/replication.sh, then a restart. A re
 an empty data directory and starts `postgres` on it, a hot standby that streams from the primary.
 """
 
+import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -185,3 +187,28 @@ def test_a_restarted_replica_keeps_its_copy_and_catches_up(servers):
     replica.start()
     assert (replica.pgdata / "kept.txt").exists()
     wait_until(lambda: query(replica.url(), "SELECT count(*) FROM reviews WHERE id = 4") == [(1,)], "the row on the replica", 30)
+
+
+def healthcheck(server, port):
+    """The db-replica service's healthcheck command from docker-compose.yml, run against ``server``: as the
+    container runs it, but over TCP with the owner's password (the container's socket trusts local users)."""
+    compose = (REPO / "docker-compose.yml").read_text()
+    service = re.search(r"^  db-replica:\n((?:    .*\n|\s*\n)*)", compose, re.M).group(1)
+    command = json.loads(re.search(r"^      test: (\[.*\])$", service, re.M).group(1))
+    assert command[0] == "CMD-SHELL"
+    env = {
+        **os.environ,
+        "PATH": f"{server.bin}{os.pathsep}{os.environ.get('PATH', '')}",
+        "POSTGRES_USER": DATABASE_USER,
+        "POSTGRES_DB": DATABASE,
+        "PGHOST": "127.0.0.1",
+        "PGPORT": str(port),
+        "PGPASSWORD": server.password,
+    }
+    return subprocess.run(["sh", "-c", command[1].replace("$$", "$")], env=env, capture_output=True).returncode
+
+
+def test_the_compose_healthcheck_passes_on_the_streaming_replica_only(servers):
+    primary, replica = servers
+    assert healthcheck(primary, replica.port) == 0
+    assert healthcheck(primary, primary.port) != 0  # the primary streams from nobody
