@@ -14,7 +14,7 @@ filters; seeded, so every run asks the same questions):
   the server's peak RSS (VmHWM) is read from /proc at the end.
 
     python benchmarks/search.py [--sizes 100000 1000000] [--queries 240] [--corpus demo|real]
-                                [--measure-only [--database amazen_bench]] [--cache-mb 256]
+                                [--measure-only [--database amazen_bench]] [--cache-mb 64]
 """
 
 import argparse

@@ -16,7 +16,7 @@ from collections import OrderedDict
 from amazen.config import ConfigurationError
 
 SETTING = "amazen.search_cache_mb"
-DEFAULT_MB = 256
+DEFAULT_MB = 64  # the benchmarks' search mix at 1M reviews, with room, inside an app process's RSS target
 ROW_OVERHEAD = 200  # bytes a cached row costs besides its arrays: its key, version and tuples
 
 
@@ -34,12 +34,21 @@ class BlockCache:
 
     def get(self, key, version):
         """The value cached for ``key`` at ``version``, or None."""
+        return self.get_many([(key, version)])[0]
+
+    def get_many(self, wanted):
+        """[the value cached for key at version, or None] for each (key, version) of ``wanted``."""
+        out = []
         with self._lock:
-            found = self._rows.get(key)
-            if found is None or found[0] != version:
-                return None
-            self._rows.move_to_end(key)
-            return found[1]
+            rows = self._rows
+            for key, version in wanted:
+                found = rows.get(key)
+                if found is None or found[0] != version:
+                    out.append(None)
+                else:
+                    rows.move_to_end(key)
+                    out.append(found[1])
+        return out
 
     def put(self, key, version, value):
         """Keep ``value`` (a tuple of bytes or None) for ``key`` at ``version``, then evict the least

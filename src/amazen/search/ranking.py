@@ -112,9 +112,10 @@ def read_rows(cursor, cache, table, sql, params):
         rows = copy_rows(cursor, sql.format(**ARRAYS), params)
         return [[term and term.decode(), block, *arrays] for term, block, *arrays in rows]
     cursor.execute(sql.format(**VERSIONS), params)
+    versions = cursor.fetchall()
+    cached = cache.get_many([((table, term, block), version) for term, block, version, _ in versions])
     needed, missing = [], {}  # missing: {(term, block): whether its records are needed}
-    for term, block, version, full in cursor.fetchall():
-        value = cache.get((table, term, block), version)
+    for (term, block, _, full), value in zip(versions, cached):
         if value is None or (full and value[1] is None):
             missing[term, block] = missing.get((term, block), False) or full
             value = None
