@@ -147,14 +147,16 @@ class Stack:
 
     APP_LIMITS = "\n".join(f"amazen.limits.{rule} = 1000000/60" for rule in ("signin_failures", "signups", "review_writes"))
 
-    def __init__(self, url):
+    def __init__(self, url, cache_mb=None):
         self.url = url
+        self.cache_mb = cache_mb  # amazen.search_cache_mb, when not the default
         self.dir = Path(tempfile.mkdtemp(prefix="amazen-load-stack-"))
         self.apps = []
         self.nginx = None
 
     def start(self):
-        ini = (REPO / "production.ini").read_text().replace("[server:main]", self.APP_LIMITS + "\n\n[server:main]", 1)
+        settings = self.APP_LIMITS + ("" if self.cache_mb is None else f"\namazen.search_cache_mb = {self.cache_mb}")
+        ini = (REPO / "production.ini").read_text().replace("[server:main]", settings + "\n\n[server:main]", 1)
         (self.dir / "production.ini").write_text(ini)
         for name in ("app1", "app2"):
             port = free_port()
@@ -291,7 +293,7 @@ def run(args):
     paths_file = Path(tempfile.mkdtemp(prefix="amazen-load-")) / "paths.txt"
     mix = query_mix(300, REAL_QUERIES)
     paths_file.write_text("".join(f"/api/search?{urllib.parse.urlencode(list(params.items()))}\n" for params in mix))
-    stack = Stack(url).start()
+    stack = Stack(url, args.search_cache_mb).start()
     rows = []
     try:
         writers = Writers(stack, list(asins))
@@ -306,9 +308,16 @@ def run(args):
             print("phase: writes", file=sys.stderr)
             writers.start()
             rows.append(("during writes", wrk(stack, paths_file, args.seconds, args.connections), writers.stop(), None))
+        peaks = [peak_rss_mb(process.pid) for process, _ in stack.apps]
     finally:
         stack.stop()
     report(rows, reviews, args)
+    print(f"app processes' peak RSS: {', '.join(f'{mb:.0f} MB' for mb in peaks)}")
+
+
+def peak_rss_mb(pid):
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024
 
 
 def during_import(stack, url, writers, paths_file, args):
@@ -386,4 +395,7 @@ if __name__ == "__main__":
         help="which phases, comma-separated (default: baseline,import,writes)",
     )
     parser.add_argument("--reuse", action="store_true", help="measure the database a previous run left (amazen_load)")
+    parser.add_argument(
+        "--search-cache-mb", type=int, help="the app processes' amazen.search_cache_mb (0: no cache; default: the app's)"
+    )
     run(parser.parse_args())
