@@ -49,6 +49,8 @@ from tests.stack.stack import SERVER_NAME, SESSION_SECRET, Nginx, Shopper, answe
 DATABASE = "amazen_load"
 BIN = Path(sys.executable).parent
 WORKDIR = Path(tempfile.gettempdir()) / "amazen-load"  # the generated files, kept for --reuse
+# How many reviews of the resampled stream the database holds: the import phase loads the ones after them.
+POSITION = WORKDIR / "position"
 
 # wrk's script: each connection walks the mix from its own offset; statuses are counted per thread and
 # summed at the end (wrk's own count of "non-2xx/3xx" does not tell a 503 from a 500).
@@ -133,6 +135,7 @@ def build(reviews, extra):
     wait_for_autovacuum(url)
     started = time.monotonic()
     import_files(url, paths["meta_Base.json"], paths["Base_5.json"])
+    POSITION.write_text(str(reviews))
     print(f"built: {reviews:,} reviews imported in {time.monotonic() - started:.0f} s", file=sys.stderr)
     engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
@@ -320,18 +323,26 @@ def peak_rss_mb(pid):
     return int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024
 
 
+def extra_files(extra):
+    """The import phase's files: the products whose reviews follow, in the resampled stream, what the
+    database holds (new products, so that every run imports as much)."""
+    position = int(POSITION.read_text())
+    made = WORKDIR / "More.position"
+    if not made.exists() or made.read_text() != f"{position} {extra}":
+        paths = split_files(WORKDIR, position, extra)
+        paths["meta_Base.json"].unlink()
+        paths["Base_5.json"].unlink()
+        made.write_text(f"{position} {extra}")
+    return position + extra, [WORKDIR / "meta_More.json", WORKDIR / "More_5.json"]
+
+
 def during_import(stack, url, writers, paths_file, args):
     """The searches and the writers while amazen-import loads the extra files into the same database."""
+    position, files = extra_files(args.extra)
     writers.start()
     started = time.monotonic()
     importer = subprocess.Popen(
-        [
-            str(BIN / "amazen-import"),
-            "--config",
-            str(REPO / "production.ini"),
-            str(WORKDIR / "meta_More.json"),
-            str(WORKDIR / "More_5.json"),
-        ],
+        [str(BIN / "amazen-import"), "--config", str(REPO / "production.ini"), *map(str, files)],
         env={**os.environ, "AMAZEN_DATABASE_URL": url},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -339,6 +350,8 @@ def during_import(stack, url, writers, paths_file, args):
     )
     searches = wrk(stack, paths_file, args.seconds, args.connections)
     output, _ = importer.communicate()
+    if importer.returncode == 0:
+        POSITION.write_text(str(position))
     return "during import", searches, writers.stop(), (importer.returncode, time.monotonic() - started, output)
 
 
