@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from amazen import main
 from amazen.config import normalise_database_url
 from tests.shoppers import new_browser
+from tests.stack.stack import APP_USER
 
 from .servers import start_pair, stop_pair
 
@@ -37,14 +38,15 @@ def replica(servers):
 
 @pytest.fixture(scope="module")
 def make_app(primary, replica):
-    """An app on the primary with the replica beside it; ``replicas=False`` for one without it.
+    """An app on the primary with the replica beside it (``replicas=False``: without it), connecting as
+    the app's role as in production.
 
     The replica replays an hour late (servers.py), so its lag in seconds is always high once anything was
     written: the apps allow a day of it unless a test says otherwise."""
     engines = []
 
     def make(replicas=True, **settings):
-        engine = sa.create_engine(normalise_database_url(primary.url()), pool_pre_ping=True)
+        engine = sa.create_engine(normalise_database_url(primary.url(user=APP_USER)), pool_pre_ping=True)
         engines.append(engine)
         settings = {
             "amazen.engine": engine,
@@ -54,7 +56,7 @@ def make_app(primary, replica):
             **settings,
         }
         if replicas:
-            settings["amazen.database_replica_urls"] = replica.url()
+            settings["amazen.database_replica_urls"] = replica.url(user=APP_USER)
         return main({}, **settings)
 
     yield make

