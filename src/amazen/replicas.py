@@ -9,10 +9,10 @@ policy marks seen goes through ``request.primary_dbsession``; rate-limit hits us
   a request (pyramid_retry then runs the request again), is left out for ``retry_seconds`` and asked
   again after that; with no replica usable the primary answers. A replica's failure is never an error
   to the shopper.
-- Lag: a replica is asked its state on the connection the request then uses (one short query). One that
-  has more than ``max_lag_bytes`` of received WAL not yet replayed, or whose last replayed commit is
-  more than ``max_lag_seconds`` old while WAL waits or while it does not follow the primary (no WAL
-  receiver), is not used.
+- Lag: a replica is asked its state on the connection the request then uses (one short query; for reads
+  without a WAL position, at most once a second). One that has more than ``max_lag_bytes`` of received
+  WAL not yet replayed, or whose last replayed commit is more than ``max_lag_seconds`` old while WAL
+  waits or while it does not follow the primary (no WAL receiver), is not used.
 - Read your writes: a request that committed on the primary sets the ``amazen_lsn`` cookie to the
   primary's WAL position after the commit. A read that carries it uses a replica only once that replica
   has replayed that far, waiting up to ``wait_ms`` for it, else the primary. Readers without the cookie
@@ -47,6 +47,9 @@ DEFAULTS = {
 }
 # Between two looks at a replica's replay position while a read waits for it.
 POLL_SECONDS = 0.01
+# How long a replica's lag, once found within the settings, stands for reads that carry no position: its
+# state is asked at most this often for them, not on every request.
+STATE_SECONDS = 1.0
 
 # A standby's state. Its lag in seconds is the age of its last replayed commit, unless it follows the
 # primary (its WAL receiver runs) and has replayed all it received; a primary named as a replica reports
@@ -73,6 +76,7 @@ class Replica:
     number: int  # its place in the configured list, from 1: its name in /healthz and the metrics
     engine: sa.engine.Engine
     left_out_until: float = 0.0
+    lag_checked_until: float = 0.0  # until then its lag is known to be within the settings
 
     def available(self, now):
         return now >= self.left_out_until
@@ -130,11 +134,15 @@ class ReplicaSet:
     def usable(self, replica, connection, wanted, deadline):
         """Whether ``replica`` may answer: lag within the settings, and ``wanted`` replayed (waiting until
         ``deadline`` for it). Ends the state query's transaction, so the request's session begins its own."""
+        if wanted is None and time.monotonic() < replica.lag_checked_until:
+            return True
         try:
             while True:
                 state = self.state(replica, connection, wanted)
                 if self.too_far_behind(state):
+                    replica.lag_checked_until = 0.0
                     return False
+                replica.lag_checked_until = time.monotonic() + STATE_SECONDS
                 if state.caught_up:
                     return True
                 if time.monotonic() >= deadline:
