@@ -126,7 +126,7 @@ class ReplicaSet:
             try:
                 if self.usable(replica, connection, wanted, deadline):
                     return connection
-            except sa.exc.DBAPIError as err:
+            except sa.exc.SQLAlchemyError as err:  # the state query failed, or ending its transaction did
                 self.leave_out(replica, err)
             connection.close()
         return None
