@@ -44,7 +44,7 @@ from import_speed import bench_database_url, fresh_database, wait_for_autovacuum
 from search import REAL_QUERIES, query_mix  # noqa: E402
 
 from tests.serve import free_port  # noqa: E402
-from tests.stack.stack import SERVER_NAME, Nginx, Shopper, answers, app_environment, stop_process, wait_until  # noqa: E402
+from tests.stack.stack import SERVER_NAME, SESSION_SECRET, Nginx, Shopper, answers, stop_process, wait_until  # noqa: E402
 
 DATABASE = "amazen_load"
 BIN = Path(sys.executable).parent
@@ -147,18 +147,26 @@ class Stack:
 
     APP_LIMITS = "\n".join(f"amazen.limits.{rule} = 1000000/60" for rule in ("signin_failures", "signups", "review_writes"))
 
-    def __init__(self, url):
+    def __init__(self, url, cache_mb=None):
         self.url = url
+        self.cache_mb = cache_mb  # amazen.search_cache_mb, when not the default
         self.dir = Path(tempfile.mkdtemp(prefix="amazen-load-stack-"))
         self.apps = []
         self.nginx = None
 
     def start(self):
-        ini = (REPO / "production.ini").read_text().replace("[server:main]", self.APP_LIMITS + "\n\n[server:main]", 1)
+        settings = self.APP_LIMITS + ("" if self.cache_mb is None else f"\namazen.search_cache_mb = {self.cache_mb}")
+        ini = (REPO / "production.ini").read_text().replace("[server:main]", settings + "\n\n[server:main]", 1)
         (self.dir / "production.ini").write_text(ini)
         for name in ("app1", "app2"):
             port = free_port()
-            env = app_environment(self.url, AMAZEN_LISTEN=f"127.0.0.1:{port}")
+            env = {k: v for k, v in os.environ.items() if not k.startswith(("AMAZEN_", "DATABASE_URL"))}
+            env.update(
+                AMAZEN_DATABASE_URL=self.url,
+                AMAZEN_SESSION_SECRET=SESSION_SECRET,
+                AMAZEN_LISTEN=f"127.0.0.1:{port}",
+                PROMETHEUS_MULTIPROC_DIR=str(self.dir / "metrics"),
+            )
             with open(self.dir / f"{name}.log", "w") as log:
                 process = subprocess.Popen(
                     [str(BIN / "pserve"), str(self.dir / "production.ini")],
@@ -285,7 +293,7 @@ def run(args):
     paths_file = Path(tempfile.mkdtemp(prefix="amazen-load-")) / "paths.txt"
     mix = query_mix(300, REAL_QUERIES)
     paths_file.write_text("".join(f"/api/search?{urllib.parse.urlencode(list(params.items()))}\n" for params in mix))
-    stack = Stack(url).start()
+    stack = Stack(url, args.search_cache_mb).start()
     rows = []
     try:
         writers = Writers(stack, list(asins))
@@ -300,9 +308,16 @@ def run(args):
             print("phase: writes", file=sys.stderr)
             writers.start()
             rows.append(("during writes", wrk(stack, paths_file, args.seconds, args.connections), writers.stop(), None))
+        peaks = [peak_rss_mb(process.pid) for process, _ in stack.apps]
     finally:
         stack.stop()
     report(rows, reviews, args)
+    print(f"app processes' peak RSS: {', '.join(f'{mb:.0f} MB' for mb in peaks)}")
+
+
+def peak_rss_mb(pid):
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024
 
 
 def during_import(stack, url, writers, paths_file, args):
@@ -380,4 +395,7 @@ if __name__ == "__main__":
         help="which phases, comma-separated (default: baseline,import,writes)",
     )
     parser.add_argument("--reuse", action="store_true", help="measure the database a previous run left (amazen_load)")
+    parser.add_argument(
+        "--search-cache-mb", type=int, help="the app processes' amazen.search_cache_mb (0: no cache; default: the app's)"
+    )
     run(parser.parse_args())

@@ -18,7 +18,8 @@ replica beside it (tests/replica/servers.py), and the HTTP mix runs twice: on th
 with the replica in AMAZEN_DATABASE_REPLICA_URLS; it prints both latencies and the share of the
 second run's transactions each server committed.
 
-    python benchmarks/search.py [--sizes 100000 1000000] [--queries 240] [--corpus demo|real] [--measure-only]
+    python benchmarks/search.py [--sizes 100000 1000000] [--queries 240] [--corpus demo|real]
+                                [--measure-only [--database amazen_bench]] [--cache-mb 64]
     python benchmarks/search.py --replica [--sizes 100000] [--queries 240] [--corpus demo|real]
 """
 
@@ -48,6 +49,7 @@ sys.path.insert(0, str(REPO))  # tests.replica.servers, for --replica
 
 from import_speed import bench_database_url, fresh_database, wait_for_autovacuum, write_files  # noqa: E402
 
+from amazen.search.blockcache import DEFAULT_MB, BlockCache  # noqa: E402
 from amazen.search.query import parse_search  # noqa: E402
 from amazen.search.service import SearchService  # noqa: E402
 from amazen.search.suggest import SuggestService  # noqa: E402
@@ -211,9 +213,10 @@ def clicked(search, mix, facet):
     return narrowed
 
 
-def service_level(url, mix):
+def service_level(url, mix, cache_mb=DEFAULT_MB):
     """Service-level latencies of searches (also narrowed by a category or a brand facet), descriptor
-    suggestions and completions."""
+    suggestions and completions; "cached": the searches again with a process's cache of the packed index
+    (amazen.search.blockcache) of ``cache_mb``, as the app has."""
     engine = sa.create_engine(url)
     with Session(engine) as session:
         search = SearchService(session)
@@ -222,8 +225,10 @@ def service_level(url, mix):
         def run_search(params):
             return search.search(parse_search(params))
 
+        cached = SearchService(session, BlockCache(cache_mb << 20) if cache_mb else None)
         timings = {
             "search": timed(run_search, mix),
+            "cached": timed(lambda params: cached.search(parse_search(params)), mix),
             "+category": timed(run_search, clicked(search, mix, "category")),
             "+brand": timed(run_search, clicked(search, mix, "brand")),
             "suggest": timed(lambda params: suggest.descriptors(parse_search(params)), mix),
@@ -249,10 +254,11 @@ def server_environment(url, replica_url=None):
     return env
 
 
-def over_http(url, mix, replica_url=None):
+def over_http(url, mix, replica_url=None, cache_mb=DEFAULT_MB):
     port = free_port()
     workdir = Path(tempfile.mkdtemp(prefix="amazen-bench-http-"))
     ini = re.sub(r"^listen = .*$", f"listen = 127.0.0.1:{port}", (REPO / "production.ini").read_text(), flags=re.M)
+    ini = ini.replace("[server:main]", f"amazen.search_cache_mb = {cache_mb}\n\n[server:main]", 1)
     (workdir / "production.ini").write_text(ini)
     pserve = str(Path(sys.executable).with_name("pserve"))
     server = subprocess.Popen(
@@ -342,17 +348,17 @@ def build(size, corpus):
     return url, import_seconds, reindex_seconds, time.monotonic() - started
 
 
-def run(sizes, queries, corpus, measure_only=False):
+def run(sizes, queries, corpus, measure_only=False, database="amazen_bench", cache_mb=DEFAULT_MB):
     mix = query_mix(queries, REAL_QUERIES if corpus == "real" else QUERIES)
     rows = []
     for size in sizes:
         if measure_only:  # the database the last run left behind, as it is
-            url, import_seconds, reindex_seconds, vacuum_seconds = bench_database_url(), None, None, None
+            url, import_seconds, reindex_seconds, vacuum_seconds = bench_database_url(database), None, None, None
         else:
             url, import_seconds, reindex_seconds, vacuum_seconds = build(size, corpus)
         counts = corpus_counts(url)
-        service = service_level(url, mix)
-        http, rss = over_http(url, mix)
+        service = service_level(url, mix, cache_mb)
+        http, rss = over_http(url, mix, cache_mb=cache_mb)
         rows.append((counts, import_seconds, reindex_seconds, vacuum_seconds, service, http, rss))
         print(f"done: {counts['reviews']:,} reviews", file=sys.stderr)
 
@@ -459,7 +465,14 @@ if __name__ == "__main__":
     parser.add_argument(
         "--measure-only",
         action="store_true",
-        help="skip building: measure the database the last run left (amazen_bench) as it is",
+        help="skip building: measure the database the last run left (--database) as it is",
+    )
+    parser.add_argument("--database", default="amazen_bench", help="with --measure-only: the database to measure")
+    parser.add_argument(
+        "--cache-mb",
+        type=int,
+        default=DEFAULT_MB,
+        help="the packed index's cache per process (amazen.search_cache_mb; 0: none) of the served app and of 'cached'",
     )
     parser.add_argument(
         "--replica",
@@ -470,4 +483,11 @@ if __name__ == "__main__":
     if args.replica:
         with_replica(args.sizes, args.queries, args.corpus)
         raise SystemExit
-    run(args.sizes[:1] if args.measure_only else args.sizes, args.queries, args.corpus, args.measure_only)
+    run(
+        args.sizes[:1] if args.measure_only else args.sizes,
+        args.queries,
+        args.corpus,
+        args.measure_only,
+        args.database,
+        args.cache_mb,
+    )

@@ -205,7 +205,7 @@ SELECT bool_or(l.locktype = 'advisory' AND l.granted AND l.mode = 'ExclusiveLock
                AND ((l.classid::bigint << 32) | l.objid::bigint) = :key AND l.objsubid = 1)
    AND bool_or(:holder = ANY(pg_blocking_pids(a.pid)))
 FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid
-WHERE a.application_name = 'amazen-import' AND a.datname = current_database()
+WHERE a.application_name LIKE 'amazen-import%' AND a.datname = current_database()
 """
 
 

@@ -52,20 +52,48 @@ def project(tmp_path):
     return tmp_path
 
 
+def compose_config(compose, project, files, profiles=()):
+    """`docker-compose config` of ``files`` with ``profiles`` on: its output, once it has exited 0."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMPOSE_")}
+    args = [arg for name in files for arg in ("-f", name)] + [arg for name in profiles for arg in ("--profile", name)]
+    result = subprocess.run([*compose, *args, "config"], cwd=project, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
 @pytest.mark.parametrize(
     "files, app_command",
     [(["docker-compose.yml"], "production.ini"), (["docker-compose.yml", "docker-compose.dev.yml"], "--reload")],
     ids=["production", "development"],
 )
 def test_docker_compose_config_accepts_the_compose_files(compose, project, files, app_command):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COMPOSE_")}
-    args = [arg for name in files for arg in ("-f", name)]
-    result = subprocess.run([*compose, *args, "config"], cwd=project, env=env, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+    config = compose_config(compose, project, files)
     for expected in (app_command, "postgres:18", "nginx:", "service_healthy", "AMAZEN_DATABASE_URL", "AMAZEN_OWNER_DATABASE_URL"):
-        assert expected in result.stdout, expected
+        assert expected in config, expected
     for expected in ("/etc/nginx/templates/default.conf.template", "/etc/nginx/tls/cert.pem", "/docker-entrypoint-initdb.d"):
-        assert expected in result.stdout, expected
+        assert expected in config, expected
+    # The app is given the replica URLs from .env: none in the template, so it reads the primary only.
+    assert "AMAZEN_DATABASE_REPLICA_URLS: ''" in config
+
+
+def test_docker_compose_config_accepts_the_replica_profile(compose, project):
+    config = compose_config(compose, project, ["docker-compose.yml"], profiles=["replica"])
+    replica = re.search(r"^  db-replica:\n((?:    .*\n)*)", config, re.M).group(1)
+    for expected in ("postgres:18", "/amazen/replica.sh", "pgdata-replica:/var/lib/postgresql", "service_healthy"):
+        assert expected in replica, expected
+    assert "pg_stat_wal_receiver" in replica  # healthy while it streams from the primary
+    assert "AMAZEN_REPLICATION_USER: amazen_replication" in replica
+
+
+def test_the_replica_is_in_its_own_profile_with_its_own_volume_and_nothing_waits_for_it():
+    replica = service("db-replica")
+    assert "    profiles: [replica]\n" in replica  # the default `docker-compose up` leaves it out
+    assert "      - pgdata-replica:/var/lib/postgresql\n" in replica and "pgdata:" not in replica
+    assert "ports:" not in replica
+    # The app goes on without it: it skips a replica that does not answer.
+    assert "db-replica" not in service("app") and "db-replica" not in service("nginx")
+    # The primary's first start makes the replication role the replica signs in as.
+    assert (REPO / "docker" / "initdb" / "replication.sh").stat().st_mode & 0o111
 
 
 def service(name):
@@ -99,6 +127,13 @@ def test_the_env_templates_agree_on_the_database_and_stay_out_of_git():
     assert owner.path.lstrip("/") == app.path.lstrip("/") == db["POSTGRES_DB"]
     assert app.username != owner.username
     assert owner.hostname == app.hostname == "db"  # the compose service
+    # The replication role is a third one; the replica URL the template suggests is the app role's.
+    assert db["AMAZEN_REPLICATION_USER"] not in (owner.username, app.username)
+    assert env["AMAZEN_DATABASE_REPLICA_URLS"] == ""
+    example = re.search(r"^#\s+AMAZEN_DATABASE_REPLICA_URLS=(\S+)$", (REPO / "env_template").read_text(), re.M)
+    suggested = urlsplit(example.group(1))
+    assert (suggested.username, suggested.password, suggested.path) == (app.username, app.password, app.path)
+    assert suggested.hostname == "db-replica"
     ignored = (REPO / ".gitignore").read_text().splitlines()
     assert "/.env" in ignored and "/.db_env" in ignored and "/tls/" in ignored
 

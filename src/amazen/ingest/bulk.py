@@ -263,9 +263,10 @@ class BulkLoader:
     Use one loader per transaction.
     """
 
-    def __init__(self, conn, progress=False):
+    def __init__(self, conn, progress=False, phase=None):
         self.conn = conn
         self.progress = progress  # a progress bar for the index rebuild (on a terminal)
+        self.phase = phase  # told "indexing" when the index rebuild starts (an import names its session so)
         self.counts = MergeCounts()
         self._cursor = conn.connection.dbapi_connection.cursor()
         self._cursor.execute(TEMP_DDL)
@@ -356,6 +357,8 @@ class BulkLoader:
             setattr(self.counts, f"duplicate_{kind}", Duplicates.from_rows(rows))
         self._cursor.execute("RESET work_mem")
         touched = self.conn.execute(sa.text("SELECT product_id FROM touched")).scalars().all()
+        if self.phase is not None:
+            self.phase("indexing")
         self.counts.indexed = index_products(self.conn, touched, progress=self.progress)
         self._cursor.execute(f"DROP TABLE {TEMP_TABLES}")  # several loads may share a transaction
         return self.counts

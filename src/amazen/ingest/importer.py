@@ -5,8 +5,6 @@ An import runs in one database transaction (the caller's): stopped at any point 
 so two of them never interleave.
 """
 
-import multiprocessing
-import signal
 import sys
 import time
 from dataclasses import dataclass, field
@@ -14,6 +12,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from amazen import workers
 from amazen.catalog.records import ReviewRecord
 from amazen.locks import IMPORT_LOCK_KEY
 
@@ -154,7 +153,7 @@ def import_files(conn, paths, strict=False, limit=None, progress=False, max_line
     plan = [(str(path), detect_format(path)) for path in paths]  # every file checked before any write
     report = ImportReport()
     conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK_KEY})
-    loader = BulkLoader(conn, progress=progress)
+    loader = BulkLoader(conn, progress=progress, phase=lambda name: _phase(conn, name))
     for source, (path, reader) in enumerate(plan):
         report.files.append(_load_file(loader, source, path, reader, report, strict, limit, max_line, progress))
     counts = loader.finish()
@@ -172,15 +171,19 @@ def import_files(conn, paths, strict=False, limit=None, progress=False, max_line
     return report
 
 
-def _parse_file(path, reader_index, source, limit, max_line, receive, send):
+def _phase(conn, name):
+    """Name the import's session by what it does now ("amazen-import: reading", "… loading", "… indexing"),
+    for operators (and tests) watching pg_stat_activity; the name reverts at the end of the transaction."""
+    conn.execute(sa.text("SELECT set_config('application_name', :name, true)"), {"name": f"amazen-import: {name}"})
+
+
+def _parse_file(path, reader_index, source, limit, max_line, send, lifeline):
     """Worker process: read and clean one file, send COPY text in batches (the import's CPU-heavy half).
 
     Messages: ("batch", copy texts, skips, bytes read) ... then ("done", copy texts, skips, lines,
     products, reviews), or ("error", message).
     """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides what Ctrl-C means
-    # Only the main process may hold the read end: if it dies, our sends fail and we stop.
-    receive.close()
+    workers.start_worker(lifeline)  # Ctrl-C is the main process's to handle; we end with it
     reader = readers.ALL[reader_index]
     rows = StagingRows(source)
     skips = []
@@ -211,16 +214,18 @@ def _load_file(loader, source, path, reader, report, strict, limit, max_line, pr
     """Parse ``path`` in a worker process and COPY what it sends; returns the file's FileReport."""
     file_report = FileReport(path=path, format=reader.name)
     name = Path(path).name
-    context = multiprocessing.get_context("fork")
+    context = workers.context()
     receive, send = context.Pipe(duplex=False)
+    lifeline = workers.Lifeline()
     worker = context.Process(
-        target=_parse_file, args=(path, readers.ALL.index(reader), source, limit, max_line, receive, send), daemon=True
+        target=_parse_file, args=(path, readers.ALL.index(reader), source, limit, max_line, send, lifeline.end), daemon=True
     )
     bar = _progress_bar(path, progress)
     worker.start()
     send.close()
     try:
         while True:
+            loader.phase("reading")
             try:
                 message = receive.recv()
             except EOFError:
@@ -232,6 +237,7 @@ def _load_file(loader, source, path, reader, report, strict, limit, max_line, pr
                 if strict and reason not in HARMLESS:
                     raise StrictAbort(f"{name}:{line_no}: {reason}" + (f" ({detail})" if detail else ""))
                 report.skip(reason, f"{name}:{line_no}")
+            loader.phase("loading")
             loader.load_batch(*texts)
             if kind == "batch":
                 if bar is not None:
@@ -243,6 +249,7 @@ def _load_file(loader, source, path, reader, report, strict, limit, max_line, pr
             return file_report
     finally:
         receive.close()
+        lifeline.cut()
         if worker.is_alive():
             worker.terminate()
         worker.join()

@@ -1,15 +1,20 @@
 """amazen-import: load Amazon review dataset files (any supported format, plain or .gz) into Amazen.
 
-Exit codes: 0 imported; 1 nothing imported because of a bad line (--strict), an interruption or a
-database error; 2 a usage problem (missing, empty or unrecognised file, bad config).
+Exit codes: 0 imported; 1 nothing imported because of a bad line (--strict), a worker process that
+died or a database error; 2 a usage problem (missing, empty or unrecognised file, bad config); 130 and
+143 stopped by SIGINT (Ctrl-C) and SIGTERM, nothing imported.
 """
 
 import argparse
 import json
 import logging
+import os
 import re
+import signal
 import sys
+import threading
 
+import psycopg2
 from pyramid.paster import get_appsettings
 
 from amazen.ingest import readers
@@ -62,12 +67,67 @@ def fail(message, code):
     return code
 
 
+def stop_on_signals():
+    """SIGINT and SIGTERM stop the import: KeyboardInterrupt in the main thread, so the transaction rolls
+    back and the worker processes are stopped on the way out (a second signal does not interrupt that).
+    Returns the list the signals received are added to."""
+    received = []
+
+    def stop(signum, frame):
+        received.append(signum)
+        if len(received) == 1:
+            raise KeyboardInterrupt
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, stop)
+    return received
+
+
+def cancel_statements_on_signals(dbapi_connection):
+    """Cancel the statement running when SIGINT or SIGTERM comes: the main thread handles a signal only
+    between statements, and one statement (a merge, a lock wait) may take minutes."""
+    wake, woken = os.pipe()
+    os.set_blocking(woken, False)
+    signal.set_wakeup_fd(woken)  # a byte per signal, written even while the main thread waits in libpq
+
+    def cancel():
+        while os.read(wake, 1):
+            try:
+                dbapi_connection.cancel()
+            except psycopg2.Error:  # closed already: nothing runs on it
+                pass
+
+    threading.Thread(target=cancel, daemon=True).start()
+
+
+def failure(err, stops, committed):
+    """The one line and exit code of an import that did not finish; re-raises what is not ours to report."""
+    import sqlalchemy as sa
+
+    if stops:  # whatever the signal interrupted, it is why the import stopped
+        name = signal.Signals(stops[0]).name
+        done = "the import was committed, the planner's statistics not refreshed" if committed else "nothing was imported"
+        return f"stopped by {name}; {done}", 128 + stops[0]
+    if isinstance(err, UsageError):
+        return str(err), 2
+    if isinstance(err, StrictAbort):
+        return f"{err}; nothing was imported (--strict)", 1
+    if isinstance(err, RuntimeError):  # a reader or indexing worker process stopped
+        return f"{err}; nothing was imported", 1
+    if isinstance(err, sa.exc.SQLAlchemyError):  # a database error: one line, not a traceback
+        return f"database error, nothing was imported: {str(err).splitlines()[0]}", 1
+    raise err
+
+
 def run(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     engine = engine_or_exit(args.config, PROG, code=2)
+    stops = stop_on_signals()
+    committed = False
     try:
         with engine.begin() as conn:  # one transaction: all of the import or none of it
+            cancel_statements_on_signals(conn.connection.dbapi_connection)
             report = import_files(
                 conn,
                 args.files,
@@ -76,22 +136,11 @@ def run(argv=None):
                 progress=sys.stderr.isatty() and not args.json,
                 max_line=args.max_line,
             )
+        committed = True
         record_import(report, get_appsettings(args.config))
         analyze_tables(engine, changed=report.indexed)
-    except UsageError as err:
-        return fail(str(err), 2)
-    except StrictAbort as err:
-        return fail(f"{err}; nothing was imported (--strict)", 1)
-    except KeyboardInterrupt:
-        return fail("interrupted; nothing was imported", 1)
-    except RuntimeError as err:  # a reader or indexing worker process stopped
-        return fail(f"{err}; nothing was imported", 1)
-    except Exception as err:  # a database error: one line, not a traceback
-        import sqlalchemy as sa
-
-        if isinstance(err, sa.exc.SQLAlchemyError):
-            return fail(f"database error, nothing was imported: {str(err).splitlines()[0]}", 1)
-        raise
+    except BaseException as err:
+        return fail(*failure(err, stops, committed))
     finally:
         engine.dispose()
     print(json.dumps(report.as_dict(), indent=2) if args.json else report.render())

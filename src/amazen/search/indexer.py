@@ -19,6 +19,7 @@ from collections import deque
 import psycopg2.errors
 import sqlalchemy as sa
 
+from amazen import workers
 from amazen.models.search import create_view
 
 from . import packed, totals
@@ -237,7 +238,6 @@ class _Rebuild:
             bar.close()
 
     def _load_in_workers(self, bar):
-        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
 
@@ -250,10 +250,15 @@ class _Rebuild:
                 if bar is not None:
                     bar.update(size)
 
-        # Fork: the workers only analyse text; they never touch the database connection. A worker that
-        # dies (killed, out of memory) fails the rebuild, where a multiprocessing Pool would wait for
-        # its result for ever, holding the transaction and its locks.
-        with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
+        # The workers (amazen.workers) only analyse text, and end with this process. A worker that dies
+        # (killed, out of memory) fails the rebuild, where a multiprocessing Pool would wait for its result
+        # for ever, holding the transaction and its locks.
+        with (
+            workers.Lifeline() as lifeline,
+            ProcessPoolExecutor(
+                2, mp_context=workers.context(), initializer=workers.start_worker, initargs=(lifeline.end,)
+            ) as pool,
+        ):
             try:
                 for chunk, block in self.chunks():
                     pending.append((len(chunk), pool.submit(analyse_chunk, *self.fetch(chunk), block)))
@@ -261,6 +266,9 @@ class _Rebuild:
                 write_pending(keep=0)
             except BrokenProcessPool:
                 raise RuntimeError("an indexing worker process stopped unexpectedly") from None
+            except BaseException:
+                lifeline.cut()  # stopped (Ctrl-C, a database error): the workers end now, not after their chunks
+                raise
 
 
 class _FullRebuild(_Rebuild):

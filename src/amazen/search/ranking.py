@@ -5,7 +5,8 @@ A search reads, in its own transaction, the arrays of its query terms (the rares
 others' only in the blocks where the rarest has products) and of its descriptors (with neither a query
 nor a wanted descriptor, every product's facts), with
 COPY ... (FORMAT binary): psycopg2 returns ordinary results as text, where bytea arrives hex-encoded and
-costs 4-5 times as much to read. Nothing is kept between requests.
+costs 4-5 times as much to read. A process may keep the rows it read (amazen.search.blockcache): a
+search then asks only for the rows' versions and reads the rows whose version changed.
 """
 
 import io
@@ -17,25 +18,56 @@ import numpy as np
 
 from . import packed, scoring
 
+# A search's reads of the packed index. Each row's columns ({lead}, {other}, {described}, {facts}) are
+# either its arrays (ARRAYS: its records and category ids only where the search needs them) or, for a
+# read through the cache, its version and whether they are needed (VERSIONS), which reads no array.
 TERMS_SQL = """
-SELECT term, block, entries, records, category_ids FROM packed_terms WHERE term = %(lead)s
+SELECT term, block, {lead} FROM packed_terms p WHERE term = %(lead)s
 UNION ALL
-SELECT term, block, entries, NULL, NULL FROM packed_terms
+SELECT term, block, {other} FROM packed_terms p
 WHERE term = ANY(%(others)s) AND block = ANY(ARRAY(SELECT block FROM packed_terms WHERE term = %(lead)s))
 ORDER BY 1, 2
 """
-EXCLUDED_SQL = "SELECT term, block, entries, NULL, NULL FROM packed_terms WHERE term = ANY(%(others)s) ORDER BY 1, 2"
+EXCLUDED_SQL = "SELECT term, block, {other} FROM packed_terms p WHERE term = ANY(%(others)s) ORDER BY 1, 2"
 # With a query the candidates' facts come with its postings, so the evidence is read without its records,
 # and only in the blocks where the query's rarest term has products.
 EVIDENCE_SQL = """
-SELECT term, block, entries, CASE WHEN term = ANY(%(with_facts)s) THEN records END,
-       CASE WHEN term = ANY(%(with_facts)s) THEN category_ids END
-FROM packed_evidence WHERE term = ANY(%(terms)s) {in_blocks}
-ORDER BY 1, 2
+SELECT term, block, {described} FROM packed_evidence p WHERE term = ANY(%(terms)s) {in_blocks} ORDER BY 1, 2
 """
 # Neither a query nor a wanted descriptor: every product is a candidate.
-FACTS_SQL = "SELECT block, ids, records, category_ids FROM packed_facts ORDER BY block"
+FACTS_SQL = "SELECT NULL, block, {facts} FROM packed_facts p ORDER BY block"
+# A row's version: what a write (a new row version) or a full rebuild (a new table) changes.
+VERSION = "p.tableoid::text || ' ' || p.xmin::text || ' ' || p.ctid::text"
+
+
+def _columns(select):
+    return {
+        "lead": select("true"),
+        "other": select("false"),
+        "described": select("term = ANY(%(with_facts)s)"),
+        "facts": select("true", entries="ids"),
+    }
+
+
+ARRAYS = _columns(
+    lambda full, entries="entries": f"{entries}, CASE WHEN {full} THEN records END, CASE WHEN {full} THEN category_ids END"
+)
+VERSIONS = _columns(lambda full, entries=None: f"{VERSION}, {full}")
+# The rows of some (term, block) keys whose version the cache does not hold, with their versions.
+FETCH_SQL = {
+    table: f"""
+SELECT p.term, p.block, {VERSION}, p.entries,
+       CASE WHEN k.with_facts THEN p.records END, CASE WHEN k.with_facts THEN p.category_ids END
+FROM unnest(%(terms)s::text[], %(blocks)s::int[], %(full)s::bool[]) k(term, block, with_facts)
+JOIN packed_{table} p ON p.term = k.term AND p.block = k.block
+"""
+    for table in ("terms", "evidence")
+}
+FETCH_SQL["facts"] = (
+    f"SELECT NULL, p.block, {VERSION}, p.ids, p.records, p.category_ids FROM packed_facts p WHERE block = ANY(%(blocks)s)"
+)
 IN_LEAD_BLOCKS = "AND block = ANY(ARRAY(SELECT block FROM packed_terms WHERE term = %(lead)s))"
+_BLOCK = struct.Struct(">i")
 SHORTLIST_ABOVE = 4  # candidates per wanted result above which only the best scores are sorted
 
 
@@ -69,12 +101,49 @@ def copy_rows(cursor, sql, params):
         rows.append(row)
 
 
+def read_rows(cursor, cache, table, sql, params):
+    """The rows of one of the reads above (``sql``, of packed_{``table``}) as [term, block, entries,
+    records or None, category ids or None], in its order.
+
+    With a ``cache`` (amazen.search.blockcache): the rows' versions first, then only the rows whose
+    version the cache does not hold (or holds without the records now needed), which it keeps.
+    """
+    if cache is None:
+        rows = copy_rows(cursor, sql.format(**ARRAYS), params)
+        return [[term and term.decode(), block, *arrays] for term, block, *arrays in rows]
+    cursor.execute(sql.format(**VERSIONS), params)
+    versions = cursor.fetchall()
+    cached = cache.get_many([((table, term, block), version) for term, block, version, _ in versions])
+    needed, missing = [], {}  # missing: {(term, block): whether its records are needed}
+    for (term, block, _, full), value in zip(versions, cached):
+        if value is None or (full and value[1] is None):
+            missing[term, block] = missing.get((term, block), False) or full
+            value = None
+        needed.append((term, block, full, value))
+    fetched = {}
+    if missing:
+        terms, blocks = (list(column) for column in zip(*missing))
+        fulls = list(missing.values())
+        keys = {"terms": terms, "blocks": blocks, "full": fulls}
+        for term, block, version, *value in copy_rows(cursor, FETCH_SQL[table], keys):
+            term, block, value = term and term.decode(), _BLOCK.unpack(block)[0], tuple(value)
+            cache.put((table, term, block), version.decode(), value)
+            fetched[term, block] = value
+    rows = []
+    for term, block, full, value in needed:
+        value = value or fetched.get((term, block))
+        if value is not None:  # else gone since its version was read
+            entries, records, category_ids = value
+            rows.append([term, block, entries, records if full else None, category_ids if full else None])
+    return rows
+
+
 def by_term(rows):
     """{term: (entries, records or None, category ids or None)}, each the concatenation of the term's
     blocks (which come in block order, so the product ids stay sorted)."""
     parts = {}
     for term, _, entries, records, category_ids in rows:
-        parts.setdefault(term.decode(), []).append((entries, records, category_ids))
+        parts.setdefault(term, []).append((entries, records, category_ids))
     return {
         term: tuple(None if blocks[0][i] is None else b"".join(block[i] for block in blocks) for i in range(3))
         for term, blocks in parts.items()
@@ -135,12 +204,13 @@ def union_facts(candidates, sources):
     return combined.take(record_offsets[source] + position)
 
 
-def rank(session, request, params, wanted, page=None, facets=True):
+def rank(session, request, params, wanted, page=None, facets=True, cache=None):
     """Rank ``request`` (with SearchService._plan's ``params``): the total, the ids of the first ``wanted``
-    matches in order, the rows of those on ``page`` ((offset, limit), if given) and, if asked, the facets."""
+    matches in order, the rows of those on ``page`` ((offset, limit), if given) and, if asked, the facets.
+    ``cache``: the process's BlockCache, if any."""
     cursor = session.connection().connection.cursor()
-    terms, excluded, descriptors, wanted_terms, postings, evidence = _read(cursor, params)
-    candidates, bm25, facts = _candidates(cursor, params, terms, postings, wanted_terms, evidence)
+    terms, excluded, descriptors, wanted_terms, postings, evidence = _read(cursor, params, cache=cache)
+    candidates, bm25, facts = _candidates(cursor, params, terms, postings, wanted_terms, evidence, cache)
     for term in excluded:
         keep = ~np.isin(candidates, _entries(postings, term, packed.POSTING)["id"])
         candidates, bm25, facts = candidates[keep], bm25[keep], facts.take(keep)
@@ -199,7 +269,7 @@ def rank(session, request, params, wanted, page=None, facets=True):
     return ranked
 
 
-def _read(cursor, params, evidence=True):
+def _read(cursor, params, evidence=True, cache=None):
     """(query terms, excluded terms, [(descriptor term, sign)], wanted descriptor terms, the terms' postings,
     the descriptors' evidence): what a search reads of the index (by_term's results). Without ``evidence``
     a query's descriptors are not read: they score its candidates but never choose them."""
@@ -208,15 +278,17 @@ def _read(cursor, params, evidence=True):
     descriptors = [(params[f"descriptor{i}"], sign) for i, sign in enumerate(params["descriptor_signs"])]
     lead = terms[0] if terms else None
     if lead:
-        postings = by_term(copy_rows(cursor, TERMS_SQL, {"lead": lead, "others": terms[1:] + excluded}))
+        postings = by_term(read_rows(cursor, cache, "terms", TERMS_SQL, {"lead": lead, "others": terms[1:] + excluded}))
     else:
-        postings = by_term(copy_rows(cursor, EXCLUDED_SQL, {"others": excluded})) if excluded else {}
+        postings = by_term(read_rows(cursor, cache, "terms", EXCLUDED_SQL, {"others": excluded})) if excluded else {}
     wanted_terms = list(dict.fromkeys(term for term, sign in descriptors if sign > 0))
     found = (
         by_term(
-            copy_rows(
+            read_rows(
                 cursor,
-                EVIDENCE_SQL.format(in_blocks=IN_LEAD_BLOCKS if lead else ""),
+                cache,
+                "evidence",
+                EVIDENCE_SQL.replace("{in_blocks}", IN_LEAD_BLOCKS if lead else ""),
                 {
                     "terms": [term for term, _ in descriptors],
                     "lead": lead,
@@ -265,20 +337,20 @@ def _passed(size, flags, without=None):
     return passed
 
 
-def totals_without(session, params, drops):
+def totals_without(session, params, drops, cache=None):
     """How many products a search (with SearchService._plan's ``params``) finds without each of ``drops``,
     all counted in one read of the index: a drop is (query terms, excluded terms, filter flag or None) to
     leave out. Without a query the candidates stay those of the search, so a drop leaves out excluded
     terms and filters only; with one, it may leave out any query term but the rarest (which picks the
     candidates). Descriptors never change which products match a query, so they need not be read."""
     cursor = session.connection().connection.cursor()
-    terms, excluded, _, wanted_terms, postings, evidence = _read(cursor, params, evidence=False)
+    terms, excluded, _, wanted_terms, postings, evidence = _read(cursor, params, evidence=False, cache=cache)
     if terms:
         lead = _entries(postings, terms[0], packed.POSTING)
         candidates = lead["id"].astype(np.int32)
         facts = Facts.unpack(*postings[terms[0]][1:]) if terms[0] in postings else Facts.unpack(b"", b"")
     else:
-        candidates, _, facts = _candidates(cursor, params, terms, postings, wanted_terms, evidence)
+        candidates, _, facts = _candidates(cursor, params, terms, postings, wanted_terms, evidence, cache)
     has = {term: lookup(_entries(postings, term, packed.POSTING)["id"], candidates)[1] for term in terms[1:]}
     has_excluded = {term: np.isin(candidates, _entries(postings, term, packed.POSTING)["id"]) for term in excluded}
     flags = _flags(cursor, params, facts)
@@ -302,7 +374,7 @@ def _entries(found, term, dtype):
     return np.frombuffer(found[term][0], dtype) if term in found else np.zeros(0, dtype)
 
 
-def _candidates(cursor, params, terms, postings, wanted_terms, evidence):
+def _candidates(cursor, params, terms, postings, wanted_terms, evidence, cache=None):
     """(Candidate ids, their BM25, their Facts): the products with every query term; without a query, those
     some review says a wanted descriptor of; with neither, every product."""
     if terms:
@@ -326,9 +398,9 @@ def _candidates(cursor, params, terms, postings, wanted_terms, evidence):
             return np.zeros(0, np.int32), np.zeros(0), Facts.unpack(b"", b"")
         candidates = np.unique(np.concatenate([ids for ids, _ in sources]))
         return candidates, np.zeros(len(candidates)), union_facts(candidates, sources)
-    blocks = copy_rows(cursor, FACTS_SQL, {})
-    candidates = np.frombuffer(b"".join(block[1] for block in blocks), ">i4").astype(np.int32)
-    facts = Facts.unpack(b"".join(block[2] for block in blocks), b"".join(block[3] for block in blocks))
+    blocks = read_rows(cursor, cache, "facts", FACTS_SQL, {})
+    candidates = np.frombuffer(b"".join(block[2] for block in blocks), ">i4").astype(np.int32)
+    facts = Facts.unpack(b"".join(block[3] for block in blocks), b"".join(block[4] for block in blocks))
     return candidates, np.zeros(len(candidates)), facts
 
 

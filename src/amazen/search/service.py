@@ -70,8 +70,9 @@ class SearchResults:
 
 
 class SearchService:
-    def __init__(self, session):
+    def __init__(self, session, cache=None):
         self.session = session
+        self.cache = cache  # the process's BlockCache (amazen.search.blockcache), if any
 
     def _all(self, sql, params):
         return self.session.execute(sa.text(sql), params).all()
@@ -199,7 +200,7 @@ class SearchService:
 
     def _rank(self, request, params, wanted, page=None, facets=True):
         """The ranking (amazen.search.ranking) of a planned search; tests put their SQL reference here."""
-        return ranking.rank(self.session, request, params, wanted, page=page, facets=facets)
+        return ranking.rank(self.session, request, params, wanted, page=page, facets=facets, cache=self.cache)
 
     def _did_you_mean(self, request, frequencies, total):
         """{"query", "total"}: the query with misspelt words corrected, when that finds more products."""
@@ -339,7 +340,7 @@ class SearchService:
                 alone.append((min(left, default=math.inf), at, kind, value, relaxed))
         found = []  # (at, kind, value, total)
         if shared:
-            totals = ranking.totals_without(self.session, params, [drop for *_, drop in shared])
+            totals = ranking.totals_without(self.session, params, [drop for *_, drop in shared], cache=self.cache)
             found += [(at, kind, value, total) for (at, kind, value, _), total in zip(shared, totals)]
         for _, at, kind, value, relaxed in sorted(alone, key=lambda a: a[:2])[:MAX_RELAXATION_PASSES]:
             found.append((at, kind, value, self.ranked_ids(replace(relaxed, page=1), 0)[0]))

@@ -1,0 +1,133 @@
+"""The per-process cache of the packed index (amazen.search.blockcache): a search reads only the rows whose
+version changed, and still sees every committed change on its next request.
+
+Two apps on one scratch database stand for two app processes, each with its own cache; their
+transactions are their own (committed), not a test's rolled-back one.
+"""
+
+import threading
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from webob.multidict import MultiDict
+from webtest import TestApp
+
+from amazen.catalog.demo import generate
+from amazen.ingest.bulk import load_records
+from amazen.search import ranking
+from amazen.search.blockcache import BlockCache
+from amazen.search.indexer import index_products
+from amazen.search.query import parse_search
+from amazen.search.service import SearchService
+from tests.functional.test_bounded_work import counting
+from tests.functional.test_busy import make_app, shopper
+from tests.shoppers import post_review
+
+PRODUCTS = 150
+# Searches that read every kind of row: postings with and without their facts, evidence with and without
+# them, exclusions, and every product's facts.
+SEARCHES = [
+    {"q": "headphones"},
+    {"q": "wireless headphones", "pos": "comfortable"},
+    {"q": "headphones -wireless", "pos": "bass", "neg": "broke"},
+    {"pos": "comfortable"},
+    {"pos": "sharp", "neg": "rust", "sort": "price_asc"},
+    {"sort": "rating"},
+    {"q": "-wireless"},
+    {"q": "knife", "price_max": "100", "page": "2", "per_page": "5"},
+]
+
+
+@pytest.fixture
+def catalog(scratch_url):
+    engine = sa.create_engine(scratch_url)
+    with engine.begin() as conn:
+        load_records(conn, generate(products=PRODUCTS))
+    yield engine
+    engine.dispose()
+
+
+def search(app, **params):
+    return TestApp(app, extra_environ={"HTTP_HOST": "example.com"}).get("/api/search", params=params).json
+
+
+def test_a_second_identical_search_reads_no_arrays(catalog, monkeypatch):
+    app = make_app(catalog)
+    reads = counting(monkeypatch, ranking, "copy_rows")
+    first = [search(app, **params) for params in SEARCHES]
+    assert len(reads) >= 4  # postings, evidence, facts: nothing was cached
+    reads.clear()
+    for params, found in zip(SEARCHES, first):
+        assert search(app, **params) == found
+        assert reads == [], params
+
+
+def test_a_review_written_through_another_process_is_seen_by_the_next_search(catalog, monkeypatch):
+    reader, writer = make_app(catalog), make_app(catalog)
+    before = search(reader, q="headphones", per_page=100)
+    shown = before["results"][0]
+    assert search(reader, q="headphones", pos="zanzibarish")["unknown_terms"] == ["zanzibarish"]
+    reads = counting(monkeypatch, ranking, "copy_rows")
+    assert search(reader, q="headphones", per_page=100) == before and reads == []  # all of it cached
+
+    post_review(shopper(writer), shown["asin"], {"rating": 5, "summary": "Zanzibarish", "text": "Wonderfully zanzibarish sound."})
+    after = search(reader, q="headphones", per_page=100)
+    assert reads  # the rows the write changed, read again
+    again = next(r for r in after["results"] if r["asin"] == shown["asin"])
+    assert again["review_count"] == shown["review_count"] + 1  # the facts in the cached postings' rows
+    found = search(reader, q="headphones", pos="zanzibarish")
+    assert found["unknown_terms"] == [] and found["results"][0]["asin"] == shown["asin"]
+    assert found["results"][0]["evidence"][0]["mentions"] == 1
+
+
+def test_a_full_reindex_is_seen_by_the_next_search(catalog):
+    app = make_app(catalog)
+    before = search(app, q="headphones")
+    asin, price = before["results"][0]["asin"], before["results"][0]["price"]
+    with catalog.begin() as conn:
+        conn.execute(sa.text("UPDATE products SET price = :price WHERE asin = :asin"), {"price": 1234.5, "asin": asin})
+        index_products(conn)  # every product: new tables swapped in
+    after = search(app, q="headphones")
+    assert price != 1234.5 and next(r for r in after["results"] if r["asin"] == asin)["price"] == 1234.5
+    everything = search(app, sort="price_desc")  # every product's facts
+    assert everything["results"][0]["asin"] == asin
+
+
+def service_results(engine, cache):
+    """Every search of SEARCHES at the service level, each in its own transaction."""
+    out = []
+    for params in SEARCHES:
+        with Session(engine) as session:
+            found = SearchService(session, cache).search(parse_search(MultiDict(params)))
+            out.append((found.total, [(r.product_id, r.score, r.price, r.review_count) for r in found.results], found.facets))
+    return out
+
+
+def test_the_memory_bound_evicts_the_least_recently_used_rows(catalog):
+    expected = service_results(catalog, None)
+    whole = BlockCache(1 << 30)
+    assert service_results(catalog, whole) == expected
+    small = BlockCache(whole.bytes // 4)
+    assert service_results(catalog, small) == expected
+    assert 0 < small.bytes <= small.max_bytes and len(small) < len(whole)
+    assert service_results(catalog, small) == expected  # evicted rows are read again
+
+
+def test_threads_share_one_cache(catalog):
+    expected = service_results(catalog, None)
+    cache, found, failed = BlockCache(1 << 30), [], []
+
+    def run():
+        try:
+            for _ in range(3):
+                found.append(service_results(catalog, cache))
+        except Exception as err:  # reported below, with the thread's error
+            failed.append(err)
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not failed and len(found) == 12 and all(results == expected for results in found)
