@@ -13,8 +13,14 @@ filters; seeded, so every run asks the same questions):
 * HTTP: GET /api/search against `pserve production.ini` (waitress) on a local port, one client;
   the server's peak RSS (VmHWM) is read from /proc at the end.
 
+With --replica, the database is built on a primary started for the run and cloned into a streaming
+replica beside it (tests/replica/servers.py), and the HTTP mix runs twice: on the primary alone, then
+with the replica in AMAZEN_DATABASE_REPLICA_URLS; it prints both latencies and the share of the
+second run's transactions each server committed.
+
     python benchmarks/search.py [--sizes 100000 1000000] [--queries 240] [--corpus demo|real]
                                 [--measure-only [--database amazen_bench]] [--cache-mb 64]
+    python benchmarks/search.py --replica [--sizes 100000] [--queries 240] [--corpus demo|real]
 """
 
 import argparse
@@ -39,6 +45,7 @@ BENCHMARKS = Path(__file__).resolve().parent
 REPO = BENCHMARKS.parent
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(BENCHMARKS))
+sys.path.insert(0, str(REPO))  # tests.replica.servers, for --replica
 
 from import_speed import bench_database_url, fresh_database, wait_for_autovacuum, write_files  # noqa: E402
 
@@ -237,7 +244,17 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def over_http(url, mix, cache_mb=DEFAULT_MB):
+def server_environment(url, replica_url=None):
+    """pserve's environment: the database, the replica when there is one, and a session secret (production
+    refuses to start without one) unless the caller's environment has its own."""
+    env = {**os.environ, "AMAZEN_DATABASE_URL": url}
+    env.setdefault("AMAZEN_SESSION_SECRET", "benchmark-session-secret-" + "b" * 32)
+    if replica_url:
+        env["AMAZEN_DATABASE_REPLICA_URLS"] = replica_url
+    return env
+
+
+def over_http(url, mix, replica_url=None, cache_mb=DEFAULT_MB):
     port = free_port()
     workdir = Path(tempfile.mkdtemp(prefix="amazen-bench-http-"))
     ini = re.sub(r"^listen = .*$", f"listen = 127.0.0.1:{port}", (REPO / "production.ini").read_text(), flags=re.M)
@@ -247,9 +264,9 @@ def over_http(url, mix, cache_mb=DEFAULT_MB):
     server = subprocess.Popen(
         [pserve, str(workdir / "production.ini")],
         cwd=workdir,
-        env={**os.environ, "AMAZEN_DATABASE_URL": url},
+        env=server_environment(url, replica_url),
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=open(workdir / "pserve.log", "w"),
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -260,7 +277,7 @@ def over_http(url, mix, cache_mb=DEFAULT_MB):
                 break
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("pserve did not start")
+                    raise SystemExit("pserve did not start:\n" + (workdir / "pserve.log").read_text()[-3000:])
                 time.sleep(0.2)
 
         def get(params):
@@ -341,7 +358,7 @@ def run(sizes, queries, corpus, measure_only=False, database="amazen_bench", cac
             url, import_seconds, reindex_seconds, vacuum_seconds = build(size, corpus)
         counts = corpus_counts(url)
         service = service_level(url, mix, cache_mb)
-        http, rss = over_http(url, mix, cache_mb)
+        http, rss = over_http(url, mix, cache_mb=cache_mb)
         rows.append((counts, import_seconds, reindex_seconds, vacuum_seconds, service, http, rss))
         print(f"done: {counts['reviews']:,} reviews", file=sys.stderr)
 
@@ -380,6 +397,61 @@ def run(sizes, queries, corpus, measure_only=False, database="amazen_bench", cac
             )
 
 
+def with_replica(sizes, queries, corpus):
+    """The HTTP mix on the primary alone, then with one streaming replica beside it; which server
+    committed the second run's transactions (a search is one, on the server that answered it)."""
+    from amazen.config import normalise_database_url
+    from tests.replica.servers import Primary, Replica
+    from tests.stack.stack import wait_until
+
+    mix = query_mix(queries, REAL_QUERIES if corpus == "real" else QUERIES)
+    workdir = Path(tempfile.mkdtemp(prefix="amazen-bench-replica-"))
+    primary = Primary(workdir)
+    servers = [primary]
+    rows = []
+    try:
+        primary.create(log_statements=False)
+        os.environ["AMAZEN_BENCH_DATABASE_URL"] = normalise_database_url(primary.url())
+        for size in sizes:
+            url = build(size, corpus)[0]
+            replica = Replica(workdir, primary, apply_delay="0")
+            servers.append(replica)
+            replica.create()
+            position = primary.position()
+            wait_until(lambda: replica.replayed(position), "the replica replaying the import", deadline=600)
+            alone, _ = over_http(url, mix)
+            before = committed((primary, replica))
+            beside, _ = over_http(url, mix, normalise_database_url(replica.url("amazen_bench")))
+            after = committed((primary, replica))
+            share = (after[1] - before[1]) / (after[0] - before[0] + after[1] - before[1])
+            rows.append((corpus_counts(url)["reviews"], alone, beside, share))
+            replica.stop()
+            replica.remove()
+            servers.remove(replica)
+    finally:
+        for server in servers[::-1]:
+            server.stop()
+            server.remove()
+    print(f"corpus: {corpus}; {len(mix)} searches over HTTP (GET /api/search, one client), after a warm-up pass\n")
+    print(f"{'reviews':>10} {'setup':>16} {'p50':>7} {'p95':>7} {'p99':>7} {'replica share':>14}")
+    for reviews, alone, beside, share in rows:
+        for setup, timings, shown in (("primary alone", alone, "-"), ("primary+replica", beside, f"{share:.1%}")):
+            p50, p95, p99 = percentiles(timings)
+            print(f"{reviews:>10,} {setup:>16} {p50:>7.1f} {p95:>7.1f} {p99:>7.1f} {shown:>14}")
+    print("\nlatencies in ms; replica share: of the transactions committed in the second run, the replica's")
+
+
+def committed(servers):
+    """Transactions committed in the benchmark's database on each server, once no session of it is left
+    (a session's counts reach pg_stat_database by the time it has ended)."""
+    from tests.stack.stack import wait_until
+
+    for server in servers:
+        idle = "SELECT count(*) = 0 FROM pg_stat_activity WHERE datname = 'amazen_bench'"
+        wait_until(lambda: server.query(idle)[0], "the app's sessions ended", deadline=60)
+    return [int(server.query("SELECT xact_commit FROM pg_stat_database WHERE datname = 'amazen_bench'")[0]) for server in servers]
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
@@ -402,7 +474,15 @@ if __name__ == "__main__":
         default=DEFAULT_MB,
         help="the packed index's cache per process (amazen.search_cache_mb; 0: none) of the served app and of 'cached'",
     )
+    parser.add_argument(
+        "--replica",
+        action="store_true",
+        help="build on a primary of its own and compare the HTTP mix without and with a streaming replica",
+    )
     args = parser.parse_args()
+    if args.replica:
+        with_replica(args.sizes, args.queries, args.corpus)
+        raise SystemExit
     run(
         args.sizes[:1] if args.measure_only else args.sizes,
         args.queries,

@@ -5,7 +5,9 @@ AMAZEN_DATABASE_URL (then DATABASE_URL). Without one, development falls back to 
 PostgreSQL; production refuses to start and says which variable is missing. Migrations and the console
 scripts (jobs that create and swap tables) connect as the schema's owner, AMAZEN_OWNER_DATABASE_URL, when
 it is set; the app connects with AMAZEN_DATABASE_URL, as a role that may only read and write rows
-(amazen.dbroles). A URL with the templates' placeholder password is refused everywhere.
+(amazen.dbroles). A URL with the templates' placeholder password is refused everywhere. Streaming
+replicas that serve reads (amazen.replicas) are AMAZEN_DATABASE_REPLICA_URLS, comma-separated (else the
+``amazen.database_replica_urls`` setting); without them the app uses its one server.
 
 The session secret (which signs the session cookie) comes from AMAZEN_SESSION_SECRET. Without it,
 development (``amazen.generate_session_secret``) makes a random one in var/session_secret and reuses it;
@@ -22,6 +24,7 @@ from pyramid.settings import asbool
 
 DATABASE_URL_VARIABLES = ("AMAZEN_DATABASE_URL", "DATABASE_URL")
 OWNER_DATABASE_URL_VARIABLE = "AMAZEN_OWNER_DATABASE_URL"
+REPLICA_URLS_VARIABLE = "AMAZEN_DATABASE_REPLICA_URLS"
 # The password env_template and .db_env_template ship with: a deployment that kept it is refused.
 PLACEHOLDER_PASSWORD = "change-this-password"
 DEFAULT_DATA_DIR = "var"
@@ -36,14 +39,24 @@ class ConfigurationError(Exception):
     """A setting needed to start is missing or wrong; the message is one line for the operator."""
 
 
-def normalise_database_url(url):
+def normalise_database_url(url, name=DATABASE_URL_VARIABLES[0]):
     """Accept the URL spellings operators paste (postgres://, postgresql://) and pick our driver."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             return "postgresql+psycopg2://" + url[len(prefix) :]
     if url.startswith("postgresql+"):
         return url
-    raise ConfigurationError(f"{DATABASE_URL_VARIABLES[0]} must be a PostgreSQL URL (postgresql://user:password@host/dbname)")
+    raise ConfigurationError(f"{name} must be a PostgreSQL URL (postgresql://user:password@host/dbname)")
+
+
+def checked_database_url(name, value):
+    """``value`` normalised, refused when it kept the templates' placeholder password."""
+    if unquote(urlsplit(value).password or "") == PLACEHOLDER_PASSWORD:
+        raise ConfigurationError(
+            f"{name} has the templates' placeholder password ({PLACEHOLDER_PASSWORD}): set a real one, "
+            "the same as the database's (docs/deploy.md)"
+        )
+    return normalise_database_url(value, name)
 
 
 def database_url_from_environment(environ=None, owner=False):
@@ -53,13 +66,16 @@ def database_url_from_environment(environ=None, owner=False):
     for name in names:
         value = environ.get(name, "").strip()
         if value:
-            if unquote(urlsplit(value).password or "") == PLACEHOLDER_PASSWORD:
-                raise ConfigurationError(
-                    f"{name} has the templates' placeholder password ({PLACEHOLDER_PASSWORD}): set a real one, "
-                    "the same as the database's (docs/deploy.md)"
-                )
-            return normalise_database_url(value)
+            return checked_database_url(name, value)
     return None
+
+
+def resolve_replica_urls(settings, environ=None):
+    """The read replicas' URLs: AMAZEN_DATABASE_REPLICA_URLS's, else ``amazen.database_replica_urls``'s
+    (comma-separated, in the order they take turns); an empty list when neither is set."""
+    environ = os.environ if environ is None else environ
+    value = environ.get(REPLICA_URLS_VARIABLE, "").strip() or str(settings.get("amazen.database_replica_urls") or "")
+    return [checked_database_url(REPLICA_URLS_VARIABLE, url.strip()) for url in value.split(",") if url.strip()]
 
 
 def resolve_database_url(settings, environ=None, owner=False):

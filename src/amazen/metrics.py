@@ -110,10 +110,18 @@ def metrics():
         ),
         "pool_checked_out": Gauge("amazen_db_pool_checked_out", "Database connections in use", multiprocess_mode="livesum"),
         "pool_size": Gauge("amazen_db_pool_size", "Database connections the pools keep", multiprocess_mode="livesum"),
+        # Read replicas (amazen.replicas): the latest state any process saw, by the replica's number.
+        "replica_up": replica_gauge("amazen_replica_up", "1 when the replica answered its last check"),
+        "replica_lag_bytes": replica_gauge("amazen_replica_lag_bytes", "WAL the replica received but has not replayed"),
+        "replica_lag_seconds": replica_gauge("amazen_replica_lag_seconds", "The replica's replay lag in seconds"),
         "imports": Counter("amazen_imports", "amazen-import runs that committed"),
         "imported_products": Counter("amazen_imported_products", "Products inserted or updated by amazen-import"),
         "imported_reviews": Counter("amazen_imported_reviews", "Reviews inserted or updated by amazen-import"),
     }
+
+
+def replica_gauge(name, description):
+    return Gauge(name, description, ["replica"], multiprocess_mode="mostrecent")
 
 
 def record_import(report, settings):

@@ -1,7 +1,14 @@
 import pytest
+import sqlalchemy as sa
 
 from amazen import main
-from amazen.config import ConfigurationError, normalise_database_url, resolve_database_url, resolve_session_secret
+from amazen.config import (
+    ConfigurationError,
+    normalise_database_url,
+    resolve_database_url,
+    resolve_replica_urls,
+    resolve_session_secret,
+)
 
 
 def test_amazen_database_url_wins_over_database_url():
@@ -120,3 +127,36 @@ def test_development_makes_a_private_session_secret_once_and_reuses_it(tmp_path)
     path.chmod(0o644)
     with pytest.raises(ConfigurationError, match="chmod 600"):
         resolve_session_secret(settings, {})
+
+
+def test_replica_urls_come_from_the_variable_else_the_setting_in_their_order():
+    env = {"AMAZEN_DATABASE_REPLICA_URLS": " postgres://app:a@r1/db , postgresql://app:a@r2/db,"}
+    assert resolve_replica_urls({}, env) == ["postgresql+psycopg2://app:a@r1/db", "postgresql+psycopg2://app:a@r2/db"]
+    assert resolve_replica_urls({"amazen.database_replica_urls": "postgresql://app:a@r3/db"}, {}) == [
+        "postgresql+psycopg2://app:a@r3/db"
+    ]
+    assert resolve_replica_urls({}, {}) == []
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("mysql://app:a@r1/db", "AMAZEN_DATABASE_REPLICA_URLS must be a PostgreSQL URL"),
+        ("postgresql://app:change-this-password@r1/db", "placeholder password"),
+    ],
+)
+def test_a_malformed_replica_url_is_refused_naming_the_variable(value, message):
+    with pytest.raises(ConfigurationError, match=message):
+        resolve_replica_urls({}, {"AMAZEN_DATABASE_REPLICA_URLS": value})
+
+
+@pytest.mark.parametrize("setting, value", [("wait_ms", "soon"), ("max_lag_bytes", "-1"), ("retry_seconds", "inf")])
+def test_a_malformed_replica_setting_stops_the_app_naming_it(setting, value):
+    primary = sa.create_engine("postgresql+psycopg2://app:a@127.0.0.1:9/db")  # never connected
+    settings = {
+        "amazen.engine": primary,
+        "amazen.database_replica_urls": "postgresql://app:a@r1/db",
+        f"amazen.replica_{setting}": value,
+    }
+    with pytest.raises(SystemExit, match=f"amazen.replica_{setting}"):
+        main({}, **settings)

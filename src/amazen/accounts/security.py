@@ -56,11 +56,12 @@ def session_factory_for(secret):
 
 
 def current_user(request):
-    """``request.user``: the account the session's token opens, or None."""
+    """``request.user``: the account the session's token opens, or None. Always from the primary: a
+    session that has ended opens nothing at once, and marking it seen is a write."""
     token = _session_helper.authenticated_userid(request)
     if token is None:
         return None
-    user = AccountService(request.dbsession).user_for_session(token, timeout=SESSION_TIMEOUT, touch_after=SESSION_REISSUE)
+    user = AccountService(request.primary_dbsession).user_for_session(token, timeout=SESSION_TIMEOUT, touch_after=SESSION_REISSUE)
     return None if user is None else CurrentUser.of(user)
 
 

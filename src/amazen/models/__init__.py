@@ -5,7 +5,8 @@ import zope.sqlalchemy
 from sqlalchemy import engine_from_config
 from sqlalchemy.orm import configure_mappers, sessionmaker
 
-from amazen.config import ConfigurationError
+from amazen import replicas
+from amazen.config import ConfigurationError, resolve_replica_urls
 
 from .accounts import ReviewVote, User  # noqa: F401
 from .catalog import Category, Product, Review, product_categories  # noqa: F401  (register the tables)
@@ -52,9 +53,9 @@ def get_session_factory(engine):
     return factory
 
 
-def get_tm_session(session_factory, transaction_manager, request=None):
+def get_tm_session(session_factory, transaction_manager, request=None, **options):
     """A session joined to ``transaction_manager``: it commits or aborts with the transaction."""
-    dbsession = session_factory(info={"request": request})
+    dbsession = session_factory(info={"request": request}, **options)
     zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
     return dbsession
 
@@ -102,12 +103,42 @@ def includeme(config):
         raise SystemExit(f"amazen: {err}") from None
     config.registry["dbsession_factory"] = session_factory
     config.registry["db_engine"] = engine
+    replica_set = config.registry["replicas"] = read_replicas(settings, engine)
 
-    def dbsession(request):
+    def primary_dbsession(request):
+        """The primary's session: writes, and the reads that must see the latest commit (session rows)."""
         # WebTest fixtures may hand in a session bound to the test's outer transaction.
         session = request.environ.get("app.dbsession")
         if session is None:
             session = get_tm_session(session_factory, request.tm, request=request)
+            if replica_set and request.method not in replicas.SAFE_METHODS:
+                replicas.remember_commit(request, replica_set)
         return session
 
+    def dbsession(request):
+        """The request's session, chosen once: a replica's for a read when one is usable, else the primary's."""
+        if replica_set is None or request.method not in replicas.SAFE_METHODS or "app.dbsession" in request.environ:
+            return request.primary_dbsession
+        connection = replica_set.connect(replicas.wanted_position(request))
+        if connection is None:
+            return request.primary_dbsession
+        request.add_finished_callback(lambda request: connection.close())
+        return get_tm_session(session_factory, request.tm, request=request, bind=connection)
+
+    config.add_request_method(primary_dbsession, reify=True)
     config.add_request_method(dbsession, reify=True)
+
+
+def read_replicas(settings, primary):
+    """The ReplicaSet of the configured replica URLs (amazen.replicas), or None without any."""
+    try:
+        urls = resolve_replica_urls(settings)
+        if not urls:
+            return None
+        engines = [get_engine({"sqlalchemy.url": url}) for url in urls]
+        replica_set = replicas.ReplicaSet(engines, primary, settings)
+    except ConfigurationError as err:
+        raise SystemExit(f"amazen: {err}") from None
+    for replica_engine in engines:
+        sa.event.listen(replica_engine, "handle_error", replica_set.lost_connection_handler(replica_engine))
+    return replica_set
