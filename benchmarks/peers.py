@@ -359,11 +359,16 @@ def run(size, queries):
         f"{len(mix)} searches (1-3 query words, 0-3 descriptors, with and without filters), one client, "
         "after a warm-up pass\n"
     )
-    print(f"{'system':<28} {'load+index s':>13} {'size MB':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'queries/s':>10}")
+    print(
+        f"{'system':<28} {'load+index s':>13} {'size MB':>8} {'× files':>8} "
+        f"{'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'queries/s':>10}"
+    )
+    print(f"{'raw files':<28} {'':>13} {files_mb:>8,.0f} {1:>8.1f}")
     for system, (seconds, mb, timings) in loaded.items():
         p50, p95, p99 = percentiles(timings)
         print(
-            f"{system:<28} {seconds:>13.1f} {mb:>8,.0f} {p50:>7.1f} {p95:>7.1f} {p99:>7.1f} {len(timings) / sum(timings):>10.0f}"
+            f"{system:<28} {seconds:>13.1f} {mb:>8,.0f} {mb / files_mb:>8.1f} "
+            f"{p50:>7.1f} {p95:>7.1f} {p99:>7.1f} {len(timings) / sum(timings):>10.0f}"
         )
     if not tantivy:
         print("\nTantivy: not installed (pip install -e '.[bench]'), so not measured")
