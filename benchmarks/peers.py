@@ -9,15 +9,15 @@ from the files to a searchable index, with the machine otherwise idle (it waits 
   same files (read with json here), then one row per product with the reviews grouped into an English
   `tsvector` (title, brand and category weighted A, the reviews' summaries and texts D), a GIN index on
   it and ANALYZE;
-* Tantivy (the optional `bench` extra; its column is left out with a note when it is not installed): one
+* Tantivy (the optional `bench` extra; its row is left out with a note when it is not installed): one
   document per product (title, brand, category and the reviews' text, English stemming; price, rating
   and review count as fast fields), in a directory of its own.
 
 Every database is then vacuumed and analysed (what autovacuum does soon after a load), untimed, and the
 same seeded mix of searches (`search.query_mix` over `search.REAL_QUERIES`) runs against each, one
 client in this process, after one warm-up pass: Amazen's SearchService.search (ranking, evidence, quotes
-and facets, as `search.py`'s service level), and for the peers their top 20 and total count. A search
-maps to the peers the same way in both:
+and facets, as `search.py`'s service level), and for the peers their top 20 and total count. Both peers
+take a search the same way:
 
 * the query words are AND'ed: every one must match (plain: `plainto_tsquery`);
 * wanted descriptors (pos) are OR'ed into the rank as phrases: they add score, and a search of
