@@ -15,7 +15,8 @@ from the files to a searchable index, with the machine otherwise idle (it waits 
 
 Every database is then vacuumed and analysed (what autovacuum does soon after a load), untimed, and the
 same seeded mix of searches (`search.query_mix` over `search.REAL_QUERIES`) runs against each, one
-client in this process, after one warm-up pass: Amazen's SearchService.search (ranking, evidence, quotes
+client in this process, after one warm-up pass, each search on every system in turn (so a busy moment
+of the machine falls on all of them alike): Amazen's SearchService.search (ranking, evidence, quotes
 and facets, as `search.py`'s service level), and for the peers their top 20 and total count. Both peers
 take a search the same way:
 
@@ -34,6 +35,7 @@ Sizes on disk: `pg_database_size` of each database, the Tantivy index directory,
 """
 
 import argparse
+import contextlib
 import io
 import itertools
 import json
@@ -54,7 +56,7 @@ sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(BENCHMARKS))
 
 from import_speed import fresh_database, wait_for_autovacuum, write_files  # noqa: E402
-from search import REAL_QUERIES, percentiles, query_mix, timed  # noqa: E402
+from search import REAL_QUERIES, percentiles, query_mix  # noqa: E402
 
 from amazen.pgcopy import copy_line  # noqa: E402
 from amazen.search.query import parse_search  # noqa: E402
@@ -321,11 +323,25 @@ def directory_mb(directory):
     return sum(path.stat().st_size for path in Path(directory).rglob("*") if path.is_file()) / 2**20
 
 
-def measure(url, searcher_for, mix):
+def session_on(stack, url):
+    """A session on ``url`` that ``stack`` closes, its engine disposed."""
     engine = sa.create_engine(url)
-    with Session(engine) as session:
-        timings = timed(searcher_for(session), mix)
-    engine.dispose()
+    stack.callback(engine.dispose)
+    return stack.enter_context(Session(engine))
+
+
+def timed_together(searches, mix):
+    """{system: timings} of every search of ``mix`` on each system in turn, after a warm-up pass on each,
+    so that a busy moment of the machine falls on all the systems alike."""
+    for search in searches.values():
+        for params in mix:
+            search(params)
+    timings = {system: [] for system in searches}
+    for params in mix:
+        for system, search in searches.items():
+            started = time.perf_counter()
+            search(params)
+            timings[system].append(time.perf_counter() - started)
     return timings
 
 
@@ -335,40 +351,44 @@ def run(size, queries):
     try:
         meta, reviews_file, products, reviews = write_files(directory, size, "real")
         files_mb = (meta.stat().st_size + reviews_file.stat().st_size) / 2**20
-        loaded = {}  # system: (load s, size MB, timings)
+        loaded = {}  # system: (load s, size MB)
         amazen_url, seconds = load_amazen(meta, reviews_file)
-        loaded["Amazen"] = [seconds, vacuumed_mb(amazen_url)]
+        loaded["Amazen"] = seconds, vacuumed_mb(amazen_url)
         plain_url, seconds = load_plain(meta, reviews_file)
-        loaded["plain PostgreSQL full text"] = [seconds, vacuumed_mb(plain_url)]
+        loaded["plain PostgreSQL full text"] = seconds, vacuumed_mb(plain_url)
         if tantivy:
             wait_for_autovacuum(plain_url)
             index_directory = directory / "tantivy"
             index_directory.mkdir()
             index, seconds = load_tantivy(meta, reviews_file, index_directory)
-            loaded["Tantivy"] = [seconds, directory_mb(index_directory)]
+            loaded["Tantivy"] = seconds, directory_mb(index_directory)
         # Searches only once everything is loaded, so each system runs them with the others' data on disk.
-        loaded["Amazen"].append(measure(amazen_url, amazen_search, mix))
-        loaded["plain PostgreSQL full text"].append(measure(plain_url, plain_search, mix))
-        if tantivy:
-            loaded["Tantivy"].append(timed(tantivy_search(index), mix))
+        with contextlib.ExitStack() as stack:
+            searches = {
+                "Amazen": amazen_search(session_on(stack, amazen_url)),
+                "plain PostgreSQL full text": plain_search(session_on(stack, plain_url)),
+            }
+            if tantivy:
+                searches["Tantivy"] = tantivy_search(index)
+            timings = timed_together(searches, mix)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
 
     print(
         f"corpus: real, {reviews:,} reviews of {products:,} products, raw files {files_mb:,.0f} MB; "
         f"{len(mix)} searches (1-3 query words, 0-3 descriptors, with and without filters), one client, "
-        "after a warm-up pass\n"
+        f"after a warm-up pass, each search on every system in turn; load average over 15 minutes {os.getloadavg()[2]:.1f}\n"
     )
     print(
         f"{'system':<28} {'load+index s':>13} {'size MB':>8} {'× files':>8} "
         f"{'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'queries/s':>10}"
     )
     print(f"{'raw files':<28} {'':>13} {files_mb:>8,.0f} {1:>8.1f}")
-    for system, (seconds, mb, timings) in loaded.items():
-        p50, p95, p99 = percentiles(timings)
+    for system, (seconds, mb) in loaded.items():
+        p50, p95, p99 = percentiles(timings[system])
         print(
             f"{system:<28} {seconds:>13.1f} {mb:>8,.0f} {mb / files_mb:>8.1f} "
-            f"{p50:>7.1f} {p95:>7.1f} {p99:>7.1f} {len(timings) / sum(timings):>10.0f}"
+            f"{p50:>7.1f} {p95:>7.1f} {p99:>7.1f} {len(mix) / sum(timings[system]):>10.0f}"
         )
     if not tantivy:
         print("\nTantivy: not installed (pip install -e '.[bench]'), so not measured")
