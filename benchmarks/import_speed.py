@@ -134,14 +134,16 @@ def bench_database_url(name="amazen_bench"):
     return url.set(database=name).render_as_string(hide_password=False)
 
 
-def fresh_database(name="amazen_bench"):
+def fresh_database(name="amazen_bench", migrated=True):
+    """An empty database ``name`` (dropped first if it exists), with Amazen's schema when ``migrated``."""
     bench = bench_database_url(name)
     admin = sa.create_engine(sa.engine.make_url(bench).set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     admin.dispose()
-    migrate(bench)
+    if migrated:
+        migrate(bench)
     return bench
 
 
