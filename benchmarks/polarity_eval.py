@@ -1,0 +1,120 @@
+"""How well the stored polarity of a mention says praise or complaint: Hu & Liu's labelled features.
+
+Hu & Liu (KDD 2004) labelled every review sentence of five products with the product features it
+comments on and the opinion's sign ("picture quality[+2]##the picture quality is great ."): [+n] is
+praise, [-n] a complaint. This script reads the five files itself (no database) and, for every labelled
+feature of one or two words (as the analyzer counts words: ``descriptor_term``) that the analyzer finds
+in its sentence, compares the polarity the import would store with the label's sign. The polarity comes
+from ``mention_balance``, the function the import's evidence uses (``search/documents.py``): a mention
+is positive when its plain occurrences outnumber its negated ones, negative otherwise.
+
+* **agreement**: the share of mentions whose stored polarity has the label's sign;
+* **complaint recall**: complaints stored as negative / all complaints; **praise recall** likewise;
+* **always positive**: the agreement of answering "positive" for every mention (the share of praise).
+
+The anchor: Hu & Liu reported 84.2% orientation accuracy for their own method.
+
+    python benchmarks/polarity_eval.py
+"""
+
+import re
+import sys
+from pathlib import Path
+from typing import NamedTuple
+
+BENCHMARKS = Path(__file__).resolve().parent
+REPO = BENCHMARKS.parent
+sys.path.insert(0, str(REPO / "src"))
+
+from amazen.ingest import clean  # noqa: E402
+from amazen.ingest.readers.huliu import TITLE, sentence_text  # noqa: E402
+from amazen.search.analyzer import descriptor_term, mention_balance  # noqa: E402
+
+HULIU = REPO.parent / "shared" / "data" / "amazon" / "huliu2004"
+# A labelled feature: its words, then "[+n]" or "[-n]" (a label without a sign, "[2]", is not read).
+LABEL = re.compile(r"([^\[\],#]+?)\s*\[([+-])\d\]")
+
+
+class Mention(NamedTuple):
+    stored_positive: bool  # what the import stores: not negated
+    praise: bool  # the human label: [+n]
+
+
+def labelled_sentence(line):
+    """(sentence, [(feature, praise)]) of one annotated line, or None for a title or any other line.
+
+    "picture quality[+2], use[-1][u]##the picture ..." -> ("the picture ...", [("picture quality", True),
+    ("use", False)]); features are lower-cased and stripped.
+    """
+    line = line.strip()
+    if TITLE.fullmatch(line):
+        return None
+    sentence = sentence_text(line)
+    if sentence is None:
+        return None
+    labels = line.split("#", 1)[0]
+    return sentence, [(feature.strip().lower(), sign == "+") for feature, sign in LABEL.findall(labels)]
+
+
+def mentions(sentence, labels):
+    """The Mentions of ``labels`` (labelled_sentence's) that the analyzer finds in ``sentence``."""
+    balance = mention_balance(None, clean.text(sentence) or "")
+    found = []
+    for feature, praise in labels:
+        try:
+            term = descriptor_term(feature)
+        except ValueError:  # more than two words
+            continue
+        if term is not None and term in balance:
+            found.append(Mention(balance[term] > 0, praise))
+    return found
+
+
+def score(found):
+    """{mentions, agreement, complaint_recall, praise_recall, always_positive} of a list of Mentions
+    (a share is 0.0 when there is nothing to divide by)."""
+    complaints = [m for m in found if not m.praise]
+    praise = [m for m in found if m.praise]
+
+    def share(part, whole):
+        return len(part) / len(whole) if whole else 0.0
+
+    return {
+        "mentions": len(found),
+        "agreement": share([m for m in found if m.stored_positive == m.praise], found),
+        "complaint_recall": share([m for m in complaints if not m.stored_positive], complaints),
+        "praise_recall": share([m for m in praise if m.stored_positive], praise),
+        "always_positive": share(praise, found),
+    }
+
+
+def file_mentions(path):
+    found = []
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        labelled = labelled_sentence(line)
+        if labelled:
+            found.extend(mentions(*labelled))
+    return found
+
+
+def main():
+    columns = ("mentions", "agreement", "complaint_recall", "praise_recall", "always_positive")
+    heads = ("mentions", "agreement", "complaint recall", "praise recall", "always positive")
+    print(f"{'product':<42} " + " ".join(f"{head:>16}" for head in heads))
+    everything = []
+    for path in sorted(HULIU.glob("*.txt")):
+        if path.name == "Readme.txt":  # the dataset's description, not a product
+            continue
+        found = file_mentions(path)
+        everything.extend(found)
+        print(f"{path.stem:<42} " + _cells(score(found), columns))
+    print(f"{'total':<42} " + _cells(score(everything), columns))
+    print("\nAnchor: Hu & Liu (KDD 2004), their method's orientation accuracy: 0.842.")
+
+
+def _cells(values, columns):
+    return " ".join(f"{values[c]:>16}" if c == "mentions" else f"{values[c]:>16.3f}" for c in columns)
+
+
+if __name__ == "__main__":
+    main()
