@@ -5,8 +5,9 @@ comments on and the opinion's sign ("picture quality[+2]##the picture quality is
 praise, [-n] a complaint. This script reads the five files itself (no database) and, for every labelled
 feature of one or two words (as the analyzer counts words: ``descriptor_term``) that the analyzer finds
 in its sentence, compares the polarity the import would store with the label's sign. The polarity comes
-from ``mention_balance``, the function the import's evidence uses (``search/documents.py``): a mention
-is positive when its plain occurrences outnumber its negated ones, negative otherwise.
+from ``mention_balance``, the function the import's evidence uses (``search/documents.py``), applied to
+the labelled sentence (the import applies it to a whole review): a mention is positive when its plain
+occurrences outnumber its negated ones, negative otherwise.
 
 * **agreement**: the share of mentions whose stored polarity has the label's sign;
 * **complaint recall**: complaints stored as negative / all complaints; **praise recall** likewise;
