@@ -156,7 +156,12 @@ def test_a_misspelt_avoided_descriptor_is_corrected_too_and_a_correct_one_is_lef
     found = api.get("/api/search", params={"q": "headphones", "neg": "cheep"}).json
     total = reference_total(session, q="headphones", neg="cheap")
     assert found["did_you_mean"] == {"query": "headphones", "pos": [], "neg": ["cheap"], "total": total}
-    for params in ({"q": "headphones", "pos": "comfortable"}, {"q": "headphones", "neg": "cheap"}, {"pos": "comfort"}):
+    for params in (
+        {"q": "headphones", "pos": "comfortable"},
+        {"q": "headphones", "neg": "cheap"},
+        {"pos": "comfort"},
+        {"pos": "comfortable", "neg": "confortable"},  # the correction would both want and avoid it
+    ):
         assert api.get("/api/search", params=params).json["did_you_mean"] is None, params
 
 

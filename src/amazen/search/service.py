@@ -212,6 +212,9 @@ class SearchService:
                 term_of[word] = terms[0]
         better = corrections(self.session, {word: frequencies.get(term, 0) for word, term in term_of.items()})
         respelt = descriptor_corrections(self.session, self._descriptor_words(request))
+        # Not to a term the search already has: that would ask for it twice, or both want and avoid it.
+        taken = {d.term for d in request.descriptors}
+        respelt = {word: new for word, new in respelt.items() if descriptor_term(new) not in taken}
         if not better and not respelt:
             return None
         replaces_unknown = any(term_of[word] not in frequencies for word in better)

@@ -9,7 +9,7 @@ import string
 
 import sqlalchemy as sa
 
-from .analyzer import stem
+from .analyzer import descriptor_term, stem
 
 LETTERS = string.ascii_lowercase + string.digits + "'"
 TRIGRAM_CANDIDATES = 50
@@ -113,6 +113,8 @@ def descriptor_corrections(session, words):
             for candidate, candidate_term in near[word].items()
             if candidate_term != term and mentions.get(candidate_term, 0) >= least
         )
-        if ranked:
-            out[word] = ranked[0][1]
+        # The first that is a descriptor of its term (not a stop word that stems alike).
+        best = next((c for _, c in ranked if descriptor_term(c) == near[word][c]), None)
+        if best:
+            out[word] = best
     return out
