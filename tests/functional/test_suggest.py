@@ -4,14 +4,19 @@ parser and stemmer), not read back from the code under test.
 """
 
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
+from webob.multidict import MultiDict
 
+from amazen.search.query import parse_search
 from amazen.search.spelling import edits1, osa_distance
 from amazen.search.suggest import log_likelihood
+from tests.functional.test_api import check, response_schema
 from tests.functional.test_search import RAW, STEM, brute_force_evidence
+from tests.reference_ranking import ReferenceSearch
 from tests.shoppers import api_headers, post_review, signed_in_browser
 
 GENERIC = {
@@ -106,7 +111,8 @@ def test_the_results_page_offers_suggestions_as_links_that_add_the_descriptor(ap
 def test_a_misspelt_query_offers_the_correction_with_its_hit_count(api, typo):
     found = api.get("/api/search", params={"q": typo}).json
     assert found["total"] == 0
-    assert found["did_you_mean"] == {"query": "headphones", "total": len(products_named("headphones"))}
+    expected = {"query": "headphones", "pos": [], "neg": [], "total": len(products_named("headphones"))}
+    assert found["did_you_mean"] == expected
 
 
 def test_did_you_mean_keeps_the_other_words_and_stays_away_from_correct_queries(api):
@@ -120,6 +126,84 @@ def test_the_results_page_links_the_correction(api):
     page = BeautifulSoup(api.get("/search", params={"q": "hedphones"}).text, "html.parser")
     link = page.select_one(".did-you-mean a")
     assert link.get_text() == "headphones" and "q=headphones" in link["href"]
+
+
+def reviews_saying(word):
+    """How many raw reviews use a word with the stem of ``word``."""
+    target = STEM(word)
+    return sum(target in stems_of(text) for reviews in RAW.values() for _, text, _ in reviews.values())
+
+
+def reference_total(session, **params):
+    return ReferenceSearch(session[0]).search(parse_search(MultiDict(params))).total
+
+
+def test_a_misspelt_wanted_descriptor_offers_the_far_more_used_word_with_its_total(api, session):
+    # "confortable" is a real review word (one review), so it is not unknown: it quietly ranks by that review.
+    assert reviews_saying("confortable") >= 1 and reviews_saying("comfortable") >= 20 * reviews_saying("confortable")
+    found = api.get("/api/search", params={"q": "headphones", "pos": "confortable"}).json
+    assert found["unknown_terms"] == []
+    assert found["did_you_mean"] == {
+        "query": "headphones",
+        "pos": ["comfortable"],
+        "neg": [],
+        "total": reference_total(session, q="headphones", pos="comfortable"),
+    }
+    assert found["did_you_mean"]["total"] > 0
+
+
+def test_a_misspelt_avoided_descriptor_is_corrected_too_and_a_correct_one_is_left_alone(api, session):
+    found = api.get("/api/search", params={"q": "headphones", "neg": "cheep"}).json
+    total = reference_total(session, q="headphones", neg="cheap")
+    assert found["did_you_mean"] == {"query": "headphones", "pos": [], "neg": ["cheap"], "total": total}
+    for params in (
+        {"q": "headphones", "pos": "comfortable"},
+        {"q": "headphones", "neg": "cheap"},
+        {"pos": "comfort"},
+        {"pos": "comfortable", "neg": "confortable"},  # the correction would both want and avoid it
+    ):
+        assert api.get("/api/search", params=params).json["did_you_mean"] is None, params
+
+
+def test_every_descriptor_is_looked_up_in_one_statement_and_the_correction_ranked_once(api, electronics):
+    typed = {"pos": ["confortable", "flimpsy", "qaulity"], "neg": ["cheep", "proboem"]}
+    seen = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    sa.event.listen(electronics, "before_cursor_execute", note)
+    try:
+        found = api.get("/api/search", params={"q": "headphones", **typed}).json
+    finally:
+        sa.event.remove(electronics, "before_cursor_execute", note)
+    offered = found["did_you_mean"]
+    assert offered["pos"] == ["comfortable", "flimsy", "quality"] and offered["neg"] == ["cheap", "problem"]
+    # Two searches planned (this one, the corrected one), each reading its descriptors' products; one
+    # statement more finds every descriptor's correction.
+    assert len([s for s in seen if "search_stats" in s]) == 2
+    assert len([s for s in seen if "FROM term_stats" in s]) == 3
+
+
+def test_the_results_page_links_the_corrected_descriptor_search(api):
+    page = BeautifulSoup(
+        api.get("/search", params={"q": "headphones", "pos": "confortable", "sort": "rating"}).text, "html.parser"
+    )
+    offered = page.select_one(".did-you-mean")
+    link = offered.select_one("a")
+    assert link.get_text() == "want “comfortable”"
+    corrected = api.get("/api/search", params={"q": "headphones", "pos": "comfortable", "sort": "rating"}).json
+    assert f"{corrected['total']:,} product" in offered.get_text()
+    followed = parse_qs(urlsplit(link["href"]).query)
+    assert followed == {"q": ["headphones"], "pos": ["comfortable"], "sort": ["rating"]}
+
+
+def test_the_did_you_mean_object_validates_against_the_openapi_document(api):
+    document = api.get("/api/openapi.json").json
+    for params in ({"q": "headphones", "pos": "confortable"}, {"q": "hedphones", "neg": "cheep"}):
+        found = api.get("/api/search", params=params).json
+        assert found["did_you_mean"]["pos"] or found["did_you_mean"]["neg"]
+        check(found, response_schema(document, "/api/search", "get", "200"), document)
 
 
 def test_spelling_distance_counts_a_swap_as_one_edit():

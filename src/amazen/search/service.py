@@ -14,9 +14,9 @@ from amazen.models.search import QUOTES_ARRAY, STARS_ARRAY
 from amazen.params import InvalidParameter
 
 from . import ranking
-from .analyzer import WORD, analyze_query_words, sentences, uses_term, word_stem
+from .analyzer import WORD, analyze_query_words, descriptor_term, fold, sentences, uses_term, word_stem
 from .query import parse_query, query_parts, respell, spelled_words, without_part
-from .spelling import corrections
+from .spelling import corrections, descriptor_corrections
 
 MAX_RELAXATIONS = 5  # what-to-drop hints on a search that finds nothing
 MAX_RELAXATION_PASSES = 3  # what-to-drop hints that need a ranking of their own
@@ -61,7 +61,7 @@ class SearchResults:
     facets: dict
     unknown_terms: list
     message: str = None
-    did_you_mean: dict = None  # {"query", "total"}
+    did_you_mean: dict = None  # {"query", "pos", "neg", "total"}
     top_ids: list = field(default_factory=list)  # the first ``top`` matches' ids, when asked for
 
     @property
@@ -203,23 +203,49 @@ class SearchService:
         return ranking.rank(self.session, request, params, wanted, page=page, facets=facets, cache=self.cache)
 
     def _did_you_mean(self, request, frequencies, total):
-        """{"query", "total"}: the query with misspelt words corrected, when that finds more products."""
+        """{"query", "pos", "neg", "total"}: the search with misspelt query words and descriptors
+        corrected, when that finds products (and more, for a correction of the query alone)."""
         term_of = {}
         for word in spelled_words(request.query.text):
             terms = analyze_query_words(word)
             if len(terms) == 1:  # not a stop word
                 term_of[word] = terms[0]
         better = corrections(self.session, {word: frequencies.get(term, 0) for word, term in term_of.items()})
-        if not better:
+        respelt = descriptor_corrections(self.session, self._descriptor_words(request))
+        # Not to a term the search already has: that would ask for it twice, or both want and avoid it.
+        taken = {d.term for d in request.descriptors}
+        respelt = {word: new for word, new in respelt.items() if descriptor_term(new) not in taken}
+        if not better and not respelt:
             return None
         replaces_unknown = any(term_of[word] not in frequencies for word in better)
-        text = respell(request.query.text, better)
-        corrected_total, _ = self.ranked_ids(replace(request, query=parse_query(text), page=1), 0)
+        text = respell(request.query.text, better) if better else request.query.text
+        descriptors = [
+            replace(d, text=respelt[word], term=descriptor_term(respelt[word])) if word in respelt else d
+            for d, word in ((d, fold(d.text.strip())) for d in request.descriptors)
+        ]
+        corrected = replace(request, query=parse_query(text), descriptors=descriptors, page=1)
+        corrected_total, _ = self.ranked_ids(corrected, 0)
         # An unknown word was left out of this search, so its correction is offered whenever it finds
-        # something; a rare word's only when it finds more.
-        if corrected_total and (replaces_unknown or corrected_total > total):
-            return {"query": text, "total": corrected_total}
+        # something; a rare word's only when it finds more. A descriptor's correction is offered whenever
+        # it finds something: the misspelling ranks by a few reviews even when as many products match.
+        if corrected_total and (respelt or replaces_unknown or corrected_total > total):
+            return {
+                "query": text,
+                "pos": [d.text for d in corrected.positive],
+                "neg": [d.text for d in corrected.negative],
+                "total": corrected_total,
+            }
         return None
+
+    @staticmethod
+    def _descriptor_words(request):
+        """{typed word: its index term} for the request's one-word descriptors."""
+        words = {}
+        for d in request.descriptors:
+            word = fold(d.text.strip())
+            if " " not in d.term and WORD.fullmatch(word) and descriptor_term(word) == d.term:
+                words[word] = d.term
+        return words
 
     # Results and evidence ----------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ import string
 
 import sqlalchemy as sa
 
-from .analyzer import stem
+from .analyzer import descriptor_term, stem
 
 LETTERS = string.ascii_lowercase + string.digits + "'"
 TRIGRAM_CANDIDATES = 50
@@ -87,4 +87,34 @@ def corrections(session, words):
         ranked = [r for r in ranked if r[0] <= max_edits(word)]
         if ranked:
             out[word] = ranked[0][2]
+    return out
+
+
+def descriptor_corrections(session, words):
+    """{word: the word reviews far more often use} for those of ``words`` (typed one-word descriptors,
+    {word: its index term}) that have one: a word one edit away whose term MORE_COMMON times as many
+    reviews mention (term_stats.mentions), the most mentioned first. One statement, however many words:
+    the typed terms and every candidate's term are looked up together. One edit only, even for long
+    words: term_stats has no trigram index to propose words two edits away.
+    """
+    asked = {word: term for word, term in words.items() if max_edits(word)}
+    if not asked:
+        return {}
+    near = {word: {candidate: stem(candidate) for candidate in edits1(word)} for word in asked}
+    terms = set(asked.values()).union(*(set(candidates.values()) for candidates in near.values()))
+    mentions = dict(
+        session.execute(sa.text("SELECT term, mentions FROM term_stats WHERE term = ANY(:terms)"), {"terms": sorted(terms)}).all()
+    )
+    out = {}
+    for word, term in asked.items():
+        least = max(1, MORE_COMMON * mentions.get(term, 0))
+        ranked = sorted(
+            (-mentions[candidate_term], candidate)
+            for candidate, candidate_term in near[word].items()
+            if candidate_term != term and mentions.get(candidate_term, 0) >= least
+        )
+        # The first that is a descriptor of its term (not a stop word that stems alike).
+        best = next((c for _, c in ranked if descriptor_term(c) == near[word][c]), None)
+        if best:
+            out[word] = best
     return out

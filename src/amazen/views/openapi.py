@@ -150,9 +150,15 @@ SEARCH_RESPONSE = {
         "did_you_mean": _nullable(
             {
                 "type": "object",
-                "required": ["query", "total"],
-                "properties": {"query": STRING, "total": INTEGER},
-                "description": "the query with misspelt words corrected, when that finds more products",
+                "required": ["query", "pos", "neg", "total"],
+                "properties": {
+                    "query": STRING,
+                    "pos": {"type": "array", "items": STRING},
+                    "neg": {"type": "array", "items": STRING},
+                    "total": INTEGER,
+                },
+                "description": "the search with misspelt query words and descriptors corrected (q, pos, neg) "
+                "and how many products it finds",
             }
         ),
     },

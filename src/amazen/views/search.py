@@ -58,6 +58,11 @@ class SearchLinks:
     def add_descriptor(self, text, polarity):
         return self._url(self.state + [("pos" if polarity == "+" else "neg", text)])
 
+    def respelt(self, did_you_mean):
+        """The search did-you-mean offers: its query and descriptors, the filters kept."""
+        pairs = [(k, v) for k, v in self.state if k not in ("q", "pos", "neg")] + [("q", did_you_mean["query"])]
+        return self._url(pairs + [("pos", t) for t in did_you_mean["pos"]] + [("neg", t) for t in did_you_mean["neg"]])
+
     def dismiss(self, text):
         return self._url(self.state + [("dismissed", text)])
 
@@ -102,6 +107,18 @@ def what_to_drop(service, search, links):
     return out
 
 
+def did_you_mean(search, found, links):
+    """{"label", "url", "total"} for the page's did-you-mean, or None: the label names what changed (the
+    query, each respelt descriptor)."""
+    offered = found.did_you_mean
+    if not offered:
+        return None
+    changed = [offered["query"]] if offered["query"] != search.query.text else []
+    for key, verb, typed in (("pos", "want", search.positive), ("neg", "avoid", search.negative)):
+        changed += [f"{verb} “{new}”" for d, new in zip(typed, offered[key]) if new != d.text]
+    return {"label": ", ".join(changed), "url": links.respelt(offered), "total": offered["total"]}
+
+
 @view_config(context=SearchPage, renderer="search.jinja2", request_method="GET")
 def search_page(context, request):
     search = parse_search(request.GET)
@@ -115,6 +132,7 @@ def search_page(context, request):
         "found": found,
         "suggestions": suggestions,
         "links": links,
+        "did_you_mean": did_you_mean(search, found, links),
         "drop": what_to_drop(service, search, links) if not found.total else [],
         "page_numbers": page_numbers(found.page, found.pages),
         "category": request.find_service(name="catalog").category_by_path(search.category) if search.category else None,
