@@ -62,9 +62,10 @@ def import_sessions(conn):
 
 
 def wait_for(condition, process, what, bound=WAIT_FOR_PHASE):
+    """Return once ``condition()`` holds, failing if ``process`` (a job) ends first or ``bound`` passes."""
     give_up = time.monotonic() + bound
     while not condition():
-        assert process.poll() is None, f"the import ended (exit {process.returncode}) before {what}"
+        assert process.poll() is None, f"the job ended (exit {process.returncode}) before {what}"
         assert time.monotonic() < give_up, f"no {what} within {bound} s"
         time.sleep(0.02)
 

@@ -8,11 +8,8 @@ died or a database error; 2 a usage problem (missing, empty or unrecognised file
 import argparse
 import json
 import logging
-import os
 import re
-import signal
 import sys
-import threading
 
 import psycopg2
 from pyramid.paster import get_appsettings
@@ -24,6 +21,7 @@ from amazen.metrics import record_import
 from amazen.search.indexer import analyze_tables
 
 from .engine import engine_or_exit
+from .stopping import cancel_statements_on_signals, database_error, stop_on_signals, stopped_by
 
 PROG = "amazen-import"
 SIZE = re.compile(r"([0-9]{1,12})([KMG]?)", re.I)
@@ -67,55 +65,21 @@ def fail(message, code):
     return code
 
 
-def stop_on_signals():
-    """SIGINT and SIGTERM stop the import: KeyboardInterrupt in the main thread, so the transaction rolls
-    back and the worker processes are stopped on the way out (a second signal does not interrupt that).
-    Returns the list the signals received are added to."""
-    received = []
-
-    def stop(signum, frame):
-        received.append(signum)
-        if len(received) == 1:
-            raise KeyboardInterrupt
-
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, stop)
-    return received
-
-
-def cancel_statements_on_signals(dbapi_connection):
-    """Cancel the statement running when SIGINT or SIGTERM comes: the main thread handles a signal only
-    between statements, and one statement (a merge, a lock wait) may take minutes."""
-    wake, woken = os.pipe()
-    os.set_blocking(woken, False)
-    signal.set_wakeup_fd(woken)  # a byte per signal, written even while the main thread waits in libpq
-
-    def cancel():
-        while os.read(wake, 1):
-            try:
-                dbapi_connection.cancel()
-            except psycopg2.Error:  # closed already: nothing runs on it
-                pass
-
-    threading.Thread(target=cancel, daemon=True).start()
-
-
 def failure(err, stops, committed):
     """The one line and exit code of an import that did not finish; re-raises what is not ours to report."""
     import sqlalchemy as sa
 
+    done = "the import was committed, the planner's statistics not refreshed" if committed else "nothing was imported"
     if stops:  # whatever the signal interrupted, it is why the import stopped
-        name = signal.Signals(stops[0]).name
-        done = "the import was committed, the planner's statistics not refreshed" if committed else "nothing was imported"
-        return f"stopped by {name}; {done}", 128 + stops[0]
+        return stopped_by(stops, done)
     if isinstance(err, UsageError):
         return str(err), 2
     if isinstance(err, StrictAbort):
         return f"{err}; nothing was imported (--strict)", 1
     if isinstance(err, RuntimeError):  # a reader or indexing worker process stopped
         return f"{err}; nothing was imported", 1
-    if isinstance(err, sa.exc.SQLAlchemyError):  # a database error: one line, not a traceback
-        return f"database error, nothing was imported: {str(err).splitlines()[0]}", 1
+    if isinstance(err, (sa.exc.SQLAlchemyError, psycopg2.Error)):  # a database error: one line, not a traceback
+        return f"database error, {done}: {database_error(err)}", 1
     raise err
 
 
