@@ -10,6 +10,7 @@ clause, so "not comfortable at all", "isn't very comfortable" and "doesn't hold 
 import re
 import unicodedata
 from functools import lru_cache
+from importlib import resources
 from typing import NamedTuple
 
 import Stemmer
@@ -20,6 +21,9 @@ TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 CLAUSE_BREAK = r"[.!?;:,()\[\]\n]+|\s[-–—]+\s"
 # A token (group 1), or a clause break (no group: an empty token).
 TOKEN_OR_BREAK = re.compile(f"({TOKEN.pattern})|{CLAUSE_BREAK}")
+# The same, with a break inside a sentence (a comma, a dash, ...) as a token of its own that starts with
+# a non-letter: opinions reach across it, a negation does not. An empty token ends a sentence.
+TOKEN_OR_PAUSE_OR_END = re.compile(rf"({TOKEN.pattern}|[,;:()\[\]]+|\s[-–—]+\s)|[.!?\n][.!?;:,()\[\]\n]*")
 CONTRAST = frozenset({"but", "however", "although", "though", "yet", "except", "whereas", "while"})
 NEGATION_CUES = frozenset(
     {
@@ -79,6 +83,66 @@ really quite pretty much many lot lots get got gets one ever even still well s t
 
 _stemmer = Stemmer.Stemmer("english")
 
+# Opinion words: the lexicon vaderSentiment ships (VADER's, rated by people, -4..4), less the entries
+# that are not opinions in a review ("like" a comparison, "kind" of, "pretty" an intensifier, ...), plus
+# words product reviews use that it lacks. A word's orientation is its rating's sign.
+NOT_OPINIONS = frozenset(
+    """
+like likes liked kind pretty please want wants yes no ok okay fine free play plays played top matter
+fan fans help helps support supports lol well true sure
+""".split()
+)
+REVIEW_OPINIONS = {
+    word: -1.0
+    for word in """
+flimsy leaks leaky junk junky cheaply defect defects died dies dying dead fails failing failure
+broke breaks breaking cracked crack cracks returned return returning refund unusable useless
+worthless faulty malfunction malfunctioned glitch glitches glitchy buggy flaw flaws flawed
+mediocre overpriced disappointing disappointment lousy shoddy crap crappy garbage sucks sucked
+blurry grainy fuzzy noisy tinny muffled distorted static laggy sluggish slow clunky bulky awkward
+uncomfortable unreliable unstable weak dim issue issues complaint complaints beef drawback drawbacks
+criticism reservations
+""".split()
+} | {
+    word: 1.0
+    for word in """
+sturdy solid durable reliable crisp sharp vivid bright clear responsive intuitive smooth
+compact lightweight handy convenient works worked working recommended pleased impressed impressive
+flawless sleek
+""".split()
+}
+# Stop words that carry an opinion: "too loud" is a complaint, "not too tight" praise.
+STOP_WORD_OPINIONS = {"too": -1.0}
+
+
+def _opinion_lexicon():
+    orientation = {}
+    lexicon = resources.files("vaderSentiment").joinpath("vader_lexicon.txt").read_text(encoding="utf-8")
+    for line in lexicon.splitlines():
+        word, rating = line.split("\t")[:2]
+        if word.isalpha() and word not in NOT_OPINIONS:
+            orientation[word] = 1.0 if float(rating) > 0 else -1.0
+    return orientation | REVIEW_OPINIONS
+
+
+OPINIONS = _opinion_lexicon()
+
+
+# Inflections the lexicon may lack, and what to take off to find its word ("dies" as "die").
+INFLECTIONS = ("ing", "ed", "es", "s", "d")
+
+
+def opinion_orientation(word):
+    """1.0 for a word of praise ("comfortable"), -1.0 for one of complaint ("flimsy", "leaks"), 0.0 for a
+    word that is neither; an inflection the lexicon lacks takes its word's ("dies" as "die")."""
+    orientation = OPINIONS.get(word)
+    for suffix in INFLECTIONS:
+        if orientation is not None:
+            break
+        if word.endswith(suffix):
+            orientation = OPINIONS.get(word[: -len(suffix)])
+    return orientation or 0.0
+
 
 def fold(text):
     """Lower case, accents removed, curly apostrophes straightened."""
@@ -103,22 +167,29 @@ class Term(NamedTuple):
     position: int  # word position in the text (stop words count), for phrases
 
 
-_CONTRAST, _NEGATION, _STOP = 0, 1, 2
-_kinds = {}  # token -> _CONTRAST, _NEGATION, _STOP or its stem: one lookup per token in the hot loop
+_CONTRAST, _NEGATION, _STOP, _PAUSE = 0, 1, 2, 3
+# token -> _CONTRAST, _NEGATION, _STOP, its stem, (its stem, its orientation) for an opinion word, or an
+# orientation (a float) for an opinion cue among the stop words ("too"): one lookup per token in the hot loop.
+_kinds = {}
 
 
 def _kind(token):
     kind = _kinds.get(token)
     if kind is None:
         word = token if token.endswith("n't") else token.replace("'", "")
-        if word in CONTRAST:
+        if not word[0].isalnum():  # a break inside a sentence (TOKEN_OR_PAUSE_OR_END's)
+            kind = _PAUSE
+        elif word in CONTRAST:
             kind = _CONTRAST
         elif _is_negation(word):
             kind = _NEGATION
         elif word in STOP_WORDS:
-            kind = _STOP
+            kind = STOP_WORD_OPINIONS.get(word, _STOP)
         else:
             kind = stem(word)
+            orientation = opinion_orientation(word)
+            if orientation:
+                kind = (kind, orientation)
         if len(_kinds) < 500_000:  # bounded: a worker reading a huge catalog must not grow forever
             _kinds[token] = kind
     return kind
@@ -143,6 +214,8 @@ def scan(text):
         kind = _kinds.get(token)
         if kind is None:
             kind = _kind(token)
+        if kind.__class__ is tuple:  # an opinion word: its stem
+            kind = kind[0]
         if kind.__class__ is str:
             yield kind, reach > 0, position
             if reach:
@@ -206,30 +279,98 @@ def descriptor_term(text):
     return joined[0].term
 
 
+# What one review says of a term (review_mentions): praise or complaint about the product in respect
+# of it, or a neutral mention, said plainly or negated.
+PRAISE, COMPLAINT, NEUTRAL, NEUTRAL_NEGATED = 0, 1, 2, 3
+# A term's occurrences in a review add up to one number in the hot loop: PRAISED per praise, COMPLAINED
+# per complaint (a little more, so that a tie is a complaint: a stated fault is the stronger signal),
+# +1 per neutral occurrence said plainly and -1 per negated one. A sum of NEUTRAL_RANGE / 2 or more either
+# way holds an opinion; review_mentions' last line reads it back.
+NEUTRAL_RANGE = 1 << 12
+PRAISED, COMPLAINED = 1024 * NEUTRAL_RANGE, -1025 * NEUTRAL_RANGE
+
+
 def review_mentions(summary, text):
-    """{term: polarity} for one review (headline and text; words and two-word phrases).
+    """{term: PRAISE, COMPLAINT, NEUTRAL or NEUTRAL_NEGATED} for one review (headline and text; words and
+    two-word phrases, the terms ``analyze`` + ``phrases`` find: a test holds them equal).
 
-    A review mentions a term negatively when most of its occurrences are negated (a tie counts as
-    negative: a stated "not" is the stronger signal), positively otherwise.
+    An occurrence is praise or complaint from the opinion words of its clause (``opinion_orientation``;
+    a negation flips the words in its scope; punctuation and contrast words end a clause): a term that is
+    itself an opinion word ("flimsy", "comfortable") by its own orientation, any other ("battery") by the
+    opinions in its sentence, each weighted by 1 / its distance in words. An occurrence with no opinion in
+    reach is neutral, negated or not. Over the review, praise and complaint occurrences outvote each other
+    (a tie is a complaint: a stated fault is the stronger signal); with neither, the neutral ones do (a
+    tie counts as negated).
+
+    One pass without intermediate objects: this runs once per review of every import, the importer's hot
+    loop. It follows ``scan``'s tokens and negation scopes.
     """
-    return {term: ("+" if balance > 0 else "-") for term, balance in mention_balance(summary, text).items()}
+    found = {}
+    get = found.get
+    clause = []  # (term, negated, own orientation, position) of the current clause's words and phrases
+    opinions = []  # (position, orientation) of the clause's opinion words and cues, negation applied
+    position = reach = 0
+    previous = ""
+    last, last_position, last_negated, last_own = "", -PHRASE_GAP - 1, False, 0.0
+    for token in TOKEN_OR_PAUSE_OR_END.findall(fold(f"{summary or ''}\n{text or ''}")):
+        if token:
+            position += 1
+            kind = _kinds.get(token)
+            if kind is None:
+                kind = _kind(token)
+            kind_class = kind.__class__
+            if kind_class is str or kind_class is tuple:
+                term, own = (kind, 0.0) if kind_class is str else kind
+                negated = reach > 0
+                if negated:
+                    reach -= 1
+                    own = -own
+                if own:
+                    opinions.append((position, own))
+                clause.append((term, negated, own, position))
+                if position - last_position <= PHRASE_GAP:
+                    clause.append((f"{last} {term}", negated or last_negated, own + last_own, position))
+                last, last_position, last_negated, last_own = term, position, negated, own
+                previous = token
+                continue
+            if kind == _PAUSE:
+                position += CLAUSE_GAP - 1
+                reach = 0
+                previous = ""
+                continue
+            if kind_class is float:  # an opinion cue among the stop words ("too")
+                opinions.append((position, -kind if reach else kind))
+            elif kind == _NEGATION:
+                reach = NEGATION_REACH
+            elif token == "only" and previous == "not":  # "not only X but Y" praises X
+                reach = 0
+            previous = token
+            if kind != _CONTRAST:
+                continue
+        else:
+            position += CLAUSE_GAP
+            previous = ""
+        # The clause ends (a break or a contrast word): its occurrences take their polarity.
+        reach = 0
+        _add_polarities(found, clause, opinions)
+        clause, opinions = [], []
+    _add_polarities(found, clause, opinions)
+    half = NEUTRAL_RANGE // 2
+    return {
+        term: PRAISE if score >= half else COMPLAINT if score <= -half else NEUTRAL if score > 0 else NEUTRAL_NEGATED
+        for term, score in found.items()
+    }
 
 
-def mention_balance(summary, text):
-    """{term: plain occurrences minus negated ones} for one review: positive means a positive mention.
-
-    The same terms as ``analyze`` + ``phrases`` (a test holds them equal), in one pass without
-    intermediate objects: this runs once per review of every import, the importer's hot loop.
-    """
-    balance = {}
-    last, last_position, last_negated = "", -PHRASE_GAP - 1, False
-    for term, negated, position in scan(f"{summary or ''}\n{text or ''}"):
-        balance[term] = balance.get(term, 0) + (-1 if negated else 1)
-        if position - last_position <= PHRASE_GAP:
-            phrase = f"{last} {term}"
-            balance[phrase] = balance.get(phrase, 0) + (-1 if negated or last_negated else 1)
-        last, last_position, last_negated = term, position, negated
-    return balance
+def _add_polarities(found, clause, opinions):
+    """Add to ``found`` (review_mentions') the occurrences of one clause: praise or complaint by their own
+    orientation, else by the clause's opinions, each weighted by 1 / its distance in words (the nearer
+    opinion wins a tie of counts); neutral, negated or not, with none."""
+    for term, negated, own, position in clause:
+        said = own
+        if not said and opinions:
+            said = sum([orientation / (abs(position - at) or 1) for at, orientation in opinions])
+        found[term] = found.get(term, 0) + ((PRAISED if said > 0 else COMPLAINED) if said else (-1 if negated else 1))
 
 
 # A word as written in running text (any script), for finding the words behind a term in a sentence.
