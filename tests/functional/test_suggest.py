@@ -264,8 +264,9 @@ def test_customers_say_counts_match_the_raw_reviews(api):
         assert not {STEM(w) for w in say["descriptor"].split()} & {STEM(g) for g in GENERIC}
         assert say["mentions"] >= 2
         if " " not in say["descriptor"]:
-            mentions, positive, negative, stars = brute_force_evidence(asin, say["descriptor"])
-            assert (say["mentions"], say["positive"], say["negative"], say["stars"]) == (mentions, positive, negative, stars)
+            mentions, positive, negative, neutral, _, stars = brute_force_evidence(asin, say["descriptor"])
+            got = (say["mentions"], say["positive"], say["negative"], say["neutral"], say["stars"])
+            assert got == (mentions, positive, negative, neutral, stars)
 
 
 def test_choosing_what_customers_say_filters_the_reviews_to_those_that_mention_it(api):

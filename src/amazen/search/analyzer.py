@@ -306,7 +306,6 @@ def review_mentions(summary, text):
     loop. It follows ``scan``'s tokens and negation scopes.
     """
     found = {}
-    get = found.get
     clause = []  # (term, negated, own orientation, position) of the current clause's words and phrases
     opinions = []  # (position, orientation) of the clause's opinion words and cues, negation applied
     position = reach = 0
