@@ -12,8 +12,8 @@ bm25 is Okapi BM25 (k1 = K1, b = B) over the field-weighted product text with gl
 said (``said``) counts a wanted descriptor's praise and an avoided one's complaints, less the reverse, plus
 its neutral mentions said plainly, less the negated ones. stars_factor is 0.5 + (stars_mean - 1) / 4 for a
 wanted descriptor and 0.5 + (5 - stars_mean) / 4 for an avoided one, where stars_mean is the mean stars of
-the mentioning reviews with STARS_PRIOR pseudo-ratings of 3 stars. The bayesian average puts RATING_PRIOR pseudo-ratings at the catalog's mean behind a
-product's own. Ties break on the product id, so pages are stable.
+the mentioning reviews with STARS_PRIOR pseudo-ratings of 3 stars. The bayesian average puts RATING_PRIOR
+pseudo-ratings at the catalog's mean behind a product's own. Ties break on the product id, so pages are stable.
 """
 
 from dataclasses import dataclass
