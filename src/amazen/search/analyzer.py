@@ -89,7 +89,8 @@ _stemmer = Stemmer.Stemmer("english")
 NOT_OPINIONS = frozenset(
     """
 like likes liked kind pretty please want wants yes no ok okay fine free play plays played top matter
-fan fans help helps support supports lol well true sure
+fan fans help helps support supports lol well true sure care certainly definitely truly clearly surely
+seriously strongly serious
 """.split()
 )
 REVIEW_OPINIONS = {
@@ -107,7 +108,7 @@ criticism reservations
     word: 1.0
     for word in """
 sturdy solid durable reliable crisp sharp vivid bright clear responsive intuitive smooth
-compact lightweight handy convenient works worked working recommended pleased impressed impressive
+compact lightweight handy convenient work works worked working recommended pleased impressed impressive
 flawless sleek
 """.split()
 }
@@ -120,7 +121,7 @@ def _opinion_lexicon():
     lexicon = resources.files("vaderSentiment").joinpath("vader_lexicon.txt").read_text(encoding="utf-8")
     for line in lexicon.splitlines():
         word, rating = line.split("\t")[:2]
-        if word.isalpha() and word not in NOT_OPINIONS:
+        if word.isalpha() and len(word) > 2 and word not in NOT_OPINIONS:  # no emoticons ("xd")
             orientation[word] = 1.0 if float(rating) > 0 else -1.0
     return orientation | REVIEW_OPINIONS
 
@@ -294,42 +295,93 @@ def review_mentions(summary, text):
     """{term: PRAISE, COMPLAINT, NEUTRAL or NEUTRAL_NEGATED} for one review (headline and text; words and
     two-word phrases, the terms ``analyze`` + ``phrases`` find: a test holds them equal).
 
-    An occurrence is praise or complaint from the opinion words of its clause (``opinion_orientation``;
-    a negation flips the words in its scope; punctuation and contrast words end a clause): a term that is
-    itself an opinion word ("flimsy", "comfortable") by its own orientation, any other ("battery") by the
-    opinions in its sentence, each weighted by 1 / its distance in words. An occurrence with no opinion in
-    reach is neutral, negated or not. Over the review, praise and complaint occurrences outvote each other
-    (a tie is a complaint: a stated fault is the stronger signal); with neither, the neutral ones do (a
-    tie counts as negated).
-
-    One pass without intermediate objects: this runs once per review of every import, the importer's hot
-    loop. It follows ``scan``'s tokens and negation scopes.
+    An occurrence is praise or complaint from the opinion words around it (``opinion_orientation``; a
+    negation flips the words in its scope): a term that is itself an opinion word ("flimsy",
+    "comfortable"), or a phrase with one, by its own orientation; any other ("battery") by the opinions
+    of its sentence up to a contrast word ("but"), by their sign when they agree, else each weighted by
+    1 / its distance in words. An occurrence with no opinion in reach is neutral, negated or not. Over the
+    review, praise and complaint occurrences outvote each other (a tie is a complaint: a stated fault is
+    the stronger signal); with neither, the neutral ones do (a tie counts as negated).
     """
+    return {term: polarity(score) for term, score in mention_scores(summary, text).items()}
+
+
+def polarity(score):
+    """PRAISE, COMPLAINT, NEUTRAL or NEUTRAL_NEGATED of a term's ``mention_scores`` score."""
+    if score >= NEUTRAL_RANGE // 2:
+        return PRAISE
+    if score <= -NEUTRAL_RANGE // 2:
+        return COMPLAINT
+    return NEUTRAL if score > 0 else NEUTRAL_NEGATED
+
+
+def mention_scores(summary, text):
+    """{term: its occurrences' sum (PRAISED, COMPLAINED, +1 or -1 each)} for one review: what
+    ``review_mentions`` reads, in one pass over the tokens without intermediate objects: this runs once
+    per review of every import, the importer's hot loop. It follows ``scan``'s tokens, negation scopes and
+    positions (a pause inside a sentence counts as a clause break there)."""
     found = {}
-    clause = []  # (term, negated, own orientation, position) of the current clause's words and phrases
-    opinions = []  # (position, orientation) of the clause's opinion words and cues, negation applied
+    get = found.get
+    # The sentence's occurrences that wait for its opinions (terms that are no opinion word), their
+    # positions, those of them negated; its opinions as (position, orientation), and how many each way.
+    waiting, waiting_at, negated_waiting, opinions = [], [], [], []
+    wait, wait_at, wait_negated, opine = waiting.append, waiting_at.append, negated_waiting.append, opinions.append
+    praises = complaints = contrasted = 0
     position = reach = 0
     previous = ""
     last, last_position, last_negated, last_own = "", -PHRASE_GAP - 1, False, 0.0
-    for token in TOKEN_OR_PAUSE_OR_END.findall(fold(f"{summary or ''}\n{text or ''}")):
+    tokens = TOKEN_OR_PAUSE_OR_END.findall(fold(f"{summary or ''}\n{text or ''}"))
+    tokens.append("")  # the last sentence ends
+    for token in tokens:
         if token:
             position += 1
             kind = _kinds.get(token)
             if kind is None:
                 kind = _kind(token)
             kind_class = kind.__class__
-            if kind_class is str or kind_class is tuple:
-                term, own = (kind, 0.0) if kind_class is str else kind
+            if kind_class is str:  # a word, no opinion
+                wait(kind)
+                wait_at(position)
+                negated = reach > 0
+                if negated:
+                    reach -= 1
+                    wait_negated(kind)
+                if position - last_position <= PHRASE_GAP:
+                    phrase = f"{last} {kind}"
+                    if last_own:
+                        found[phrase] = get(phrase, 0) + (PRAISED if last_own > 0 else COMPLAINED)
+                    else:
+                        wait(phrase)
+                        wait_at(position)
+                        if negated or last_negated:
+                            wait_negated(phrase)
+                last, last_position, last_negated, last_own = kind, position, negated, 0.0
+                previous = token
+                continue
+            if kind_class is tuple:  # an opinion word: its own orientation, negation applied
+                kind, own = kind
                 negated = reach > 0
                 if negated:
                     reach -= 1
                     own = -own
-                if own:
-                    opinions.append((position, own))
-                clause.append((term, negated, own, position))
+                opine((position, own))
+                if own > 0:
+                    praises += 1
+                    found[kind] = get(kind, 0) + PRAISED
+                else:
+                    complaints += 1
+                    found[kind] = get(kind, 0) + COMPLAINED
                 if position - last_position <= PHRASE_GAP:
-                    clause.append((f"{last} {term}", negated or last_negated, own + last_own, position))
-                last, last_position, last_negated, last_own = term, position, negated, own
+                    phrase = f"{last} {kind}"
+                    both = own + last_own
+                    if both:
+                        found[phrase] = get(phrase, 0) + (PRAISED if both > 0 else COMPLAINED)
+                    else:
+                        wait(phrase)
+                        wait_at(position)
+                        if negated or last_negated:
+                            wait_negated(phrase)
+                last, last_position, last_negated, last_own = kind, position, negated, own
                 previous = token
                 continue
             if kind == _PAUSE:
@@ -338,7 +390,12 @@ def review_mentions(summary, text):
                 previous = ""
                 continue
             if kind_class is float:  # an opinion cue among the stop words ("too")
-                opinions.append((position, -kind if reach else kind))
+                own = -kind if reach else kind
+                opine((position, own))
+                if own > 0:
+                    praises += 1
+                else:
+                    complaints += 1
             elif kind == _NEGATION:
                 reach = NEGATION_REACH
             elif token == "only" and previous == "not":  # "not only X but Y" praises X
@@ -349,27 +406,35 @@ def review_mentions(summary, text):
         else:
             position += CLAUSE_GAP
             previous = ""
-        # The clause ends (a break or a contrast word): its occurrences take their polarity.
+        # The sentence, or its part before a contrast word, ends: the waiting occurrences take its opinions;
+        # a part with none after a contrast word, the reverse of the part before ("great, but the battery").
         reach = 0
-        _add_polarities(found, clause, opinions)
-        clause, opinions = [], []
-    _add_polarities(found, clause, opinions)
-    half = NEUTRAL_RANGE // 2
-    return {
-        term: PRAISE if score >= half else COMPLAINT if score <= -half else NEUTRAL if score > 0 else NEUTRAL_NEGATED
-        for term, score in found.items()
-    }
-
-
-def _add_polarities(found, clause, opinions):
-    """Add to ``found`` (review_mentions') the occurrences of one clause: praise or complaint by their own
-    orientation, else by the clause's opinions, each weighted by 1 / its distance in words (the nearer
-    opinion wins a tie of counts); neutral, negated or not, with none."""
-    for term, negated, own, position in clause:
-        said = own
-        if not said and opinions:
-            said = sum([orientation / (abs(position - at) or 1) for at, orientation in opinions])
-        found[term] = found.get(term, 0) + ((PRAISED if said > 0 else COMPLAINED) if said else (-1 if negated else 1))
+        if waiting:
+            if praises and complaints:  # opinions both ways: each weighed by 1 / its distance in words
+                negated = set(negated_waiting)
+                for term, at in zip(waiting, waiting_at):
+                    weighed = sum([orientation / (abs(at - where) or 1) for where, orientation in opinions])
+                    said = (PRAISED if weighed > 0 else COMPLAINED) if weighed else -1 if term in negated else 1
+                    found[term] = get(term, 0) + said
+            elif praises or complaints or contrasted:
+                said = PRAISED if praises or (not complaints and contrasted < 0) else COMPLAINED
+                for term in waiting:
+                    found[term] = get(term, 0) + said
+            else:
+                for term in waiting:
+                    found[term] = get(term, 0) + 1
+                for term in negated_waiting:
+                    found[term] -= 2
+            waiting.clear()
+            waiting_at.clear()
+            negated_waiting.clear()
+        contrasted = 0
+        if token:  # a contrast word: the part before said ...
+            contrasted = 1 if praises and not complaints else -1 if complaints and not praises else 0
+        if opinions:
+            opinions.clear()
+            praises = complaints = 0
+    return found
 
 
 # A word as written in running text (any script), for finding the words behind a term in a sentence.

@@ -10,7 +10,7 @@ import re
 from amazen.pgcopy import copy_value
 
 from . import packed
-from .analyzer import PHRASE_GAP, STOP_WORDS, fold, review_mentions, scan
+from .analyzer import NEUTRAL_RANGE, PHRASE_GAP, STOP_WORDS, fold, mention_scores, scan
 
 # How much a word counts in each product field (BM25F-style: the weighted counts feed one BM25).
 FIELD_WEIGHTS = {"title": 3.0, "brand": 2.0, "categories": 1.5, "features": 1.0, "description": 1.0}
@@ -130,10 +130,13 @@ def review_evidence(reviews):
     n = len(ordered)
     marks = {}  # term -> its mentions' bits
     get = marks.get
+    opinion = NEUTRAL_RANGE // 2  # analyzer.polarity's rule, inline: this loop runs for every review
     for i, (_, _, _, summary, text) in enumerate(ordered):
-        bits = (1 << i, 1 << (n + i), 1 << (2 * n + i), 1 << (3 * n + i))  # by polarity
-        for term, polarity in review_mentions(summary, text).items():
-            marks[term] = get(term, 0) | bits[polarity]
+        praise, complaint, neutral, negated = 1 << i, 1 << (n + i), 1 << (2 * n + i), 1 << (3 * n + i)
+        for term, score in mention_scores(summary, text).items():
+            marks[term] = get(term, 0) | (
+                praise if score >= opinion else complaint if score <= -opinion else neutral if score > 0 else negated
+            )
     ids = [r[0] for r in ordered]
     by_stars = [sum(1 << i for i, r in enumerate(ordered) if r[1] == stars) for stars in range(1, 6)]
     tails = {}  # bits -> the rest of the line, and the values
