@@ -11,7 +11,7 @@ the labelled sentence (the import applies it to a whole review): praise, complai
 * **agreement**: the share of mentions whose stored polarity has the label's sign;
 * **complaint recall**: complaints stored as complaint / all complaints; **praise recall** likewise;
 * **neutral**: the share of mentions stored as neutral (no opinion in reach): never agreement, as the
-  label always has a sign;
+  label always has a sign; **agreement if signed**: the agreement among the other mentions;
 * **always positive**: the agreement of answering "positive" for every mention (the share of praise).
 
 The rules were developed by reading the misses on three products; the last row is the other two.
@@ -79,7 +79,8 @@ def mentions(sentence, labels):
 
 
 def score(found):
-    """{mentions, agreement, complaint_recall, praise_recall, neutral, always_positive} of a list of Mentions
+    """{mentions, agreement, complaint_recall, praise_recall, neutral, signed_agreement, always_positive} of
+    a list of Mentions
     (a share is 0.0 when there is nothing to divide by)."""
     complaints = [m for m in found if not m.praise]
     praise = [m for m in found if m.praise]
@@ -93,6 +94,10 @@ def score(found):
         "complaint_recall": share([m for m in complaints if m.stored == COMPLAINT], complaints),
         "praise_recall": share([m for m in praise if m.stored == PRAISE], praise),
         "neutral": share([m for m in found if m.stored in (NEUTRAL, NEUTRAL_NEGATED)], found),
+        "signed_agreement": share(
+            [m for m in found if m.stored == (PRAISE if m.praise else COMPLAINT)],
+            [m for m in found if m.stored in (PRAISE, COMPLAINT)],
+        ),
         "always_positive": share(praise, found),
     }
 
@@ -107,8 +112,8 @@ def file_mentions(path):
 
 
 def main():
-    columns = ("mentions", "agreement", "complaint_recall", "praise_recall", "neutral", "always_positive")
-    heads = ("mentions", "agreement", "complaint recall", "praise recall", "neutral", "always positive")
+    columns = ("mentions", "agreement", "complaint_recall", "praise_recall", "neutral", "signed_agreement", "always_positive")
+    heads = ("mentions", "agreement", "complaint recall", "praise recall", "neutral", "agreement if signed", "always positive")
     print(f"{'product':<42} " + " ".join(f"{head:>16}" for head in heads))
     everything, held_out = [], []
     for path in sorted(HULIU.glob("*.txt")):

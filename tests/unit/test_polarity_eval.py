@@ -65,6 +65,7 @@ def test_scores_of_hand_made_mentions(polarity_eval):
         "complaint_recall": 1 / 3,
         "praise_recall": 2 / 4,
         "neutral": 2 / 7,
+        "signed_agreement": 3 / 5,
         "always_positive": 4 / 7,
     }
 
@@ -76,5 +77,6 @@ def test_nothing_to_score(polarity_eval):
         "complaint_recall": 0.0,
         "praise_recall": 0.0,
         "neutral": 0.0,
+        "signed_agreement": 0.0,
         "always_positive": 0.0,
     }

@@ -1,4 +1,5 @@
-"""One analyzer for documents and queries: fold, tokenise, drop stop words, stem, mark negation.
+"""One analyzer for documents and queries: fold, tokenise, drop stop words, stem, mark negation, and
+read whether a review's mention of a term is praise, complaint or neutral (``review_mentions``).
 
 The same function must see the same text the same way when indexing reviews and when reading a
 shopper's descriptor, or counts stop matching. Negation is scoped the way people write it: a cue
@@ -129,7 +130,7 @@ def _opinion_lexicon():
 OPINIONS = _opinion_lexicon()
 
 
-# Inflections the lexicon may lack, and what to take off to find its word ("dies" as "die").
+# Endings of inflections the lexicon may lack, taken off to find its word ("dies" as "die").
 INFLECTIONS = ("ing", "ed", "es", "s", "d")
 
 
