@@ -359,6 +359,11 @@ def mention_scores(summary, text):
                 last, last_position, last_negated, last_own = kind, position, negated, 0.0
                 previous = token
                 continue
+            if kind == _STOP:
+                if token == "only" and previous == "not":  # "not only X but Y" praises X
+                    reach = 0
+                previous = token
+                continue
             if kind_class is tuple:  # an opinion word: its own orientation, negation applied
                 kind, own = kind
                 negated = reach > 0
@@ -399,8 +404,6 @@ def mention_scores(summary, text):
                     complaints += 1
             elif kind == _NEGATION:
                 reach = NEGATION_REACH
-            elif token == "only" and previous == "not":  # "not only X but Y" praises X
-                reach = 0
             previous = token
             if kind != _CONTRAST:
                 continue

@@ -10,7 +10,7 @@ import re
 from amazen.pgcopy import copy_value
 
 from . import packed
-from .analyzer import NEUTRAL_RANGE, PHRASE_GAP, STOP_WORDS, fold, mention_scores, scan
+from .analyzer import NEUTRAL_RANGE, PHRASE_GAP, PRAISE, STOP_WORDS, fold, mention_scores, scan
 
 # How much a word counts in each product field (BM25F-style: the weighted counts feed one BM25).
 FIELD_WEIGHTS = {"title": 3.0, "brand": 2.0, "categories": 1.5, "features": 1.0, "description": 1.0}
@@ -140,20 +140,18 @@ def review_evidence(reviews):
     ids = [r[0] for r in ordered]
     by_stars = [sum(1 << i for i, r in enumerate(ordered) if r[1] == stars) for stars in range(1, 6)]
     tails = {}  # bits -> the rest of the line, and the values
-    # A term one review mentions (nine in ten of real reviews' terms, a third of generated ones' lines):
-    # its line is that review's, made here once per review rather than worked out bit by bit.
-    for i, (review_id, rating, *_) in enumerate(ordered):
-        stars, stars_sum, rated = ONE_RATING[rating]
-        for polarity, (counts, values) in enumerate(ONE_MENTION):
-            tails[1 << (polarity * n + i)] = (
-                f"\\t1{counts}{stars}\\t{review_id}\\t",
-                values + (stars_sum, rated, 1, int(polarity == 0)),
-            )
     found = []
     for term, mark in marks.items():
         tail = tails.get(mark)
         if tail is None:
-            tail = tails[mark] = _evidence_tail(mark, n, ids, by_stars)
+            if mark & (mark - 1):  # several mentions
+                tail = _evidence_tail(mark, n, ids, by_stars)
+            else:  # one review's (nine in ten of real reviews' terms): its line, without working it out bit by bit
+                polarity, i = divmod(mark.bit_length() - 1, n)
+                stars, stars_sum, rated = ONE_RATING[ordered[i][1]]
+                counts, values = ONE_MENTION[polarity]
+                tail = (f"\\t1{counts}{stars}\\t{ids[i]}\\t", (*values, stars_sum, rated, 1, int(polarity == PRAISE)))
+            tails[mark] = tail
         found.append((term, *tail))
     return found
 
@@ -184,7 +182,8 @@ def _evidence_tail(mark, n, ids, by_stars):
     # The complaint first: the order the pages show quotes in.
     quotes = first_negative[:1] + first_positive[:1]
     quotes += (first_negative[1:] + first_positive[1:])[: QUOTES - len(quotes)]
-    quotes += _lowest_bits(neutral, QUOTES - len(quotes))
+    if len(quotes) < QUOTES:
+        quotes += _lowest_bits(neutral, QUOTES - len(quotes))
     quote_ids = [str(ids[i]) for i in quotes] + [""] * (QUOTES - len(quotes))  # quote_1, quote_2
     positives, negatives = positive.bit_count(), negative.bit_count()
     neutrals, negated_neutrals = neutral.bit_count(), negated.bit_count()
