@@ -85,13 +85,15 @@ really quite pretty much many lot lots get got gets one ever even still well s t
 _stemmer = Stemmer.Stemmer("english")
 
 # Opinion words: the lexicon vaderSentiment ships (VADER's, rated by people, -4..4), less the entries
-# that are not opinions in a review ("like" a comparison, "kind" of, "pretty" an intensifier, ...), plus
-# words product reviews use that it lacks. A word's orientation is its rating's sign.
+# that are not opinions in a review ("like" a comparison, "kind" of, "pretty" an intensifier, "noise
+# cancelling" and "charged" features, ...), plus words product reviews use that it lacks. A word's
+# orientation is its rating's sign.
 NOT_OPINIONS = frozenset(
     """
 like likes liked kind pretty please want wants yes no ok okay fine free play plays played top matter
 fan fans help helps support supports lol well true sure care certainly definitely truly clearly surely
-seriously strongly serious
+seriously strongly serious cancel cancels cancelled cancelling canceling block blocks blocked blocking
+charged charges
 """.split()
 )
 REVIEW_OPINIONS = {

@@ -155,7 +155,7 @@ class Suggestion:
     descriptor: str
     term: str
     products: int
-    positive_share: float
+    positive_share: float | None  # praise / (praise + complaints); None when no mention is either
     score: float
 
 
@@ -264,7 +264,7 @@ class SuggestService:
                     descriptor=surface_form(row.term, texts),
                     term=row.term,
                     products=row.products,
-                    positive_share=round(row.positive / polar, 3) if polar else 0.0,
+                    positive_share=round(row.positive / polar, 3) if polar else None,
                     score=round(score, 2),
                 )
             )

@@ -253,7 +253,9 @@ SUGGESTIONS = {
                 "properties": {
                     "descriptor": STRING,
                     "products": {"type": "integer", "description": "considered products whose reviews mention it"},
-                    "positive_share": {"type": "number", "description": "share of its praise and complaints that are praise"},
+                    "positive_share": _nullable(
+                        {"type": "number", "description": "share of its praise and complaints that are praise (null: none)"}
+                    ),
                 },
             },
         },
