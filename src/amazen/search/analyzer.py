@@ -342,31 +342,20 @@ def mention_scores(summary, text):
             if kind is None:
                 kind = _kind(token)
             kind_class = kind.__class__
-            if kind_class is str:  # a word, no opinion
+            if kind_class is str:  # a word, no opinion: it waits for its sentence's
+                own = 0.0
                 wait(kind)
                 wait_at(position)
                 negated = reach > 0
                 if negated:
                     reach -= 1
                     wait_negated(kind)
-                if position - last_position <= PHRASE_GAP:
-                    phrase = f"{last} {kind}"
-                    if last_own:
-                        found[phrase] = get(phrase, 0) + (PRAISED if last_own > 0 else COMPLAINED)
-                    else:
-                        wait(phrase)
-                        wait_at(position)
-                        if negated or last_negated:
-                            wait_negated(phrase)
-                last, last_position, last_negated, last_own = kind, position, negated, 0.0
-                previous = token
-                continue
-            if kind == _STOP:
+            elif kind == _STOP:
                 if token == "only" and previous == "not":  # "not only X but Y" praises X
                     reach = 0
                 previous = token
                 continue
-            if kind_class is tuple:  # an opinion word: its own orientation, negation applied
+            elif kind_class is tuple:  # an opinion word: its own orientation, negation applied
                 kind, own = kind
                 negated = reach > 0
                 if negated:
@@ -379,6 +368,7 @@ def mention_scores(summary, text):
                 else:
                     complaints += 1
                     found[kind] = get(kind, 0) + COMPLAINED
+            if kind_class is str or kind_class is tuple:  # the phrase it ends, with an opinion word's own
                 if position - last_position <= PHRASE_GAP:
                     phrase = f"{last} {kind}"
                     both = own + last_own
