@@ -6,6 +6,10 @@ a fresh database with `amazen-import`, and prints a table. The database is the e
 `amazen_bench` (or AMAZEN_BENCH_DATABASE_URL's server).
 
     python benchmarks/import_speed.py [--sizes 100000 1000000] [--keep-files DIR] [--corpus demo|real]
+        [--baseline OTHER_CHECKOUT/src --rounds 2]
+
+With --baseline, the same files are imported by that code too, alternately (an A/B in one run: the
+machine's speed moves too much between runs to compare them).
 """
 
 import argparse
@@ -218,67 +222,89 @@ def reap_group(pgid):
             pass
 
 
-def run(sizes, keep, corpus="demo"):
+def timed_import(importer, url, meta, reviews_file, source=None):
+    """Import ``meta`` and ``reviews_file`` into ``url`` with ``amazen-import`` (the code under ``source``
+    when given) and time it: {seconds, peak_mb, cpu, postgres_cpu, inserted, autovacuum}."""
+    autovacuum = wait_for_autovacuum(url)
+    env = {**os.environ, "AMAZEN_DATABASE_URL": url}
+    if source is not None:
+        env["PYTHONPATH"] = str(source)
+    adopt_orphans()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    postgres_before = postgres_cpu()
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [importer, "--config", str(REPO / "production.ini"), "--json", str(meta), str(reviews_file)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # a process group of its own: the import and its workers
+    )
+    stdout, stderr = process.communicate()
+    seconds = time.monotonic() - started
+    reap_group(process.pid)
+    if process.returncode != 0:
+        sys.exit(stderr)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    postgres_after = postgres_cpu()
+    return {
+        "seconds": seconds,
+        "peak_mb": max(after.ru_maxrss, before.ru_maxrss) / 1024,
+        # The import's processes: itself and its workers (reaped by reap_group or by it).
+        "cpu": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
+        "postgres_cpu": None if postgres_before is None else postgres_after - postgres_before,
+        "inserted": json.loads(stdout)["reviews"]["inserted"],
+        "autovacuum": autovacuum,
+    }
+
+
+def migrate_with(url, source):
+    """Migrate ``url`` with the code under ``source`` (a src/ folder), or with this checkout's (None)."""
+    if source is None:
+        migrate(url)
+        return
+    subprocess.run(
+        [sys.executable, "-c", "import sys; from amazen.dbsetup import migrate; migrate(sys.argv[1])", url],
+        env={**os.environ, "PYTHONPATH": str(source)},
+        check=True,
+    )
+
+
+def run(sizes, keep, corpus="demo", baseline=None, rounds=1):
+    """Import each size ``rounds`` times; with ``baseline`` (another checkout's src/ folder, e.g. of the
+    code before a change), each round imports the same files with that code too, alternating which goes
+    first, so that both are timed under the same load."""
     rows = []
     importer = str(Path(sys.executable).with_name("amazen-import"))
+    codes = [("this", None)] + ([("baseline", Path(baseline).resolve())] if baseline else [])
     for size in sizes:
         directory = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="amazen-bench-"))
         directory.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
         meta, reviews_file, products, reviews = write_files(directory, size, corpus)
         generated = time.monotonic() - started
-        url = fresh_database()
-        autovacuum = wait_for_autovacuum(url)
-        env = {**os.environ, "AMAZEN_DATABASE_URL": url}
-        adopt_orphans()
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        postgres_before = postgres_cpu()
-        started = time.monotonic()
-        process = subprocess.Popen(
-            [importer, "--config", str(REPO / "production.ini"), "--json", str(meta), str(reviews_file)],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,  # a process group of its own: the import and its workers
-        )
-        stdout, stderr = process.communicate()
-        seconds = time.monotonic() - started
-        reap_group(process.pid)
-        if process.returncode != 0:
-            sys.exit(stderr)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        postgres_after = postgres_cpu()
-        report = json.loads(stdout)
-        rows.append(
-            {
-                "reviews": reviews,
-                "products": products,
-                "seconds": seconds,
-                "rate": reviews / seconds,
-                "peak_mb": max(after.ru_maxrss, before.ru_maxrss) / 1024,
-                # The import's processes: itself and its workers (reaped by reap_group or by it).
-                "cpu": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
-                "postgres_cpu": None if postgres_before is None else postgres_after - postgres_before,
-                "inserted": report["reviews"]["inserted"],
-                "generated_s": generated,
-                "autovacuum": autovacuum,
-                "mb": (meta.stat().st_size + reviews_file.stat().st_size) / 2**20,
-            }
-        )
+        for round_number in range(rounds):
+            for code, source in codes if round_number % 2 == 0 else codes[::-1]:
+                url = fresh_database(migrated=False)
+                migrate_with(url, source)
+                row = timed_import(importer, url, meta, reviews_file, source)
+                row.update(code=code, reviews=reviews, products=products, generated_s=generated, rate=reviews / row["seconds"])
+                row["mb"] = (meta.stat().st_size + reviews_file.stat().st_size) / 2**20
+                rows.append(row)
         if not keep:
             meta.unlink()
             reviews_file.unlink()
     # CPU: seconds of CPU time used by the import's processes and by PostgreSQL's; on this 2-core machine
     # 20,000 reviews/s leaves 100 CPU seconds per million reviews for both.
     print(
-        f"{'reviews':>10} {'products':>9} {'file MB':>8} {'import s':>9} {'reviews/s':>10} {'peak RSS MB':>12} "
+        f"{'code':>8} {'reviews':>10} {'products':>9} {'file MB':>8} {'import s':>9} {'reviews/s':>10} {'peak RSS MB':>12} "
         f"{'CPU s import':>13} {'CPU s PostgreSQL':>17}"
     )
     for r in rows:
         postgres = "–" if r["postgres_cpu"] is None else f"{r['postgres_cpu']:.1f}"
         print(
-            f"{r['reviews']:>10,} {r['products']:>9,} {r['mb']:>8.0f} {r['seconds']:>9.1f} {r['rate']:>10,.0f} "
+            f"{r['code']:>8} {r['reviews']:>10,} {r['products']:>9,} {r['mb']:>8.0f} {r['seconds']:>9.1f} {r['rate']:>10,.0f} "
             f"{r['peak_mb']:>12.0f} {r['cpu']:>13.1f} {postgres:>17}" + ("  (autovacuum was running)" if r["autovacuum"] else "")
         )
     return rows
@@ -294,5 +320,11 @@ if __name__ == "__main__":
         default="demo",
         help="demo: the demo generator; real: the reviews under ../shared resampled to each size",
     )
+    parser.add_argument(
+        "--baseline",
+        metavar="SRC",
+        help="also import with the code under SRC (another checkout's src/ folder), alternating with this one",
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="imports of each size (with each code)")
     args = parser.parse_args()
-    run(args.sizes, args.keep_files, args.corpus)
+    run(args.sizes, args.keep_files, args.corpus, args.baseline, args.rounds)

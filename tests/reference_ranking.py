@@ -136,12 +136,15 @@ def statement(request, params, page, facets):
     def where(without=None):
         return " AND ".join(flag for flag in flags if flag != without) or "TRUE"
 
-    # A wanted descriptor counts +1 and its stars as they are; an avoided one -1, its stars mirrored.
+    # A wanted descriptor counts +1 and its stars as they are; an avoided one -1, its stars mirrored. What
+    # the reviews say of it: a wanted one's praise, an avoided one's complaints, less the reverse, plus the
+    # neutral mentions said plainly, less the negated ones.
     signs = params["descriptor_signs"]
 
     def evidence(e, sign):
         stars_mean = f"({e}.stars_sum + {3.0 * scoring.STARS_PRIOR}::float8) / ({e}.rated + {scoring.STARS_PRIOR})"
-        return f"{scoring.W_DESCRIPTOR * sign} * ({e}.positive - {e}.negative) * (0.5 + ({sign} * ({stars_mean} - 3) + 2) / 4)"
+        said = f"({sign} * ({e}.positive - {e}.negative) + {e}.neutral - 2 * {e}.neutral_negated)"
+        return f"{scoring.W_DESCRIPTOR * sign} * {said} * (0.5 + ({sign} * ({stars_mean} - 3) + 2) / 4)"
 
     if query or not request.positive:
         ctes = f"candidates AS MATERIALIZED ({candidates})"

@@ -630,11 +630,11 @@ def test_a_review_written_during_a_full_reindex_waits_for_it_and_is_indexed_afte
     assert written, "the review was not written"
     with engine.connect() as conn:
         evidence = conn.execute(
-            sa.text("SELECT product_id, mentions, positive FROM descriptor_evidence WHERE term = :t"), {"t": term}
+            sa.text("SELECT product_id, mentions, positive, neutral FROM descriptor_evidence WHERE term = :t"), {"t": term}
         ).all()
         stats = conn.execute(sa.text("SELECT products, mentions, positive FROM term_stats WHERE term = :t"), {"t": term}).all()
-    assert evidence == [(written[0], 1, 1)]
-    assert stats == [(1, 1, 1)]
+    assert evidence == [(written[0], 1, 0, 1)]  # "So zyzzogetic.": a mention with no opinion
+    assert stats == [(1, 1, 0)]
     engine.dispose()
 
 

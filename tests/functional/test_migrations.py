@@ -6,6 +6,7 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 from alembic import command
@@ -16,6 +17,7 @@ from alembic.script import ScriptDirectory
 from amazen.dbsetup import MIGRATION_LOCK_KEY, alembic_config, migrate
 from amazen.models.meta import Base
 from amazen.models.search import VIEWS
+from amazen.search import packed
 
 SCRIPT = ScriptDirectory.from_config(alembic_config("postgresql://unused"))  # the URL is not used
 VERSIONS = Path(SCRIPT.versions)
@@ -99,9 +101,42 @@ def test_the_database_is_at_the_single_head(dbengine):
     assert list(current) == SCRIPT.get_heads() and len(SCRIPT.get_heads()) == 1
 
 
-def test_there_is_one_migration_the_baseline():
-    assert [path.name for path in VERSIONS.glob("*.py")] == ["0001_baseline.py"]
-    assert [revision.revision for revision in SCRIPT.walk_revisions()] == ["0001_baseline"]
+def test_the_migrations_are_the_baseline_and_the_praise_and_complaint_evidence():
+    assert sorted(path.name for path in VERSIONS.glob("*.py")) == ["0001_baseline.py", "0002_praise_complaint.py"]
+    assert [revision.revision for revision in SCRIPT.walk_revisions()] == ["0002_praise_complaint", "0001_baseline"]
+
+
+def test_evidence_from_before_praise_and_complaint_reads_as_neutral_mentions(scratch_url):
+    """An old evidence line (mentions, not negated, negated, stars, quotes) and packed entry (id, net,
+    stars sum, rated) become every mention neutral, the negated ones neutral_negated: the same net."""
+    config = alembic_config(scratch_url)
+    engine = sa.create_engine(scratch_url)
+    try:
+        command.downgrade(config, "0001_baseline")
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO product_evidence VALUES (7, E'comfort\\t5\\t3\\t2\\t0\\t1\\t0\\t1\\t3\\t41\\t\\n"
+                "loud\\t1\\t0\\t1\\t0\\t0\\t0\\t0\\t1\\t42\\t')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO packed_evidence VALUES ('comfort', 0, "
+                "int4send(7) || int4send(1) || int4send(19) || int4send(5) || int4send(9) || int4send(-2) || int4send(3)"
+                " || int4send(1), ''::bytea, ''::bytea)"
+            )
+        command.upgrade(config, "head")
+        with engine.connect() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT term, mentions, positive, negative, neutral, neutral_negated, rated, stars_sum, quote_1, quote_2"
+                " FROM descriptor_evidence ORDER BY term"
+            ).all()
+            entries = conn.exec_driver_sql("SELECT entries FROM packed_evidence").scalar()
+        assert [tuple(row) for row in rows] == [
+            ("comfort", 5, 0, 0, 5, 2, 5, 0 * 1 + 1 * 2 + 0 * 3 + 1 * 4 + 3 * 5, 41, None),
+            ("loud", 1, 0, 0, 1, 1, 1, 5, 42, None),
+        ]
+        assert np.frombuffer(bytes(entries), packed.EVIDENCE).tolist() == [(7, 0, 1, 19, 5), (9, 0, -2, 3, 1)]
+    finally:
+        engine.dispose()
 
 
 def test_no_migration_imports_application_code():

@@ -168,7 +168,7 @@ def test_a_deep_page_and_every_sort_agree_on_a_common_word(session):
 
 def decoded(session, table):
     """{(term, product id): the entry's values and its product's facts}, decoded from the packed arrays."""
-    layout = {"packed_terms": ">idd", "packed_evidence": ">iiii"}[table]
+    layout = {"packed_terms": ">idd", "packed_evidence": ">iiiii"}[table]
     entry_size = struct.calcsize(layout)
     out = {}
     for term, block, entries, records, category_ids in session.execute(
@@ -190,7 +190,10 @@ def decoded(session, table):
 
 def expected_arrays(session, table):
     """The same, from the rows they are packed from (NULL price or rating as NaN, no brand as -1)."""
-    values = {"packed_terms": "x.tf, x.length", "packed_evidence": "x.positive - x.negative, x.stars_sum, x.rated"}[table]
+    values = {
+        "packed_terms": "x.tf, x.length",
+        "packed_evidence": "x.positive - x.negative, x.neutral - 2 * x.neutral_negated, x.stars_sum, x.rated",
+    }[table]
     source = {"packed_terms": "product_terms", "packed_evidence": "descriptor_evidence"}[table]
     rows = session.execute(
         sa.text(

@@ -6,8 +6,20 @@ import pytest
 from webob.multidict import MultiDict
 
 from amazen.params import InvalidParameter
-from amazen.search.analyzer import analyze, descriptor_term, phrases, review_mentions, sentences, uses_term
+from amazen.search.analyzer import (
+    COMPLAINT,
+    NEUTRAL,
+    NEUTRAL_NEGATED,
+    PRAISE,
+    analyze,
+    descriptor_term,
+    phrases,
+    review_mentions,
+    sentences,
+    uses_term,
+)
 from amazen.search.query import parse_query, parse_search
+from amazen.search.scoring import said
 from amazen.search.service import quote
 from tests.datasets import MDSD_ELECTRONICS
 
@@ -52,21 +64,52 @@ def test_phrases_join_neighbouring_words_of_one_clause_only():
     assert "batteri life" not in review_mentions("Great battery", "Life is short")  # nor from headline to text
 
 
-def test_a_review_mention_is_negative_when_half_or_more_of_its_occurrences_are_negated():
-    assert review_mentions("", "Comfortable. Not comfortable after an hour.")["comfort"] == "-"
-    assert review_mentions("Comfortable", "Very comfortable. Not comfortable in the heat.")["comfort"] == "+"
-    assert review_mentions("", "Great battery life.")["batteri life"] == "+"
-    assert review_mentions("", "The battery life is not great.")["great"] == "-"
+def says(text, term):
+    return review_mentions("", text)[term]
+
+
+def test_a_mention_is_praise_or_complaint_from_the_opinion_words_of_its_clause():
+    assert says("The battery dies fast.", "batteri") == COMPLAINT
+    assert says("Never had a problem with the battery.", "batteri") == PRAISE  # "never" flips "problem"
+    assert says("Not too tight.", "tight") == PRAISE  # "too" complains, "not" flips it
+    assert says("Loud and clear.", "loud") == PRAISE
+    assert says("Sound quality is terrible.", "sound qualiti") == COMPLAINT
+    assert says("Great camera but the battery dies within an hour.", "camera") == PRAISE  # "but" ends it
+    assert says("Great camera but the battery dies within an hour.", "batteri") == COMPLAINT
+    assert says("The lid feels flimsy.", "flimsi") == COMPLAINT  # an opinion word: its own orientation
+    assert says("Not comfortable after an hour.", "comfort") == COMPLAINT
+    assert says("It never failed.", "fail") == PRAISE
+    assert says("The case leaks.", "leak") == COMPLAINT  # "leaks" as the lexicon's "leak"
+
+
+def test_a_mention_without_an_opinion_in_reach_is_neutral_said_plainly_or_negated():
+    assert says("Very loud.", "loud") == NEUTRAL
+    assert says("It is not loud at all.", "loud") == NEUTRAL_NEGATED
+    assert says("Great screen. The battery is removable.", "batteri") == NEUTRAL  # not across sentences
+
+
+def test_a_neutral_mention_counts_for_a_wanted_descriptor_and_against_an_avoided_one_as_said():
+    # scoring.said: praise - complaint for a wanted descriptor, the reverse for an avoided one, plus the
+    # neutral mentions said plainly, less the negated ones.
+    assert said(1, 0, 1) == 1 and said(-1, 0, 1) == 1  # "very loud": wanted +1; avoided, demoted by 1
+    assert said(-1, 0, -1) == -1  # "not loud at all": an avoided "loud" is not demoted
+    assert said(-1, -1, 0) == 1  # "too loud", a complaint: an avoided "loud" is demoted
+    assert said(1, -1, 0) == -1  # "not comfortable", a complaint: a wanted "comfortable" loses
+
+
+def test_a_review_mention_takes_the_majority_of_its_occurrences_a_tie_a_complaint():
+    assert review_mentions("", "Comfortable. Not comfortable after an hour.")["comfort"] == COMPLAINT
+    assert review_mentions("Comfortable", "Very comfortable. Not comfortable in the heat.")["comfort"] == PRAISE
+    assert review_mentions("", "Great battery life.")["batteri life"] == PRAISE
+    assert review_mentions("", "The battery life is not great.")["great"] == COMPLAINT
+    assert review_mentions("", "Loud. Not loud at all.")["loud"] == NEUTRAL_NEGATED  # neutral: the old tie rule
+    assert review_mentions("", "Very loud. Loud and clear.")["loud"] == PRAISE  # an opinion outweighs no opinion
 
 
 def mentions_the_long_way(summary, text):
-    """review_mentions' rule spelled out with analyze and phrases, as the rest of the analyzer reads text."""
+    """The terms review_mentions must find, as the rest of the analyzer reads text (analyze + phrases)."""
     terms = analyze(f"{summary}\n{text}")
-    occurrences, negated = {}, {}
-    for term in terms + phrases(terms):
-        occurrences[term.term] = occurrences.get(term.term, 0) + 1
-        negated[term.term] = negated.get(term.term, 0) + term.negated
-    return {t: "-" if 2 * negated[t] >= occurrences[t] else "+" for t in occurrences}
+    return {term.term for term in terms + phrases(terms)}
 
 
 def electronics_reviews():
@@ -87,9 +130,10 @@ def test_review_mentions_agrees_with_analyze_and_phrases_on_real_reviews():
     # analyzer finds, on every real review.
     reviews = electronics_reviews()
     assert len(reviews) == 2000
-    differing = [r for r in reviews if review_mentions(*r) != mentions_the_long_way(*r)]
+    differing = [r for r in reviews if set(review_mentions(*r)) != mentions_the_long_way(*r)]
     assert differing == []
-    assert sum("-" in review_mentions(*r).values() for r in reviews) > 500  # negation is exercised
+    said = [polarity for r in reviews for polarity in review_mentions(*r).values()]
+    assert all(said.count(polarity) > 500 for polarity in (PRAISE, COMPLAINT, NEUTRAL, NEUTRAL_NEGATED))
 
 
 @pytest.mark.usefixtures("amazon_data")

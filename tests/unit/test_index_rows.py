@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from amazen.search.analyzer import analyze, phrases, review_mentions
+from amazen.search.analyzer import COMPLAINT, NEUTRAL, NEUTRAL_NEGATED, PRAISE, analyze, phrases, review_mentions
 from amazen.search.documents import (
     FIELD_WEIGHTS,
     evidence_row,
@@ -39,8 +39,9 @@ def test_counts_stars_and_quotes_of_a_term_several_reviews_mention():
         (4, None, 0, None, "comfortable"),  # no stars (Hu & Liu): counted, not rated
     ]
     comfort = rows(evidence_row(9, reviews))["comfort"]
-    # mentions, positive, negative, stars 1-5, quotes (most helpful negative, then positive)
-    assert comfort == ["4", "3", "1", "0", "1", "0", "1", "1", "2", "1"]
+    # mentions, praise, complaint, neutral, negated neutral, stars 1-5, quotes (most helpful complaint,
+    # then praise)
+    assert comfort == ["4", "3", "1", "0", "0", "0", "1", "0", "1", "1", "2", "1"]
 
 
 def test_rating_aggregates_count_reviews_and_stars_apart_and_average_the_stars_given():
@@ -52,21 +53,21 @@ def test_rating_aggregates_count_reviews_and_stars_apart_and_average_the_stars_g
 
 def test_a_term_one_review_mentions_has_that_reviews_line():
     lines = rows(evidence_row(9, [(7, 4, 0, None, "Sturdy and light."), (8, 1, 0, None, "It is not heavy.")]))
-    # One quote: the second is empty.
-    assert lines["sturdi"] == ["1", "1", "0", "0", "0", "0", "1", "0", "7", ""]
-    assert lines["light"] == ["1", "1", "0", "0", "0", "0", "1", "0", "7", ""]
-    assert lines["heavi"] == ["1", "0", "1", "1", "0", "0", "0", "0", "8", ""]
+    # mentions, praise, complaint, neutral, negated neutral, stars 1-5, quotes (one: the second is empty).
+    assert lines["sturdi"] == ["1", "1", "0", "0", "0", "0", "0", "0", "1", "0", "7", ""]  # an opinion word
+    assert lines["light"] == ["1", "1", "0", "0", "0", "0", "0", "0", "1", "0", "7", ""]  # "sturdy" beside it
+    assert lines["heavi"] == ["1", "0", "0", "1", "1", "1", "0", "0", "0", "0", "8", ""]  # no opinion, negated
     assert evidence_row(9, []) == "" and evidence_row(9, [(7, 4, 0, None, None)]) == ""
 
 
 def test_the_packed_values_of_a_term_count_only_the_stars_of_reviews_that_gave_some():
-    """(net, stars_sum, rated, mentions, positive) per term, as the packed evidence and the totals take
-    them: an unrated review mentions, but adds no stars and no rating."""
+    """(praise - complaint, plain - negated neutral, stars_sum, rated, mentions, praise) per term, as the
+    packed evidence and the totals take them: an unrated review mentions, but adds no stars and no rating."""
     reviews = [(7, None, 0, None, "Sturdy. Cheap."), (8, 5, 0, None, "Sturdy and light."), (9, 2, 0, None, "Not light.")]
     values = {term: found for term, _, found in review_evidence(reviews)}
-    assert values["cheap"] == (1, 0, 0, 1, 1)  # review 7 alone: no stars
-    assert values["sturdi"] == (2, 5, 1, 2, 2)  # reviews 7 and 8: only 8's five stars
-    assert values["light"] == (0, 7, 2, 2, 1)  # 8 for, 9 against
+    assert values["cheap"] == (0, 1, 0, 0, 1, 0)  # review 7 alone, neutral: no stars
+    assert values["sturdi"] == (2, 0, 5, 1, 2, 2)  # reviews 7 and 8 praise it: only 8's five stars
+    assert values["light"] == (1, -1, 7, 2, 2, 1)  # 8 praises (beside "sturdy"), 9 denies it without an opinion
 
 
 def test_title_phrases_start_with_a_letter_and_neither_start_nor_end_with_a_stop_word_or_one_letter():
@@ -113,18 +114,23 @@ def evidence_the_long_way(product_id, reviews):
     mentions = {}
     for review_id, rating, _, summary, text in ordered:
         for term, polarity in review_mentions(summary, text).items():
-            mentions.setdefault(term, []).append((review_id, rating, polarity == "+"))
+            mentions.setdefault(term, []).append((review_id, rating, polarity))
     expected = {}
     for term, found in mentions.items():
-        positive = [review_id for review_id, _, is_positive in found if is_positive]
-        negative = [review_id for review_id, _, is_positive in found if not is_positive]
+        positive = [review_id for review_id, _, polarity in found if polarity == PRAISE]
+        negative = [review_id for review_id, _, polarity in found if polarity == COMPLAINT]
+        neutral = [review_id for review_id, _, polarity in found if polarity in (NEUTRAL, NEUTRAL_NEGATED)]
+        negated = [review_id for review_id, _, polarity in found if polarity == NEUTRAL_NEGATED]
         stars = [sum(rating == k for _, rating, _ in found) for k in range(1, 6)]
         quotes = negative[:1] + positive[:1]
         quotes += (negative[1:2] + positive[1:2])[: 2 - len(quotes)]
+        quotes += neutral[: 2 - len(quotes)]
         expected[term] = [
             str(len(found)),
             str(len(positive)),
             str(len(negative)),
+            str(len(neutral)),
+            str(len(negated)),
             *map(str, stars),
             *map(str, quotes),
             *[""] * (2 - len(quotes)),

@@ -35,43 +35,38 @@ def test_odd_lines_of_the_files(polarity_eval):
 
 
 def test_a_mention_is_a_labelled_feature_the_analyzer_finds(polarity_eval):
-    Mention = polarity_eval.Mention
+    Mention, PRAISE = polarity_eval.Mention, polarity_eval.PRAISE
     found = polarity_eval.mentions(
         "the battery life is great but no problems with the screen so far",
         [("battery life", True), ("screen", True), ("zoom", False), ("customer service rep", False)],
     )
-    # "screen" is within the reach of "no": stored negative although it is praise; "zoom" is not in the
-    # sentence and a three-word feature is not read.
-    assert found == [Mention(True, True), Mention(False, True)]
-    # As many negated occurrences as plain ones: stored negative, as the import's evidence stores it.
-    tie = polarity_eval.mentions("the screen is bright , no screen glare", [("screen", True)])
-    assert tie == [Mention(False, True)]
+    # "great" praises the battery life; "no" flips "problems" into praise of the screen; "zoom" is not in
+    # the sentence and a three-word feature is not read.
+    assert found == [Mention(PRAISE, True), Mention(PRAISE, True)]
+    neutral = polarity_eval.mentions("the screen is 2 inches .", [("screen", False)])
+    assert neutral == [Mention(polarity_eval.NEUTRAL, False)]
 
 
 def test_scores_of_hand_made_mentions(polarity_eval):
     Mention = polarity_eval.Mention
+    PRAISE, COMPLAINT, NEUTRAL = polarity_eval.PRAISE, polarity_eval.COMPLAINT, polarity_eval.NEUTRAL
     found = [
-        Mention(True, True),  # praise stored positive: agrees
-        Mention(True, True),  # agrees
-        Mention(False, True),  # praise stored negative: disagrees
-        Mention(True, False),  # complaint stored positive: disagrees
-        Mention(False, False),  # complaint stored negative: agrees
-        Mention(False, False),  # agrees
+        Mention(PRAISE, True),  # praise stored as praise: agrees
+        Mention(PRAISE, True),  # agrees
+        Mention(COMPLAINT, True),  # praise stored as a complaint: disagrees
+        Mention(PRAISE, False),  # complaint stored as praise: disagrees
+        Mention(COMPLAINT, False),  # complaint stored as a complaint: agrees
+        Mention(NEUTRAL, False),  # stored neutral: never agrees
+        Mention(polarity_eval.NEUTRAL_NEGATED, True),  # neither
     ]
     assert polarity_eval.score(found) == {
-        "mentions": 6,
-        "agreement": 4 / 6,
-        "complaint_recall": 2 / 3,
-        "praise_recall": 2 / 3,
-        "always_positive": 3 / 6,
-    }
-    complaints_missed = [Mention(True, False)] * 3 + [Mention(True, True)]
-    assert polarity_eval.score(complaints_missed) == {
-        "mentions": 4,
-        "agreement": 1 / 4,
-        "complaint_recall": 0.0,
-        "praise_recall": 1.0,
-        "always_positive": 1 / 4,
+        "mentions": 7,
+        "agreement": 3 / 7,
+        "complaint_recall": 1 / 3,
+        "praise_recall": 2 / 4,
+        "neutral": 2 / 7,
+        "signed_agreement": 3 / 5,
+        "always_positive": 4 / 7,
     }
 
 
@@ -81,5 +76,7 @@ def test_nothing_to_score(polarity_eval):
         "agreement": 0.0,
         "complaint_recall": 0.0,
         "praise_recall": 0.0,
+        "neutral": 0.0,
+        "signed_agreement": 0.0,
         "always_positive": 0.0,
     }

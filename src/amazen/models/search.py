@@ -41,12 +41,14 @@ product_term_stats = Table(
 )
 
 # Review evidence: for each term any review of a product uses, how many of the product's reviews mention
-# it, how many of those positively or negatively ("not comfortable" counts against "comfortable"), the
-# 1-5 star histogram of the mentioning reviews, and the reviews to quote (the most helpful negative and
-# positive ones). One row per product with reviews, a line per term: "term<TAB>mentions<TAB>positive
-# <TAB>negative<TAB>stars_1 ... stars_5<TAB>quote_1<TAB>quote_2" (quotes are review ids, "" for none).
-# The view descriptor_evidence (VIEWS below) shows them as rows (term, product_id, mentions, positive,
-# negative, rated, stars_sum, stars_1 ... stars_5, quote_1, quote_2). One row per product, not per term:
+# it, how many of those praise the product in respect of it (positive), complain (negative: "not
+# comfortable", "the battery dies") or say neither (neutral, and of those how many negated: "not loud at
+# all"), the 1-5 star histogram of the mentioning reviews, and the reviews to quote (the most helpful
+# complaint and praise). One row per product with reviews, a line per term: "term<TAB>mentions<TAB>
+# positive<TAB>negative<TAB>neutral<TAB>neutral_negated<TAB>stars_1 ... stars_5<TAB>quote_1<TAB>quote_2"
+# (quotes are review ids, "" for none). The view descriptor_evidence (VIEWS below) shows them as rows
+# (term, product_id, mentions, positive, negative, neutral, neutral_negated, rated, stars_sum, stars_1 ...
+# stars_5, quote_1, quote_2). One row per product, not per term:
 # real reviews make 45 terms each, nine in ten of them a term one review mentions, and searches read a
 # descriptor's evidence from packed_evidence.
 product_evidence = Table(
@@ -183,18 +185,20 @@ VIEWS = {
     "product_terms": """
 SELECT split_part(line, E'\\t', 1) AS term, p.product_id, split_part(line, E'\\t', 2)::float8 AS tf, p.length
 FROM product_postings p, string_to_table(p.postings, E'\\n') line""",
-    # product_evidence as (term, product_id, mentions, positive, negative, rated, stars_sum, stars_1 ...
-    # stars_5, quote_1, quote_2).
+    # product_evidence as (term, product_id, mentions, positive, negative, neutral, neutral_negated, rated,
+    # stars_sum, stars_1 ... stars_5, quote_1, quote_2).
     "descriptor_evidence": """
-SELECT term, product_id, mentions, positive, negative, stars_1 + stars_2 + stars_3 + stars_4 + stars_5 AS rated,
+SELECT term, product_id, mentions, positive, negative, neutral, neutral_negated,
+       stars_1 + stars_2 + stars_3 + stars_4 + stars_5 AS rated,
        stars_1 + 2 * stars_2 + 3 * stars_3 + 4 * stars_4 + 5 * stars_5 AS stars_sum,
        stars_1, stars_2, stars_3, stars_4, stars_5, quote_1, quote_2
 FROM (SELECT split_part(line, E'\\t', 1) AS term, p.product_id, split_part(line, E'\\t', 2)::int AS mentions,
              split_part(line, E'\\t', 3)::int AS positive, split_part(line, E'\\t', 4)::int AS negative,
-             split_part(line, E'\\t', 5)::int AS stars_1, split_part(line, E'\\t', 6)::int AS stars_2,
-             split_part(line, E'\\t', 7)::int AS stars_3, split_part(line, E'\\t', 8)::int AS stars_4,
-             split_part(line, E'\\t', 9)::int AS stars_5, NULLIF(split_part(line, E'\\t', 10), '')::bigint AS quote_1,
-             NULLIF(split_part(line, E'\\t', 11), '')::bigint AS quote_2
+             split_part(line, E'\\t', 5)::int AS neutral, split_part(line, E'\\t', 6)::int AS neutral_negated,
+             split_part(line, E'\\t', 7)::int AS stars_1, split_part(line, E'\\t', 8)::int AS stars_2,
+             split_part(line, E'\\t', 9)::int AS stars_3, split_part(line, E'\\t', 10)::int AS stars_4,
+             split_part(line, E'\\t', 11)::int AS stars_5, NULLIF(split_part(line, E'\\t', 12), '')::bigint AS quote_1,
+             NULLIF(split_part(line, E'\\t', 13), '')::bigint AS quote_2
       FROM product_evidence p, string_to_table(p.evidence, E'\\n') line) lines""",
     # product_vocabulary as (phrase, product_id, named).
     "product_phrases": """

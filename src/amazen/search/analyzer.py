@@ -1,4 +1,5 @@
-"""One analyzer for documents and queries: fold, tokenise, drop stop words, stem, mark negation.
+"""One analyzer for documents and queries: fold, tokenise, drop stop words, stem, mark negation, and
+read whether a review's mention of a term is praise, complaint or neutral (``review_mentions``).
 
 The same function must see the same text the same way when indexing reviews and when reading a
 shopper's descriptor, or counts stop matching. Negation is scoped the way people write it: a cue
@@ -10,6 +11,7 @@ clause, so "not comfortable at all", "isn't very comfortable" and "doesn't hold 
 import re
 import unicodedata
 from functools import lru_cache
+from importlib import resources
 from typing import NamedTuple
 
 import Stemmer
@@ -20,6 +22,9 @@ TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 CLAUSE_BREAK = r"[.!?;:,()\[\]\n]+|\s[-–—]+\s"
 # A token (group 1), or a clause break (no group: an empty token).
 TOKEN_OR_BREAK = re.compile(f"({TOKEN.pattern})|{CLAUSE_BREAK}")
+# The same, with a break inside a sentence (a comma, a dash, ...) as a token of its own that starts with
+# a non-letter: opinions reach across it, a negation does not. An empty token ends a sentence.
+TOKEN_OR_PAUSE_OR_END = re.compile(rf"({TOKEN.pattern}|[,;:()\[\]]+|\s[-–—]+\s)|[.!?\n][.!?;:,()\[\]\n]*")
 CONTRAST = frozenset({"but", "however", "although", "though", "yet", "except", "whereas", "while"})
 NEGATION_CUES = frozenset(
     {
@@ -79,6 +84,69 @@ really quite pretty much many lot lots get got gets one ever even still well s t
 
 _stemmer = Stemmer.Stemmer("english")
 
+# Opinion words: the lexicon vaderSentiment ships (VADER's, rated by people, -4..4), less the entries
+# that are not opinions in a review ("like" a comparison, "kind" of, "pretty" an intensifier, "noise
+# cancelling" and "charged" features, ...), plus words product reviews use that it lacks. A word's
+# orientation is its rating's sign.
+NOT_OPINIONS = frozenset(
+    """
+like likes liked kind pretty please want wants yes no ok okay fine free play plays played top matter
+fan fans help helps support supports lol well true sure care certainly definitely truly clearly surely
+seriously strongly serious cancel cancels cancelled cancelling canceling block blocks blocked blocking
+charged charges
+""".split()
+)
+REVIEW_OPINIONS = {
+    word: -1.0
+    for word in """
+flimsy leaks leaky junk junky cheaply defect defects died dies dying dead fails failing failure
+broke breaks breaking cracked crack cracks returned return returning refund unusable useless
+worthless faulty malfunction malfunctioned glitch glitches glitchy buggy flaw flaws flawed
+mediocre overpriced disappointing disappointment lousy shoddy crap crappy garbage sucks sucked
+blurry grainy fuzzy noisy tinny muffled distorted static laggy sluggish slow clunky bulky awkward
+uncomfortable unreliable unstable weak dim issue issues complaint complaints beef drawback drawbacks
+criticism reservations
+""".split()
+} | {
+    word: 1.0
+    for word in """
+sturdy solid durable reliable crisp sharp vivid bright clear responsive intuitive smooth
+compact lightweight handy convenient work works worked working recommended pleased impressed impressive
+flawless sleek
+""".split()
+}
+# Stop words that carry an opinion: "too loud" is a complaint, "not too tight" praise.
+STOP_WORD_OPINIONS = {"too": -1.0}
+
+
+def _opinion_lexicon():
+    orientation = {}
+    lexicon = resources.files("vaderSentiment").joinpath("vader_lexicon.txt").read_text(encoding="utf-8")
+    for line in lexicon.splitlines():
+        word, rating = line.split("\t")[:2]
+        if word.isalpha() and len(word) > 2 and word not in NOT_OPINIONS:  # no emoticons ("xd")
+            orientation[word] = 1.0 if float(rating) > 0 else -1.0
+    return orientation | REVIEW_OPINIONS
+
+
+OPINIONS = _opinion_lexicon()
+
+
+# Endings of inflections the lexicon may lack, taken off to find its word ("dies" as "die").
+INFLECTIONS = ("ing", "ed", "es", "s", "d")
+
+
+def opinion_orientation(word):
+    """1.0 for a word of praise ("comfortable"), -1.0 for one of complaint ("flimsy", "leaks"), 0.0 for a
+    word that is neither; an inflection the lexicon lacks takes its word's ("dies" as "die")."""
+    orientation = OPINIONS.get(word)
+    for suffix in INFLECTIONS:
+        if orientation is not None:
+            break
+        if word.endswith(suffix):
+            orientation = OPINIONS.get(word[: -len(suffix)])
+    return orientation or 0.0
+
 
 def fold(text):
     """Lower case, accents removed, curly apostrophes straightened."""
@@ -103,22 +171,29 @@ class Term(NamedTuple):
     position: int  # word position in the text (stop words count), for phrases
 
 
-_CONTRAST, _NEGATION, _STOP = 0, 1, 2
-_kinds = {}  # token -> _CONTRAST, _NEGATION, _STOP or its stem: one lookup per token in the hot loop
+_CONTRAST, _NEGATION, _STOP, _PAUSE = 0, 1, 2, 3
+# token -> _CONTRAST, _NEGATION, _STOP, its stem, (its stem, its orientation) for an opinion word, or an
+# orientation (a float) for an opinion cue among the stop words ("too"): one lookup per token in the hot loop.
+_kinds = {}
 
 
 def _kind(token):
     kind = _kinds.get(token)
     if kind is None:
         word = token if token.endswith("n't") else token.replace("'", "")
-        if word in CONTRAST:
+        if not word[0].isalnum():  # a break inside a sentence (TOKEN_OR_PAUSE_OR_END's)
+            kind = _PAUSE
+        elif word in CONTRAST:
             kind = _CONTRAST
         elif _is_negation(word):
             kind = _NEGATION
         elif word in STOP_WORDS:
-            kind = _STOP
+            kind = STOP_WORD_OPINIONS.get(word, _STOP)
         else:
             kind = stem(word)
+            orientation = opinion_orientation(word)
+            if orientation:
+                kind = (kind, orientation)
         if len(_kinds) < 500_000:  # bounded: a worker reading a huge catalog must not grow forever
             _kinds[token] = kind
     return kind
@@ -143,6 +218,8 @@ def scan(text):
         kind = _kinds.get(token)
         if kind is None:
             kind = _kind(token)
+        if kind.__class__ is tuple:  # an opinion word: its stem
+            kind = kind[0]
         if kind.__class__ is str:
             yield kind, reach > 0, position
             if reach:
@@ -206,30 +283,154 @@ def descriptor_term(text):
     return joined[0].term
 
 
+# What one review says of a term (review_mentions): praise or complaint about the product in respect
+# of it, or a neutral mention, said plainly or negated.
+PRAISE, COMPLAINT, NEUTRAL, NEUTRAL_NEGATED = 0, 1, 2, 3
+# A term's occurrences in a review add up to one number in the hot loop: PRAISED per praise, COMPLAINED
+# per complaint (a little more, so that a tie is a complaint: a stated fault is the stronger signal),
+# +1 per neutral occurrence said plainly and -1 per negated one. A sum of NEUTRAL_RANGE / 2 or more either
+# way holds an opinion; review_mentions' last line reads it back.
+NEUTRAL_RANGE = 1 << 12
+PRAISED, COMPLAINED = 1024 * NEUTRAL_RANGE, -1025 * NEUTRAL_RANGE
+
+
 def review_mentions(summary, text):
-    """{term: polarity} for one review (headline and text; words and two-word phrases).
+    """{term: PRAISE, COMPLAINT, NEUTRAL or NEUTRAL_NEGATED} for one review (headline and text; words and
+    two-word phrases, the terms ``analyze`` + ``phrases`` find: a test holds them equal).
 
-    A review mentions a term negatively when most of its occurrences are negated (a tie counts as
-    negative: a stated "not" is the stronger signal), positively otherwise.
+    An occurrence is praise or complaint from the opinion words around it (``opinion_orientation``; a
+    negation flips the words in its scope): a term that is itself an opinion word ("flimsy",
+    "comfortable"), or a phrase with one, by its own orientation; any other ("battery") by the opinions
+    of its sentence up to a contrast word ("but"), by their sign when they agree, else each weighted by
+    1 / its distance in words. An occurrence with no opinion in reach is neutral, negated or not. Over the
+    review, praise and complaint occurrences outvote each other (a tie is a complaint: a stated fault is
+    the stronger signal); with neither, the neutral ones do (a tie counts as negated).
     """
-    return {term: ("+" if balance > 0 else "-") for term, balance in mention_balance(summary, text).items()}
+    return {term: polarity(score) for term, score in mention_scores(summary, text).items()}
 
 
-def mention_balance(summary, text):
-    """{term: plain occurrences minus negated ones} for one review: positive means a positive mention.
+def polarity(score):
+    """PRAISE, COMPLAINT, NEUTRAL or NEUTRAL_NEGATED of a term's ``mention_scores`` score."""
+    if score >= NEUTRAL_RANGE // 2:
+        return PRAISE
+    if score <= -NEUTRAL_RANGE // 2:
+        return COMPLAINT
+    return NEUTRAL if score > 0 else NEUTRAL_NEGATED
 
-    The same terms as ``analyze`` + ``phrases`` (a test holds them equal), in one pass without
-    intermediate objects: this runs once per review of every import, the importer's hot loop.
-    """
-    balance = {}
-    last, last_position, last_negated = "", -PHRASE_GAP - 1, False
-    for term, negated, position in scan(f"{summary or ''}\n{text or ''}"):
-        balance[term] = balance.get(term, 0) + (-1 if negated else 1)
-        if position - last_position <= PHRASE_GAP:
-            phrase = f"{last} {term}"
-            balance[phrase] = balance.get(phrase, 0) + (-1 if negated or last_negated else 1)
-        last, last_position, last_negated = term, position, negated
-    return balance
+
+def mention_scores(summary, text):
+    """{term: its occurrences' sum (PRAISED, COMPLAINED, +1 or -1 each)} for one review: what
+    ``review_mentions`` reads, in one pass over the tokens without intermediate objects: this runs once
+    per review of every import, the importer's hot loop. It follows ``scan``'s tokens, negation scopes and
+    positions (a pause inside a sentence counts as a clause break there)."""
+    found = {}
+    get = found.get
+    # The sentence's occurrences that wait for its opinions (terms that are no opinion word), their
+    # positions, those of them negated; its opinions as (position, orientation), and how many each way.
+    waiting, waiting_at, negated_waiting, opinions = [], [], [], []
+    wait, wait_at, wait_negated, opine = waiting.append, waiting_at.append, negated_waiting.append, opinions.append
+    praises = complaints = contrasted = 0
+    position = reach = 0
+    previous = ""
+    last, last_position, last_negated, last_own = "", -PHRASE_GAP - 1, False, 0.0
+    tokens = TOKEN_OR_PAUSE_OR_END.findall(fold(f"{summary or ''}\n{text or ''}"))
+    tokens.append("")  # the last sentence ends
+    for token in tokens:
+        if token:
+            position += 1
+            kind = _kinds.get(token)
+            if kind is None:
+                kind = _kind(token)
+            kind_class = kind.__class__
+            if kind_class is str:  # a word, no opinion: it waits for its sentence's
+                own = 0.0
+                wait(kind)
+                wait_at(position)
+                negated = reach > 0
+                if negated:
+                    reach -= 1
+                    wait_negated(kind)
+            elif kind == _STOP:
+                if token == "only" and previous == "not":  # "not only X but Y" praises X
+                    reach = 0
+                previous = token
+                continue
+            elif kind_class is tuple:  # an opinion word: its own orientation, negation applied
+                kind, own = kind
+                negated = reach > 0
+                if negated:
+                    reach -= 1
+                    own = -own
+                opine((position, own))
+                if own > 0:
+                    praises += 1
+                    found[kind] = get(kind, 0) + PRAISED
+                else:
+                    complaints += 1
+                    found[kind] = get(kind, 0) + COMPLAINED
+            if kind_class is str or kind_class is tuple:  # the phrase it ends, with an opinion word's own
+                if position - last_position <= PHRASE_GAP:
+                    phrase = f"{last} {kind}"
+                    both = own + last_own
+                    if both:
+                        found[phrase] = get(phrase, 0) + (PRAISED if both > 0 else COMPLAINED)
+                    else:
+                        wait(phrase)
+                        wait_at(position)
+                        if negated or last_negated:
+                            wait_negated(phrase)
+                last, last_position, last_negated, last_own = kind, position, negated, own
+                previous = token
+                continue
+            if kind == _PAUSE:
+                position += CLAUSE_GAP - 1
+                reach = 0
+                previous = ""
+                continue
+            if kind_class is float:  # an opinion cue among the stop words ("too")
+                own = -kind if reach else kind
+                opine((position, own))
+                if own > 0:
+                    praises += 1
+                else:
+                    complaints += 1
+            elif kind == _NEGATION:
+                reach = NEGATION_REACH
+            previous = token
+            if kind != _CONTRAST:
+                continue
+        else:
+            position += CLAUSE_GAP
+            previous = ""
+        # The sentence, or its part before a contrast word, ends: the waiting occurrences take its opinions;
+        # a part with none after a contrast word, the reverse of the part before ("great, but the battery").
+        reach = 0
+        if waiting:
+            if praises and complaints:  # opinions both ways: each weighed by 1 / its distance in words
+                negated = set(negated_waiting)
+                for term, at in zip(waiting, waiting_at):
+                    weighed = sum([orientation / (abs(at - where) or 1) for where, orientation in opinions])
+                    said = (PRAISED if weighed > 0 else COMPLAINED) if weighed else -1 if term in negated else 1
+                    found[term] = get(term, 0) + said
+            elif praises or complaints or contrasted:
+                said = PRAISED if praises or (not complaints and contrasted < 0) else COMPLAINED
+                for term in waiting:
+                    found[term] = get(term, 0) + said
+            else:
+                for term in waiting:
+                    found[term] = get(term, 0) + 1
+                for term in negated_waiting:
+                    found[term] -= 2
+            waiting.clear()
+            waiting_at.clear()
+            negated_waiting.clear()
+        contrasted = 0
+        if token:  # a contrast word: the part before said ...
+            contrasted = 1 if praises and not complaints else -1 if complaints and not praises else 0
+        if opinions:
+            opinions.clear()
+            praises = complaints = 0
+    return found
 
 
 # A word as written in running text (any script), for finding the words behind a term in a sentence.

@@ -10,7 +10,7 @@ import re
 from amazen.pgcopy import copy_value
 
 from . import packed
-from .analyzer import PHRASE_GAP, STOP_WORDS, fold, mention_balance, scan
+from .analyzer import NEUTRAL_RANGE, PHRASE_GAP, PRAISE, STOP_WORDS, fold, mention_scores, scan
 
 # How much a word counts in each product field (BM25F-style: the weighted counts feed one BM25).
 FIELD_WEIGHTS = {"title": 3.0, "brand": 2.0, "categories": 1.5, "features": 1.0, "description": 1.0}
@@ -96,16 +96,19 @@ def phrase_row(product_id, title, brand, categories):
 
 
 def evidence_row(product_id, reviews):
-    """The product_evidence COPY line of one product: a line per term with its mentions, positive,
-    negative, the 1-5 star counts and quote ids ("" for none), tab-separated (see models/search.py).
+    """The product_evidence COPY line of one product: a line per term with its mentions, positive
+    (praise), negative (complaint), neutral and negated neutral mentions, the 1-5 star counts and quote
+    ids ("" for none), tab-separated (see models/search.py).
 
-    ``reviews``: (id, rating, helpful_votes, summary, text). Quotes: the most helpful positive and
-    the most helpful negative mention (ties: the older review), topped up to two from either side.
+    ``reviews``: (id, rating, helpful_votes, summary, text). Quotes: the most helpful complaint and the
+    most helpful praise (ties: the older review), topped up to two from either side, then from neutral
+    mentions.
 
     Which reviews mention a term is one integer of bits: with the reviews numbered 0..n-1, most helpful
-    first, bit i says review i mentions it positively, bit n + i negatively. Terms with the same bits
-    (every term only one review mentions, and many phrases with their words) share one line's tail,
-    so it is worked out once per distinct set of mentions, not once per term.
+    first, bit i says review i praises it, bit n + i complains of it, bit 2n + i mentions it neutrally and
+    bit 3n + i neutrally but negated (the order of analyzer.PRAISE ... NEUTRAL_NEGATED). Terms with the
+    same bits (every term only one review mentions, and many phrases with their words) share one line's
+    tail, so it is worked out once per distinct set of mentions, not once per term.
     """
     return _evidence_row(product_id, review_evidence(reviews))
 
@@ -119,36 +122,48 @@ def _evidence_row(product_id, found):
 
 
 def review_evidence(reviews):
-    """(term, the rest of its product_evidence line, (positive - negative, stars sum, rated, mentions,
-    positive mentions)) per term of ``reviews``: the line for evidence_row, the values for the packed
-    evidence and the descriptors' totals."""
+    """(term, the rest of its product_evidence line, (praise - complaint, plain - negated neutral
+    mentions, stars sum, rated, mentions, praise)) per term of ``reviews``: the line for evidence_row, the
+    values for the packed evidence and the descriptors' totals."""
     # Most helpful first (then oldest): the lowest bits are the reviews to quote.
     ordered = sorted(reviews, key=lambda r: (-(r[2] or 0), r[0]))
     n = len(ordered)
     marks = {}  # term -> its mentions' bits
     get = marks.get
+    opinion = NEUTRAL_RANGE // 2  # analyzer.polarity's rule, inline: this loop runs for every review
     for i, (_, _, _, summary, text) in enumerate(ordered):
-        plus, minus = 1 << i, 1 << (n + i)
-        for term, balance in mention_balance(summary, text).items():
-            marks[term] = get(term, 0) | (plus if balance > 0 else minus)  # a positive mention (review_mentions' rule)
+        praise, complaint, neutral, negated = 1 << i, 1 << (n + i), 1 << (2 * n + i), 1 << (3 * n + i)
+        for term, score in mention_scores(summary, text).items():
+            marks[term] = get(term, 0) | (
+                praise if score >= opinion else complaint if score <= -opinion else neutral if score > 0 else negated
+            )
     ids = [r[0] for r in ordered]
     by_stars = [sum(1 << i for i, r in enumerate(ordered) if r[1] == stars) for stars in range(1, 6)]
     tails = {}  # bits -> the rest of the line, and the values
-    # A term one review mentions (nine in ten of real reviews' terms, a third of generated ones' lines):
-    # its line is that review's, made here once per review rather than worked out bit by bit.
-    for i, (review_id, rating, *_) in enumerate(ordered):
-        stars, stars_sum, rated = ONE_RATING[rating]
-        tails[1 << i] = (f"\\t1\\t1\\t0{stars}\\t{review_id}\\t", (1, stars_sum, rated, 1, 1))
-        tails[1 << (n + i)] = (f"\\t1\\t0\\t1{stars}\\t{review_id}\\t", (-1, stars_sum, rated, 1, 0))
     found = []
     for term, mark in marks.items():
         tail = tails.get(mark)
         if tail is None:
-            tail = tails[mark] = _evidence_tail(mark, n, ids, by_stars)
+            if mark & (mark - 1):  # several mentions
+                tail = _evidence_tail(mark, n, ids, by_stars)
+            else:  # one review's (nine in ten of real reviews' terms): its line, without working it out bit by bit
+                polarity, i = divmod(mark.bit_length() - 1, n)
+                stars, stars_sum, rated = ONE_RATING[ordered[i][1]]
+                counts, values = ONE_MENTION[polarity]
+                tail = (f"\\t1{counts}{stars}\\t{ids[i]}\\t", (*values, stars_sum, rated, 1, int(polarity == PRAISE)))
+            tails[mark] = tail
         found.append((term, *tail))
     return found
 
 
+# A single review's mention by polarity (analyzer.PRAISE ... NEUTRAL_NEGATED): its line's positive,
+# negative, neutral and negated neutral counts, and its (praise - complaint, plain - negated neutral).
+ONE_MENTION = (
+    ("\\t1\\t0\\t0\\t0", (1, 0)),
+    ("\\t0\\t1\\t0\\t0", (-1, 0)),
+    ("\\t0\\t0\\t1\\t0", (0, 1)),
+    ("\\t0\\t0\\t1\\t1", (0, -1)),
+)
 # A single review's rating (None: no stars) as its line's 1-5 star counts, its stars and whether it rated.
 ONE_RATING = {
     rating: ("".join(f"\\t{int(stars == rating)}" for stars in range(1, 6)), rating or 0, int(rating is not None))
@@ -157,22 +172,29 @@ ONE_RATING = {
 
 
 def _evidence_tail(mark, n, ids, by_stars):
-    positive, negative = mark & ((1 << n) - 1), mark >> n
-    either = positive | negative
+    every = (1 << n) - 1
+    positive, negative = mark & every, (mark >> n) & every
+    plain, negated = (mark >> 2 * n) & every, mark >> 3 * n
+    neutral = plain | negated
+    either = positive | negative | neutral
     stars = [(either & reviews).bit_count() for reviews in by_stars]
     first_negative, first_positive = _lowest_bits(negative, QUOTES), _lowest_bits(positive, QUOTES)
-    # The negative one first: the order the pages show quotes in.
+    # The complaint first: the order the pages show quotes in.
     quotes = first_negative[:1] + first_positive[:1]
     quotes += (first_negative[1:] + first_positive[1:])[: QUOTES - len(quotes)]
+    if len(quotes) < QUOTES:
+        quotes += _lowest_bits(neutral, QUOTES - len(quotes))
     quote_ids = [str(ids[i]) for i in quotes] + [""] * (QUOTES - len(quotes))  # quote_1, quote_2
-    positives, negatives, rated = positive.bit_count(), negative.bit_count(), sum(stars)
+    positives, negatives = positive.bit_count(), negative.bit_count()
+    neutrals, negated_neutrals = neutral.bit_count(), negated.bit_count()
+    mentions, rated = positives + negatives + neutrals, sum(stars)
     stars_sum = stars[0] + 2 * stars[1] + 3 * stars[2] + 4 * stars[3] + 5 * stars[4]
     return (  # the line's fields, separated by a tab as COPY escapes it
         (
-            f"\\t{positives + negatives}\\t{positives}\\t{negatives}\\t{stars[0]}\\t{stars[1]}\\t{stars[2]}\\t{stars[3]}"
-            f"\\t{stars[4]}\\t{quote_ids[0]}\\t{quote_ids[1]}"
+            f"\\t{mentions}\\t{positives}\\t{negatives}\\t{neutrals}\\t{negated_neutrals}\\t{stars[0]}\\t{stars[1]}"
+            f"\\t{stars[2]}\\t{stars[3]}\\t{stars[4]}\\t{quote_ids[0]}\\t{quote_ids[1]}"
         ),
-        (positives - negatives, stars_sum, rated, positives + negatives, positives),
+        (positives - negatives, neutrals - 2 * negated_neutrals, stars_sum, rated, mentions, positives),
     )
 
 

@@ -40,7 +40,7 @@ RECORD = np.dtype(
     ]
 )
 POSTING = np.dtype([("id", ">i4"), ("tf", ">f8"), ("length", ">f8")])
-EVIDENCE = np.dtype([("id", ">i4"), ("net", ">i4"), ("stars_sum", ">i4"), ("rated", ">i4")])
+EVIDENCE = np.dtype([("id", ">i4"), ("net", ">i4"), ("neutral_net", ">i4"), ("stars_sum", ">i4"), ("rated", ">i4")])
 
 _ID = struct.Struct(">i")
 _ROW_START = struct.Struct(">hi")  # a COPY binary row's field count, then its first field's size
@@ -82,7 +82,8 @@ PACK = {
     "terms": _pack_sql("product_terms", "int4send(x.product_id) || float8send(x.tf) || float8send(x.length)"),
     "evidence": _pack_sql(
         "descriptor_evidence",
-        "int4send(x.product_id) || int4send(x.positive - x.negative) || int4send(x.stars_sum) || int4send(x.rated)",
+        "int4send(x.product_id) || int4send(x.positive - x.negative) || int4send(x.neutral - 2 * x.neutral_negated)"
+        " || int4send(x.stars_sum) || int4send(x.rated)",
     ),
 }
 COLUMNS = "(term, block, entries, records, category_ids)"
@@ -294,11 +295,12 @@ class PackedBlock:
         self.block = block
         self.ids, self.lengths, self.records, self.category_ids = [], [], [], []  # per product
         self.terms = _Entries()  # values: tf
-        self.evidence = _Entries()  # values: (positive - negative, stars sum, rated, mentions, positive)
+        self.evidence = _Entries()  # values: (net, neutral net, stars sum, rated, mentions, positive)
 
     def add_product(self, product_id, price, rating, rating_count, review_count, brand, category_ids, postings, evidence):
         """One product: its facts (``brand``: its number in brands), its postings (({term: tf}, length))
-        and its evidence ([(term, (positive - negative, stars sum, rated, mentions, positive))])."""
+        and its evidence ([(term, (positive - negative, plain - negated neutral mentions, stars sum, rated,
+        mentions, positive))])."""
         position = len(self.ids)
         tf, length = postings
         self.ids.append(product_id)
@@ -347,9 +349,10 @@ class PackedBlock:
                 array["length"] = lengths[positions]
             else:
                 # Flattened first: numpy reads a flat iterator of ints faster than a list of tuples.
-                values = np.fromiter(chain.from_iterable(entries.values), dtype=np.int64, count=5 * count).reshape(-1, 5)
-                array["net"], array["stars_sum"], array["rated"] = values[order, 0], values[order, 1], values[order, 2]
-                totals = _term_totals(entries, numbers, values[:, 3], values[:, 4])
+                values = np.fromiter(chain.from_iterable(entries.values), dtype=np.int64, count=6 * count).reshape(-1, 6)
+                for column, name in enumerate(("net", "neutral_net", "stars_sum", "rated")):
+                    array[name] = values[order, column]
+                totals = _term_totals(entries, numbers, values[:, 4], values[:, 5])
             ends = np.cumsum(np.bincount(numbers, minlength=len(entries.index)))  # per term, in numbering order
             keys = zip(entries.index, repeat(block_field))
             tables.append(

@@ -224,7 +224,8 @@ def rank(session, request, params, wanted, page=None, facets=True, cache=None):
         at, hit = lookup(found["id"], candidates)
         found = found[at]
         stars_mean = (found["stars_sum"].astype(float) + 3.0 * scoring.STARS_PRIOR) / (found["rated"] + scoring.STARS_PRIOR)
-        said = scoring.W_DESCRIPTOR * sign * found["net"].astype(float) * (0.5 + (sign * (stars_mean - 3) + 2) / 4)
+        said = scoring.said(sign, found["net"].astype(float), found["neutral_net"])
+        said = scoring.W_DESCRIPTOR * sign * said * (0.5 + (sign * (stars_mean - 3) + 2) / 4)
         described = described + np.where(hit, said, 0.0)
     review_count, rating_count = facts["review_count"], facts["rating_count"]
     rating, price, brand = facts["rating"], facts["price"], facts["brand"]

@@ -2,20 +2,31 @@
 gives the reasoning). amazen.search.ranking computes them; the views and the API read the sorts.
 
     score = W_QUERY      * bm25 / (bm25 + RELEVANCE_HALF)                                      (0 without a query)
-          + W_DESCRIPTOR * sum over wanted descriptors   (positive - negative) / (reviews + EVIDENCE_PRIOR) * stars_factor
-          - W_DESCRIPTOR * sum over avoided descriptors  (positive - negative) / (reviews + EVIDENCE_PRIOR) * stars_factor
+          + W_DESCRIPTOR * sum over wanted descriptors   said(+1) / (reviews + EVIDENCE_PRIOR) * stars_factor
+          - W_DESCRIPTOR * sum over avoided descriptors  said(-1) / (reviews + EVIDENCE_PRIOR) * stars_factor
           + W_RATING     * (bayesian average rating - 1) / 4
           + W_POPULARITY * min(1, ln(1 + reviews) / ln(1 + POPULARITY_REVIEWS))
 
 bm25 is Okapi BM25 (k1 = K1, b = B) over the field-weighted product text with global statistics
 (document frequencies from product_term_stats, product count and average length from search_stats).
-stars_factor is 0.5 + (stars_mean - 1) / 4 for a wanted descriptor and 0.5 + (5 - stars_mean) / 4 for an
-avoided one, where stars_mean is the mean stars of the mentioning reviews with STARS_PRIOR pseudo-ratings
-of 3 stars. The bayesian average puts RATING_PRIOR pseudo-ratings at the catalog's mean behind a
-product's own. Ties break on the product id, so pages are stable.
+said (``said``) counts a wanted descriptor's praise and an avoided one's complaints, less the reverse, plus
+its neutral mentions said plainly, less the negated ones. stars_factor is 0.5 + (stars_mean - 1) / 4 for a
+wanted descriptor and 0.5 + (5 - stars_mean) / 4 for an avoided one, where stars_mean is the mean stars of
+the mentioning reviews with STARS_PRIOR pseudo-ratings of 3 stars. The bayesian average puts RATING_PRIOR
+pseudo-ratings at the catalog's mean behind a product's own. Ties break on the product id, so pages are stable.
 """
 
 from dataclasses import dataclass
+
+
+def said(sign, net, neutral_net):
+    """How many mentions say what a wanted (``sign`` 1) or an avoided (-1) descriptor asks about, less
+    those that say the reverse: praise for a wanted one ("comfortable", "great battery"), complaint for
+    an avoided one ("too loud", "flimsy"), and either way a neutral mention said plainly ("very loud"),
+    not negated ("not loud at all"). ``net``: praise - complaint; ``neutral_net``: plain - negated
+    neutral mentions (numbers or arrays)."""
+    return sign * net + neutral_net
+
 
 K1 = 1.2
 B = 0.75

@@ -29,8 +29,10 @@ class Evidence:
     polarity: str
     mentions: int = 0
     share: float = 0.0
-    positive: int = 0
-    negative: int = 0
+    positive: int = 0  # praise
+    negative: int = 0  # complaint
+    neutral: int = 0  # neither
+    neutral_negated: int = 0  # of the neutral ones, those negated ("not loud at all")
     stars: list = field(default_factory=lambda: [0, 0, 0, 0, 0])
     avg_stars: float = None
     quotes: list = field(default_factory=list)  # [{"text" (HTML), "review_id"}]
@@ -276,7 +278,7 @@ class SearchService:
         if not products or not descriptors:
             return {}
         rows = self._all(
-            "SELECT e.product_id, e.term, e.mentions, e.positive, e.negative, "
+            "SELECT e.product_id, e.term, e.mentions, e.positive, e.negative, e.neutral, e.neutral_negated, "
             f"{STARS_ARRAY} AS stars, {QUOTES_ARRAY} AS quote_review_ids "
             "FROM descriptor_evidence e WHERE e.product_id = ANY(:ids) AND e.term = ANY(:terms)",
             {"ids": [product_id for product_id, _ in products], "terms": [d.term for d in descriptors]},
@@ -302,6 +304,7 @@ class SearchService:
                 if row is not None:
                     rated = sum(row.stars)
                     evidence.mentions, evidence.positive, evidence.negative = row.mentions, row.positive, row.negative
+                    evidence.neutral, evidence.neutral_negated = row.neutral, row.neutral_negated
                     evidence.share = round(row.mentions / review_count, 4) if review_count else 0.0
                     evidence.stars = list(row.stars)
                     evidence.avg_stars = round(sum((i + 1) * n for i, n in enumerate(row.stars)) / rated, 2) if rated else None

@@ -155,7 +155,7 @@ class Suggestion:
     descriptor: str
     term: str
     products: int
-    positive_share: float
+    positive_share: float | None  # praise / (praise + complaints); None when no mention is either
     score: float
 
 
@@ -171,8 +171,9 @@ class CustomerSay:
     descriptor: str
     term: str
     mentions: int
-    positive: int
-    negative: int
+    positive: int  # praise
+    negative: int  # complaint
+    neutral: int
     stars: list
     quote: str = None  # HTML: escaped, the words in <mark>
     review_id: int = None
@@ -263,7 +264,7 @@ class SuggestService:
                     descriptor=surface_form(row.term, texts),
                     term=row.term,
                     products=row.products,
-                    positive_share=round(row.positive / polar, 3) if polar else 0.0,
+                    positive_share=round(row.positive / polar, 3) if polar else None,
                     score=round(score, 2),
                 )
             )
@@ -280,7 +281,7 @@ class SuggestService:
         own_words = frozenset(analyze_query_words(product.title or ""))  # "headphones" on headphones says nothing
         rows = self.session.execute(
             sa.text(f"""
-            SELECT e.term, e.mentions, e.positive, e.negative, {STARS_ARRAY} AS stars, {QUOTES_ARRAY} AS quote_ids,
+            SELECT e.term, e.mentions, e.positive, e.negative, e.neutral, {STARS_ARRAY} AS stars, {QUOTES_ARRAY} AS quote_ids,
                    t.mentions AS corpus
             FROM descriptor_evidence e JOIN term_stats t ON t.term = e.term
             WHERE e.product_id = :id AND e.mentions >= :least
@@ -303,6 +304,7 @@ class SuggestService:
                 mentions=row.mentions,
                 positive=row.positive,
                 negative=row.negative,
+                neutral=row.neutral,
                 stars=list(row.stars),
                 score=round(score, 2),
                 share=round(row.mentions / product.review_count, 4),

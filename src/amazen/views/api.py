@@ -38,6 +38,7 @@ def search_json(request, found):
                     "share": e.share,
                     "positive": e.positive,
                     "negative": e.negative,
+                    "neutral": e.neutral,
                     "stars": e.stars,
                     "avg_stars": e.avg_stars,
                     "quotes": [
@@ -98,6 +99,7 @@ def customers_say_json(request, product, says):
             "share": say.share,
             "positive": say.positive,
             "negative": say.negative,
+            "neutral": say.neutral,
             "stars": say.stars,
             "quote": {"text": say.quote, "review_url": review_url(request, product.asin, say.review_id)} if say.quote else None,
             "reviews_url": request.resource_url(products, product.asin, query={"say": say.descriptor}, anchor="reviews"),

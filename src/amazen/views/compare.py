@@ -6,6 +6,7 @@ from markupsafe import Markup
 from pyramid.view import view_config
 
 from amazen.resources import ComparePage
+from amazen.search import scoring
 from amazen.search.query import Descriptor, parse_asins, parse_descriptors
 
 from .api import review_url
@@ -15,16 +16,20 @@ SAYS_PER_PRODUCT = 4  # each product's top "customers say" attributes taken, in 
 MAX_SAY_ROWS = 10
 
 
-def net(evidence, review_count):
-    """How much more a product's reviews say it than deny it, per review."""
-    return (evidence.positive - evidence.negative) / review_count if review_count else 0.0
+def net(evidence, review_count, sign):
+    """How much more a product's reviews say what a wanted (``sign`` 1) or avoided (-1) descriptor asks
+    about than the reverse, per review (scoring.said)."""
+    if not review_count:
+        return 0.0
+    neutral_net = evidence.neutral - 2 * evidence.neutral_negated
+    return scoring.said(sign, evidence.positive - evidence.negative, neutral_net) / review_count
 
 
 def best_cells(products, evidences, polarity):
-    """The indexes of the products best on one descriptor (most net praise when wanted, least when to
-    avoid); none when they are all equal."""
+    """The indexes of the products best on one descriptor (most said when wanted, least when to avoid);
+    none when they are all equal."""
     sign = 1 if polarity == "+" else -1
-    scores = [sign * net(e, p.review_count) for p, e in zip(products, evidences)]
+    scores = [sign * net(e, p.review_count, sign) for p, e in zip(products, evidences)]
     top = max(scores)
     return set() if min(scores) == top else {i for i, score in enumerate(scores) if score == top}
 

@@ -58,14 +58,26 @@ QUOTE = {
 
 EVIDENCE = {
     "type": "object",
-    "required": ["descriptor", "polarity", "mentions", "share", "positive", "negative", "stars", "avg_stars", "quotes"],
+    "required": [
+        "descriptor",
+        "polarity",
+        "mentions",
+        "share",
+        "positive",
+        "negative",
+        "neutral",
+        "stars",
+        "avg_stars",
+        "quotes",
+    ],
     "properties": {
         "descriptor": STRING,
         "polarity": {"type": "string", "enum": ["+", "-"]},
         "mentions": {"type": "integer", "description": "reviews of the product that mention the descriptor"},
         "share": {"type": "number", "description": "mentions / the product's reviews"},
-        "positive": INTEGER,
-        "negative": {"type": "integer", "description": 'mentions in a negated scope ("not comfortable")'},
+        "positive": {"type": "integer", "description": "mentions that praise the product in respect of it"},
+        "negative": {"type": "integer", "description": 'mentions that complain ("not comfortable", "the battery dies")'},
+        "neutral": {"type": "integer", "description": 'mentions with no opinion in reach ("very loud")'},
         "stars": {
             "type": "array",
             "items": INTEGER,
@@ -208,13 +220,14 @@ PRODUCT = {
 
 CUSTOMER_SAYS = {
     "type": "object",
-    "required": ["descriptor", "mentions", "share", "positive", "negative", "stars", "quote", "reviews_url"],
+    "required": ["descriptor", "mentions", "share", "positive", "negative", "neutral", "stars", "quote", "reviews_url"],
     "properties": {
         "descriptor": {"type": "string", "description": "an attribute, as reviewers write it"},
         "mentions": {"type": "integer", "description": "reviews of the product that mention it"},
         "share": NUMBER,
-        "positive": INTEGER,
-        "negative": INTEGER,
+        "positive": {"type": "integer", "description": "mentions that praise the product in respect of it"},
+        "negative": {"type": "integer", "description": "mentions that complain"},
+        "neutral": {"type": "integer", "description": "mentions with no opinion in reach"},
         "stars": {"type": "array", "items": INTEGER, "minItems": 5, "maxItems": 5},
         "quote": _nullable(QUOTE),
         "reviews_url": {"type": "string", "description": "the product page, its reviews filtered to those mentioning it"},
@@ -240,7 +253,9 @@ SUGGESTIONS = {
                 "properties": {
                     "descriptor": STRING,
                     "products": {"type": "integer", "description": "considered products whose reviews mention it"},
-                    "positive_share": {"type": "number", "description": "share of those mentions that are not negated"},
+                    "positive_share": _nullable(
+                        {"type": "number", "description": "share of its praise and complaints that are praise (null: none)"}
+                    ),
                 },
             },
         },
