@@ -10,8 +10,9 @@ filters; seeded, so every run asks the same questions):
 * service level: SearchService.search, SuggestService.descriptors and SuggestService.complete in this
   process, after one warm-up pass; and the mix's searches again narrowed by their top category facet
   value, then by their top brand (as a shopper clicking that facet would: "+category", "+brand");
-* HTTP: GET /api/search against `pserve production.ini` (waitress) on a local port, one client;
-  the server's peak RSS (VmHWM) is read from /proc at the end.
+* HTTP: GET /api/search, the results page GET /search and GET /api/suggest/descriptors against `pserve
+  production.ini` (waitress) on a local port, one client; the server's peak RSS (VmHWM) is read from
+  /proc at the end.
 
 With --replica, the database is built on a primary started for the run and cloned into a streaming
 replica beside it (tests/replica/servers.py), and the HTTP mix runs twice: on the primary alone, then
@@ -254,7 +255,14 @@ def server_environment(url, replica_url=None):
     return env
 
 
-def over_http(url, mix, replica_url=None, cache_mb=DEFAULT_MB):
+# What a shopper's browser asks for: the API's search, the results page (with suggested descriptors,
+# facets and evidence) and the suggestions the page's script asks for.
+HTTP_PATHS = ("/api/search", "/search", "/api/suggest/descriptors")
+
+
+def over_http(url, mix, replica_url=None, cache_mb=DEFAULT_MB, paths=HTTP_PATHS):
+    """{path: latencies} of ``mix`` against `pserve production.ini` over HTTP (each path of ``paths`` in
+    turn, one client), and the server's peak RSS in MB."""
     port = free_port()
     workdir = Path(tempfile.mkdtemp(prefix="amazen-bench-http-"))
     ini = re.sub(r"^listen = .*$", f"listen = 127.0.0.1:{port}", (REPO / "production.ini").read_text(), flags=re.M)
@@ -280,12 +288,15 @@ def over_http(url, mix, replica_url=None, cache_mb=DEFAULT_MB):
                     raise SystemExit("pserve did not start:\n" + (workdir / "pserve.log").read_text()[-3000:])
                 time.sleep(0.2)
 
-        def get(params):
-            with urllib.request.urlopen(f"{base}/api/search?{urllib.parse.urlencode(list(params.items()))}", timeout=30) as r:
-                assert r.status == 200
-                r.read()
+        def getter(path):
+            def get(params):
+                with urllib.request.urlopen(f"{base}{path}?{urllib.parse.urlencode(list(params.items()))}", timeout=30) as r:
+                    assert r.status == 200
+                    r.read()
 
-        timings = timed(get, mix)
+            return get
+
+        timings = {path: timed(getter(path), mix) for path in paths}
         status = Path(f"/proc/{server.pid}/status").read_text()
         peak_kb = int(re.search(r"VmHWM:\s+(\d+)", status).group(1))
         return timings, peak_kb / 1024
@@ -373,7 +384,7 @@ def run(sizes, queries, corpus, measure_only=False, database="amazen_bench", cac
     )
     for counts, import_s, reindex_s, vacuum_s, service, http, rss in rows:
         s50, s95, s99 = percentiles(service["search"])
-        h50, h95, h99 = percentiles(http)
+        h50, h95, h99 = percentiles(http["/api/search"])
         import_s, reindex_s, vacuum_s = (f"{s:.1f}" if s is not None else "-" for s in (import_s, reindex_s, vacuum_s))
         print(
             f"{counts['reviews']:>10,} {counts['products']:>9,} {counts['index_mb']:>9.0f} "
@@ -393,6 +404,15 @@ def run(sizes, queries, corpus, measure_only=False, database="amazen_bench", cac
             p50, p95, p99 = percentiles(timings)
             print(
                 f"{counts['reviews']:>10,} {operation:>10} {len(timings):>6} {p50:>7.1f} {p95:>7.1f} {p99:>7.1f} "
+                f"{len(timings) / sum(timings):>7.0f}"
+            )
+    print("\nOver HTTP, one client (GET /search: the results page with suggestions, facets and evidence)\n")
+    print(f"{'reviews':>10} {'GET':>26} {'calls':>6} {'p50':>7} {'p95':>7} {'p99':>7} {'per s':>7}")
+    for counts, _, _, _, _, http, _ in rows:
+        for path, timings in http.items():
+            p50, p95, p99 = percentiles(timings)
+            print(
+                f"{counts['reviews']:>10,} {path:>26} {len(timings):>6} {p50:>7.1f} {p95:>7.1f} {p99:>7.1f} "
                 f"{len(timings) / sum(timings):>7.0f}"
             )
 
@@ -419,9 +439,10 @@ def with_replica(sizes, queries, corpus):
             replica.create()
             position = primary.position()
             wait_until(lambda: replica.replayed(position), "the replica replaying the import", deadline=600)
-            alone, _ = over_http(url, mix)
+            alone = over_http(url, mix, paths=("/api/search",))[0]["/api/search"]
             before = committed((primary, replica))
-            beside, _ = over_http(url, mix, normalise_database_url(replica.url("amazen_bench")))
+            replica_url = normalise_database_url(replica.url("amazen_bench"))
+            beside = over_http(url, mix, replica_url, paths=("/api/search",))[0]["/api/search"]
             after = committed((primary, replica))
             share = (after[1] - before[1]) / (after[0] - before[0] + after[1] - before[1])
             rows.append((corpus_counts(url)["reviews"], alone, beside, share))
