@@ -112,6 +112,12 @@ def test_uses_term_finds_exactly_the_terms_of_analyze_and_phrases():
     assert checked > 10_000  # the "no" side is exercised
 
 
+def test_sentences_end_at_a_full_stop_question_or_exclamation_mark_before_a_space_and_at_line_breaks():
+    text = "  Great sound. Bass is deep!\n\nBattery life?  Short..ok 2.5 hours\r\nwell.\n"
+    assert list(sentences(text)) == ["Great sound.", "Bass is deep!", "Battery life?", "Short..ok 2.5 hours", "well."]
+    assert list(sentences("")) == [] and list(sentences(None)) == [] and list(sentences(" \n ")) == []
+
+
 def test_descriptors_are_a_word_or_a_two_word_phrase():
     assert descriptor_term("Comfortable") == "comfort"
     assert descriptor_term("battery life") == "batteri life"

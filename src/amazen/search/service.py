@@ -6,6 +6,7 @@ what to drop when nothing matches.
 import html
 import math
 from dataclasses import dataclass, field, replace
+from itertools import chain
 
 import sqlalchemy as sa
 
@@ -399,7 +400,7 @@ def quote(summary, text, term):
     None if no sentence has it (the review changed since it was indexed).
     """
     words = set(term.split(" "))
-    for sentence in ([summary] if summary else []) + sentences(text):
+    for sentence in chain([summary] if summary else [], sentences(text)):
         if not uses_term(sentence, term):
             continue
         out, last = [], 0
