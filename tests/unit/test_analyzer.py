@@ -118,6 +118,14 @@ def test_sentences_end_at_a_full_stop_question_or_exclamation_mark_before_a_spac
     assert list(sentences("")) == [] and list(sentences(None)) == [] and list(sentences(" \n ")) == []
 
 
+def test_a_quote_follows_the_review_as_read_now_however_long():
+    assert quote(None, "Cheap. The bass is deep.", "bass") == "The <mark>bass</mark> is deep."
+    assert quote(None, "Cheap. The bass is deep.", "bass") == "The <mark>bass</mark> is deep."  # remembered
+    assert quote(None, "Cheap. Deep <bass>!", "bass") == "Deep &lt;<mark>bass</mark>&gt;!"  # the review changed
+    assert quote(None, "Fine. " * 400 + "Bass, at last.", "bass") == "<mark>Bass</mark>, at last."
+    assert quote("Bass", "Fine. " * 400, "treble") is None
+
+
 def test_descriptors_are_a_word_or_a_two_word_phrase():
     assert descriptor_term("Comfortable") == "comfort"
     assert descriptor_term("battery life") == "batteri life"

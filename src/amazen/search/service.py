@@ -6,6 +6,7 @@ what to drop when nothing matches.
 import html
 import math
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from itertools import chain
 
 import sqlalchemy as sa
@@ -394,11 +395,25 @@ class SearchService:
         return None
 
 
+# Reviews up to this long have their quotes remembered, the QUOTES_KEPT latest: at most about 16 MB
+# per process, with their texts as the keys; a few MB with reviews of usual length.
+QUOTE_KEPT_CHARS = 2000
+QUOTES_KEPT = 4096
+
+
 def quote(summary, text, term):
     """The first sentence of a review that contains ``term``, HTML-escaped, its words in <mark>.
 
-    None if no sentence has it (the review changed since it was indexed).
+    None if no sentence has it (the review changed since it was indexed). Remembered by the review's
+    text as read now, so a review that changes is quoted afresh: the shown page's quotes cost a lookup
+    each rather than the analyzer over their reviews.
     """
+    if len(text or "") + len(summary or "") <= QUOTE_KEPT_CHARS:
+        return _kept_quote(summary, text, term)
+    return _quote(summary, text, term)
+
+
+def _quote(summary, text, term):
     words = set(term.split(" "))
     for sentence in chain([summary] if summary else [], sentences(text)):
         if not uses_term(sentence, term):
@@ -412,3 +427,6 @@ def quote(summary, text, term):
         out.append(html.escape(sentence[last:]))
         return "".join(out)
     return None
+
+
+_kept_quote = lru_cache(maxsize=QUOTES_KEPT)(_quote)
