@@ -8,7 +8,7 @@ from webob.multidict import MultiDict
 from amazen.params import InvalidParameter
 from amazen.search.analyzer import analyze, descriptor_term, phrases, review_mentions, sentences, uses_term
 from amazen.search.query import parse_query, parse_search
-from amazen.search.service import quote
+from amazen.search.service import QuoteMemo, quote
 from tests.datasets import MDSD_ELECTRONICS
 
 
@@ -118,12 +118,17 @@ def test_sentences_end_at_a_full_stop_question_or_exclamation_mark_before_a_spac
     assert list(sentences("")) == [] and list(sentences(None)) == [] and list(sentences(" \n ")) == []
 
 
-def test_a_quote_follows_the_review_as_read_now_however_long():
-    assert quote(None, "Cheap. The bass is deep.", "bass") == "The <mark>bass</mark> is deep."
-    assert quote(None, "Cheap. The bass is deep.", "bass") == "The <mark>bass</mark> is deep."  # remembered
-    assert quote(None, "Cheap. Deep <bass>!", "bass") == "Deep &lt;<mark>bass</mark>&gt;!"  # the review changed
-    assert quote(None, "Fine. " * 400 + "Bass, at last.", "bass") == "<mark>Bass</mark>, at last."
-    assert quote("Bass", "Fine. " * 400, "treble") is None
+def test_a_remembered_quote_follows_the_review_as_read_now_and_the_memo_is_bounded():
+    memo = QuoteMemo(size=2)
+    assert memo.quote(1, None, "Cheap. The bass is deep.", "bass") == "The <mark>bass</mark> is deep."
+    assert memo.quote(1, None, "Cheap. The bass is deep.", "bass") == "The <mark>bass</mark> is deep."
+    assert memo.quote(1, None, "Cheap. Deep <bass>!", "bass") == "Deep &lt;<mark>bass</mark>&gt;!"  # edited
+    assert memo.quote(1, "Bass", "Cheap. Deep <bass>!", "bass") == "<mark>Bass</mark>"
+    assert memo.quote(1, "Bass", "Fine.", "treble") is None
+    assert memo.quote(2, None, "Treble and bass.", "bass") == "Treble and <mark>bass</mark>."
+    assert len(memo) == 2
+    long = "Bass " * 200 + "."
+    assert memo.quote(3, None, long, "bass") == quote(None, long, "bass") and len(memo) == 2  # too long to keep
 
 
 def test_descriptors_are_a_word_or_a_two_word_phrase():

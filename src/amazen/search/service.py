@@ -5,8 +5,8 @@ what to drop when nothing matches.
 
 import html
 import math
+import threading
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from itertools import chain
 
 import sqlalchemy as sa
@@ -309,7 +309,7 @@ class SearchService:
                     evidence.avg_stars = round(sum((i + 1) * n for i, n in enumerate(row.stars)) / rated, 2) if rated else None
                     for review_id in row.quote_review_ids:
                         review = reviews.get(review_id)
-                        text = review and quote(review.summary, review.text, descriptor.term)
+                        text = review and quotes.quote(review_id, review.summary, review.text, descriptor.term)
                         if text:
                             evidence.quotes.append({"text": text, "review_id": review_id})
                 out[product_id].append(evidence)
@@ -395,25 +395,48 @@ class SearchService:
         return None
 
 
-# Reviews up to this long have their quotes remembered, the QUOTES_KEPT latest: at most about 16 MB
-# per process, with their texts as the keys; a few MB with reviews of usual length.
-QUOTE_KEPT_CHARS = 2000
-QUOTES_KEPT = 4096
+QUOTES_KEPT = 20_000  # quotes each process remembers, each at most QUOTE_KEPT_CHARS: a few MB, 12 at most
+QUOTE_KEPT_CHARS = 600
+
+
+class QuoteMemo:
+    """The quotes a process has made, by review and term, each with a fingerprint of the review's text it
+    was made from (its summary and text as read by the request, so a review that changes is quoted
+    afresh): a shown page's quotes then cost a lookup each rather than the analyzer over their reviews.
+    The QUOTES_KEPT latest of up to QUOTE_KEPT_CHARS are kept."""
+
+    def __init__(self, size=QUOTES_KEPT):
+        self.size = size
+        self._quotes = {}  # (review id, term) -> (fingerprint, quote), oldest first
+        self._lock = threading.Lock()
+
+    def __len__(self):
+        return len(self._quotes)
+
+    def quote(self, review_id, summary, text, term):
+        key, fingerprint = (review_id, term), hash((summary, text))
+        found = self._quotes.get(key)
+        if found is not None and found[0] == fingerprint:
+            return found[1]
+        made = quote(summary, text, term)
+        if made is not None and len(made) > QUOTE_KEPT_CHARS:
+            return made
+        with self._lock:
+            self._quotes.pop(key, None)
+            self._quotes[key] = (fingerprint, made)
+            if len(self._quotes) > self.size:
+                del self._quotes[next(iter(self._quotes))]
+        return made
+
+
+quotes = QuoteMemo()
 
 
 def quote(summary, text, term):
     """The first sentence of a review that contains ``term``, HTML-escaped, its words in <mark>.
 
-    None if no sentence has it (the review changed since it was indexed). Remembered by the review's
-    text as read now, so a review that changes is quoted afresh: the shown page's quotes cost a lookup
-    each rather than the analyzer over their reviews.
+    None if no sentence has it (the review changed since it was indexed).
     """
-    if len(text or "") + len(summary or "") <= QUOTE_KEPT_CHARS:
-        return _kept_quote(summary, text, term)
-    return _quote(summary, text, term)
-
-
-def _quote(summary, text, term):
     words = set(term.split(" "))
     for sentence in chain([summary] if summary else [], sentences(text)):
         if not uses_term(sentence, term):
@@ -427,6 +450,3 @@ def _quote(summary, text, term):
         out.append(html.escape(sentence[last:]))
         return "".join(out)
     return None
-
-
-_kept_quote = lru_cache(maxsize=QUOTES_KEPT)(_quote)

@@ -18,7 +18,7 @@ from amazen.models import Review
 from amazen.models.search import QUOTES_ARRAY, STARS_ARRAY
 
 from .analyzer import STOP_WORDS, TOKEN, WORD, analyze_query_words, descriptor_term, fold, stem, word_stem
-from .service import quote
+from .service import quotes
 
 SUGGESTIONS = 10
 SUGGEST_FROM = 200  # the top-ranked matching products whose reviews suggestions are drawn from
@@ -313,7 +313,7 @@ class SuggestService:
                     continue
                 texts += [review.summary, review.text]
                 if say.quote is None:
-                    say.quote = quote(review.summary, review.text, row.term)
+                    say.quote = quotes.quote(review_id, review.summary, review.text, row.term)
                     say.review_id = review_id if say.quote else None
             say.descriptor = surface_form(row.term, texts)
             out.append(say)
