@@ -104,38 +104,26 @@ class SearchService:
         """(The request with its category as a path, the ranking's parameters, the words nothing uses, how
         many products use each query term). The parameters are None when nothing can match (only unknown
         query words)."""
+        descriptor_terms = [d.term for d in request.descriptors]
+        # One statement: the corpus totals, how many products' text use each query term (product_term_stats)
+        # and how many products' reviews each descriptor (term_stats has a row for every term some review uses).
         stats = self.session.execute(
-            sa.text("SELECT documents, average_length, mean_rating FROM search_stats WHERE id = 1")
-        ).first()
-        documents, average_length, mean_rating = stats if stats else (0, 0.0, 3.0)
+            sa.text("""
+            SELECT s.documents, s.average_length, s.mean_rating,
+                   (SELECT json_object_agg(term, products) FROM product_term_stats WHERE term = ANY(:terms)) AS used,
+                   (SELECT json_object_agg(term, products) FROM term_stats WHERE term = ANY(:described)) AS described
+            FROM (VALUES (1)) one (id) LEFT JOIN search_stats s ON s.id = one.id
+            """),
+            {"terms": request.query.terms, "described": descriptor_terms},
+        ).one()
+        documents, average_length, mean_rating = stats[:3] if stats.documents is not None else (0, 0.0, 3.0)
+        frequencies, described = stats.used or {}, stats.described or {}
 
         # Query terms the catalog never uses are reported, and left out of the match.
-        frequencies = (
-            dict(
-                self._all(
-                    "SELECT term, products FROM product_term_stats WHERE term = ANY(:terms)",
-                    {"terms": request.query.terms},
-                )
-            )
-            if request.query.terms
-            else {}
-        )
         unknown = [surface for term, surface in request.query.required if term not in frequencies]
         # The rarest term first: its postings are the candidates the others are looked up in.
         known_terms = sorted(
             (term for term in request.query.terms if term in frequencies), key=lambda term: (frequencies[term], term)
-        )
-        descriptor_terms = [d.term for d in request.descriptors]
-        # term_stats has a row for every term some review uses.
-        described = (
-            dict(
-                self._all(
-                    "SELECT term, products FROM term_stats WHERE term = ANY(:terms)",
-                    {"terms": descriptor_terms},
-                )
-            )
-            if descriptor_terms
-            else {}
         )
         unknown += [d.text for d in request.descriptors if d.term not in described]
         unknown = list(dict.fromkeys(unknown))
