@@ -15,7 +15,7 @@ from webtest import TestApp
 
 from amazen.catalog.demo import generate
 from amazen.ingest.bulk import load_records
-from amazen.search import ranking
+from amazen.search import blockcache, ranking
 from amazen.search.blockcache import BlockCache
 from amazen.search.indexer import index_products
 from amazen.search.packed import BLOCK
@@ -103,6 +103,18 @@ def test_a_written_review_makes_the_next_search_read_again_only_its_products_blo
     assert again["review_count"] == shown["review_count"] + 1
     assert again["evidence"][0]["negative"] == shown["evidence"][0]["negative"] + 1
     engine.dispose()
+
+
+def test_an_entry_older_than_the_snapshots_kept_is_read_again(catalog, monkeypatch):
+    monkeypatch.setattr(blockcache, "SNAPSHOTS_KEPT", 1)
+    reader, writer = make_app(catalog), make_app(catalog)
+    before = search(reader, q="headphones", per_page=100)
+    shown = before["results"][0]
+    post_review(shopper(writer), shown["asin"], {"rating": 1, "summary": "Flimsy", "text": "Flimsy and loud."})
+    search(reader, q="knife")  # a new snapshot: the one the headphones' entry was made at is forgotten
+    after = search(reader, q="headphones", per_page=100)
+    assert after == search(make_app(catalog, **{"amazen.search_cache_mb": "0"}), q="headphones", per_page=100)
+    assert next(r for r in after["results"] if r["asin"] == shown["asin"])["review_count"] == shown["review_count"] + 1
 
 
 def test_a_full_reindex_is_seen_by_the_next_search(catalog):

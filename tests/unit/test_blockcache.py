@@ -3,7 +3,7 @@
 import pytest
 
 from amazen.config import ConfigurationError
-from amazen.search.blockcache import DEFAULT_MB, ROW_OVERHEAD, BlockCache, Entry, cache_from_settings
+from amazen.search.blockcache import DEFAULT_MB, ROW_OVERHEAD, SNAPSHOTS_KEPT, BlockCache, Entry, cache_from_settings
 
 
 def test_a_snapshot_names_the_blocks_whose_version_changed_or_that_are_gone():
@@ -14,12 +14,23 @@ def test_a_snapshot_names_the_blocks_whose_version_changed_or_that_are_gone():
     second = cache.snapshot([(0, "16384 700 (0,1)"), (1, "16384 812 (0,7)"), (3, "16384 812 (0,8)")])
     assert second is not first
     assert second.changed_since(first) == {1, 2, 3}
+    assert cache.snapshot_numbered(first.number) is first
+
+
+def test_only_the_latest_snapshots_are_kept():
+    cache = BlockCache(10_000)
+    first = cache.snapshot([(0, "v0")])
+    for i in range(1, SNAPSHOTS_KEPT):
+        cache.snapshot([(0, f"v{i}")])
+    assert cache.snapshot_numbered(first.number) is first
+    latest = cache.snapshot([(0, "new")])
+    assert cache.snapshot_numbered(first.number) is None and cache.snapshot_numbered(latest.number) is latest
 
 
 def entry(cache, sizes):
     """An Entry at the cache's current snapshot with one row per size (bytes of entries)."""
     rows = {block: (b"x" * size, None, None) for block, size in enumerate(sizes)}
-    return Entry(cache.snapshot([]), frozenset(rows), rows)
+    return Entry(cache.snapshot([]).number, frozenset(rows), rows)
 
 
 def test_the_bound_evicts_the_least_recently_used():

@@ -25,11 +25,16 @@ DEFAULT_MB = 64  # the benchmarks' search mix at 1M reviews, with room, inside a
 ROW_OVERHEAD = 200  # bytes a cached row costs besides its arrays: its key, version and tuples
 
 
-class Snapshot:
-    """Every block's version, as a request read them: ``pairs`` ((block, version), ...) in block order."""
+SNAPSHOTS_KEPT = 16  # the latest snapshots, which entries made at them are checked against
 
-    def __init__(self, pairs):
+
+class Snapshot:
+    """Every block's version, as a request read them: ``pairs`` ((block, version), ...) in block order;
+    ``number`` counts the snapshots a cache has seen."""
+
+    def __init__(self, pairs, number=0):
         self.pairs = pairs
+        self.number = number
         self.versions = dict(pairs)
         self.blocks = [block for block, _ in pairs]
 
@@ -42,9 +47,10 @@ class Snapshot:
 
 
 class Entry(NamedTuple):
-    """A term's rows of one packed table, valid at ``snapshot``."""
+    """A term's rows of one packed table, valid at the snapshot numbered ``snapshot`` (a number, not the
+    snapshot, so that entries left unused while writes go on do not keep old snapshots alive)."""
 
-    snapshot: Snapshot
+    snapshot: int
     known: frozenset  # the blocks where the term's row, or that it has none, is known
     rows: dict  # block -> (entries, records or None, category ids or None), of the known blocks with a row
 
@@ -60,20 +66,28 @@ class BlockCache:
         self.max_bytes = max_bytes
         self.bytes = 0
         self._entries = OrderedDict()  # key -> (Entry, its size)
-        self._snapshot = Snapshot(())
+        self._snapshots = OrderedDict({0: Snapshot((), 0)})  # number -> Snapshot, the SNAPSHOTS_KEPT latest
         self._lock = threading.Lock()
 
     def __len__(self):
         return len(self._entries)
 
     def snapshot(self, pairs):
-        """The Snapshot of ``pairs``: the last one when nothing changed since, so entries made at it
-        compare by identity."""
+        """The Snapshot of ``pairs``: the latest one when nothing changed since, so entries made at it
+        need no check."""
         pairs = tuple(pairs)
         with self._lock:
-            if self._snapshot.pairs != pairs:
-                self._snapshot = Snapshot(pairs)
-            return self._snapshot
+            number, latest = next(reversed(self._snapshots.items()))
+            if latest.pairs != pairs:
+                latest = self._snapshots[number + 1] = Snapshot(pairs, number + 1)
+                if len(self._snapshots) > SNAPSHOTS_KEPT:
+                    self._snapshots.popitem(last=False)
+            return latest
+
+    def snapshot_numbered(self, number):
+        """The Snapshot numbered ``number``, or None when it is no longer kept."""
+        with self._lock:
+            return self._snapshots.get(number)
 
     def get(self, key):
         """The Entry cached for ``key``, or None."""

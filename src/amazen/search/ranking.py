@@ -149,8 +149,9 @@ class IndexReader:
         for term, blocks, full in wants:
             entry = cache.get((table, term))
             known, rows = (entry.known, entry.rows) if entry else (frozenset(), {})
-            if entry and entry.snapshot is not snapshot:
-                changed = snapshot.changed_since(entry.snapshot)
+            if entry and entry.snapshot != snapshot.number:
+                older = cache.snapshot_numbered(entry.snapshot)
+                changed = snapshot.changed_since(older) if older else known  # too old to tell: read again
                 if changed:
                     known = known - changed
                     rows = {block: row for block, row in rows.items() if block in known}
@@ -165,7 +166,7 @@ class IndexReader:
                 fetched[term, block] = tuple(row)
         out = []
         for term, blocks, full, entry, known, rows, stale in plans:
-            if stale or entry is None or entry.snapshot is not snapshot:
+            if stale or entry is None or entry.snapshot != snapshot.number:
                 rows = dict(rows)
                 for block in stale:
                     row = fetched.get((term, block))
@@ -173,7 +174,7 @@ class IndexReader:
                         rows.pop(block, None)
                     else:
                         rows[block] = row
-                cache.put((table, term), Entry(snapshot, frozenset(known | set(stale)), rows))
+                cache.put((table, term), Entry(snapshot.number, frozenset(known | set(stale)), rows))
             for block in blocks:
                 row = rows.get(block)
                 if row is not None:
