@@ -10,8 +10,9 @@ filters; seeded, so every run asks the same questions):
 * service level: SearchService.search, SuggestService.descriptors and SuggestService.complete in this
   process, after one warm-up pass; and the mix's searches again narrowed by their top category facet
   value, then by their top brand (as a shopper clicking that facet would: "+category", "+brand");
-* HTTP: GET /api/search against `pserve production.ini` (waitress) on a local port, one client;
-  the server's peak RSS (VmHWM) is read from /proc at the end.
+* HTTP: GET /api/search, the results page GET /search and GET /api/suggest/descriptors against `pserve
+  production.ini` (waitress) on a local port, one client; the server's peak RSS (VmHWM) is read from
+  /proc at the end.
 
 With --replica, the database is built on a primary started for the run and cloned into a streaming
 replica beside it (tests/replica/servers.py), and the HTTP mix runs twice: on the primary alone, then
@@ -21,9 +22,14 @@ second run's transactions each server committed.
     python benchmarks/search.py [--sizes 100000 1000000] [--queries 240] [--corpus demo|real]
                                 [--measure-only [--database amazen_bench]] [--cache-mb 64]
     python benchmarks/search.py --replica [--sizes 100000] [--queries 240] [--corpus demo|real]
+    python benchmarks/search.py --against ../main [--queries 240] [--corpus demo|real] [--database amazen_bench]
+
+With --against, this checkout and another (say main, before a change) serve the database a run left
+behind side by side, and the HTTP mix goes to both, interleaved: latencies and CPU per request of each.
 """
 
 import argparse
+import contextlib
 import os
 import random
 import re
@@ -254,17 +260,25 @@ def server_environment(url, replica_url=None):
     return env
 
 
-def over_http(url, mix, replica_url=None, cache_mb=DEFAULT_MB):
+# What a shopper's browser asks for: the API's search, the results page (with suggested descriptors,
+# facets and evidence) and the suggestions the page's script asks for.
+HTTP_PATHS = ("/api/search", "/search", "/api/suggest/descriptors")
+
+
+@contextlib.contextmanager
+def served(url, checkout=REPO, replica_url=None, cache_mb=DEFAULT_MB, name="amazen-bench"):
+    """(pserve's process, its base URL): `pserve production.ini` of ``checkout`` (its own .venv's, or this
+    interpreter's for this checkout) on a free local port, its database sessions named ``name``."""
     port = free_port()
     workdir = Path(tempfile.mkdtemp(prefix="amazen-bench-http-"))
-    ini = re.sub(r"^listen = .*$", f"listen = 127.0.0.1:{port}", (REPO / "production.ini").read_text(), flags=re.M)
+    ini = re.sub(r"^listen = .*$", f"listen = 127.0.0.1:{port}", (checkout / "production.ini").read_text(), flags=re.M)
     ini = ini.replace("[server:main]", f"amazen.search_cache_mb = {cache_mb}\n\n[server:main]", 1)
     (workdir / "production.ini").write_text(ini)
-    pserve = str(Path(sys.executable).with_name("pserve"))
+    pserve = checkout / ".venv" / "bin" / "pserve" if checkout != REPO else Path(sys.executable).with_name("pserve")
     server = subprocess.Popen(
-        [pserve, str(workdir / "production.ini")],
+        [str(pserve), str(workdir / "production.ini")],
         cwd=workdir,
-        env=server_environment(url, replica_url),
+        env={**server_environment(url, replica_url), "PGAPPNAME": name},
         stdout=subprocess.DEVNULL,
         stderr=open(workdir / "pserve.log", "w"),
     )
@@ -279,20 +293,91 @@ def over_http(url, mix, replica_url=None, cache_mb=DEFAULT_MB):
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise SystemExit("pserve did not start:\n" + (workdir / "pserve.log").read_text()[-3000:])
                 time.sleep(0.2)
-
-        def get(params):
-            with urllib.request.urlopen(f"{base}/api/search?{urllib.parse.urlencode(list(params.items()))}", timeout=30) as r:
-                assert r.status == 200
-                r.read()
-
-        timings = timed(get, mix)
-        status = Path(f"/proc/{server.pid}/status").read_text()
-        peak_kb = int(re.search(r"VmHWM:\s+(\d+)", status).group(1))
-        return timings, peak_kb / 1024
+        yield server, base
     finally:
         server.terminate()
         server.wait(timeout=30)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def getter(base, path):
+    def get(params):
+        with urllib.request.urlopen(f"{base}{path}?{urllib.parse.urlencode(list(params.items()))}", timeout=30) as r:
+            assert r.status == 200
+            r.read()
+
+    return get
+
+
+def peak_rss_mb(pid):
+    return int(re.search(r"VmHWM:\s+(\d+)", Path(f"/proc/{pid}/status").read_text()).group(1)) / 1024
+
+
+def over_http(url, mix, replica_url=None, cache_mb=DEFAULT_MB, paths=HTTP_PATHS):
+    """{path: latencies} of ``mix`` against `pserve production.ini` over HTTP (each path of ``paths`` in
+    turn, one client), and the server's peak RSS in MB."""
+    with served(url, replica_url=replica_url, cache_mb=cache_mb) as (server, base):
+        timings = {path: timed(getter(base, path), mix) for path in paths}
+        return timings, peak_rss_mb(server.pid)
+
+
+def cpu_seconds(pid):
+    """User and system CPU seconds of process ``pid`` so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def against(url, mix, other, cache_mb=DEFAULT_MB):
+    """Before and after in one run: this checkout's `pserve` and ``other``'s (another checkout with its
+    own .venv, e.g. main's) on the same database, each request of the mix sent to both in turn (which
+    goes first alternates), path by path after a warm-up pass. Per server and path: latencies, the app
+    process's CPU per request and its PostgreSQL sessions' (found by application name: PostgreSQL on this
+    machine)."""
+    engine = sa.create_engine(url)
+
+    def sessions(name):
+        with engine.connect() as conn:
+            return [
+                pid
+                for (pid,) in conn.execute(sa.text("SELECT pid FROM pg_stat_activity WHERE application_name = :n"), {"n": name})
+            ]
+
+    rows = []
+    with (
+        served(url, other, cache_mb=cache_mb, name="bench-before") as before,
+        served(url, cache_mb=cache_mb, name="bench-after") as after,
+    ):
+        servers = {"before": before, "after": after}
+        for path in HTTP_PATHS:
+            gets = {label: getter(base, path) for label, (_, base) in servers.items()}
+            for params in mix:  # warm-up: caches, plans, the pools' connections
+                for get in gets.values():
+                    get(params)
+            backends = {label: sessions(f"bench-{label}") for label in servers}
+            used = {
+                label: (cpu_seconds(server.pid), sum(map(cpu_seconds, backends[label]))) for label, (server, _) in servers.items()
+            }
+            timings = {label: [] for label in servers}
+            for i, params in enumerate(mix):
+                for label in ("before", "after") if i % 2 == 0 else ("after", "before"):
+                    started = time.perf_counter()
+                    gets[label](params)
+                    timings[label].append(time.perf_counter() - started)
+            for label, (server, _) in servers.items():
+                app = (cpu_seconds(server.pid) - used[label][0]) / len(mix)
+                database = (sum(map(cpu_seconds, backends[label])) - used[label][1]) / len(mix)
+                rows.append((path, label, timings[label], app, database, peak_rss_mb(server.pid)))
+    engine.dispose()
+    print(
+        f"{len(mix)} requests a path to each server, interleaved, after a warm-up pass; load average {os.getloadavg()[0]:.1f}\n"
+    )
+    print(f"{'GET':>26} {'code':>7} {'p50':>7} {'p95':>7} {'p99':>7} {'app CPU ms':>11} {'PG CPU ms':>10} {'peak RSS MB':>12}")
+    for path, label, timings, app, database, rss in rows:
+        p50, p95, p99 = percentiles(timings)
+        print(
+            f"{path:>26} {label:>7} {p50:>7.1f} {p95:>7.1f} {p99:>7.1f} {app * 1000:>11.1f} {database * 1000:>10.1f} {rss:>12.0f}"
+        )
+    print("\nlatencies in ms; CPU per request; peak RSS: the app process's, at the end")
 
 
 def corpus_counts(url):
@@ -373,7 +458,7 @@ def run(sizes, queries, corpus, measure_only=False, database="amazen_bench", cac
     )
     for counts, import_s, reindex_s, vacuum_s, service, http, rss in rows:
         s50, s95, s99 = percentiles(service["search"])
-        h50, h95, h99 = percentiles(http)
+        h50, h95, h99 = percentiles(http["/api/search"])
         import_s, reindex_s, vacuum_s = (f"{s:.1f}" if s is not None else "-" for s in (import_s, reindex_s, vacuum_s))
         print(
             f"{counts['reviews']:>10,} {counts['products']:>9,} {counts['index_mb']:>9.0f} "
@@ -393,6 +478,15 @@ def run(sizes, queries, corpus, measure_only=False, database="amazen_bench", cac
             p50, p95, p99 = percentiles(timings)
             print(
                 f"{counts['reviews']:>10,} {operation:>10} {len(timings):>6} {p50:>7.1f} {p95:>7.1f} {p99:>7.1f} "
+                f"{len(timings) / sum(timings):>7.0f}"
+            )
+    print("\nOver HTTP, one client (GET /search: the results page with suggestions, facets and evidence)\n")
+    print(f"{'reviews':>10} {'GET':>26} {'calls':>6} {'p50':>7} {'p95':>7} {'p99':>7} {'per s':>7}")
+    for counts, _, _, _, _, http, _ in rows:
+        for path, timings in http.items():
+            p50, p95, p99 = percentiles(timings)
+            print(
+                f"{counts['reviews']:>10,} {path:>26} {len(timings):>6} {p50:>7.1f} {p95:>7.1f} {p99:>7.1f} "
                 f"{len(timings) / sum(timings):>7.0f}"
             )
 
@@ -419,9 +513,10 @@ def with_replica(sizes, queries, corpus):
             replica.create()
             position = primary.position()
             wait_until(lambda: replica.replayed(position), "the replica replaying the import", deadline=600)
-            alone, _ = over_http(url, mix)
+            alone = over_http(url, mix, paths=("/api/search",))[0]["/api/search"]
             before = committed((primary, replica))
-            beside, _ = over_http(url, mix, normalise_database_url(replica.url("amazen_bench")))
+            replica_url = normalise_database_url(replica.url("amazen_bench"))
+            beside = over_http(url, mix, replica_url, paths=("/api/search",))[0]["/api/search"]
             after = committed((primary, replica))
             share = (after[1] - before[1]) / (after[0] - before[0] + after[1] - before[1])
             rows.append((corpus_counts(url)["reviews"], alone, beside, share))
@@ -475,6 +570,11 @@ if __name__ == "__main__":
         help="the packed index's cache per process (amazen.search_cache_mb; 0: none) of the served app and of 'cached'",
     )
     parser.add_argument(
+        "--against",
+        type=Path,
+        help="another checkout (with its own .venv) to compare with over HTTP, interleaved, on --database",
+    )
+    parser.add_argument(
         "--replica",
         action="store_true",
         help="build on a primary of its own and compare the HTTP mix without and with a streaming replica",
@@ -482,6 +582,10 @@ if __name__ == "__main__":
     args = parser.parse_args()
     if args.replica:
         with_replica(args.sizes, args.queries, args.corpus)
+        raise SystemExit
+    if args.against:
+        mix = query_mix(args.queries, REAL_QUERIES if args.corpus == "real" else QUERIES)
+        against(bench_database_url(args.database), mix, args.against.resolve(), args.cache_mb)
         raise SystemExit
     run(
         args.sizes[:1] if args.measure_only else args.sizes,

@@ -1,5 +1,5 @@
-"""The per-process cache of the packed index (amazen.search.blockcache): a search reads only the rows whose
-version changed, and still sees every committed change on its next request.
+"""The per-process cache of the packed index (amazen.search.blockcache): a search reads only the rows of the
+blocks whose version changed, and still sees every committed change on its next request.
 
 Two apps on one scratch database stand for two app processes, each with its own cache; their
 transactions are their own (committed), not a test's rolled-back one.
@@ -15,9 +15,10 @@ from webtest import TestApp
 
 from amazen.catalog.demo import generate
 from amazen.ingest.bulk import load_records
-from amazen.search import ranking
+from amazen.search import blockcache, ranking
 from amazen.search.blockcache import BlockCache
 from amazen.search.indexer import index_products
+from amazen.search.packed import BLOCK
 from amazen.search.query import parse_search
 from amazen.search.service import SearchService
 from tests.functional.test_bounded_work import counting
@@ -79,6 +80,41 @@ def test_a_review_written_through_another_process_is_seen_by_the_next_search(cat
     found = search(reader, q="headphones", pos="zanzibarish")
     assert found["unknown_terms"] == [] and found["results"][0]["asin"] == shown["asin"]
     assert found["results"][0]["evidence"][0]["mentions"] == 1
+
+
+def test_a_written_review_makes_the_next_search_read_again_only_its_products_block(scratch_url, monkeypatch):
+    engine = sa.create_engine(scratch_url)
+    with engine.begin() as conn:  # product ids on both sides of a block boundary
+        conn.execute(sa.text("SELECT setval(pg_get_serial_sequence('products', 'id'), :last)"), {"last": BLOCK - PRODUCTS // 3})
+        load_records(conn, generate(products=PRODUCTS))
+        block_of = {asin: i // BLOCK for asin, i in conn.execute(sa.text("SELECT asin, id FROM products"))}
+    reader, writer = make_app(engine), make_app(engine)
+    params = {"q": "headphones", "pos": "comfortable", "per_page": 100}
+    before = search(reader, **params)
+    assert {block_of[r["asin"]] for r in before["results"]} == {0, 1}
+    shown = next(r for r in before["results"] if block_of[r["asin"]] == 1)
+    reads = counting(monkeypatch, ranking, "copy_rows")
+    assert search(reader, **params) == before and reads == []
+
+    post_review(shopper(writer), shown["asin"], {"rating": 1, "summary": "Not comfortable", "text": "Not comfortable at all."})
+    after = search(reader, **params)
+    assert reads and all(set(params["blocks"]) == {1} for _, _, params in reads)
+    again = next(r for r in after["results"] if r["asin"] == shown["asin"])
+    assert again["review_count"] == shown["review_count"] + 1
+    assert again["evidence"][0]["negative"] == shown["evidence"][0]["negative"] + 1
+    engine.dispose()
+
+
+def test_an_entry_older_than_the_snapshots_kept_is_read_again(catalog, monkeypatch):
+    monkeypatch.setattr(blockcache, "SNAPSHOTS_KEPT", 1)
+    reader, writer = make_app(catalog), make_app(catalog)
+    before = search(reader, q="headphones", per_page=100)
+    shown = before["results"][0]
+    post_review(shopper(writer), shown["asin"], {"rating": 1, "summary": "Flimsy", "text": "Flimsy and loud."})
+    search(reader, q="knife")  # a new snapshot: the one the headphones' entry was made at is forgotten
+    after = search(reader, q="headphones", per_page=100)
+    assert after == search(make_app(catalog, **{"amazen.search_cache_mb": "0"}), q="headphones", per_page=100)
+    assert next(r for r in after["results"] if r["asin"] == shown["asin"])["review_count"] == shown["review_count"] + 1
 
 
 def test_a_full_reindex_is_seen_by_the_next_search(catalog):

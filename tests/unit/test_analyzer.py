@@ -20,7 +20,7 @@ from amazen.search.analyzer import (
 )
 from amazen.search.query import parse_query, parse_search
 from amazen.search.scoring import said
-from amazen.search.service import quote
+from amazen.search.service import QuoteMemo, quote
 from tests.datasets import MDSD_ELECTRONICS
 
 
@@ -154,6 +154,25 @@ def test_uses_term_finds_exactly_the_terms_of_analyze_and_phrases():
             assert not any(uses_term(sentence, term) for term in review_terms - found)
             checked += len(review_terms - found)
     assert checked > 10_000  # the "no" side is exercised
+
+
+def test_sentences_end_at_a_full_stop_question_or_exclamation_mark_before_a_space_and_at_line_breaks():
+    text = "  Great sound. Bass is deep!\n\nBattery life?  Short..ok 2.5 hours\r\nwell.\n"
+    assert list(sentences(text)) == ["Great sound.", "Bass is deep!", "Battery life?", "Short..ok 2.5 hours", "well."]
+    assert list(sentences("")) == [] and list(sentences(None)) == [] and list(sentences(" \n ")) == []
+
+
+def test_a_remembered_quote_follows_the_review_as_read_now_and_the_memo_is_bounded():
+    memo = QuoteMemo(size=2)
+    assert memo.quote(1, None, "Cheap. The bass is deep.", "bass") == "The <mark>bass</mark> is deep."
+    assert memo.quote(1, None, "Cheap. The bass is deep.", "bass") == "The <mark>bass</mark> is deep."
+    assert memo.quote(1, None, "Cheap. Deep <bass>!", "bass") == "Deep &lt;<mark>bass</mark>&gt;!"  # edited
+    assert memo.quote(1, "Bass", "Cheap. Deep <bass>!", "bass") == "<mark>Bass</mark>"
+    assert memo.quote(1, "Bass", "Fine.", "treble") is None
+    assert memo.quote(2, None, "Treble and bass.", "bass") == "Treble and <mark>bass</mark>."
+    assert len(memo) == 2
+    long = "Bass " * 200 + "."
+    assert memo.quote(3, None, long, "bass") == quote(None, long, "bass") and len(memo) == 2  # too long to keep
 
 
 def test_descriptors_are_a_word_or_a_two_word_phrase():

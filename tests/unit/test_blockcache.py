@@ -1,35 +1,55 @@
-"""The packed index's per-process cache: versions, the bound, the setting."""
+"""The packed index's per-process cache: block versions, the bound, the setting."""
 
 import pytest
 
 from amazen.config import ConfigurationError
-from amazen.search.blockcache import DEFAULT_MB, ROW_OVERHEAD, BlockCache, cache_from_settings
+from amazen.search.blockcache import DEFAULT_MB, ROW_OVERHEAD, SNAPSHOTS_KEPT, BlockCache, Entry, cache_from_settings
 
 
-def test_a_row_is_found_only_at_its_version():
+def test_a_snapshot_names_the_blocks_whose_version_changed_or_that_are_gone():
     cache = BlockCache(10_000)
-    cache.put(("terms", "bass", 0), "16384 700 (0,1)", (b"entries", b"records", b"ids"))
-    assert cache.get(("terms", "bass", 0), "16384 700 (0,1)") == (b"entries", b"records", b"ids")
-    assert cache.get(("terms", "bass", 0), "16384 701 (0,2)") is None
-    assert cache.get(("terms", "bass", 1), "16384 700 (0,1)") is None
+    first = cache.snapshot([(0, "16384 700 (0,1)"), (1, "16384 700 (0,2)"), (2, "16384 700 (0,3)")])
+    assert cache.snapshot([(0, "16384 700 (0,1)"), (1, "16384 700 (0,2)"), (2, "16384 700 (0,3)")]) is first
+    assert first.changed_since(first) == frozenset() and first.blocks == [0, 1, 2]
+    second = cache.snapshot([(0, "16384 700 (0,1)"), (1, "16384 812 (0,7)"), (3, "16384 812 (0,8)")])
+    assert second is not first
+    assert second.changed_since(first) == {1, 2, 3}
+    assert cache.snapshot_numbered(first.number) is first
+
+
+def test_only_the_latest_snapshots_are_kept():
+    cache = BlockCache(10_000)
+    first = cache.snapshot([(0, "v0")])
+    for i in range(1, SNAPSHOTS_KEPT):
+        cache.snapshot([(0, f"v{i}")])
+    assert cache.snapshot_numbered(first.number) is first
+    latest = cache.snapshot([(0, "new")])
+    assert cache.snapshot_numbered(first.number) is None and cache.snapshot_numbered(latest.number) is latest
+
+
+def entry(cache, sizes):
+    """An Entry at the cache's current snapshot with one row per size (bytes of entries)."""
+    rows = {block: (b"x" * size, None, None) for block, size in enumerate(sizes)}
+    return Entry(cache.snapshot([]).number, frozenset(rows), rows)
 
 
 def test_the_bound_evicts_the_least_recently_used():
     cache = BlockCache(3 * (ROW_OVERHEAD + 100))
-    for block in range(3):
-        cache.put(("terms", "bass", block), "v", (b"x" * 100, None, None))
-    assert cache.get(("terms", "bass", 0), "v")  # now the most recently used
-    cache.put(("terms", "bass", 3), "v", (b"x" * 100, None, None))
-    assert cache.get(("terms", "bass", 1), "v") is None
-    assert [cache.get(("terms", "bass", b), "v") is not None for b in (0, 2, 3)] == [True, True, True]
+    for term in ("bass", "treble", "volume"):
+        cache.put(("terms", term), entry(cache, [100]))
+    assert cache.get(("terms", "bass"))  # now the most recently used
+    cache.put(("terms", "cable"), entry(cache, [100]))
+    assert cache.get(("terms", "treble")) is None
+    assert [cache.get(("terms", t)) is not None for t in ("bass", "volume", "cable")] == [True, True, True]
     assert cache.bytes == 3 * (ROW_OVERHEAD + 100)
-    cache.put(("terms", "bass", 0), "w", (b"x" * 10, None, None))  # a new version replaces the old
+    cache.put(("terms", "bass"), entry(cache, [10]))  # a new entry replaces the old
     assert cache.bytes == 2 * (ROW_OVERHEAD + 100) + ROW_OVERHEAD + 10 and len(cache) == 3
 
 
-def test_a_row_larger_than_the_bound_is_not_kept():
-    cache = BlockCache(ROW_OVERHEAD + 10)
-    cache.put(("facts", None, 0), "v", (b"x" * 11, b"", b""))
+def test_an_entry_larger_than_the_bound_is_not_kept_and_drops_the_one_it_replaces():
+    cache = BlockCache(2 * ROW_OVERHEAD + 10)
+    cache.put(("facts", None), entry(cache, [5]))
+    cache.put(("facts", None), entry(cache, [6, 5]))
     assert len(cache) == 0 and cache.bytes == 0
 
 

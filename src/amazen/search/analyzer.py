@@ -447,5 +447,14 @@ SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 def sentences(text):
-    """Split review text into sentences, for evidence quotes."""
-    return [s.strip() for s in SENTENCE_END.split(text or "") if s.strip()]
+    """Review text's sentences, one at a time, for evidence quotes: a quote needs the first sentence
+    that uses a term, usually near the start, so the rest of the text is not split."""
+    text, start = text or "", 0
+    for end in SENTENCE_END.finditer(text):
+        sentence = text[start : end.start()].strip()
+        if sentence:
+            yield sentence
+        start = end.end()
+    sentence = text[start:].strip()
+    if sentence:
+        yield sentence

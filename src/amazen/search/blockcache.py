@@ -1,17 +1,22 @@
 """A per-process cache of the packed index's rows (amazen.search.packed), so a search does not read and
 PostgreSQL does not detoast the same arrays on every request.
 
-Every search still asks the database which rows it needs and each one's version (its table's oid, its
-``xmin`` and ``ctid``: what a write or a full rebuild's table swap changes), without reading the arrays;
-only the rows whose version the cache does not hold are read (amazen.search.ranking). So a change is
-seen on the next request by every process, as without the cache.
+Validated on every request by one cheap read: every block's version, the version of its packed_facts row
+(its table's oid, ``xmin`` and ``ctid``). Whatever changes a block's rows of packed_terms or
+packed_evidence writes its packed_facts row again in the same transaction (``packed.repack``), and a full
+rebuild swaps in new tables, so a block whose version is unchanged holds the rows the cache read. A
+search then reads only its terms' rows in the blocks whose version changed, or that it has not read
+before (amazen.search.ranking). So a change is seen on the next request by every process, as without
+the cache.
 
-Bounded by bytes, least recently used first out. Values are immutable tuples of bytes; a lock guards the
-structure, so waitress's threads share one cache.
+One entry per table and term (the facts' rows: term None): its rows by block, and which blocks it knows
+(a term has no row in most blocks). Bounded by bytes, least recently used first out. Entries are
+immutable; a lock guards the structure, so waitress's threads share one cache.
 """
 
 import threading
 from collections import OrderedDict
+from typing import NamedTuple
 
 from amazen.config import ConfigurationError
 
@@ -20,50 +25,93 @@ DEFAULT_MB = 64  # the benchmarks' search mix at 1M reviews, with room, inside a
 ROW_OVERHEAD = 200  # bytes a cached row costs besides its arrays: its key, version and tuples
 
 
+SNAPSHOTS_KEPT = 16  # the latest snapshots, which entries made at them are checked against
+
+
+class Snapshot:
+    """Every block's version, as a request read them: ``pairs`` ((block, version), ...) in block order;
+    ``number`` counts the snapshots a cache has seen."""
+
+    def __init__(self, pairs, number=0):
+        self.pairs = pairs
+        self.number = number
+        self.versions = dict(pairs)
+        self.blocks = [block for block, _ in pairs]
+
+    def changed_since(self, older):
+        """The blocks whose version is not what it was in ``older`` (a block that is gone included)."""
+        if older is self:
+            return frozenset()
+        old = older.versions
+        return {block for block, version in self.pairs if old.get(block) != version} | (old.keys() - self.versions.keys())
+
+
+class Entry(NamedTuple):
+    """A term's rows of one packed table, valid at the snapshot numbered ``snapshot`` (a number, not the
+    snapshot, so that entries left unused while writes go on do not keep old snapshots alive)."""
+
+    snapshot: int
+    known: frozenset  # the blocks where the term's row, or that it has none, is known
+    rows: dict  # block -> (entries, records or None, category ids or None), of the known blocks with a row
+
+    @property
+    def size(self):
+        return sum(ROW_OVERHEAD + sum(len(part) for part in row if part is not None) for row in self.rows.values())
+
+
 class BlockCache:
-    """{(table, term, block): (version, value)}, at most ``max_bytes`` of values."""
+    """{(table, term): Entry}, at most ``max_bytes`` of rows."""
 
     def __init__(self, max_bytes):
         self.max_bytes = max_bytes
         self.bytes = 0
-        self._rows = OrderedDict()
+        self._entries = OrderedDict()  # key -> (Entry, its size)
+        self._snapshots = OrderedDict({0: Snapshot((), 0)})  # number -> Snapshot, the SNAPSHOTS_KEPT latest
         self._lock = threading.Lock()
 
     def __len__(self):
-        return len(self._rows)
+        return len(self._entries)
 
-    def get(self, key, version):
-        """The value cached for ``key`` at ``version``, or None."""
-        return self.get_many([(key, version)])[0]
-
-    def get_many(self, wanted):
-        """[the value cached for key at version, or None] for each (key, version) of ``wanted``."""
-        out = []
+    def snapshot(self, pairs):
+        """The Snapshot of ``pairs``: the latest one when nothing changed since, so entries made at it
+        need no check."""
+        pairs = tuple(pairs)
         with self._lock:
-            rows = self._rows
-            for key, version in wanted:
-                found = rows.get(key)
-                if found is None or found[0] != version:
-                    out.append(None)
-                else:
-                    rows.move_to_end(key)
-                    out.append(found[1])
-        return out
+            number, latest = next(reversed(self._snapshots.items()))
+            if latest.pairs != pairs:
+                latest = self._snapshots[number + 1] = Snapshot(pairs, number + 1)
+                if len(self._snapshots) > SNAPSHOTS_KEPT:
+                    self._snapshots.popitem(last=False)
+            return latest
 
-    def put(self, key, version, value):
-        """Keep ``value`` (a tuple of bytes or None) for ``key`` at ``version``, then evict the least
-        recently used rows beyond the bound."""
-        size = ROW_OVERHEAD + sum(len(part) for part in value if part is not None)
-        if size > self.max_bytes:
-            return
+    def snapshot_numbered(self, number):
+        """The Snapshot numbered ``number``, or None when it is no longer kept."""
         with self._lock:
-            old = self._rows.pop(key, None)
+            return self._snapshots.get(number)
+
+    def get(self, key):
+        """The Entry cached for ``key``, or None."""
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                return None
+            self._entries.move_to_end(key)
+            return found[0]
+
+    def put(self, key, entry):
+        """Keep ``entry`` for ``key`` in place of any other, then evict the least recently used entries
+        beyond the bound."""
+        size = entry.size
+        with self._lock:
+            old = self._entries.pop(key, None)
             if old is not None:
-                self.bytes -= old[2]
-            self._rows[key] = (version, value, size)
+                self.bytes -= old[1]
+            if size > self.max_bytes:
+                return
+            self._entries[key] = (entry, size)
             self.bytes += size
             while self.bytes > self.max_bytes:
-                _, (_, _, evicted) = self._rows.popitem(last=False)
+                _, (_, evicted) = self._entries.popitem(last=False)
                 self.bytes -= evicted
 
 

@@ -173,7 +173,8 @@ def _add_pairs(cursor, product_ids):
 def repack(cursor, product_ids):
     """After a partial rebuild of these products (``remember`` was called first): splice their new
     entries into the arrays of every term and descriptor they had or have, in place of their old ones,
-    and pack their blocks' facts again.
+    and pack their blocks' facts again. Those packed_facts rows are always written anew: their new
+    versions are what tell every process's cache (amazen.search.blockcache) that the blocks changed.
 
     Spliced rather than packed again from the rows: the rows are keyed by product, and a term's rows in
     a block are found from the packed array that holds them. A written review rewrites its product's

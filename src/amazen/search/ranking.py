@@ -6,7 +6,8 @@ others' only in the blocks where the rarest has products) and of its descriptors
 nor a wanted descriptor, every product's facts), with
 COPY ... (FORMAT binary): psycopg2 returns ordinary results as text, where bytea arrives hex-encoded and
 costs 4-5 times as much to read. A process may keep the rows it read (amazen.search.blockcache): a
-search then asks only for the rows' versions and reads the rows whose version changed.
+search then asks only for every block's version and reads its terms' rows in the blocks whose version
+changed.
 """
 
 import io
@@ -17,56 +18,42 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import packed, scoring
+from .blockcache import Entry
 
-# A search's reads of the packed index. Each row's columns ({lead}, {other}, {described}, {facts}) are
-# either its arrays (ARRAYS: its records and category ids only where the search needs them) or, for a
-# read through the cache, its version and whether they are needed (VERSIONS), which reads no array.
+# A search's reads of the packed index, straight from the database: each row's term, block, entries and,
+# where the search needs them, its records and category ids.
 TERMS_SQL = """
-SELECT term, block, {lead} FROM packed_terms p WHERE term = %(lead)s
+SELECT term, block, entries, records, category_ids FROM packed_terms WHERE term = %(lead)s
 UNION ALL
-SELECT term, block, {other} FROM packed_terms p
+SELECT term, block, entries, NULL, NULL FROM packed_terms
 WHERE term = ANY(%(others)s) AND block = ANY(ARRAY(SELECT block FROM packed_terms WHERE term = %(lead)s))
 ORDER BY 1, 2
 """
-EXCLUDED_SQL = "SELECT term, block, {other} FROM packed_terms p WHERE term = ANY(%(others)s) ORDER BY 1, 2"
+EXCLUDED_SQL = "SELECT term, block, entries, NULL, NULL FROM packed_terms WHERE term = ANY(%(others)s) ORDER BY 1, 2"
 # With a query the candidates' facts come with its postings, so the evidence is read without its records,
 # and only in the blocks where the query's rarest term has products.
 EVIDENCE_SQL = """
-SELECT term, block, {described} FROM packed_evidence p WHERE term = ANY(%(terms)s) {in_blocks} ORDER BY 1, 2
+SELECT term, block, entries, CASE WHEN term = ANY(%(with_facts)s) THEN records END,
+       CASE WHEN term = ANY(%(with_facts)s) THEN category_ids END
+FROM packed_evidence WHERE term = ANY(%(terms)s) {in_blocks} ORDER BY 1, 2
 """
+IN_LEAD_BLOCKS = "AND block = ANY(ARRAY(SELECT block FROM packed_terms WHERE term = %(lead)s))"
 # Neither a query nor a wanted descriptor: every product is a candidate.
-FACTS_SQL = "SELECT NULL, block, {facts} FROM packed_facts p ORDER BY block"
-# A row's version: what a write (a new row version) or a full rebuild (a new table) changes.
-VERSION = "p.tableoid::text || ' ' || p.xmin::text || ' ' || p.ctid::text"
+FACTS_SQL = "SELECT NULL, block, ids, records, category_ids FROM packed_facts ORDER BY block"
 
-
-def _columns(select):
-    return {
-        "lead": select("true"),
-        "other": select("false"),
-        "described": select("term = ANY(%(with_facts)s)"),
-        "facts": select("true", entries="ids"),
-    }
-
-
-ARRAYS = _columns(
-    lambda full, entries="entries": f"{entries}, CASE WHEN {full} THEN records END, CASE WHEN {full} THEN category_ids END"
-)
-VERSIONS = _columns(lambda full, entries=None: f"{VERSION}, {full}")
-# The rows of some (term, block) keys whose version the cache does not hold, with their versions.
+# Through a process's cache (amazen.search.blockcache): every block's version first, then only the rows
+# the cache does not hold at their blocks' versions, by (term, block) key.
+BLOCK_VERSIONS = "SELECT block, tableoid::text || ' ' || xmin::text || ' ' || ctid::text FROM packed_facts ORDER BY block"
 FETCH_SQL = {
     table: f"""
-SELECT p.term, p.block, {VERSION}, p.entries,
-       CASE WHEN k.with_facts THEN p.records END, CASE WHEN k.with_facts THEN p.category_ids END
+SELECT p.term, p.block, p.entries, CASE WHEN k.with_facts THEN p.records END,
+       CASE WHEN k.with_facts THEN p.category_ids END
 FROM unnest(%(terms)s::text[], %(blocks)s::int[], %(full)s::bool[]) k(term, block, with_facts)
 JOIN packed_{table} p ON p.term = k.term AND p.block = k.block
 """
     for table in ("terms", "evidence")
 }
-FETCH_SQL["facts"] = (
-    f"SELECT NULL, p.block, {VERSION}, p.ids, p.records, p.category_ids FROM packed_facts p WHERE block = ANY(%(blocks)s)"
-)
-IN_LEAD_BLOCKS = "AND block = ANY(ARRAY(SELECT block FROM packed_terms WHERE term = %(lead)s))"
+FETCH_SQL["facts"] = "SELECT NULL, block, ids, records, category_ids FROM packed_facts WHERE block = ANY(%(blocks)s)"
 _BLOCK = struct.Struct(">i")
 SHORTLIST_ABOVE = 4  # candidates per wanted result above which only the best scores are sorted
 
@@ -101,41 +88,99 @@ def copy_rows(cursor, sql, params):
         rows.append(row)
 
 
-def read_rows(cursor, cache, table, sql, params):
-    """The rows of one of the reads above (``sql``, of packed_{``table``}) as [term, block, entries,
-    records or None, category ids or None], in its order.
+def _decoded(rows):
+    """copy_rows' rows of the reads above as [term, block, entries, records or None, category ids or None]."""
+    return [[term and term.decode(), _BLOCK.unpack(block)[0], *arrays] for term, block, *arrays in rows]
 
-    With a ``cache`` (amazen.search.blockcache): the rows' versions first, then only the rows whose
-    version the cache does not hold (or holds without the records now needed), which it keeps.
-    """
-    if cache is None:
-        rows = copy_rows(cursor, sql.format(**ARRAYS), params)
-        return [[term and term.decode(), block, *arrays] for term, block, *arrays in rows]
-    cursor.execute(sql.format(**VERSIONS), params)
-    versions = cursor.fetchall()
-    cached = cache.get_many([((table, term, block), version) for term, block, version, _ in versions])
-    needed, missing = [], {}  # missing: {(term, block): whether its records are needed}
-    for (term, block, _, full), value in zip(versions, cached):
-        if value is None or (full and value[1] is None):
-            missing[term, block] = missing.get((term, block), False) or full
-            value = None
-        needed.append((term, block, full, value))
-    fetched = {}
-    if missing:
-        terms, blocks = (list(column) for column in zip(*missing))
-        fulls = list(missing.values())
-        keys = {"terms": terms, "blocks": blocks, "full": fulls}
-        for term, block, version, *value in copy_rows(cursor, FETCH_SQL[table], keys):
-            term, block, value = term and term.decode(), _BLOCK.unpack(block)[0], tuple(value)
-            cache.put((table, term, block), version.decode(), value)
-            fetched[term, block] = value
-    rows = []
-    for term, block, full, value in needed:
-        value = value or fetched.get((term, block))
-        if value is not None:  # else gone since its version was read
-            entries, records, category_ids = value
-            rows.append([term, block, entries, records if full else None, category_ids if full else None])
-    return rows
+
+class IndexReader:
+    """A search's reads of the packed index: straight from the database, or, with a ``cache`` (a
+    BlockCache), through it. Each read returns [term, block, entries, records or None, category ids or
+    None] in term and block order; records and category ids only where asked for."""
+
+    def __init__(self, cursor, cache=None):
+        self.cursor = cursor
+        self.cache = cache
+        self._snapshot = None
+        self._lead_blocks = None
+
+    def postings(self, lead, others):
+        """``lead``'s postings with their facts, and ``others``' postings where ``lead`` has products
+        (every block when there is no ``lead``)."""
+        if self.cache is None:
+            sql = TERMS_SQL if lead else EXCLUDED_SQL
+            return _decoded(copy_rows(self.cursor, sql, {"lead": lead, "others": others}))
+        rows = self._cached("terms", [(lead, self.snapshot().blocks, True)]) if lead else []
+        self._lead_blocks = [row[1] for row in rows] if lead else self.snapshot().blocks
+        return rows + self._cached("terms", [(term, self._lead_blocks, False) for term in others])
+
+    def evidence(self, terms, lead, with_facts):
+        """The evidence of descriptor ``terms`` where ``lead`` has products (everywhere without one), with
+        the facts of those in ``with_facts``."""
+        if self.cache is None:
+            sql = EVIDENCE_SQL.replace("{in_blocks}", IN_LEAD_BLOCKS if lead else "")
+            return _decoded(copy_rows(self.cursor, sql, {"terms": terms, "lead": lead, "with_facts": with_facts}))
+        blocks = self._lead_blocks if lead else self.snapshot().blocks  # postings() read the lead's first
+        return self._cached("evidence", [(term, blocks, term in with_facts) for term in terms])
+
+    def facts(self):
+        """Every product's facts, one row per block."""
+        if self.cache is None:
+            return _decoded(copy_rows(self.cursor, FACTS_SQL, {}))
+        return self._cached("facts", [(None, self.snapshot().blocks, True)])
+
+    def snapshot(self):
+        """Every block's version, read once per reader."""
+        if self._snapshot is None:
+            self.cursor.execute(BLOCK_VERSIONS)
+            self._snapshot = self.cache.snapshot(self.cursor.fetchall())
+        return self._snapshot
+
+    def _cached(self, table, wants):
+        """The rows of ``wants`` ([(term, blocks in order, whether their records are needed)]) of
+        packed_{``table``}, from the cache where it holds them at the blocks' versions; the others read
+        in one statement, and kept."""
+        snapshot, cache = self.snapshot(), self.cache
+        merged = {}
+        for term, blocks, full in wants:
+            merged[term] = (term, blocks, full or (term in merged and merged[term][2]))
+        wants = list(merged.values())
+        plans, missing = [], []  # missing: (term, block, full) to read
+        for term, blocks, full in wants:
+            entry = cache.get((table, term))
+            known, rows = (entry.known, entry.rows) if entry else (frozenset(), {})
+            if entry and entry.snapshot != snapshot.number:
+                older = cache.snapshot_numbered(entry.snapshot)
+                changed = snapshot.changed_since(older) if older else known  # too old to tell: read again
+                if changed:
+                    known = known - changed
+                    rows = {block: row for block, row in rows.items() if block in known}
+            stale = [b for b in blocks if b not in known or (full and b in rows and rows[b][1] is None)]
+            missing += [(term, block, full) for block in stale]
+            plans.append((term, blocks, full, entry, known, rows, stale))
+        fetched = {}
+        if missing:
+            terms, blocks, fulls = (list(column) for column in zip(*missing))
+            sql, keys = FETCH_SQL[table], {"terms": terms, "blocks": blocks, "full": fulls}
+            for term, block, *row in _decoded(copy_rows(self.cursor, sql, keys)):
+                fetched[term, block] = tuple(row)
+        out = []
+        for term, blocks, full, entry, known, rows, stale in plans:
+            if stale or entry is None or entry.snapshot != snapshot.number:
+                rows = dict(rows)
+                for block in stale:
+                    row = fetched.get((term, block))
+                    if row is None:
+                        rows.pop(block, None)
+                    else:
+                        rows[block] = row
+                cache.put((table, term), Entry(snapshot.number, frozenset(known | set(stale)), rows))
+            for block in blocks:
+                row = rows.get(block)
+                if row is not None:
+                    entries, records, category_ids = row
+                    out.append([term, block, entries, records if full else None, category_ids if full else None])
+        return out
 
 
 def by_term(rows):
@@ -209,8 +254,9 @@ def rank(session, request, params, wanted, page=None, facets=True, cache=None):
     matches in order, the rows of those on ``page`` ((offset, limit), if given) and, if asked, the facets.
     ``cache``: the process's BlockCache, if any."""
     cursor = session.connection().connection.cursor()
-    terms, excluded, descriptors, wanted_terms, postings, evidence = _read(cursor, params, cache=cache)
-    candidates, bm25, facts = _candidates(cursor, params, terms, postings, wanted_terms, evidence, cache)
+    index = IndexReader(cursor, cache)
+    terms, excluded, descriptors, wanted_terms, postings, evidence = _read(index, params)
+    candidates, bm25, facts = _candidates(index, params, terms, postings, wanted_terms, evidence)
     for term in excluded:
         keep = ~np.isin(candidates, _entries(postings, term, packed.POSTING)["id"])
         candidates, bm25, facts = candidates[keep], bm25[keep], facts.take(keep)
@@ -270,33 +316,19 @@ def rank(session, request, params, wanted, page=None, facets=True, cache=None):
     return ranked
 
 
-def _read(cursor, params, evidence=True, cache=None):
+def _read(index, params, evidence=True):
     """(query terms, excluded terms, [(descriptor term, sign)], wanted descriptor terms, the terms' postings,
-    the descriptors' evidence): what a search reads of the index (by_term's results). Without ``evidence``
-    a query's descriptors are not read: they score its candidates but never choose them."""
+    the descriptors' evidence): what a search reads of the index (an IndexReader; by_term's results).
+    Without ``evidence`` a query's descriptors are not read: they score its candidates but never choose
+    them."""
     terms = [params[f"term{i}"] for i in range(params["n_terms"])]
     excluded = params["excluded"]
     descriptors = [(params[f"descriptor{i}"], sign) for i, sign in enumerate(params["descriptor_signs"])]
     lead = terms[0] if terms else None
-    if lead:
-        postings = by_term(read_rows(cursor, cache, "terms", TERMS_SQL, {"lead": lead, "others": terms[1:] + excluded}))
-    else:
-        postings = by_term(read_rows(cursor, cache, "terms", EXCLUDED_SQL, {"others": excluded})) if excluded else {}
+    postings = by_term(index.postings(lead, terms[1:] + excluded)) if lead or excluded else {}
     wanted_terms = list(dict.fromkeys(term for term, sign in descriptors if sign > 0))
     found = (
-        by_term(
-            read_rows(
-                cursor,
-                cache,
-                "evidence",
-                EVIDENCE_SQL.replace("{in_blocks}", IN_LEAD_BLOCKS if lead else ""),
-                {
-                    "terms": [term for term, _ in descriptors],
-                    "lead": lead,
-                    "with_facts": [] if lead else wanted_terms,
-                },
-            )
-        )
+        by_term(index.evidence([term for term, _ in descriptors], lead, [] if lead else wanted_terms))
         if descriptors and (evidence or not lead)
         else {}
     )
@@ -345,13 +377,14 @@ def totals_without(session, params, drops, cache=None):
     terms and filters only; with one, it may leave out any query term but the rarest (which picks the
     candidates). Descriptors never change which products match a query, so they need not be read."""
     cursor = session.connection().connection.cursor()
-    terms, excluded, _, wanted_terms, postings, evidence = _read(cursor, params, evidence=False, cache=cache)
+    index = IndexReader(cursor, cache)
+    terms, excluded, _, wanted_terms, postings, evidence = _read(index, params, evidence=False)
     if terms:
         lead = _entries(postings, terms[0], packed.POSTING)
         candidates = lead["id"].astype(np.int32)
         facts = Facts.unpack(*postings[terms[0]][1:]) if terms[0] in postings else Facts.unpack(b"", b"")
     else:
-        candidates, _, facts = _candidates(cursor, params, terms, postings, wanted_terms, evidence, cache)
+        candidates, _, facts = _candidates(index, params, terms, postings, wanted_terms, evidence)
     has = {term: lookup(_entries(postings, term, packed.POSTING)["id"], candidates)[1] for term in terms[1:]}
     has_excluded = {term: np.isin(candidates, _entries(postings, term, packed.POSTING)["id"]) for term in excluded}
     flags = _flags(cursor, params, facts)
@@ -375,7 +408,7 @@ def _entries(found, term, dtype):
     return np.frombuffer(found[term][0], dtype) if term in found else np.zeros(0, dtype)
 
 
-def _candidates(cursor, params, terms, postings, wanted_terms, evidence, cache=None):
+def _candidates(index, params, terms, postings, wanted_terms, evidence):
     """(Candidate ids, their BM25, their Facts): the products with every query term; without a query, those
     some review says a wanted descriptor of; with neither, every product."""
     if terms:
@@ -399,7 +432,7 @@ def _candidates(cursor, params, terms, postings, wanted_terms, evidence, cache=N
             return np.zeros(0, np.int32), np.zeros(0), Facts.unpack(b"", b"")
         candidates = np.unique(np.concatenate([ids for ids, _ in sources]))
         return candidates, np.zeros(len(candidates)), union_facts(candidates, sources)
-    blocks = read_rows(cursor, cache, "facts", FACTS_SQL, {})
+    blocks = index.facts()
     candidates = np.frombuffer(b"".join(block[2] for block in blocks), ">i4").astype(np.int32)
     facts = Facts.unpack(b"".join(block[3] for block in blocks), b"".join(block[4] for block in blocks))
     return candidates, np.zeros(len(candidates)), facts

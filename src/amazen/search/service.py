@@ -5,7 +5,9 @@ what to drop when nothing matches.
 
 import html
 import math
+import threading
 from dataclasses import dataclass, field, replace
+from itertools import chain
 
 import sqlalchemy as sa
 
@@ -104,38 +106,26 @@ class SearchService:
         """(The request with its category as a path, the ranking's parameters, the words nothing uses, how
         many products use each query term). The parameters are None when nothing can match (only unknown
         query words)."""
+        descriptor_terms = [d.term for d in request.descriptors]
+        # One statement: the corpus totals, how many products' text use each query term (product_term_stats)
+        # and how many products' reviews each descriptor (term_stats has a row for every term some review uses).
         stats = self.session.execute(
-            sa.text("SELECT documents, average_length, mean_rating FROM search_stats WHERE id = 1")
-        ).first()
-        documents, average_length, mean_rating = stats if stats else (0, 0.0, 3.0)
+            sa.text("""
+            SELECT s.documents, s.average_length, s.mean_rating,
+                   (SELECT json_object_agg(term, products) FROM product_term_stats WHERE term = ANY(:terms)) AS used,
+                   (SELECT json_object_agg(term, products) FROM term_stats WHERE term = ANY(:described)) AS described
+            FROM (VALUES (1)) one (id) LEFT JOIN search_stats s ON s.id = one.id
+            """),
+            {"terms": request.query.terms, "described": descriptor_terms},
+        ).one()
+        documents, average_length, mean_rating = stats[:3] if stats.documents is not None else (0, 0.0, 3.0)
+        frequencies, described = stats.used or {}, stats.described or {}
 
         # Query terms the catalog never uses are reported, and left out of the match.
-        frequencies = (
-            dict(
-                self._all(
-                    "SELECT term, products FROM product_term_stats WHERE term = ANY(:terms)",
-                    {"terms": request.query.terms},
-                )
-            )
-            if request.query.terms
-            else {}
-        )
         unknown = [surface for term, surface in request.query.required if term not in frequencies]
         # The rarest term first: its postings are the candidates the others are looked up in.
         known_terms = sorted(
             (term for term in request.query.terms if term in frequencies), key=lambda term: (frequencies[term], term)
-        )
-        descriptor_terms = [d.term for d in request.descriptors]
-        # term_stats has a row for every term some review uses.
-        described = (
-            dict(
-                self._all(
-                    "SELECT term, products FROM term_stats WHERE term = ANY(:terms)",
-                    {"terms": descriptor_terms},
-                )
-            )
-            if descriptor_terms
-            else {}
         )
         unknown += [d.text for d in request.descriptors if d.term not in described]
         unknown = list(dict.fromkeys(unknown))
@@ -310,7 +300,7 @@ class SearchService:
                     evidence.avg_stars = round(sum((i + 1) * n for i, n in enumerate(row.stars)) / rated, 2) if rated else None
                     for review_id in row.quote_review_ids:
                         review = reviews.get(review_id)
-                        text = review and quote(review.summary, review.text, descriptor.term)
+                        text = review and quotes.quote(review_id, review.summary, review.text, descriptor.term)
                         if text:
                             evidence.quotes.append({"text": text, "review_id": review_id})
                 out[product_id].append(evidence)
@@ -396,13 +386,50 @@ class SearchService:
         return None
 
 
+QUOTES_KEPT = 20_000  # quotes each process remembers, each at most QUOTE_KEPT_CHARS: a few MB, 12 at most
+QUOTE_KEPT_CHARS = 600
+
+
+class QuoteMemo:
+    """The quotes a process has made, by review and term, each with a fingerprint of the review's text it
+    was made from (its summary and text as read by the request, so a review that changes is quoted
+    afresh): a shown page's quotes then cost a lookup each rather than the analyzer over their reviews.
+    The QUOTES_KEPT latest of up to QUOTE_KEPT_CHARS are kept."""
+
+    def __init__(self, size=QUOTES_KEPT):
+        self.size = size
+        self._quotes = {}  # (review id, term) -> (fingerprint, quote), oldest first
+        self._lock = threading.Lock()
+
+    def __len__(self):
+        return len(self._quotes)
+
+    def quote(self, review_id, summary, text, term):
+        key, fingerprint = (review_id, term), hash((summary, text))
+        found = self._quotes.get(key)
+        if found is not None and found[0] == fingerprint:
+            return found[1]
+        made = quote(summary, text, term)
+        if made is not None and len(made) > QUOTE_KEPT_CHARS:
+            return made
+        with self._lock:
+            self._quotes.pop(key, None)
+            self._quotes[key] = (fingerprint, made)
+            if len(self._quotes) > self.size:
+                del self._quotes[next(iter(self._quotes))]
+        return made
+
+
+quotes = QuoteMemo()
+
+
 def quote(summary, text, term):
     """The first sentence of a review that contains ``term``, HTML-escaped, its words in <mark>.
 
     None if no sentence has it (the review changed since it was indexed).
     """
     words = set(term.split(" "))
-    for sentence in ([summary] if summary else []) + sentences(text):
+    for sentence in chain([summary] if summary else [], sentences(text)):
         if not uses_term(sentence, term):
             continue
         out, last = [], 0

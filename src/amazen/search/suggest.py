@@ -18,7 +18,7 @@ from amazen.models import Review
 from amazen.models.search import QUOTES_ARRAY, STARS_ARRAY
 
 from .analyzer import STOP_WORDS, TOKEN, WORD, analyze_query_words, descriptor_term, fold, stem, word_stem
-from .service import quote
+from .service import quotes
 
 SUGGESTIONS = 10
 SUGGEST_FROM = 200  # the top-ranked matching products whose reviews suggestions are drawn from
@@ -192,7 +192,8 @@ class SuggestService:
     def _texts(self, review_ids):
         if not review_ids:
             return {}
-        return {r.id: r for r in self.session.scalars(sa.select(Review).where(Review.id.in_(review_ids)))}
+        found = self.session.execute(sa.select(Review.id, Review.summary, Review.text).where(Review.id.in_(review_ids)))
+        return {r.id: r for r in found}
 
     # Descriptor suggestions ---------------------------------------------------------------------
 
@@ -209,33 +210,31 @@ class SuggestService:
             matching, ids = self.search.ranked_ids(request, SUGGEST_FROM)
         if not ids:
             return Suggestions([], matching, 0)
-        set_reviews = self.session.scalar(
-            sa.text("SELECT COALESCE(sum(review_count), 0) FROM products WHERE id = ANY(:ids)"), {"ids": ids}
-        )
         min_products = max(2, math.ceil(MIN_SET_SHARE * len(ids)))
-        # Three cheap statements rather than one: the set's totals per term (no ordered aggregates), the
-        # catalog totals of those terms (key lookups), then quotes for the few chosen.
-        rows = self.session.execute(
+        # Two statements: the set's totals per term with their catalog totals (no ordered aggregates) and
+        # the review counts G² compares, then quotes for the few chosen.
+        found = self.session.execute(
             sa.text("""
-            SELECT e.term, count(*) AS products, sum(e.mentions) AS mentions, sum(e.positive) AS positive,
-                   sum(e.negative) AS negative
-            -- descriptor_evidence is a view: each product's lines are split only for the products asked about.
-            FROM unnest(CAST(:ids AS int[])) AS i(id) JOIN descriptor_evidence e ON e.product_id = i.id
-            GROUP BY e.term HAVING count(*) >= :min_products
+            WITH found AS (
+                SELECT e.term, count(*) AS products, sum(e.mentions) AS mentions, sum(e.positive) AS positive,
+                       sum(e.negative) AS negative
+                -- descriptor_evidence is a view: each product's lines are split only for the products asked about.
+                FROM unnest(CAST(:ids AS int[])) AS i(id) JOIN descriptor_evidence e ON e.product_id = i.id
+                GROUP BY e.term HAVING count(*) >= :min_products
+            )
+            SELECT f.term, f.products, f.mentions, f.positive, f.negative, COALESCE(t.mentions, f.mentions) AS corpus,
+                   (SELECT COALESCE(sum(review_count), 0) FROM products WHERE id = ANY(:ids)) AS set_reviews,
+                   (SELECT reviews FROM search_stats WHERE id = 1) AS all_reviews
+            FROM found f LEFT JOIN term_stats t ON t.term = f.term
         """),
             {"ids": ids, "min_products": min_products},
         ).all()
-        rows = [row for row in rows if plain(row.term)]
-        corpus = dict(
-            self.session.execute(
-                sa.text("SELECT term, mentions FROM term_stats WHERE term = ANY(:terms)"), {"terms": [r.term for r in rows]}
-            ).all()
-        )
-        rows = [Totals(*row, corpus=corpus.get(row.term, row.mentions)) for row in rows]
+        set_reviews, all_reviews = (found[0].set_reviews, found[0].all_reviews or 0) if found else (0, 0)
+        rows = [Totals(*row[:6]) for row in found if plain(row.term)]
         in_play = set(request.query.terms) | {d.term for d in request.descriptors} | set(dismissed)
         query_words = {w for t in request.query.terms for w in t.split(" ")}
         chosen = []
-        for score, row in distinctive(rows, set_reviews, self._all_reviews()):
+        for score, row in distinctive(rows, set_reviews, all_reviews):
             if eligible(row.term, in_play, query_words):
                 chosen.append((score, row))
                 if len(chosen) == limit:
@@ -316,7 +315,7 @@ class SuggestService:
                     continue
                 texts += [review.summary, review.text]
                 if say.quote is None:
-                    say.quote = quote(review.summary, review.text, row.term)
+                    say.quote = quotes.quote(review_id, review.summary, review.text, row.term)
                     say.review_id = review_id if say.quote else None
             say.descriptor = surface_form(row.term, texts)
             out.append(say)

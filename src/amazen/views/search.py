@@ -2,6 +2,7 @@
 so it works without JavaScript and can be shared."""
 
 from markupsafe import Markup
+from pyramid.encode import urlencode
 from pyramid.view import view_config
 
 from amazen.resources import SearchPage
@@ -20,6 +21,8 @@ class SearchLinks:
 
     def __init__(self, request):
         self.request = request
+        # A page has a hundred links: the base is worked out once, each query encoded as resource_url does.
+        self.base = request.resource_url(request.root["search"])
         self.state = [(k, v) for k, v in request.GET.items() if k in STATE_KEYS and v.strip()]
         self.page_number = request.GET.get("page")
 
@@ -27,7 +30,7 @@ class SearchLinks:
         pairs = sorted(pairs, key=lambda kv: STATE_KEYS.index(kv[0]))
         if page and page > 1:
             pairs.append(("page", str(page)))
-        return self.request.resource_url(self.request.root["search"], query=pairs or None)
+        return self.base + ("?" + urlencode(pairs, doseq=True) if pairs else "")
 
     def current(self):
         return self._url(self.state)
