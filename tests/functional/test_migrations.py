@@ -99,9 +99,9 @@ def test_the_database_is_at_the_single_head(dbengine):
     assert list(current) == SCRIPT.get_heads() and len(SCRIPT.get_heads()) == 1
 
 
-def test_there_is_one_migration_the_baseline():
-    assert [path.name for path in VERSIONS.glob("*.py")] == ["0001_baseline.py"]
-    assert [revision.revision for revision in SCRIPT.walk_revisions()] == ["0001_baseline"]
+def test_the_migrations_are_the_baseline_and_the_collocations():
+    assert sorted(path.name for path in VERSIONS.glob("*.py")) == ["0001_baseline.py", "0002_collocations.py"]
+    assert [revision.revision for revision in SCRIPT.walk_revisions()] == ["0002_collocations", "0001_baseline"]
 
 
 def test_no_migration_imports_application_code():

@@ -15,7 +15,7 @@ from amazen.params import InvalidParameter
 
 from . import ranking
 from .analyzer import WORD, analyze_query_words, descriptor_term, fold, sentences, uses_term, word_stem
-from .query import parse_query, query_parts, respell, spelled_words, without_part
+from .query import parse_query, query_parts, respell, spelled_words, split_descriptors, split_phrases, without_part
 from .spelling import corrections, descriptor_corrections
 
 MAX_RELAXATIONS = 5  # what-to-drop hints on a search that finds nothing
@@ -107,34 +107,24 @@ class SearchService:
         ).first()
         documents, average_length, mean_rating = stats if stats else (0, 0.0, 3.0)
 
-        # Query terms the catalog never uses are reported, and left out of the match.
-        frequencies = (
-            dict(
-                self._all(
-                    "SELECT term, products FROM product_term_stats WHERE term = ANY(:terms)",
-                    {"terms": request.query.terms},
-                )
-            )
-            if request.query.terms
-            else {}
-        )
+        # Query terms the catalog never uses are reported, and left out of the match. A phrase the index
+        # does not carry (not a collocation) is looked for as its two words.
+        frequencies = self._frequencies("product_term_stats", request.query.terms)
+        if any(" " in term and term not in frequencies for term in request.query.terms):
+            request = replace(request, query=split_phrases(request.query, frequencies))
+            frequencies = self._frequencies("product_term_stats", request.query.terms)
         unknown = [surface for term, surface in request.query.required if term not in frequencies]
         # The rarest term first: its postings are the candidates the others are looked up in.
         known_terms = sorted(
             (term for term in request.query.terms if term in frequencies), key=lambda term: (frequencies[term], term)
         )
+        # term_stats has a row for every term some review uses; a phrase it has no row for is asked as
+        # its two words.
+        described = self._frequencies("term_stats", [d.term for d in request.descriptors])
+        if any(" " in d.term and d.term not in described for d in request.descriptors):
+            request = replace(request, descriptors=split_descriptors(request.descriptors, described))
+            described = self._frequencies("term_stats", [d.term for d in request.descriptors])
         descriptor_terms = [d.term for d in request.descriptors]
-        # term_stats has a row for every term some review uses.
-        described = (
-            dict(
-                self._all(
-                    "SELECT term, products FROM term_stats WHERE term = ANY(:terms)",
-                    {"terms": descriptor_terms},
-                )
-            )
-            if descriptor_terms
-            else {}
-        )
         unknown += [d.text for d in request.descriptors if d.term not in described]
         unknown = list(dict.fromkeys(unknown))
 
@@ -162,6 +152,12 @@ class SearchService:
         if bool(request.query.terms) and not known_terms:  # only unknown words: nothing can match
             params = None
         return request, params, unknown, frequencies
+
+    def _frequencies(self, table, terms):
+        """{term: products} of those of ``terms`` that ``table`` (product_term_stats, term_stats) has."""
+        if not terms:
+            return {}
+        return dict(self._all(f"SELECT term, products FROM {table} WHERE term = ANY(:terms)", {"terms": terms}))
 
     def search(self, request, top=0):
         """A page of results; with ``top``, also the ids of the first ``top`` matches (for suggestions,
