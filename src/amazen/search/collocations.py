@@ -30,7 +30,8 @@ MIN_G2 = 10.83
 
 # Where a counted clause ends: the analyzer's clause breaks, and its contrast words ("but"), across which
 # two words are never a collocation ("good but cheap").
-_CLAUSE = re.compile(f"{CLAUSE_BREAK}|\\b(?:{'|'.join(sorted(CONTRAST))})\\b")
+_CLAUSE = re.compile(CLAUSE_BREAK)
+_CONTRAST = re.compile(f"\\b(?:{'|'.join(sorted(CONTRAST))})\\b")
 
 # The sample of reviews to count (%(step)s: every step-th review id), hidden ones left out as everywhere.
 SAMPLE_SQL = """
@@ -46,21 +47,27 @@ def count_pairs(texts):
     would join, each distinct clause counted once."""
     pairs = {}
     get = pairs.get
-    seen = set()
+    # Each text and each clause is split once; each part between contrast words is counted once.
+    texts_seen, clauses_seen, parts_seen = set(), set(), set()
     for text in texts:
-        if not text:
+        if not text or text in texts_seen:
             continue
+        texts_seen.add(text)
         for clause in _CLAUSE.split(fold(text)):
-            clause = clause.strip()
-            if not clause or clause in seen:
+            if clause in clauses_seen:
                 continue
-            seen.add(clause)
-            last, last_position = "", -PHRASE_GAP - 1
-            for term, _, position in scan(clause):
-                if position - last_position <= PHRASE_GAP:
-                    pair = (last, term)
-                    pairs[pair] = get(pair, 0) + 1
-                last, last_position = term, position
+            clauses_seen.add(clause)
+            for part in _CONTRAST.split(clause):
+                part = part.strip()
+                if not part or part in parts_seen:
+                    continue
+                parts_seen.add(part)
+                last, last_position = "", -PHRASE_GAP - 1
+                for term, _, position in scan(part):
+                    if position - last_position <= PHRASE_GAP:
+                        pair = (last, term)
+                        pairs[pair] = get(pair, 0) + 1
+                    last, last_position = term, position
     return pairs
 
 
