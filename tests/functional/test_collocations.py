@@ -11,8 +11,10 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from amazen.search.indexer import index_products
 from tests.functional.conftest import ELECTRONICS
 from tests.functional.test_search import RAW
+from tests.shoppers import post_review, signed_in_browser
 
 # (how reviewers write it, its index term)
 DEMO_KEPT = [("battery life", "batteri life"), ("sound quality", "sound qualiti"), ("lasts forever", "last forev")]
@@ -94,6 +96,56 @@ def test_a_quoted_query_phrase_that_is_no_collocation_finds_the_products_with_bo
     assert found["unknown_terms"] == [] and found["total"] == expected > 0
 
 
+def evidence_terms(conn, asin, terms):
+    return set(
+        conn.execute(
+            sa.text(
+                "SELECT e.term FROM descriptor_evidence e JOIN products p ON p.id = e.product_id"
+                " WHERE p.asin = :asin AND e.term = ANY(:t)"
+            ),
+            {"asin": asin, "t": terms},
+        ).scalars()
+    )
+
+
+def test_a_written_review_keeps_to_the_catalogs_phrases(app, testapp, dbsession):
+    conn = dbsession.connection()
+    before = conn.execute(sa.text("SELECT phrase, clauses FROM collocations ORDER BY 1")).all()
+    asin = conn.execute(sa.text("SELECT asin FROM products WHERE review_count > 0 ORDER BY asin LIMIT 1")).scalar()
+    # A pair no review of the catalog writes, twice: a collocation if it were counted, but a written
+    # review does not count phrases again.
+    text = "Zorblish wobbletrons, truly zorblish wobbletrons. Great battery life."
+    post_review(signed_in_browser(app, testapp.extra_environ), asin, {"rating": 5, "summary": "Fine", "text": text})
+    assert evidence_terms(conn, asin, ["zorblish wobbletron", "batteri life", "zorblish", "wobbletron"]) == {
+        "batteri life",
+        "zorblish",
+        "wobbletron",
+    }
+    assert conn.execute(sa.text("SELECT phrase, clauses FROM collocations ORDER BY 1")).all() == before
+
+
+def test_a_partial_rebuild_keeps_to_the_catalogs_phrases_and_a_full_one_counts_them_again(dbsession):
+    conn = dbsession.connection()
+    products = conn.execute(sa.text("SELECT id, asin FROM products WHERE review_count > 0 ORDER BY id LIMIT 2")).all()
+    texts = [
+        "Zorblish wobbletrons everywhere.",
+        "I love zorblish wobbletrons.",
+        "Two zorblish wobbletrons came.",
+        "Zorblish wobbletrons again!",
+    ]
+    for i, text in enumerate(texts):
+        conn.execute(
+            sa.text("INSERT INTO reviews (product_id, reviewer_id, rating, text) VALUES (:p, :r, 5, :text)"),
+            {"p": products[i % 2].id, "r": f"colloc-{i}", "text": text},
+        )
+    index_products(conn, [product_id for product_id, _ in products])  # a partial rebuild: two products of sixty
+    assert evidence_terms(conn, products[0].asin, ["zorblish wobbletron", "zorblish"]) == {"zorblish"}
+    index_products(conn)  # a full rebuild counts the phrases again: four different clauses use the pair
+    assert index_terms(conn, "collocations", ["zorblish wobbletron"]) == {"zorblish wobbletron"}
+    assert evidence_terms(conn, products[0].asin, ["zorblish wobbletron"]) == {"zorblish wobbletron"}
+
+
+# Last in the module: the electronics fixture's transaction holds its tables until the module ends.
 @pytest.mark.usefixtures("amazon_data")
 def test_real_reviews_keep_their_common_phrases_and_drop_a_one_review_pair(electronics):
     texts = [text for reviews in RAW.values() for _, text, _ in reviews.values()]
