@@ -188,8 +188,8 @@ def test_a_shopper_searches_narrows_pages_goes_back_reads_reviews_and_compares(o
     table = page.locator("table.compare")
     expect(table.locator("thead th")).to_have_count(2)
     expect(table.locator("thead th").first).to_contain_text(first_page[0])
-    for descriptor in ("comfortable", "tight"):
-        expect(table.get_by_role("rowheader", name=re.compile(descriptor))).to_be_visible()
+    for polarity, descriptor in (("Want", "comfortable"), ("Avoid", "tight")):
+        expect(table.get_by_role("rowheader", name=f"{polarity} {descriptor}", exact=True)).to_be_visible()
     assert table.locator(".top-badge").count() >= 2  # each product's own "customers say" rows
     assert fits_the_width(page)
     page.get_by_role("link", name="← Back to the results").click()

@@ -101,9 +101,10 @@ def test_the_database_is_at_the_single_head(dbengine):
     assert list(current) == SCRIPT.get_heads() and len(SCRIPT.get_heads()) == 1
 
 
-def test_the_migrations_are_the_baseline_and_the_praise_and_complaint_evidence():
-    assert sorted(path.name for path in VERSIONS.glob("*.py")) == ["0001_baseline.py", "0002_praise_complaint.py"]
-    assert [revision.revision for revision in SCRIPT.walk_revisions()] == ["0002_praise_complaint", "0001_baseline"]
+def test_the_migrations_are_the_baseline_the_praise_and_complaint_evidence_and_the_collocations():
+    names = ["0001_baseline", "0002_praise_complaint", "0003_collocations"]
+    assert sorted(path.name for path in VERSIONS.glob("*.py")) == [f"{name}.py" for name in names]
+    assert [revision.revision for revision in SCRIPT.walk_revisions()] == names[::-1]
 
 
 def test_evidence_from_before_praise_and_complaint_reads_as_neutral_mentions(scratch_url):

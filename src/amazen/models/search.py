@@ -112,6 +112,16 @@ phrase_counts = Table(
     Column("named", Integer, nullable=False),
 )
 
+# The two-word phrases the index carries as terms (amazen.search.collocations): the catalog's collocations,
+# counted from its reviews at every full rebuild, with the distinct clauses that use each and its G².
+collocations = Table(
+    "collocations",
+    Base.metadata,
+    Column("phrase", TERM, primary_key=True),
+    Column("clauses", Integer, nullable=False),
+    Column("g2", Float, nullable=False),
+)
+
 # The catalog's vocabulary, for autocomplete and did-you-mean: words and 2-3 word phrases of product
 # titles, brands and category names, folded to lower case, with how many products use each. Counted
 # from phrase_counts at the end of every import and reindex; a written review changes no phrase.

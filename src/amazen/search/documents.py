@@ -222,13 +222,14 @@ def rating_aggregates(reviews):
     return len(reviews), ratings, points / ratings if ratings else None, stars
 
 
-def analyse_chunk(products, reviews, block=None):
+def analyse_chunk(products, reviews, block, collocations):
     """The index rows of a chunk of products (``products``: rows of the indexer's PRODUCTS_SQL; ``reviews``:
     of its REVIEWS_SQL), as COPY text in the columns of the indexer's COPY_TABLES: product_postings,
     product_evidence, analysed_products (each product's length, categories and rating aggregates) and
     product_vocabulary. With ``block`` (a full rebuild, whose chunks are whole blocks), also the block's
     packed rows (the indexer's PACKED_TABLES, COPY binary data) and its descriptors' totals
-    (``packed.TERM_TOTALS``, COPY text).
+    (``packed.TERM_TOTALS``, COPY text). ``collocations``: the two-word phrases kept as terms (the
+    catalog's, ``amazen.search.collocations``); every other phrase the analyzer finds is left out.
 
     Terms need no COPY escaping: the analyzer only makes [a-z0-9] words joined by one space.
     """
@@ -238,7 +239,9 @@ def analyse_chunk(products, reviews, block=None):
     packer = None if block is None else packed.PackedBlock(block)
     terms, evidence, analysed, vocabulary = [], [], [], []
     for product_id, title, brand, features, description, categories, category_ids, price, brand_number in products:
-        postings = tf, length = product_postings(title, brand, categories, features, description)
+        tf, length = product_postings(title, brand, categories, features, description)
+        tf = {term: weight for term, weight in tf.items() if " " not in term or term in collocations}
+        postings = tf, length
         own = by_product.get(product_id, ())
         reviews_count, ratings, average, stars = rating_aggregates(own)
         average_text = r"\N" if average is None else repr(average)
@@ -249,7 +252,7 @@ def analyse_chunk(products, reviews, block=None):
         # "term<TAB>tf" lines, escaped for COPY; !r: a float's str, without format()'s detour.
         if tf:
             terms.append(f"{product_id}\t{length!r}\t" + "\\n".join(f"{term}\\t{weight!r}" for term, weight in tf.items()) + "\n")
-        found = review_evidence(own)
+        found = [term for term in review_evidence(own) if " " not in term[0] or term[0] in collocations]
         evidence.append(_evidence_row(product_id, found))
         vocabulary.append(phrase_row(product_id, title, brand, categories))
         if packer is not None:

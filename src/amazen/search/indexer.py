@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from amazen import workers
 from amazen.models.search import create_view
 
-from . import packed, totals
+from . import collocations, packed, totals
 from .documents import analyse_chunk
 from .vocabulary import clear_phrases, refresh_vocabulary, take_phrases
 
@@ -194,6 +194,7 @@ class _Rebuild:
 
     def run(self, progress):
         self.cursor.execute(ANALYSED_PRODUCTS)
+        self.collocations = self.phrases()
         self.begin()
         self.load(progress)
         self.finish()
@@ -201,6 +202,10 @@ class _Rebuild:
     def chunks(self):
         """(product ids, the block to pack or None) per chunk to analyse."""
         raise NotImplementedError
+
+    def phrases(self):
+        """The two-word phrases to index: the catalog's stored collocations."""
+        return collocations.stored(self.cursor)
 
     def fetch(self, chunk):
         """A chunk's products and reviews, read with the driver's cursor: its rows are tuples already,
@@ -229,7 +234,7 @@ class _Rebuild:
         bar = _progress_bar(len(self.ids)) if progress else None
         if len(self.ids) <= PARALLEL_ABOVE:
             for chunk, block in self.chunks():
-                self.write(analyse_chunk(*self.fetch(chunk), block))
+                self.write(analyse_chunk(*self.fetch(chunk), block, self.collocations))
                 if bar is not None:
                     bar.update(len(chunk))
         else:
@@ -261,7 +266,7 @@ class _Rebuild:
         ):
             try:
                 for chunk, block in self.chunks():
-                    pending.append((len(chunk), pool.submit(analyse_chunk, *self.fetch(chunk), block)))
+                    pending.append((len(chunk), pool.submit(analyse_chunk, *self.fetch(chunk), block, self.collocations)))
                     write_pending(keep=2)
                 write_pending(keep=0)
             except BrokenProcessPool:
@@ -279,6 +284,11 @@ class _FullRebuild(_Rebuild):
     # all-visible, so index-only scans work at once instead of after the next VACUUM.
     copy = "COPY {} FROM STDIN WITH (FREEZE)"
     new = "_new"
+
+    def phrases(self):
+        """Counted again from the reviews, unless only reviews were written (then the stored ones: a
+        written review leaves the catalog's phrases as they are, as in a partial rebuild)."""
+        return super().phrases() if self.reviews_only else collocations.recount(self.cursor)
 
     def begin(self):
         cursor = self.cursor

@@ -5,12 +5,12 @@ input raises InvalidParameter (a 400 naming the field).
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
 from amazen.params import InvalidParameter, choice, page_request
 
-from .analyzer import TOKEN, analyze, descriptor_term, fold, phrases
+from .analyzer import TOKEN, WORD, analyze, descriptor_term, fold, phrases, word_stem
 from .scoring import SORT_NAMES
 
 MAX_QUERY_LENGTH = 200
@@ -128,6 +128,34 @@ def parse_query(text):
     parsed.required = list(dict((term, surface) for term, surface in parsed.required).items())
     parsed.excluded = list(dict((term, surface) for term, surface in parsed.excluded).items())
     return parsed
+
+
+def split_phrases(query, known):
+    """``query`` with each required phrase term that is not in ``known`` replaced by its two words: the
+    index carries only the catalog's collocations as phrases (``amazen.search.collocations``), so
+    "head perfectly" finds the products whose text has both words."""
+    required = []
+    for term, surface in query.required:
+        required += [(word, surface) for word in term.split(" ")] if term not in known else [(term, surface)]
+    return replace(query, required=list(dict(required).items()))
+
+
+def split_descriptors(descriptors, known):
+    """``descriptors`` with each two-word one whose term is not in ``known`` replaced by one descriptor
+    per word, as the shopper typed it, wanted or avoided alike (split_phrases' rule); a word the
+    descriptors already have is not added again."""
+    taken = {d.term for d in descriptors}
+    split = []
+    for d in descriptors:
+        if " " not in d.term or d.term in known:
+            split.append(d)
+            continue
+        typed = {word_stem(word): word for word in WORD.findall(d.text)}
+        for term in d.term.split(" "):
+            if term not in taken:
+                taken.add(term)
+                split.append(Descriptor(text=fold(typed.get(term, term)), term=term, polarity=d.polarity))
+    return split
 
 
 def _text(params, name, limit):

@@ -17,7 +17,7 @@ from amazen.params import InvalidParameter
 
 from . import ranking
 from .analyzer import WORD, analyze_query_words, descriptor_term, fold, sentences, uses_term, word_stem
-from .query import parse_query, query_parts, respell, spelled_words, without_part
+from .query import parse_query, query_parts, respell, spelled_words, split_descriptors, split_phrases, without_part
 from .spelling import corrections, descriptor_corrections
 
 MAX_RELAXATIONS = 5  # what-to-drop hints on a search that finds nothing
@@ -102,13 +102,11 @@ class SearchService:
             raise InvalidParameter("category", f"{text!r} names {len(matches)} categories; give one's path: {paths}")
         return matches[0].id, matches[0].path
 
-    def _plan(self, request):
-        """(The request with its category as a path, the ranking's parameters, the words nothing uses, how
-        many products use each query term). The parameters are None when nothing can match (only unknown
-        query words)."""
-        descriptor_terms = [d.term for d in request.descriptors]
-        # One statement: the corpus totals, how many products' text use each query term (product_term_stats)
-        # and how many products' reviews each descriptor (term_stats has a row for every term some review uses).
+    def _counts(self, request):
+        """((documents, average length, mean rating), {query term: products}, {descriptor term: products})
+        in one statement: the corpus totals, how many products' text use each query term
+        (product_term_stats) and how many products' reviews each descriptor (term_stats has a row for
+        every term some review uses)."""
         stats = self.session.execute(
             sa.text("""
             SELECT s.documents, s.average_length, s.mean_rating,
@@ -116,10 +114,26 @@ class SearchService:
                    (SELECT json_object_agg(term, products) FROM term_stats WHERE term = ANY(:described)) AS described
             FROM (VALUES (1)) one (id) LEFT JOIN search_stats s ON s.id = one.id
             """),
-            {"terms": request.query.terms, "described": descriptor_terms},
+            {"terms": request.query.terms, "described": [d.term for d in request.descriptors]},
         ).one()
-        documents, average_length, mean_rating = stats[:3] if stats.documents is not None else (0, 0.0, 3.0)
-        frequencies, described = stats.used or {}, stats.described or {}
+        totals = tuple(stats[:3]) if stats.documents is not None else (0, 0.0, 3.0)
+        return totals, stats.used or {}, stats.described or {}
+
+    def _plan(self, request):
+        """(The request with its category as a path, the ranking's parameters, the words nothing uses, how
+        many products use each query term). The parameters are None when nothing can match (only unknown
+        query words)."""
+        (documents, average_length, mean_rating), frequencies, described = self._counts(request)
+        # A phrase the index does not carry (not a collocation) is looked for as its two words.
+        split_query = any(" " in term and term not in frequencies for term in request.query.terms)
+        split_described = any(" " in d.term and d.term not in described for d in request.descriptors)
+        if split_query:
+            request = replace(request, query=split_phrases(request.query, frequencies))
+        if split_described:
+            request = replace(request, descriptors=split_descriptors(request.descriptors, described))
+        if split_query or split_described:
+            _, frequencies, described = self._counts(request)
+        descriptor_terms = [d.term for d in request.descriptors]
 
         # Query terms the catalog never uses are reported, and left out of the match.
         unknown = [surface for term, surface in request.query.required if term not in frequencies]
