@@ -180,23 +180,32 @@ def postgres_cpu():
     children included: an import's backend ends with it), or None when the server is not on this machine."""
     import psutil
 
-    postmasters = [
-        p
-        for p in psutil.process_iter(["name", "ppid"])
-        if p.info["name"] == "postgres" and (p.info["ppid"] == 1 or psutil.Process(p.info["ppid"]).name() != "postgres")
-    ]
+    def is_postmaster(process):
+        """A postgres process whose parent is not one; False for a process (or parent) that has ended
+        meanwhile: other servers' children come and go while this looks."""
+        if process.info["name"] != "postgres":
+            return False
+        try:
+            return process.info["ppid"] == 1 or psutil.Process(process.info["ppid"]).name() != "postgres"
+        except psutil.Error:
+            return False
+
+    postmasters = [p for p in psutil.process_iter(["name", "ppid"]) if is_postmaster(p)]
     if not postmasters:
         return None
     total = 0.0
     for postmaster in postmasters:
-        for process in [postmaster, *postmaster.children()]:
+        try:
+            children, own = postmaster.children(), postmaster.cpu_times()
+        except psutil.Error:  # that server stopped meanwhile
+            continue
+        total += own.user + own.system + own.children_user + own.children_system
+        for process in children:
             try:
                 times = process.cpu_times()
             except psutil.Error:
                 continue
             total += times.user + times.system
-        times = postmaster.cpu_times()
-        total += times.children_user + times.children_system
     return total
 
 
