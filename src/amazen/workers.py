@@ -11,11 +11,13 @@ is killed, or cuts the lifeline to stop its workers, the pipe reaches its end an
 worker ends the worker at once, whatever its main thread is busy with.
 """
 
+import contextlib
 import multiprocessing
 import os
 import signal
 import threading
 
+STOPS = (signal.SIGINT, signal.SIGTERM)
 PRELOAD = ["amazen.ingest.importer", "amazen.search.documents"]
 
 
@@ -41,6 +43,26 @@ class Lifeline:
 
     def __exit__(self, *exc):
         self.cut()
+
+
+@contextlib.contextmanager
+def stops_held():
+    """SIGINT and SIGTERM wait until the block ends, then take their course (in the main thread; elsewhere
+    signals are not handled anyway). Wrap what starts a pool's worker: stopped half way, the parent would
+    have sent the new worker its orders without knowing the worker, and would remove on its way out the
+    queue locks those orders name before the worker reads them; the worker then dies with a traceback."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = []
+    previous = {signum: signal.signal(signum, lambda signum, frame: held.append(signum)) for signum in STOPS}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for signum in held:
+            signal.raise_signal(signum)
 
 
 def start_worker(lifeline_end):

@@ -266,7 +266,10 @@ class _Rebuild:
         ):
             try:
                 for chunk, block in self.chunks():
-                    pending.append((len(chunk), pool.submit(analyse_chunk, *self.fetch(chunk), block, self.collocations)))
+                    rows = self.fetch(chunk)
+                    with workers.stops_held():  # submit may start a worker: started whole, or not at all
+                        result = pool.submit(analyse_chunk, *rows, block, self.collocations)
+                    pending.append((len(chunk), result))
                     write_pending(keep=2)
                 write_pending(keep=0)
             except BrokenProcessPool:
