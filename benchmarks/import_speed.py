@@ -233,7 +233,7 @@ def reap_group(pgid):
 
 def timed_import(importer, url, meta, reviews_file, source=None):
     """Import ``meta`` and ``reviews_file`` into ``url`` with ``amazen-import`` (the code under ``source``
-    when given) and time it: {seconds, peak_mb, cpu, postgres_cpu, inserted, autovacuum}."""
+    when given) and time it: {seconds, peak_mb, cpu, postgres_cpu, inserted, autovacuum, database_mb}."""
     autovacuum = wait_for_autovacuum(url)
     env = {**os.environ, "AMAZEN_DATABASE_URL": url}
     if source is not None:
@@ -265,7 +265,17 @@ def timed_import(importer, url, meta, reviews_file, source=None):
         "postgres_cpu": None if postgres_before is None else postgres_after - postgres_before,
         "inserted": json.loads(stdout)["reviews"]["inserted"],
         "autovacuum": autovacuum,
+        "database_mb": database_mb(url),
     }
+
+
+def database_mb(url):
+    """pg_database_size of ``url``'s database, in MB."""
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        size = conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar()
+    engine.dispose()
+    return size / 2**20
 
 
 def migrate_with(url, source):
@@ -308,13 +318,14 @@ def run(sizes, keep, corpus="demo", baseline=None, rounds=1):
     # 20,000 reviews/s leaves 100 CPU seconds per million reviews for both.
     print(
         f"{'code':>8} {'reviews':>10} {'products':>9} {'file MB':>8} {'import s':>9} {'reviews/s':>10} {'peak RSS MB':>12} "
-        f"{'CPU s import':>13} {'CPU s PostgreSQL':>17}"
+        f"{'CPU s import':>13} {'CPU s PostgreSQL':>17} {'database MB':>12}"
     )
     for r in rows:
         postgres = "–" if r["postgres_cpu"] is None else f"{r['postgres_cpu']:.1f}"
         print(
             f"{r['code']:>8} {r['reviews']:>10,} {r['products']:>9,} {r['mb']:>8.0f} {r['seconds']:>9.1f} {r['rate']:>10,.0f} "
-            f"{r['peak_mb']:>12.0f} {r['cpu']:>13.1f} {postgres:>17}" + ("  (autovacuum was running)" if r["autovacuum"] else "")
+            f"{r['peak_mb']:>12.0f} {r['cpu']:>13.1f} {postgres:>17} {r['database_mb']:>12,.0f}"
+            + ("  (autovacuum was running)" if r["autovacuum"] else "")
         )
     return rows
 

@@ -71,10 +71,8 @@ def test_the_packed_arrays_are_stored_uncompressed(dbengine):
             ).all()
         )
     assert storage == {
-        f"{table}.{column}": "e"
-        for table in ("packed_terms", "packed_evidence")
-        for column in ("entries", "records", "category_ids")
-    } | {f"packed_facts.{column}": "e" for column in ("ids", "records", "category_ids")}
+        f"{table}.{column}": "e" for table in ("packed_terms", "packed_facts") for column in ("records", "category_ids")
+    } | {"packed_terms.entries": "e", "packed_evidence.entries": "e", "packed_facts.ids": "e"}
 
 
 @pytest.mark.parametrize("name", sorted(VIEWS))
@@ -101,8 +99,8 @@ def test_the_database_is_at_the_single_head(dbengine):
     assert list(current) == SCRIPT.get_heads() and len(SCRIPT.get_heads()) == 1
 
 
-def test_the_migrations_are_the_baseline_the_praise_and_complaint_evidence_and_the_collocations():
-    names = ["0001_baseline", "0002_praise_complaint", "0003_collocations"]
+def test_the_migrations_are_the_baseline_then_praise_and_complaint_collocations_and_evidence_without_facts():
+    names = ["0001_baseline", "0002_praise_complaint", "0003_collocations", "0004_evidence_without_facts"]
     assert sorted(path.name for path in VERSIONS.glob("*.py")) == [f"{name}.py" for name in names]
     assert [revision.revision for revision in SCRIPT.walk_revisions()] == names[::-1]
 
@@ -235,3 +233,24 @@ def test_a_migration_waits_while_another_one_runs(database_url, dbengine):
         other.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
     migration.join(30)
     assert done.is_set()
+
+
+def test_packed_evidence_from_before_keeps_its_entries_without_the_facts(scratch_url):
+    """A packed_evidence row as the collocations revision left it (entries, records, category ids): the
+    upgrade drops the facts and keeps the entries as they were."""
+    config = alembic_config(scratch_url)
+    engine = sa.create_engine(scratch_url)
+    try:
+        command.downgrade(config, "0003_collocations")
+        entries = np.array([(7, 2, 0, 9, 2)], packed.EVIDENCE).tobytes()
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text("INSERT INTO packed_evidence VALUES ('comfort', 0, :entries, :records, :categories)"),
+                {"entries": entries, "records": b"\x00" * packed.RECORD.itemsize, "categories": b""},
+            )
+        command.upgrade(config, "head")
+        with engine.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT * FROM packed_evidence").all()
+        assert [(term, block, bytes(found)) for term, block, found in rows] == [("comfort", 0, entries)]
+    finally:
+        engine.dispose()

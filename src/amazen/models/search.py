@@ -146,29 +146,31 @@ vocabulary = Table(
 )
 
 # The packed index (amazen.search.packed): per term, and per descriptor, and per block of product ids,
-# the entries of product_postings or product_evidence as one array of fixed-width records, and the facts
-# of each entry's product as another (with its category ids as a third). What ranking reads.
-# The arrays are stored uncompressed (STORAGE EXTERNAL, which the migration sets): decompressing them on
-# every read would cost more than the disk they save.
-
-
-def _packed_table(name):
-    return Table(
-        name,
-        Base.metadata,
-        Column("term", TERM, nullable=False),
-        Column("block", Integer, nullable=False),
-        Column("entries", LargeBinary, nullable=False),  # the entries' values, product id first
-        Column("records", LargeBinary, nullable=False),  # the entries' products' facts (packed.RECORD)
-        Column("category_ids", LargeBinary, nullable=False),  # each entry's product's category ids, in order
-        PrimaryKeyConstraint("term", "block"),
-    )
-
-
-packed_terms = _packed_table("packed_terms")  # entries: product id, tf, length (packed.POSTING)
-packed_evidence = _packed_table("packed_evidence")  # product id, positive - negative, stars sum, rated (packed.EVIDENCE)
+# the entries of product_postings or product_evidence as one array of fixed-width records; a term's
+# postings also carry the facts of each entry's product as another (with its category ids as a third).
+# What ranking reads. The arrays are stored uncompressed (STORAGE EXTERNAL, which the migration sets):
+# decompressing them on every read would cost more than the disk they save.
+packed_terms = Table(
+    "packed_terms",
+    Base.metadata,
+    Column("term", TERM, nullable=False),
+    Column("block", Integer, nullable=False),
+    Column("entries", LargeBinary, nullable=False),  # product id, tf, length (packed.POSTING)
+    Column("records", LargeBinary, nullable=False),  # the entries' products' facts (packed.RECORD)
+    Column("category_ids", LargeBinary, nullable=False),  # each entry's product's category ids, in order
+    PrimaryKeyConstraint("term", "block"),
+)
+packed_evidence = Table(
+    "packed_evidence",
+    Base.metadata,
+    Column("term", TERM, nullable=False),
+    Column("block", Integer, nullable=False),
+    # product id, praise - complaints, plain - negated neutral mentions, stars sum, rated (packed.EVIDENCE)
+    Column("entries", LargeBinary, nullable=False),
+    PrimaryKeyConstraint("term", "block"),
+)
 # Every product's facts, per block of product ids: the product ids, their records and category ids (as
-# in the packed tables above), for searches with neither a query nor a wanted descriptor.
+# in packed_terms), for searches without a query.
 packed_facts = Table(
     "packed_facts",
     Base.metadata,

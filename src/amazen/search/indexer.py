@@ -70,7 +70,7 @@ COPY_TABLES = (
 # What a full rebuild's workers pack as they go (COPY FORMAT binary): amazen.search.packed.PackedBlock.
 PACKED_TABLES = (
     "packed_terms_new (term, block, entries, records, category_ids)",
-    "packed_evidence_new (term, block, entries, records, category_ids)",
+    "packed_evidence_new (term, block, entries)",
     "packed_facts_new (block, ids, records, category_ids)",
 )
 # The products' derived columns, from the analysis, in one statement: its search length and categories,

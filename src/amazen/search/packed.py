@@ -9,8 +9,10 @@ in the same transaction as the tables they are packed from (``repack`` after a p
 ``PackedBlock`` in a full one), so every app process reads a written review on its next request and none
 keeps an index of its own.
 
-Each entry carries its product's facts (price, rating, counts, brand number, categories): a search
-reads its candidates' facts with their postings, not from the catalog.
+Each posting carries its product's facts (price, rating, counts, brand number, categories): a search
+reads its candidates' facts with its rarest query term's postings, not from the catalog. Evidence does
+not: it is the largest table by far (several descriptors a review), and a search reads its candidates'
+evidence after their facts; a search of descriptors alone takes its candidates' facts from packed_facts.
 A block is BLOCK consecutive product ids: a written review repacks its product's block of every term
 and descriptor it has (about a thousand products' entries each), not the whole array.
 
@@ -67,10 +69,12 @@ ON CONFLICT (name) DO NOTHING
 """
 
 
-def _pack_sql(source, entry):
+def _pack_sql(source, entry, facts):
     """``source``'s rows ({where}: which) packed as rows of a packed table, one per term and block: each
-    row's ``entry`` (bytes), its product's record and category ids, in product order."""
+    row's ``entry`` (bytes) and, with ``facts``, its product's record and category ids, in product order."""
     agg = "string_agg({}, ''::bytea ORDER BY x.product_id)".format
+    if not facts:
+        return f"SELECT x.term, x.product_id / {BLOCK}, {agg(entry)} FROM {source} x {{where}} GROUP BY 1, 2"
     return f"""
     SELECT x.term, x.product_id / {BLOCK}, {agg(entry)}, {agg("r.record")}, {agg("r.category_ids")}
     FROM {source} x JOIN pack_records r ON r.id = x.product_id {{where}}
@@ -79,16 +83,18 @@ def _pack_sql(source, entry):
 
 
 PACK = {
-    "terms": _pack_sql("product_terms", "int4send(x.product_id) || float8send(x.tf) || float8send(x.length)"),
+    "terms": _pack_sql("product_terms", "int4send(x.product_id) || float8send(x.tf) || float8send(x.length)", facts=True),
     "evidence": _pack_sql(
         "descriptor_evidence",
         "int4send(x.product_id) || int4send(x.positive - x.negative) || int4send(x.neutral - 2 * x.neutral_negated)"
         " || int4send(x.stars_sum) || int4send(x.rated)",
+        facts=False,
     ),
 }
-COLUMNS = "(term, block, entries, records, category_ids)"
-# Every product's facts, one row per block: what a search with neither a query nor a wanted descriptor
-# ranks (every product, or a category's).
+WITH_FACTS = {"terms": True, "evidence": False}  # whether a packed table's rows carry their products' facts
+COLUMNS = {"terms": ("term", "block", "entries", "records", "category_ids"), "evidence": ("term", "block", "entries")}
+# Every product's facts, one row per block: what a search without a query ranks (every product, a
+# category's, or those some review says a wanted descriptor of).
 PACK_FACTS = f"""
 INSERT INTO packed_facts{{new}} (block, ids, records, category_ids)
 SELECT id / {BLOCK}, string_agg(int4send(id), ''::bytea ORDER BY id), string_agg(record, ''::bytea ORDER BY id),
@@ -100,7 +106,7 @@ FROM pack_records GROUP BY 1
 TAKE_OLD_ROWS = """
 DELETE FROM packed_{kind} p USING (SELECT DISTINCT term, block FROM repack_{kind} WHERE block = ANY(%(blocks)s)) k
 WHERE p.term = k.term AND p.block = k.block
-RETURNING p.term, p.block, p.entries, p.records, p.category_ids
+RETURNING {returning}
 """
 SPLICE_BLOCKS = 16  # blocks spliced at a time: their rows are held in memory, a few MB per block
 
@@ -145,7 +151,7 @@ def pack_all(cursor, new=""):
     cursor.execute(NUMBER_BRANDS.format(where="TRUE"))
     cursor.execute(RECORDS.format(products="products p"))
     for kind in ("terms", "evidence"):
-        cursor.execute(f"INSERT INTO packed_{kind}{new} {COLUMNS} " + PACK[kind].format(where=""))
+        cursor.execute(f"INSERT INTO packed_{kind}{new} ({', '.join(COLUMNS[kind])}) " + PACK[kind].format(where=""))
     cursor.execute(PACK_FACTS.format(new=new))
     cursor.execute("DROP TABLE pack_records")
     cursor.execute("RESET work_mem")
@@ -190,12 +196,14 @@ def repack(cursor, product_ids):
         in_some = set(some)
         ids = [product_id for product_id in product_ids if product_id // BLOCK in in_some]
         for kind, dtype in (("terms", POSTING), ("evidence", EVIDENCE)):
-            cursor.execute(TAKE_OLD_ROWS.format(kind=kind), {"blocks": some})
+            returning = ", ".join(f"p.{column}" for column in COLUMNS[kind])
+            cursor.execute(TAKE_OLD_ROWS.format(kind=kind, returning=returning), {"blocks": some})
             old = cursor.fetchall()
             cursor.execute(PACK[kind].format(where="WHERE x.product_id = ANY(%(ids)s)"), {"ids": ids})
-            data = spliced(old, cursor.fetchall(), ids, dtype)
+            data = spliced(old, cursor.fetchall(), ids, dtype, WITH_FACTS[kind])
             if data:
-                cursor.copy_expert(f"COPY packed_{kind} {COLUMNS} FROM STDIN WITH (FORMAT binary)", io.BytesIO(data))
+                columns = ", ".join(COLUMNS[kind])
+                cursor.copy_expert(f"COPY packed_{kind} ({columns}) FROM STDIN WITH (FORMAT binary)", io.BytesIO(data))
     for kind in ("terms", "evidence"):
         cursor.execute(f"TRUNCATE repack_{kind}")
     cursor.execute("DELETE FROM packed_facts WHERE block = ANY(%s)", (blocks,))
@@ -203,10 +211,10 @@ def repack(cursor, product_ids):
     cursor.execute("DROP TABLE pack_records")
 
 
-def spliced(old, new, product_ids, dtype):
+def spliced(old, new, product_ids, dtype, facts=True):
     """COPY (FORMAT binary) data of the packed rows ``old`` become when the entries of ``product_ids``
-    are replaced by those in ``new`` (both: rows of (term, block, entries, records, category_ids)); a
-    row left without entries is left out.
+    are replaced by those in ``new`` (both: rows of (term, block, entries, records, category_ids), or of
+    (term, block, entries) without ``facts``); a row left without entries is left out.
 
     All rows at once with numpy: their entries in one array, in row and then product order.
     """
@@ -220,49 +228,45 @@ def spliced(old, new, product_ids, dtype):
     if not keys:
         return b""
     entries = np.frombuffer(b"".join(parts[0]), dtype=dtype)
-    records = np.frombuffer(b"".join(parts[1]), dtype=RECORD)
-    categories = np.frombuffer(b"".join(parts[2]), dtype=np.uint8)
     counts = np.fromiter(map(len, parts[0]), dtype=np.intp, count=len(parts[0])) // dtype.itemsize
     row = np.repeat(np.array(rows_of, dtype=np.intp), counts)
     keep = np.flatnonzero(np.repeat(np.array(fresh), counts) | ~np.isin(entries["id"], product_ids))
     if not keep.size:
         return b""
     order = keep[np.lexsort((entries["id"][keep], row[keep]))]
-    category_sizes = records["category_count"].astype(np.intp) * 4
-    category_starts = np.cumsum(category_sizes) - category_sizes
     ends = np.cumsum(np.bincount(row[order], minlength=len(keys)))
-    return _copy_data(
-        [
-            _rows(
-                ((term, _block_field(block)) for term, block in keys),
-                ends,
-                entries[order],
-                records[order],
-                categories,
-                category_starts[order],
-                category_sizes[order],
-            )
-        ]
-    )
+    with_facts = None
+    if facts:
+        records = np.frombuffer(b"".join(parts[1]), dtype=RECORD)
+        category_sizes = records["category_count"].astype(np.intp) * 4
+        category_starts = np.cumsum(category_sizes) - category_sizes
+        categories = np.frombuffer(b"".join(parts[2]), dtype=np.uint8)
+        with_facts = (records[order], categories, category_starts[order], category_sizes[order])
+    return _copy_data([_rows(((term, _block_field(block)) for term, block in keys), ends, entries[order], with_facts)])
 
 
 def _block_field(block):
     return _ID.pack(4) + _ID.pack(block)
 
 
-def _rows(keys, ends, entries, records, categories, category_starts, category_sizes):
+def _rows(keys, ends, entries, facts=None):
     """Packed rows as COPY (FORMAT binary) rows, without header or trailer: row i is the i-th of ``keys``
-    ((term, its block as a COPY field)) with ``entries`` and ``records`` from ends[i - 1] to ends[i],
-    and each entry's category ids (``category_sizes`` bytes from ``category_starts`` in ``categories``).
-    A row without entries is left out."""
+    ((term, its block as a COPY field)) with ``entries`` from ends[i - 1] to ends[i]; with ``facts``
+    ((records, categories, category_starts, category_sizes)), also those entries' records and each one's
+    category ids (``category_sizes`` bytes from ``category_starts`` in ``categories``). A row without
+    entries is left out."""
+    entry_bytes, entry_size = entries.tobytes(), entries.dtype.itemsize
+    if facts is None:
+        return _rows_of_entries(keys, ends, entry_bytes, entry_size)
+    records, categories, category_starts, category_sizes = facts
     category_ends = np.cumsum(category_sizes)
     # Each entry's category ids, gathered as one array of byte offsets rather than entry by entry.
     gather = np.arange(category_ends[-1]) + np.repeat(category_starts - (category_ends - category_sizes), category_sizes)
-    entry_bytes, record_bytes, entry_categories = entries.tobytes(), records.tobytes(), categories[gather].tobytes()
+    record_bytes, entry_categories = records.tobytes(), categories[gather].tobytes()
     # Every row's parts in one flat list, joined once rather than a join per row: real reviews' rare words
     # make about 25,000 rows a block.
     parts, start, category_start = [], 0, 0
-    entry_size, record_size = entries.dtype.itemsize, RECORD.itemsize
+    record_size = RECORD.itemsize
     row_category_ends = np.concatenate(([0], category_ends))[ends].tolist()
     for (term, block_field), end, category_end in zip(keys, ends.tolist(), row_category_ends):
         if end == start:
@@ -281,6 +285,24 @@ def _rows(keys, ends, entries, records, categories, category_starts, category_si
             entry_categories[category_start:category_end],
         )
         start, category_start = end, category_end
+    return b"".join(parts)
+
+
+def _rows_of_entries(keys, ends, entry_bytes, entry_size):
+    """_rows without facts: (term, block, entries)."""
+    parts, start = [], 0
+    for (term, block_field), end in zip(keys, ends.tolist()):
+        if end == start:
+            continue
+        term = term.encode()
+        parts += (
+            _ROW_START.pack(3, len(term)),
+            term,
+            block_field,
+            _ID.pack((end - start) * entry_size),
+            entry_bytes[start * entry_size : end * entry_size],
+        )
+        start = end
     return b"".join(parts)
 
 
@@ -356,21 +378,10 @@ class PackedBlock:
                 totals = _term_totals(entries, numbers, values[:, 4], values[:, 5])
             ends = np.cumsum(np.bincount(numbers, minlength=len(entries.index)))  # per term, in numbering order
             keys = zip(entries.index, repeat(block_field))
-            tables.append(
-                _copy_data(
-                    [
-                        _rows(
-                            keys,
-                            ends,
-                            array,
-                            records[positions],
-                            category_all,
-                            category_starts[positions],
-                            category_sizes[positions],
-                        )
-                    ]
-                )
-            )
+            facts = None
+            if dtype is POSTING:  # postings carry their products' facts; evidence does not (WITH_FACTS)
+                facts = (records[positions], category_all, category_starts[positions], category_sizes[positions])
+            tables.append(_copy_data([_rows(keys, ends, array, facts)]))
         facts = _row(block, ids.tobytes(), records.tobytes(), category_bytes)
         return (*tables, _copy_data([facts]), totals)
 

@@ -1,9 +1,9 @@
 """Ranking over the packed index (amazen.search.packed) with numpy: the score (amazen.search.scoring holds
 the formula and its constants), the filters, the facets and the order of a search.
 
-A search reads, in its own transaction, the arrays of its query terms (the rarest term's whole; the
-others' only in the blocks where the rarest has products) and of its descriptors (with neither a query
-nor a wanted descriptor, every product's facts), with
+A search reads, in its own transaction, the arrays of its query terms (the rarest term's whole, with its
+products' facts; the others' only in the blocks where the rarest has products) and of its descriptors
+(without a query, its candidates' facts from packed_facts), with
 COPY ... (FORMAT binary): psycopg2 returns ordinary results as text, where bytea arrives hex-encoded and
 costs 4-5 times as much to read. A process may keep the rows it read (amazen.search.blockcache): a
 search then asks only for every block's version and reads its terms' rows in the blocks whose version
@@ -30,28 +30,30 @@ WHERE term = ANY(%(others)s) AND block = ANY(ARRAY(SELECT block FROM packed_term
 ORDER BY 1, 2
 """
 EXCLUDED_SQL = "SELECT term, block, entries, NULL, NULL FROM packed_terms WHERE term = ANY(%(others)s) ORDER BY 1, 2"
-# With a query the candidates' facts come with its postings, so the evidence is read without its records,
-# and only in the blocks where the query's rarest term has products.
+# With a query, only in the blocks where its rarest term has products.
 EVIDENCE_SQL = """
-SELECT term, block, entries, CASE WHEN term = ANY(%(with_facts)s) THEN records END,
-       CASE WHEN term = ANY(%(with_facts)s) THEN category_ids END
-FROM packed_evidence WHERE term = ANY(%(terms)s) {in_blocks} ORDER BY 1, 2
+SELECT term, block, entries, NULL, NULL FROM packed_evidence WHERE term = ANY(%(terms)s) {in_blocks} ORDER BY 1, 2
 """
 IN_LEAD_BLOCKS = "AND block = ANY(ARRAY(SELECT block FROM packed_terms WHERE term = %(lead)s))"
-# Neither a query nor a wanted descriptor: every product is a candidate.
-FACTS_SQL = "SELECT NULL, block, ids, records, category_ids FROM packed_facts ORDER BY block"
+# The facts of a search without a query: of every block, or of some ({in_blocks}).
+FACTS_SQL = "SELECT NULL, block, ids, records, category_ids FROM packed_facts {in_blocks} ORDER BY block"
+IN_BLOCKS = "WHERE block = ANY(%(blocks)s)"
 
 # Through a process's cache (amazen.search.blockcache): every block's version first, then only the rows
 # the cache does not hold at their blocks' versions, by (term, block) key.
 BLOCK_VERSIONS = "SELECT block, tableoid::text || ' ' || xmin::text || ' ' || ctid::text FROM packed_facts ORDER BY block"
 FETCH_SQL = {
-    table: f"""
+    "terms": """
 SELECT p.term, p.block, p.entries, CASE WHEN k.with_facts THEN p.records END,
        CASE WHEN k.with_facts THEN p.category_ids END
 FROM unnest(%(terms)s::text[], %(blocks)s::int[], %(full)s::bool[]) k(term, block, with_facts)
-JOIN packed_{table} p ON p.term = k.term AND p.block = k.block
-"""
-    for table in ("terms", "evidence")
+JOIN packed_terms p ON p.term = k.term AND p.block = k.block
+""",
+    "evidence": """
+SELECT p.term, p.block, p.entries, NULL, NULL
+FROM unnest(%(terms)s::text[], %(blocks)s::int[]) k(term, block)
+JOIN packed_evidence p ON p.term = k.term AND p.block = k.block
+""",
 }
 FETCH_SQL["facts"] = "SELECT NULL, block, ids, records, category_ids FROM packed_facts WHERE block = ANY(%(blocks)s)"
 _BLOCK = struct.Struct(">i")
@@ -114,20 +116,20 @@ class IndexReader:
         self._lead_blocks = [row[1] for row in rows] if lead else self.snapshot().blocks
         return rows + self._cached("terms", [(term, self._lead_blocks, False) for term in others])
 
-    def evidence(self, terms, lead, with_facts):
-        """The evidence of descriptor ``terms`` where ``lead`` has products (everywhere without one), with
-        the facts of those in ``with_facts``."""
+    def evidence(self, terms, lead):
+        """The evidence of descriptor ``terms`` where ``lead`` has products (everywhere without one)."""
         if self.cache is None:
             sql = EVIDENCE_SQL.replace("{in_blocks}", IN_LEAD_BLOCKS if lead else "")
-            return _decoded(copy_rows(self.cursor, sql, {"terms": terms, "lead": lead, "with_facts": with_facts}))
+            return _decoded(copy_rows(self.cursor, sql, {"terms": terms, "lead": lead}))
         blocks = self._lead_blocks if lead else self.snapshot().blocks  # postings() read the lead's first
-        return self._cached("evidence", [(term, blocks, term in with_facts) for term in terms])
+        return self._cached("evidence", [(term, blocks, False) for term in terms])
 
-    def facts(self):
-        """Every product's facts, one row per block."""
+    def facts(self, blocks=None):
+        """The facts of every product of ``blocks`` (in order; every block when None), one row per block."""
         if self.cache is None:
-            return _decoded(copy_rows(self.cursor, FACTS_SQL, {}))
-        return self._cached("facts", [(None, self.snapshot().blocks, True)])
+            sql = FACTS_SQL.replace("{in_blocks}", "" if blocks is None else IN_BLOCKS)
+            return _decoded(copy_rows(self.cursor, sql, {"blocks": blocks}))
+        return self._cached("facts", [(None, self.snapshot().blocks if blocks is None else blocks, True)])
 
     def snapshot(self):
         """Every block's version, read once per reader."""
@@ -230,23 +232,15 @@ def lookup(ids, candidates):
     return at, ids[at] == candidates
 
 
-def union_facts(candidates, sources):
-    """Facts of ``candidates`` (sorted ids), each from the first of ``sources`` that has it: a list of
-    (sorted ids, their Facts), which together hold every candidate."""
-    source, position = np.full(len(candidates), -1), np.zeros(len(candidates), np.int64)
-    for i, (ids, _) in enumerate(sources):
-        at, hit = lookup(ids, candidates)
-        take = hit & (source < 0)
-        source[take], position[take] = i, at[take]
-    parts = [facts for _, facts in sources]
-    combined = Facts({name: np.concatenate([part[name] for part in parts]) for name in parts[0]})
-    category_offsets = np.cumsum([0] + [len(part.category_ids) for part in parts[:-1]])
-    combined["category_start"] = np.concatenate(
-        [part["category_start"] + offset for part, offset in zip(parts, category_offsets)]
-    )
-    combined.category_ids = np.concatenate([part.category_ids for part in parts])
-    record_offsets = np.cumsum([0] + [len(part["price"]) for part in parts[:-1]])
-    return combined.take(record_offsets[source] + position)
+def facts_of(index, candidates):
+    """(The candidates packed_facts has, their Facts): ``candidates`` (sorted ids) with their facts read
+    from their blocks' rows (an IndexReader's). Each has one: evidence and facts are written in the same
+    transaction."""
+    rows = index.facts(np.unique(candidates // packed.BLOCK).tolist()) if len(candidates) else []
+    ids = np.frombuffer(b"".join(row[2] for row in rows), ">i4").astype(np.int32)
+    facts = Facts.unpack(b"".join(row[3] for row in rows), b"".join(row[4] for row in rows))
+    at, hit = lookup(ids, candidates)
+    return candidates[hit], facts.take(at[hit])
 
 
 def rank(session, request, params, wanted, page=None, facets=True, cache=None):
@@ -327,11 +321,7 @@ def _read(index, params, evidence=True):
     lead = terms[0] if terms else None
     postings = by_term(index.postings(lead, terms[1:] + excluded)) if lead or excluded else {}
     wanted_terms = list(dict.fromkeys(term for term, sign in descriptors if sign > 0))
-    found = (
-        by_term(index.evidence([term for term, _ in descriptors], lead, [] if lead else wanted_terms))
-        if descriptors and (evidence or not lead)
-        else {}
-    )
+    found = by_term(index.evidence([term for term, _ in descriptors], lead)) if descriptors and (evidence or not lead) else {}
     return terms, excluded, descriptors, wanted_terms, postings, found
 
 
@@ -423,15 +413,9 @@ def _candidates(index, params, terms, postings, wanted_terms, evidence):
             candidates, bm25, facts = candidates[hit], bm25[hit] + _bm25(params, i, others[at[hit]]), facts.take(hit)
         return candidates, bm25, facts
     if wanted_terms:
-        sources = [
-            (_entries(evidence, term, packed.EVIDENCE)["id"].astype(np.int32), Facts.unpack(*evidence[term][1:]))
-            for term in wanted_terms
-            if term in evidence
-        ]
-        if not sources:
-            return np.zeros(0, np.int32), np.zeros(0), Facts.unpack(b"", b"")
-        candidates = np.unique(np.concatenate([ids for ids, _ in sources]))
-        return candidates, np.zeros(len(candidates)), union_facts(candidates, sources)
+        found = [_entries(evidence, term, packed.EVIDENCE)["id"] for term in wanted_terms]
+        candidates, facts = facts_of(index, np.unique(np.concatenate(found)).astype(np.int32))
+        return candidates, np.zeros(len(candidates)), facts
     blocks = index.facts()
     candidates = np.frombuffer(b"".join(block[2] for block in blocks), ">i4").astype(np.int32)
     facts = Facts.unpack(b"".join(block[3] for block in blocks), b"".join(block[4] for block in blocks))
