@@ -82,6 +82,24 @@ def test_a_review_written_through_another_process_is_seen_by_the_next_search(cat
     assert found["results"][0]["evidence"][0]["mentions"] == 1
 
 
+def test_a_search_without_a_query_sees_a_written_reviews_facts_on_the_next_request(catalog):
+    """A search of descriptors alone, and one of nothing, take their candidates' facts from every
+    product's facts, which the cache keeps decoded at one snapshot: a write is a new snapshot."""
+    reader, writer = make_app(catalog), make_app(catalog)
+    shown = search(reader, pos="comfortable")["results"][0]
+    most_reviewed = search(reader, sort="reviews")["results"][0]
+    assert search(reader, pos="comfortable")["results"][0] == shown  # from the cache
+
+    review = {"rating": 5, "summary": "Comfortable", "text": "Comfortable all day."}
+    post_review(shopper(writer), shown["asin"], review)
+    again = next(r for r in search(reader, pos="comfortable", per_page=100)["results"] if r["asin"] == shown["asin"])
+    assert again["review_count"] == shown["review_count"] + 1
+
+    post_review(shopper(writer), most_reviewed["asin"], review)
+    first = search(reader, sort="reviews")["results"][0]
+    assert (first["asin"], first["review_count"]) == (most_reviewed["asin"], most_reviewed["review_count"] + 1)
+
+
 def test_a_written_review_makes_the_next_search_read_again_only_its_products_block(scratch_url, monkeypatch):
     engine = sa.create_engine(scratch_url)
     with engine.begin() as conn:  # product ids on both sides of a block boundary

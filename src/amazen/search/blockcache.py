@@ -10,7 +10,8 @@ before (amazen.search.ranking). So a change is seen on the next request by every
 the cache.
 
 One entry per table and term (the facts' rows: term None): its rows by block, and which blocks it knows
-(a term has no row in most blocks). Bounded by bytes, least recently used first out. Entries are
+(a term has no row in most blocks); and every product's facts decoded, at the snapshot they were read
+at (amazen.search.ranking.DecodedFacts). Bounded by bytes, least recently used first out. Entries are
 immutable; a lock guards the structure, so waitress's threads share one cache.
 """
 

@@ -14,6 +14,7 @@ import io
 import math
 import struct
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -131,6 +132,20 @@ class IndexReader:
             return _decoded(copy_rows(self.cursor, sql, {"blocks": blocks}))
         return self._cached("facts", [(None, self.snapshot().blocks if blocks is None else blocks, True)])
 
+    def every_fact(self):
+        """(Every product's id, their Facts), in id order. With a cache, decoded once per snapshot of the
+        blocks and kept there: a search without a query then decodes no facts."""
+        if self.cache is None:
+            return _decoded_facts(self.facts())
+        key, number = ("decoded facts", None), self.snapshot().number
+        kept = self.cache.get(key)
+        if kept is None or kept.snapshot != number:
+            kept = DecodedFacts(number, *_decoded_facts(self.facts()))
+            for values in (kept.ids, kept.facts.category_ids, *kept.facts.values()):
+                values.flags.writeable = False  # shared by every search of the process's threads
+            self.cache.put(key, kept)
+        return kept.ids, kept.facts
+
     def snapshot(self):
         """Every block's version, read once per reader."""
         if self._snapshot is None:
@@ -232,15 +247,45 @@ def lookup(ids, candidates):
     return at, ids[at] == candidates
 
 
+class DecodedFacts(NamedTuple):
+    """Every product's facts as IndexReader.every_fact keeps them in the cache, at a snapshot's number."""
+
+    snapshot: int
+    ids: np.ndarray
+    facts: Facts
+
+    @property
+    def size(self):
+        return self.ids.nbytes + sum(values.nbytes for values in self.facts.values()) + self.facts.category_ids.nbytes
+
+
+def _decoded_facts(rows):
+    """(ids, Facts) of packed_facts ``rows`` (IndexReader.facts')."""
+    ids = np.frombuffer(b"".join(row[2] for row in rows), ">i4").astype(np.int32)
+    return ids, Facts.unpack(b"".join(row[3] for row in rows), b"".join(row[4] for row in rows))
+
+
 def facts_of(index, candidates):
-    """(The candidates packed_facts has, their Facts): ``candidates`` (sorted ids) with their facts read
-    from their blocks' rows (an IndexReader's). Each has one: evidence and facts are written in the same
-    transaction."""
+    """(The candidates packed_facts has, their Facts): ``candidates`` (sorted ids) with their facts, from
+    every product's facts kept in the cache, or without one read from the candidates' blocks (only the
+    candidates' records decoded). Each has one: evidence and facts are written in the same transaction."""
+    if index.cache is not None:
+        ids, facts = index.every_fact()
+        at, hit = lookup(ids, candidates)
+        return candidates[hit], facts.take(at[hit])
     rows = index.facts(np.unique(candidates // packed.BLOCK).tolist()) if len(candidates) else []
     ids = np.frombuffer(b"".join(row[2] for row in rows), ">i4").astype(np.int32)
-    facts = Facts.unpack(b"".join(row[3] for row in rows), b"".join(row[4] for row in rows))
     at, hit = lookup(ids, candidates)
-    return candidates[hit], facts.take(at[hit])
+    at = at[hit]
+    records = np.frombuffer(b"".join(row[3] for row in rows), packed.RECORD)
+    facts = Facts.unpack(records[at].tobytes(), b"")
+    # The candidates' category ids, gathered from their blocks' into one array in candidate order.
+    category_counts = records["category_count"].astype(np.int64)
+    counts = category_counts[at]
+    starts = (np.cumsum(category_counts) - category_counts)[at]
+    gather = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
+    facts.category_ids = np.frombuffer(b"".join(row[4] for row in rows), ">i4")[gather].astype(np.int32)
+    return candidates[hit], facts
 
 
 def rank(session, request, params, wanted, page=None, facets=True, cache=None):
@@ -416,9 +461,7 @@ def _candidates(index, params, terms, postings, wanted_terms, evidence):
         found = [_entries(evidence, term, packed.EVIDENCE)["id"] for term in wanted_terms]
         candidates, facts = facts_of(index, np.unique(np.concatenate(found)).astype(np.int32))
         return candidates, np.zeros(len(candidates)), facts
-    blocks = index.facts()
-    candidates = np.frombuffer(b"".join(block[2] for block in blocks), ">i4").astype(np.int32)
-    facts = Facts.unpack(b"".join(block[3] for block in blocks), b"".join(block[4] for block in blocks))
+    candidates, facts = index.every_fact()
     return candidates, np.zeros(len(candidates)), facts
 
 
