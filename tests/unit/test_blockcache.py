@@ -1,5 +1,7 @@
 """The packed index's per-process cache: block versions, the bound, the setting."""
 
+import threading
+
 import pytest
 
 from amazen.config import ConfigurationError
@@ -59,3 +61,64 @@ def test_the_setting():
     assert cache_from_settings({"amazen.search_cache_mb": "0"}) is None
     with pytest.raises(ConfigurationError, match="amazen.search_cache_mb = '-1'"):
         cache_from_settings({"amazen.search_cache_mb": "-1"})
+
+
+class Made(tuple):
+    """An entry for made_at: (snapshot number, a label); its size is nominal."""
+
+    snapshot = property(lambda self: self[0])
+    size = 100
+
+
+def test_made_at_makes_an_entry_once_per_snapshot():
+    cache, made = BlockCache(10_000), []
+
+    def make(number):
+        made.append(number)
+        return Made((number, len(made)))
+
+    first = cache.made_at("facts", 1, lambda: make(1))
+    assert cache.made_at("facts", 1, lambda: make(1)) is first and made == [1]
+    assert cache.made_at("facts", 2, lambda: make(2)) == (2, 2) and made == [1, 2]
+
+
+class CountingLock:
+    """A lock that counts the threads that came to take it, and lets a test wait for a count."""
+
+    def __init__(self):
+        self._lock, self.arrived = threading.Lock(), threading.Condition()
+        self.count = 0
+
+    def __enter__(self):
+        with self.arrived:
+            self.count += 1
+            self.arrived.notify_all()
+        self._lock.acquire()
+
+    def __exit__(self, *exc):
+        self._lock.release()
+
+
+def test_a_thread_wanting_the_entry_another_is_making_waits_for_it_rather_than_making_its_own():
+    cache, made = BlockCache(10_000), []
+    cache._making = lock = CountingLock()
+    making, release = threading.Event(), threading.Event()
+
+    def slow_make():
+        made.append("first")
+        making.set()
+        release.wait(timeout=60)
+        return Made((1, "first"))
+
+    got = {}
+    first = threading.Thread(target=lambda: got.setdefault("first", cache.made_at("facts", 1, slow_make)))
+    first.start()
+    assert making.wait(timeout=60)
+    second = threading.Thread(target=lambda: got.setdefault("second", cache.made_at("facts", 1, lambda: made.append("second"))))
+    second.start()
+    with lock.arrived:  # the second thread has come to the lock the first one holds
+        assert lock.arrived.wait_for(lambda: lock.count == 2, timeout=60)
+    release.set()
+    first.join(timeout=60)
+    second.join(timeout=60)
+    assert made == ["first"] and got["first"] is got["second"]

@@ -69,6 +69,7 @@ class BlockCache:
         self._entries = OrderedDict()  # key -> (Entry, its size)
         self._snapshots = OrderedDict({0: Snapshot((), 0)})  # number -> Snapshot, the SNAPSHOTS_KEPT latest
         self._lock = threading.Lock()
+        self._making = threading.Lock()  # held by the one thread making an entry (made_at)
 
     def __len__(self):
         return len(self._entries)
@@ -98,6 +99,20 @@ class BlockCache:
                 return None
             self._entries.move_to_end(key)
             return found[0]
+
+    def made_at(self, key, number, make):
+        """The entry for ``key`` made at snapshot ``number``: the cached one, or ``make()``'s, kept. One
+        thread makes it while the others that want it wait for it (a few tens of milliseconds), rather
+        than each making a copy of its own at once after a write."""
+        entry = self.get(key)
+        if entry is not None and entry.snapshot == number:
+            return entry
+        with self._making:
+            entry = self.get(key)
+            if entry is None or entry.snapshot != number:
+                entry = make()
+                self.put(key, entry)
+            return entry
 
     def put(self, key, entry):
         """Keep ``entry`` for ``key`` in place of any other, then evict the least recently used entries

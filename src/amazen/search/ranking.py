@@ -137,13 +137,15 @@ class IndexReader:
         blocks and kept there: a search without a query then decodes no facts."""
         if self.cache is None:
             return _decoded_facts(self.facts())
-        key, number = ("decoded facts", None), self.snapshot().number
-        kept = self.cache.get(key)
-        if kept is None or kept.snapshot != number:
+        number = self.snapshot().number
+
+        def decode():
             kept = DecodedFacts(number, *_decoded_facts(self.facts()))
             for values in (kept.ids, kept.facts.category_ids, *kept.facts.values()):
                 values.flags.writeable = False  # shared by every search of the process's threads
-            self.cache.put(key, kept)
+            return kept
+
+        kept = self.cache.made_at(("decoded facts", None), number, decode)
         return kept.ids, kept.facts
 
     def snapshot(self):
