@@ -26,8 +26,8 @@ from tests.functional.test_busy import make_app, shopper
 from tests.shoppers import post_review
 
 PRODUCTS = 150
-# Searches that read every kind of row: postings with and without their facts, evidence with and without
-# them, exclusions, and every product's facts.
+# Searches that read every kind of row: postings with and without their facts, evidence, exclusions, and
+# every product's facts.
 SEARCHES = [
     {"q": "headphones"},
     {"q": "wireless headphones", "pos": "comfortable"},

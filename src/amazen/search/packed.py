@@ -91,7 +91,7 @@ PACK = {
         facts=False,
     ),
 }
-WITH_FACTS = {"terms": True, "evidence": False}  # whether a packed table's rows carry their products' facts
+# Postings carry their products' facts (records, category ids); evidence does not.
 COLUMNS = {"terms": ("term", "block", "entries", "records", "category_ids"), "evidence": ("term", "block", "entries")}
 # Every product's facts, one row per block: what a search without a query ranks (every product, a
 # category's, or those some review says a wanted descriptor of).
@@ -200,7 +200,7 @@ def repack(cursor, product_ids):
             cursor.execute(TAKE_OLD_ROWS.format(kind=kind, returning=returning), {"blocks": some})
             old = cursor.fetchall()
             cursor.execute(PACK[kind].format(where="WHERE x.product_id = ANY(%(ids)s)"), {"ids": ids})
-            data = spliced(old, cursor.fetchall(), ids, dtype, WITH_FACTS[kind])
+            data = spliced(old, cursor.fetchall(), ids, dtype, facts="records" in COLUMNS[kind])
             if data:
                 columns = ", ".join(COLUMNS[kind])
                 cursor.copy_expert(f"COPY packed_{kind} ({columns}) FROM STDIN WITH (FORMAT binary)", io.BytesIO(data))
@@ -379,7 +379,7 @@ class PackedBlock:
             ends = np.cumsum(np.bincount(numbers, minlength=len(entries.index)))  # per term, in numbering order
             keys = zip(entries.index, repeat(block_field))
             facts = None
-            if dtype is POSTING:  # postings carry their products' facts; evidence does not (WITH_FACTS)
+            if dtype is POSTING:  # postings carry their products' facts; evidence does not (COLUMNS)
                 facts = (records[positions], category_all, category_starts[positions], category_sizes[positions])
             tables.append(_copy_data([_rows(keys, ends, array, facts)]))
         facts = _row(block, ids.tobytes(), records.tobytes(), category_bytes)

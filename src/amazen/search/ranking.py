@@ -281,12 +281,10 @@ def facts_of(index, candidates):
     at = at[hit]
     records = np.frombuffer(b"".join(row[3] for row in rows), packed.RECORD)
     facts = Facts.unpack(records[at].tobytes(), b"")
-    # The candidates' category ids, gathered from their blocks' into one array in candidate order.
+    # As Facts.take leaves them: the blocks' category ids whole, each candidate's start among them.
     category_counts = records["category_count"].astype(np.int64)
-    counts = category_counts[at]
-    starts = (np.cumsum(category_counts) - category_counts)[at]
-    gather = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
-    facts.category_ids = np.frombuffer(b"".join(row[4] for row in rows), ">i4")[gather].astype(np.int32)
+    facts["category_start"] = (np.cumsum(category_counts) - category_counts)[at]
+    facts.category_ids = np.frombuffer(b"".join(row[4] for row in rows), ">i4").astype(np.int32)
     return candidates[hit], facts
 
 
