@@ -99,8 +99,8 @@ def test_the_database_is_at_the_single_head(dbengine):
     assert list(current) == SCRIPT.get_heads() and len(SCRIPT.get_heads()) == 1
 
 
-def test_the_migrations_are_the_baseline_then_praise_and_complaint_collocations_and_evidence_without_facts():
-    names = ["0001_baseline", "0002_praise_complaint", "0003_collocations", "0004_evidence_without_facts"]
+def test_the_migrations_are_the_baseline_then_praise_and_complaint_collocations_evidence_without_facts_and_its_head():
+    names = ["0001_baseline", "0002_praise_complaint", "0003_collocations", "0004_evidence_without_facts", "0005_evidence_head"]
     assert sorted(path.name for path in VERSIONS.glob("*.py")) == [f"{name}.py" for name in names]
     assert [revision.revision for revision in SCRIPT.walk_revisions()] == names[::-1]
 
@@ -134,6 +134,24 @@ def test_evidence_from_before_praise_and_complaint_reads_as_neutral_mentions(scr
             ("loud", 1, 0, 0, 1, 1, 1, 5, 42, None),
         ]
         assert np.frombuffer(bytes(entries), packed.EVIDENCE).tolist() == [(7, 0, 1, 19, 5), (9, 0, -2, 3, 1)]
+    finally:
+        engine.dispose()
+
+
+def test_evidence_from_before_its_head_reads_whole_through_the_head_view(scratch_url):
+    """A row written before head_length has none: head_evidence reads all its lines, as suggestions did."""
+    config = alembic_config(scratch_url)
+    engine = sa.create_engine(scratch_url)
+    try:
+        command.downgrade(config, "0004_evidence_without_facts")
+        line = "\\t1\\t1\\t0\\t0\\t0\\t0\\t0\\t0\\t1\\t0\\t41\\t"
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"INSERT INTO product_evidence VALUES (7, E'comfort{line}\\nloud{line}')")
+        command.upgrade(config, "head")
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT head_length FROM product_evidence").scalar() is None
+            rows = conn.exec_driver_sql("SELECT term, product_id, mentions, quote_1 FROM head_evidence ORDER BY term").all()
+        assert [tuple(row) for row in rows] == [("comfort", 7, 1, 41), ("loud", 7, 1, 41)]
     finally:
         engine.dispose()
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from bs4 import BeautifulSoup
 from webob.multidict import MultiDict
 
+from amazen.search.documents import HEAD_TERMS
 from amazen.search.query import parse_search
 from amazen.search.spelling import edits1, osa_distance
 from amazen.search.suggest import log_likelihood
@@ -52,28 +53,42 @@ def products_named(word):
     return {asin for asin, reviews in RAW.items() if any(target in stems_of(name) for _, _, name in reviews.values())}
 
 
-def products_whose_reviews_say(asins, word):
+def products_whose_reviews_say(asins, word, least=1):
+    """asins with at least ``least`` reviews whose text has a word with the stem of ``word``."""
     target = STEM(word)
-    return {asin for asin in asins if any(target in stems_of(text) for _, text, _ in RAW[asin].values())}
+    return {asin for asin in asins if sum(target in stems_of(text) for _, text, _ in RAW[asin].values()) >= least}
 
 
 # Descriptor suggestions ---------------------------------------------------------------------------
 
 
-def test_headphone_suggestions_are_about_sound_bass_or_comfort_and_never_generic(api):
+def test_headphone_suggestions_are_about_sound_bass_or_comfort_and_never_generic(api, session):
     found = api.get("/api/suggest/descriptors", params={"q": "headphones"}).json
     descriptors = [s["descriptor"] for s in found["suggestions"]]
     assert 5 <= len(descriptors) <= 10
     assert {STEM(d) for d in descriptors} & {"sound", "bass", "comfort"}
     assert not {STEM(w) for d in descriptors for w in d.split()} & {STEM(g) for g in GENERIC}
     assert "headphones" not in descriptors and "headphone" not in descriptors  # the query itself says nothing new
-    # Every matching product was read (fewer than 200 match), and each count is theirs.
+    # Every matching product was read (fewer than 200 match), and each count is theirs: a product whose
+    # reviews use more than HEAD_TERMS terms counts for one of them only when two of its reviews say it
+    # and it is one of the HEAD_TERMS terms most of its reviews say (on a tie, in term order).
     matching = products_named("headphones")
     assert found["matching"] == found["considered"] == len(matching)
+    terms = {}
+    for asin, term, mentions in session[0].execute(
+        sa.text("SELECT p.asin, e.term, e.mentions FROM descriptor_evidence e JOIN products p ON p.id = e.product_id")
+    ):
+        terms.setdefault(asin, []).append((-mentions, term))
+    big = {asin for asin in matching if len(terms.get(asin, ())) > HEAD_TERMS}
+    head = {asin: {term for _, term in sorted(t for t in terms[asin] if t[0] < -1)[:HEAD_TERMS]} for asin in big}
+    assert big  # products whose head leaves terms out: what the counts are checked against
     for suggestion in found["suggestions"]:
         assert suggestion["positive_share"] is None or 0 <= suggestion["positive_share"] <= 1
         if " " not in suggestion["descriptor"]:
-            assert suggestion["products"] == len(products_whose_reviews_say(matching, suggestion["descriptor"]))
+            word = suggestion["descriptor"]
+            in_heads = {asin for asin in big if STEM(word) in head[asin]}
+            saying = products_whose_reviews_say(matching - big, word) | products_whose_reviews_say(in_heads, word, least=2)
+            assert suggestion["products"] == len(saying)
 
 
 def test_suggestions_leave_out_descriptors_in_play_and_dismissed_ones(api):

@@ -9,6 +9,7 @@ import pytest
 from amazen.search.analyzer import COMPLAINT, NEUTRAL, NEUTRAL_NEGATED, PRAISE, analyze, phrases, review_mentions
 from amazen.search.documents import (
     FIELD_WEIGHTS,
+    HEAD_TERMS,
     evidence_row,
     phrase_row,
     product_phrases,
@@ -22,12 +23,19 @@ from .test_analyzer import electronics_reviews
 
 def rows(row, product_id=9):
     """{term: the rest of its line's fields} of a product_evidence COPY line (separators escaped as COPY
-    escapes them: a backslash and t or n)."""
-    head, body = row.rstrip("\n").split("\t", 1)
-    assert head == str(product_id) and "\t" not in body and "\n" not in body
+    escapes them: a backslash and t or n), in the line's order; its head_length checked on the way."""
+    product, body, head_length = row.rstrip("\n").split("\t")
+    assert product == str(product_id) and "\n" not in body
     lines = [line.split("\\t") for line in body.split("\\n")]
     found = {fields[0]: fields[1:] for fields in lines}
     assert len(found) == len(lines)  # one line per term
+    # The head: every line, or past HEAD_TERMS terms the HEAD_TERMS most mentioned of several mentions
+    # (on a tie, in term order), which come first; its length as PostgreSQL stores it (a tab or newline
+    # is one character).
+    several = sorted((fields for fields in lines if int(fields[1]) > 1), key=lambda fields: (-int(fields[1]), fields[0]))
+    head = lines if len(lines) <= HEAD_TERMS else several[:HEAD_TERMS]
+    assert lines[: len(head)] == head
+    assert int(head_length) == len("\n".join("\t".join(fields) for fields in head))
     return found
 
 
@@ -154,9 +162,11 @@ def test_evidence_rows_agree_with_each_terms_mentions_on_real_reviews():
         product_id += 1
         found = rows(evidence_row(product_id, reviews), product_id)
         assert found == evidence_the_long_way(product_id, reviews)
+        mentions = [int(fields[0]) for fields in found.values()]
+        assert mentions == sorted(mentions, reverse=True)  # the most mentioned first: the head suggestions read
         start += size
         checked += len(found)
-    assert start >= len(texts) and checked > 50_000
+    assert start >= len(texts) and checked > 50_000 and len(found) > HEAD_TERMS
 
 
 @pytest.mark.usefixtures("amazon_data")

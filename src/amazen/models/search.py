@@ -56,6 +56,10 @@ product_evidence = Table(
     Base.metadata,
     Column("product_id", Integer, primary_key=True, autoincrement=False),
     Column("evidence", TERM, nullable=False),
+    # The lines come most mentioned term first. The first head_length characters are all of them for a
+    # product of at most 128 terms (documents.HEAD_TERMS), else the terms several of its reviews mention:
+    # what the view head_evidence reads, without the rest. NULL: the row predates the column.
+    Column("head_length", Integer),
 )
 # A row's histogram as [1-star, ..., 5-star] counts and its quotes as a list of review ids, for readers
 # that alias descriptor_evidence ``e``.
@@ -189,17 +193,11 @@ brands = Table(
 )
 
 
-# Views over the one-row-per-product tables, as rows a statement can join: the rebuilds and the
-# evidence readers use them. A view is bound to its table, not to its name, so a full rebuild that swaps
-# in new tables makes them again (amazen.search.indexer). Kept here, with the tables they read.
-VIEWS = {
-    # product_postings as (term, product_id, tf, length).
-    "product_terms": """
-SELECT split_part(line, E'\\t', 1) AS term, p.product_id, split_part(line, E'\\t', 2)::float8 AS tf, p.length
-FROM product_postings p, string_to_table(p.postings, E'\\n') line""",
-    # product_evidence as (term, product_id, mentions, positive, negative, neutral, neutral_negated, rated,
-    # stars_sum, stars_1 ... stars_5, quote_1, quote_2).
-    "descriptor_evidence": """
+def _evidence_lines(evidence):
+    """The rows of product_evidence's lines in ``evidence`` (an expression of its row ``p``), as
+    (term, product_id, mentions, positive, negative, neutral, neutral_negated, rated, stars_sum,
+    stars_1 ... stars_5, quote_1, quote_2)."""
+    return f"""
 SELECT term, product_id, mentions, positive, negative, neutral, neutral_negated,
        stars_1 + stars_2 + stars_3 + stars_4 + stars_5 AS rated,
        stars_1 + 2 * stars_2 + 3 * stars_3 + 4 * stars_4 + 5 * stars_5 AS stars_sum,
@@ -211,7 +209,23 @@ FROM (SELECT split_part(line, E'\\t', 1) AS term, p.product_id, split_part(line,
              split_part(line, E'\\t', 9)::int AS stars_3, split_part(line, E'\\t', 10)::int AS stars_4,
              split_part(line, E'\\t', 11)::int AS stars_5, NULLIF(split_part(line, E'\\t', 12), '')::bigint AS quote_1,
              NULLIF(split_part(line, E'\\t', 13), '')::bigint AS quote_2
-      FROM product_evidence p, string_to_table(p.evidence, E'\\n') line) lines""",
+      FROM product_evidence p, string_to_table({evidence}, E'\\n') line) lines"""
+
+
+# Views over the one-row-per-product tables, as rows a statement can join: the rebuilds and the
+# evidence readers use them. A view is bound to its table, not to its name, so a full rebuild that swaps
+# in new tables makes them again (amazen.search.indexer). Kept here, with the tables they read.
+VIEWS = {
+    # product_postings as (term, product_id, tf, length).
+    "product_terms": """
+SELECT split_part(line, E'\\t', 1) AS term, p.product_id, split_part(line, E'\\t', 2)::float8 AS tf, p.length
+FROM product_postings p, string_to_table(p.postings, E'\\n') line""",
+    # product_evidence as (term, product_id, mentions, positive, negative, neutral, neutral_negated, rated,
+    # stars_sum, stars_1 ... stars_5, quote_1, quote_2).
+    "descriptor_evidence": _evidence_lines("p.evidence"),
+    # descriptor_evidence of each product's head (product_evidence.head_length): what descriptor
+    # suggestions read.
+    "head_evidence": _evidence_lines("CASE WHEN p.head_length IS NULL THEN p.evidence ELSE left(p.evidence, p.head_length) END"),
     # product_vocabulary as (phrase, product_id, named).
     "product_phrases": """
 SELECT split_part(line, E'\\t', 1) AS phrase, p.product_id, split_part(line, E'\\t', 2) = 't' AS named

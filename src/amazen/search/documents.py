@@ -15,6 +15,11 @@ from .analyzer import NEUTRAL_RANGE, PHRASE_GAP, PRAISE, STOP_WORDS, fold, menti
 # How much a word counts in each product field (BM25F-style: the weighted counts feed one BM25).
 FIELD_WEIGHTS = {"title": 3.0, "brand": 2.0, "categories": 1.5, "features": 1.0, "description": 1.0}
 QUOTES = 2  # per term and product: descriptor_evidence's quote_1 and quote_2
+# The lines descriptor suggestions read of a product (product_evidence.head_length): all of them while it
+# has at most HEAD_TERMS terms, else its HEAD_TERMS most mentioned terms of those several of its reviews
+# mention (on a tie, in term order). A big product's long tail would cost suggestions more to read than
+# it changes them.
+HEAD_TERMS = 128
 MAX_PHRASE_LENGTH = 80  # characters of a vocabulary phrase
 
 # A vocabulary word: a run of letters, digits and apostrophes of folded text.
@@ -115,16 +120,25 @@ def evidence_row(product_id, reviews):
 
 def _evidence_row(product_id, found):
     """The product_evidence COPY line of ``review_evidence``'s terms (evidence_row's, and analyse_chunk's,
-    which packs them too), or "" for none."""
+    which packs them too), or "" for none: the product, its lines, and how many characters its head (see
+    HEAD_TERMS: a prefix, as the most mentioned terms come first) takes once COPY has read it (each
+    escaped tab and newline is one character)."""
     if not found:
         return ""
-    return f"{product_id}\t" + "\\n".join([term + tail for term, tail, _ in found]) + "\n"
+    lines = [term + tail for term, tail, _ in found]
+    head = lines
+    if len(lines) > HEAD_TERMS:
+        head = [line for line, (_, _, values) in zip(lines, found) if values[4] > 1][:HEAD_TERMS]
+    head_length = max(sum(map(len, head)) - sum(line.count("\\") for line in head) + len(head) - 1, 0)
+    return f"{product_id}\t" + "\\n".join(lines) + f"\t{head_length}\n"
 
 
 def review_evidence(reviews):
     """(term, the rest of its product_evidence line, (praise - complaint, plain - negated neutral
     mentions, stars sum, rated, mentions, praise)) per term of ``reviews``: the line for evidence_row, the
-    values for the packed evidence and the descriptors' totals."""
+    values for the packed evidence and the descriptors' totals. The terms most reviews mention come
+    first (on a tie, in term order), then those one review mentions, in the order the most helpful
+    reviews use them."""
     # Most helpful first (then oldest): the lowest bits are the reviews to quote.
     ordered = sorted(reviews, key=lambda r: (-(r[2] or 0), r[0]))
     n = len(ordered)
@@ -140,7 +154,7 @@ def review_evidence(reviews):
     ids = [r[0] for r in ordered]
     by_stars = [sum(1 << i for i, r in enumerate(ordered) if r[1] == stars) for stars in range(1, 6)]
     tails = {}  # bits -> the rest of the line, and the values
-    found = []
+    several, once = [], []
     for term, mark in marks.items():
         tail = tails.get(mark)
         if tail is None:
@@ -152,8 +166,9 @@ def review_evidence(reviews):
                 counts, values = ONE_MENTION[polarity]
                 tail = (f"\\t1{counts}{stars}\\t{ids[i]}\\t", (*values, stars_sum, rated, 1, int(polarity == PRAISE)))
             tails[mark] = tail
-        found.append((term, *tail))
-    return found
+        (once if tail[1][4] == 1 else several).append((term, *tail))
+    several.sort(key=lambda found: (-found[2][4], found[0]))  # most mentioned first: the head suggestions read
+    return several + once
 
 
 # A single review's mention by polarity (analyzer.PRAISE ... NEUTRAL_NEGATED): its line's positive,

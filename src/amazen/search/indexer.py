@@ -59,7 +59,7 @@ ON COMMIT DROP
 # What analyse_chunk's four texts are COPied into, column by column ({new}: "_new" in a full rebuild).
 COPY_TABLES = (
     "product_postings{new} (product_id, length, postings)",
-    "product_evidence{new} (product_id, evidence)",
+    "product_evidence{new} (product_id, evidence, head_length)",
     (
         "analysed_products (product_id, length, categories, review_count, rating_count, rating_average,"
         " stars_1, stars_2, stars_3,"
@@ -116,7 +116,7 @@ ANALYZE product_postings_new, product_evidence_new;
 # The views over the swapped tables are bound to the old ones: dropped with them and made again.
 SWAP_TABLES = (
     """
-DROP VIEW product_terms, descriptor_evidence;
+DROP VIEW product_terms, descriptor_evidence, head_evidence;
 DROP TABLE product_postings, product_evidence;
 ALTER TABLE product_postings_new RENAME TO product_postings;
 ALTER TABLE product_postings RENAME CONSTRAINT pk_product_postings_new TO pk_product_postings;
@@ -125,6 +125,7 @@ ALTER TABLE product_evidence RENAME CONSTRAINT pk_product_evidence_new TO pk_pro
 """
     + create_view("product_terms")
     + create_view("descriptor_evidence")
+    + create_view("head_evidence")
 )
 
 # The swap needs ACCESS EXCLUSIVE locks on tables every search reads, and a search's transaction holds
@@ -133,7 +134,10 @@ ALTER TABLE product_evidence RENAME CONSTRAINT pk_product_evidence_new TO pk_pro
 # are taken together, each attempt waiting less than PostgreSQL waits before it looks for a deadlock
 # (deadlock_timeout, 1 s by default), then given back and tried again: searches queue behind an attempt
 # for that long at most, and the swap itself takes milliseconds.
-SWAPPED = "product_terms, descriptor_evidence, product_postings, product_evidence, packed_terms, packed_evidence, packed_facts"
+SWAPPED = (
+    "product_terms, descriptor_evidence, head_evidence, product_postings, product_evidence,"
+    " packed_terms, packed_evidence, packed_facts"
+)
 SWAP_LOCK_WAIT_MS = 200
 
 # After a rebuild commits: fresh planner statistics (sampled, so cheap). A full rebuild loads its tables

@@ -27,6 +27,8 @@ COMPLETIONS = 10
 MAX_PREFIX = 100
 MIN_LIFT = 1.5  # the set mentions a term at least this many times more often than the whole catalog
 MIN_SET_SHARE = 0.02  # ... in at least this share of the set's products (and two of them)
+REVIEW_ID_BITS = (1 << 43) - 1  # a review id, below the mentions it is ranked by (descriptors' statement)
+MAX_RANKED_MENTIONS = (1 << 20) - 1
 
 # Review boilerplate, never an attribute, alone or in a phrase ("great", "sound great", "buy it").
 BOILERPLATE = (
@@ -200,7 +202,10 @@ class SuggestService:
     def descriptors(self, request, dismissed=(), limit=SUGGESTIONS, found=None):
         """Up to ``limit`` descriptors that reviews of the products matching ``request`` mention
         distinctively, leaving out the query's words and every descriptor in play or ``dismissed``.
-        ``found``: the request's SearchResults, searched with ``top=SUGGEST_FROM``, if at hand."""
+        ``found``: the request's SearchResults, searched with ``top=SUGGEST_FROM``, if at hand.
+
+        What each product's reviews mention is read from its head (head_evidence): all its terms, or for a
+        product of more than documents.HEAD_TERMS terms those that several of its reviews mention."""
         asked = request.query.terms or request.descriptors or request.category or request.brand
         if not asked:
             return Suggestions([], 0, 0)
@@ -211,18 +216,22 @@ class SuggestService:
         if not ids:
             return Suggestions([], matching, 0)
         min_products = max(2, math.ceil(MIN_SET_SHARE * len(ids)))
-        # Two statements: the set's totals per term with their catalog totals (no ordered aggregates) and
-        # the review counts G² compares, then quotes for the few chosen.
+        # One statement: the set's totals per term with their catalog totals, the review counts G² compares,
+        # and reviews that show how the term is written: the quotes of a product that mentions it most
+        # (the largest of mentions * 2^43 + review id; review ids stay below 2^43).
         found = self.session.execute(
-            sa.text("""
+            sa.text(f"""
             WITH found AS (
                 SELECT e.term, count(*) AS products, sum(e.mentions) AS mentions, sum(e.positive) AS positive,
-                       sum(e.negative) AS negative
-                -- descriptor_evidence is a view: each product's lines are split only for the products asked about.
-                FROM unnest(CAST(:ids AS int[])) AS i(id) JOIN descriptor_evidence e ON e.product_id = i.id
+                       sum(e.negative) AS negative,
+                       max(LEAST(e.mentions, {MAX_RANKED_MENTIONS})::bigint << 43 | e.quote_1) AS ranked_quote_1,
+                       max(LEAST(e.mentions, {MAX_RANKED_MENTIONS})::bigint << 43 | e.quote_2) AS ranked_quote_2
+                -- head_evidence is a view: each product's head, split only for the products asked about.
+                FROM unnest(CAST(:ids AS int[])) AS i(id) JOIN head_evidence e ON e.product_id = i.id
                 GROUP BY e.term HAVING count(*) >= :min_products
             )
             SELECT f.term, f.products, f.mentions, f.positive, f.negative, COALESCE(t.mentions, f.mentions) AS corpus,
+                   f.ranked_quote_1, f.ranked_quote_2,
                    (SELECT COALESCE(sum(review_count), 0) FROM products WHERE id = ANY(:ids)) AS set_reviews,
                    (SELECT reviews FROM search_stats WHERE id = 1) AS all_reviews
             FROM found f LEFT JOIN term_stats t ON t.term = f.term
@@ -231,6 +240,7 @@ class SuggestService:
         ).all()
         set_reviews, all_reviews = (found[0].set_reviews, found[0].all_reviews or 0) if found else (0, 0)
         rows = [Totals(*row[:6]) for row in found if plain(row.term)]
+        ranked_quotes = {row.term: (row.ranked_quote_1, row.ranked_quote_2) for row in found}
         in_play = set(request.query.terms) | {d.term for d in request.descriptors} | set(dismissed)
         query_words = {w for t in request.query.terms for w in t.split(" ")}
         chosen = []
@@ -239,24 +249,13 @@ class SuggestService:
                 chosen.append((score, row))
                 if len(chosen) == limit:
                     break
-        quote_ids = (
-            dict(
-                self.session.execute(
-                    sa.text("""
-            SELECT e.term, (array_agg(e.quote_1 ORDER BY e.mentions DESC, e.product_id))[1:3]
-            FROM unnest(CAST(:ids AS int[])) AS i(id) JOIN descriptor_evidence e ON e.product_id = i.id
-            WHERE e.term = ANY(:terms) GROUP BY e.term
-        """),
-                    {"ids": ids, "terms": [row.term for _, row in chosen]},
-                ).all()
-            )
-            if chosen
-            else {}
-        )
-        reviews = self._texts([i for ids_ in quote_ids.values() for i in ids_ if i])
+        quote_ids = {
+            row.term: [ranked & REVIEW_ID_BITS for ranked in ranked_quotes[row.term] if ranked is not None] for _, row in chosen
+        }
+        reviews = self._texts([i for ids_ in quote_ids.values() for i in ids_])
         suggestions = []
         for score, row in chosen:
-            texts = [t for i in quote_ids.get(row.term, ()) if i in reviews for t in (reviews[i].summary, reviews[i].text)]
+            texts = [t for i in quote_ids[row.term] if i in reviews for t in (reviews[i].summary, reviews[i].text)]
             polar = row.positive + row.negative
             suggestions.append(
                 Suggestion(
