@@ -369,7 +369,7 @@ class _PartialRebuild(_Rebuild):
         cursor = self.cursor
         for start in range(0, len(self.ids), SCOPE_PART):
             totals.add_terms(cursor, self.ids[start : start + SCOPE_PART])
-        totals.drop_unused_terms(cursor)
+        totals.apply_term_deltas(cursor)
         cursor.execute(UPDATE_PRODUCTS)
         counted = False
         if self.reviews_only:  # the lengths and the number of products are unchanged: only the rating totals move

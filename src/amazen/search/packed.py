@@ -110,7 +110,8 @@ RETURNING {returning}
 """
 SPLICE_BLOCKS = 16  # blocks spliced at a time: their rows are held in memory, a few MB per block
 
-IN_BLOCKS = f"unnest(%(blocks)s::int[]) k(block) JOIN products p ON p.id >= k.block * {BLOCK} AND p.id < (k.block + 1) * {BLOCK}"
+# A partial repack's blocks' facts, taken out of the live table to be spliced.
+TAKE_OLD_FACTS = "DELETE FROM packed_facts WHERE block = ANY(%s) RETURNING block, ids, records, category_ids"
 
 # A full rebuild packs into new tables beside the live ones and swaps them in with the others
 # (amazen.search.indexer): stored uncompressed (a compressed array would be decompressed on every read).
@@ -179,7 +180,7 @@ def _add_pairs(cursor, product_ids):
 def repack(cursor, product_ids):
     """After a partial rebuild of these products (``remember`` was called first): splice their new
     entries into the arrays of every term and descriptor they had or have, in place of their old ones,
-    and pack their blocks' facts again. Those packed_facts rows are always written anew: their new
+    and their facts into their blocks' facts. Those packed_facts rows are always written anew: their new
     versions are what tell every process's cache (amazen.search.blockcache) that the blocks changed.
 
     Spliced rather than packed again from the rows: the rows are keyed by product, and a term's rows in
@@ -190,7 +191,8 @@ def repack(cursor, product_ids):
     blocks = sorted({product_id // BLOCK for product_id in product_ids})
     cursor.execute(BLOCK_LOCK, (blocks,))
     cursor.execute(NUMBER_BRANDS.format(where="p.id = ANY(%(ids)s)"), {"ids": product_ids})
-    cursor.execute(RECORDS.format(products=IN_BLOCKS), {"blocks": blocks})
+    # The records of these products only: the other products' facts do not change, and are spliced.
+    cursor.execute(RECORDS.format(products="(SELECT * FROM products WHERE id = ANY(%(ids)s)) p"), {"ids": product_ids})
     for start in range(0, len(blocks), SPLICE_BLOCKS):
         some = blocks[start : start + SPLICE_BLOCKS]
         in_some = set(some)
@@ -206,8 +208,13 @@ def repack(cursor, product_ids):
                 cursor.copy_expert(f"COPY packed_{kind} ({columns}) FROM STDIN WITH (FORMAT binary)", io.BytesIO(data))
     for kind in ("terms", "evidence"):
         cursor.execute(f"TRUNCATE repack_{kind}")
-    cursor.execute("DELETE FROM packed_facts WHERE block = ANY(%s)", (blocks,))
-    cursor.execute(PACK_FACTS.format(new=""))  # pack_records holds exactly the blocks' products
+    cursor.execute(TAKE_OLD_FACTS, (blocks,))
+    old = cursor.fetchall()
+    cursor.execute("SELECT id, record, category_ids FROM pack_records ORDER BY id")
+    cursor.executemany(
+        "INSERT INTO packed_facts (block, ids, records, category_ids) VALUES (%s, %s, %s, %s)",
+        spliced_facts(old, cursor.fetchall(), product_ids),
+    )
     cursor.execute("DROP TABLE pack_records")
 
 
@@ -243,6 +250,49 @@ def spliced(old, new, product_ids, dtype, facts=True):
         categories = np.frombuffer(b"".join(parts[2]), dtype=np.uint8)
         with_facts = (records[order], categories, category_starts[order], category_sizes[order])
     return _copy_data([_rows(((term, _block_field(block)) for term, block in keys), ends, entries[order], with_facts)])
+
+
+def spliced_facts(old, new, product_ids):
+    """The packed_facts rows (block, ids, records, category ids) that the blocks' ``old`` rows become
+    when the facts of ``product_ids`` are replaced by ``new`` ((id, record, category ids) of those that
+    exist), in block order; a block left without products is left out."""
+    ids, records, categories = [], [], []  # old rows, then new: a row of each per block or product
+    for _, old_ids, old_records, old_categories in old:
+        ids.append(bytes(old_ids))
+        records.append(bytes(old_records))
+        categories.append(bytes(old_categories))
+    for product_id, record, category_ids in new:
+        ids.append(_ID.pack(product_id))
+        records.append(bytes(record))
+        categories.append(bytes(category_ids))
+    ids = np.frombuffer(b"".join(ids), ">i4")
+    records = np.frombuffer(b"".join(records), RECORD)
+    categories = np.frombuffer(b"".join(categories), np.uint8)
+    old_count = sum(len(row[1]) for row in old) // _ID.size
+    keep = np.concatenate((~np.isin(ids[:old_count], product_ids), np.ones(len(ids) - old_count, bool)))
+    sizes = records["category_count"].astype(np.intp) * 4
+    starts = np.cumsum(sizes) - sizes
+    order = np.flatnonzero(keep)[np.argsort(ids[keep], kind="stable")]
+    if not order.size:
+        return []
+    ids, records, starts, sizes = ids[order], records[order], starts[order], sizes[order]
+    ends = np.cumsum(sizes)
+    gather = np.arange(ends[-1]) + np.repeat(starts - (ends - sizes), sizes)
+    categories = categories[gather]
+    rows = []
+    block_of = ids.astype(np.int64) // BLOCK
+    bounds = np.flatnonzero(np.diff(block_of)) + 1
+    for first, last in zip(np.concatenate(([0], bounds)), np.concatenate((bounds, [len(ids)]))):
+        first_byte, last_byte = ends[first] - sizes[first], ends[last - 1]
+        rows.append(
+            (
+                int(block_of[first]),
+                ids[first:last].tobytes(),
+                records[first:last].tobytes(),
+                categories[first_byte:last_byte].tobytes(),
+            )
+        )
+    return rows
 
 
 def _block_field(block):

@@ -3,8 +3,8 @@ search_stats (BM25's document count and average length, the review and rating to
 prior), term_stats (each descriptor's products, mentions and positive mentions) and product_term_stats
 (each term's products, BM25's document frequencies).
 
-A partial rebuild subtracts its products' old rows from the totals before replacing them and adds the
-new ones after: exact without a recount of every product. A full rebuild counts them again
+A partial rebuild notes its products' old rows before replacing them and the new ones after, and moves
+the totals by the difference: exact without a recount of every product. A full rebuild counts them again
 (``recount_terms``, ``refresh``).
 """
 
@@ -33,36 +33,35 @@ FROM (SELECT COALESCE(sum(review_count), 0) AS reviews, COALESCE(sum(rating_coun
 WHERE s.id = 1
 """
 
-# term_stats is the sum of descriptor_evidence over products.
-TERM_STATS_OF = """
-SELECT term, count(*) AS products, sum(mentions) AS mentions, sum(positive) AS positive
-FROM descriptor_evidence WHERE product_id = ANY(%s) GROUP BY term ORDER BY term
+# term_stats is the sum of descriptor_evidence over products, product_term_stats the number of products
+# whose text uses each term (product_terms: product_postings' rows). A partial rebuild notes its products'
+# old totals with a minus sign and their new ones, then moves the totals by the difference: only the
+# terms whose totals changed are written (a written review's words, not every term of its product).
+TERM_DELTAS = """
+CREATE TEMP TABLE IF NOT EXISTS term_deltas (term text COLLATE "C", products int, mentions bigint, positive bigint)
+ON COMMIT DROP;
+CREATE TEMP TABLE IF NOT EXISTS product_term_deltas (term text COLLATE "C", products int) ON COMMIT DROP;
 """
-SUBTRACT_TERM_STATS = f"""
-UPDATE term_stats t SET products = t.products - o.products, mentions = t.mentions - o.mentions,
-                        positive = t.positive - o.positive
-FROM ({TERM_STATS_OF}) o WHERE t.term = o.term
+NOTE_TERMS = """
+INSERT INTO term_deltas
+SELECT term, {sign}count(*), {sign}sum(mentions), {sign}sum(positive) FROM descriptor_evidence WHERE product_id = ANY(%(ids)s)
+GROUP BY term;
+INSERT INTO product_term_deltas SELECT term, {sign}count(*) FROM product_terms WHERE product_id = ANY(%(ids)s) GROUP BY term;
 """
-ADD_TERM_STATS = f"""
-INSERT INTO term_stats (term, products, mentions, positive) {TERM_STATS_OF}
+# In term order, the order every writer locks the rows in. A term no product uses any more is deleted.
+APPLY_TERM_DELTAS = """
+INSERT INTO term_stats (term, products, mentions, positive)
+SELECT term, sum(products), sum(mentions), sum(positive) FROM term_deltas GROUP BY term
+HAVING sum(products) <> 0 OR sum(mentions) <> 0 OR sum(positive) <> 0 ORDER BY term
 ON CONFLICT (term) DO UPDATE SET products = term_stats.products + excluded.products,
-    mentions = term_stats.mentions + excluded.mentions, positive = term_stats.positive + excluded.positive
-"""
-# product_term_stats likewise counts product_terms (product_postings' rows): how many products' text use each term.
-PRODUCT_TERM_STATS_OF = """
-SELECT term, count(*) AS products FROM product_terms WHERE product_id = ANY(%s) GROUP BY term ORDER BY term
-"""
-SUBTRACT_PRODUCT_TERM_STATS = f"""
-UPDATE product_term_stats t SET products = t.products - o.products
-FROM ({PRODUCT_TERM_STATS_OF}) o WHERE t.term = o.term
-"""
-ADD_PRODUCT_TERM_STATS = f"""
-INSERT INTO product_term_stats (term, products) {PRODUCT_TERM_STATS_OF}
-ON CONFLICT (term) DO UPDATE SET products = product_term_stats.products + excluded.products
-"""
-DROP_UNUSED_TERMS = """
-DELETE FROM term_stats WHERE products <= 0;
-DELETE FROM product_term_stats WHERE products <= 0;
+    mentions = term_stats.mentions + excluded.mentions, positive = term_stats.positive + excluded.positive;
+DELETE FROM term_stats t USING (SELECT DISTINCT term FROM term_deltas) d WHERE t.term = d.term AND t.products <= 0;
+INSERT INTO product_term_stats (term, products)
+SELECT term, sum(products) FROM product_term_deltas GROUP BY term HAVING sum(products) <> 0 ORDER BY term
+ON CONFLICT (term) DO UPDATE SET products = product_term_stats.products + excluded.products;
+DELETE FROM product_term_stats t USING (SELECT DISTINCT term FROM product_term_deltas) d
+WHERE t.term = d.term AND t.products <= 0;
+DROP TABLE term_deltas, product_term_deltas;
 """
 # A full rebuild's workers sum each block's descriptors (packed.TERM_TOTALS) into this table.
 BLOCK_TERM_TOTALS = """
@@ -88,15 +87,19 @@ DROP TABLE counted_terms, counted_product_terms, block_term_totals;
 
 
 def subtract_terms(cursor, product_ids):
-    """Before these products' index rows are deleted: take them out of term_stats and product_term_stats."""
-    cursor.execute(SUBTRACT_TERM_STATS, (product_ids,))
-    cursor.execute(SUBTRACT_PRODUCT_TERM_STATS, (product_ids,))
+    """Before these products' index rows are deleted: note their share of term_stats and
+    product_term_stats, to be taken out by ``apply_term_deltas``."""
+    cursor.execute(TERM_DELTAS + NOTE_TERMS.format(sign="-"), {"ids": product_ids})
 
 
 def add_terms(cursor, product_ids):
-    """Once these products' new index rows are loaded: add them to term_stats and product_term_stats."""
-    cursor.execute(ADD_TERM_STATS, (product_ids,))
-    cursor.execute(ADD_PRODUCT_TERM_STATS, (product_ids,))
+    """Once these products' new index rows are loaded: note their share, to be put in."""
+    cursor.execute(NOTE_TERMS.format(sign=""), {"ids": product_ids})
+
+
+def apply_term_deltas(cursor):
+    """Move term_stats and product_term_stats by what ``subtract_terms`` and ``add_terms`` noted."""
+    cursor.execute(APPLY_TERM_DELTAS)
 
 
 def subtract_ratings(cursor, product_ids):
@@ -111,10 +114,6 @@ def add_ratings(cursor, product_ids):
     ``refresh`` counts it."""
     cursor.execute(MOVE_RATING_TOTALS.format(sign="+"), (product_ids,))
     return cursor.rowcount > 0
-
-
-def drop_unused_terms(cursor):
-    cursor.execute(DROP_UNUSED_TERMS)
 
 
 def start_recount(cursor):
