@@ -56,9 +56,10 @@ product_evidence = Table(
     Base.metadata,
     Column("product_id", Integer, primary_key=True, autoincrement=False),
     Column("evidence", TERM, nullable=False),
-    # The lines come most mentioned term first. The first head_length characters are all of them for a
-    # product of at most 128 terms (documents.HEAD_TERMS), else the terms several of its reviews mention:
-    # what the view head_evidence reads, without the rest. NULL: the row predates the column.
+    # The first head_length characters, what the view head_evidence reads without the rest: all the lines
+    # of a product of at most 128 terms (documents.HEAD_TERMS); a bigger one's lines begin with the terms
+    # several of its reviews mention, most mentioned first, and its head is the first 128 of those.
+    # NULL: the row predates the column.
     Column("head_length", Integer),
 )
 # A row's histogram as [1-star, ..., 5-star] counts and its quotes as a list of review ids, for readers

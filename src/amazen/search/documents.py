@@ -20,6 +20,7 @@ QUOTES = 2  # per term and product: descriptor_evidence's quote_1 and quote_2
 # mention (on a tie, in term order). A big product's long tail would cost suggestions more to read than
 # it changes them.
 HEAD_TERMS = 128
+LINE_TABS = 12  # the tabs between a product_evidence line's 13 fields
 MAX_PHRASE_LENGTH = 80  # characters of a vocabulary phrase
 
 # A vocabulary word: a run of letters, digits and apostrophes of folded text.
@@ -121,24 +122,25 @@ def evidence_row(product_id, reviews):
 def _evidence_row(product_id, found):
     """The product_evidence COPY line of ``review_evidence``'s terms (evidence_row's, and analyse_chunk's,
     which packs them too), or "" for none: the product, its lines, and how many characters its head (see
-    HEAD_TERMS: a prefix, as the most mentioned terms come first) takes once COPY has read it (each
-    escaped tab and newline is one character)."""
+    HEAD_TERMS: a prefix of its lines) takes once COPY has read it."""
     if not found:
         return ""
-    lines = [term + tail for term, tail, _ in found]
-    head = lines
-    if len(lines) > HEAD_TERMS:
-        head = [line for line, (_, _, values) in zip(lines, found) if values[4] > 1][:HEAD_TERMS]
-    head_length = max(sum(map(len, head)) - sum(line.count("\\") for line in head) + len(head) - 1, 0)
-    return f"{product_id}\t" + "\\n".join(lines) + f"\t{head_length}\n"
+    body = "\\n".join([term + tail for term, tail, _ in found])
+    # Read by COPY, a line's escaped tabs and the escaped newlines between lines are one character each.
+    if len(found) <= HEAD_TERMS:
+        head_length = len(body) - LINE_TABS * len(found) - (len(found) - 1)
+    else:  # the terms of several mentions, which come first
+        head = [term + tail for term, tail, values in found[:HEAD_TERMS] if values[4] > 1]
+        head_length = max(sum(map(len, head)) - LINE_TABS * len(head) + len(head) - 1, 0)
+    return f"{product_id}\t{body}\t{head_length}\n"
 
 
 def review_evidence(reviews):
     """(term, the rest of its product_evidence line, (praise - complaint, plain - negated neutral
     mentions, stars sum, rated, mentions, praise)) per term of ``reviews``: the line for evidence_row, the
-    values for the packed evidence and the descriptors' totals. The terms most reviews mention come
-    first (on a tie, in term order), then those one review mentions, in the order the most helpful
-    reviews use them."""
+    values for the packed evidence and the descriptors' totals. In the order the most helpful reviews use
+    them; a product of more than HEAD_TERMS terms has those several reviews mention first, the most
+    mentioned first (on a tie, in term order): its head."""
     # Most helpful first (then oldest): the lowest bits are the reviews to quote.
     ordered = sorted(reviews, key=lambda r: (-(r[2] or 0), r[0]))
     n = len(ordered)
@@ -154,7 +156,7 @@ def review_evidence(reviews):
     ids = [r[0] for r in ordered]
     by_stars = [sum(1 << i for i, r in enumerate(ordered) if r[1] == stars) for stars in range(1, 6)]
     tails = {}  # bits -> the rest of the line, and the values
-    several, once = [], []
+    found = []
     for term, mark in marks.items():
         tail = tails.get(mark)
         if tail is None:
@@ -166,9 +168,11 @@ def review_evidence(reviews):
                 counts, values = ONE_MENTION[polarity]
                 tail = (f"\\t1{counts}{stars}\\t{ids[i]}\\t", (*values, stars_sum, rated, 1, int(polarity == PRAISE)))
             tails[mark] = tail
-        (once if tail[1][4] == 1 else several).append((term, *tail))
-    several.sort(key=lambda found: (-found[2][4], found[0]))  # most mentioned first: the head suggestions read
-    return several + once
+        found.append((term, *tail))
+    if len(found) > HEAD_TERMS:
+        several = sorted((term for term in found if term[2][4] > 1), key=lambda term: (-term[2][4], term[0]))
+        found = several + [term for term in found if term[2][4] == 1]
+    return found
 
 
 # A single review's mention by polarity (analyzer.PRAISE ... NEUTRAL_NEGATED): its line's positive,

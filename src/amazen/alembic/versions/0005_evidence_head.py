@@ -1,13 +1,13 @@
-"""evidence head: each product's most mentioned terms can be read without the rest of its evidence
+"""evidence head: the terms descriptor suggestions read of a product, without the rest of its evidence
 
 Revision ID: 0005_evidence_head
 Revises: 0004_evidence_without_facts
 
-product_evidence gains head_length: its lines come most mentioned term first, and the first
-head_length characters are all of them for a product of at most 128 terms, else the terms several of
-its reviews mention. The view head_evidence reads only those; descriptor suggestions use it. Rows
-written before have no head_length and head_evidence reads all their lines, until the next full
-`amazen-reindex` writes them anew.
+product_evidence gains head_length: its first head_length characters are all the lines of a product
+of at most 128 terms; a bigger product's lines begin with the terms several of its reviews mention,
+most mentioned first, and its head is the first 128 of those. The view head_evidence reads only the
+head; descriptor suggestions use it. Rows written before have no head_length and head_evidence reads
+all their lines, until the next full `amazen-reindex` writes them anew.
 """
 
 from alembic import op
