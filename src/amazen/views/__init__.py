@@ -3,15 +3,39 @@
 import hashlib
 from pathlib import Path
 
+from pyramid.encode import url_quote, urlencode
 from pyramid.path import AssetResolver
 from pyramid.static import QueryStringConstantCacheBuster
+from pyramid.traversal import PATH_SEGMENT_SAFE, quote_path_segment
 from pyramid.tweens import INGRESS
+from pyramid.url import ANCHOR_SAFE
 
 STATIC = "amazen:static"
 
 
+def products_url(request):
+    """The products' URL, worked out once a request (``request.products_url``): a results page or list
+    links every product and quote, and resource_url walks the resource tree each time."""
+    return request.resource_url(request.root["products"])
+
+
+def product_link(request, asin, query=None, anchor=None):
+    """What request.resource_url(products, asin, query=query, anchor=anchor) makes, from products_url."""
+    url = request.products_url + quote_path_segment(asin, safe=PATH_SEGMENT_SAFE)
+    if query:
+        url += "?" + urlencode(query, doseq=True)
+    if anchor:
+        url += "#" + url_quote(anchor, ANCHOR_SAFE)
+    return url
+
+
 def product_url(request, product, **query):
-    return request.resource_url(request.root["products"], product.asin, query=query or None)
+    return product_link(request, product.asin, query)
+
+
+def review_url(request, asin, review_id):
+    """Where a quoted review is shown: first on its product's page, anchored."""
+    return product_link(request, asin, {"review": review_id}, f"review-{review_id}")
 
 
 def category_url(request, category):
@@ -43,6 +67,7 @@ def includeme(config):
     # request.static_url adds ?v=<static_version()>, so nginx may let browsers keep those URLs for a year.
     config.add_cache_buster(STATIC, QueryStringConstantCacheBuster(static_version(), param="v"))
     config.add_jinja2_search_path("amazen:templates", name=".jinja2")
+    config.add_request_method(products_url, reify=True)
     config.add_request_method(product_url)
     config.add_request_method(category_url)
     config.add_request_method(url_with)

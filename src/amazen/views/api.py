@@ -9,12 +9,8 @@ from pyramid.view import view_config
 from amazen.resources import ApiComplete, ApiProduct, ApiSearch, ApiSuggestDescriptors, OpenApiDocument
 from amazen.search.query import parse_dismissed, parse_prefix, parse_search
 
+from . import product_link, review_url
 from .openapi import openapi_document
-
-
-def review_url(request, asin, review_id):
-    """Where a quoted review is shown: first on its product's page, anchored."""
-    return request.resource_url(request.root["products"], asin, query={"review": review_id}, anchor=f"review-{review_id}")
 
 
 def search_json(request, found):
@@ -27,7 +23,7 @@ def search_json(request, found):
             "price": float(result.price) if result.price is not None else None,
             "rating": round(result.rating, 3) if result.rating is not None else None,
             "review_count": result.review_count,
-            "url": request.resource_url(request.root["products"], result.asin),
+            "url": product_link(request, result.asin),
             "image_url": result.image_url,
             "score": result.score,
             "evidence": [
@@ -80,7 +76,7 @@ def product_json(request, product):
         "features": list(product.features or []),
         "image_url": product.image_url,
         "categories": [c.path for c in product.categories],
-        "url": request.resource_url(request.root["products"], product.asin),
+        "url": product_link(request, product.asin),
         "review_count": product.review_count,
         "rating": {
             "average": round(product.rating_average, 3) if product.rating_average is not None else None,
@@ -91,7 +87,6 @@ def product_json(request, product):
 
 
 def customers_say_json(request, product, says):
-    products = request.root["products"]
     return [
         {
             "descriptor": say.descriptor,
@@ -102,7 +97,7 @@ def customers_say_json(request, product, says):
             "neutral": say.neutral,
             "stars": say.stars,
             "quote": {"text": say.quote, "review_url": review_url(request, product.asin, say.review_id)} if say.quote else None,
-            "reviews_url": request.resource_url(products, product.asin, query={"say": say.descriptor}, anchor="reviews"),
+            "reviews_url": product_link(request, product.asin, {"say": say.descriptor}, "reviews"),
         }
         for say in says
     ]

@@ -9,7 +9,7 @@ from amazen.resources import ComparePage
 from amazen.search import scoring
 from amazen.search.query import Descriptor, parse_asins, parse_descriptors
 
-from .api import review_url
+from . import review_url
 from .search import SearchLinks
 
 SAYS_PER_PRODUCT = 4  # each product's top "customers say" attributes taken, in turn

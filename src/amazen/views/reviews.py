@@ -26,6 +26,7 @@ from amazen.resources import (
     ReviewResource,
 )
 
+from . import product_link
 from .errors import BUSY_MESSAGE, error_response, same_site_path
 
 # The most characters each field may have; a review needs stars and a text, the headline is optional.
@@ -106,7 +107,7 @@ def json_body(request):
 
 def product_page(request, product, review_id=None):
     anchor = f"review-{review_id}" if review_id else "reviews"
-    return request.resource_url(request.root["products"], product.asin, anchor=anchor)
+    return product_link(request, product.asin, anchor=anchor)
 
 
 def back_to(request, review):

@@ -10,7 +10,7 @@ from amazen.search.query import parse_dismissed, parse_search, query_parts, with
 from amazen.search.scoring import SORTS
 from amazen.search.suggest import SUGGEST_FROM
 
-from .api import review_url
+from . import review_url
 
 # The parameters that make up a search's state, in the order URLs list them.
 STATE_KEYS = ("q", "pos", "neg", "category", "brand", "price_min", "price_max", "rating_min", "sort", "per_page", "dismissed")
