@@ -15,7 +15,7 @@ from webtest import TestApp
 
 from amazen.catalog.demo import generate
 from amazen.ingest.bulk import load_records
-from amazen.search import blockcache, ranking
+from amazen.search import blockcache, ranking, service
 from amazen.search.blockcache import BlockCache
 from amazen.search.indexer import index_products
 from amazen.search.packed import BLOCK
@@ -98,6 +98,26 @@ def test_a_search_without_a_query_sees_a_written_reviews_facts_on_the_next_reque
     post_review(shopper(writer), most_reviewed["asin"], review)
     first = search(reader, sort="reviews")["results"][0]
     assert (first["asin"], first["review_count"]) == (most_reviewed["asin"], most_reviewed["review_count"] + 1)
+
+
+def test_a_searchs_totals_and_spelling_are_read_once_a_snapshot(catalog, monkeypatch):
+    """The corpus totals and did-you-mean's corrections a search reads beside the index are kept at the
+    blocks' snapshot: read again after a write, as the index rows are."""
+    reader, writer = make_app(catalog), make_app(catalog)
+    params = {"q": "headphones", "pos": "confortable"}  # a misspelt descriptor: did-you-mean looks it up
+    first = search(reader, **params)
+    assert first["did_you_mean"] and first["did_you_mean"]["pos"] == ["comfortable"]
+    counts = counting(monkeypatch, SearchService, "_read_counts")
+    spelling = counting(monkeypatch, service, "descriptor_corrections")
+    assert search(reader, **params) == first
+    assert counts == [] and spelling == []
+
+    shown = first["results"][0]
+    post_review(shopper(writer), shown["asin"], {"rating": 5, "summary": "Confortable", "text": "So confortable."})
+    again = search(reader, **params)
+    assert counts and spelling  # a new snapshot: read again
+    mentioned = next(r for r in again["results"] if r["asin"] == shown["asin"])["evidence"][0]["mentions"]
+    assert mentioned == next(r for r in first["results"] if r["asin"] == shown["asin"])["evidence"][0]["mentions"] + 1
 
 
 def test_a_written_review_makes_the_next_search_read_again_only_its_products_block(scratch_url, monkeypatch):

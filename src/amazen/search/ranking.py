@@ -101,10 +101,10 @@ class IndexReader:
     BlockCache), through it. Each read returns [term, block, entries, records or None, category ids or
     None] in term and block order; records and category ids only where asked for."""
 
-    def __init__(self, cursor, cache=None):
+    def __init__(self, cursor, cache=None, snapshot=None):
         self.cursor = cursor
         self.cache = cache
-        self._snapshot = None
+        self._snapshot = snapshot  # the search's, when it has read the blocks' versions already
         self._lead_blocks = None
 
     def postings(self, lead, others):
@@ -288,12 +288,12 @@ def facts_of(index, candidates):
     return candidates[hit], facts
 
 
-def rank(session, request, params, wanted, page=None, facets=True, cache=None):
+def rank(session, request, params, wanted, page=None, facets=True, cache=None, snapshot=None):
     """Rank ``request`` (with SearchService._plan's ``params``): the total, the ids of the first ``wanted``
     matches in order, the rows of those on ``page`` ((offset, limit), if given) and, if asked, the facets.
-    ``cache``: the process's BlockCache, if any."""
+    ``cache``: the process's BlockCache, if any; ``snapshot``: the blocks' versions the search read."""
     cursor = session.connection().connection.cursor()
-    index = IndexReader(cursor, cache)
+    index = IndexReader(cursor, cache, snapshot)
     terms, excluded, descriptors, wanted_terms, postings, evidence = _read(index, params)
     candidates, bm25, facts = _candidates(index, params, terms, postings, wanted_terms, evidence)
     for term in excluded:
@@ -405,14 +405,14 @@ def _passed(size, flags, without=None):
     return passed
 
 
-def totals_without(session, params, drops, cache=None):
+def totals_without(session, params, drops, cache=None, snapshot=None):
     """How many products a search (with SearchService._plan's ``params``) finds without each of ``drops``,
     all counted in one read of the index: a drop is (query terms, excluded terms, filter flag or None) to
     leave out. Without a query the candidates stay those of the search, so a drop leaves out excluded
     terms and filters only; with one, it may leave out any query term but the rarest (which picks the
     candidates). Descriptors never change which products match a query, so they need not be read."""
     cursor = session.connection().connection.cursor()
-    index = IndexReader(cursor, cache)
+    index = IndexReader(cursor, cache, snapshot)
     terms, excluded, _, wanted_terms, postings, evidence = _read(index, params, evidence=False)
     if terms:
         lead = _entries(postings, terms[0], packed.POSTING)

@@ -8,6 +8,7 @@ import math
 import threading
 from dataclasses import dataclass, field, replace
 from itertools import chain
+from types import MappingProxyType
 
 import sqlalchemy as sa
 
@@ -77,6 +78,24 @@ class SearchService:
     def __init__(self, session, cache=None):
         self.session = session
         self.cache = cache  # the process's BlockCache (amazen.search.blockcache), if any
+        self._snapshot_of = None  # (the transaction, the blocks' versions it read first)
+
+    def _snapshot(self):
+        """With a cache: every block's version, read once a transaction (a request's searches share it),
+        against which the index rows and the small values a search reads (``_kept``) are checked."""
+        if self.cache is None:
+            return None
+        cursor = self.session.connection().connection.cursor()
+        transaction = self.session.get_transaction()
+        if self._snapshot_of is None or self._snapshot_of[0] is not transaction:
+            self._snapshot_of = (transaction, ranking.IndexReader(cursor, self.cache).snapshot())
+        return self._snapshot_of[1]
+
+    def _kept(self, key, read):
+        """``read()``, or with a cache its value kept at this transaction's snapshot: the corpus totals and
+        spelling corrections change in the transactions that change the blocks."""
+        snapshot = self._snapshot()
+        return read() if snapshot is None else self.cache.value_at(key, snapshot.number, read)
 
     def _all(self, sql, params):
         return self.session.execute(sa.text(sql), params).all()
@@ -106,7 +125,11 @@ class SearchService:
         """((documents, average length, mean rating), {query term: products}, {descriptor term: products})
         in one statement: the corpus totals, how many products' text use each query term
         (product_term_stats) and how many products' reviews each descriptor (term_stats has a row for
-        every term some review uses)."""
+        every term some review uses). Read-only mappings: they may be kept and shared."""
+        terms, described = tuple(request.query.terms), tuple(d.term for d in request.descriptors)
+        return self._kept(("counts", terms, described), lambda: self._read_counts(terms, described))
+
+    def _read_counts(self, terms, described):
         stats = self.session.execute(
             sa.text("""
             SELECT s.documents, s.average_length, s.mean_rating,
@@ -114,10 +137,10 @@ class SearchService:
                    (SELECT json_object_agg(term, products) FROM term_stats WHERE term = ANY(:described)) AS described
             FROM (VALUES (1)) one (id) LEFT JOIN search_stats s ON s.id = one.id
             """),
-            {"terms": request.query.terms, "described": [d.term for d in request.descriptors]},
+            {"terms": list(terms), "described": list(described)},
         ).one()
         totals = tuple(stats[:3]) if stats.documents is not None else (0, 0.0, 3.0)
-        return totals, stats.used or {}, stats.described or {}
+        return totals, MappingProxyType(stats.used or {}), MappingProxyType(stats.described or {})
 
     def _plan(self, request):
         """(The request with its category as a path, the ranking's parameters, the words nothing uses, how
@@ -206,7 +229,9 @@ class SearchService:
 
     def _rank(self, request, params, wanted, page=None, facets=True):
         """The ranking (amazen.search.ranking) of a planned search; tests put their SQL reference here."""
-        return ranking.rank(self.session, request, params, wanted, page=page, facets=facets, cache=self.cache)
+        return ranking.rank(
+            self.session, request, params, wanted, page=page, facets=facets, cache=self.cache, snapshot=self._snapshot()
+        )
 
     def _did_you_mean(self, request, frequencies, total):
         """{"query", "pos", "neg", "total"}: the search with misspelt query words and descriptors
@@ -216,8 +241,12 @@ class SearchService:
             terms = analyze_query_words(word)
             if len(terms) == 1:  # not a stop word
                 term_of[word] = terms[0]
-        better = corrections(self.session, {word: frequencies.get(term, 0) for word, term in term_of.items()})
-        respelt = descriptor_corrections(self.session, self._descriptor_words(request))
+        used = {word: frequencies.get(term, 0) for word, term in term_of.items()}
+        better = self._kept(("corrections", frozenset(used.items())), lambda: corrections(self.session, used))
+        words = self._descriptor_words(request)
+        respelt = self._kept(
+            ("descriptor corrections", frozenset(words.items())), lambda: descriptor_corrections(self.session, words)
+        )
         # Not to a term the search already has: that would ask for it twice, or both want and avoid it.
         taken = {d.term for d in request.descriptors}
         respelt = {word: new for word, new in respelt.items() if descriptor_term(new) not in taken}
@@ -373,7 +402,9 @@ class SearchService:
                 alone.append((min(left, default=math.inf), at, kind, value, relaxed))
         found = []  # (at, kind, value, total)
         if shared:
-            totals = ranking.totals_without(self.session, params, [drop for *_, drop in shared], cache=self.cache)
+            totals = ranking.totals_without(
+                self.session, params, [drop for *_, drop in shared], cache=self.cache, snapshot=self._snapshot()
+            )
             found += [(at, kind, value, total) for (at, kind, value, _), total in zip(shared, totals)]
         for _, at, kind, value, relaxed in sorted(alone, key=lambda a: a[:2])[:MAX_RELAXATION_PASSES]:
             found.append((at, kind, value, self.ranked_ids(replace(relaxed, page=1), 0)[0]))
