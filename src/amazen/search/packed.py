@@ -276,9 +276,7 @@ def spliced_facts(old, new, product_ids):
     if not order.size:
         return []
     ids, records, starts, sizes = ids[order], records[order], starts[order], sizes[order]
-    ends = np.cumsum(sizes)
-    gather = np.arange(ends[-1]) + np.repeat(starts - (ends - sizes), sizes)
-    categories = categories[gather]
+    categories, ends = _gathered(categories, starts, sizes), np.cumsum(sizes)
     rows = []
     block_of = ids.astype(np.int64) // BLOCK
     bounds = np.flatnonzero(np.diff(block_of)) + 1
@@ -293,6 +291,13 @@ def spliced_facts(old, new, product_ids):
             )
         )
     return rows
+
+
+def _gathered(buffer, starts, sizes):
+    """The ``sizes[i]`` bytes from ``starts[i]`` of ``buffer`` (a uint8 array) for every i, one after the
+    other: gathered as one array of byte offsets rather than range by range."""
+    ends = np.cumsum(sizes)
+    return buffer[np.arange(ends[-1] if len(ends) else 0) + np.repeat(starts - (ends - sizes), sizes)]
 
 
 def _block_field(block):
@@ -310,9 +315,7 @@ def _rows(keys, ends, entries, facts=None):
         return _rows_of_entries(keys, ends, entry_bytes, entry_size)
     records, categories, category_starts, category_sizes = facts
     category_ends = np.cumsum(category_sizes)
-    # Each entry's category ids, gathered as one array of byte offsets rather than entry by entry.
-    gather = np.arange(category_ends[-1]) + np.repeat(category_starts - (category_ends - category_sizes), category_sizes)
-    record_bytes, entry_categories = records.tobytes(), categories[gather].tobytes()
+    record_bytes, entry_categories = records.tobytes(), _gathered(categories, category_starts, category_sizes).tobytes()
     # Every row's parts in one flat list, joined once rather than a join per row: real reviews' rare words
     # make about 25,000 rows a block.
     parts, start, category_start = [], 0, 0

@@ -85,10 +85,10 @@ class SearchService:
         against which the index rows and the small values a search reads (``_kept``) are checked."""
         if self.cache is None:
             return None
-        cursor = self.session.connection().connection.cursor()
+        connection = self.session.connection()  # begins the transaction, if need be
         transaction = self.session.get_transaction()
         if self._snapshot_of is None or self._snapshot_of[0] is not transaction:
-            self._snapshot_of = (transaction, ranking.IndexReader(cursor, self.cache).snapshot())
+            self._snapshot_of = (transaction, ranking.IndexReader(connection.connection.cursor(), self.cache).snapshot())
         return self._snapshot_of[1]
 
     def _kept(self, key, read):
