@@ -64,6 +64,30 @@ def test_a_second_identical_search_reads_no_arrays(catalog, monkeypatch):
         assert reads == [], params
 
 
+def test_the_database_digests_the_versions_as_the_cache_does(scratch_url):
+    engine = sa.create_engine(scratch_url)
+    with engine.begin() as conn:
+        assert conn.exec_driver_sql(ranking.BLOCKS_DIGEST).scalar() == blockcache.digest([])
+        conn.execute(sa.text("SELECT setval(pg_get_serial_sequence('products', 'id'), :last)"), {"last": BLOCK - 10})
+        load_records(conn, generate(products=PRODUCTS))  # in two blocks
+        pairs = conn.exec_driver_sql(ranking.BLOCK_VERSIONS).all()
+        written = conn.exec_driver_sql(ranking.BLOCKS_DIGEST).scalar()
+    engine.dispose()
+    assert [block for block, _ in pairs] == [0, 1] and written == blockcache.digest(pairs)
+
+
+def test_the_versions_are_read_only_when_their_digest_is_new(catalog, monkeypatch):
+    reader, writer = make_app(catalog), make_app(catalog)
+    search(reader, q="headphones")
+    snapshots = counting(monkeypatch, BlockCache, "snapshot")  # called with the versions read
+    first = search(reader, q="headphones")
+    assert search(reader, pos="comfortable")["total"] and snapshots == []
+    post_review(shopper(writer), first["results"][0]["asin"], {"rating": 2, "summary": "Meh", "text": "Rattly hinge."})
+    assert search(reader, q="headphones") != first and len(snapshots) == 1
+    search(reader, q="headphones")
+    assert len(snapshots) == 1
+
+
 def test_a_review_written_through_another_process_is_seen_by_the_next_search(catalog, monkeypatch):
     reader, writer = make_app(catalog), make_app(catalog)
     before = search(reader, q="headphones", per_page=100)

@@ -1,5 +1,6 @@
 """The packed index's per-process cache: block versions, the bound, the setting."""
 
+import hashlib
 import threading
 
 import pytest
@@ -17,6 +18,19 @@ def test_a_snapshot_names_the_blocks_whose_version_changed_or_that_are_gone():
     assert second is not first
     assert second.changed_since(first) == {1, 2, 3}
     assert cache.snapshot_numbered(first.number) is first
+
+
+def test_the_latest_snapshot_is_found_by_the_digest_of_its_versions():
+    cache = BlockCache(10_000)
+    pairs = [(0, "16384 700 (0,1)"), (12, "16384 812 (0,7)")]
+    # The digest as the database writes it: md5 of "block version" pairs, joined by commas.
+    written = hashlib.md5(b"0 16384 700 (0,1),12 16384 812 (0,7)").hexdigest()
+    assert cache.latest_with(written) is None
+    first = cache.snapshot(pairs)
+    assert cache.latest_with(written) is first
+    cache.snapshot([(0, "16384 700 (0,1)")])
+    assert cache.latest_with(written) is None  # no longer the latest: read the versions again
+    assert cache.latest_with(hashlib.md5(b"").hexdigest()) is None
 
 
 def test_only_the_latest_snapshots_are_kept():

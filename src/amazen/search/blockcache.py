@@ -1,8 +1,9 @@
 """A per-process cache of the packed index's rows (amazen.search.packed), so a search does not read and
 PostgreSQL does not detoast the same arrays on every request.
 
-Validated on every request by one cheap read: every block's version, the version of its packed_facts row
-(its table's oid, ``xmin`` and ``ctid``). Whatever changes a block's rows of packed_terms or
+Validated on every request by one cheap read: the digest of every block's version, the version of its
+packed_facts row (its table's oid, ``xmin`` and ``ctid``); the versions themselves are read only when the
+digest is new. Whatever changes a block's rows of packed_terms or
 packed_evidence writes its packed_facts row again in the same transaction (``packed.repack``), and a full
 rebuild swaps in new tables, so a block whose version is unchanged holds the rows the cache read. A
 search then reads only its terms' rows in the blocks whose version changed, or that it has not read
@@ -17,6 +18,7 @@ Bounded by bytes, least recently used first out. Entries are immutable; a lock g
 waitress's threads share one cache.
 """
 
+import hashlib
 import threading
 from collections import OrderedDict
 from typing import NamedTuple
@@ -40,6 +42,7 @@ class Snapshot:
         self.number = number
         self.versions = dict(pairs)
         self.blocks = [block for block, _ in pairs]
+        self.digest = digest(pairs)
 
     def changed_since(self, older):
         """The blocks whose version is not what it was in ``older`` (a block that is gone included)."""
@@ -47,6 +50,12 @@ class Snapshot:
             return frozenset()
         old = older.versions
         return {block for block, version in self.pairs if old.get(block) != version} | (old.keys() - self.versions.keys())
+
+
+def digest(pairs):
+    """The md5 (hex) of ``pairs`` written "block version,block version,…", as ranking.BLOCKS_DIGEST
+    computes it in the database: a request reads this one value while nothing has changed."""
+    return hashlib.md5(",".join(f"{block} {version}" for block, version in pairs).encode()).hexdigest()
 
 
 class Entry(NamedTuple):
@@ -96,6 +105,12 @@ class BlockCache:
                 if len(self._snapshots) > SNAPSHOTS_KEPT:
                     self._snapshots.popitem(last=False)
             return latest
+
+    def latest_with(self, digest):
+        """The latest Snapshot if ``digest`` is its digest (nothing has changed since), else None."""
+        with self._lock:
+            latest = next(reversed(self._snapshots.values()))
+            return latest if latest.digest == digest else None
 
     def snapshot_numbered(self, number):
         """The Snapshot numbered ``number``, or None when it is no longer kept."""

@@ -40,9 +40,12 @@ IN_LEAD_BLOCKS = "AND block = ANY(ARRAY(SELECT block FROM packed_terms WHERE ter
 FACTS_SQL = "SELECT NULL, block, ids, records, category_ids FROM packed_facts {in_blocks} ORDER BY block"
 IN_BLOCKS = "WHERE block = ANY(%(blocks)s)"
 
-# Through a process's cache (amazen.search.blockcache): every block's version first, then only the rows
-# the cache does not hold at their blocks' versions, by (term, block) key.
-BLOCK_VERSIONS = "SELECT block, tableoid::text || ' ' || xmin::text || ' ' || ctid::text FROM packed_facts ORDER BY block"
+# Through a process's cache (amazen.search.blockcache): the digest of every block's version first (one
+# row, however many blocks), every block's version only when it is not the latest snapshot's; then only
+# the rows the cache does not hold at their blocks' versions, by (term, block) key.
+_VERSION = "tableoid::text || ' ' || xmin::text || ' ' || ctid::text"
+BLOCKS_DIGEST = f"SELECT md5(coalesce(string_agg(block::text || ' ' || {_VERSION}, ',' ORDER BY block), '')) FROM packed_facts"
+BLOCK_VERSIONS = f"SELECT block, {_VERSION} FROM packed_facts ORDER BY block"
 FETCH_SQL = {
     "terms": """
 SELECT p.term, p.block, p.entries, CASE WHEN k.with_facts THEN p.records END,
@@ -98,8 +101,9 @@ def _decoded(rows):
 
 class IndexReader:
     """A search's reads of the packed index: straight from the database, or, with a ``cache`` (a
-    BlockCache), through it. Each read returns [term, block, entries, records or None, category ids or
-    None] in term and block order; records and category ids only where asked for."""
+    BlockCache), through it. Each read returns rows [term, block, entries, records or None, category ids
+    or None] in term and block order, records and category ids only where asked for; through the cache,
+    one row a term, its blocks' arrays joined, and in place of the block the list of its blocks."""
 
     def __init__(self, cursor, cache=None, snapshot=None):
         self.cursor = cursor
@@ -114,7 +118,7 @@ class IndexReader:
             sql = TERMS_SQL if lead else EXCLUDED_SQL
             return _decoded(copy_rows(self.cursor, sql, {"lead": lead, "others": others}))
         rows = self._cached("terms", [(lead, self.snapshot().blocks, True)]) if lead else []
-        self._lead_blocks = [row[1] for row in rows] if lead else self.snapshot().blocks
+        self._lead_blocks = (rows[0][1] if rows else []) if lead else self.snapshot().blocks
         return rows + self._cached("terms", [(term, self._lead_blocks, False) for term in others])
 
     def evidence(self, terms, lead):
@@ -149,10 +153,14 @@ class IndexReader:
         return kept.ids, kept.facts
 
     def snapshot(self):
-        """Every block's version, read once per reader."""
+        """Every block's version, read once per reader: the cache's latest snapshot when the digest of
+        the versions is its digest."""
         if self._snapshot is None:
-            self.cursor.execute(BLOCK_VERSIONS)
-            self._snapshot = self.cache.snapshot(self.cursor.fetchall())
+            self.cursor.execute(BLOCKS_DIGEST)
+            self._snapshot = self.cache.latest_with(self.cursor.fetchone()[0])
+            if self._snapshot is None:
+                self.cursor.execute(BLOCK_VERSIONS)
+                self._snapshot = self.cache.snapshot(self.cursor.fetchall())
         return self._snapshot
 
     def _cached(self, table, wants):
@@ -194,11 +202,10 @@ class IndexReader:
                     else:
                         rows[block] = row
                 cache.put((table, term), Entry(snapshot.number, frozenset(known | set(stale)), rows))
-            for block in blocks:
-                row = rows.get(block)
-                if row is not None:
-                    entries, records, category_ids = row
-                    out.append([term, block, entries, records if full else None, category_ids if full else None])
+            found = [rows[block] for block in blocks if block in rows]
+            if found:  # one row of the term's blocks joined, as by_term would join them (it keeps it whole)
+                joined = [b"".join(row[i] for row in found) for i in range(3 if full else 1)]
+                out.append([term, [block for block in blocks if block in rows], *joined, *([None, None] if not full else [])])
         return out
 
 
@@ -459,10 +466,17 @@ def _candidates(index, params, terms, postings, wanted_terms, evidence):
         return candidates, bm25, facts
     if wanted_terms:
         found = [_entries(evidence, term, packed.EVIDENCE)["id"] for term in wanted_terms]
-        candidates, facts = facts_of(index, np.unique(np.concatenate(found)).astype(np.int32))
+        candidates, facts = facts_of(index, union_of_sorted(found))
         return candidates, np.zeros(len(candidates)), facts
     candidates, facts = index.every_fact()
     return candidates, np.zeros(len(candidates)), facts
+
+
+def union_of_sorted(arrays):
+    """The sorted ids in any of ``arrays`` (each sorted, without repeats), as int32. A stable sort finds
+    the arrays' sorted runs and merges them, in linear time for a few; np.unique hashes or sorts anew."""
+    merged = np.sort(np.concatenate(arrays), kind="stable").astype(np.int32)
+    return merged[np.concatenate(([True], merged[1:] != merged[:-1]))] if len(merged) else merged
 
 
 def _bm25(params, i, postings):
@@ -546,7 +560,9 @@ def _facets(cursor, params, facts, where, price, rating, brand):
     )[: scoring.FACET_VALUES]  # stable: ties stay in name order
 
     # Brands: counted by number; the names of those that can be among the first, ordered by the database.
-    numbers, counts = np.unique(brand[where("in_brand") & (brand >= 0)], return_counts=True)
+    counts = np.bincount(brand[where("in_brand") & (brand >= 0)])
+    numbers = np.flatnonzero(counts)
+    counts = counts[numbers]
     brands = []
     if len(numbers):
         least = np.sort(counts)[::-1][: scoring.FACET_VALUES][-1]
