@@ -1,12 +1,17 @@
 """Load through the deployed topology: nginx in front of two app processes over one PostgreSQL, with a
 catalog of real review text resampled to 1M reviews.
 
-wrk (``apt-get install wrk``) keeps 32 connections busy for 60 s replaying the search mix of
-benchmarks/search.py (``--corpus real``) as ``GET /api/search`` through nginx, three times:
+wrk (``apt-get install wrk``) replays the search mix of benchmarks/search.py (``--corpus real``) as
+``GET /api/search`` through nginx for 60 s in each phase:
 
-* baseline: nothing else runs;
+* baseline: 32 connections kept busy (each sends its next search as soon as it has an answer), nothing
+  else runs: how many searches a second the site answers at most;
+* at 150/s: searches sent at that fixed rate (``--rate``) whether or not earlier ones have been answered,
+  as shoppers arrive: the latencies at that load, without the queue 32 busy connections build;
 * import: ``amazen-import`` loads 100k more reviews (new products) into the same database meanwhile;
 * writes: signed-in shoppers write reviews through nginx meanwhile, back to back, while the searches run.
+
+The import and writes phases keep 32 connections busy, as the baseline does.
 
 It prints one table: requests/s, p50/p95/p99 and errors (5xx, timeouts, socket errors) of the searches in
 each phase, and what the import and the writers got (a write refused with 503 because an import holds the
@@ -17,7 +22,8 @@ The database (``amazen_load`` on the embedded server, or on AMAZEN_BENCH_DATABAS
 added reviews to it). Every limit of nginx and of the app that counts by client address is raised for the
 run: all of wrk's connections come from one address, which the deployed limits exist to slow down.
 
-    python benchmarks/load.py [--reviews 1000000] [--extra 100000] [--seconds 60] [--connections 32] [--reuse]
+    python benchmarks/load.py [--reviews 1000000] [--extra 100000] [--seconds 60] [--connections 32] [--rate 150]
+        [--phases baseline,rate,import,writes] [--reuse]
 """
 
 import argparse
@@ -54,11 +60,18 @@ POSITION = WORKDIR / "position"
 
 # wrk's script: each connection walks the mix from its own offset; statuses are counted per thread and
 # summed at the end (wrk's own count of "non-2xx/3xx" does not tell a 503 from a 500).
+#
+# With LOAD_RATE, requests are sent on a fixed schedule (an open loop: one every 1/rate s, whether or not
+# earlier ones have been answered) rather than each as soon as its connection is free. wrk times a request
+# from when it is sent, so a send that had to wait for a free connection would hide that wait: such sends
+# (more than LATE_MS behind the schedule) are counted, and with none the latencies are the whole story.
 WRK_SCRIPT = r"""
 local paths = {}
 for line in io.lines(os.getenv("LOAD_PATHS")) do paths[#paths + 1] = line end
 local threads = {}
 local counter = 0
+local rate = tonumber(os.getenv("LOAD_RATE") or "")
+local LATE_MS = 10
 function setup(thread)
   thread:set("id", counter)
   counter = counter + 1
@@ -67,6 +80,29 @@ end
 function init(args)
   position = (id * 7919) % #paths
   statuses = {}
+  late = 0
+end
+if rate then
+  local ffi = require("ffi")
+  ffi.cdef[[
+    typedef struct { long tv_sec; long tv_nsec; } load_timespec;
+    int clock_gettime(int clock, load_timespec *now);
+  ]]
+  local clock = ffi.new("load_timespec")
+  local function now_ms()
+    ffi.C.clock_gettime(1, clock)  -- CLOCK_MONOTONIC
+    return tonumber(clock.tv_sec) * 1e3 + tonumber(clock.tv_nsec) / 1e6
+  end
+  local start, scheduled = nil, 0
+  -- Called before each request a connection sends: how long to wait for the request's turn.
+  function delay()
+    local now = now_ms()
+    start = start or now
+    local due = start + scheduled * 1000 / rate
+    scheduled = scheduled + 1
+    if now - due > LATE_MS then late = late + 1 end
+    return math.max(0, math.floor(due - now + 0.5))
+  end
 end
 function request()
   position = position % #paths + 1
@@ -76,15 +112,16 @@ function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
 end
 function done(summary, latency, requests)
-  local total = {}
+  local total, late = {}, 0
   for _, thread in ipairs(threads) do
     for status, count in pairs(thread:get("statuses")) do total[tostring(status)] = (total[tostring(status)] or 0) + count end
+    late = late + thread:get("late")
   end
   io.write(string.format('LOAD-RESULT {"requests": %d, "seconds": %.3f, "p50": %.3f, "p95": %.3f, "p99": %.3f, ' ..
-    '"timeouts": %d, "socket_errors": %d, "statuses": {',
+    '"timeouts": %d, "socket_errors": %d, "late": %d, "statuses": {',
     summary.requests, summary.duration / 1e6, latency:percentile(50) / 1e3, latency:percentile(95) / 1e3,
     latency:percentile(99) / 1e3, summary.errors.timeout,
-    summary.errors.connect + summary.errors.read + summary.errors.write))
+    summary.errors.connect + summary.errors.read + summary.errors.write, late))
   local first = true
   for status, count in pairs(total) do
     io.write(string.format('%s"%s": %d', first and "" or ", ", status, count))
@@ -202,8 +239,9 @@ class Stack:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def wrk(stack, paths_file, seconds, connections):
-    """wrk over HTTPS to nginx, one thread (the other core is the servers')."""
+def wrk(stack, paths_file, seconds, connections, rate=None):
+    """wrk over HTTPS to nginx, one thread (the other core is the servers'); with ``rate``, requests go
+    out at that many a second (see WRK_SCRIPT)."""
     url = f"https://127.0.0.1:{stack.nginx.https_port}"
     script = stack.dir / "mix.lua"
     script.write_text(WRK_SCRIPT)
@@ -221,7 +259,7 @@ def wrk(stack, paths_file, seconds, connections):
             str(script),
             url,
         ],
-        env={**os.environ, "LOAD_PATHS": str(paths_file)},
+        env={**os.environ, "LOAD_PATHS": str(paths_file), **({"LOAD_RATE": str(rate)} if rate else {})},
         check=True,
         capture_output=True,
         text=True,
@@ -277,6 +315,11 @@ class Writers:
 WRITABLE = "SELECT asin FROM products WHERE review_count > 0 ORDER BY md5(asin) LIMIT 20000"
 
 
+# The rate phase's connections: enough that a request finds one free on time unless this many are
+# waiting for answers (the queue then is more than 64 / 150 s ≈ 0.4 s long, and the phase says so).
+RATE_CONNECTIONS = 64
+
+
 def percentile(values, p):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000 if ordered else float("nan")
@@ -304,6 +347,10 @@ def run(args):
         if "baseline" in args.phases:
             print("phase: baseline", file=sys.stderr)
             rows.append(("baseline", wrk(stack, paths_file, args.seconds, args.connections), None, None))
+        if "rate" in args.phases:
+            print(f"phase: {args.rate}/s", file=sys.stderr)
+            searches = wrk(stack, paths_file, args.seconds, RATE_CONNECTIONS, rate=args.rate)
+            rows.append((f"at {args.rate}/s", searches, None, None))
         if "import" in args.phases:
             print("phase: import", file=sys.stderr)
             rows.append(during_import(stack, url, writers, paths_file, args))
@@ -358,7 +405,8 @@ def during_import(stack, url, writers, paths_file, args):
 def report(rows, reviews, args):
     print(
         f"{reviews:,} reviews (real text resampled); nginx (TLS) → 2 app processes → PostgreSQL; wrk, "
-        f"{args.connections} connections, {args.seconds} s per phase, GET /api/search over a mix of 300 queries\n"
+        f"{args.connections} busy connections ({RATE_CONNECTIONS} at {args.rate}/s), {args.seconds} s per phase, "
+        "GET /api/search over a mix of 300 queries\n"
     )
     print(
         f"{'phase':<14} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'5xx':>5} {'timeouts':>8} {'socket':>6}"
@@ -382,6 +430,11 @@ def report(rows, reviews, args):
         other_statuses = {k: v for k, v in statuses.items() if k != 200}
         if other_statuses:
             print(f"{'':<14} search statuses other than 200: {other_statuses}")
+        if searches.get("late"):
+            print(
+                f"{'':<14} {searches['late']:,} of {searches['requests']:,} searches went out late (no free connection):"
+                " the latencies leave out that wait"
+            )
     for phase, _, writes, outcome in rows:
         if writes:
             odd = sorted({status for status, _ in writes} - {201, 503})
@@ -404,9 +457,10 @@ if __name__ == "__main__":
     parser.add_argument(
         "--phases",
         type=lambda text: text.split(","),
-        default=["baseline", "import", "writes"],
-        help="which phases, comma-separated (default: baseline,import,writes)",
+        default=["baseline", "rate", "import", "writes"],
+        help="which phases, comma-separated (default: baseline,rate,import,writes)",
     )
+    parser.add_argument("--rate", type=int, default=150, help="the rate phase's searches a second (default: 150)")
     parser.add_argument("--reuse", action="store_true", help="measure the database a previous run left (amazen_load)")
     parser.add_argument(
         "--search-cache-mb", type=int, help="the app processes' amazen.search_cache_mb (0: no cache; default: the app's)"

@@ -6,7 +6,15 @@ import threading
 import pytest
 
 from amazen.config import ConfigurationError
-from amazen.search.blockcache import DEFAULT_MB, ROW_OVERHEAD, SNAPSHOTS_KEPT, BlockCache, Entry, cache_from_settings
+from amazen.search.blockcache import (
+    DEFAULT_MB,
+    KEPT_VALUES,
+    ROW_OVERHEAD,
+    SNAPSHOTS_KEPT,
+    BlockCache,
+    Entry,
+    cache_from_settings,
+)
 
 
 def test_a_snapshot_names_the_blocks_whose_version_changed_or_that_are_gone():
@@ -136,3 +144,22 @@ def test_a_thread_wanting_the_entry_another_is_making_waits_for_it_rather_than_m
     first.join(timeout=60)
     second.join(timeout=60)
     assert made == ["first"] and got["first"] is got["second"]
+
+
+def test_small_values_are_not_pushed_out_by_rows():
+    cache = BlockCache(ROW_OVERHEAD + 100)
+    number = cache.snapshot([(0, "v0")]).number
+    reads = []
+    assert cache.value_at(("counts", "bass"), number, lambda: reads.append(1) or 7) == 7
+    for term in ("treble", "volume", "cable"):  # each row fills the bound
+        cache.put(("terms", term), entry(cache, [100]))
+    assert cache.value_at(("counts", "bass"), number, lambda: reads.append(1) or 8) == 7 and len(reads) == 1
+    assert cache.value_at(("counts", "bass"), number + 1, lambda: 9) == 9  # another snapshot: read again
+
+
+def test_only_the_latest_small_values_are_kept():
+    cache = BlockCache(10_000)
+    for i in range(KEPT_VALUES + 1):
+        cache.value_at(("counts", i), 0, lambda i=i: i)
+    assert cache.value_at(("counts", 0), 0, lambda: "read again") == "read again"
+    assert cache.value_at(("counts", KEPT_VALUES), 0, lambda: "read again") == KEPT_VALUES

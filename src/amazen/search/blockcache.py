@@ -14,8 +14,8 @@ One entry per table and term (the facts' rows: term None): its rows by block, an
 (a term has no row in most blocks); every product's facts decoded, at the snapshot they were read at
 (amazen.search.ranking.DecodedFacts); and small values read at a snapshot (Kept): the totals and
 spelling corrections a search reads beside the index change in the same transactions as its blocks.
-Bounded by bytes, least recently used first out. Entries are immutable; a lock guards the structure, so
-waitress's threads share one cache.
+Rows bounded by bytes, small values by number, least recently used first out. Entries are immutable; a
+lock guards the structure, so waitress's threads share one cache.
 """
 
 import hashlib
@@ -77,7 +77,12 @@ class Kept(NamedTuple):
 
     snapshot: int
     value: object
-    size: int = ROW_OVERHEAD
+
+
+# Small values kept (Kept), least recently used first out. They are bounded by number, apart from the
+# rows' bytes: a search mix whose rows fill the bound would otherwise push every one of them out before
+# it is asked for again, and each costs a statement.
+KEPT_VALUES = 4096
 
 
 class BlockCache:
@@ -87,6 +92,7 @@ class BlockCache:
         self.max_bytes = max_bytes
         self.bytes = 0
         self._entries = OrderedDict()  # key -> (Entry, its size)
+        self._values = OrderedDict()  # key -> Kept, the KEPT_VALUES most recently used
         self._snapshots = OrderedDict({0: Snapshot((), 0)})  # number -> Snapshot, the SNAPSHOTS_KEPT latest
         self._lock = threading.Lock()
         self._making = threading.Lock()  # held by the one thread making an entry (made_at)
@@ -143,11 +149,17 @@ class BlockCache:
     def value_at(self, key, number, make):
         """``make()``'s value for ``key`` at snapshot ``number``: the one kept at that snapshot, or made now
         and kept. Unlike made_at, threads that miss at once each make it: these are cheap reads."""
-        kept = self.get(key)
-        if kept is not None and kept.snapshot == number:
-            return kept.value
+        with self._lock:
+            kept = self._values.get(key)
+            if kept is not None and kept.snapshot == number:
+                self._values.move_to_end(key)
+                return kept.value
         value = make()
-        self.put(key, Kept(number, value))
+        with self._lock:
+            self._values[key] = Kept(number, value)
+            self._values.move_to_end(key)
+            if len(self._values) > KEPT_VALUES:
+                self._values.popitem(last=False)
         return value
 
     def put(self, key, entry):
