@@ -12,7 +12,6 @@ from types import MappingProxyType
 
 import sqlalchemy as sa
 
-from amazen.models import Review
 from amazen.models.search import QUOTES_ARRAY, STARS_ARRAY
 from amazen.params import InvalidParameter
 
@@ -321,9 +320,7 @@ class SearchService:
         reviews = (
             {
                 review.id: review
-                for review in self.session.execute(
-                    sa.select(Review.id, Review.summary, Review.text).where(Review.id.in_(quote_ids))
-                )
+                for review in self._all("SELECT id, summary, text FROM reviews WHERE id = ANY(:ids)", {"ids": list(quote_ids)})
             }
             if quote_ids
             else {}
