@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
@@ -33,7 +34,7 @@ sys.path.insert(0, str(REPO / "src"))
 from amazen import embedded  # noqa: E402
 from amazen.catalog.demo import generate  # noqa: E402
 from amazen.catalog.records import ProductRecord, ReviewRecord  # noqa: E402
-from amazen.dbsetup import migrate  # noqa: E402
+from amazen.dbsetup import alembic_config, migrate  # noqa: E402
 from amazen.ingest.base import open_text  # noqa: E402
 from amazen.ingest.importer import detect_format  # noqa: E402
 
@@ -136,6 +137,28 @@ def bench_database_url(name="amazen_bench"):
     base = os.environ.get("AMAZEN_BENCH_DATABASE_URL")
     url = sa.engine.make_url(base) if base else sa.engine.make_url(embedded.database_url(REPO / "var"))
     return url.set(database=name).render_as_string(hide_password=False)
+
+
+def built_database_url(name="amazen_bench"):
+    """bench_database_url(``name``) of a database an earlier run built, once it is at this code's
+    migration: one that an older checkout built would fail mid-run, or measure another schema."""
+    url = bench_database_url(name)
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            version = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+    except sa.exc.SQLAlchemyError as error:
+        problem = type(error).__name__
+        raise SystemExit(f"database {name}: no Amazen schema to measure ({problem}); build it with a run first") from None
+    finally:
+        engine.dispose()
+    if version != head:
+        raise SystemExit(
+            f"database {name} is at migration {version}, this code at {head}: run `alembic upgrade head` and "
+            "`amazen-reindex` on it (AMAZEN_DATABASE_URL), or build it again"
+        )
+    return url
 
 
 def fresh_database(name="amazen_bench", migrated=True):

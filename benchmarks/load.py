@@ -46,7 +46,7 @@ REPO = BENCHMARKS.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(BENCHMARKS))
 
-from import_speed import bench_database_url, fresh_database, wait_for_autovacuum, write_files  # noqa: E402
+from import_speed import built_database_url, fresh_database, wait_for_autovacuum, write_files  # noqa: E402
 from search import REAL_QUERIES, query_mix  # noqa: E402
 
 from tests.serve import free_port  # noqa: E402
@@ -326,7 +326,7 @@ def percentile(values, p):
 
 
 def run(args):
-    url = bench_database_url(DATABASE) if args.reuse else build(args.reviews, args.extra)
+    url = built_database_url(DATABASE) if args.reuse else build(args.reviews, args.extra)
     engine = sa.create_engine(url)
     with engine.connect() as conn:
         reviews = conn.exec_driver_sql("SELECT count(*) FROM reviews").scalar()

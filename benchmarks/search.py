@@ -53,7 +53,7 @@ sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(BENCHMARKS))
 sys.path.insert(0, str(REPO))  # tests.replica.servers, for --replica
 
-from import_speed import bench_database_url, fresh_database, wait_for_autovacuum, write_files  # noqa: E402
+from import_speed import built_database_url, fresh_database, wait_for_autovacuum, write_files  # noqa: E402
 
 from amazen.search.blockcache import DEFAULT_MB, BlockCache  # noqa: E402
 from amazen.search.query import parse_search  # noqa: E402
@@ -438,7 +438,7 @@ def run(sizes, queries, corpus, measure_only=False, database="amazen_bench", cac
     rows = []
     for size in sizes:
         if measure_only:  # the database the last run left behind, as it is
-            url, import_seconds, reindex_seconds, vacuum_seconds = bench_database_url(database), None, None, None
+            url, import_seconds, reindex_seconds, vacuum_seconds = built_database_url(database), None, None, None
         else:
             url, import_seconds, reindex_seconds, vacuum_seconds = build(size, corpus)
         counts = corpus_counts(url)
@@ -585,7 +585,7 @@ if __name__ == "__main__":
         raise SystemExit
     if args.against:
         mix = query_mix(args.queries, REAL_QUERIES if args.corpus == "real" else QUERIES)
-        against(bench_database_url(args.database), mix, args.against.resolve(), args.cache_mb)
+        against(built_database_url(args.database), mix, args.against.resolve(), args.cache_mb)
         raise SystemExit
     run(
         args.sizes[:1] if args.measure_only else args.sizes,

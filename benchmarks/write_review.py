@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from import_speed import bench_database_url  # noqa: E402
+from import_speed import built_database_url  # noqa: E402
 from search import percentiles  # noqa: E402
 
 from amazen.accounts.services import CurrentUser  # noqa: E402
@@ -33,7 +33,7 @@ WRITER_EMAIL = "amazen-benchmark-writer@example.invalid"
 
 
 def run(writes, database):
-    engine = sa.create_engine(bench_database_url(database))
+    engine = sa.create_engine(built_database_url(database))
     with engine.connect() as conn:
         reviews = conn.execute(sa.text("SELECT count(*) FROM reviews")).scalar()
         product_ids = (
