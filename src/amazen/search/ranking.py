@@ -202,10 +202,10 @@ class IndexReader:
                     else:
                         rows[block] = row
                 cache.put((table, term), Entry(snapshot.number, frozenset(known | set(stale)), rows))
-            found = [rows[block] for block in blocks if block in rows]
-            if found:  # one row of the term's blocks joined, as by_term would join them (it keeps it whole)
-                joined = [b"".join(row[i] for row in found) for i in range(3 if full else 1)]
-                out.append([term, [block for block in blocks if block in rows], *joined, *([None, None] if not full else [])])
+            present = [block for block in blocks if block in rows]
+            if present:  # one row of the term's blocks joined, as by_term would join them (it keeps it whole)
+                parts = [b"".join(rows[block][i] for block in present) if full or i == 0 else None for i in range(3)]
+                out.append([term, present, *parts])
         return out
 
 
