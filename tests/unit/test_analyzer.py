@@ -82,6 +82,33 @@ def test_a_mention_is_praise_or_complaint_from_the_opinion_words_of_its_clause()
     assert says("The case leaks.", "leak") == COMPLAINT  # "leaks" as the lexicon's "leak"
 
 
+def test_what_the_product_is_denied_is_a_complaint_and_a_state_negated_is_not():
+    assert says("It won't play my discs.", "play") == COMPLAINT  # a verb it fails at
+    assert says("It won't play my discs.", "disc") == COMPLAINT  # ... and what it fails at it with
+    assert says("It does not show the picture.", "show") == COMPLAINT  # "not" after "does"
+    assert says("There was no picture.", "pictur") == COMPLAINT  # a thing it lacks
+    assert says("Sold without a remote.", "remot") == COMPLAINT
+    assert says("It doesn't have bluetooth.", "bluetooth") == COMPLAINT
+    assert says("No hiss at all.", "hiss") == NEUTRAL_NEGATED  # a nuisance it is praised for lacking
+    assert says("It doesn't skip.", "skip") == NEUTRAL_NEGATED
+    assert says("It doesn't make any noise.", "nois") == NEUTRAL_NEGATED  # giving off: no complaint
+    assert says("It doesn't feel heavy.", "heavi") == NEUTRAL_NEGATED  # a link to a state
+    assert says("It doesn't get loud.", "loud") == NEUTRAL_NEGATED  # only the word after the cue
+    assert says("It is not loud.", "loud") == NEUTRAL_NEGATED  # a state negated: as before
+    assert says("No, the picture is sharp.", "pictur") == PRAISE  # a denial ends at a comma
+
+
+def test_an_opinion_wished_for_is_negated_and_a_comparison_is_no_opinion():
+    assert says("The menu could be better.", "menu") == COMPLAINT
+    assert says("A longer cable would have been nice.", "cabl") == COMPLAINT
+    assert says("The menu would be great for kids.", "menu") == PRAISE  # a plain "would be" is no wish
+    assert says("I couldn't be happier with the camera.", "camera") == PRAISE
+    assert says("I couldn't be more disappointed with the camera.", "camera") == COMPLAINT
+    assert says("I really like the screen.", "screen") == PRAISE
+    assert says("I don't like the screen.", "screen") == COMPLAINT
+    assert says("The screen looks like glass.", "screen") == NEUTRAL  # "like" a comparison
+
+
 def test_a_mention_without_an_opinion_in_reach_is_neutral_said_plainly_or_negated():
     assert says("Very loud.", "loud") == NEUTRAL
     assert says("It is not loud at all.", "loud") == NEUTRAL_NEGATED

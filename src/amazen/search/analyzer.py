@@ -90,7 +90,7 @@ _stemmer = Stemmer.Stemmer("english")
 # orientation is its rating's sign.
 NOT_OPINIONS = frozenset(
     """
-like likes liked kind pretty please want wants yes no ok okay fine free play plays played top matter
+like likes liked kind pretty please want wants yes no free play plays played top matter
 fan fans help helps support supports lol well true sure care certainly definitely truly clearly surely
 seriously strongly serious cancel cancels cancelled cancelling canceling block blocks blocked blocking
 charged charges
@@ -105,16 +105,25 @@ worthless faulty malfunction malfunctioned glitch glitches glitchy buggy flaw fl
 mediocre overpriced disappointing disappointment lousy shoddy crap crappy garbage sucks sucked
 blurry grainy fuzzy noisy tinny muffled distorted static laggy sluggish slow clunky bulky awkward
 uncomfortable unreliable unstable weak dim issue issues complaint complaints beef drawback drawbacks
-criticism reservations
+criticism reservations poorly nonexistent freeze freezes froze freezing frozen fragile cumbersome
+complicated sticky illogical inoperable unresponsive inaccurate finicky hassle gripe gripes lockup
+lockups superfluous disapointed dissapointed disapointing dissapointing aweful plasticky overheats overheating
+overheated rattles rattling squeaks squeaky wobbly wobbles flaky disconnect peel fray shrank shrunk faded
+fades rusted rusty stained torn
 """.split()
 } | {
     word: 1.0
     for word in """
 sturdy solid durable reliable crisp sharp vivid bright clear responsive intuitive smooth
 compact lightweight handy convenient work works worked working recommended pleased impressed impressive
-flawless sleek
+flawless sleek affordable affordably inexpensive readable quick simple accurate reasonable reasonably
+decent protective comfy exceptional incredible spectacular topnotch steady rocks exceeded exceeds fast
+plus
 """.split()
 }
+# "like" is praise said by someone ("i like it", "we really liked"), else a comparison ("looks like").
+LIKE = frozenset({"like", "likes", "liked"})
+LIKERS = frozenset({"i", "we", "really", "also", "definitely", "truly", "not", "n't", "dont", "don't", "didnt", "didn't"})
 # Stop words that carry an opinion: "too loud" is a complaint, "not too tight" praise.
 STOP_WORD_OPINIONS = {"too": -1.0}
 
@@ -171,7 +180,7 @@ class Term(NamedTuple):
     position: int  # word position in the text (stop words count), for phrases
 
 
-_CONTRAST, _NEGATION, _STOP, _PAUSE = 0, 1, 2, 3
+_CONTRAST, _NEGATION, _STOP, _PAUSE, _BE = 0, 1, 2, 3, 4
 # token -> _CONTRAST, _NEGATION, _STOP, its stem, (its stem, its orientation) for an opinion word, or an
 # orientation (a float) for an opinion cue among the stop words ("too"): one lookup per token in the hot loop.
 _kinds = {}
@@ -187,6 +196,8 @@ def _kind(token):
             kind = _CONTRAST
         elif _is_negation(word):
             kind = _NEGATION
+        elif word in WISHING:
+            kind = _BE
         elif word in STOP_WORDS:
             kind = STOP_WORD_OPINIONS.get(word, _STOP)
         else:
@@ -194,6 +205,8 @@ def _kind(token):
             orientation = opinion_orientation(word)
             if orientation:
                 kind = (kind, orientation)
+            elif word in LIKE:
+                kind = (kind, 0.0)  # an opinion only after a liker (mention_scores)
         if len(_kinds) < 500_000:  # bounded: a worker reading a huge catalog must not grow forever
             _kinds[token] = kind
     return kind
@@ -283,6 +296,37 @@ def descriptor_term(text):
     return joined[0].term
 
 
+# A negation that denies the product something: a verb it fails at ("won't play", "does not read",
+# "can't connect") or a thing it lacks ("no remote", "without a manual"). The word right after the cue
+# is a complaint about the product, and an opinion its sentence's other terms take ("won't play my
+# discs"). "isn't loud" only negates a state, and stays a negated neutral mention. Read from the cue
+# ("doesn't", "no", or "not" after "does").
+VERB_NEGATIONS = frozenset(
+    "dont don't doesnt doesn't didnt didn't wont won't wouldnt wouldn't couldnt couldn't cant can't cannot "
+    "shouldnt shouldn't".split()
+)
+AUXILIARIES = frozenset("do does did will would could can should wo ca".split())
+ABSENCES = frozenset("no without neither nor lack lacks lacking".split())
+ARTICLES = frozenset("a an the any".split())
+# Words whose denial says nothing against the product: links to a state ("doesn't feel cheap"), the
+# reviewer's mind ("don't think", "didn't notice"), giving off ("doesn't make any noise"), idioms ("no
+# matter", "in no time", "a no brainer"), and nuisances a product is praised for being without ("no
+# hiss", "doesn't skip", "no lag", "no extra cost", "no loss in quality").
+NOT_DENIED = frozenset(
+    stem(word)
+    for word in """
+feel look sound seem appear become think know say mind need expect believe understand notice see hear
+realize remember make cause produce give emit use matter time brainer frills wonder
+noise hiss hum buzz static crackle distortion interference echo feedback glare smell odor lag delay
+latency drift skip stutter flicker vibration heat sweat pain pressure fog scratch rust dust slip fade
+streak residue leak drop loss limit difference end guess wait effort fee cost tax
+""".split()
+)
+CONDITIONALS = frozenset("could would should might".split())
+# Stop words after which an opinion is wished for: "could be", "would have been" (mention_scores).
+WISHING = frozenset({"be", "been", "have"})
+COULD_NOT = frozenset("couldnt couldn't cant can't cannot".split())
+
 # What one review says of a term (review_mentions): praise or complaint about the product in respect
 # of it, or a neutral mention, said plainly or negated.
 PRAISE, COMPLAINT, NEUTRAL, NEUTRAL_NEGATED = 0, 1, 2, 3
@@ -302,7 +346,10 @@ def review_mentions(summary, text):
     negation flips the words in its scope): a term that is itself an opinion word ("flimsy",
     "comfortable"), or a phrase with one, by its own orientation; any other ("battery") by the opinions
     of its sentence up to a contrast word ("but"), by their sign when they agree, else each weighted by
-    1 / its distance in words. An occurrence with no opinion in reach is neutral, negated or not. Over the
+    1 / its distance in words. A word the product is denied ("won't play", "no remote") is a complaint
+    and an opinion for its sentence; an opinion wished for ("could be better", "would have been nice")
+    is negated; "like" is an opinion only when someone likes ("i like"). An occurrence with no opinion in
+    reach is neutral, negated or not. Over the
     review, praise and complaint occurrences outvote each other (a tie is a complaint: a stated fault is
     the stronger signal); with neither, the neutral ones do (a tie counts as negated).
     """
@@ -332,6 +379,9 @@ def mention_scores(summary, text):
     praises = complaints = contrasted = 0
     position = reach = 0
     previous = ""
+    wished_at = 0  # where "have" after "would", "could", ... was read: "been" right after it wishes
+    could = False  # the last negation cue is "couldn't" or "can't": "couldn't be better" is praise
+    denied = False  # the last negation cue denies a verb ("doesn't", "will not"), not a state ("isn't")
     last, last_position, last_negated, last_own = "", -PHRASE_GAP - 1, False, 0.0
     tokens = TOKEN_OR_PAUSE_OR_END.findall(fold(f"{summary or ''}\n{text or ''}"))
     tokens.append("")  # the last sentence ends
@@ -342,25 +392,39 @@ def mention_scores(summary, text):
             if kind is None:
                 kind = _kind(token)
             kind_class = kind.__class__
+            if kind_class is tuple and not kind[1]:  # "like": praise after "i", else a comparison
+                if previous in LIKERS:
+                    kind = (kind[0], 1.0)
+                else:
+                    kind, kind_class = kind[0], str
             if kind_class is str:  # a word, no opinion: it waits for its sentence's
                 own = 0.0
-                wait(kind)
-                wait_at(position)
                 negated = reach > 0
-                if negated:
+                if denied and kind not in NOT_DENIED:  # "won't play", "does not show": a complaint
+                    found[kind] = get(kind, 0) + COMPLAINED
                     reach -= 1
-                    wait_negated(kind)
+                    opine((position, -1.0))
+                    complaints += 1
+                else:
+                    wait(kind)
+                    wait_at(position)
+                    if negated:
+                        reach -= 1
+                        wait_negated(kind)
             elif kind == _STOP:
                 if token == "only" and previous == "not":  # "not only X but Y" praises X
                     reach = 0
                 previous = token
+                if denied and token not in ARTICLES:  # "without a remote" denies the remote
+                    denied = False
                 continue
             elif kind_class is tuple:  # an opinion word: its own orientation, negation applied
                 kind, own = kind
                 negated = reach > 0
                 if negated:
                     reach -= 1
-                    own = -own
+                    if not (could and (previous == "more" or token.endswith("er") or token == "worse")):
+                        own = -own  # but "couldn't be happier" praises, "couldn't be more upset" complains
                 opine((position, own))
                 if own > 0:
                     praises += 1
@@ -381,11 +445,13 @@ def mention_scores(summary, text):
                             wait_negated(phrase)
                 last, last_position, last_negated, last_own = kind, position, negated, own
                 previous = token
+                denied = False
                 continue
             if kind == _PAUSE:
                 position += CLAUSE_GAP - 1
                 reach = 0
                 previous = ""
+                denied = False
                 continue
             if kind_class is float:  # an opinion cue among the stop words ("too")
                 own = -kind if reach else kind
@@ -396,12 +462,23 @@ def mention_scores(summary, text):
                     complaints += 1
             elif kind == _NEGATION:
                 reach = NEGATION_REACH
+                denied = token in VERB_NEGATIONS or previous in AUXILIARIES or token in ABSENCES
+                could = token in COULD_NOT or previous in ("could", "can", "ca")
+            elif kind == _BE:  # a stop word: "could be better", "would have been nice" wish, not have
+                if token == "have":
+                    wished_at = position if previous in CONDITIONALS else 0
+                elif not reach and (previous == "could" or (previous == "have" and wished_at == position - 1)):
+                    reach = NEGATION_REACH
+                    could = False
+                if token != "have":  # "doesn't have bluetooth" denies it bluetooth
+                    denied = False
             previous = token
             if kind != _CONTRAST:
                 continue
         else:
             position += CLAUSE_GAP
             previous = ""
+            denied = False
         # The sentence, or its part before a contrast word, ends: the waiting occurrences take its opinions;
         # a part with none after a contrast word, the reverse of the part before ("great, but the battery").
         reach = 0
