@@ -14,7 +14,13 @@ the labelled sentence (the import applies it to a whole review): praise, complai
   label always has a sign; **agreement if signed**: the agreement among the other mentions;
 * **always positive**: the agreement of answering "positive" for every mention (the share of praise).
 
-The rules were developed by reading the misses on three products; the last row is the other two.
+The last row takes the mentions as the import stores them: one per review and term, from the review's
+title and whole text, labelled by the majority of the term's labels in that review.
+
+The rules for opinion words, negation and contrast were developed by reading the misses on three
+products; those for denials ("won't play", "no remote"), wishes ("could be better") and "like", and
+part of the lexicon's review words, from the misses of all five. The row of the other two is therefore
+only partly held out.
 
 The anchor: Hu & Liu reported 84.2% orientation accuracy for their own method.
 
@@ -39,7 +45,7 @@ HULIU = REPO.parent / "shared" / "data" / "amazon" / "huliu2004"
 LABEL = re.compile(r"([^\[\],#]+?)\s*\[([+-])\d\]")
 
 
-# The rules were developed by reading the misses on the other three products only.
+# Not read while the first rules were written (see the docstring).
 HELD_OUT = ("Nikon coolpix 4300", "Nokia 6610")
 
 
@@ -102,6 +108,44 @@ def score(found):
     }
 
 
+def file_review_mentions(path):
+    """The Mentions of ``path`` as the import stores them: one per review and term, from
+    ``review_mentions`` on the review's title and whole text as the reader gives them; the label is the
+    majority of the term's labels in that review (a tie a complaint, as the import's own tie)."""
+    found = []
+    for title, labelled in _reviews(path):
+        said = review_mentions(clean.one_line(title), clean.text(" ".join(sentence for sentence, _ in labelled)))
+        signs = {}
+        for _, labels in labelled:
+            for feature, praise in labels:
+                try:
+                    term = descriptor_term(feature)
+                except ValueError:  # more than two words
+                    continue
+                if term is not None:
+                    signs[term] = signs.get(term, 0) + (1 if praise else -1)
+        found.extend(Mention(said[term], sign > 0) for term, sign in signs.items() if term in said)
+    return found
+
+
+def _reviews(path):
+    """(title, [(sentence, labels)]) of each review of a file: a "[t]" line starts one, as in the reader."""
+    title, labelled = None, []
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        started = TITLE.fullmatch(line.strip())
+        if started:
+            if labelled:
+                yield title, labelled
+            title, _, first = started.group(1).partition("##")
+            labelled = [(first.strip(), [])] if first.strip() else []
+            continue
+        sentence = labelled_sentence(line)
+        if sentence:
+            labelled.append(sentence)
+    if labelled:
+        yield title, labelled
+
+
 def file_mentions(path):
     found = []
     for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
@@ -114,18 +158,19 @@ def file_mentions(path):
 def main():
     columns = ("mentions", "agreement", "complaint_recall", "praise_recall", "neutral", "signed_agreement", "always_positive")
     heads = ("mentions", "agreement", "complaint recall", "praise recall", "neutral", "agreement if signed", "always positive")
-    print(f"{'product':<42} " + " ".join(f"{head:>16}" for head in heads))
+    print(f"{'product':<50} " + " ".join(f"{head:>16}" for head in heads))
     everything, held_out = [], []
-    for path in sorted(HULIU.glob("*.txt")):
-        if path.name == "Readme.txt":  # the dataset's description, not a product
-            continue
+    products = [path for path in sorted(HULIU.glob("*.txt")) if path.name != "Readme.txt"]  # not its description
+    for path in products:
         found = file_mentions(path)
         everything.extend(found)
         if path.stem in HELD_OUT:
             held_out.extend(found)
-        print(f"{path.stem:<42} " + _cells(score(found), columns))
-    print(f"{'total':<42} " + _cells(score(everything), columns))
-    print(f"{'held out (' + ', '.join(sorted(HELD_OUT)) + ')':<42} " + _cells(score(held_out), columns))
+        print(f"{path.stem:<50} " + _cells(score(found), columns))
+    print(f"{'total':<50} " + _cells(score(everything), columns))
+    print(f"{'partly held out (' + ', '.join(sorted(HELD_OUT)) + ')':<50} " + _cells(score(held_out), columns))
+    per_review = [m for path in products for m in file_review_mentions(path)]
+    print(f"{'per review, as the import stores it':<50} " + _cells(score(per_review), columns))
     print("\nAnchor: Hu & Liu (KDD 2004), their method's orientation accuracy: 0.842.")
 
 

@@ -80,3 +80,31 @@ def test_nothing_to_score(polarity_eval):
         "signed_agreement": 0.0,
         "always_positive": 0.0,
     }
+
+
+def test_per_review_a_term_has_one_mention_labelled_by_its_majority(polarity_eval, tmp_path):
+    Mention, PRAISE, COMPLAINT = polarity_eval.Mention, polarity_eval.PRAISE, polarity_eval.COMPLAINT
+    product = tmp_path / "Some player.txt"
+    product.write_text(
+        "##sentences before the first title make a review too .\n"
+        "screen[+2]##the screen is great .\n"
+        "[t]two reviews##of one product .\n"
+        "battery[-2]##the battery died .\n"
+        "battery[+1]##the battery is great .\n"
+        "[t]third\n"
+        "remote[-1]##it came without a remote .\n"
+        "remote[+1]##the remote is sturdy .\n"
+    )
+    assert [(title, len(labelled)) for title, labelled in polarity_eval._reviews(product)] == [
+        (None, 2),
+        ("two reviews", 3),  # "[t]title##sentence" holds its first sentence
+        ("third", 2),
+    ]
+    # One mention a review and term: the screen praised; the battery's labels tie, so it is labelled a
+    # complaint, and the import stores a complaint (one "died" against one "great": a tie is a
+    # complaint); the remote's tie likewise, stored a complaint ("without" denies it) against praise.
+    assert polarity_eval.file_review_mentions(product) == [
+        Mention(PRAISE, True),
+        Mention(COMPLAINT, False),
+        Mention(COMPLAINT, False),
+    ]
