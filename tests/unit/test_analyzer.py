@@ -80,6 +80,8 @@ def test_a_mention_is_praise_or_complaint_from_the_opinion_words_of_its_clause()
     assert says("Not comfortable after an hour.", "comfort") == COMPLAINT
     assert says("It never failed.", "fail") == PRAISE
     assert says("The case leaks.", "leak") == COMPLAINT  # "leaks" as the lexicon's "leak"
+    assert says("Pros: long battery, light. Cons: short cable.", "batteri") == PRAISE  # a list's heading
+    assert says("Pros: long battery, light. Cons: short cable.", "cabl") == COMPLAINT
 
 
 def test_what_the_product_is_denied_is_a_complaint_and_a_state_negated_is_not():

@@ -109,7 +109,7 @@ criticism reservations poorly nonexistent freeze freezes froze freezing frozen f
 complicated sticky illogical inoperable unresponsive inaccurate finicky hassle gripe gripes lockup
 lockups superfluous disapointed dissapointed disapointing dissapointing aweful plasticky overheats overheating
 overheated rattles rattling squeaks squeaky wobbly wobbles flaky disconnect peel fray shrank shrunk faded
-fades rusted rusty stained torn
+fades rusted rusty stained torn cons downsides negatives
 """.split()
 } | {
     word: 1.0
@@ -118,7 +118,7 @@ sturdy solid durable reliable crisp sharp vivid bright clear responsive intuitiv
 compact lightweight handy convenient work works worked working recommended pleased impressed impressive
 flawless sleek affordable affordably inexpensive readable quick simple accurate reasonable reasonably
 decent protective comfy exceptional incredible spectacular topnotch steady rocks exceeded exceeds fast
-plus
+plus pros upside favourite
 """.split()
 }
 # "like" is praise said by someone ("i like it", "we really liked"), else a comparison ("looks like").
