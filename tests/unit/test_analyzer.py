@@ -82,6 +82,8 @@ def test_a_mention_is_praise_or_complaint_from_the_opinion_words_of_its_clause()
     assert says("The case leaks.", "leak") == COMPLAINT  # "leaks" as the lexicon's "leak"
     assert says("Pros: long battery, light. Cons: short cable.", "batteri") == PRAISE  # a list's heading
     assert says("Pros: long battery, light. Cons: short cable.", "cabl") == COMPLAINT
+    assert says("It supports every format and lets you make playlists.", "format") == PRAISE  # a capability
+    assert says("Customer support never answered.", "custom") == NEUTRAL  # "support" the noun: no opinion
 
 
 def test_what_the_product_is_denied_is_a_complaint_and_a_state_negated_is_not():

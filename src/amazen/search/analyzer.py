@@ -91,7 +91,7 @@ _stemmer = Stemmer.Stemmer("english")
 NOT_OPINIONS = frozenset(
     """
 like likes liked kind pretty please want wants yes no free play plays played top matter
-fan fans help helps support supports lol well true sure care certainly definitely truly clearly surely
+fan fans help helps support lol well true sure care certainly definitely truly clearly surely
 seriously strongly serious cancel cancels cancelled cancelling canceling block blocks blocked blocking
 charged charges
 """.split()
@@ -118,7 +118,7 @@ sturdy solid durable reliable crisp sharp vivid bright clear responsive intuitiv
 compact lightweight handy convenient work works worked working recommended pleased impressed impressive
 flawless sleek affordable affordably inexpensive readable quick simple accurate reasonable reasonably
 decent protective comfy exceptional incredible spectacular topnotch steady rocks exceeded exceeds fast
-plus pros upside favourite
+plus pros upside favourite lets allows enables supports
 """.split()
 }
 # "like" is praise said by someone ("i like it", "we really liked"), else a comparison ("looks like").
