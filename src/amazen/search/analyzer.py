@@ -309,14 +309,14 @@ AUXILIARIES = frozenset("do does did will would could can should wo ca".split())
 ABSENCES = frozenset("no without neither nor lack lacks lacking".split())
 ARTICLES = frozenset("a an the any".split())
 # Words whose denial says nothing against the product: links to a state ("doesn't feel cheap"), the
-# reviewer's mind ("don't think", "didn't notice"), giving off ("doesn't make any noise"), idioms ("no
+# reviewer's mind ("don't think", "didn't want"), giving off ("doesn't make any noise"), idioms ("no
 # matter", "in no time", "a no brainer"), and nuisances a product is praised for being without ("no
 # hiss", "doesn't skip", "no lag", "no extra cost", "no loss in quality").
 NOT_DENIED = frozenset(
     stem(word)
     for word in """
 feel look sound seem appear become think know say mind need expect believe understand notice see hear
-realize remember make cause produce give emit use matter time brainer frills wonder
+realize remember make cause produce give emit use matter time brainer frills wonder want let try
 noise hiss hum buzz static crackle distortion interference echo feedback glare smell odor lag delay
 latency drift skip stutter flicker vibration heat sweat pain pressure fog scratch rust dust slip fade
 streak residue leak drop loss limit difference end guess wait effort fee cost tax
