@@ -108,6 +108,7 @@ def test_an_opinion_wished_for_is_negated_and_a_comparison_is_no_opinion():
     assert says("The menu would be great for kids.", "menu") == PRAISE  # a plain "would be" is no wish
     assert says("I couldn't be happier with the camera.", "camera") == PRAISE
     assert says("I couldn't be more disappointed with the camera.", "camera") == COMPLAINT
+    assert says("There is no better camera.", "camera") == PRAISE
     assert says("I really like the screen.", "screen") == PRAISE
     assert says("I don't like the screen.", "screen") == COMPLAINT
     assert says("The screen looks like glass.", "screen") == NEUTRAL  # "like" a comparison

@@ -325,7 +325,8 @@ streak residue leak drop loss limit difference end guess wait effort fee cost ta
 CONDITIONALS = frozenset("could would should might".split())
 # Stop words after which an opinion is wished for: "could be", "would have been" (mention_scores).
 WISHING = frozenset({"be", "been", "have"})
-COULD_NOT = frozenset("couldnt couldn't cant can't cannot".split())
+# Cues after which a negated comparative says "the most": "couldn't be happier", "no better camera".
+SUPERLATIVE_CUES = frozenset("couldnt couldn't cant can't cannot no nothing".split())
 
 # What one review says of a term (review_mentions): praise or complaint about the product in respect
 # of it, or a neutral mention, said plainly or negated.
@@ -380,7 +381,7 @@ def mention_scores(summary, text):
     position = reach = 0
     previous = ""
     wished_at = 0  # where "have" after "would", "could", ... was read: "been" right after it wishes
-    could = False  # the last negation cue is "couldn't" or "can't": "couldn't be better" is praise
+    superlative = False  # the last negation cue is one of SUPERLATIVE_CUES
     denied = False  # the last negation cue denies a verb ("doesn't", "will not"), not a state ("isn't")
     last, last_position, last_negated, last_own = "", -PHRASE_GAP - 1, False, 0.0
     tokens = TOKEN_OR_PAUSE_OR_END.findall(fold(f"{summary or ''}\n{text or ''}"))
@@ -423,7 +424,7 @@ def mention_scores(summary, text):
                 negated = reach > 0
                 if negated:
                     reach -= 1
-                    if not (could and (previous == "more" or token.endswith("er") or token == "worse")):
+                    if not (superlative and (previous == "more" or token.endswith("er") or token == "worse")):
                         own = -own  # but "couldn't be happier" praises, "couldn't be more upset" complains
                 opine((position, own))
                 if own > 0:
@@ -463,13 +464,13 @@ def mention_scores(summary, text):
             elif kind == _NEGATION:
                 reach = NEGATION_REACH
                 denied = token in VERB_NEGATIONS or previous in AUXILIARIES or token in ABSENCES
-                could = token in COULD_NOT or previous in ("could", "can", "ca")
+                superlative = token in SUPERLATIVE_CUES or previous in ("could", "can", "ca")
             elif kind == _BE:  # a stop word: "could be better", "would have been nice" wish, not have
                 if token == "have":
                     wished_at = position if previous in CONDITIONALS else 0
                 elif not reach and (previous == "could" or (previous == "have" and wished_at == position - 1)):
                     reach = NEGATION_REACH
-                    could = False
+                    superlative = False
                 if token != "have":  # "doesn't have bluetooth" denies it bluetooth
                     denied = False
             previous = token
