@@ -84,6 +84,12 @@ def test_a_mention_is_praise_or_complaint_from_the_opinion_words_of_its_clause()
     assert says("Pros: long battery, light. Cons: short cable.", "cabl") == COMPLAINT
     assert says("It supports every format and lets you make playlists.", "format") == PRAISE  # a capability
     assert says("Customer support never answered.", "custom") == NEUTRAL  # "support" the noun: no opinion
+    assert says("It plays discs very well.", "disc") == PRAISE  # "well", a stop word with an opinion
+    assert says("It has a remote as well.", "remot") == NEUTRAL  # ... but not "as well"
+    assert says("Well, the remote is small.", "remot") == NEUTRAL  # nor opening a sentence
+    assert not any(term.negated for term in analyze("It works well and the battery lasts."))
+    assert says("The sound is ok.", "sound") == PRAISE
+    assert says("You can't beat the price.", "price") == NEUTRAL_NEGATED  # an idiom, not a denial
 
 
 def test_what_the_product_is_denied_is_a_complaint_and_a_state_negated_is_not():

@@ -118,14 +118,16 @@ sturdy solid durable reliable crisp sharp vivid bright clear responsive intuitiv
 compact lightweight handy convenient work works worked working recommended pleased impressed impressive
 flawless sleek affordable affordably inexpensive readable quick simple accurate reasonable reasonably
 decent protective comfy exceptional incredible spectacular topnotch steady rocks exceeded exceeds fast
-plus pros upside favourite lets allows enables supports
+plus pros upside favourite lets allows enables supports ok finest
 """.split()
 }
 # "like" is praise said by someone ("i like it", "we really liked"), else a comparison ("looks like").
 LIKE = frozenset({"like", "likes", "liked"})
 LIKERS = frozenset({"i", "we", "really", "also", "definitely", "truly", "not", "n't", "dont", "don't", "didnt", "didn't"})
-# Stop words that carry an opinion: "too loud" is a complaint, "not too tight" praise.
-STOP_WORD_OPINIONS = {"too": -1.0}
+# Stop words that carry an opinion: "too loud" is a complaint, "not too tight" praise, "plays well" praise
+# (but not "as well", mention_scores).
+STOP_WORD_OPINIONS = {"too": -1.0, "well": 1.0}
+AS_WELL = frozenset({"as", ""})  # before "well": no opinion ("" opens a sentence or clause)
 
 
 def _opinion_lexicon():
@@ -180,7 +182,8 @@ class Term(NamedTuple):
     position: int  # word position in the text (stop words count), for phrases
 
 
-_CONTRAST, _NEGATION, _STOP, _PAUSE, _BE = 0, 1, 2, 3, 4
+# Kinds of token that are no word; not -1..1, which compare equal to an opinion cue's orientation.
+_CONTRAST, _NEGATION, _STOP, _PAUSE, _BE = 10, 11, 12, 13, 14
 # token -> _CONTRAST, _NEGATION, _STOP, its stem, (its stem, its orientation) for an opinion word, or an
 # orientation (a float) for an opinion cue among the stop words ("too"): one lookup per token in the hot loop.
 _kinds = {}
@@ -316,7 +319,7 @@ NOT_DENIED = frozenset(
     stem(word)
     for word in """
 feel look sound seem appear become think know say mind need expect believe understand notice see hear
-realize remember make cause produce give emit use matter time brainer frills wonder want let try
+realize remember make cause produce give emit use matter time brainer frills wonder want let try beat
 noise hiss hum buzz static crackle distortion interference echo feedback glare smell odor lag delay
 latency drift skip stutter flicker vibration heat sweat pain pressure fog scratch rust dust slip fade
 streak residue leak drop loss limit difference end guess wait effort fee cost tax
@@ -454,13 +457,14 @@ def mention_scores(summary, text):
                 previous = ""
                 denied = False
                 continue
-            if kind_class is float:  # an opinion cue among the stop words ("too")
-                own = -kind if reach else kind
-                opine((position, own))
-                if own > 0:
-                    praises += 1
-                else:
-                    complaints += 1
+            if kind_class is float:  # an opinion cue among the stop words ("too", "well")
+                if token != "well" or previous not in AS_WELL:  # not "as well", nor "Well, ..." opening a sentence
+                    own = -kind if reach else kind
+                    opine((position, own))
+                    if own > 0:
+                        praises += 1
+                    else:
+                        complaints += 1
             elif kind == _NEGATION:
                 reach = NEGATION_REACH
                 denied = token in VERB_NEGATIONS or previous in AUXILIARIES or token in ABSENCES
