@@ -109,7 +109,8 @@ criticism reservations poorly nonexistent freeze freezes froze freezing frozen f
 complicated sticky illogical inoperable unresponsive inaccurate finicky hassle gripe gripes lockup
 lockups superfluous disapointed dissapointed disapointing dissapointing aweful plasticky overheats overheating
 overheated rattles rattling squeaks squeaky wobbly wobbles flaky disconnect peel fray shrank shrunk faded
-fades rusted rusty stained torn cons downsides negatives
+fades rusted rusty stained torn cons downsides negatives delicate unavailable joke wary obstruct
+obstructs obscured obscures occludes unproven oddities concerned goofy
 """.split()
 } | {
     word: 1.0
