@@ -12,6 +12,7 @@ from amazen.search.analyzer import (
     NEUTRAL_NEGATED,
     PRAISE,
     analyze,
+    brand_words,
     descriptor_term,
     phrases,
     review_mentions,
@@ -118,6 +119,17 @@ def test_an_opinion_wished_for_is_negated_and_a_comparison_is_no_opinion():
     assert says("I really like the screen.", "screen") == PRAISE
     assert says("I don't like the screen.", "screen") == COMPLAINT
     assert says("The screen looks like glass.", "screen") == NEUTRAL  # "like" a comparison
+
+
+def test_the_products_brand_is_a_name_not_an_opinion():
+    creative = brand_words("Creative Labs")
+    assert creative == {"creative", "labs"}
+    assert review_mentions("", "Creative software stinks.")["softwar"] == NEUTRAL  # "creative" praises, "stinks" not
+    assert review_mentions("", "Creative software stinks.", creative)["softwar"] == COMPLAINT
+    assert review_mentions("", "The Sharp remote is small.", brand_words("SHARP"))["remot"] == NEUTRAL
+    text = "Creative makes sharp, creative players."
+    assert review_mentions("", text, creative).keys() == review_mentions("", text).keys()  # the same terms
+    assert brand_words(None) == brand_words("") == frozenset()
 
 
 def test_a_mention_without_an_opinion_in_reach_is_neutral_said_plainly_or_negated():

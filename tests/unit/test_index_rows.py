@@ -68,6 +68,12 @@ def test_a_term_one_review_mentions_has_that_reviews_line():
     assert evidence_row(9, []) == "" and evidence_row(9, [(7, 4, 0, None, None)]) == ""
 
 
+def test_a_products_brand_gives_its_reviews_no_opinion():
+    reviews = [(7, 4, 0, None, "Sharp remote.")]
+    assert rows(evidence_row(9, reviews))["remot"][1:4] == ["1", "0", "0"]  # "sharp" praises it
+    assert rows(evidence_row(9, reviews, brand="Sharp"))["remot"][1:4] == ["0", "0", "1"]  # the name: neutral
+
+
 def test_the_packed_values_of_a_term_count_only_the_stars_of_reviews_that_gave_some():
     """(praise - complaint, plain - negated neutral, stars_sum, rated, mentions, praise) per term, as the
     packed evidence and the totals take them: an unrated review mentions, but adds no stars and no rating."""

@@ -332,6 +332,15 @@ WISHING = frozenset({"be", "been", "have"})
 # Cues after which a negated comparative says "the most": "couldn't be happier", "no better camera".
 SUPERLATIVE_CUES = frozenset("couldnt couldn't cant can't cannot no nothing".split())
 
+NO_BRAND = frozenset()
+
+
+def brand_words(brand):
+    """The tokens of a product's brand as review_mentions reads them ("Sharp" -> {"sharp"}): a review
+    that names the brand does not praise or complain by it."""
+    return frozenset(TOKEN.findall(fold(brand))) if brand else NO_BRAND
+
+
 # What one review says of a term (review_mentions): praise or complaint about the product in respect
 # of it, or a neutral mention, said plainly or negated.
 PRAISE, COMPLAINT, NEUTRAL, NEUTRAL_NEGATED = 0, 1, 2, 3
@@ -343,9 +352,10 @@ NEUTRAL_RANGE = 1 << 12
 PRAISED, COMPLAINED = 1024 * NEUTRAL_RANGE, -1025 * NEUTRAL_RANGE
 
 
-def review_mentions(summary, text):
+def review_mentions(summary, text, brand=NO_BRAND):
     """{term: PRAISE, COMPLAINT, NEUTRAL or NEUTRAL_NEGATED} for one review (headline and text; words and
-    two-word phrases, the terms ``analyze`` + ``phrases`` find: a test holds them equal).
+    two-word phrases, the terms ``analyze`` + ``phrases`` find: a test holds them equal) of a product of
+    ``brand`` (``brand_words``: its words are a name there, no opinion: "Sharp", "Creative").
 
     An occurrence is praise or complaint from the opinion words around it (``opinion_orientation``; a
     negation flips the words in its scope): a term that is itself an opinion word ("flimsy",
@@ -358,7 +368,7 @@ def review_mentions(summary, text):
     review, praise and complaint occurrences outvote each other (a tie is a complaint: a stated fault is
     the stronger signal); with neither, the neutral ones do (a tie counts as negated).
     """
-    return {term: polarity(score) for term, score in mention_scores(summary, text).items()}
+    return {term: polarity(score) for term, score in mention_scores(summary, text, brand).items()}
 
 
 def polarity(score):
@@ -370,7 +380,7 @@ def polarity(score):
     return NEUTRAL if score > 0 else NEUTRAL_NEGATED
 
 
-def mention_scores(summary, text):
+def mention_scores(summary, text, brand=NO_BRAND):
     """{term: its occurrences' sum (PRAISED, COMPLAINED, +1 or -1 each)} for one review: what
     ``review_mentions`` reads, in one pass over the tokens without intermediate objects: this runs once
     per review of every import, the importer's hot loop. It follows ``scan``'s tokens, negation scopes and
@@ -397,11 +407,14 @@ def mention_scores(summary, text):
             if kind is None:
                 kind = _kind(token)
             kind_class = kind.__class__
-            if kind_class is tuple and not kind[1]:  # "like": praise after "i", else a comparison
-                if previous in LIKERS:
-                    kind = (kind[0], 1.0)
-                else:
+            if kind_class is tuple:
+                if token in brand:  # the product's brand's word: a name
                     kind, kind_class = kind[0], str
+                elif not kind[1]:  # "like": praise after "i", else a comparison
+                    if previous in LIKERS:
+                        kind = (kind[0], 1.0)
+                    else:
+                        kind, kind_class = kind[0], str
             if kind_class is str:  # a word, no opinion: it waits for its sentence's
                 own = 0.0
                 negated = reach > 0

@@ -10,7 +10,7 @@ import re
 from amazen.pgcopy import copy_value
 
 from . import packed
-from .analyzer import NEUTRAL_RANGE, PHRASE_GAP, PRAISE, STOP_WORDS, fold, mention_scores, scan
+from .analyzer import NEUTRAL_RANGE, PHRASE_GAP, PRAISE, STOP_WORDS, brand_words, fold, mention_scores, scan
 
 # How much a word counts in each product field (BM25F-style: the weighted counts feed one BM25).
 FIELD_WEIGHTS = {"title": 3.0, "brand": 2.0, "categories": 1.5, "features": 1.0, "description": 1.0}
@@ -101,7 +101,7 @@ def phrase_row(product_id, title, brand, categories):
     )
 
 
-def evidence_row(product_id, reviews):
+def evidence_row(product_id, reviews, brand=None):
     """The product_evidence COPY line of one product: a line per term with its mentions, positive
     (praise), negative (complaint), neutral and negated neutral mentions, the 1-5 star counts and quote
     ids ("" for none), tab-separated (see models/search.py).
@@ -116,7 +116,7 @@ def evidence_row(product_id, reviews):
     same bits (every term only one review mentions, and many phrases with their words) share one line's
     tail, so it is worked out once per distinct set of mentions, not once per term.
     """
-    return _evidence_row(product_id, review_evidence(reviews))
+    return _evidence_row(product_id, review_evidence(reviews, brand))
 
 
 def _evidence_row(product_id, found):
@@ -135,7 +135,7 @@ def _evidence_row(product_id, found):
     return f"{product_id}\t{body}\t{head_length}\n"
 
 
-def review_evidence(reviews):
+def review_evidence(reviews, brand=None):
     """(term, the rest of its product_evidence line, (praise - complaint, plain - negated neutral
     mentions, stars sum, rated, mentions, praise)) per term of ``reviews``: the line for evidence_row, the
     values for the packed evidence and the descriptors' totals. In the order the most helpful reviews use
@@ -143,13 +143,14 @@ def review_evidence(reviews):
     mentioned first (on a tie, in term order): its head."""
     # Most helpful first (then oldest): the lowest bits are the reviews to quote.
     ordered = sorted(reviews, key=lambda r: (-(r[2] or 0), r[0]))
+    named = brand_words(brand)
     n = len(ordered)
     marks = {}  # term -> its mentions' bits
     get = marks.get
     opinion = NEUTRAL_RANGE // 2  # analyzer.polarity's rule, inline: this loop runs for every review
     for i, (_, _, _, summary, text) in enumerate(ordered):
         praise, complaint, neutral, negated = 1 << i, 1 << (n + i), 1 << (2 * n + i), 1 << (3 * n + i)
-        for term, score in mention_scores(summary, text).items():
+        for term, score in mention_scores(summary, text, named).items():
             marks[term] = get(term, 0) | (
                 praise if score >= opinion else complaint if score <= -opinion else neutral if score > 0 else negated
             )
@@ -271,7 +272,7 @@ def analyse_chunk(products, reviews, block, collocations):
         # "term<TAB>tf" lines, escaped for COPY; !r: a float's str, without format()'s detour.
         if tf:
             terms.append(f"{product_id}\t{length!r}\t" + "\\n".join(f"{term}\\t{weight!r}" for term, weight in tf.items()) + "\n")
-        found = [term for term in review_evidence(own) if " " not in term[0] or term[0] in collocations]
+        found = [term for term in review_evidence(own, brand) if " " not in term[0] or term[0] in collocations]
         evidence.append(_evidence_row(product_id, found))
         vocabulary.append(phrase_row(product_id, title, brand, categories))
         if packer is not None:
