@@ -499,9 +499,10 @@ def mention_scores(summary, text, brand=NO_BRAND):
             previous = ""
             denied = False
         # The sentence, or its part before a contrast word, ends: the waiting occurrences take its opinions;
-        # a part with none after a contrast word, the reverse of the part before ("great, but the battery").
+        # a part with none after a contrast word, the reverse of the part before ("great, but the battery");
+        # a part with none before one, the part after's ("it took a while to learn the menus, but it is easy").
         reach = 0
-        if waiting:
+        if waiting and (praises or complaints or contrasted or not token):  # one with no opinion waits past "but"
             if praises and complaints:  # opinions both ways: each weighed by 1 / its distance in words
                 negated = set(negated_waiting)
                 for term, at in zip(waiting, waiting_at):
