@@ -122,6 +122,9 @@ def test_an_opinion_wished_for_is_negated_and_a_comparison_is_no_opinion():
     assert says("I really like the screen.", "screen") == PRAISE
     assert says("I don't like the screen.", "screen") == COMPLAINT
     assert says("The screen looks like glass.", "screen") == NEUTRAL  # "like" a comparison
+    assert says("I particularly like the zoom.", "zoom") == PRAISE
+    assert says("Coolest phone ever.", "phone") == PRAISE  # "coolest" as the lexicon's "cool"
+    assert says("Top-notch reception.", "recept") == PRAISE
 
 
 def test_the_products_brand_is_a_name_not_an_opinion():

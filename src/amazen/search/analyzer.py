@@ -119,12 +119,14 @@ sturdy solid durable reliable crisp sharp vivid bright clear responsive intuitiv
 compact lightweight handy convenient work works worked working recommended pleased impressed impressive
 flawless sleek affordable affordably inexpensive readable quick simple accurate reasonable reasonably
 decent protective comfy exceptional incredible spectacular topnotch steady rocks exceeded exceeds fast
-plus pros upside favourite lets allows enables supports ok finest
+plus pros upside favourite lets allows enables supports ok finest notch seamless seamlessly lasting
 """.split()
 }
 # "like" is praise said by someone ("i like it", "we really liked"), else a comparison ("looks like").
 LIKE = frozenset({"like", "likes", "liked"})
-LIKERS = frozenset({"i", "we", "really", "also", "definitely", "truly", "not", "n't", "dont", "don't", "didnt", "didn't"})
+LIKERS = frozenset(
+    "i we really also definitely truly particularly especially absolutely totally do did not n't dont don't didnt didn't".split()
+)
 # Stop words that carry an opinion: "too loud" is a complaint, "not too tight" praise, "plays well" praise
 # (but not "as well", mention_scores).
 STOP_WORD_OPINIONS = {"too": -1.0, "well": 1.0}
@@ -144,8 +146,8 @@ def _opinion_lexicon():
 OPINIONS = _opinion_lexicon()
 
 
-# Endings of inflections the lexicon may lack, taken off to find its word ("dies" as "die").
-INFLECTIONS = ("ing", "ed", "es", "s", "d")
+# Endings of inflections the lexicon may lack, taken off to find its word ("dies" as "die", "coolest" as "cool").
+INFLECTIONS = ("ing", "est", "ed", "es", "s", "d")
 
 
 def opinion_orientation(word):
@@ -320,7 +322,7 @@ NOT_DENIED = frozenset(
     stem(word)
     for word in """
 feel look sound seem appear become think know say mind need expect believe understand notice see hear
-realize remember make cause produce give emit use matter time brainer frills wonder want let try beat
+realize remember make cause produce give emit use matter time brainer frills wonder want let try beat put
 noise hiss hum buzz static crackle distortion interference echo feedback glare smell odor lag delay
 latency drift skip stutter flicker vibration heat sweat pain pressure fog scratch rust dust slip fade
 streak residue leak drop loss limit difference end guess wait effort fee cost tax
