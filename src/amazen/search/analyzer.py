@@ -92,7 +92,7 @@ NOT_OPINIONS = frozenset(
     """
 like likes liked kind pretty please want wants yes no free play plays played top matter
 fan fans help helps support lol well true sure care certainly definitely truly clearly surely
-seriously strongly serious cancel cancels cancelled cancelling canceling block blocks blocked blocking
+seriously strongly serious cancel cancels cancelled cancelling canceling block blocks blocked blocking agree agreed yeah
 charged charges
 """.split()
 )
