@@ -5,6 +5,7 @@ import re
 import pytest
 from webob.multidict import MultiDict
 
+from amazen.catalog.demo_vocabulary import CATEGORIES as DEMO_CATEGORIES
 from amazen.params import InvalidParameter
 from amazen.search.analyzer import (
     COMPLAINT,
@@ -136,6 +137,29 @@ def test_the_products_brand_is_a_name_not_an_opinion():
     text = "Creative makes sharp, creative players."
     assert review_mentions("", text, creative).keys() == review_mentions("", text).keys()  # the same terms
     assert brand_words(None) == brand_words("") == frozenset()
+
+
+def test_the_demo_catalogs_review_sentences_read_as_they_were_written():
+    # Each demo attribute has sentences written as praise and as complaint ("The bass is not great."):
+    # the analyzer must read most of them that way, and a complaint as praise or the reverse rarely.
+    wrong_way = 0
+    written = []
+    for category in DEMO_CATEGORIES:
+        for attribute in category.attributes:
+            term = descriptor_term(attribute.name)
+            for meant, lines in (
+                (PRAISE, attribute.positive + attribute.praise),
+                (COMPLAINT, attribute.negative + attribute.complaint),
+            ):
+                for line in lines:
+                    said = review_mentions("", line.replace("{item}", category.item)).get(term)
+                    if said is not None:
+                        written.append(said == meant)
+                        wrong_way += said == (COMPLAINT if meant == PRAISE else PRAISE)
+    read = sum(written)
+    assert len(written) > 150
+    assert read >= 0.8 * len(written)
+    assert wrong_way <= 0.05 * len(written)
 
 
 def test_a_mention_without_an_opinion_in_reach_is_neutral_said_plainly_or_negated():

@@ -93,7 +93,7 @@ NOT_OPINIONS = frozenset(
 like likes liked kind pretty please want wants yes no free play plays played top matter
 fan fans help helps support lol well true sure care certainly definitely truly clearly surely
 seriously strongly serious cancel cancels cancelled cancelling canceling block blocks blocked blocking agree agreed yeah
-charged charges
+charged charges fit fits
 """.split()
 )
 REVIEW_OPINIONS = {
@@ -110,7 +110,8 @@ complicated sticky illogical inoperable unresponsive inaccurate finicky hassle g
 lockups superfluous disapointed dissapointed disapointing dissapointing aweful plasticky overheats overheating
 overheated rattles rattling squeaks squeaky wobbly wobbles flaky disconnect peel fray shrank shrunk faded
 fades rusted rusty stained torn cons downsides negatives delicate unavailable joke wary obstruct
-obstructs obscured obscures occludes unproven oddities concerned goofy
+obstructs obscured obscures occludes unproven oddities concerned goofy snag snags snagged nightmare
+dropping
 """.split()
 } | {
     word: 1.0
@@ -120,6 +121,7 @@ compact lightweight handy convenient work works worked working recommended pleas
 flawless sleek affordable affordably inexpensive readable quick simple accurate reasonable reasonably
 decent protective comfy exceptional incredible spectacular topnotch steady rocks exceeded exceeds fast
 plus pros upside favourite lets allows enables supports ok finest notch seamless seamlessly lasting
+punchy adjustable breathable
 """.split()
 }
 # "like" is praise said by someone ("i like it", "we really liked"), else a comparison ("looks like").
@@ -325,7 +327,7 @@ feel look sound seem appear become think know say mind need expect believe under
 realize remember make cause produce give emit use matter time brainer frills wonder want let try beat put
 noise hiss hum buzz static crackle distortion interference echo feedback glare smell odor lag delay
 latency drift skip stutter flicker vibration heat sweat pain pressure fog scratch rust dust slip fade
-streak residue leak drop loss limit difference end guess wait effort fee cost tax
+streak residue leak drop loss limit difference end guess wait effort fee cost tax taste aftertaste
 """.split()
 )
 CONDITIONALS = frozenset("could would should might".split())
