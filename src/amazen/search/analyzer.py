@@ -92,8 +92,8 @@ NOT_OPINIONS = frozenset(
     """
 like likes liked kind pretty please want wants yes no free play plays played top matter
 fan fans help helps support lol well true sure care certainly definitely truly clearly surely
-seriously strongly serious cancel cancels cancelled cancelling canceling block blocks blocked blocking agree agreed yeah
-charged charges fit fits
+seriously strongly serious cancel cancels cancelled cancelling canceling block blocks blocked blocking
+charged charges fit fits agree agreed yeah
 """.split()
 )
 REVIEW_OPINIONS = {
@@ -189,8 +189,9 @@ class Term(NamedTuple):
 
 # Kinds of token that are no word; not -1..1, which compare equal to an opinion cue's orientation.
 _CONTRAST, _NEGATION, _STOP, _PAUSE, _BE = 10, 11, 12, 13, 14
-# token -> _CONTRAST, _NEGATION, _STOP, its stem, (its stem, its orientation) for an opinion word, or an
-# orientation (a float) for an opinion cue among the stop words ("too"): one lookup per token in the hot loop.
+# token -> _CONTRAST, _NEGATION, _STOP, _BE, its stem, (its stem, its orientation) for an opinion word
+# (0.0: "like", read by mention_scores), or an orientation (a float) for an opinion cue among the stop
+# words ("too", "well"): one lookup per token in the hot loop.
 _kinds = {}
 
 
@@ -368,9 +369,9 @@ def review_mentions(summary, text, brand=NO_BRAND):
     1 / its distance in words. A word the product is denied ("won't play", "no remote") is a complaint
     and an opinion for its sentence; an opinion wished for ("could be better", "would have been nice")
     is negated; "like" is an opinion only when someone likes ("i like"). An occurrence with no opinion in
-    reach is neutral, negated or not. Over the
-    review, praise and complaint occurrences outvote each other (a tie is a complaint: a stated fault is
-    the stronger signal); with neither, the neutral ones do (a tie counts as negated).
+    reach is neutral, negated or not. Over the review, praise and complaint occurrences outvote each
+    other (a tie is a complaint: a stated fault is the stronger signal); with neither, the neutral ones
+    do (a tie counts as negated).
     """
     return {term: polarity(score) for term, score in mention_scores(summary, text, brand).items()}
 
@@ -400,7 +401,7 @@ def mention_scores(summary, text, brand=NO_BRAND):
     previous = ""
     wished_at = 0  # where "have" after "would", "could", ... was read: "been" right after it wishes
     superlative = False  # the last negation cue is one of SUPERLATIVE_CUES
-    denied = False  # the last negation cue denies a verb ("doesn't", "will not"), not a state ("isn't")
+    denied = False  # the last negation cue denies a verb or a thing ("doesn't", "will not", "no"), not a state
     last, last_position, last_negated, last_own = "", -PHRASE_GAP - 1, False, 0.0
     tokens = TOKEN_OR_PAUSE_OR_END.findall(fold(f"{summary or ''}\n{text or ''}"))
     tokens.append("")  # the last sentence ends
@@ -504,7 +505,7 @@ def mention_scores(summary, text, brand=NO_BRAND):
             denied = False
         # The sentence, or its part before a contrast word, ends: the waiting occurrences take its opinions;
         # a part with none after a contrast word, the reverse of the part before ("great, but the battery");
-        # a part with none before one, the part after's ("it took a while to learn the menus, but it is easy").
+        # a part with none before one, the part after's ("it took a while to learn the menu, but it is easy").
         reach = 0
         if waiting and (praises or complaints or contrasted or not token):  # one with no opinion waits past "but"
             if praises and complaints:  # opinions both ways: each weighed by 1 / its distance in words
