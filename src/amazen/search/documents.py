@@ -140,7 +140,8 @@ def review_evidence(reviews, brand=None):
     mentions, stars sum, rated, mentions, praise)) per term of ``reviews``: the line for evidence_row, the
     values for the packed evidence and the descriptors' totals. In the order the most helpful reviews use
     them; a product of more than HEAD_TERMS terms has those several reviews mention first, the most
-    mentioned first (on a tie, in term order): its head."""
+    mentioned first (on a tie, in term order): its head. ``brand``: the product's, whose words the
+    reviews use as a name, not as an opinion (analyzer.brand_words)."""
     # Most helpful first (then oldest): the lowest bits are the reviews to quote.
     ordered = sorted(reviews, key=lambda r: (-(r[2] or 0), r[0]))
     named = brand_words(brand)
