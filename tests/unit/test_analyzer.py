@@ -78,8 +78,9 @@ def test_a_mention_is_praise_or_complaint_from_the_opinion_words_of_its_clause()
     assert says("Sound quality is terrible.", "sound qualiti") == COMPLAINT
     assert says("Great camera but the battery dies within an hour.", "camera") == PRAISE  # "but" ends it
     assert says("Great camera but the battery dies within an hour.", "batteri") == COMPLAINT
-    assert says("It took a while to learn the menu, but it is easy to use.", "menu") == PRAISE  # "but" ahead
-    assert says("Bought it for travel, but it broke in a week.", "travel") == COMPLAINT
+    assert says("The battery lasts forever, but the sound is tinny.", "batteri") == PRAISE  # "but" ahead
+    assert says("It took a while to learn the menu, but it is easy to use.", "menu") == COMPLAINT
+    assert says("The battery lasts forever, but the sound is 3D.", "batteri") == NEUTRAL  # no opinion after
     assert says("Great screen, but the battery is removable.", "batteri") == COMPLAINT  # the reverse, as before
     assert says("The lid feels flimsy.", "flimsi") == COMPLAINT  # an opinion word: its own orientation
     assert says("Not comfortable after an hour.", "comfort") == COMPLAINT

@@ -399,6 +399,7 @@ def mention_scores(summary, text, brand=NO_BRAND):
     praises = complaints = contrasted = 0
     position = reach = 0
     previous = ""
+    conceded, conceded_negated = [], []  # the waiting occurrences of a part with no opinion before "but"
     wished_at = 0  # where "have" after "would", "could", ... was read: "been" right after it wishes
     superlative = False  # the last negation cue is one of SUPERLATIVE_CUES
     denied = False  # the last negation cue denies a verb or a thing ("doesn't", "will not", "no"), not a state
@@ -505,9 +506,23 @@ def mention_scores(summary, text, brand=NO_BRAND):
             denied = False
         # The sentence, or its part before a contrast word, ends: the waiting occurrences take its opinions;
         # a part with none after a contrast word, the reverse of the part before ("great, but the battery");
-        # a part with none before one, the part after's ("it took a while to learn the menu, but it is easy").
+        # a part with none before one, the reverse of the part after ("the battery lasts forever, but the
+        # sound is tinny").
         reach = 0
-        if waiting and (praises or complaints or contrasted or not token):  # one with no opinion waits past "but"
+        if conceded:  # the part before "but", which had no opinion: the reverse of this one's
+            part = praises - complaints
+            for term in conceded:
+                found[term] = get(term, 0) + (COMPLAINED if part > 0 else PRAISED if part < 0 else 1)
+            if not part:
+                for term in conceded_negated:
+                    found[term] -= 2
+            conceded, conceded_negated = [], []
+        if waiting and token and not (praises or complaints or contrasted):  # no opinion before "but"
+            conceded, conceded_negated = waiting[:], negated_waiting[:]
+            waiting.clear()
+            waiting_at.clear()
+            negated_waiting.clear()
+        if waiting:
             if praises and complaints:  # opinions both ways: each weighed by 1 / its distance in words
                 negated = set(negated_waiting)
                 for term, at in zip(waiting, waiting_at):
