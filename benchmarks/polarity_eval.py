@@ -18,9 +18,9 @@ The last row takes the mentions as the import stores them: one per review and te
 title and whole text, labelled by the majority of the term's labels in that review.
 
 The rules for opinion words, negation and contrast were developed by reading the misses on three
-products; those for denials ("won't play", "no remote"), wishes ("could be better") and "like", and
-part of the lexicon's review words, from the misses of all five. The row of the other two is therefore
-only partly held out.
+products; those for denials ("won't play", "no remote"), wishes ("could be better"), "like", "well" and
+a part before "but", and part of the lexicon's review words, from the misses of all five. The row of
+the other two is therefore only partly held out.
 
 The anchor: Hu & Liu reported 84.2% orientation accuracy for their own method.
 
