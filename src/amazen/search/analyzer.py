@@ -357,10 +357,10 @@ NEUTRAL_RANGE = 1 << 12
 PRAISED, COMPLAINED = 1024 * NEUTRAL_RANGE, -1025 * NEUTRAL_RANGE
 
 
-def review_mentions(summary, text, brand=NO_BRAND):
+def review_mentions(summary, text, brand_tokens=NO_BRAND):
     """{term: PRAISE, COMPLAINT, NEUTRAL or NEUTRAL_NEGATED} for one review (headline and text; words and
     two-word phrases, the terms ``analyze`` + ``phrases`` find: a test holds them equal) of a product of
-    ``brand`` (``brand_words``: its words are a name there, no opinion: "Sharp", "Creative").
+    ``brand_tokens`` (``brand_words``: a name there, no opinion: "Sharp", "Creative").
 
     An occurrence is praise or complaint from the opinion words around it (``opinion_orientation``; a
     negation flips the words in its scope): a term that is itself an opinion word ("flimsy",
@@ -373,7 +373,7 @@ def review_mentions(summary, text, brand=NO_BRAND):
     other (a tie is a complaint: a stated fault is the stronger signal); with neither, the neutral ones
     do (a tie counts as negated).
     """
-    return {term: polarity(score) for term, score in mention_scores(summary, text, brand).items()}
+    return {term: polarity(score) for term, score in mention_scores(summary, text, brand_tokens).items()}
 
 
 def polarity(score):
@@ -385,7 +385,7 @@ def polarity(score):
     return NEUTRAL if score > 0 else NEUTRAL_NEGATED
 
 
-def mention_scores(summary, text, brand=NO_BRAND):
+def mention_scores(summary, text, brand_tokens=NO_BRAND):
     """{term: its occurrences' sum (PRAISED, COMPLAINED, +1 or -1 each)} for one review: what
     ``review_mentions`` reads, in one pass over the tokens without intermediate objects: this runs once
     per review of every import, the importer's hot loop. It follows ``scan``'s tokens, negation scopes and
@@ -414,7 +414,7 @@ def mention_scores(summary, text, brand=NO_BRAND):
                 kind = _kind(token)
             kind_class = kind.__class__
             if kind_class is tuple:
-                if token in brand:  # the product's brand's word: a name
+                if token in brand_tokens:  # the product's brand's word: a name
                     kind, kind_class = kind[0], str
                 elif not kind[1]:  # "like": praise after "i", else a comparison
                     if previous in LIKERS:
