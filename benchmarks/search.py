@@ -23,9 +23,12 @@ second run's transactions each server committed.
                                 [--measure-only [--database amazen_bench]] [--cache-mb 64]
     python benchmarks/search.py --replica [--sizes 100000] [--queries 240] [--corpus demo|real]
     python benchmarks/search.py --against ../main [--queries 240] [--corpus demo|real] [--database amazen_bench]
+                                [--against-database amazen_old]
 
 With --against, this checkout and another (say main, before a change) serve the database a run left
 behind side by side, and the HTTP mix goes to both, interleaved: latencies and CPU per request of each.
+With --against-database, the other checkout serves that database instead (a change of what the index
+stores: each code on the catalog it built from the same files, on the same server).
 """
 
 import argparse
@@ -53,7 +56,7 @@ sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(BENCHMARKS))
 sys.path.insert(0, str(REPO))  # tests.replica.servers, for --replica
 
-from import_speed import built_database_url, fresh_database, wait_for_autovacuum, write_files  # noqa: E402
+from import_speed import bench_database_url, built_database_url, fresh_database, wait_for_autovacuum, write_files  # noqa: E402
 
 from amazen.search.blockcache import DEFAULT_MB, BlockCache  # noqa: E402
 from amazen.search.query import parse_search  # noqa: E402
@@ -327,10 +330,10 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def against(url, mix, other, cache_mb=DEFAULT_MB):
+def against(url, mix, other, cache_mb=DEFAULT_MB, other_url=None):
     """Before and after in one run: this checkout's `pserve` and ``other``'s (another checkout with its
-    own .venv, e.g. main's) on the same database, each request of the mix sent to both in turn (which
-    goes first alternates), path by path after a warm-up pass. Per server and path: latencies, the app
+    own .venv, e.g. main's) on the same database (or ``other`` on ``other_url``), each request of the mix
+    sent to both in turn (which goes first alternates), path by path after a warm-up pass. Per server and path: latencies, the app
     process's CPU per request and its PostgreSQL sessions' (found by application name: PostgreSQL on this
     machine)."""
     engine = sa.create_engine(url)
@@ -344,7 +347,7 @@ def against(url, mix, other, cache_mb=DEFAULT_MB):
 
     rows = []
     with (
-        served(url, other, cache_mb=cache_mb, name="bench-before") as before,
+        served(other_url or url, other, cache_mb=cache_mb, name="bench-before") as before,
         served(url, cache_mb=cache_mb, name="bench-after") as after,
     ):
         servers = {"before": before, "after": after}
@@ -574,6 +577,7 @@ if __name__ == "__main__":
         type=Path,
         help="another checkout (with its own .venv) to compare with over HTTP, interleaved, on --database",
     )
+    parser.add_argument("--against-database", help="with --against: the database the other checkout serves (default: --database)")
     parser.add_argument(
         "--replica",
         action="store_true",
@@ -585,7 +589,10 @@ if __name__ == "__main__":
         raise SystemExit
     if args.against:
         mix = query_mix(args.queries, REAL_QUERIES if args.corpus == "real" else QUERIES)
-        against(built_database_url(args.database), mix, args.against.resolve(), args.cache_mb)
+        other_url = None
+        if args.against_database:
+            other_url = bench_database_url(args.against_database)  # migrated by the other checkout's code, not this one's
+        against(built_database_url(args.database), mix, args.against.resolve(), args.cache_mb, other_url)
         raise SystemExit
     run(
         args.sizes[:1] if args.measure_only else args.sizes,

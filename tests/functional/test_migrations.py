@@ -2,6 +2,7 @@
 migrations take turns."""
 
 import ast
+import struct
 import threading
 import time
 from pathlib import Path
@@ -100,7 +101,14 @@ def test_the_database_is_at_the_single_head(dbengine):
 
 
 def test_the_migrations_are_the_baseline_then_praise_and_complaint_collocations_evidence_without_facts_and_its_head():
-    names = ["0001_baseline", "0002_praise_complaint", "0003_collocations", "0004_evidence_without_facts", "0005_evidence_head"]
+    names = [
+        "0001_baseline",
+        "0002_praise_complaint",
+        "0003_collocations",
+        "0004_evidence_without_facts",
+        "0005_evidence_head",
+        "0006_narrow_evidence",
+    ]
     assert sorted(path.name for path in VERSIONS.glob("*.py")) == [f"{name}.py" for name in names]
     assert [revision.revision for revision in SCRIPT.walk_revisions()] == names[::-1]
 
@@ -133,7 +141,8 @@ def test_evidence_from_before_praise_and_complaint_reads_as_neutral_mentions(scr
             ("comfort", 5, 0, 0, 5, 2, 5, 0 * 1 + 1 * 2 + 0 * 3 + 1 * 4 + 3 * 5, 41, None),
             ("loud", 1, 0, 0, 1, 1, 1, 5, 42, None),
         ]
-        assert np.frombuffer(bytes(entries), packed.EVIDENCE).tolist() == [(7, 0, 1, 19, 5), (9, 0, -2, 3, 1)]
+        assert bytes(entries)[:1] == packed.WIDE_ROW
+        assert np.frombuffer(bytes(entries)[1:], packed.EVIDENCE).tolist() == [(7, 0, 1, 19, 5), (9, 0, -2, 3, 1)]
     finally:
         engine.dispose()
 
@@ -269,6 +278,38 @@ def test_packed_evidence_from_before_keeps_its_entries_without_the_facts(scratch
         command.upgrade(config, "head")
         with engine.connect() as conn:
             rows = conn.exec_driver_sql("SELECT * FROM packed_evidence").all()
-        assert [(term, block, bytes(found)) for term, block, found in rows] == [("comfort", 0, entries)]
+        assert [(term, block, bytes(found)) for term, block, found in rows] == [("comfort", 0, packed.WIDE_ROW + entries)]
+    finally:
+        engine.dispose()
+
+
+def test_narrow_evidence_goes_down_to_20_byte_entries_and_up_again_as_wide_rows(scratch_url):
+    """Rows of both layouts, written by hand: the downgrade leaves every row's entries as 20-byte
+    entries without the layout byte (a narrow row's signed bytes read back as negative numbers), the
+    upgrade marks them as wide rows."""
+    config = alembic_config(scratch_url)
+    engine = sa.create_engine(scratch_url)
+    narrow = b"\x00" + struct.pack(">HbbBB", 5, -3, -128, 255, 3) + struct.pack(">HbbBB", 1023, 127, 1, 4, 1)
+    wide = b"\x01" + struct.pack(">iiiii", 7 * packed.BLOCK + 9, 400, 0, 2000, 400)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text("INSERT INTO packed_evidence VALUES ('comfort', 3, :narrow), ('loud', 7, :wide)"),
+                {"narrow": narrow, "wide": wide},
+            )
+        command.downgrade(config, "0005_evidence_head")
+        with engine.connect() as conn:
+            rows = dict(conn.exec_driver_sql("SELECT term, entries FROM packed_evidence").all())
+        old = {
+            "comfort": struct.pack(">iiiii", 3 * packed.BLOCK + 5, -3, -128, 255, 3)
+            + struct.pack(">iiiii", 3 * packed.BLOCK + 1023, 127, 1, 4, 1),
+            "loud": wide[1:],
+        }
+        assert {term: bytes(entries) for term, entries in rows.items()} == old
+        command.upgrade(config, "head")
+        with engine.connect() as conn:
+            rows = dict(conn.exec_driver_sql("SELECT term, entries FROM packed_evidence").all())
+        marked = {term: b"\x01" + entries for term, entries in old.items()}
+        assert {term: bytes(entries) for term, entries in rows.items()} == marked
     finally:
         engine.dispose()

@@ -23,7 +23,7 @@ from amazen.catalog.records import ReviewRecord
 from amazen.ingest.bulk import load_records
 from amazen.ingest.importer import import_files
 from amazen.search.indexer import index_products
-from amazen.search.packed import BLOCK
+from amazen.search.packed import BLOCK, PACK
 from amazen.search.query import parse_search
 from amazen.search.scoring import SORT_NAMES
 from amazen.search.service import SearchService
@@ -169,19 +169,25 @@ def test_a_deep_page_and_every_sort_agree_on_a_common_word(session):
 def decoded(session, table):
     """{(term, product id): the entry's values, and for postings its product's facts}, decoded from the
     packed arrays."""
-    layout = {"packed_terms": ">idd", "packed_evidence": ">iiiii"}[table]
     with_facts = table == "packed_terms"
-    entry_size = struct.calcsize(layout)
     out = {}
     columns = "entries, records, category_ids" if with_facts else "entries, NULL, NULL"
     for term, block, entries, records, category_ids in session.execute(
         sa.text(f"SELECT term, block, {columns} FROM {table} ORDER BY term, block")
     ):
+        entries = bytes(entries)
+        layout = ">idd"
+        if not with_facts:  # a byte saying the layout: 0, the product's offset in the block and four bytes
+            layout = {0: ">HbbBB", 1: ">iiiii"}[entries[0]]
+            entries = entries[1:]
+        entry_size = struct.calcsize(layout)
         assert len(entries) % entry_size == 0
         categories = struct.unpack(f">{len(category_ids) // 4}i", category_ids) if with_facts else ()
         at, last = 0, -1
         for i in range(len(entries) // entry_size):
             product_id, *values = struct.unpack_from(layout, entries, i * entry_size)
+            if layout == ">HbbBB":
+                product_id += block * BLOCK
             assert product_id // BLOCK == block and product_id > last  # ranking relies on the order
             last = product_id
             if not with_facts:
@@ -280,3 +286,33 @@ def test_the_packed_arrays_hold_the_rows_after_imports_written_reviews_and_a_rei
     assert_packed_arrays_hold_the_rows(session)
     index_products(connection)
     assert_packed_arrays_hold_the_rows(session)
+
+
+def test_packing_in_sql_stores_each_row_in_the_layout_its_values_fit(scratch_url):
+    """PACK["evidence"], what a written review's repack packs its product's new evidence with: "comfort"
+    fits a byte a value (6-byte entries, the product's offset in its block), "loud" does not (a product's
+    70 five-star mentions: 20-byte entries). Decoded with struct, in a database of its own (this module's
+    catalog holds its tables' locks)."""
+    first, second = 900 * BLOCK + 3, 900 * BLOCK + 1000
+    evidence = {
+        first: "comfort\t1\t1\t0\t0\t0\t0\t0\t0\t0\t1\t11\t\nloud\t70\t60\t0\t10\t0\t0\t0\t0\t0\t70\t12\t13",
+        second: "comfort\t3\t0\t2\t1\t1\t1\t2\t0\t0\t0\t14\t15\nloud\t1\t0\t1\t0\t0\t1\t0\t0\t0\t0\t16\t",
+    }
+    engine = sa.create_engine(scratch_url)
+    try:
+        with engine.begin() as conn:
+            for product_id, lines in evidence.items():
+                conn.execute(
+                    sa.text("INSERT INTO product_evidence (product_id, evidence) VALUES (:id, :lines)"),
+                    {"id": product_id, "lines": lines},
+                )
+            cursor = conn.connection.cursor()
+            cursor.execute(PACK["evidence"].format(where="WHERE x.product_id = ANY(%(ids)s)"), {"ids": [first, second]})
+            rows = {term: (block, bytes(entries)) for term, block, entries in cursor.fetchall()}
+    finally:
+        engine.dispose()
+    assert rows == {
+        # net (praise - complaint), neutral net (plain - negated), stars sum, rated
+        "comfort": (900, b"\x00" + struct.pack(">HbbBB", 3, 1, 0, 5, 1) + struct.pack(">HbbBB", 1000, -2, -1, 5, 3)),
+        "loud": (900, b"\x01" + struct.pack(">iiiii", first, 60, 10, 350, 70) + struct.pack(">iiiii", second, -1, 0, 1, 1)),
+    }

@@ -43,6 +43,14 @@ RECORD = np.dtype(
 )
 POSTING = np.dtype([("id", ">i4"), ("tf", ">f8"), ("length", ">f8")])
 EVIDENCE = np.dtype([("id", ">i4"), ("net", ">i4"), ("neutral_net", ">i4"), ("stars_sum", ">i4"), ("rated", ">i4")])
+# How a packed_evidence row stores its entries: a first byte saying which layout the rest has. Nine in
+# ten entries are a product's one review mentioning the descriptor, so every value fits a byte: such a
+# row's entries are NARROW, 6 bytes each with the product's offset in the block (the row's key has the
+# block), instead of EVIDENCE's 20. A row with any value that does not fit is WIDE (EVIDENCE). Readers
+# get EVIDENCE arrays either way (``wide_entries``).
+NARROW_ROW, WIDE_ROW = b"\x00", b"\x01"
+NARROW = np.dtype([("offset", ">u2"), ("net", "i1"), ("neutral_net", "i1"), ("stars_sum", "u1"), ("rated", "u1")])
+_VALUES = ("net", "neutral_net", "stars_sum", "rated")
 
 _ID = struct.Struct(">i")
 _ROW_START = struct.Struct(">hi")  # a COPY binary row's field count, then its first field's size
@@ -82,14 +90,26 @@ def _pack_sql(source, entry, facts):
     """
 
 
+# Evidence rows in their NARROW layout where every value fits it, else WIDE; substr(int4send(v), 4) is
+# v's lowest byte.
+_EVIDENCE_VALUES = "x.positive - x.negative, x.neutral - 2 * x.neutral_negated, x.stars_sum, x.rated"
+PACK_EVIDENCE = f"""
+SELECT term, block,
+       CASE WHEN bool_and(narrow IS NOT NULL) THEN '\\x00'::bytea || string_agg(narrow, ''::bytea ORDER BY product_id)
+            ELSE '\\x01'::bytea || string_agg(wide, ''::bytea ORDER BY product_id) END
+FROM (SELECT term, product_id, product_id / {BLOCK} AS block,
+             int4send(product_id) || int4send(net) || int4send(neutral_net) || int4send(stars_sum) || int4send(rated) AS wide,
+             CASE WHEN net BETWEEN -128 AND 127 AND neutral_net BETWEEN -128 AND 127 AND stars_sum BETWEEN 0 AND 255
+                       AND rated BETWEEN 0 AND 255
+                  THEN int2send(mod(product_id, {BLOCK})::int2) || substr(int4send(net), 4) || substr(int4send(neutral_net), 4)
+                       || substr(int4send(stars_sum), 4) || substr(int4send(rated), 4) END AS narrow
+      FROM (SELECT x.term, x.product_id, {_EVIDENCE_VALUES} FROM descriptor_evidence x {{where}})
+           x (term, product_id, net, neutral_net, stars_sum, rated)) e
+GROUP BY 1, 2
+"""
 PACK = {
     "terms": _pack_sql("product_terms", "int4send(x.product_id) || float8send(x.tf) || float8send(x.length)", facts=True),
-    "evidence": _pack_sql(
-        "descriptor_evidence",
-        "int4send(x.product_id) || int4send(x.positive - x.negative) || int4send(x.neutral - 2 * x.neutral_negated)"
-        " || int4send(x.stars_sum) || int4send(x.rated)",
-        facts=False,
-    ),
+    "evidence": PACK_EVIDENCE,
 }
 # Postings carry their products' facts (records, category ids); evidence does not.
 COLUMNS = {"terms": ("term", "block", "entries", "records", "category_ids"), "evidence": ("term", "block", "entries")}
@@ -218,6 +238,33 @@ def repack(cursor, product_ids):
     cursor.execute("DROP TABLE pack_records")
 
 
+def wide_entries(blocks, entries):
+    """Each packed_evidence row's ``entries`` (bytes, of the row of the same place in ``blocks``) as
+    EVIDENCE bytes, whichever layout it was stored in. The NARROW rows are widened together with numpy:
+    a search reads hundreds of rows."""
+    out, narrow, parts = [], [], []
+    for i, data in enumerate(entries):
+        if data[:1] == NARROW_ROW:
+            narrow.append(i)
+            parts.append(memoryview(data)[1:])  # joined below without a copy of each
+            out.append(None)
+        else:
+            out.append(data[1:])
+    if not narrow:
+        return out
+    counts = np.fromiter(map(len, parts), dtype=np.intp, count=len(parts)) // NARROW.itemsize
+    values = np.frombuffer(b"".join(parts), dtype=NARROW)
+    wide = np.empty(len(values), dtype=EVIDENCE)
+    wide["id"] = np.repeat(np.array([blocks[i] for i in narrow], dtype=np.int64) * BLOCK, counts) + values["offset"]
+    for name in _VALUES:
+        wide[name] = values[name]
+    data, size, start = wide.tobytes(), EVIDENCE.itemsize, 0
+    for i, end in zip(narrow, np.cumsum(counts).tolist()):
+        out[i] = data[start * size : end * size]
+        start = end
+    return out
+
+
 def spliced(old, new, product_ids, dtype, facts=True):
     """COPY (FORMAT binary) data of the packed rows ``old`` become when the entries of ``product_ids``
     are replaced by those in ``new`` (both: rows of (term, block, entries, records, category_ids), or of
@@ -225,6 +272,8 @@ def spliced(old, new, product_ids, dtype, facts=True):
 
     All rows at once with numpy: their entries in one array, in row and then product order.
     """
+    if not facts:  # evidence rows: spliced as EVIDENCE arrays, stored again in the layout that fits
+        old, new = ([(term, block, entries) for (term, block, _), entries in zip(rows, _wide_rows(rows))] for rows in (old, new))
     keys, rows_of, fresh, parts = {}, [], [], ([], [], [])
     for is_new, rows in ((False, old), (True, new)):
         for term, block, *arrays in rows:
@@ -250,6 +299,11 @@ def spliced(old, new, product_ids, dtype, facts=True):
         categories = np.frombuffer(b"".join(parts[2]), dtype=np.uint8)
         with_facts = (records[order], categories, category_starts[order], category_sizes[order])
     return _copy_data([_rows(((term, _block_field(block)) for term, block in keys), ends, entries[order], with_facts)])
+
+
+def _wide_rows(rows):
+    """The EVIDENCE bytes of rows (term, block, entries) of packed_evidence."""
+    return wide_entries([block for _, block, _ in rows], [bytes(entries) for _, _, entries in rows])
 
 
 def spliced_facts(old, new, product_ids):
@@ -310,9 +364,9 @@ def _rows(keys, ends, entries, facts=None):
     ((records, categories, category_starts, category_sizes)), also those entries' records and each one's
     category ids (``category_sizes`` bytes from ``category_starts`` in ``categories``). A row without
     entries is left out."""
-    entry_bytes, entry_size = entries.tobytes(), entries.dtype.itemsize
     if facts is None:
-        return _rows_of_entries(keys, ends, entry_bytes, entry_size)
+        return _evidence_rows(keys, ends, entries)
+    entry_bytes, entry_size = entries.tobytes(), entries.dtype.itemsize
     records, categories, category_starts, category_sizes = facts
     category_ends = np.cumsum(category_sizes)
     record_bytes, entry_categories = records.tobytes(), _gathered(categories, category_starts, category_sizes).tobytes()
@@ -341,19 +395,34 @@ def _rows(keys, ends, entries, facts=None):
     return b"".join(parts)
 
 
-def _rows_of_entries(keys, ends, entry_bytes, entry_size):
-    """_rows without facts: (term, block, entries)."""
+def _evidence_rows(keys, ends, entries):
+    """_rows of evidence (``entries``: an EVIDENCE array): (term, block, entries), each row's entries in
+    the NARROW layout when all their values fit it, else WIDE."""
+    fits = np.ones(len(entries), dtype=bool)
+    narrow = np.empty(len(entries), dtype=NARROW)
+    narrow["offset"] = entries["id"] % BLOCK
+    for name in _VALUES:
+        limits = np.iinfo(NARROW[name])
+        fits &= (entries[name] >= limits.min) & (entries[name] <= limits.max)
+        narrow[name] = entries[name].astype(NARROW[name])  # wraps where it does not fit: such rows are WIDE
+    starts = np.concatenate(([0], ends[:-1])).astype(np.intp)
+    filled = ends > starts
+    row_fits = np.zeros(len(ends), dtype=bool)
+    row_fits[filled] = np.logical_and.reduceat(fits, starts[filled]) if len(fits) else []
+    layouts = ((WIDE_ROW, entries.tobytes(), EVIDENCE.itemsize), (NARROW_ROW, narrow.tobytes(), NARROW.itemsize))
     parts, start = [], 0
-    for (term, block_field), end in zip(keys, ends.tolist()):
+    for (term, block_field), end, is_narrow in zip(keys, ends.tolist(), row_fits.tolist()):
         if end == start:
             continue
         term = term.encode()
+        layout, data, size = layouts[is_narrow]
         parts += (
             _ROW_START.pack(3, len(term)),
             term,
             block_field,
-            _ID.pack((end - start) * entry_size),
-            entry_bytes[start * entry_size : end * entry_size],
+            _ID.pack(1 + (end - start) * size),
+            layout,
+            data[start * size : end * size],
         )
         start = end
     return b"".join(parts)

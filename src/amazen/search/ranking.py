@@ -76,7 +76,11 @@ def copy_rows(cursor, sql, params):
     """The rows of ``sql`` as tuples of bytes (None for NULL), read with COPY (FORMAT binary)."""
     buffer = io.BytesIO()
     cursor.copy_expert(f"COPY ({cursor.mogrify(sql, params).decode()}) TO STDOUT (FORMAT binary)", buffer)
-    data = buffer.getbuffer()
+    return binary_rows(buffer.getbuffer())
+
+
+def binary_rows(data):
+    """The rows of COPY (FORMAT binary) ``data`` as lists of bytes (None for NULL)."""
     at = 11 + 4  # signature, flags
     at += 4 + struct.unpack_from(">i", data, at)[0]  # header extension
     rows = []
@@ -94,9 +98,14 @@ def copy_rows(cursor, sql, params):
         rows.append(row)
 
 
-def _decoded(rows):
-    """copy_rows' rows of the reads above as [term, block, entries, records or None, category ids or None]."""
-    return [[term and term.decode(), _BLOCK.unpack(block)[0], *arrays] for term, block, *arrays in rows]
+def _decoded(rows, evidence=False):
+    """copy_rows' rows of the reads above as [term, block, entries, records or None, category ids or None];
+    ``evidence``: rows of packed_evidence, whose entries become EVIDENCE bytes whatever their layout."""
+    rows = [[term and term.decode(), _BLOCK.unpack(block)[0], *arrays] for term, block, *arrays in rows]
+    if evidence:
+        for row, entries in zip(rows, packed.wide_entries([row[1] for row in rows], [row[2] for row in rows])):
+            row[2] = entries
+    return rows
 
 
 class IndexReader:
@@ -125,7 +134,7 @@ class IndexReader:
         """The evidence of descriptor ``terms`` where ``lead`` has products (everywhere without one)."""
         if self.cache is None:
             sql = EVIDENCE_SQL.replace("{in_blocks}", IN_LEAD_BLOCKS if lead else "")
-            return _decoded(copy_rows(self.cursor, sql, {"terms": terms, "lead": lead}))
+            return _decoded(copy_rows(self.cursor, sql, {"terms": terms, "lead": lead}), evidence=True)
         blocks = self._lead_blocks if lead else self.snapshot().blocks  # postings() read the lead's first
         return self._cached("evidence", [(term, blocks, False) for term in terms])
 
@@ -189,7 +198,7 @@ class IndexReader:
         if missing:
             terms, blocks, fulls = (list(column) for column in zip(*missing))
             sql, keys = FETCH_SQL[table], {"terms": terms, "blocks": blocks, "full": fulls}
-            for term, block, *row in _decoded(copy_rows(self.cursor, sql, keys)):
+            for term, block, *row in _decoded(copy_rows(self.cursor, sql, keys), evidence=table == "evidence"):
                 fetched[term, block] = tuple(row)
         out = []
         for term, blocks, full, entry, known, rows, stale in plans:
