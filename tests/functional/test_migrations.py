@@ -108,6 +108,7 @@ def test_the_migrations_are_the_baseline_then_praise_and_complaint_collocations_
         "0004_evidence_without_facts",
         "0005_evidence_head",
         "0006_narrow_evidence",
+        "0007_one_review_lines",
     ]
     assert sorted(path.name for path in VERSIONS.glob("*.py")) == [f"{name}.py" for name in names]
     assert [revision.revision for revision in SCRIPT.walk_revisions()] == names[::-1]
@@ -161,6 +162,56 @@ def test_evidence_from_before_its_head_reads_whole_through_the_head_view(scratch
             assert conn.exec_driver_sql("SELECT head_length FROM product_evidence").scalar() is None
             rows = conn.exec_driver_sql("SELECT term, product_id, mentions, quote_1 FROM head_evidence ORDER BY term").all()
         assert [tuple(row) for row in rows] == [("comfort", 7, 1, 41), ("loud", 7, 1, 41)]
+    finally:
+        engine.dispose()
+
+
+def test_one_reviews_lines_read_as_their_long_lines_and_go_down_as_them(scratch_url):
+    """A short line per kind of mention (and one without stars) beside a long one: the views read each as
+    the long line the downgrade writes out, which the views before read the same."""
+    config = alembic_config(scratch_url)
+    engine = sa.create_engine(scratch_url)
+    several = "comfort\t3\t2\t1\t0\t0\t1\t0\t0\t0\t2\t41\t43"
+    one_review = ["loud\tx4\t42", "sturdi\tp5\t41", "flimsi\tc1\t44", "weight\tn0\t45"]
+    # mentions, praise, complaint, neutral, negated, stars 1-5, quotes
+    expected = [
+        ("comfort", 3, 2, 1, 0, 0, 1, 0, 0, 0, 2, 41, 43),
+        ("flimsi", 1, 0, 1, 0, 0, 1, 0, 0, 0, 0, 44, None),
+        ("loud", 1, 0, 0, 1, 1, 0, 0, 0, 1, 0, 42, None),
+        ("sturdi", 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 41, None),
+        ("weight", 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 45, None),
+    ]
+    columns = "term, mentions, positive, negative, neutral, neutral_negated, stars_1, stars_2, stars_3, stars_4, stars_5"
+    read = f"SELECT {columns}, quote_1, quote_2 FROM {{}} ORDER BY term"
+
+    def rows(conn, view):
+        return [tuple(row) for row in conn.exec_driver_sql(read.format(view)).all()]
+
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text("INSERT INTO product_evidence VALUES (7, :several, NULL, :one_review)"),
+                {"several": several, "one_review": "\n".join(one_review)},
+            )
+            assert rows(conn, "descriptor_evidence") == rows(conn, "head_evidence") == expected
+            # A head_length: the first lines of evidence, none of one_review.
+            conn.exec_driver_sql(f"UPDATE product_evidence SET head_length = {len(several)}")
+            assert rows(conn, "head_evidence") == expected[:1]
+            conn.exec_driver_sql("UPDATE product_evidence SET head_length = NULL")
+        command.downgrade(config, "0006_narrow_evidence")
+        with engine.connect() as conn:
+            evidence, head_length = conn.exec_driver_sql("SELECT evidence, head_length FROM product_evidence").one()
+            assert rows(conn, "descriptor_evidence") == rows(conn, "head_evidence") == expected
+        assert head_length is None and evidence.split("\n") == [
+            several,
+            "loud\t1\t0\t0\t1\t1\t0\t0\t0\t1\t0\t42\t",
+            "sturdi\t1\t1\t0\t0\t0\t0\t0\t0\t0\t1\t41\t",
+            "flimsi\t1\t0\t1\t0\t0\t1\t0\t0\t0\t0\t44\t",
+            "weight\t1\t0\t0\t1\t0\t0\t0\t0\t0\t0\t45\t",
+        ]
+        command.upgrade(config, "head")
+        with engine.connect() as conn:
+            assert rows(conn, "descriptor_evidence") == rows(conn, "head_evidence") == expected
     finally:
         engine.dispose()
 

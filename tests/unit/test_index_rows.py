@@ -21,21 +21,36 @@ from amazen.search.documents import (
 from .test_analyzer import electronics_reviews
 
 
+def written_out(fields):
+    """A one_review line ("term", kind and stars, the review: "p5" praise, 5 stars; c complaint, n
+    neutral, x negated neutral; 0 no stars) as the 13 fields of a long line."""
+    term, (kind, stars), review = fields
+    counts = [kind == "p", kind == "c", kind in "nx", kind == "x"] + [stars == str(k) for k in range(1, 6)]
+    return [term, "1", *(str(int(count)) for count in counts), review, ""]
+
+
 def rows(row, product_id=9):
     """{term: the rest of its line's fields} of a product_evidence COPY line (separators escaped as COPY
-    escapes them: a backslash and t or n), in the line's order; its head_length checked on the way."""
-    product, body, head_length = row.rstrip("\n").split("\t")
-    assert product == str(product_id) and "\n" not in body
-    lines = [line.split("\\t") for line in body.split("\\n")]
+    escapes them: a backslash and t or n): the long lines of terms several reviews mention, then the
+    one_review lines written out long; its head_length checked on the way."""
+    product, several, one_review, head_length = row.rstrip("\n").split("\t")
+    assert product == str(product_id) and "\n" not in several + one_review
+    several = [line.split("\\t") for line in several.split("\\n")] if several else []
+    one_review = [line.split("\\t") for line in one_review.split("\\n")] if one_review else []
+    assert all(len(fields) == 13 and int(fields[1]) > 1 for fields in several)
+    assert all(len(fields) == 3 for fields in one_review)
+    lines = several + [written_out(fields) for fields in one_review]
     found = {fields[0]: fields[1:] for fields in lines}
     assert len(found) == len(lines)  # one line per term
-    # The head: every line, or past HEAD_TERMS terms the HEAD_TERMS most mentioned of several mentions
-    # (on a tie, in term order), which come first; its length as PostgreSQL stores it (a tab or newline
-    # is one character).
-    several = sorted((fields for fields in lines if int(fields[1]) > 1), key=lambda fields: (-int(fields[1]), fields[0]))
-    head = lines if len(lines) <= HEAD_TERMS else several[:HEAD_TERMS]
-    assert lines[: len(head)] == head
-    assert int(head_length) == len("\n".join("\t".join(fields) for fields in head))
+    # The head: every line (NULL), or past HEAD_TERMS terms the HEAD_TERMS most mentioned of several
+    # mentions (on a tie, in term order), which come first; its length as PostgreSQL stores it (a tab or
+    # newline is one character).
+    if len(lines) <= HEAD_TERMS:
+        assert head_length == "\\N"
+    else:
+        head = sorted(several, key=lambda fields: (-int(fields[1]), fields[0]))[:HEAD_TERMS]
+        assert several[: len(head)] == head
+        assert int(head_length) == len("\n".join("\t".join(fields) for fields in head))
     return found
 
 

@@ -44,22 +44,26 @@ product_term_stats = Table(
 # it, how many of those praise the product in respect of it (positive), complain (negative: "not
 # comfortable", "the battery dies") or say neither (neutral, and of those how many negated: "not loud at
 # all"), the 1-5 star histogram of the mentioning reviews, and the reviews to quote (the most helpful
-# complaint and praise). One row per product with reviews, a line per term: "term<TAB>mentions<TAB>
-# positive<TAB>negative<TAB>neutral<TAB>neutral_negated<TAB>stars_1 ... stars_5<TAB>quote_1<TAB>quote_2"
-# (quotes are review ids, "" for none). The view descriptor_evidence (VIEWS below) shows them as rows
-# (term, product_id, mentions, positive, negative, neutral, neutral_negated, rated, stars_sum, stars_1 ...
-# stars_5, quote_1, quote_2). One row per product, not per term:
-# real reviews make 45 terms each, nine in ten of them a term one review mentions, and searches read a
-# descriptor's evidence from packed_evidence.
+# complaint and praise). One row per product with reviews. ``evidence``: a line per term several reviews
+# mention, "term<TAB>mentions<TAB>positive<TAB>negative<TAB>neutral<TAB>neutral_negated<TAB>stars_1 ...
+# stars_5<TAB>quote_1<TAB>quote_2" (quotes are review ids, "" for none). ``one_review``: a line per term
+# one review mentions (nine in ten of real reviews' terms), "term<TAB>KS<TAB>review id", K how the review
+# mentions it (ONE_REVIEW_KINDS: p praise, c complaint, n neutral, x negated neutral), S its stars (0 for
+# none): a third of the long line, and each column read without testing which form a line has. The view
+# descriptor_evidence (VIEWS below) shows both as rows (term, product_id, mentions, positive, negative,
+# neutral, neutral_negated, rated, stars_sum, stars_1 ... stars_5, quote_1, quote_2). One row per
+# product, not per term: real reviews make 45 terms each, and searches read a descriptor's evidence from
+# packed_evidence.
+ONE_REVIEW_KINDS = "pcnx"  # by analyzer.PRAISE, COMPLAINT, NEUTRAL, NEUTRAL_NEGATED
 product_evidence = Table(
     "product_evidence",
     Base.metadata,
     Column("product_id", Integer, primary_key=True, autoincrement=False),
     Column("evidence", TERM, nullable=False),
-    # The first head_length characters, what the view head_evidence reads without the rest: all the lines
-    # of a product of at most 128 terms (documents.HEAD_TERMS); a bigger one's lines begin with the terms
-    # several of its reviews mention, most mentioned first, and its head is the first 128 of those.
-    # NULL: the row predates the column.
+    Column("one_review", TERM, nullable=False, server_default=""),
+    # What the view head_evidence reads (descriptor suggestions): NULL, every line of both columns (a
+    # product of at most 128 terms, documents.HEAD_TERMS); else the first head_length characters of
+    # ``evidence``, whose lines begin with the most mentioned terms: the first 128 of them.
     Column("head_length", Integer),
 )
 # A row's histogram as [1-star, ..., 5-star] counts and its quotes as a list of review ids, for readers
@@ -194,23 +198,37 @@ brands = Table(
 )
 
 
-def _evidence_lines(evidence):
-    """The rows of product_evidence's lines in ``evidence`` (an expression of its row ``p``), as
-    (term, product_id, mentions, positive, negative, neutral, neutral_negated, rated, stars_sum,
-    stars_1 ... stars_5, quote_1, quote_2)."""
+def _evidence_lines(head=False):
+    """The rows of product_evidence's lines (with ``head``, of its head only), as (term, product_id,
+    mentions, positive, negative, neutral, neutral_negated, rated, stars_sum, stars_1 ... stars_5, quote_1,
+    quote_2): a branch per column, each product's lines read beside its row (a lateral subquery, so that
+    a statement asking for some products reads only theirs)."""
+    field = "split_part(line, E'\\t', {})".format
+    kind, stars = f"left({field(2)}, 1)", f"substr({field(2)}, 2, 1)"
+    praise, complaint, neutral, negated = ONE_REVIEW_KINDS
+    several = "p.evidence"
+    one_review = "FROM string_to_table(p.one_review, E'\\n') line"
+    if head:
+        several = "CASE WHEN p.head_length IS NULL THEN p.evidence ELSE left(p.evidence, p.head_length) END"
+        one_review += " WHERE p.head_length IS NULL"
     return f"""
 SELECT term, product_id, mentions, positive, negative, neutral, neutral_negated,
        stars_1 + stars_2 + stars_3 + stars_4 + stars_5 AS rated,
        stars_1 + 2 * stars_2 + 3 * stars_3 + 4 * stars_4 + 5 * stars_5 AS stars_sum,
        stars_1, stars_2, stars_3, stars_4, stars_5, quote_1, quote_2
-FROM (SELECT split_part(line, E'\\t', 1) AS term, p.product_id, split_part(line, E'\\t', 2)::int AS mentions,
-             split_part(line, E'\\t', 3)::int AS positive, split_part(line, E'\\t', 4)::int AS negative,
-             split_part(line, E'\\t', 5)::int AS neutral, split_part(line, E'\\t', 6)::int AS neutral_negated,
-             split_part(line, E'\\t', 7)::int AS stars_1, split_part(line, E'\\t', 8)::int AS stars_2,
-             split_part(line, E'\\t', 9)::int AS stars_3, split_part(line, E'\\t', 10)::int AS stars_4,
-             split_part(line, E'\\t', 11)::int AS stars_5, NULLIF(split_part(line, E'\\t', 12), '')::bigint AS quote_1,
-             NULLIF(split_part(line, E'\\t', 13), '')::bigint AS quote_2
-      FROM product_evidence p, string_to_table({evidence}, E'\\n') line) lines"""
+FROM product_evidence p, LATERAL (
+    SELECT {field(1)} AS term, {field(2)}::int AS mentions, {field(3)}::int AS positive,
+           {field(4)}::int AS negative, {field(5)}::int AS neutral, {field(6)}::int AS neutral_negated,
+           {field(7)}::int AS stars_1, {field(8)}::int AS stars_2, {field(9)}::int AS stars_3,
+           {field(10)}::int AS stars_4, {field(11)}::int AS stars_5,
+           NULLIF({field(12)}, '')::bigint AS quote_1, NULLIF({field(13)}, '')::bigint AS quote_2
+    FROM string_to_table({several}, E'\\n') line
+    UNION ALL
+    SELECT {field(1)}, 1, ({kind} = '{praise}')::int, ({kind} = '{complaint}')::int,
+           ({kind} IN ('{neutral}', '{negated}'))::int, ({kind} = '{negated}')::int,
+           ({stars} = '1')::int, ({stars} = '2')::int, ({stars} = '3')::int, ({stars} = '4')::int, ({stars} = '5')::int,
+           {field(3)}::bigint, NULL
+    {one_review}) lines"""
 
 
 # Views over the one-row-per-product tables, as rows a statement can join: the rebuilds and the
@@ -223,10 +241,10 @@ SELECT split_part(line, E'\\t', 1) AS term, p.product_id, split_part(line, E'\\t
 FROM product_postings p, string_to_table(p.postings, E'\\n') line""",
     # product_evidence as (term, product_id, mentions, positive, negative, neutral, neutral_negated, rated,
     # stars_sum, stars_1 ... stars_5, quote_1, quote_2).
-    "descriptor_evidence": _evidence_lines("p.evidence"),
+    "descriptor_evidence": _evidence_lines(),
     # descriptor_evidence of each product's head (product_evidence.head_length): what descriptor
     # suggestions read.
-    "head_evidence": _evidence_lines("CASE WHEN p.head_length IS NULL THEN p.evidence ELSE left(p.evidence, p.head_length) END"),
+    "head_evidence": _evidence_lines(head=True),
     # product_vocabulary as (phrase, product_id, named).
     "product_phrases": """
 SELECT split_part(line, E'\\t', 1) AS phrase, p.product_id, split_part(line, E'\\t', 2) = 't' AS named

@@ -7,6 +7,7 @@ Pure Python, no database: the indexer's worker processes run ``analyse_chunk`` o
 
 import re
 
+from amazen.models.search import ONE_REVIEW_KINDS
 from amazen.pgcopy import copy_value
 
 from . import packed
@@ -20,7 +21,6 @@ QUOTES = 2  # per term and product: descriptor_evidence's quote_1 and quote_2
 # mention (on a tie, in term order). A big product's long tail would cost suggestions more to read than
 # it changes them.
 HEAD_TERMS = 128
-LINE_TABS = 12  # the tabs between a product_evidence line's 13 fields
 MAX_PHRASE_LENGTH = 80  # characters of a vocabulary phrase
 
 # A vocabulary word: a run of letters, digits and apostrophes of folded text.
@@ -104,7 +104,8 @@ def phrase_row(product_id, title, brand, categories):
 def evidence_row(product_id, reviews, brand=None):
     """The product_evidence COPY line of one product: a line per term with its mentions, positive
     (praise), negative (complaint), neutral and negated neutral mentions, the 1-5 star counts and quote
-    ids ("" for none), tab-separated (see models/search.py).
+    ids ("" for none), tab-separated; a term one review mentions, how it does, its stars and the review
+    (see models/search.py).
 
     ``reviews``: (id, rating, helpful_votes, summary, text). Quotes: the most helpful complaint and the
     most helpful praise (ties: the older review), topped up to two from either side, then from neutral
@@ -121,18 +122,20 @@ def evidence_row(product_id, reviews, brand=None):
 
 def _evidence_row(product_id, found):
     """The product_evidence COPY line of ``review_evidence``'s terms (evidence_row's, and analyse_chunk's,
-    which packs them too), or "" for none: the product, its lines, and how many characters its head (see
-    HEAD_TERMS: a prefix of its lines) takes once COPY has read it."""
+    which packs them too), or "" for none: the product, the lines of terms several reviews mention, those
+    of terms one review mentions, and the head: \\N (NULL) for every line of a product of at most
+    HEAD_TERMS terms, else how many characters of the first column its first HEAD_TERMS lines take once
+    COPY has read them."""
     if not found:
         return ""
-    body = "\\n".join([term + tail for term, tail, _ in found])
-    # Read by COPY, a line's escaped tabs and the escaped newlines between lines are one character each.
-    if len(found) <= HEAD_TERMS:
-        head_length = len(body) - LINE_TABS * len(found) - (len(found) - 1)
-    else:  # the terms of several mentions, which come first
-        head = [term + tail for term, tail, values in found[:HEAD_TERMS] if values[4] > 1]
-        head_length = max(sum(map(len, head)) - LINE_TABS * len(head) + len(head) - 1, 0)
-    return f"{product_id}\t{body}\t{head_length}\n"
+    several = [term + tail for term, tail, values in found if values[4] > 1]
+    one_review = "\\n".join([term + tail for term, tail, values in found if values[4] == 1])
+    head = r"\N"
+    if len(found) > HEAD_TERMS:  # the terms of several mentions come first, the most mentioned first
+        lines = "\\n".join(several[:HEAD_TERMS])
+        head = len(lines) - lines.count("\\")  # an escaped tab or newline is one character; terms have no backslash
+    several = "\\n".join(several)
+    return f"{product_id}\t{several}\t{one_review}\t{head}\n"
 
 
 def review_evidence(reviews, brand=None):
@@ -166,9 +169,11 @@ def review_evidence(reviews, brand=None):
                 tail = _evidence_tail(mark, n, ids, by_stars)
             else:  # one review's (nine in ten of real reviews' terms): its line, without working it out bit by bit
                 polarity, i = divmod(mark.bit_length() - 1, n)
-                stars, stars_sum, rated = ONE_RATING[ordered[i][1]]
-                counts, values = ONE_MENTION[polarity]
-                tail = (f"\\t1{counts}{stars}\\t{ids[i]}\\t", (*values, stars_sum, rated, 1, int(polarity == PRAISE)))
+                rating = ordered[i][1]
+                tail = (
+                    f"\\t{ONE_REVIEW_KINDS[polarity]}{rating or 0}\\t{ids[i]}",
+                    (*ONE_MENTION[polarity], rating or 0, int(rating is not None), 1, int(polarity == PRAISE)),
+                )
             tails[mark] = tail
         found.append((term, *tail))
     if len(found) > HEAD_TERMS:
@@ -177,19 +182,9 @@ def review_evidence(reviews, brand=None):
     return found
 
 
-# A single review's mention by polarity (analyzer.PRAISE ... NEUTRAL_NEGATED): its line's positive,
-# negative, neutral and negated neutral counts, and its (praise - complaint, plain - negated neutral).
-ONE_MENTION = (
-    ("\\t1\\t0\\t0\\t0", (1, 0)),
-    ("\\t0\\t1\\t0\\t0", (-1, 0)),
-    ("\\t0\\t0\\t1\\t0", (0, 1)),
-    ("\\t0\\t0\\t1\\t1", (0, -1)),
-)
-# A single review's rating (None: no stars) as its line's 1-5 star counts, its stars and whether it rated.
-ONE_RATING = {
-    rating: ("".join(f"\\t{int(stars == rating)}" for stars in range(1, 6)), rating or 0, int(rating is not None))
-    for rating in (None, 1, 2, 3, 4, 5)
-}
+# A single review's mention by polarity (analyzer.PRAISE ... NEUTRAL_NEGATED): its (praise - complaint,
+# plain - negated neutral).
+ONE_MENTION = ((1, 0), (-1, 0), (0, 1), (0, -1))
 
 
 def _evidence_tail(mark, n, ids, by_stars):

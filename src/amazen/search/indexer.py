@@ -59,7 +59,7 @@ ON COMMIT DROP
 # What analyse_chunk's four texts are COPied into, column by column ({new}: "_new" in a full rebuild).
 COPY_TABLES = (
     "product_postings{new} (product_id, length, postings)",
-    "product_evidence{new} (product_id, evidence, head_length)",
+    "product_evidence{new} (product_id, evidence, one_review, head_length)",
     (
         "analysed_products (product_id, length, categories, review_count, rating_count, rating_average,"
         " stars_1, stars_2, stars_3,"
