@@ -77,40 +77,34 @@ ON CONFLICT (name) DO NOTHING
 """
 
 
-def _pack_sql(source, entry, facts):
-    """``source``'s rows ({where}: which) packed as rows of a packed table, one per term and block: each
-    row's ``entry`` (bytes) and, with ``facts``, its product's record and category ids, in product order."""
-    agg = "string_agg({}, ''::bytea ORDER BY x.product_id)".format
-    if not facts:
-        return f"SELECT x.term, x.product_id / {BLOCK}, {agg(entry)} FROM {source} x {{where}} GROUP BY 1, 2"
-    return f"""
-    SELECT x.term, x.product_id / {BLOCK}, {agg(entry)}, {agg("r.record")}, {agg("r.category_ids")}
-    FROM {source} x JOIN pack_records r ON r.id = x.product_id {{where}}
-    GROUP BY 1, 2
-    """
-
-
+_AGG = "string_agg({}, ''::bytea ORDER BY x.product_id)".format
+# Postings with their products' records and category ids ({where}: which), one row per term and block,
+# in product order.
+PACK_TERMS = f"""
+SELECT x.term, x.product_id / {BLOCK}, {_AGG("int4send(x.product_id) || float8send(x.tf) || float8send(x.length)")},
+       {_AGG("r.record")}, {_AGG("r.category_ids")}
+FROM product_terms x JOIN pack_records r ON r.id = x.product_id {{where}}
+GROUP BY 1, 2
+"""
 # Evidence rows in their NARROW layout where every value fits it, else WIDE; substr(int4send(v), 4) is
 # v's lowest byte.
+_FITS = " AND ".join(f"{name} BETWEEN {np.iinfo(NARROW[name]).min} AND {np.iinfo(NARROW[name]).max}" for name in _VALUES)
 _EVIDENCE_VALUES = "x.positive - x.negative, x.neutral - 2 * x.neutral_negated, x.stars_sum, x.rated"
 PACK_EVIDENCE = f"""
 SELECT term, block,
-       CASE WHEN bool_and(narrow IS NOT NULL) THEN '\\x00'::bytea || string_agg(narrow, ''::bytea ORDER BY product_id)
-            ELSE '\\x01'::bytea || string_agg(wide, ''::bytea ORDER BY product_id) END
+       CASE WHEN bool_and(narrow IS NOT NULL)
+            THEN '\\x{NARROW_ROW.hex()}'::bytea || string_agg(narrow, ''::bytea ORDER BY product_id)
+            ELSE '\\x{WIDE_ROW.hex()}'::bytea || string_agg(wide, ''::bytea ORDER BY product_id) END
 FROM (SELECT term, product_id, product_id / {BLOCK} AS block,
              int4send(product_id) || int4send(net) || int4send(neutral_net) || int4send(stars_sum) || int4send(rated) AS wide,
-             CASE WHEN net BETWEEN -128 AND 127 AND neutral_net BETWEEN -128 AND 127 AND stars_sum BETWEEN 0 AND 255
-                       AND rated BETWEEN 0 AND 255
+             CASE WHEN {_FITS}
                   THEN int2send(mod(product_id, {BLOCK})::int2) || substr(int4send(net), 4) || substr(int4send(neutral_net), 4)
                        || substr(int4send(stars_sum), 4) || substr(int4send(rated), 4) END AS narrow
       FROM (SELECT x.term, x.product_id, {_EVIDENCE_VALUES} FROM descriptor_evidence x {{where}})
            x (term, product_id, net, neutral_net, stars_sum, rated)) e
 GROUP BY 1, 2
 """
-PACK = {
-    "terms": _pack_sql("product_terms", "int4send(x.product_id) || float8send(x.tf) || float8send(x.length)", facts=True),
-    "evidence": PACK_EVIDENCE,
-}
+PACK = {"terms": PACK_TERMS, "evidence": PACK_EVIDENCE}
 # Postings carry their products' facts (records, category ids); evidence does not.
 COLUMNS = {"terms": ("term", "block", "entries", "records", "category_ids"), "evidence": ("term", "block", "entries")}
 # Every product's facts, one row per block: what a search without a query ranks (every product, a
