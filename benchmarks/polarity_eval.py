@@ -38,7 +38,16 @@ sys.path.insert(0, str(REPO / "src"))
 
 from amazen.ingest import clean  # noqa: E402
 from amazen.ingest.readers.huliu import TITLE, sentence_text  # noqa: E402
-from amazen.search.analyzer import COMPLAINT, NEUTRAL, NEUTRAL_NEGATED, PRAISE, descriptor_term, review_mentions  # noqa: E402
+from amazen.search.analyzer import (  # noqa: E402
+    COMPLAINT,
+    NEUTRAL,
+    NEUTRAL_NEGATED,
+    PRAISE,
+    descriptor_term,
+    mention_scores,
+    polarity,
+    review_mentions,
+)
 
 HULIU = REPO.parent / "shared" / "data" / "amazon" / "huliu2004"
 # A labelled feature: its words, then "[+n]" or "[-n]" (a label without a sign, "[2]", is not read).
@@ -70,17 +79,26 @@ def labelled_sentence(line):
     return sentence, [(feature.strip().lower(), sign == "+") for feature, sign in LABEL.findall(labels)]
 
 
-def mentions(sentence, labels):
-    """The Mentions of ``labels`` (labelled_sentence's) that the analyzer finds in ``sentence``."""
-    said = review_mentions(None, clean.text(sentence) or "")
+def mentions(sentence, labels, title=None, before=()):
+    """The Mentions of ``labels`` (labelled_sentence's) that the analyzer finds in ``sentence``, read as
+    the import reads it: after its review's ``title`` and the sentences ``before`` it (a line each), whose
+    last opinion reaches a sentence with none. A term's polarity is that of its occurrences in
+    ``sentence``: ``mention_scores`` sums a review's occurrences, so those of the sentences before are
+    taken away."""
+    text = clean.text(sentence) or ""
+    summary = clean.one_line(title) if title else None
+    context = "\n".join(clean.text(earlier) or "" for earlier in before)
+    earlier = mention_scores(summary, context)
+    whole = mention_scores(summary, f"{context}\n{text}")
+    here = mention_scores(None, text)  # the terms the analyzer finds in the sentence
     found = []
     for feature, praise in labels:
         try:
             term = descriptor_term(feature)
         except ValueError:  # more than two words
             continue
-        if term is not None and term in said:
-            found.append(Mention(said[term], praise))
+        if term is not None and term in here:
+            found.append(Mention(polarity(whole[term] - earlier.get(term, 0)), praise))
     return found
 
 
@@ -147,11 +165,11 @@ def _reviews(path):
 
 
 def file_mentions(path):
+    """The Mentions of every labelled sentence of ``path``, each read in its review (``mentions``)."""
     found = []
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        labelled = labelled_sentence(line)
-        if labelled:
-            found.extend(mentions(*labelled))
+    for title, labelled in _reviews(path):
+        for at, (sentence, labels) in enumerate(labelled):
+            found.extend(mentions(sentence, labels, title, [earlier for earlier, _ in labelled[:at]]))
     return found
 
 

@@ -166,7 +166,21 @@ def test_the_demo_catalogs_review_sentences_read_as_they_were_written():
 def test_a_mention_without_an_opinion_in_reach_is_neutral_said_plainly_or_negated():
     assert says("Very loud.", "loud") == NEUTRAL
     assert says("It is not loud at all.", "loud") == NEUTRAL_NEGATED
-    assert says("Great screen. The battery is removable.", "batteri") == NEUTRAL  # not across sentences
+    assert says("The battery is removable. Great screen.", "batteri") == NEUTRAL  # no opinion before it
+
+
+def test_a_sentence_without_an_opinion_takes_the_reviews_last_one():
+    # A list of pros or cons, or a remark after a verdict, says what the sentences before it said.
+    assert says("Great screen. The battery is removable.", "batteri") == PRAISE
+    assert says("The screen is terrible. The battery is removable.", "batteri") == COMPLAINT
+    assert says("Great screen. Awful speaker. The battery is removable.", "batteri") == COMPLAINT  # the last one
+    assert says("Awful speaker. Great screen. Then a remark. The battery is removable.", "batteri") == PRAISE
+    assert review_mentions("Terrible phone", "The battery is removable.")["batteri"] == COMPLAINT  # the headline's
+    assert says("Great screen. The remote is small, but the case is big.", "remot") == PRAISE  # no opinion either side
+    # A sentence's own opinion still decides, and a negated state stays a neutral mention ("avoid: loud"
+    # does not demote "great speaker. not loud at all").
+    assert says("Great screen. The battery dies fast.", "batteri") == COMPLAINT
+    assert says("Great speaker. It is not loud at all.", "loud") == NEUTRAL_NEGATED
 
 
 def test_a_neutral_mention_counts_for_a_wanted_descriptor_and_against_an_avoided_one_as_said():

@@ -92,9 +92,9 @@ def test_a_products_brand_gives_its_reviews_no_opinion():
 def test_the_packed_values_of_a_term_count_only_the_stars_of_reviews_that_gave_some():
     """(praise - complaint, plain - negated neutral, stars_sum, rated, mentions, praise) per term, as the
     packed evidence and the totals take them: an unrated review mentions, but adds no stars and no rating."""
-    reviews = [(7, None, 0, None, "Sturdy. Cheap."), (8, 5, 0, None, "Sturdy and light."), (9, 2, 0, None, "Not light.")]
+    reviews = [(7, None, 0, None, "Cheap. Sturdy."), (8, 5, 0, None, "Sturdy and light."), (9, 2, 0, None, "Not light.")]
     values = {term: found for term, _, found in review_evidence(reviews)}
-    assert values["cheap"] == (0, 1, 0, 0, 1, 0)  # review 7 alone, neutral: no stars
+    assert values["cheap"] == (0, 1, 0, 0, 1, 0)  # review 7 alone, neutral (before any opinion): no stars
     assert values["sturdi"] == (2, 0, 5, 1, 2, 2)  # reviews 7 and 8 praise it: only 8's five stars
     assert values["light"] == (1, -1, 7, 2, 2, 1)  # 8 praises (beside "sturdy"), 9 denies it without an opinion
 

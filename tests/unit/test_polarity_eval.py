@@ -47,6 +47,17 @@ def test_a_mention_is_a_labelled_feature_the_analyzer_finds(polarity_eval):
     assert neutral == [Mention(polarity_eval.NEUTRAL, False)]
 
 
+def test_a_sentence_is_read_after_its_reviews_title_and_the_sentences_before_it(polarity_eval):
+    Mention, mentions = polarity_eval.Mention, polarity_eval.mentions
+    sentence, labels = "the battery is removable .", [("battery", True)]
+    assert mentions(sentence, labels) == [Mention(polarity_eval.NEUTRAL, True)]  # no opinion in reach
+    assert mentions(sentence, labels, before=["great camera ."]) == [Mention(polarity_eval.PRAISE, True)]
+    assert mentions(sentence, labels, title="awful") == [Mention(polarity_eval.COMPLAINT, True)]
+    # Only the sentence's own occurrences count: the battery's praise two sentences before is not its.
+    before = ["the battery is great .", "the screen is lousy ."]
+    assert mentions(sentence, labels, before=before) == [Mention(polarity_eval.COMPLAINT, True)]
+
+
 def test_scores_of_hand_made_mentions(polarity_eval):
     Mention = polarity_eval.Mention
     PRAISE, COMPLAINT, NEUTRAL = polarity_eval.PRAISE, polarity_eval.COMPLAINT, polarity_eval.NEUTRAL

@@ -368,10 +368,11 @@ def review_mentions(summary, text, brand_tokens=NO_BRAND):
     of its sentence up to a contrast word ("but"), by their sign when they agree, else each weighted by
     1 / its distance in words. A word the product is denied ("won't play", "no remote") is a complaint
     and an opinion for its sentence; an opinion wished for ("could be better", "would have been nice")
-    is negated; "like" is an opinion only when someone likes ("i like"). An occurrence with no opinion in
-    reach is neutral, negated or not. Over the review, praise and complaint occurrences outvote each
-    other (a tie is a complaint: a stated fault is the stronger signal); with neither, the neutral ones
-    do (a tie counts as negated).
+    is negated; "like" is an opinion only when someone likes ("i like"). A sentence with no opinion says
+    what the review last said (the sign of the last part with opinions, the headline's included), but a
+    negated occurrence in it stays neutral. An occurrence with no opinion in reach is neutral, negated or
+    not. Over the review, praise and complaint occurrences outvote each other (a tie is a complaint: a
+    stated fault is the stronger signal); with neither, the neutral ones do (a tie counts as negated).
     """
     return {term: polarity(score) for term, score in mention_scores(summary, text, brand_tokens).items()}
 
@@ -397,6 +398,7 @@ def mention_scores(summary, text, brand_tokens=NO_BRAND):
     waiting, waiting_at, negated_waiting, opinions = [], [], [], []
     wait, wait_at, wait_negated, opine = waiting.append, waiting_at.append, negated_waiting.append, opinions.append
     praises = complaints = contrasted = 0
+    carried = 0  # the sign of the review's last part with opinions: a sentence with none takes it
     position = reach = 0
     previous = ""
     conceded, conceded_negated = [], []  # the waiting occurrences of a part with no opinion before "but"
@@ -507,15 +509,21 @@ def mention_scores(summary, text, brand_tokens=NO_BRAND):
         # The sentence, or its part before a contrast word, ends: the waiting occurrences take its opinions;
         # a part with none after a contrast word, the reverse of the part before ("great, but the battery");
         # a part with none before one, the reverse of the part after ("the battery lasts forever, but the
-        # sound is tinny").
+        # sound is tinny"); a sentence with none at all, the review's last opinion ("Great camera. Removable
+        # battery."), a negated occurrence in it excepted.
         reach = 0
         if conceded:  # the part before "but", which had no opinion: the reverse of this one's
             part = praises - complaints
-            for term in conceded:
-                found[term] = get(term, 0) + (COMPLAINED if part > 0 else PRAISED if part < 0 else 1)
-            if not part:
+            if part:
+                said = COMPLAINED if part > 0 else PRAISED
+                for term in conceded:
+                    found[term] = get(term, 0) + said
+            else:  # none after "but" either: as a sentence with none
+                said = PRAISED if carried > 0 else COMPLAINED if carried < 0 else 1
+                for term in conceded:
+                    found[term] = get(term, 0) + said
                 for term in conceded_negated:
-                    found[term] -= 2
+                    found[term] -= said + 1
             conceded, conceded_negated = [], []
         if waiting and token and not (praises or complaints or contrasted):  # no opinion before "but"
             conceded, conceded_negated = waiting[:], negated_waiting[:]
@@ -533,14 +541,17 @@ def mention_scores(summary, text, brand_tokens=NO_BRAND):
                 said = PRAISED if praises or (not complaints and contrasted < 0) else COMPLAINED
                 for term in waiting:
                     found[term] = get(term, 0) + said
-            else:
+            else:  # the review's last opinion; with none yet, neutral
+                said = PRAISED if carried > 0 else COMPLAINED if carried < 0 else 1
                 for term in waiting:
-                    found[term] = get(term, 0) + 1
+                    found[term] = get(term, 0) + said
                 for term in negated_waiting:
-                    found[term] -= 2
+                    found[term] -= said + 1
             waiting.clear()
             waiting_at.clear()
             negated_waiting.clear()
+        if praises != complaints:
+            carried = 1 if praises > complaints else -1
         contrasted = 0
         if token:  # a contrast word: the part before said ...
             contrasted = 1 if praises and not complaints else -1 if complaints and not praises else 0
