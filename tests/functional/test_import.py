@@ -300,6 +300,38 @@ def test_importing_the_same_files_twice_changes_nothing(conn):
     assert snapshot() == first
 
 
+def test_importing_again_keeps_the_helpful_votes_shoppers_gave(conn, tmp_path):
+    """A review's helpful count is its dataset's count plus the votes accounts gave here; importing the
+    file again, or a newer one with a higher count, adds those votes to the file's count."""
+
+    def write(votes):
+        path = tmp_path / "Votes_5.json"
+        line = {"overall": 4.0, "reviewerID": "voted-1", "asin": "VOTE000001", "reviewText": "Fine.", "vote": votes}
+        path.write_text(json.dumps(line) + "\n")
+        return path
+
+    import_files(conn, [write("3")])
+    review_id = conn.execute(
+        sa.text("SELECT r.id FROM reviews r JOIN products p ON p.id = r.product_id WHERE p.asin = 'VOTE000001'")
+    ).scalar()
+    for n in (1, 2):  # what CatalogService.vote_helpful stores for two accounts' votes
+        user_id = conn.execute(
+            sa.text("INSERT INTO users (email, display_name, password_hash) VALUES (:e, 'Voter', 'x') RETURNING id"),
+            {"e": f"voter-{n}@example.org"},
+        ).scalar()
+        conn.execute(sa.text("INSERT INTO review_votes (review_id, user_id) VALUES (:r, :u)"), {"r": review_id, "u": user_id})
+        conn.execute(sa.text("UPDATE reviews SET helpful_votes = helpful_votes + 1 WHERE id = :r"), {"r": review_id})
+
+    def helpful():
+        return conn.execute(sa.text("SELECT helpful_votes FROM reviews WHERE id = :r"), {"r": review_id}).scalar()
+
+    assert helpful() == 5
+    again = import_files(conn, [write("3")])
+    assert (again.reviews_updated, helpful()) == (0, 5)  # the same file: nothing rewritten
+    newer = import_files(conn, [write("7")])
+    assert (newer.reviews_updated, helpful()) == (1, 9)  # the dataset's 7 and the 2 given here
+
+
 @pytest.mark.usefixtures("amazon_data")
 def test_metadata_before_or_after_reviews_gives_the_same_database(conn):
     def state():

@@ -7,8 +7,9 @@ Both the demo catalog and every dataset import go through here, so there is one 
   fills fields that are still empty. A review whose product appears nowhere creates a bare product
   (asin only), which later metadata completes. So metadata before or after reviews gives the same rows.
 * A reviewer's review of a product is stored once. The last line wins, except that a line without
-  stars keeps the stars of the line it replaces (datasets repeat reviews without their rating). Rows
-  are rewritten only where a value differs, so importing the same file twice changes nothing.
+  stars keeps the stars of the line it replaces (datasets repeat reviews without their rating), and
+  the helpful votes shoppers gave here are added to the line's count. Rows are rewritten only where a
+  value differs, so importing the same file twice changes nothing.
 * Category paths are created on first use; a product is linked to every category on its paths.
 * Every product whose text, categories or reviews changed is indexed again at the end, in the same
   transaction (``amazen.search.indexer.index_products``): its search index rows, and its rating
@@ -386,6 +387,8 @@ def _merge_products_sql(partial):
 def _merge_reviews_sql():
     incoming = {f: f"excluded.{f}" for f in REVIEW_FIELDS}
     incoming["rating"] = "COALESCE(excluded.rating, reviews.rating)"
+    # The dataset's count, plus the votes shoppers gave here (review_votes), which a re-import keeps.
+    incoming["helpful_votes"] = "excluded.helpful_votes + (SELECT count(*) FROM review_votes v WHERE v.review_id = reviews.id)"
     return MERGE_REVIEWS.format(
         fields=", ".join(REVIEW_FIELDS),
         staged=", ".join("s.latest_rating" if f == "rating" else f"s.{f}" for f in REVIEW_FIELDS),
