@@ -5,8 +5,9 @@ comments on and the opinion's sign ("picture quality[+2]##the picture quality is
 praise, [-n] a complaint. This script reads the five files itself (no database) and, for every labelled
 feature of one or two words (as the analyzer counts words: ``descriptor_term``) that the analyzer finds
 in its sentence, compares the polarity the import would store with the label's sign. The polarity comes
-from ``review_mentions``, the function the import's evidence uses (``search/documents.py``), applied to
-the labelled sentence (the import applies it to a whole review): praise, complaint or neutral.
+from ``mention_scores``, the function the import's evidence uses (``search/documents.py``, through
+``review_mentions``), reading the labelled sentence as the import reads it: after its review's title and
+the sentences before it, whose last opinion a sentence with none takes. Praise, complaint or neutral.
 
 * **agreement**: the share of mentions whose stored polarity has the label's sign;
 * **complaint recall**: complaints stored as complaint / all complaints; **praise recall** likewise;
@@ -18,9 +19,9 @@ The last row takes the mentions as the import stores them: one per review and te
 title and whole text, labelled by the majority of the term's labels in that review.
 
 The rules for opinion words, negation and contrast were developed by reading the misses on three
-products; those for denials ("won't play", "no remote"), wishes ("could be better"), "like", "well" and
-a part before "but", and part of the lexicon's review words, from the misses of all five. The row of
-the other two is therefore only partly held out.
+products; those for denials ("won't play", "no remote"), wishes ("could be better"), "like", "well", a
+part before "but" and a sentence with no opinion, and part of the lexicon's review words, from the misses
+of all five. The row of the other two is therefore only partly held out.
 
 The anchor: Hu & Liu reported 84.2% orientation accuracy for their own method.
 
