@@ -34,3 +34,11 @@ def test_boilerplate_numbers_and_words_in_play_are_never_offered():
     assert not eligible("comfort", in_play={"comfort"})
     assert not eligible("headphon cord", query_words={"headphon"})
     assert not plain("q35") and not plain("2") and not plain("ok") and plain("bass")
+
+
+def test_pronouns_contracted_and_the_helpful_votes_line_are_never_offered():
+    # Real suggestions at 1M reviews read "i've", "they'll", "they've both gotten", "found this helpful".
+    for written in ("i've", "they'll", "they've both gotten", "found this helpful", "people found", "yes"):
+        assert not eligible(descriptor_term(written)), written
+    assert not eligible(descriptor_term("i've owned"))  # in a phrase too
+    assert eligible(descriptor_term("noise cancelling")) and eligible(descriptor_term("fits in easily"))

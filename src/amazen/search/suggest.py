@@ -30,7 +30,8 @@ MIN_SET_SHARE = 0.02  # ... in at least this share of the set's products (and tw
 REVIEW_ID_BITS = (1 << 43) - 1  # a review id, below the mentions it is ranked by (descriptors' statement)
 MAX_RANKED_MENTIONS = (1 << 20) - 1
 
-# Review boilerplate, never an attribute, alone or in a phrase ("great", "sound great", "buy it").
+# Review boilerplate, never an attribute, alone or in a phrase ("great", "sound great", "buy it", "people
+# found this helpful"); a pronoun's contraction as the analyzer folds it ("i've" -> "ive") likewise.
 BOILERPLATE = (
     frozenset(
         stem(w)
@@ -38,7 +39,8 @@ BOILERPLATE = (
 product products item items amazon buy buying bought purchase purchased order ordered review reviews
 star stars recommend recommended thing things great good nice like liked love loved want wanted need
 needed would say said think know anyone something anything everything try tried awesome excellent
-best better bad worst happy glad definitely absolutely highly price almost enough brand
+best better bad worst happy glad definitely absolutely highly price almost enough brand found
+ive youve youll weve theyve theyll whos thatll
 """.split()
     )
     - STOP_WORDS
@@ -51,7 +53,7 @@ GENERIC_ALONE = (
 use used using work works worked working time times day days week weeks month months year years make
 made look looks come comes go goes went back way new old first last little bit two three money set
 fine ok okay far lot now today yesterday problem problems issue issues people person thought found find put take took
-give gave keep kept seem seems actually long short easy easily right left sure
+give gave keep kept seem seems actually long short easy easily right left sure yes mine
 """.split()
     )
     - STOP_WORDS
