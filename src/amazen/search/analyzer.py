@@ -398,7 +398,7 @@ def mention_scores(summary, text, brand_tokens=NO_BRAND):
     waiting, waiting_at, negated_waiting, opinions = [], [], [], []
     wait, wait_at, wait_negated, opine = waiting.append, waiting_at.append, negated_waiting.append, opinions.append
     praises = complaints = contrasted = 0
-    carried = 0  # the sign of the review's last part with opinions: a sentence with none takes it
+    carried = 1  # what a sentence with no opinion adds: the review's last part's (PRAISED, COMPLAINED), or neutral
     position = reach = 0
     previous = ""
     conceded, conceded_negated = [], []  # the waiting occurrences of a part with no opinion before "but"
@@ -519,11 +519,10 @@ def mention_scores(summary, text, brand_tokens=NO_BRAND):
                 for term in conceded:
                     found[term] = get(term, 0) + said
             else:  # none after "but" either: as a sentence with none
-                said = PRAISED if carried > 0 else COMPLAINED if carried < 0 else 1
                 for term in conceded:
-                    found[term] = get(term, 0) + said
+                    found[term] = get(term, 0) + carried
                 for term in conceded_negated:
-                    found[term] -= said + 1
+                    found[term] -= carried + 1
             conceded, conceded_negated = [], []
         if waiting and token and not (praises or complaints or contrasted):  # no opinion before "but"
             conceded, conceded_negated = waiting[:], negated_waiting[:]
@@ -542,16 +541,15 @@ def mention_scores(summary, text, brand_tokens=NO_BRAND):
                 for term in waiting:
                     found[term] = get(term, 0) + said
             else:  # the review's last opinion; with none yet, neutral
-                said = PRAISED if carried > 0 else COMPLAINED if carried < 0 else 1
                 for term in waiting:
-                    found[term] = get(term, 0) + said
+                    found[term] = get(term, 0) + carried
                 for term in negated_waiting:
-                    found[term] -= said + 1
+                    found[term] -= carried + 1
             waiting.clear()
             waiting_at.clear()
             negated_waiting.clear()
         if praises != complaints:
-            carried = 1 if praises > complaints else -1
+            carried = PRAISED if praises > complaints else COMPLAINED
         contrasted = 0
         if token:  # a contrast word: the part before said ...
             contrasted = 1 if praises and not complaints else -1 if complaints and not praises else 0
