@@ -15,7 +15,8 @@ from webtest import TestApp
 
 from amazen.catalog.demo import generate
 from amazen.ingest.bulk import load_records
-from amazen.search import blockcache, ranking, service
+from amazen.search import blockcache, heads, ranking, service
+from amazen.search.analyzer import descriptor_term
 from amazen.search.blockcache import BlockCache
 from amazen.search.indexer import index_products
 from amazen.search.packed import BLOCK
@@ -229,3 +230,98 @@ def test_threads_share_one_cache(catalog):
     for thread in threads:
         thread.join(timeout=120)
     assert not failed and len(found) == 12 and all(results == expected for results in found)
+
+
+# Descriptor suggestions' heads (amazen.search.heads), kept in the same cache ------------------------
+
+SUGGESTED = [
+    {"q": "headphones"},
+    {"q": "wireless headphones", "pos": "comfortable"},
+    {"pos": "sharp", "neg": "rust"},
+    {"q": "knife", "price_max": "100"},
+    {"q": "speaker", "dismissed": "bass"},
+]
+
+
+def suggestions(app, **params):
+    return TestApp(app, extra_environ={"HTTP_HOST": "example.com"}).get("/api/suggest/descriptors", params=params).json
+
+
+def test_heads_are_the_lines_the_head_evidence_view_shows(catalog):
+    """The view splits the lines in SQL (models/search.py), heads in Python: every product's head, the
+    long heads of products of more than HEAD_TERMS terms among them, both ways alike."""
+    with catalog.connect() as conn:
+        view = conn.exec_driver_sql(
+            "SELECT product_id, term, mentions, positive, negative, COALESCE(quote_1, -1), COALESCE(quote_2, -1)"
+            " FROM head_evidence"
+        ).all()
+        cut = conn.exec_driver_sql("SELECT count(*) FROM product_evidence WHERE head_length IS NOT NULL").scalar()
+        ids = [row[0] for row in conn.exec_driver_sql("SELECT id FROM products ORDER BY id")]
+        terms, read = heads.read_heads(conn.connection.cursor(), ids)
+    assert cut > 0 and len(view) > 1000
+    rows = [
+        (product, terms.names[number], *counts, *quotes)
+        for product, head in zip(ids, read)
+        for number, counts, quotes in zip(head.numbers.tolist(), head.counts.tolist(), head.quotes.tolist())
+    ]
+    assert sorted(rows) == sorted(tuple(row) for row in view)
+
+
+def test_suggestions_through_the_cache_are_those_without_and_a_second_request_reads_no_heads(catalog, monkeypatch):
+    cached, uncached = make_app(catalog), make_app(catalog, **{"amazen.search_cache_mb": "0"})
+    expected = [suggestions(uncached, **params) for params in SUGGESTED]
+    assert all(found["suggestions"] for found in expected)
+    assert [suggestions(cached, **params) for params in SUGGESTED] == expected
+    parsed = counting(monkeypatch, heads, "_parsed")
+    mentions = counting(monkeypatch, heads, "read_catalog_mentions")
+    assert [suggestions(cached, **params) for params in SUGGESTED] == expected
+    assert parsed == [] and mentions == []
+
+
+def test_a_written_review_is_in_the_next_suggestions_and_only_its_blocks_heads_are_read_again(scratch_url, monkeypatch):
+    engine = sa.create_engine(scratch_url)
+    with engine.begin() as conn:  # product ids on both sides of a block boundary
+        conn.execute(sa.text("SELECT setval(pg_get_serial_sequence('products', 'id'), :last)"), {"last": BLOCK - PRODUCTS // 2})
+        load_records(conn, generate(products=PRODUCTS))
+    reader, writer = make_app(engine), make_app(engine)
+    params = {"q": "headphones"}
+    before = suggestions(reader, **params)
+    top = before["suggestions"][0]
+    matching = {r["asin"] for r in search(reader, q="headphones", per_page=100)["results"]}
+    assert before["considered"] == len(matching)  # every matching product is in the set suggestions read
+    with engine.connect() as conn:
+        found = conn.execute(sa.text("SELECT asin, id FROM products WHERE asin = ANY(:asins)"), {"asins": sorted(matching)})
+        ids = dict(found.all())
+        # A matching product in the second block whose head is all its lines and lacks the term.
+        lacking = conn.execute(
+            sa.text("""
+            SELECT p.asin FROM products p JOIN product_evidence e ON e.product_id = p.id
+            WHERE p.asin = ANY(:matching) AND p.id >= :block AND e.head_length IS NULL AND p.review_count <= 3
+              AND NOT EXISTS (SELECT 1 FROM head_evidence h WHERE h.product_id = p.id AND h.term = :term)
+            ORDER BY p.id LIMIT 1"""),
+            {"matching": sorted(matching), "term": descriptor_term(top["descriptor"]), "block": BLOCK},
+        ).scalar()
+    assert lacking is not None and {i // BLOCK for i in ids.values()} == {0, 1}
+    parsed = counting(monkeypatch, heads, "_parsed")
+    assert suggestions(reader, **params) == before and parsed == []
+
+    said = top["descriptor"].capitalize()
+    post_review(shopper(writer), lacking, {"rating": 5, "summary": said, "text": f"{said}, truly. {said} every day."})
+    after = suggestions(reader, **params)
+    reread = {row[0] for rows, *_ in parsed for row in rows}
+    assert lacking in {asin for asin, i in ids.items() if i in reread}
+    assert reread <= {i for i in ids.values() if i // BLOCK == 1}  # the other block's heads were kept
+    again = next(s for s in after["suggestions"] if s["descriptor"] == top["descriptor"])
+    assert again["products"] == top["products"] + 1
+    assert after == suggestions(make_app(engine, **{"amazen.search_cache_mb": "0"}), **params)
+    engine.dispose()
+
+
+def test_past_the_bound_on_term_numbers_the_heads_are_read_again(catalog, monkeypatch):
+    app = make_app(catalog)
+    first = suggestions(app, q="headphones")
+    numbered = app.registry["search_block_cache"].lasting(heads.CACHE_KEY, heads.Terms)
+    monkeypatch.setattr(heads, "MAX_TERMS", len(numbered) - 1)
+    parsed = counting(monkeypatch, heads, "_parsed")
+    assert suggestions(app, q="headphones") == first and len(parsed) == 1
+    assert app.registry["search_block_cache"].lasting(heads.CACHE_KEY, heads.Terms) is not numbered

@@ -61,9 +61,10 @@ product_evidence = Table(
     Column("product_id", Integer, primary_key=True, autoincrement=False),
     Column("evidence", TERM, nullable=False),
     Column("one_review", TERM, nullable=False, server_default=""),
-    # What the view head_evidence reads (descriptor suggestions): NULL, every line of both columns (a
-    # product of at most 128 terms, documents.HEAD_TERMS); else the first head_length characters of
-    # ``evidence``, whose lines begin with the most mentioned terms: the first 128 of them.
+    # What descriptor suggestions read (amazen.search.heads; the view head_evidence shows it as rows): NULL,
+    # every line of both columns (a product of at most 128 terms, documents.HEAD_TERMS); else the first
+    # head_length characters of ``evidence``, whose lines begin with the most mentioned terms: the first
+    # 128 of them.
     Column("head_length", Integer),
 )
 # A row's histogram as [1-star, ..., 5-star] counts and its quotes as a list of review ids, for readers
@@ -243,7 +244,7 @@ FROM product_postings p, string_to_table(p.postings, E'\\n') line""",
     # stars_sum, stars_1 ... stars_5, quote_1, quote_2).
     "descriptor_evidence": _evidence_lines(),
     # descriptor_evidence of each product's head (product_evidence.head_length): what descriptor
-    # suggestions read.
+    # suggestions read (amazen.search.heads reads the same lines in Python, kept in each process's cache).
     "head_evidence": _evidence_lines(head=True),
     # product_vocabulary as (phrase, product_id, named).
     "product_phrases": """

@@ -11,7 +11,8 @@ before (amazen.search.ranking). So a change is seen on the next request by every
 the cache.
 
 One entry per table and term (the facts' rows: term None): its rows by block, and which blocks it knows
-(a term has no row in most blocks); every product's facts decoded, at the snapshot they were read at
+(a term has no row in most blocks); one per product whose head descriptor suggestions read
+(amazen.search.heads); every product's facts decoded, at the snapshot they were read at
 (amazen.search.ranking.DecodedFacts); and small values read at a snapshot (Kept): the totals and
 spelling corrections a search reads beside the index change in the same transactions as its blocks.
 Rows bounded by bytes, small values by number, least recently used first out. Entries are immutable; a
@@ -26,10 +27,11 @@ from typing import NamedTuple
 from amazen.config import ConfigurationError
 
 SETTING = "amazen.search_cache_mb"
-# The search mix of the benchmarks at 1M reviews reads about 64 MB of rows and decoded facts: this holds
-# it with room. Once a mix's rows outgrow the bound, least-recently-used eviction reads most of them again
-# on every pass (at 1.4M reviews and 64 MB, four times the reads and 15% more CPU a search).
-DEFAULT_MB = 80
+# The search mix of the benchmarks at 1M real reviews reads about 64 MB of rows and decoded facts, and
+# the heads its suggestions read (amazen.search.heads) about 30 MB more: this holds both with room. Once a
+# mix's rows outgrow the bound, least-recently-used eviction reads most of them again on every pass (at
+# 1.4M reviews and 64 MB, four times the reads and 15% more CPU a search).
+DEFAULT_MB = 128
 ROW_OVERHEAD = 200  # bytes a cached row costs besides its arrays: its key, version and tuples
 
 
@@ -96,6 +98,7 @@ class BlockCache:
         self.bytes = 0
         self._entries = OrderedDict()  # key -> (Entry, its size)
         self._values = OrderedDict()  # key -> Kept, the KEPT_VALUES most recently used
+        self._lasting = {}  # key -> an object kept for the cache's life (lasting)
         self._snapshots = OrderedDict({0: Snapshot((), 0)})  # number -> Snapshot, the SNAPSHOTS_KEPT latest
         self._lock = threading.Lock()
         self._making = threading.Lock()  # held by the one thread making an entry (made_at)
@@ -164,6 +167,16 @@ class BlockCache:
             if len(self._values) > KEPT_VALUES:
                 self._values.popitem(last=False)
         return value
+
+    def lasting(self, key, make, replace=None):
+        """The object kept for ``key`` for the cache's life: ``make()``'s on first use, or in place of
+        ``replace`` when that is the one kept. For state entries share (amazen.search.heads' term
+        numbers), outside the bound on rows."""
+        with self._lock:
+            kept = self._lasting.get(key)
+            if kept is None or kept is replace:
+                kept = self._lasting[key] = make()
+            return kept
 
     def put(self, key, entry):
         """Keep ``entry`` for ``key`` in place of any other, then evict the least recently used entries

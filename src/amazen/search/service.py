@@ -79,7 +79,7 @@ class SearchService:
         self.cache = cache  # the process's BlockCache (amazen.search.blockcache), if any
         self._snapshot_of = None  # (the transaction, the blocks' versions it read first)
 
-    def _snapshot(self):
+    def snapshot(self):
         """With a cache: every block's version, read once a transaction (a request's searches share it),
         against which the index rows and the small values a search reads (``_kept``) are checked."""
         if self.cache is None:
@@ -93,7 +93,7 @@ class SearchService:
     def _kept(self, key, read):
         """``read()``, or with a cache its value kept at this transaction's snapshot: the corpus totals and
         spelling corrections change in the transactions that change the blocks."""
-        snapshot = self._snapshot()
+        snapshot = self.snapshot()
         return read() if snapshot is None else self.cache.value_at(key, snapshot.number, read)
 
     def _all(self, sql, params):
@@ -229,7 +229,7 @@ class SearchService:
     def _rank(self, request, params, wanted, page=None, facets=True):
         """The ranking (amazen.search.ranking) of a planned search; tests put their SQL reference here."""
         return ranking.rank(
-            self.session, request, params, wanted, page=page, facets=facets, cache=self.cache, snapshot=self._snapshot()
+            self.session, request, params, wanted, page=page, facets=facets, cache=self.cache, snapshot=self.snapshot()
         )
 
     def _did_you_mean(self, request, frequencies, total):
@@ -400,7 +400,7 @@ class SearchService:
         found = []  # (at, kind, value, total)
         if shared:
             totals = ranking.totals_without(
-                self.session, params, [drop for *_, drop in shared], cache=self.cache, snapshot=self._snapshot()
+                self.session, params, [drop for *_, drop in shared], cache=self.cache, snapshot=self.snapshot()
             )
             found += [(at, kind, value, total) for (at, kind, value, _), total in zip(shared, totals)]
         for _, at, kind, value, relaxed in sorted(alone, key=lambda a: a[:2])[:MAX_RELAXATION_PASSES]:

@@ -12,11 +12,13 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import numpy as np
 import sqlalchemy as sa
 
 from amazen.models import Review
 from amazen.models.search import QUOTES_ARRAY, STARS_ARRAY
 
+from . import heads
 from .analyzer import STOP_WORDS, TOKEN, WORD, analyze_query_words, descriptor_term, fold, stem, word_stem
 from .service import quotes
 
@@ -206,8 +208,9 @@ class SuggestService:
         distinctively, leaving out the query's words and every descriptor in play or ``dismissed``.
         ``found``: the request's SearchResults, searched with ``top=SUGGEST_FROM``, if at hand.
 
-        What each product's reviews mention is read from its head (head_evidence): all its terms, or for a
-        product of more than documents.HEAD_TERMS terms those that several of its reviews mention."""
+        What each product's reviews mention is read from its head (amazen.search.heads, through the cache):
+        all its terms, or for a product of more than documents.HEAD_TERMS terms the most mentioned of those
+        that several of its reviews mention."""
         asked = request.query.terms or request.descriptors or request.category or request.brand
         if not asked:
             return Suggestions([], 0, 0)
@@ -218,42 +221,44 @@ class SuggestService:
         if not ids:
             return Suggestions([], matching, 0)
         min_products = max(2, math.ceil(MIN_SET_SHARE * len(ids)))
-        # One statement: the set's totals per term with their catalog totals, the review counts G² compares,
-        # and reviews that show how the term is written: the quotes of a product that mentions it most
-        # (the largest of mentions * 2^43 + review id; review ids stay below 2^43).
-        found = self.session.execute(
-            sa.text(f"""
-            WITH found AS (
-                SELECT e.term, count(*) AS products, sum(e.mentions) AS mentions, sum(e.positive) AS positive,
-                       sum(e.negative) AS negative,
-                       max(LEAST(e.mentions, {MAX_RANKED_MENTIONS})::bigint << 43 | e.quote_1) AS ranked_quote_1,
-                       max(LEAST(e.mentions, {MAX_RANKED_MENTIONS})::bigint << 43 | e.quote_2) AS ranked_quote_2
-                -- head_evidence is a view: each product's head, split only for the products asked about.
-                FROM unnest(CAST(:ids AS int[])) AS i(id) JOIN head_evidence e ON e.product_id = i.id
-                GROUP BY e.term HAVING count(*) >= :min_products
-            )
-            SELECT f.term, f.products, f.mentions, f.positive, f.negative, COALESCE(t.mentions, f.mentions) AS corpus,
-                   f.ranked_quote_1, f.ranked_quote_2,
-                   (SELECT COALESCE(sum(review_count), 0) FROM products WHERE id = ANY(:ids)) AS set_reviews,
-                   (SELECT reviews FROM search_stats WHERE id = 1) AS all_reviews
-            FROM found f LEFT JOIN term_stats t ON t.term = f.term
-        """),
-            {"ids": ids, "min_products": min_products},
-        ).all()
-        set_reviews, all_reviews = (found[0].set_reviews, found[0].all_reviews or 0) if found else (0, 0)
-        rows = [Totals(*row[:6]) for row in found if plain(row.term)]
-        ranked_quotes = {row.term: (row.ranked_quote_1, row.ranked_quote_2) for row in found}
+        cursor = self.session.connection().connection.cursor()
+        snapshot = self.search.snapshot()
+        terms, read = heads.read_heads(cursor, [int(i) for i in ids], self.search.cache, snapshot)
+        # The set's totals per term (its rows, by term number, each term's rows a run), over the terms at
+        # least min_products products mention, and reviews that show how each is written: the quotes of a
+        # product that mentions it most (the largest of mentions * 2^43 + review id; ids stay below 2^43).
+        numbers = np.concatenate([head.numbers for head in read])
+        if not len(numbers):
+            return Suggestions([], matching, len(ids))
+        order = np.argsort(numbers, kind="stable")
+        numbers = numbers[order]
+        counts = np.concatenate([head.counts for head in read])[order]
+        quotes = np.concatenate([head.quotes for head in read])[order]
+        starts = np.flatnonzero(np.concatenate(([True], numbers[1:] != numbers[:-1])))
+        products = np.diff(np.append(starts, len(numbers)))
+        kept = products >= min_products
+        totals = np.add.reduceat(counts.astype(np.int64), starts, axis=0)[kept]
+        ranked = np.where(quotes >= 0, (np.minimum(counts[:, :1], MAX_RANKED_MENTIONS).astype(np.int64) << 43) | quotes, -1)
+        best_quotes = np.maximum.reduceat(ranked, starts, axis=0)[kept]
+        unique, products = numbers[starts][kept], products[kept]
         in_play = set(request.query.terms) | {d.term for d in request.descriptors} | set(dismissed)
         query_words = {w for t in request.query.terms for w in t.split(" ")}
-        chosen = []
-        for score, row in distinctive(rows, set_reviews, all_reviews):
-            if eligible(row.term, in_play, query_words):
-                chosen.append((score, row))
-                if len(chosen) == limit:
-                    break
-        quote_ids = {
-            row.term: [ranked & REVIEW_ID_BITS for ranked in ranked_quotes[row.term] if ranked is not None] for _, row in chosen
-        }
+        # Only the terms that can be offered are weighed (and their catalog mentions read).
+        names = [terms.names[number] for number in unique.tolist()]
+        offered = [i for i, term in enumerate(names) if plain(term) and eligible(term, in_play, query_words)]
+        corpus = terms.catalog_mentions(cursor, unique[offered], snapshot and snapshot.number)
+        set_reviews, all_reviews = self.session.execute(
+            sa.text("""SELECT (SELECT COALESCE(sum(review_count), 0) FROM products WHERE id = ANY(:ids)),
+                              (SELECT reviews FROM search_stats WHERE id = 1)"""),
+            {"ids": ids},
+        ).one()
+        rows = []
+        for i, catalog in zip(offered, corpus.tolist()):
+            mentions, positive, negative = totals[i].tolist()
+            rows.append(Totals(names[i], int(products[i]), mentions, positive, negative, catalog or mentions))
+        ranked_quotes = {row.term: best_quotes[i].tolist() for i, row in zip(offered, rows)}
+        chosen = distinctive(rows, set_reviews, all_reviews or 0)[:limit]
+        quote_ids = {row.term: [q & REVIEW_ID_BITS for q in ranked_quotes[row.term] if q >= 0] for _, row in chosen}
         reviews = self._texts([i for ids_ in quote_ids.values() for i in ids_])
         suggestions = []
         for score, row in chosen:

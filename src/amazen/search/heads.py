@@ -1,0 +1,207 @@
+"""What descriptor suggestions read of the products a search ranks first: each product's head
+(product_evidence.head_length) as arrays, kept in the process's cache (amazen.search.blockcache).
+
+Splitting 200 products' heads into rows in SQL on every request was most of a suggestion's time; a
+head read once is kept as numbers (a term's number, its mentions, praise, complaints and quotes), and
+a set's totals are then numpy sums. A kept head is valid while its product's block keeps its version:
+whatever changes a product's evidence repacks its block in the same transaction, and a full rebuild
+swaps in new tables (a new version for every block).
+"""
+
+import threading
+from typing import NamedTuple
+
+import numpy as np
+
+from amazen.models.search import ONE_REVIEW_KINDS
+
+from .blockcache import ROW_OVERHEAD
+from .packed import BLOCK
+
+HEADS_SQL = """
+SELECT product_id,
+       CASE WHEN head_length IS NULL THEN evidence ELSE left(evidence, head_length) END,
+       CASE WHEN head_length IS NULL THEN one_review ELSE '' END
+FROM product_evidence WHERE product_id = ANY(%(ids)s)"""
+CATALOG_MENTIONS_SQL = "SELECT term, mentions FROM term_stats WHERE term = ANY(%(terms)s)"
+# A line of ``evidence``: term, mentions, positive, negative, neutral, neutral_negated, stars_1 ...
+# stars_5, quote_1, quote_2; of ``one_review``: term, kind and stars, review id (models/search.py).
+EVIDENCE_FIELDS, ONE_REVIEW_FIELDS = 13, 3
+PRAISE, COMPLAINT = ONE_REVIEW_KINDS[0].encode(), ONE_REVIEW_KINDS[1].encode()
+# The terms' numbers start again (and every kept head is read again) past this many terms: a bound on
+# their memory (about 150 bytes a term). Heads hold indexed terms only: at 1M real reviews, 24,614
+# distinct terms in all heads, of term_stats' 29,950.
+MAX_TERMS = 1 << 18
+CACHE_KEY = ("head terms", None)
+
+
+class Terms:
+    """Numbers for the terms of heads, shared by the heads a process keeps, and each term's mentions in
+    the whole catalog (term_stats) kept at the latest snapshot they were read at."""
+
+    def __init__(self):
+        self.names = []  # number -> term
+        self._numbers = {}  # term -> number
+        self._lock = threading.Lock()
+        self._mentions = np.zeros(0, np.int64)  # number -> catalog mentions, -1 not read at _mentions_at
+        self._mentions_at = None
+
+    def __len__(self):
+        return len(self.names)
+
+    def numbers(self, terms):
+        """The numbers of ``terms``, new terms numbered as they come."""
+        found = list(map(self._numbers.get, terms))
+        if None in found:
+            with self._lock:
+                new = [term for term in dict.fromkeys(terms) if term not in self._numbers]
+                self._numbers.update(zip(new, range(len(self.names), len(self.names) + len(new))))
+                self.names.extend(new)
+                found = list(map(self._numbers.__getitem__, terms))
+        return np.array(found, np.int32)
+
+    def catalog_mentions(self, cursor, numbers, snapshot=None):
+        """How many reviews of the whole catalog mention each term of ``numbers`` (0 for a term term_stats
+        does not have); read from term_stats, or with a snapshot number kept at it: the totals change in
+        the transactions that change the blocks."""
+        with self._lock:
+            if snapshot is not None and snapshot != self._mentions_at:
+                if self._mentions_at is not None and snapshot < self._mentions_at:
+                    snapshot = None  # an older request's: read for it alone
+                else:
+                    self._mentions, self._mentions_at = np.full(len(self.names), -1, np.int64), snapshot
+            if snapshot is not None and len(self._mentions) < len(self.names):
+                self._mentions = np.concatenate((self._mentions, np.full(len(self.names) - len(self._mentions), -1, np.int64)))
+            known = self._mentions[numbers] if snapshot is not None else np.full(len(numbers), -1, np.int64)
+        unread = numbers[known < 0]
+        if len(unread):
+            values = read_catalog_mentions(cursor, [self.names[n] for n in unread.tolist()])
+            known[known < 0] = values
+            if snapshot is not None:
+                with self._lock:
+                    if self._mentions_at == snapshot:
+                        self._mentions[unread] = values
+        return known
+
+
+def read_catalog_mentions(cursor, terms):
+    """term_stats' mentions of each of ``terms``, 0 for a term it does not have."""
+    cursor.execute(CATALOG_MENTIONS_SQL, {"terms": terms})
+    read = dict(cursor.fetchall())
+    return np.array([read.get(term, 0) for term in terms], np.int64)
+
+
+class Head(NamedTuple):
+    """A product's head as numbers, read at the snapshot numbered ``snapshot``; ``terms`` is the Terms
+    its term numbers are of."""
+
+    snapshot: int
+    terms: Terms
+    numbers: np.ndarray  # int32, a term's number
+    counts: np.ndarray  # int32 (n, 3): mentions, praise, complaints
+    quotes: np.ndarray  # int64 (n, 2): the reviews to quote, -1 for none
+
+    @property
+    def size(self):
+        return ROW_OVERHEAD + self.numbers.nbytes + self.counts.nbytes + self.quotes.nbytes
+
+
+def parse_head(evidence, one_review):
+    """(terms, counts, quotes) of a head's lines: ``evidence``'s lines and ``one_review``'s, in that
+    order, as Head has them."""
+    several = evidence.replace("\n", "\t").split("\t") if evidence else []
+    one = one_review.replace("\n", "\t").split("\t") if one_review else []
+    if len(several) % EVIDENCE_FIELDS or len(one) % ONE_REVIEW_FIELDS:
+        raise ValueError("a head line with the wrong number of fields")
+    n = len(several) // EVIDENCE_FIELDS
+    terms = several[::EVIDENCE_FIELDS] + one[::ONE_REVIEW_FIELDS]
+    counts = np.zeros((len(terms), 3), np.int32)
+    quotes = np.full((len(terms), 2), -1, np.int64)
+    if n:
+        for column, field in enumerate((1, 2, 3)):  # mentions, positive, negative
+            counts[:n, column] = _integers(several[field::EVIDENCE_FIELDS], np.int32)
+        for column, field in enumerate((11, 12)):  # quote_1, quote_2: "" for none
+            quotes[:n, column] = _integers([q or "-1" for q in several[field::EVIDENCE_FIELDS]], np.int64)
+    if len(one):
+        kinds = np.frombuffer("".join(one[1::ONE_REVIEW_FIELDS]).encode(), "S1")[::2]  # kind, then one digit of stars
+        counts[n:, 0] = 1
+        counts[n:, 1] = kinds == PRAISE
+        counts[n:, 2] = kinds == COMPLAINT
+        quotes[n:, 0] = _integers(one[2::ONE_REVIEW_FIELDS], np.int64)
+    return terms, counts, quotes
+
+
+def _integers(fields, dtype):
+    try:
+        values = np.fromstring("\t".join(fields), dtype=dtype, sep="\t")  # in C: ten times faster than int()
+    except ValueError:
+        values = ()
+    if len(values) != len(fields):
+        raise ValueError("a head line with a field that is not a number")
+    return values
+
+
+def _parsed(rows, terms, number):
+    """[(product, Head)] of HEADS_SQL's ``rows``: their lines parsed in one go (a call per product would
+    cost more than the lines), then each product's cut out."""
+    several = [evidence.count("\n") + 1 if evidence else 0 for _, evidence, _ in rows]
+    one = [one_review.count("\n") + 1 if one_review else 0 for _, _, one_review in rows]
+    names, counts, quotes = parse_head("\n".join(e for _, e, _ in rows if e), "\n".join(o for _, _, o in rows if o))
+    numbers = terms.numbers(names)
+    out, start, one_start = [], 0, sum(several)
+    for (product, _, _), n, m in zip(rows, several, one):
+        several_lines, one_lines = slice(start, start + n), slice(one_start, one_start + m)
+        arrays = (np.concatenate((values[several_lines], values[one_lines])) for values in (numbers, counts, quotes))
+        out.append((product, Head(number, terms, *arrays)))
+        start, one_start = start + n, one_start + m
+    return out
+
+
+def read_heads(cursor, ids, cache=None, snapshot=None):
+    """(Terms, [Head per product of ``ids``, in their order]): through ``cache`` (a BlockCache, with the
+    ``snapshot`` the request read) where it holds a head at its block's version, the others read in one
+    statement and kept. A product without reviews has an empty head."""
+    terms = _terms(cache)
+    heads, missing = {}, []
+    changed = {}  # an entry's snapshot number -> the blocks changed since, or None when too old to tell
+    for product in ids:
+        entry = cache.get(("head", product)) if cache is not None else None
+        if entry is not None and entry.terms is terms:
+            if entry.snapshot != snapshot.number and entry.snapshot not in changed:
+                older = cache.snapshot_numbered(entry.snapshot)
+                changed[entry.snapshot] = snapshot.changed_since(older) if older else None
+            blocks = changed.get(entry.snapshot, ())
+            if blocks is not None and product // BLOCK not in blocks:
+                if entry.snapshot != snapshot.number:  # still valid: checked against this snapshot from now on
+                    entry = entry._replace(snapshot=snapshot.number)
+                    cache.put(("head", product), entry)
+                heads[product] = entry
+                continue
+        missing.append(product)
+    if missing:
+        number = snapshot.number if snapshot is not None else 0
+        cursor.execute(HEADS_SQL, {"ids": missing})
+        for product, head in _parsed(cursor.fetchall(), terms, number):
+            heads[product] = head
+            if cache is not None:
+                cache.put(("head", product), head)
+        for product in missing:
+            if product not in heads:  # no reviews, no evidence row
+                heads[product] = Head(number, terms, *_empty_arrays())
+                if cache is not None:
+                    cache.put(("head", product), heads[product])
+    return terms, [heads[product] for product in ids]
+
+
+def _empty_arrays():
+    return np.zeros(0, np.int32), np.zeros((0, 3), np.int32), np.zeros((0, 2), np.int64)
+
+
+def _terms(cache):
+    """The process's Terms (kept in ``cache``), or a request's own without a cache."""
+    if cache is None:
+        return Terms()
+    terms = cache.lasting(CACHE_KEY, Terms)
+    if len(terms) > MAX_TERMS:
+        terms = cache.lasting(CACHE_KEY, Terms, replace=terms)
+    return terms
