@@ -22,6 +22,7 @@ from amazen.search.indexer import index_products
 from amazen.search.packed import BLOCK
 from amazen.search.query import parse_search
 from amazen.search.service import SearchService
+from amazen.search.suggest import SuggestService
 from tests.functional.test_bounded_work import counting
 from tests.functional.test_busy import make_app, shopper
 from tests.shoppers import post_review
@@ -325,3 +326,36 @@ def test_past_the_bound_on_term_numbers_the_heads_are_read_again(catalog, monkey
     parsed = counting(monkeypatch, heads, "_parsed")
     assert suggestions(app, q="headphones") == first and len(parsed) == 1
     assert app.registry["search_block_cache"].lasting(heads.CACHE_KEY, heads.Terms) is not numbered
+
+
+def service_suggestions(engine, cache):
+    """The suggestions for every search of SUGGESTED at the service level, each in its own transaction."""
+    out = []
+    for params in SUGGESTED:
+        with Session(engine) as session:
+            search = SearchService(session, cache)
+            dismissed = params.get("dismissed", "")
+            found = SuggestService(session, search).descriptors(parse_search(MultiDict(params)), dismissed=[dismissed])
+            out.append([(s.term, s.products, s.positive_share, s.score) for s in found.suggestions])
+    return out
+
+
+def test_threads_share_the_heads_and_their_term_numbers(catalog):
+    expected = service_suggestions(catalog, None)
+    cache, found, failed = BlockCache(1 << 30), [], []
+
+    def run():
+        try:
+            for _ in range(3):
+                found.append(service_suggestions(catalog, cache))
+        except Exception as err:  # reported below, with the thread's error
+            failed.append(err)
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not failed and len(found) == 12 and all(results == expected for results in found)
+    terms = cache.lasting(heads.CACHE_KEY, heads.Terms)
+    assert len(set(terms.names)) == len(terms.names)  # each term numbered once, whichever thread saw it first
