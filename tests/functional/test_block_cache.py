@@ -214,23 +214,30 @@ def test_the_memory_bound_evicts_the_least_recently_used_rows(catalog):
     assert service_results(catalog, small) == expected  # evicted rows are read again
 
 
-def test_threads_share_one_cache(catalog):
-    expected = service_results(catalog, None)
-    cache, found, failed = BlockCache(1 << 30), [], []
+def in_threads(work, threads=4, rounds=3):
+    """``work()``'s results from ``threads`` threads at once, ``rounds`` each; fails with a thread's error."""
+    found, failed = [], []
 
     def run():
         try:
-            for _ in range(3):
-                found.append(service_results(catalog, cache))
+            for _ in range(rounds):
+                found.append(work())
         except Exception as err:  # reported below, with the thread's error
             failed.append(err)
 
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for thread in threads:
+    running = [threading.Thread(target=run) for _ in range(threads)]
+    for thread in running:
         thread.start()
-    for thread in threads:
+    for thread in running:
         thread.join(timeout=120)
-    assert not failed and len(found) == 12 and all(results == expected for results in found)
+    assert not failed and len(found) == threads * rounds
+    return found
+
+
+def test_threads_share_one_cache(catalog):
+    expected = service_results(catalog, None)
+    cache = BlockCache(1 << 30)
+    assert all(results == expected for results in in_threads(lambda: service_results(catalog, cache)))
 
 
 # Descriptor suggestions' heads (amazen.search.heads), kept in the same cache ------------------------
@@ -342,20 +349,7 @@ def service_suggestions(engine, cache):
 
 def test_threads_share_the_heads_and_their_term_numbers(catalog):
     expected = service_suggestions(catalog, None)
-    cache, found, failed = BlockCache(1 << 30), [], []
-
-    def run():
-        try:
-            for _ in range(3):
-                found.append(service_suggestions(catalog, cache))
-        except Exception as err:  # reported below, with the thread's error
-            failed.append(err)
-
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not failed and len(found) == 12 and all(results == expected for results in found)
+    cache = BlockCache(1 << 30)
+    assert all(results == expected for results in in_threads(lambda: service_suggestions(catalog, cache)))
     terms = cache.lasting(heads.CACHE_KEY, heads.Terms)
     assert len(set(terms.names)) == len(terms.names)  # each term numbered once, whichever thread saw it first
