@@ -42,3 +42,10 @@ def test_pronouns_contracted_and_the_helpful_votes_line_are_never_offered():
         assert not eligible(descriptor_term(written)), written
     assert not eligible(descriptor_term("i've owned"))  # in a phrase too
     assert eligible(descriptor_term("noise cancelling")) and eligible(descriptor_term("fits in easily"))
+
+
+def test_the_number_of_stars_is_never_offered_alone():
+    # "Five Stars" is the summary Amazon writes for a review without one: real suggestions offered "five".
+    for written in ("five", "four", "five stars"):
+        assert not eligible(descriptor_term(written)), written
+    assert eligible(descriptor_term("five minutes"))

@@ -47,7 +47,8 @@ ive youve youll weve theyve theyll whos thatll
     )
     - STOP_WORDS
 )
-# Words too general to be a descriptor alone, fine inside a phrase ("easy to use", "battery life").
+# Words too general to be a descriptor alone, fine inside a phrase ("easy to use", "battery life"); the
+# numbers of stars, which Amazon writes as a review's summary when its reviewer gives none ("Five Stars").
 GENERIC_ALONE = (
     frozenset(
         stem(w)
@@ -56,6 +57,7 @@ use used using work works worked working time times day days week weeks month mo
 made look looks come comes go goes went back way new old first last little bit two three money set
 fine ok okay far lot now today yesterday problem problems issue issues people person thought found find put take took
 give gave keep kept seem seems actually long short easy easily right left sure yes mine
+four five
 """.split()
     )
     - STOP_WORDS
