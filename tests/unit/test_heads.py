@@ -1,5 +1,6 @@
 """Reading a product's head (amazen.search.heads): its product_evidence lines as numbers."""
 
+import numpy as np
 import pytest
 
 from amazen.search.heads import Terms, parse_head
@@ -15,6 +16,14 @@ def test_a_heads_lines_become_its_terms_counts_and_quotes():
     assert terms == ["comfort", "bass", "loud", "flimsi", "cord"]
     assert counts.tolist() == [[3, 2, 1], [2, 0, 0], [1, 1, 0], [1, 0, 1], [1, 0, 0]]
     assert quotes.tolist() == [[17, -1], [5, 9], [40801, -1], [9, -1], [12, -1]]
+
+
+def test_counts_and_quotes_are_kept_narrow_unless_a_value_needs_more():
+    _, counts, quotes = parse_head(EVIDENCE, ONE_REVIEW)
+    assert (counts.dtype, quotes.dtype) == (np.uint16, np.int32)
+    big = "comfort\t70000\t2\t1\t0\t0\t0\t0\t1\t1\t1\t3000000000\t"
+    _, counts, quotes = parse_head(big, "")
+    assert counts.tolist() == [[70000, 2, 1]] and quotes.tolist() == [[3000000000, -1]]
 
 
 def test_an_empty_head_has_no_lines():

@@ -28,7 +28,7 @@ from amazen.config import ConfigurationError
 
 SETTING = "amazen.search_cache_mb"
 # The search mix of the benchmarks at 1M real reviews reads about 64 MB of rows and decoded facts, and
-# the heads its suggestions read (amazen.search.heads) about 30 MB more: this holds both with room. Once a
+# the heads its suggestions read (amazen.search.heads) about 18 MB more: this holds both with room. Once a
 # mix's rows outgrow the bound, least-recently-used eviction reads most of them again on every pass (at
 # 1.4M reviews and 64 MB, four times the reads and 15% more CPU a search).
 DEFAULT_MB = 128

@@ -98,8 +98,8 @@ class Head(NamedTuple):
     snapshot: int
     terms: Terms
     numbers: np.ndarray  # int32, a term's number
-    counts: np.ndarray  # int32 (n, 3): mentions, praise, complaints
-    quotes: np.ndarray  # int64 (n, 2): the reviews to quote, -1 for none
+    counts: np.ndarray  # (n, 3): mentions, praise, complaints; uint16 when they fit, else int32
+    quotes: np.ndarray  # (n, 2): the reviews to quote, -1 for none; int32 when they fit, else int64
 
     @property
     def size(self):
@@ -128,7 +128,15 @@ def parse_head(evidence, one_review):
         counts[n:, 1] = kinds == PRAISE
         counts[n:, 2] = kinds == COMPLAINT
         quotes[n:, 0] = _integers(one[2::ONE_REVIEW_FIELDS], np.int64)
-    return terms, counts, quotes
+    return terms, _narrowest(counts, np.uint16), _narrowest(quotes, np.int32)
+
+
+def _narrowest(values, narrow):
+    """``values`` as ``narrow`` when they all fit (nearly always: a head is kept for the process's life,
+    and heads of different widths join as the wider)."""
+    limits = np.iinfo(narrow)
+    fits = not len(values) or (limits.min <= values.min() and values.max() <= limits.max)
+    return values.astype(narrow) if fits else values
 
 
 def _integers(fields, dtype):
@@ -194,7 +202,7 @@ def read_heads(cursor, ids, cache=None, snapshot=None):
 
 
 def _empty_arrays():
-    return np.zeros(0, np.int32), np.zeros((0, 3), np.int32), np.zeros((0, 2), np.int64)
+    return np.zeros(0, np.int32), np.zeros((0, 3), np.uint16), np.zeros((0, 2), np.int32)
 
 
 def _terms(cache):

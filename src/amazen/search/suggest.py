@@ -240,7 +240,7 @@ class SuggestService:
         products = np.diff(np.append(starts, len(numbers)))
         kept = products >= min_products
         totals = np.add.reduceat(counts.astype(np.int64), starts, axis=0)[kept]
-        ranked = np.where(quotes >= 0, (np.minimum(counts[:, :1], MAX_RANKED_MENTIONS).astype(np.int64) << 43) | quotes, -1)
+        ranked = np.where(quotes >= 0, (np.minimum(counts[:, :1].astype(np.int64), MAX_RANKED_MENTIONS) << 43) | quotes, -1)
         best_quotes = np.maximum.reduceat(ranked, starts, axis=0)[kept]
         unique, products = numbers[starts][kept], products[kept]
         in_play = set(request.query.terms) | {d.term for d in request.descriptors} | set(dismissed)
