@@ -257,7 +257,8 @@ def suggestions(app, **params):
 
 def test_heads_are_the_lines_the_head_evidence_view_shows(catalog):
     """The view splits the lines in SQL (models/search.py), heads in Python: every product's head, the
-    long heads of products of more than HEAD_TERMS terms among them, both ways alike."""
+    long heads of products of more than HEAD_TERMS terms among them, both ways alike; through a cache
+    product by product, without one all the products' lines together."""
     with catalog.connect() as conn:
         view = conn.exec_driver_sql(
             "SELECT product_id, term, mentions, positive, negative, COALESCE(quote_1, -1), COALESCE(quote_2, -1)"
@@ -265,14 +266,20 @@ def test_heads_are_the_lines_the_head_evidence_view_shows(catalog):
         ).all()
         cut = conn.exec_driver_sql("SELECT count(*) FROM product_evidence WHERE head_length IS NOT NULL").scalar()
         ids = [row[0] for row in conn.exec_driver_sql("SELECT id FROM products ORDER BY id")]
-        terms, read = heads.read_heads(conn.connection.cursor(), ids)
-    assert cut > 0 and len(view) > 1000
+        cursor, cache = conn.connection.cursor(), BlockCache(1 << 30)
+        terms, read = heads.read_heads(cursor, ids, cache, ranking.IndexReader(cursor, cache).snapshot())
+        together, [all_lines] = heads.read_heads(cursor, ids)
+    assert cut > 0 and len(view) > 1000 and len(read) == len(ids)
     rows = [
         (product, terms.names[number], *counts, *quotes)
         for product, head in zip(ids, read)
         for number, counts, quotes in zip(head.numbers.tolist(), head.counts.tolist(), head.quotes.tolist())
     ]
     assert sorted(rows) == sorted(tuple(row) for row in view)
+    lines = zip(all_lines.numbers.tolist(), all_lines.counts.tolist(), all_lines.quotes.tolist())
+    assert sorted((together.names[number], *counts, *quotes) for number, counts, quotes in lines) == sorted(
+        tuple(row[1:]) for row in view
+    )
 
 
 def test_suggestions_through_the_cache_are_those_without_and_a_second_request_reads_no_heads(catalog, monkeypatch):

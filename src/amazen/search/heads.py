@@ -149,12 +149,17 @@ def _integers(fields, dtype):
     return values
 
 
+def _lines(rows):
+    """parse_head of the lines of HEADS_SQL's ``rows`` together: in one go, as a call per product would
+    cost more than the lines."""
+    return parse_head("\n".join(e for _, e, _ in rows if e), "\n".join(o for _, _, o in rows if o))
+
+
 def _parsed(rows, terms, number):
-    """[(product, Head)] of HEADS_SQL's ``rows``: their lines parsed in one go (a call per product would
-    cost more than the lines), then each product's cut out."""
+    """[(product, Head)] of HEADS_SQL's ``rows``: their lines parsed together, then each product's cut out."""
     several = [evidence.count("\n") + 1 if evidence else 0 for _, evidence, _ in rows]
     one = [one_review.count("\n") + 1 if one_review else 0 for _, _, one_review in rows]
-    names, counts, quotes = parse_head("\n".join(e for _, e, _ in rows if e), "\n".join(o for _, _, o in rows if o))
+    names, counts, quotes = _lines(rows)
     numbers = terms.numbers(names)
     out, start, one_start = [], 0, sum(several)
     for (product, _, _), n, m in zip(rows, several, one):
@@ -166,14 +171,19 @@ def _parsed(rows, terms, number):
 
 
 def read_heads(cursor, ids, cache=None, snapshot=None):
-    """(Terms, [Head per product of ``ids``, in their order]): through ``cache`` (a BlockCache, with the
-    ``snapshot`` the request read) where it holds a head at its block's version, the others read in one
-    statement and kept. A product without reviews has an empty head."""
+    """(Terms, heads) of products ``ids``: through ``cache`` (a BlockCache, with the ``snapshot`` the
+    request read) a Head per product, in their order, from the cache where it holds one at its block's
+    version, the others read in one statement and kept (a product without reviews has an empty head);
+    without a cache, one Head of all their lines, read and parsed together."""
     terms = _terms(cache)
+    if cache is None:
+        cursor.execute(HEADS_SQL, {"ids": list(ids)})
+        names, counts, quotes = _lines(cursor.fetchall())
+        return terms, [Head(0, terms, terms.numbers(names), counts, quotes)]
     heads, missing = {}, []
     changed = {}  # an entry's snapshot number -> the blocks changed since, or None when too old to tell
     for product in ids:
-        entry = cache.get(("head", product)) if cache is not None else None
+        entry = cache.get(("head", product))
         if entry is not None and entry.terms is terms:
             if entry.snapshot != snapshot.number and entry.snapshot not in changed:
                 older = cache.snapshot_numbered(entry.snapshot)
@@ -187,17 +197,14 @@ def read_heads(cursor, ids, cache=None, snapshot=None):
                 continue
         missing.append(product)
     if missing:
-        number = snapshot.number if snapshot is not None else 0
         cursor.execute(HEADS_SQL, {"ids": missing})
-        for product, head in _parsed(cursor.fetchall(), terms, number):
+        for product, head in _parsed(cursor.fetchall(), terms, snapshot.number):
             heads[product] = head
-            if cache is not None:
-                cache.put(("head", product), head)
+            cache.put(("head", product), head)
         for product in missing:
             if product not in heads:  # no reviews, no evidence row
-                heads[product] = Head(number, terms, *_empty_arrays())
-                if cache is not None:
-                    cache.put(("head", product), heads[product])
+                heads[product] = Head(snapshot.number, terms, *_empty_arrays())
+                cache.put(("head", product), heads[product])
     return terms, [heads[product] for product in ids]
 
 
