@@ -92,8 +92,8 @@ def read_catalog_mentions(cursor, terms):
 
 
 class Head(NamedTuple):
-    """A product's head as numbers, read at the snapshot numbered ``snapshot``; ``terms`` is the Terms
-    its term numbers are of."""
+    """A product's head as numbers (without a cache, a set's heads together), read at the snapshot
+    numbered ``snapshot``; ``terms`` is the Terms its term numbers are of."""
 
     snapshot: int
     terms: Terms
