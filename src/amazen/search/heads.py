@@ -198,18 +198,13 @@ def read_heads(cursor, ids, cache=None, snapshot=None):
         missing.append(product)
     if missing:
         cursor.execute(HEADS_SQL, {"ids": missing})
-        for product, head in _parsed(cursor.fetchall(), terms, snapshot.number):
+        rows = cursor.fetchall()
+        read = {row[0] for row in rows}
+        rows += [(product, "", "") for product in missing if product not in read]  # no reviews: an empty head
+        for product, head in _parsed(rows, terms, snapshot.number):
             heads[product] = head
             cache.put(("head", product), head)
-        for product in missing:
-            if product not in heads:  # no reviews, no evidence row
-                heads[product] = Head(snapshot.number, terms, *_empty_arrays())
-                cache.put(("head", product), heads[product])
     return terms, [heads[product] for product in ids]
-
-
-def _empty_arrays():
-    return np.zeros(0, np.int32), np.zeros((0, 3), np.uint16), np.zeros((0, 2), np.int32)
 
 
 def _terms(cache):

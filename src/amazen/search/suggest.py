@@ -29,7 +29,7 @@ COMPLETIONS = 10
 MAX_PREFIX = 100
 MIN_LIFT = 1.5  # the set mentions a term at least this many times more often than the whole catalog
 MIN_SET_SHARE = 0.02  # ... in at least this share of the set's products (and two of them)
-REVIEW_ID_BITS = (1 << 43) - 1  # a review id, below the mentions it is ranked by (descriptors' statement)
+REVIEW_ID_BITS = (1 << 43) - 1  # a review id, below the mentions it is ranked by (descriptors' quotes)
 MAX_RANKED_MENTIONS = (1 << 20) - 1
 
 # Review boilerplate, never an attribute, alone or in a phrase ("great", "sound great", "buy it", "people
