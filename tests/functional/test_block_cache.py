@@ -7,6 +7,7 @@ transactions are their own (committed), not a test's rolled-back one.
 
 import threading
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -28,8 +29,7 @@ from tests.functional.test_busy import make_app, shopper
 from tests.shoppers import post_review
 
 PRODUCTS = 150
-# Searches that read every kind of row: postings with and without their facts, evidence, exclusions, and
-# every product's facts.
+# Searches that read every kind of row: postings, evidence, exclusions, and every product's facts.
 SEARCHES = [
     {"q": "headphones"},
     {"q": "wireless headphones", "pos": "comfortable"},
@@ -102,7 +102,7 @@ def test_a_review_written_through_another_process_is_seen_by_the_next_search(cat
     after = search(reader, q="headphones", per_page=100)
     assert reads  # the rows the write changed, read again
     again = next(r for r in after["results"] if r["asin"] == shown["asin"])
-    assert again["review_count"] == shown["review_count"] + 1  # the facts in the cached postings' rows
+    assert again["review_count"] == shown["review_count"] + 1  # the facts of the written product's block
     found = search(reader, q="headphones", pos="zanzibarish")
     assert found["unknown_terms"] == [] and found["results"][0]["asin"] == shown["asin"]
     assert found["results"][0]["evidence"][0]["mentions"] == 1
@@ -166,6 +166,50 @@ def test_a_written_review_makes_the_next_search_read_again_only_its_products_blo
     again = next(r for r in after["results"] if r["asin"] == shown["asin"])
     assert again["review_count"] == shown["review_count"] + 1
     assert again["evidence"][0]["negative"] == shown["evidence"][0]["negative"] + 1
+    engine.dispose()
+
+
+def every_fact(engine, cache):
+    """(ids, Facts) of every product, as a search reads them (through ``cache``, or straight when None)."""
+    with Session(engine) as session:
+        return ranking.IndexReader(session.connection().connection.cursor(), cache).every_fact()
+
+
+def test_every_products_facts_are_patched_after_a_write_with_the_blocks_it_changed(scratch_url, monkeypatch):
+    """The cache keeps every product's facts decoded; after a write, only the facts of the blocks it
+    changed are decoded again, and the patched whole equals every fact read afresh."""
+    engine = sa.create_engine(scratch_url)
+    with engine.begin() as conn:  # product ids on both sides of a block boundary
+        conn.execute(sa.text("SELECT setval(pg_get_serial_sequence('products', 'id'), :last)"), {"last": BLOCK - PRODUCTS // 3})
+        load_records(conn, generate(products=PRODUCTS))
+        asin, product_id = conn.execute(
+            sa.text("SELECT asin, id FROM products WHERE id >= :b ORDER BY id LIMIT 1"), {"b": BLOCK}
+        ).one()
+    cache = BlockCache(1 << 30)
+    every_fact(engine, cache)
+    post_review(shopper(make_app(engine)), asin, {"rating": 1, "summary": "Flimsy", "text": "Flimsy hinge."})
+    with engine.begin() as conn:  # and a product's text: its categories and price change
+        conn.execute(sa.text("UPDATE products SET price = 12.5 WHERE id = :id"), {"id": product_id + 1})
+        conn.execute(
+            sa.text(
+                "DELETE FROM product_categories WHERE product_id = :id"
+                " AND category_id = (SELECT max(category_id) FROM product_categories WHERE product_id = :id)"
+            ),
+            {"id": product_id + 1},
+        )
+        index_products(conn, [product_id + 1])
+    decoded = counting(monkeypatch, ranking, "_decoded_facts")
+    ids, facts = every_fact(engine, cache)
+    assert [[row[1] for row in rows] for (rows,) in decoded] == [[[1]]]  # block 1's facts only
+
+    fresh_ids, fresh = every_fact(engine, None)
+    assert ids.tolist() == fresh_ids.tolist() and facts.keys() == fresh.keys()
+    for name in fresh:
+        assert str(facts[name].tolist()) == str(fresh[name].tolist()), name  # str: NaN equals NaN
+    everyone = np.arange(len(ids))
+    assert [a.tolist() for a in facts.categories(everyone)] == [a.tolist() for a in fresh.categories(everyone)]
+    at = ids.tolist().index(product_id)
+    assert facts["review_count"][at] == fresh["review_count"][at] and facts["price"][ids.tolist().index(product_id + 1)] == 12.5
     engine.dispose()
 
 

@@ -72,8 +72,12 @@ def test_the_packed_arrays_are_stored_uncompressed(dbengine):
             ).all()
         )
     assert storage == {
-        f"{table}.{column}": "e" for table in ("packed_terms", "packed_facts") for column in ("records", "category_ids")
-    } | {"packed_terms.entries": "e", "packed_evidence.entries": "e", "packed_facts.ids": "e"}
+        "packed_terms.entries": "e",
+        "packed_evidence.entries": "e",
+        "packed_facts.ids": "e",
+        "packed_facts.records": "e",
+        "packed_facts.category_ids": "e",
+    }
 
 
 @pytest.mark.parametrize("name", sorted(VIEWS))
@@ -100,7 +104,7 @@ def test_the_database_is_at_the_single_head(dbengine):
     assert list(current) == SCRIPT.get_heads() and len(SCRIPT.get_heads()) == 1
 
 
-def test_the_migrations_are_the_baseline_then_praise_and_complaint_collocations_evidence_without_facts_and_its_head():
+def test_the_migrations_are_the_baseline_then_one_per_change_of_the_stored_index_in_order():
     names = [
         "0001_baseline",
         "0002_praise_complaint",
@@ -109,6 +113,7 @@ def test_the_migrations_are_the_baseline_then_praise_and_complaint_collocations_
         "0005_evidence_head",
         "0006_narrow_evidence",
         "0007_one_review_lines",
+        "0008_postings_without_facts",
     ]
     assert sorted(path.name for path in VERSIONS.glob("*.py")) == [f"{name}.py" for name in names]
     assert [revision.revision for revision in SCRIPT.walk_revisions()] == names[::-1]
@@ -330,6 +335,32 @@ def test_packed_evidence_from_before_keeps_its_entries_without_the_facts(scratch
         with engine.connect() as conn:
             rows = conn.exec_driver_sql("SELECT * FROM packed_evidence").all()
         assert [(term, block, bytes(found)) for term, block, found in rows] == [("comfort", 0, packed.WIDE_ROW + entries)]
+    finally:
+        engine.dispose()
+
+
+def test_packed_postings_from_before_keep_their_entries_without_the_facts(scratch_url):
+    """A packed_terms row as the one-review-lines revision left it (entries, records, category ids): the
+    upgrade drops the facts and keeps the entries as they were; the downgrade brings the columns back."""
+    config = alembic_config(scratch_url)
+    engine = sa.create_engine(scratch_url)
+    try:
+        command.downgrade(config, "0007_one_review_lines")
+        entries = np.array([(7, 3.0, 12.5), (9, 1.5, 4.0)], packed.POSTING).tobytes()
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text("INSERT INTO packed_terms VALUES ('comfort', 0, :entries, :records, :categories)"),
+                {"entries": entries, "records": b"\x00" * 2 * packed.RECORD.itemsize, "categories": b""},
+            )
+        command.upgrade(config, "head")
+        with engine.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT * FROM packed_terms").all()
+        assert [(term, block, bytes(found)) for term, block, found in rows] == [("comfort", 0, entries)]
+        command.downgrade(config, "0007_one_review_lines")
+        with engine.connect() as conn:
+            columns = conn.exec_driver_sql("SELECT * FROM packed_terms").keys()
+        assert list(columns) == ["term", "block", "entries", "records", "category_ids"]
+        command.upgrade(config, "head")
     finally:
         engine.dispose()
 

@@ -167,57 +167,37 @@ def test_a_deep_page_and_every_sort_agree_on_a_common_word(session):
 
 
 def decoded(session, table):
-    """{(term, product id): the entry's values, and for postings its product's facts}, decoded from the
-    packed arrays."""
-    with_facts = table == "packed_terms"
+    """{(term, product id): the entry's values}, decoded from the packed arrays."""
     out = {}
-    columns = "entries, records, category_ids" if with_facts else "entries, NULL, NULL"
-    for term, block, entries, records, category_ids in session.execute(
-        sa.text(f"SELECT term, block, {columns} FROM {table} ORDER BY term, block")
-    ):
+    for term, block, entries in session.execute(sa.text(f"SELECT term, block, entries FROM {table} ORDER BY term, block")):
         entries = bytes(entries)
-        layout = ">idd"
-        if not with_facts:  # a byte saying the layout: 0, the product's offset in the block and four bytes
+        layout = ">idd"  # a posting: product id, tf, length
+        if table == "packed_evidence":  # a byte saying the layout: 0, the product's offset in the block and four bytes
             layout = {0: ">HbbBB", 1: ">iiiii"}[entries[0]]
             entries = entries[1:]
         entry_size = struct.calcsize(layout)
         assert len(entries) % entry_size == 0
-        categories = struct.unpack(f">{len(category_ids) // 4}i", category_ids) if with_facts else ()
-        at, last = 0, -1
+        last = -1
         for i in range(len(entries) // entry_size):
             product_id, *values = struct.unpack_from(layout, entries, i * entry_size)
             if layout == ">HbbBB":
                 product_id += block * BLOCK
             assert product_id // BLOCK == block and product_id > last  # ranking relies on the order
             last = product_id
-            if not with_facts:
-                out[term, product_id] = tuple(values)
-                continue
-            price, rating, rating_count, review_count, brand, count = struct.unpack_from(">ddiiii", records, i * 32)
-            out[term, product_id] = (*values, price, rating, rating_count, review_count, brand, categories[at : at + count])
-            at += count
-        assert at == len(categories)
+            out[term, product_id] = tuple(values)
     return out
 
 
 def expected_arrays(session, table):
-    """The same, from the rows they are packed from (NULL price or rating as NaN, no brand as -1)."""
+    """The same, from the rows they are packed from."""
     if table == "packed_evidence":
-        rows = session.execute(
-            sa.text(
-                "SELECT term, product_id, positive - negative, neutral - 2 * neutral_negated, stars_sum, rated "
-                "FROM descriptor_evidence"
-            )
+        sql = (
+            "SELECT term, product_id, positive - negative, neutral - 2 * neutral_negated, stars_sum, rated "
+            "FROM descriptor_evidence"
         )
-        return {(term, product_id): tuple(rest) for term, product_id, *rest in rows}
-    rows = session.execute(
-        sa.text(
-            "SELECT x.term, x.product_id, x.tf, x.length, COALESCE(p.price::float8, 'NaN'), COALESCE(p.rating_average, 'NaN'),"
-            " p.rating_count, p.review_count, COALESCE(b.id, -1), COALESCE(p.search_categories, '{}')"
-            " FROM product_terms x JOIN products p ON p.id = x.product_id LEFT JOIN brands b ON b.name = p.brand"
-        )
-    )
-    return {(term, product_id): (*rest[:-1], tuple(rest[-1])) for term, product_id, *rest in rows}
+    else:
+        sql = "SELECT term, product_id, tf, length FROM product_terms"
+    return {(term, product_id): tuple(rest) for term, product_id, *rest in session.execute(sa.text(sql))}
 
 
 def decoded_facts(session):

@@ -79,7 +79,7 @@ def test_a_splice_stores_each_row_in_the_layout_its_new_values_fit():
     bytes an entry; "comfort" now does; "flimsi" loses its only product."""
     old = copy_rows(block_of(2, EVIDENCE_OF).copy_data()[1])
     new = copy_rows(block_of(2, {2 * BLOCK + 700: [("comfort", (-1, 0, 1000, 200)), ("loud", (1, 0, 5, 1))]}).copy_data()[1])
-    data = spliced(old, new, [2 * BLOCK + 700], EVIDENCE, facts=False)
+    data = spliced(old, new, [2 * BLOCK + 700], EVIDENCE)
     rows = {term: (block, entries) for term, block, entries in copy_rows(data)}
     assert set(rows) == {"comfort", "loud"}
     assert rows["loud"][1][:1] == b"\x00" and rows["comfort"][1][:1] == b"\x01"

@@ -156,18 +156,16 @@ vocabulary = Table(
 )
 
 # The packed index (amazen.search.packed): per term, and per descriptor, and per block of product ids,
-# the entries of product_postings or product_evidence as one array of fixed-width records; a term's
-# postings also carry the facts of each entry's product as another (with its category ids as a third).
-# What ranking reads. The arrays are stored uncompressed (STORAGE EXTERNAL, which the migration sets):
-# decompressing them on every read would cost more than the disk they save.
+# the entries of product_postings or product_evidence as one array of fixed-width records; and per block,
+# its products' facts (packed_facts). What ranking reads. The arrays are stored uncompressed (STORAGE
+# EXTERNAL, which the migration sets): decompressing them on every read would cost more than the disk
+# they save.
 packed_terms = Table(
     "packed_terms",
     Base.metadata,
     Column("term", TERM, nullable=False),
     Column("block", Integer, nullable=False),
     Column("entries", LargeBinary, nullable=False),  # product id, tf, length (packed.POSTING)
-    Column("records", LargeBinary, nullable=False),  # the entries' products' facts (packed.RECORD)
-    Column("category_ids", LargeBinary, nullable=False),  # each entry's product's category ids, in order
     PrimaryKeyConstraint("term", "block"),
 )
 packed_evidence = Table(
@@ -179,8 +177,8 @@ packed_evidence = Table(
     Column("entries", LargeBinary, nullable=False),
     PrimaryKeyConstraint("term", "block"),
 )
-# Every product's facts, per block of product ids: the product ids, their records and category ids (as
-# in packed_terms), for searches without a query.
+# Every product's facts, per block of product ids: the product ids, their records (packed.RECORD) and
+# their category ids, each product's in order (as many as its record's category_count).
 packed_facts = Table(
     "packed_facts",
     Base.metadata,

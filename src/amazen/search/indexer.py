@@ -69,7 +69,7 @@ COPY_TABLES = (
 )
 # What a full rebuild's workers pack as they go (COPY FORMAT binary): amazen.search.packed.PackedBlock.
 PACKED_TABLES = (
-    "packed_terms_new (term, block, entries, records, category_ids)",
+    "packed_terms_new (term, block, entries)",
     "packed_evidence_new (term, block, entries)",
     "packed_facts_new (block, ids, records, category_ids)",
 )
@@ -375,7 +375,7 @@ class _PartialRebuild(_Rebuild):
         if self.reviews_only:  # the lengths and the number of products are unchanged: only the rating totals move
             for start in range(0, len(self.ids), SCOPE_PART):
                 counted = totals.add_ratings(cursor, self.ids[start : start + SCOPE_PART])
-        packed.repack(cursor, self.ids)  # the packed arrays last: their entries carry the products' facts as just written
+        packed.repack(cursor, self.ids)  # the packed arrays last: packed_facts carries the products' facts as just written
         if not counted:
             totals.refresh(cursor)
         if not self.reviews_only:

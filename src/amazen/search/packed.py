@@ -9,10 +9,10 @@ in the same transaction as the tables they are packed from (``repack`` after a p
 ``PackedBlock`` in a full one), so every app process reads a written review on its next request and none
 keeps an index of its own.
 
-Each posting carries its product's facts (price, rating, counts, brand number, categories): a search
-reads its candidates' facts with its rarest query term's postings, not from the catalog. Evidence does
-not: it is the largest table by far (several descriptors a review), and a search reads its candidates'
-evidence after their facts; a search of descriptors alone takes its candidates' facts from packed_facts.
+Neither postings nor evidence repeat their products' facts (price, rating, counts, brand number,
+categories): a search takes its candidates' facts from packed_facts, one row per block, which every app
+process keeps decoded in its cache (amazen.search.ranking.IndexReader.every_fact). Repeated in every
+posting they took two thirds of packed_terms.
 A block is BLOCK consecutive product ids: a written review repacks its product's block of every term
 and descriptor it has (about a thousand products' entries each), not the whole array.
 
@@ -78,12 +78,10 @@ ON CONFLICT (name) DO NOTHING
 
 
 _AGG = "string_agg({}, ''::bytea ORDER BY x.product_id)".format
-# Postings with their products' records and category ids ({where}: which), one row per term and block,
-# in product order.
+# Postings ({where}: which), one row per term and block, in product order.
 PACK_TERMS = f"""
-SELECT x.term, x.product_id / {BLOCK}, {_AGG("int4send(x.product_id) || float8send(x.tf) || float8send(x.length)")},
-       {_AGG("r.record")}, {_AGG("r.category_ids")}
-FROM product_terms x JOIN pack_records r ON r.id = x.product_id {{where}}
+SELECT x.term, x.product_id / {BLOCK}, {_AGG("int4send(x.product_id) || float8send(x.tf) || float8send(x.length)")}
+FROM product_terms x {{where}}
 GROUP BY 1, 2
 """
 # Evidence rows in their NARROW layout where every value fits it, else WIDE; substr(int4send(v), 4) is
@@ -105,8 +103,7 @@ FROM (SELECT term, product_id, product_id / {BLOCK} AS block,
 GROUP BY 1, 2
 """
 PACK = {"terms": PACK_TERMS, "evidence": PACK_EVIDENCE}
-# Postings carry their products' facts (records, category ids); evidence does not.
-COLUMNS = {"terms": ("term", "block", "entries", "records", "category_ids"), "evidence": ("term", "block", "entries")}
+COLUMNS = ("term", "block", "entries")
 # Every product's facts, one row per block: what a search without a query ranks (every product, a
 # category's, or those some review says a wanted descriptor of).
 PACK_FACTS = f"""
@@ -166,7 +163,7 @@ def pack_all(cursor, new=""):
     cursor.execute(NUMBER_BRANDS.format(where="TRUE"))
     cursor.execute(RECORDS.format(products="products p"))
     for kind in ("terms", "evidence"):
-        cursor.execute(f"INSERT INTO packed_{kind}{new} ({', '.join(COLUMNS[kind])}) " + PACK[kind].format(where=""))
+        cursor.execute(f"INSERT INTO packed_{kind}{new} ({', '.join(COLUMNS)}) " + PACK[kind].format(where=""))
     cursor.execute(PACK_FACTS.format(new=new))
     cursor.execute("DROP TABLE pack_records")
     cursor.execute("RESET work_mem")
@@ -212,13 +209,13 @@ def repack(cursor, product_ids):
         in_some = set(some)
         ids = [product_id for product_id in product_ids if product_id // BLOCK in in_some]
         for kind, dtype in (("terms", POSTING), ("evidence", EVIDENCE)):
-            returning = ", ".join(f"p.{column}" for column in COLUMNS[kind])
+            returning = ", ".join(f"p.{column}" for column in COLUMNS)
             cursor.execute(TAKE_OLD_ROWS.format(kind=kind, returning=returning), {"blocks": some})
             old = cursor.fetchall()
             cursor.execute(PACK[kind].format(where="WHERE x.product_id = ANY(%(ids)s)"), {"ids": ids})
-            data = spliced(old, cursor.fetchall(), ids, dtype, facts="records" in COLUMNS[kind])
+            data = spliced(old, cursor.fetchall(), ids, dtype)
             if data:
-                columns = ", ".join(COLUMNS[kind])
+                columns = ", ".join(COLUMNS)
                 cursor.copy_expert(f"COPY packed_{kind} ({columns}) FROM STDIN WITH (FORMAT binary)", io.BytesIO(data))
     for kind in ("terms", "evidence"):
         cursor.execute(f"TRUNCATE repack_{kind}")
@@ -259,40 +256,32 @@ def wide_entries(blocks, entries):
     return out
 
 
-def spliced(old, new, product_ids, dtype, facts=True):
+def spliced(old, new, product_ids, dtype):
     """COPY (FORMAT binary) data of the packed rows ``old`` become when the entries of ``product_ids``
-    are replaced by those in ``new`` (both: rows of (term, block, entries, records, category_ids), or of
-    (term, block, entries) without ``facts``); a row left without entries is left out.
+    are replaced by those in ``new`` (both: rows of (term, block, entries), of packed_terms for POSTING
+    ``dtype``, of packed_evidence for EVIDENCE); a row left without entries is left out.
 
     All rows at once with numpy: their entries in one array, in row and then product order.
     """
-    if not facts:  # evidence rows: spliced as EVIDENCE arrays, stored again in the layout that fits
+    if dtype == EVIDENCE:  # spliced as EVIDENCE arrays, stored again in the layout that fits
         old, new = ([(term, block, entries) for (term, block, _), entries in zip(rows, _wide_rows(rows))] for rows in (old, new))
-    keys, rows_of, fresh, parts = {}, [], [], ([], [], [])
+    keys, rows_of, fresh, parts = {}, [], [], []
     for is_new, rows in ((False, old), (True, new)):
-        for term, block, *arrays in rows:
+        for term, block, entries in rows:
             rows_of.append(keys.setdefault((term, block), len(keys)))
             fresh.append(is_new)
-            for part, array in zip(parts, arrays):
-                part.append(array)
+            parts.append(entries)
     if not keys:
         return b""
-    entries = np.frombuffer(b"".join(parts[0]), dtype=dtype)
-    counts = np.fromiter(map(len, parts[0]), dtype=np.intp, count=len(parts[0])) // dtype.itemsize
+    entries = np.frombuffer(b"".join(parts), dtype=dtype)
+    counts = np.fromiter(map(len, parts), dtype=np.intp, count=len(parts)) // dtype.itemsize
     row = np.repeat(np.array(rows_of, dtype=np.intp), counts)
     keep = np.flatnonzero(np.repeat(np.array(fresh), counts) | ~np.isin(entries["id"], product_ids))
     if not keep.size:
         return b""
     order = keep[np.lexsort((entries["id"][keep], row[keep]))]
     ends = np.cumsum(np.bincount(row[order], minlength=len(keys)))
-    with_facts = None
-    if facts:
-        records = np.frombuffer(b"".join(parts[1]), dtype=RECORD)
-        category_sizes = records["category_count"].astype(np.intp) * 4
-        category_starts = np.cumsum(category_sizes) - category_sizes
-        categories = np.frombuffer(b"".join(parts[2]), dtype=np.uint8)
-        with_facts = (records[order], categories, category_starts[order], category_sizes[order])
-    return _copy_data([_rows(((term, _block_field(block)) for term, block in keys), ends, entries[order], with_facts)])
+    return _copy_data([_rows(((term, _block_field(block)) for term, block in keys), ends, entries[order])])
 
 
 def _wide_rows(rows):
@@ -352,40 +341,28 @@ def _block_field(block):
     return _ID.pack(4) + _ID.pack(block)
 
 
-def _rows(keys, ends, entries, facts=None):
+def _rows(keys, ends, entries):
     """Packed rows as COPY (FORMAT binary) rows, without header or trailer: row i is the i-th of ``keys``
-    ((term, its block as a COPY field)) with ``entries`` from ends[i - 1] to ends[i]; with ``facts``
-    ((records, categories, category_starts, category_sizes)), also those entries' records and each one's
-    category ids (``category_sizes`` bytes from ``category_starts`` in ``categories``). A row without
-    entries is left out."""
-    if facts is None:
+    ((term, its block as a COPY field)) with ``entries`` from ends[i - 1] to ends[i]: POSTING entries as
+    they are, EVIDENCE entries in the layout they fit (_evidence_rows). A row without entries is left out."""
+    if entries.dtype == EVIDENCE:
         return _evidence_rows(keys, ends, entries)
-    entry_bytes, entry_size = entries.tobytes(), entries.dtype.itemsize
-    records, categories, category_starts, category_sizes = facts
-    category_ends = np.cumsum(category_sizes)
-    record_bytes, entry_categories = records.tobytes(), _gathered(categories, category_starts, category_sizes).tobytes()
+    data, size = entries.tobytes(), entries.dtype.itemsize
     # Every row's parts in one flat list, joined once rather than a join per row: real reviews' rare words
     # make about 25,000 rows a block.
-    parts, start, category_start = [], 0, 0
-    record_size = RECORD.itemsize
-    row_category_ends = np.concatenate(([0], category_ends))[ends].tolist()
-    for (term, block_field), end, category_end in zip(keys, ends.tolist(), row_category_ends):
+    parts, start = [], 0
+    for (term, block_field), end in zip(keys, ends.tolist()):
         if end == start:
             continue
         term = term.encode()
-        count = end - start
         parts += (
-            _ROW_START.pack(5, len(term)),
+            _ROW_START.pack(3, len(term)),
             term,
             block_field,
-            _ID.pack(count * entry_size),
-            entry_bytes[start * entry_size : end * entry_size],
-            _ID.pack(count * record_size),
-            record_bytes[start * record_size : end * record_size],
-            _ID.pack(category_end - category_start),
-            entry_categories[category_start:category_end],
+            _ID.pack((end - start) * size),
+            data[start * size : end * size],
         )
-        start, category_start = end, category_end
+        start = end
     return b"".join(parts)
 
 
@@ -468,10 +445,6 @@ class PackedBlock:
         ids = np.array(self.ids, dtype=">i4")
         lengths = np.array(self.lengths, dtype=">f8")
         records = np.array(self.records, dtype=RECORD)
-        category_bytes = b"".join(self.category_ids)
-        category_all = np.frombuffer(category_bytes, dtype=np.uint8)
-        category_sizes = np.fromiter(map(len, self.category_ids), dtype=np.intp, count=len(self.ids))  # bytes
-        category_starts = np.cumsum(category_sizes) - category_sizes
         tables, totals = [], ""
         for entries, dtype in ((self.terms, POSTING), (self.evidence, EVIDENCE)):
             count = len(entries.numbers)
@@ -494,11 +467,8 @@ class PackedBlock:
                 totals = _term_totals(entries, numbers, values[:, 4], values[:, 5])
             ends = np.cumsum(np.bincount(numbers, minlength=len(entries.index)))  # per term, in numbering order
             keys = zip(entries.index, repeat(block_field))
-            facts = None
-            if dtype is POSTING:  # postings carry their products' facts; evidence does not (COLUMNS)
-                facts = (records[positions], category_all, category_starts[positions], category_sizes[positions])
-            tables.append(_copy_data([_rows(keys, ends, array, facts)]))
-        facts = _row(block, ids.tobytes(), records.tobytes(), category_bytes)
+            tables.append(_copy_data([_rows(keys, ends, array)]))
+        facts = _row(block, ids.tobytes(), records.tobytes(), b"".join(self.category_ids))
         return (*tables, _copy_data([facts]), totals)
 
 

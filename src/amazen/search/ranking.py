@@ -1,13 +1,12 @@
 """Ranking over the packed index (amazen.search.packed) with numpy: the score (amazen.search.scoring holds
 the formula and its constants), the filters, the facets and the order of a search.
 
-A search reads, in its own transaction, the arrays of its query terms (the rarest term's whole, with its
-products' facts; the others' only in the blocks where the rarest has products) and of its descriptors
-(without a query, its candidates' facts from packed_facts), with
-COPY ... (FORMAT binary): psycopg2 returns ordinary results as text, where bytea arrives hex-encoded and
-costs 4-5 times as much to read. A process may keep the rows it read (amazen.search.blockcache): a
-search then asks only for every block's version and reads its terms' rows in the blocks whose version
-changed.
+A search reads, in its own transaction, the arrays of its query terms (the rarest term's whole, the
+others' only in the blocks where the rarest has products), of its descriptors and of its candidates'
+facts (packed_facts), with COPY ... (FORMAT binary): psycopg2 returns ordinary results as text, where
+bytea arrives hex-encoded and costs 4-5 times as much to read. A process may keep the rows it read
+(amazen.search.blockcache): a search then asks only for every block's version and reads its terms' rows
+in the blocks whose version changed.
 """
 
 import io
@@ -22,9 +21,9 @@ from . import packed, scoring
 from .blockcache import Entry
 
 # A search's reads of the packed index, straight from the database: each row's term, block, entries and,
-# where the search needs them, its records and category ids.
+# for packed_facts, its records and category ids.
 TERMS_SQL = """
-SELECT term, block, entries, records, category_ids FROM packed_terms WHERE term = %(lead)s
+SELECT term, block, entries, NULL, NULL FROM packed_terms WHERE term = %(lead)s
 UNION ALL
 SELECT term, block, entries, NULL, NULL FROM packed_terms
 WHERE term = ANY(%(others)s) AND block = ANY(ARRAY(SELECT block FROM packed_terms WHERE term = %(lead)s))
@@ -48,9 +47,8 @@ BLOCKS_DIGEST = f"SELECT md5(coalesce(string_agg(block::text || ' ' || {_VERSION
 BLOCK_VERSIONS = f"SELECT block, {_VERSION} FROM packed_facts ORDER BY block"
 FETCH_SQL = {
     "terms": """
-SELECT p.term, p.block, p.entries, CASE WHEN k.with_facts THEN p.records END,
-       CASE WHEN k.with_facts THEN p.category_ids END
-FROM unnest(%(terms)s::text[], %(blocks)s::int[], %(full)s::bool[]) k(term, block, with_facts)
+SELECT p.term, p.block, p.entries, NULL, NULL
+FROM unnest(%(terms)s::text[], %(blocks)s::int[]) k(term, block)
 JOIN packed_terms p ON p.term = k.term AND p.block = k.block
 """,
     "evidence": """
@@ -111,8 +109,9 @@ def _decoded(rows, evidence=False):
 class IndexReader:
     """A search's reads of the packed index: straight from the database, or, with a ``cache`` (a
     BlockCache), through it. Each read returns rows [term, block, entries, records or None, category ids
-    or None] in term and block order, records and category ids only where asked for; through the cache,
-    one row a term, its blocks' arrays joined, and in place of the block the list of its blocks."""
+    or None] in term and block order, records and category ids only for packed_facts (whose term is None
+    and entries the ids); through the cache, one row a term, its blocks' arrays joined, and in place of
+    the block the list of its blocks."""
 
     def __init__(self, cursor, cache=None, snapshot=None):
         self.cursor = cursor
@@ -121,14 +120,14 @@ class IndexReader:
         self._lead_blocks = None
 
     def postings(self, lead, others):
-        """``lead``'s postings with their facts, and ``others``' postings where ``lead`` has products
-        (every block when there is no ``lead``)."""
+        """``lead``'s postings, and ``others``' postings where ``lead`` has products (every block when
+        there is no ``lead``)."""
         if self.cache is None:
             sql = TERMS_SQL if lead else EXCLUDED_SQL
             return _decoded(copy_rows(self.cursor, sql, {"lead": lead, "others": others}))
-        rows = self._cached("terms", [(lead, self.snapshot().blocks, True)]) if lead else []
+        rows = self._cached("terms", [(lead, self.snapshot().blocks)]) if lead else []
         self._lead_blocks = (rows[0][1] if rows else []) if lead else self.snapshot().blocks
-        return rows + self._cached("terms", [(term, self._lead_blocks, False) for term in others])
+        return rows + self._cached("terms", [(term, self._lead_blocks) for term in others])
 
     def evidence(self, terms, lead):
         """The evidence of descriptor ``terms`` where ``lead`` has products (everywhere without one)."""
@@ -136,29 +135,38 @@ class IndexReader:
             sql = EVIDENCE_SQL.replace("{in_blocks}", IN_LEAD_BLOCKS if lead else "")
             return _decoded(copy_rows(self.cursor, sql, {"terms": terms, "lead": lead}), evidence=True)
         blocks = self._lead_blocks if lead else self.snapshot().blocks  # postings() read the lead's first
-        return self._cached("evidence", [(term, blocks, False) for term in terms])
+        return self._cached("evidence", [(term, blocks) for term in terms])
 
     def facts(self, blocks=None):
         """The facts of every product of ``blocks`` (in order; every block when None), one row per block."""
         if self.cache is None:
             sql = FACTS_SQL.replace("{in_blocks}", "" if blocks is None else IN_BLOCKS)
             return _decoded(copy_rows(self.cursor, sql, {"blocks": blocks}))
-        return self._cached("facts", [(None, self.snapshot().blocks if blocks is None else blocks, True)])
+        return self._cached("facts", [(None, self.snapshot().blocks if blocks is None else blocks)])
 
     def every_fact(self):
-        """(Every product's id, their Facts), in id order. With a cache, decoded once per snapshot of the
-        blocks and kept there: a search without a query then decodes no facts."""
+        """(Every product's id, their Facts), in id order. With a cache, kept decoded at the latest
+        snapshot of the blocks: a search then decodes no facts. After a write, the facts kept at an
+        earlier snapshot are patched with the blocks changed since, not decoded again whole."""
         if self.cache is None:
             return _decoded_facts(self.facts())
-        number = self.snapshot().number
+        snapshot = self.snapshot()
 
         def decode():
-            kept = DecodedFacts(number, *_decoded_facts(self.facts()))
+            earlier = self.cache.get(DECODED_FACTS)
+            older = earlier and self.cache.snapshot_numbered(earlier.snapshot)
+            if older is None:  # none kept, or too old to tell which blocks changed since
+                ids, facts = _decoded_facts(self.facts())
+            else:
+                changed = snapshot.changed_since(older)
+                rows = self.facts(sorted(changed & snapshot.versions.keys()))
+                ids, facts = _patched(earlier, changed, *_decoded_facts(rows))
+            kept = DecodedFacts(snapshot.number, ids, facts)
             for values in (kept.ids, kept.facts.category_ids, *kept.facts.values()):
                 values.flags.writeable = False  # shared by every search of the process's threads
             return kept
 
-        kept = self.cache.made_at(("decoded facts", None), number, decode)
+        kept = self.cache.made_at(DECODED_FACTS, snapshot.number, decode)
         return kept.ids, kept.facts
 
     def snapshot(self):
@@ -173,16 +181,12 @@ class IndexReader:
         return self._snapshot
 
     def _cached(self, table, wants):
-        """The rows of ``wants`` ([(term, blocks in order, whether their records are needed)]) of
-        packed_{``table``}, from the cache where it holds them at the blocks' versions; the others read
-        in one statement, and kept."""
+        """The rows of ``wants`` ([(term, blocks in order)], a term once) of packed_{``table``}, from the
+        cache where it holds them at the blocks' versions; the others read in one statement, and kept."""
         snapshot, cache = self.snapshot(), self.cache
-        merged = {}
-        for term, blocks, full in wants:
-            merged[term] = (term, blocks, full or (term in merged and merged[term][2]))
-        wants = list(merged.values())
-        plans, missing = [], []  # missing: (term, block, full) to read
-        for term, blocks, full in wants:
+        full = table == "facts"  # the one table whose rows have records and category ids
+        plans, missing = [], []  # missing: (term, block) to read
+        for term, blocks in dict(wants).items():
             entry = cache.get((table, term))
             known, rows = (entry.known, entry.rows) if entry else (frozenset(), {})
             if entry and entry.snapshot != snapshot.number:
@@ -191,17 +195,17 @@ class IndexReader:
                 if changed:
                     known = known - changed
                     rows = {block: row for block, row in rows.items() if block in known}
-            stale = [b for b in blocks if b not in known or (full and b in rows and rows[b][1] is None)]
-            missing += [(term, block, full) for block in stale]
-            plans.append((term, blocks, full, entry, known, rows, stale))
+            stale = [b for b in blocks if b not in known]
+            missing += [(term, block) for block in stale]
+            plans.append((term, blocks, entry, known, rows, stale))
         fetched = {}
         if missing:
-            terms, blocks, fulls = (list(column) for column in zip(*missing))
-            sql, keys = FETCH_SQL[table], {"terms": terms, "blocks": blocks, "full": fulls}
+            terms, blocks = (list(column) for column in zip(*missing))
+            sql, keys = FETCH_SQL[table], {"terms": terms, "blocks": blocks}
             for term, block, *row in _decoded(copy_rows(self.cursor, sql, keys), evidence=table == "evidence"):
                 fetched[term, block] = tuple(row)
         out = []
-        for term, blocks, full, entry, known, rows, stale in plans:
+        for term, blocks, entry, known, rows, stale in plans:
             if stale or entry is None or entry.snapshot != snapshot.number:
                 rows = dict(rows)
                 for block in stale:
@@ -277,10 +281,32 @@ class DecodedFacts(NamedTuple):
         return self.ids.nbytes + sum(values.nbytes for values in self.facts.values()) + self.facts.category_ids.nbytes
 
 
+DECODED_FACTS = ("decoded facts", None)  # the cache's key of every product's DecodedFacts
+
+
 def _decoded_facts(rows):
     """(ids, Facts) of packed_facts ``rows`` (IndexReader.facts')."""
     ids = np.frombuffer(b"".join(row[2] for row in rows), ">i4").astype(np.int32)
     return ids, Facts.unpack(b"".join(row[3] for row in rows), b"".join(row[4] for row in rows))
+
+
+def _patched(earlier, changed, new_ids, new_facts):
+    """(ids, Facts) of every product: ``earlier``'s (a DecodedFacts) but those of the ``changed`` blocks,
+    whose products are now ``new_ids`` with ``new_facts``. The category ids are gathered again, in
+    product order, so that none of the replaced products' stay behind."""
+    facts = earlier.facts
+    keep = ~np.isin(earlier.ids // packed.BLOCK, list(changed))
+    ids = np.concatenate((earlier.ids[keep], new_ids))
+    order = np.argsort(ids, kind="stable")
+    joined = Facts({name: np.concatenate((facts[name][keep], new_facts[name]))[order] for name in facts})
+    joined["category_start"][:] = np.concatenate(
+        (facts["category_start"][keep], new_facts["category_start"] + len(facts.category_ids))
+    )[order]
+    joined.category_ids = np.concatenate((facts.category_ids, new_facts.category_ids))
+    joined.category_ids, _ = joined.categories(np.arange(len(ids)))
+    counts = joined["category_count"].astype(np.int64)
+    joined["category_start"] = np.cumsum(counts) - counts
+    return ids[order], joined
 
 
 def facts_of(index, candidates):
@@ -431,9 +457,7 @@ def totals_without(session, params, drops, cache=None, snapshot=None):
     index = IndexReader(cursor, cache, snapshot)
     terms, excluded, _, wanted_terms, postings, evidence = _read(index, params, evidence=False)
     if terms:
-        lead = _entries(postings, terms[0], packed.POSTING)
-        candidates = lead["id"].astype(np.int32)
-        facts = Facts.unpack(*postings[terms[0]][1:]) if terms[0] in postings else Facts.unpack(b"", b"")
+        candidates, facts = facts_of(index, _entries(postings, terms[0], packed.POSTING)["id"].astype(np.int32))
     else:
         candidates, _, facts = _candidates(index, params, terms, postings, wanted_terms, evidence)
     has = {term: lookup(_entries(postings, term, packed.POSTING)["id"], candidates)[1] for term in terms[1:]}
@@ -463,16 +487,15 @@ def _candidates(index, params, terms, postings, wanted_terms, evidence):
     """(Candidate ids, their BM25, their Facts): the products with every query term; without a query, those
     some review says a wanted descriptor of; with neither, every product."""
     if terms:
-        lead = terms[0]
-        lead_postings = _entries(postings, lead, packed.POSTING)
+        lead_postings = _entries(postings, terms[0], packed.POSTING)
         candidates = lead_postings["id"].astype(np.int32)
         bm25 = _bm25(params, 0, lead_postings)
-        facts = Facts.unpack(*postings[lead][1:]) if lead in postings else Facts.unpack(b"", b"")
         for i, term in enumerate(terms[1:], start=1):
             others = _entries(postings, term, packed.POSTING)
             at, hit = lookup(others["id"], candidates)
-            candidates, bm25, facts = candidates[hit], bm25[hit] + _bm25(params, i, others[at[hit]]), facts.take(hit)
-        return candidates, bm25, facts
+            candidates, bm25 = candidates[hit], bm25[hit] + _bm25(params, i, others[at[hit]])
+        found, facts = facts_of(index, candidates)  # every candidate has them: written in the same transaction
+        return found, bm25[lookup(candidates, found)[0]], facts
     if wanted_terms:
         found = [_entries(evidence, term, packed.EVIDENCE)["id"] for term in wanted_terms]
         candidates, facts = facts_of(index, union_of_sorted(found))
