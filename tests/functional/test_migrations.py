@@ -114,6 +114,7 @@ def test_the_migrations_are_the_baseline_then_one_per_change_of_the_stored_index
         "0006_narrow_evidence",
         "0007_one_review_lines",
         "0008_postings_without_facts",
+        "0009_narrow_postings",
     ]
     assert sorted(path.name for path in VERSIONS.glob("*.py")) == [f"{name}.py" for name in names]
     assert [revision.revision for revision in SCRIPT.walk_revisions()] == names[::-1]
@@ -355,12 +356,45 @@ def test_packed_postings_from_before_keep_their_entries_without_the_facts(scratc
         command.upgrade(config, "head")
         with engine.connect() as conn:
             rows = conn.exec_driver_sql("SELECT * FROM packed_terms").all()
-        assert [(term, block, bytes(found)) for term, block, found in rows] == [("comfort", 0, entries)]
+        assert [(term, block, bytes(found)) for term, block, found in rows] == [("comfort", 0, packed.WIDE_ROW + entries)]
         command.downgrade(config, "0007_one_review_lines")
         with engine.connect() as conn:
             columns = conn.exec_driver_sql("SELECT * FROM packed_terms").keys()
         assert list(columns) == ["term", "block", "entries", "records", "category_ids"]
         command.upgrade(config, "head")
+    finally:
+        engine.dispose()
+
+
+def test_narrow_postings_go_down_to_20_byte_entries_and_up_again_as_wide_rows(scratch_url):
+    """Rows of both layouts, written by hand: the downgrade leaves every row's entries as 20-byte
+    postings without the layout byte (a narrow row's halves read back), the upgrade marks them as wide
+    rows."""
+    config = alembic_config(scratch_url)
+    engine = sa.create_engine(scratch_url)
+    narrow = b"\x00" + struct.pack(">HHI", 5, 7, 41) + struct.pack(">HHI", 1023, 65535, 4294967295)
+    wide = b"\x01" + struct.pack(">idd", 7 * packed.BLOCK + 9, 0.25, 3.0)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text("INSERT INTO packed_terms VALUES ('comfort', 3, :narrow), ('loud', 7, :wide)"),
+                {"narrow": narrow, "wide": wide},
+            )
+        command.downgrade(config, "0008_postings_without_facts")
+        with engine.connect() as conn:
+            rows = dict(conn.exec_driver_sql("SELECT term, entries FROM packed_terms").all())
+        old = {
+            "comfort": struct.pack(">idd", 3 * packed.BLOCK + 5, 3.5, 20.5)
+            + struct.pack(">idd", 3 * packed.BLOCK + 1023, 32767.5, 2147483647.5),
+            "loud": wide[1:],
+        }
+        assert {term: bytes(entries) for term, entries in rows.items()} == old
+        command.upgrade(config, "head")
+        with engine.connect() as conn:
+            rows = dict(conn.exec_driver_sql("SELECT term, entries FROM packed_terms").all())
+        assert {term: bytes(entries) for term, entries in rows.items()} == {
+            term: b"\x01" + entries for term, entries in old.items()
+        }
     finally:
         engine.dispose()
 

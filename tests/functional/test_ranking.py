@@ -170,18 +170,21 @@ def decoded(session, table):
     """{(term, product id): the entry's values}, decoded from the packed arrays."""
     out = {}
     for term, block, entries in session.execute(sa.text(f"SELECT term, block, entries FROM {table} ORDER BY term, block")):
+        # A byte saying the layout. Postings: 0, the product's offset in the block, twice the tf and twice
+        # the length; 1, product id, tf, length. Evidence: 0, the offset and four bytes; 1, five int4.
+        layouts = {"packed_terms": {0: ">HHI", 1: ">idd"}, "packed_evidence": {0: ">HbbBB", 1: ">iiiii"}}[table]
         entries = bytes(entries)
-        layout = ">idd"  # a posting: product id, tf, length
-        if table == "packed_evidence":  # a byte saying the layout: 0, the product's offset in the block and four bytes
-            layout = {0: ">HbbBB", 1: ">iiiii"}[entries[0]]
-            entries = entries[1:]
+        layout, narrow = layouts[entries[0]], entries[0] == 0
+        entries = entries[1:]
         entry_size = struct.calcsize(layout)
         assert len(entries) % entry_size == 0
         last = -1
         for i in range(len(entries) // entry_size):
             product_id, *values = struct.unpack_from(layout, entries, i * entry_size)
-            if layout == ">HbbBB":
+            if narrow:
                 product_id += block * BLOCK
+                if table == "packed_terms":
+                    values = [value / 2 for value in values]
             assert product_id // BLOCK == block and product_id > last  # ranking relies on the order
             last = product_id
             out[term, product_id] = tuple(values)

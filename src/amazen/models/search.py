@@ -165,7 +165,8 @@ packed_terms = Table(
     Base.metadata,
     Column("term", TERM, nullable=False),
     Column("block", Integer, nullable=False),
-    Column("entries", LargeBinary, nullable=False),  # product id, tf, length (packed.POSTING)
+    # product id, tf, length (packed.POSTING; behind a byte naming the layout, packed.NARROW_POSTING)
+    Column("entries", LargeBinary, nullable=False),
     PrimaryKeyConstraint("term", "block"),
 )
 packed_evidence = Table(
@@ -173,7 +174,8 @@ packed_evidence = Table(
     Base.metadata,
     Column("term", TERM, nullable=False),
     Column("block", Integer, nullable=False),
-    # product id, praise - complaints, plain - negated neutral mentions, stars sum, rated (packed.EVIDENCE)
+    # product id, praise - complaints, plain - negated neutral mentions, stars sum, rated (packed.EVIDENCE;
+    # behind a byte naming the layout, packed.NARROW_EVIDENCE)
     Column("entries", LargeBinary, nullable=False),
     PrimaryKeyConstraint("term", "block"),
 )

@@ -317,7 +317,7 @@ class _FullRebuild(_Rebuild):
         cursor = self.cursor
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         cursor.execute(NEW_KEYS)
-        totals.recount_terms(cursor, packed.POSTING.itemsize)
+        totals.recount_terms(cursor, packed.POSTINGS_IN_ROW)
         cursor.execute(UPDATE_PRODUCTS)
         cursor.execute(packed.NEW_KEYS)
         totals.refresh(cursor)

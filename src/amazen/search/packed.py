@@ -25,6 +25,7 @@ old ones (``repack``). A test decodes the arrays after each and compares them wi
 import io
 import struct
 from itertools import chain, repeat
+from typing import NamedTuple
 
 import numpy as np
 
@@ -43,14 +44,30 @@ RECORD = np.dtype(
 )
 POSTING = np.dtype([("id", ">i4"), ("tf", ">f8"), ("length", ">f8")])
 EVIDENCE = np.dtype([("id", ">i4"), ("net", ">i4"), ("neutral_net", ">i4"), ("stars_sum", ">i4"), ("rated", ">i4")])
-# How a packed_evidence row stores its entries: a first byte saying which layout the rest has. Nine in
-# ten entries are a product's one review mentioning the descriptor, so every value fits a byte: such a
-# row's entries are NARROW, 6 bytes each with the product's offset in the block (the row's key has the
-# block), instead of EVIDENCE's 20. A row with any value that does not fit is WIDE (EVIDENCE). Readers
-# get EVIDENCE arrays either way (``wide_entries``).
+# How a packed row stores its entries: a first byte saying which layout the rest has. NARROW: the
+# product's offset in the block (the row's key has the block) and the values in fewer bytes, when every
+# entry of the row fits; else WIDE (POSTING or EVIDENCE). Readers get the wide arrays either way
+# (``wide_entries``).
+# - Evidence: nine in ten entries are a product's one review mentioning the descriptor, so every value
+#   fits a byte: 6 bytes an entry instead of 20.
+# - Postings: tf and length are sums of field weights (documents.FIELD_WEIGHTS: whole numbers and
+#   halves), stored doubled as whole numbers: 8 bytes instead of 20.
 NARROW_ROW, WIDE_ROW = b"\x00", b"\x01"
-NARROW = np.dtype([("offset", ">u2"), ("net", "i1"), ("neutral_net", "i1"), ("stars_sum", "u1"), ("rated", "u1")])
-_VALUES = ("net", "neutral_net", "stars_sum", "rated")
+NARROW_EVIDENCE = np.dtype([("offset", ">u2"), ("net", "i1"), ("neutral_net", "i1"), ("stars_sum", "u1"), ("rated", "u1")])
+NARROW_POSTING = np.dtype([("offset", ">u2"), ("tf", ">u2"), ("length", ">u4")])
+
+
+class Layout(NamedTuple):
+    wide: np.dtype
+    narrow: np.dtype
+    values: tuple  # the fields besides the product
+    scale: int  # a narrow value is the wide one times this
+
+
+LAYOUTS = {
+    POSTING: Layout(POSTING, NARROW_POSTING, ("tf", "length"), 2),
+    EVIDENCE: Layout(EVIDENCE, NARROW_EVIDENCE, ("net", "neutral_net", "stars_sum", "rated"), 1),
+}
 
 _ID = struct.Struct(">i")
 _ROW_START = struct.Struct(">hi")  # a COPY binary row's field count, then its first field's size
@@ -77,31 +94,42 @@ ON CONFLICT (name) DO NOTHING
 """
 
 
-_AGG = "string_agg({}, ''::bytea ORDER BY x.product_id)".format
-# Postings ({where}: which), one row per term and block, in product order.
-PACK_TERMS = f"""
-SELECT x.term, x.product_id / {BLOCK}, {_AGG("int4send(x.product_id) || float8send(x.tf) || float8send(x.length)")}
-FROM product_terms x {{where}}
-GROUP BY 1, 2
-"""
-# Evidence rows in their NARROW layout where every value fits it, else WIDE; substr(int4send(v), 4) is
-# v's lowest byte.
-_FITS = " AND ".join(f"{name} BETWEEN {np.iinfo(NARROW[name]).min} AND {np.iinfo(NARROW[name]).max}" for name in _VALUES)
-_EVIDENCE_VALUES = "x.positive - x.negative, x.neutral - 2 * x.neutral_negated, x.stars_sum, x.rated"
-PACK_EVIDENCE = f"""
+def _pack_sql(layout, rows):
+    """The statement that packs ``rows`` (a FROM item of (term, product_id, and layout's values), with
+    a {where} to fill in) as rows (term, block, entries) in product order: in the NARROW layout where
+    every entry of the row fits it, else WIDE. substr(int8send(v), 9 - n) is v's lowest n bytes."""
+    fits, wide, narrow = [], ["int4send(product_id)"], [f"int2send(mod(product_id, {BLOCK})::int2)"]
+    for name in layout.values:
+        scaled, limits = name if layout.scale == 1 else f"{name} * {layout.scale}", np.iinfo(layout.narrow[name])
+        fits.append(f"{scaled} BETWEEN {limits.min} AND {limits.max}")
+        if layout.wide[name].kind == "f":
+            fits.append(f"{scaled} = trunc({scaled})")
+        wide.append(f"{'float8send' if layout.wide[name].kind == 'f' else 'int4send'}({name})")
+        narrow.append(f"substr(int8send(({scaled})::bigint), {9 - layout.narrow[name].itemsize})")
+    return f"""
 SELECT term, block,
        CASE WHEN bool_and(narrow IS NOT NULL)
             THEN '\\x{NARROW_ROW.hex()}'::bytea || string_agg(narrow, ''::bytea ORDER BY product_id)
             ELSE '\\x{WIDE_ROW.hex()}'::bytea || string_agg(wide, ''::bytea ORDER BY product_id) END
-FROM (SELECT term, product_id, product_id / {BLOCK} AS block,
-             int4send(product_id) || int4send(net) || int4send(neutral_net) || int4send(stars_sum) || int4send(rated) AS wide,
-             CASE WHEN {_FITS}
-                  THEN int2send(mod(product_id, {BLOCK})::int2) || substr(int4send(net), 4) || substr(int4send(neutral_net), 4)
-                       || substr(int4send(stars_sum), 4) || substr(int4send(rated), 4) END AS narrow
-      FROM (SELECT x.term, x.product_id, {_EVIDENCE_VALUES} FROM descriptor_evidence x {{where}})
-           x (term, product_id, net, neutral_net, stars_sum, rated)) e
+FROM (SELECT term, product_id, product_id / {BLOCK} AS block, {" || ".join(wide)} AS wide,
+             CASE WHEN {" AND ".join(fits)} THEN {" || ".join(narrow)} END AS narrow
+      FROM {rows}) e
 GROUP BY 1, 2
 """
+
+
+# How many entries a packed_terms row has, in SQL.
+POSTINGS_IN_ROW = (
+    f"(length(entries) - 1) / CASE substr(entries, 1, 1) WHEN '\\x{NARROW_ROW.hex()}'::bytea"
+    f" THEN {NARROW_POSTING.itemsize} ELSE {POSTING.itemsize} END"
+)
+# Postings and evidence ({where}: which), one row per term and block.
+PACK_TERMS = _pack_sql(LAYOUTS[POSTING], "(SELECT x.term, x.product_id, x.tf, x.length FROM product_terms x {where}) x")
+PACK_EVIDENCE = _pack_sql(
+    LAYOUTS[EVIDENCE],
+    "(SELECT x.term, x.product_id, x.positive - x.negative, x.neutral - 2 * x.neutral_negated, x.stars_sum, x.rated"
+    " FROM descriptor_evidence x {where}) x (term, product_id, net, neutral_net, stars_sum, rated)",
+)
 PACK = {"terms": PACK_TERMS, "evidence": PACK_EVIDENCE}
 COLUMNS = ("term", "block", "entries")
 # Every product's facts, one row per block: what a search without a query ranks (every product, a
@@ -229,10 +257,11 @@ def repack(cursor, product_ids):
     cursor.execute("DROP TABLE pack_records")
 
 
-def wide_entries(blocks, entries):
-    """Each packed_evidence row's ``entries`` (bytes, of the row of the same place in ``blocks``) as
-    EVIDENCE bytes, whichever layout it was stored in. The NARROW rows are widened together with numpy:
-    a search reads hundreds of rows."""
+def wide_entries(blocks, entries, dtype=EVIDENCE):
+    """Each packed row's ``entries`` (bytes, of the row of the same place in ``blocks``; of packed_terms
+    for POSTING ``dtype``, of packed_evidence for EVIDENCE) as ``dtype`` bytes, whichever layout it was
+    stored in. The NARROW rows are widened together with numpy: a search reads hundreds of rows."""
+    layout = LAYOUTS[dtype]
     out, narrow, parts = [], [], []
     for i, data in enumerate(entries):
         if data[:1] == NARROW_ROW:
@@ -243,13 +272,13 @@ def wide_entries(blocks, entries):
             out.append(data[1:])
     if not narrow:
         return out
-    counts = np.fromiter(map(len, parts), dtype=np.intp, count=len(parts)) // NARROW.itemsize
-    values = np.frombuffer(b"".join(parts), dtype=NARROW)
-    wide = np.empty(len(values), dtype=EVIDENCE)
+    counts = np.fromiter(map(len, parts), dtype=np.intp, count=len(parts)) // layout.narrow.itemsize
+    values = np.frombuffer(b"".join(parts), dtype=layout.narrow)
+    wide = np.empty(len(values), dtype=dtype)
     wide["id"] = np.repeat(np.array([blocks[i] for i in narrow], dtype=np.int64) * BLOCK, counts) + values["offset"]
-    for name in _VALUES:
-        wide[name] = values[name]
-    data, size, start = wide.tobytes(), EVIDENCE.itemsize, 0
+    for name in layout.values:
+        wide[name] = values[name] / layout.scale if layout.scale != 1 else values[name]
+    data, size, start = wide.tobytes(), dtype.itemsize, 0
     for i, end in zip(narrow, np.cumsum(counts).tolist()):
         out[i] = data[start * size : end * size]
         start = end
@@ -263,8 +292,10 @@ def spliced(old, new, product_ids, dtype):
 
     All rows at once with numpy: their entries in one array, in row and then product order.
     """
-    if dtype == EVIDENCE:  # spliced as EVIDENCE arrays, stored again in the layout that fits
-        old, new = ([(term, block, entries) for (term, block, _), entries in zip(rows, _wide_rows(rows))] for rows in (old, new))
+    # Spliced as wide arrays, stored again in the layout that fits.
+    old, new = (
+        [(term, block, entries) for (term, block, _), entries in zip(rows, _wide_rows(rows, dtype))] for rows in (old, new)
+    )
     keys, rows_of, fresh, parts = {}, [], [], []
     for is_new, rows in ((False, old), (True, new)):
         for term, block, entries in rows:
@@ -284,9 +315,9 @@ def spliced(old, new, product_ids, dtype):
     return _copy_data([_rows(((term, _block_field(block)) for term, block in keys), ends, entries[order])])
 
 
-def _wide_rows(rows):
-    """The EVIDENCE bytes of rows (term, block, entries) of packed_evidence."""
-    return wide_entries([block for _, block, _ in rows], [bytes(entries) for _, _, entries in rows])
+def _wide_rows(rows, dtype):
+    """The ``dtype`` bytes of packed rows (term, block, entries)."""
+    return wide_entries([block for _, block, _ in rows], [bytes(entries) for _, _, entries in rows], dtype)
 
 
 def spliced_facts(old, new, product_ids):
@@ -343,56 +374,39 @@ def _block_field(block):
 
 def _rows(keys, ends, entries):
     """Packed rows as COPY (FORMAT binary) rows, without header or trailer: row i is the i-th of ``keys``
-    ((term, its block as a COPY field)) with ``entries`` from ends[i - 1] to ends[i]: POSTING entries as
-    they are, EVIDENCE entries in the layout they fit (_evidence_rows). A row without entries is left out."""
-    if entries.dtype == EVIDENCE:
-        return _evidence_rows(keys, ends, entries)
-    data, size = entries.tobytes(), entries.dtype.itemsize
-    # Every row's parts in one flat list, joined once rather than a join per row: real reviews' rare words
-    # make about 25,000 rows a block.
-    parts, start = [], 0
-    for (term, block_field), end in zip(keys, ends.tolist()):
-        if end == start:
-            continue
-        term = term.encode()
-        parts += (
-            _ROW_START.pack(3, len(term)),
-            term,
-            block_field,
-            _ID.pack((end - start) * size),
-            data[start * size : end * size],
-        )
-        start = end
-    return b"".join(parts)
-
-
-def _evidence_rows(keys, ends, entries):
-    """_rows of evidence (``entries``: an EVIDENCE array): (term, block, entries), each row's entries in
-    the NARROW layout when all their values fit it, else WIDE."""
+    ((term, its block as a COPY field)) with ``entries`` (a POSTING or EVIDENCE array) from ends[i - 1]
+    to ends[i], in the NARROW layout when all their values fit it, else WIDE. A row without entries is
+    left out."""
+    layout = LAYOUTS[entries.dtype]
     fits = np.ones(len(entries), dtype=bool)
-    narrow = np.empty(len(entries), dtype=NARROW)
+    narrow = np.zeros(len(entries), dtype=layout.narrow)
     narrow["offset"] = entries["id"] % BLOCK
-    for name in _VALUES:
-        limits = np.iinfo(NARROW[name])
-        fits &= (entries[name] >= limits.min) & (entries[name] <= limits.max)
-        narrow[name] = entries[name].astype(NARROW[name])  # wraps where it does not fit: such rows are WIDE
+    for name in layout.values:
+        scaled, limits = entries[name] * layout.scale, np.iinfo(layout.narrow[name])
+        fit = (scaled >= limits.min) & (scaled <= limits.max)
+        if scaled.dtype.kind == "f":
+            fit &= scaled == np.trunc(scaled)
+        fits &= fit
+        narrow[name] = np.where(fit, scaled, 0)  # a row with any entry that does not fit is WIDE
     starts = np.concatenate(([0], ends[:-1])).astype(np.intp)
     filled = ends > starts
     row_fits = np.zeros(len(ends), dtype=bool)
     row_fits[filled] = np.logical_and.reduceat(fits, starts[filled]) if len(fits) else []
-    layouts = ((WIDE_ROW, entries.tobytes(), EVIDENCE.itemsize), (NARROW_ROW, narrow.tobytes(), NARROW.itemsize))
+    layouts = ((WIDE_ROW, entries.tobytes(), layout.wide.itemsize), (NARROW_ROW, narrow.tobytes(), layout.narrow.itemsize))
+    # Every row's parts in one flat list, joined once rather than a join per row: real reviews' rare words
+    # make about 25,000 rows a block.
     parts, start = [], 0
     for (term, block_field), end, is_narrow in zip(keys, ends.tolist(), row_fits.tolist()):
         if end == start:
             continue
         term = term.encode()
-        layout, data, size = layouts[is_narrow]
+        first, data, size = layouts[is_narrow]
         parts += (
             _ROW_START.pack(3, len(term)),
             term,
             block_field,
             _ID.pack(1 + (end - start) * size),
-            layout,
+            first,
             data[start * size : end * size],
         )
         start = end

@@ -96,12 +96,17 @@ def binary_rows(data):
         rows.append(row)
 
 
-def _decoded(rows, evidence=False):
-    """copy_rows' rows of the reads above as [term, block, entries, records or None, category ids or None];
-    ``evidence``: rows of packed_evidence, whose entries become EVIDENCE bytes whatever their layout."""
+# The wide entries of each packed table's rows (packed_facts has none).
+WIDE = {"terms": packed.POSTING, "evidence": packed.EVIDENCE, "facts": None}
+
+
+def _decoded(rows, table):
+    """copy_rows' rows of the reads above of packed_{``table``} as [term, block, entries, records or None,
+    category ids or None], the entries of postings and evidence as POSTING or EVIDENCE bytes whatever
+    their layout."""
     rows = [[term and term.decode(), _BLOCK.unpack(block)[0], *arrays] for term, block, *arrays in rows]
-    if evidence:
-        for row, entries in zip(rows, packed.wide_entries([row[1] for row in rows], [row[2] for row in rows])):
+    if WIDE[table] is not None:
+        for row, entries in zip(rows, packed.wide_entries([row[1] for row in rows], [row[2] for row in rows], WIDE[table])):
             row[2] = entries
     return rows
 
@@ -124,7 +129,7 @@ class IndexReader:
         there is no ``lead``)."""
         if self.cache is None:
             sql = TERMS_SQL if lead else EXCLUDED_SQL
-            return _decoded(copy_rows(self.cursor, sql, {"lead": lead, "others": others}))
+            return _decoded(copy_rows(self.cursor, sql, {"lead": lead, "others": others}), "terms")
         rows = self._cached("terms", [(lead, self.snapshot().blocks)]) if lead else []
         self._lead_blocks = (rows[0][1] if rows else []) if lead else self.snapshot().blocks
         return rows + self._cached("terms", [(term, self._lead_blocks) for term in others])
@@ -133,7 +138,7 @@ class IndexReader:
         """The evidence of descriptor ``terms`` where ``lead`` has products (everywhere without one)."""
         if self.cache is None:
             sql = EVIDENCE_SQL.replace("{in_blocks}", IN_LEAD_BLOCKS if lead else "")
-            return _decoded(copy_rows(self.cursor, sql, {"terms": terms, "lead": lead}), evidence=True)
+            return _decoded(copy_rows(self.cursor, sql, {"terms": terms, "lead": lead}), "evidence")
         blocks = self._lead_blocks if lead else self.snapshot().blocks  # postings() read the lead's first
         return self._cached("evidence", [(term, blocks) for term in terms])
 
@@ -141,7 +146,7 @@ class IndexReader:
         """The facts of every product of ``blocks`` (in order; every block when None), one row per block."""
         if self.cache is None:
             sql = FACTS_SQL.replace("{in_blocks}", "" if blocks is None else IN_BLOCKS)
-            return _decoded(copy_rows(self.cursor, sql, {"blocks": blocks}))
+            return _decoded(copy_rows(self.cursor, sql, {"blocks": blocks}), "facts")
         return self._cached("facts", [(None, self.snapshot().blocks if blocks is None else blocks)])
 
     def every_fact(self):
@@ -202,7 +207,7 @@ class IndexReader:
         if missing:
             terms, blocks = (list(column) for column in zip(*missing))
             sql, keys = FETCH_SQL[table], {"terms": terms, "blocks": blocks}
-            for term, block, *row in _decoded(copy_rows(self.cursor, sql, keys), evidence=table == "evidence"):
+            for term, block, *row in _decoded(copy_rows(self.cursor, sql, keys), table):
                 fetched[term, block] = tuple(row)
         out = []
         for term, blocks, entry, known, rows, stale in plans:

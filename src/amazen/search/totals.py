@@ -77,7 +77,7 @@ LOCK TABLE term_stats, product_term_stats IN EXCLUSIVE MODE;
 CREATE TEMP TABLE counted_terms ON COMMIT DROP AS
 SELECT term, sum(products) AS products, sum(mentions) AS mentions, sum(positive) AS positive FROM block_term_totals GROUP BY term;
 CREATE TEMP TABLE counted_product_terms ON COMMIT DROP AS
-SELECT term, sum(length(entries) / {posting_size}) AS products FROM packed_terms_new GROUP BY term;
+SELECT term, sum({postings_in_row}) AS products FROM packed_terms_new GROUP BY term;
 DELETE FROM term_stats;
 INSERT INTO term_stats (term, products, mentions, positive) SELECT term, products, mentions, positive FROM counted_terms;
 DELETE FROM product_term_stats;
@@ -121,10 +121,10 @@ def start_recount(cursor):
     cursor.execute(BLOCK_TERM_TOTALS)
 
 
-def recount_terms(cursor, posting_size):
+def recount_terms(cursor, postings_in_row):
     """term_stats and product_term_stats counted again from a full rebuild's block totals and new packed
-    postings (``posting_size``: the bytes of one packed posting)."""
-    cursor.execute(RECOUNT_TERM_STATS.format(posting_size=posting_size))
+    postings (``postings_in_row``: an SQL expression of how many postings a row's ``entries`` hold)."""
+    cursor.execute(RECOUNT_TERM_STATS.format(postings_in_row=postings_in_row))
 
 
 def refresh(cursor):
