@@ -192,9 +192,9 @@ class _Rebuild:
         self.cursor = cursor
         self.ids = ids
         self.reviews_only = reviews_only
-        # A written review loads no vocabulary phrases: its product's text is unchanged.
-        tables = COPY_TABLES[:-1] if reviews_only else COPY_TABLES
-        self.tables = [table.format(new=self.new) for table in tables]
+        self.tables = [table.format(new=self.new) for table in COPY_TABLES]  # None: a table not written
+        if reviews_only:  # a written review loads no vocabulary phrases: its product's text is unchanged
+            self.tables[-1] = None
 
     def run(self, progress):
         self.cursor.execute(ANALYSED_PRODUCTS)
@@ -223,7 +223,7 @@ class _Rebuild:
         """COPY one chunk's analysis (analyse_chunk's result) into the tables."""
         cursor = self.cursor
         for table, text in zip(self.tables, texts):
-            if text:
+            if table and text:
                 cursor.copy_expert(self.copy.format(table), io.StringIO(text))
         packed_data = texts[len(COPY_TABLES) :]
         for table, data in zip(PACKED_TABLES, packed_data):
@@ -344,7 +344,15 @@ def _lock_for_swap(cursor):
 
 class _PartialRebuild(_Rebuild):
     """Some products: their old rows taken out of the live tables and the totals, their new rows loaded
-    and added, their blocks of the packed arrays spliced."""
+    and added, their blocks of the packed arrays spliced. When only their reviews changed (a written
+    review), their postings are left as they are: they come from the products' text alone."""
+
+    def __init__(self, cursor, ids, reviews_only):
+        super().__init__(cursor, ids, reviews_only)
+        self.postings = not reviews_only  # whether the products' postings are rebuilt
+        if not self.postings:
+            self.tables[0] = None
+        self.kinds = ("terms", "evidence") if self.postings else ("evidence",)  # the packed tables spliced
 
     def begin(self):
         cursor = self.cursor
@@ -355,9 +363,10 @@ class _PartialRebuild(_Rebuild):
             part = self.ids[start : start + SCOPE_PART]
             if self.reviews_only:
                 totals.subtract_ratings(cursor, part)
-            totals.subtract_terms(cursor, part)
-            packed.remember(cursor, part)
-            cursor.execute("DELETE FROM product_postings WHERE product_id = ANY(%s)", (part,))
+            totals.subtract_terms(cursor, part, self.postings)
+            packed.remember(cursor, part, self.kinds)
+            if self.postings:
+                cursor.execute("DELETE FROM product_postings WHERE product_id = ANY(%s)", (part,))
             cursor.execute("DELETE FROM product_evidence WHERE product_id = ANY(%s)", (part,))
         if not self.reviews_only:  # the products' phrases are loaded with their postings, and counted at the end
             take_phrases(cursor, self.ids)
@@ -368,14 +377,16 @@ class _PartialRebuild(_Rebuild):
     def finish(self):
         cursor = self.cursor
         for start in range(0, len(self.ids), SCOPE_PART):
-            totals.add_terms(cursor, self.ids[start : start + SCOPE_PART])
+            totals.add_terms(cursor, self.ids[start : start + SCOPE_PART], self.postings)
         totals.apply_term_deltas(cursor)
         cursor.execute(UPDATE_PRODUCTS)
         counted = False
         if self.reviews_only:  # the lengths and the number of products are unchanged: only the rating totals move
             for start in range(0, len(self.ids), SCOPE_PART):
                 counted = totals.add_ratings(cursor, self.ids[start : start + SCOPE_PART])
-        packed.repack(cursor, self.ids)  # the packed arrays last: packed_facts carries the products' facts as just written
+        packed.repack(
+            cursor, self.ids, self.kinds
+        )  # the packed arrays last: packed_facts carries the products' facts as just written
         if not counted:
             totals.refresh(cursor)
         if not self.reviews_only:

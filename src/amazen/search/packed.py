@@ -130,7 +130,12 @@ PACK_EVIDENCE = _pack_sql(
     "(SELECT x.term, x.product_id, x.positive - x.negative, x.neutral - 2 * x.neutral_negated, x.stars_sum, x.rated"
     " FROM descriptor_evidence x {where}) x (term, product_id, net, neutral_net, stars_sum, rated)",
 )
+# The two kinds of packed rows, packed_terms and packed_evidence: how each is packed, the view of the rows
+# it is packed from and the entries readers get.
+KINDS = ("terms", "evidence")
 PACK = {"terms": PACK_TERMS, "evidence": PACK_EVIDENCE}
+SOURCES = {"terms": "product_terms", "evidence": "descriptor_evidence"}
+WIDE = {"terms": POSTING, "evidence": EVIDENCE}
 COLUMNS = ("term", "block", "entries")
 # Every product's facts, one row per block: what a search without a query ranks (every product, a
 # category's, or those some review says a wanted descriptor of).
@@ -190,43 +195,42 @@ def pack_all(cursor, new=""):
     cursor.execute("SET LOCAL work_mem = '256MB'")
     cursor.execute(NUMBER_BRANDS.format(where="TRUE"))
     cursor.execute(RECORDS.format(products="products p"))
-    for kind in ("terms", "evidence"):
+    for kind in KINDS:
         cursor.execute(f"INSERT INTO packed_{kind}{new} ({', '.join(COLUMNS)}) " + PACK[kind].format(where=""))
     cursor.execute(PACK_FACTS.format(new=new))
     cursor.execute("DROP TABLE pack_records")
     cursor.execute("RESET work_mem")
 
 
-def remember(cursor, product_ids):
-    """Before a partial rebuild replaces these products' rows: the (term, block) pairs they are in,
-    whose arrays ``repack`` splices with the pairs of their new rows (a term a product no longer has
-    must leave its block's array too)."""
+def remember(cursor, product_ids, kinds=KINDS):
+    """Before a partial rebuild replaces these products' rows: the (term, block) pairs they are in, of
+    packed_{kind} for each of ``kinds``, whose arrays ``repack`` splices with the pairs of their new rows
+    (a term a product no longer has must leave its block's array too)."""
     cursor.execute(
         'CREATE TEMP TABLE IF NOT EXISTS repack_terms (term text COLLATE "C", block int) ON COMMIT DROP; '
         'CREATE TEMP TABLE IF NOT EXISTS repack_evidence (term text COLLATE "C", block int) ON COMMIT DROP'
     )
-    _add_pairs(cursor, product_ids)
+    _add_pairs(cursor, product_ids, kinds)
 
 
-def _add_pairs(cursor, product_ids):
-    for kind, table in (("terms", "product_terms"), ("evidence", "descriptor_evidence")):
-        cursor.execute(
-            f"INSERT INTO repack_{kind} SELECT DISTINCT term, product_id / {BLOCK} FROM {table} WHERE product_id = ANY(%s)",
-            (product_ids,),
-        )
+def _add_pairs(cursor, product_ids, kinds):
+    for kind in kinds:
+        pairs = f"SELECT DISTINCT term, product_id / {BLOCK} FROM {SOURCES[kind]} WHERE product_id = ANY(%s)"
+        cursor.execute(f"INSERT INTO repack_{kind} {pairs}", (product_ids,))
 
 
-def repack(cursor, product_ids):
-    """After a partial rebuild of these products (``remember`` was called first): splice their new
-    entries into the arrays of every term and descriptor they had or have, in place of their old ones,
-    and their facts into their blocks' facts. Those packed_facts rows are always written anew: their new
-    versions are what tell every process's cache (amazen.search.blockcache) that the blocks changed.
+def repack(cursor, product_ids, kinds=KINDS):
+    """After a partial rebuild of these products (``remember`` was called first, with the same ``kinds``):
+    splice their new entries into the arrays of every term (with "terms") and descriptor (with
+    "evidence") they had or have, in place of their old ones, and their facts into their blocks' facts.
+    Those packed_facts rows are always written anew: their new versions are what tell every process's
+    cache (amazen.search.blockcache) that the blocks changed.
 
     Spliced rather than packed again from the rows: the rows are keyed by product, and a term's rows in
     a block are found from the packed array that holds them. A written review rewrites its product's
-    arrays (a few hundred) whole either way.
+    evidence arrays (a few hundred) whole either way.
     """
-    _add_pairs(cursor, product_ids)
+    _add_pairs(cursor, product_ids, kinds)
     blocks = sorted({product_id // BLOCK for product_id in product_ids})
     cursor.execute(BLOCK_LOCK, (blocks,))
     cursor.execute(NUMBER_BRANDS.format(where="p.id = ANY(%(ids)s)"), {"ids": product_ids})
@@ -236,7 +240,8 @@ def repack(cursor, product_ids):
         some = blocks[start : start + SPLICE_BLOCKS]
         in_some = set(some)
         ids = [product_id for product_id in product_ids if product_id // BLOCK in in_some]
-        for kind, dtype in (("terms", POSTING), ("evidence", EVIDENCE)):
+        for kind in kinds:
+            dtype = WIDE[kind]
             returning = ", ".join(f"p.{column}" for column in COLUMNS)
             cursor.execute(TAKE_OLD_ROWS.format(kind=kind, returning=returning), {"blocks": some})
             old = cursor.fetchall()
@@ -245,7 +250,7 @@ def repack(cursor, product_ids):
             if data:
                 columns = ", ".join(COLUMNS)
                 cursor.copy_expert(f"COPY packed_{kind} ({columns}) FROM STDIN WITH (FORMAT binary)", io.BytesIO(data))
-    for kind in ("terms", "evidence"):
+    for kind in kinds:
         cursor.execute(f"TRUNCATE repack_{kind}")
     cursor.execute(TAKE_OLD_FACTS, (blocks,))
     old = cursor.fetchall()

@@ -96,17 +96,15 @@ def binary_rows(data):
         rows.append(row)
 
 
-# The wide entries of each packed table's rows (packed_facts has none).
-WIDE = {"terms": packed.POSTING, "evidence": packed.EVIDENCE, "facts": None}
-
-
 def _decoded(rows, table):
     """copy_rows' rows of the reads above of packed_{``table``} as [term, block, entries, records or None,
     category ids or None], the entries of postings and evidence as POSTING or EVIDENCE bytes whatever
     their layout."""
     rows = [[term and term.decode(), _BLOCK.unpack(block)[0], *arrays] for term, block, *arrays in rows]
-    if WIDE[table] is not None:
-        for row, entries in zip(rows, packed.wide_entries([row[1] for row in rows], [row[2] for row in rows], WIDE[table])):
+    if table in packed.WIDE:  # packed_facts has no entries
+        for row, entries in zip(
+            rows, packed.wide_entries([row[1] for row in rows], [row[2] for row in rows], packed.WIDE[table])
+        ):
             row[2] = entries
     return rows
 

@@ -46,6 +46,8 @@ NOTE_TERMS = """
 INSERT INTO term_deltas
 SELECT term, {sign}count(*), {sign}sum(mentions), {sign}sum(positive) FROM descriptor_evidence WHERE product_id = ANY(%(ids)s)
 GROUP BY term;
+"""
+NOTE_PRODUCT_TERMS = """
 INSERT INTO product_term_deltas SELECT term, {sign}count(*) FROM product_terms WHERE product_id = ANY(%(ids)s) GROUP BY term;
 """
 # In term order, the order every writer locks the rows in. A term no product uses any more is deleted.
@@ -86,15 +88,19 @@ DROP TABLE counted_terms, counted_product_terms, block_term_totals;
 """
 
 
-def subtract_terms(cursor, product_ids):
-    """Before these products' index rows are deleted: note their share of term_stats and
-    product_term_stats, to be taken out by ``apply_term_deltas``."""
-    cursor.execute(TERM_DELTAS + NOTE_TERMS.format(sign="-"), {"ids": product_ids})
+def subtract_terms(cursor, product_ids, postings=True):
+    """Before these products' index rows are deleted: note their share of term_stats and, when their
+    ``postings`` are rebuilt too, of product_term_stats, to be taken out by ``apply_term_deltas``."""
+    cursor.execute(TERM_DELTAS + _note_terms("-", postings), {"ids": product_ids})
 
 
-def add_terms(cursor, product_ids):
+def add_terms(cursor, product_ids, postings=True):
     """Once these products' new index rows are loaded: note their share, to be put in."""
-    cursor.execute(NOTE_TERMS.format(sign=""), {"ids": product_ids})
+    cursor.execute(_note_terms("", postings), {"ids": product_ids})
+
+
+def _note_terms(sign, postings):
+    return NOTE_TERMS.format(sign=sign) + (NOTE_PRODUCT_TERMS.format(sign=sign) if postings else "")
 
 
 def apply_term_deltas(cursor):
