@@ -58,7 +58,7 @@ def test_a_row_whose_values_fit_a_byte_takes_6_bytes_an_entry_and_any_other_20()
         expected = {product: dict(found)[term] for product, found in EVIDENCE_OF.items() if term in dict(found)}
         assert by_hand(block, entries) == expected
         # What searches read: EVIDENCE entries whatever the layout.
-        (wide,) = wide_entries([block], [entries])
+        (wide,) = wide_entries([block], [entries], EVIDENCE)
         assert [tuple(entry) for entry in np.frombuffer(wide, EVIDENCE).tolist()] == [
             (product, *values) for product, values in sorted(expected.items())
         ]
@@ -68,7 +68,7 @@ def test_rows_of_both_layouts_are_widened_together_in_order():
     narrow = b"\x00" + struct.pack(">HbbBB", 5, -3, 2, 15, 3) + struct.pack(">HbbBB", 1023, 0, -1, 4, 1)
     wide = b"\x01" + struct.pack(">iiiii", 7 * BLOCK + 9, 400, 0, 2000, 400)
     other = b"\x00" + struct.pack(">HbbBB", 0, 1, 0, 5, 1)
-    got = [np.frombuffer(data, EVIDENCE).tolist() for data in wide_entries([3, 7, 9], [narrow, wide, other])]
+    got = [np.frombuffer(data, EVIDENCE).tolist() for data in wide_entries([3, 7, 9], [narrow, wide, other], EVIDENCE)]
     assert got == [
         [(3 * BLOCK + 5, -3, 2, 15, 3), (3 * BLOCK + 1023, 0, -1, 4, 1)],
         [(7 * BLOCK + 9, 400, 0, 2000, 400)],

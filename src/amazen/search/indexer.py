@@ -352,7 +352,7 @@ class _PartialRebuild(_Rebuild):
         self.postings = not reviews_only  # whether the products' postings are rebuilt
         if not self.postings:
             self.tables[0] = None
-        self.kinds = ("terms", "evidence") if self.postings else ("evidence",)  # the packed tables spliced
+        self.kinds = packed.KINDS if self.postings else ("evidence",)  # the packed tables spliced
 
     def begin(self):
         cursor = self.cursor
@@ -384,9 +384,8 @@ class _PartialRebuild(_Rebuild):
         if self.reviews_only:  # the lengths and the number of products are unchanged: only the rating totals move
             for start in range(0, len(self.ids), SCOPE_PART):
                 counted = totals.add_ratings(cursor, self.ids[start : start + SCOPE_PART])
-        packed.repack(
-            cursor, self.ids, self.kinds
-        )  # the packed arrays last: packed_facts carries the products' facts as just written
+        # The packed arrays last: packed_facts carries the products' facts as just written.
+        packed.repack(cursor, self.ids, self.kinds)
         if not counted:
             totals.refresh(cursor)
         if not self.reviews_only:

@@ -11,10 +11,10 @@ keeps an index of its own.
 
 Neither postings nor evidence repeat their products' facts (price, rating, counts, brand number,
 categories): a search takes its candidates' facts from packed_facts, one row per block, which every app
-process keeps decoded in its cache (amazen.search.ranking.IndexReader.every_fact). Repeated in every
-posting they took two thirds of packed_terms.
-A block is BLOCK consecutive product ids: a written review repacks its product's block of every term
-and descriptor it has (about a thousand products' entries each), not the whole array.
+process keeps decoded in its cache (amazen.search.ranking.IndexReader.every_fact).
+A block is BLOCK consecutive product ids: a written review repacks its product's block of every
+descriptor it has (about a thousand products' entries each), not the whole array; a changed text, of
+every term too.
 
 Three ways to pack, one layout. A full rebuild's workers, which analyse one whole block of products at
 a time, pack it as they go (``PackedBlock``), which costs less than a second pass over every row in SQL
@@ -262,7 +262,7 @@ def repack(cursor, product_ids, kinds=KINDS):
     cursor.execute("DROP TABLE pack_records")
 
 
-def wide_entries(blocks, entries, dtype=EVIDENCE):
+def wide_entries(blocks, entries, dtype):
     """Each packed row's ``entries`` (bytes, of the row of the same place in ``blocks``; of packed_terms
     for POSTING ``dtype``, of packed_evidence for EVIDENCE) as ``dtype`` bytes, whichever layout it was
     stored in. The NARROW rows are widened together with numpy: a search reads hundreds of rows."""
