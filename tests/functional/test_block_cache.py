@@ -277,6 +277,18 @@ def service_results(engine, cache):
     return out
 
 
+def test_a_cache_too_small_for_every_products_facts_reads_the_candidates_blocks_instead(catalog, monkeypatch):
+    """Every product's decoded facts would not fit twice: a search with a query or descriptors reads its
+    candidates' facts block by block, as without a cache, and finds the same."""
+    expected = service_results(catalog, None)
+    small = BlockCache(2 * BLOCK * ranking.DECODED_FACT_BYTES - 1)  # the catalog is one block
+    everything = counting(monkeypatch, ranking.IndexReader, "every_fact")
+    assert service_results(catalog, small) == expected
+    # Only the searches with neither a query word nor a wanted descriptor rank every product.
+    ranking_everything = [p for p in SEARCHES if not p.get("pos") and all(w.startswith("-") for w in p.get("q", "").split())]
+    assert len(everything) == len(ranking_everything) == 2
+
+
 def test_the_memory_bound_evicts_the_least_recently_used_rows(catalog):
     expected = service_results(catalog, None)
     whole = BlockCache(1 << 30)
