@@ -153,6 +153,11 @@ class IndexReader:
         earlier snapshot are patched with the blocks changed since, not decoded again whole."""
         if self.cache is None:
             return _decoded_facts(self.facts())
+        kept = self.decoded_facts()
+        return kept.ids, kept.facts
+
+    def decoded_facts(self):
+        """The cache's DecodedFacts at this reader's snapshot (every_fact's)."""
         snapshot = self.snapshot()
 
         def decode():
@@ -164,13 +169,12 @@ class IndexReader:
                 changed = snapshot.changed_since(older)
                 rows = self.facts(sorted(changed & snapshot.versions.keys()))
                 ids, facts = _patched(earlier, changed, *_decoded_facts(rows))
-            kept = DecodedFacts(snapshot.number, ids, facts)
-            for values in (kept.ids, kept.facts.category_ids, *kept.facts.values()):
+            kept = DecodedFacts.of(snapshot.number, ids, facts)
+            for values in (kept.ids, kept.positions, kept.facts.category_ids, *kept.facts.values()):
                 values.flags.writeable = False  # shared by every search of the process's threads
             return kept
 
-        kept = self.cache.made_at(DECODED_FACTS, snapshot.number, decode)
-        return kept.ids, kept.facts
+        return self.cache.made_at(DECODED_FACTS, snapshot.number, decode)
 
     def keeps_every_fact(self):
         """Whether every product's facts are kept decoded: with a cache that holds them twice over. A
@@ -280,15 +284,32 @@ def lookup(ids, candidates):
 
 
 class DecodedFacts(NamedTuple):
-    """Every product's facts as IndexReader.every_fact keeps them in the cache, at a snapshot's number."""
+    """Every product's facts as IndexReader.every_fact keeps them in the cache, at a snapshot's number,
+    with each id's row (``positions``, -1 for an id without one): a search looks up tens of thousands of
+    candidates, which a binary search of every id costs milliseconds for."""
 
     snapshot: int
     ids: np.ndarray
     facts: Facts
+    positions: np.ndarray
+
+    @classmethod
+    def of(cls, snapshot, ids, facts):
+        positions = np.full(int(ids[-1]) + 1 if len(ids) else 0, -1, np.int32)
+        positions[ids] = np.arange(len(ids), dtype=np.int32)
+        return cls(snapshot, ids, facts, positions)
+
+    def rows(self, candidates):
+        """Each candidate's row, -1 for one without."""
+        at = np.full(len(candidates), -1, np.int32)
+        inside = candidates < len(self.positions)
+        at[inside] = self.positions[candidates[inside]]
+        return at
 
     @property
     def size(self):
-        return self.ids.nbytes + sum(values.nbytes for values in self.facts.values()) + self.facts.category_ids.nbytes
+        arrays = (self.ids, self.positions, self.facts.category_ids, *self.facts.values())
+        return sum(values.nbytes for values in arrays)
 
 
 DECODED_FACTS = ("decoded facts", None)  # the cache's key of every product's DecodedFacts
@@ -325,9 +346,10 @@ def facts_of(index, candidates):
     every product's facts kept in the cache, or else read from the candidates' blocks (only the
     candidates' records decoded). Each has one: evidence and facts are written in the same transaction."""
     if index.keeps_every_fact():
-        ids, facts = index.every_fact()
-        at, hit = lookup(ids, candidates)
-        return candidates[hit], facts.take(at[hit])
+        kept = index.decoded_facts()
+        at = kept.rows(candidates)
+        hit = at >= 0
+        return candidates[hit], kept.facts.take(at[hit])
     rows = index.facts(np.unique(candidates // packed.BLOCK).tolist()) if len(candidates) else []
     ids = np.frombuffer(b"".join(row[2] for row in rows), ">i4").astype(np.int32)
     at, hit = lookup(ids, candidates)
