@@ -242,6 +242,31 @@ def test_every_products_facts_are_patched_after_a_write_with_the_blocks_it_chang
     engine.dispose()
 
 
+def test_a_written_review_patches_only_the_facts_it_changed(catalog):
+    """After a review, the kept facts share every array whose values stayed (ids, prices, brands, categories)
+    with the facts kept before: a write costs each process a copy of what it changed, not of every
+    product's facts."""
+    cache = BlockCache(1 << 30)
+    ids, facts = every_fact(catalog, cache)
+    at = int(np.argmax(facts["review_count"]))  # a product with reviews: its average moves with a 1-star one
+    asin = sa_scalar(catalog, "SELECT asin FROM products WHERE id = :id", id=int(ids[at]))
+    post_review(shopper(make_app(catalog)), asin, {"rating": 1, "summary": "Flimsy", "text": "Flimsy hinge."})
+    after_ids, after = every_fact(catalog, cache)
+    assert after_ids is ids and after.category_ids is facts.category_ids
+    assert {name for name in facts if after[name] is facts[name]} == set(facts) - {"review_count", "rating_count", "rating"}
+    assert after["review_count"][at] == facts["review_count"][at] + 1 and after["rating"][at] < facts["rating"][at]
+    fresh_ids, fresh = every_fact(catalog, None)
+    assert after_ids.tolist() == fresh_ids.tolist()
+    for name in fresh:
+        assert str(after[name].tolist()) == str(fresh[name].tolist()), name  # str: NaN equals NaN
+    assert after.category_ids.tolist() == fresh.category_ids.tolist()
+
+
+def sa_scalar(engine, sql, **params):
+    with engine.connect() as conn:
+        return conn.execute(sa.text(sql), params).scalar_one()
+
+
 def test_an_entry_older_than_the_snapshots_kept_is_read_again(catalog, monkeypatch):
     monkeypatch.setattr(blockcache, "SNAPSHOTS_KEPT", 1)
     reader, writer = make_app(catalog), make_app(catalog)

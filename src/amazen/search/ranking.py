@@ -164,12 +164,12 @@ class IndexReader:
             earlier = self.cache.get(DECODED_FACTS)
             older = earlier and self.cache.snapshot_numbered(earlier.snapshot)
             if older is None:  # none kept, or too old to tell which blocks changed since
-                ids, facts = _decoded_facts(self.facts())
+                (ids, facts), positions = _decoded_facts(self.facts()), None
             else:
                 changed = snapshot.changed_since(older)
                 rows = self.facts(sorted(changed & snapshot.versions.keys()))
-                ids, facts = _patched(earlier, changed, *_decoded_facts(rows))
-            kept = DecodedFacts.of(snapshot.number, ids, facts)
+                ids, facts, positions = _patched(earlier, changed, *_decoded_facts(rows))
+            kept = DecodedFacts.of(snapshot.number, ids, facts, positions)
             for values in (kept.ids, kept.positions, kept.facts.category_ids, *kept.facts.values()):
                 values.flags.writeable = False  # shared by every search of the process's threads
             return kept
@@ -294,9 +294,11 @@ class DecodedFacts(NamedTuple):
     positions: np.ndarray
 
     @classmethod
-    def of(cls, snapshot, ids, facts):
-        positions = np.full(int(ids[-1]) + 1 if len(ids) else 0, -1, np.int32)
-        positions[ids] = np.arange(len(ids), dtype=np.int32)
+    def of(cls, snapshot, ids, facts, positions=None):
+        """``positions`` None: computed from ``ids``."""
+        if positions is None:
+            positions = np.full(int(ids[-1]) + 1 if len(ids) else 0, -1, np.int32)
+            positions[ids] = np.arange(len(ids), dtype=np.int32)
         return cls(snapshot, ids, facts, positions)
 
     def rows(self, candidates):
@@ -323,22 +325,50 @@ def _decoded_facts(rows):
 
 
 def _patched(earlier, changed, new_ids, new_facts):
-    """(ids, Facts) of every product: ``earlier``'s (a DecodedFacts) but those of the ``changed`` blocks,
-    whose products are now ``new_ids`` with ``new_facts``. The category ids are gathered again, in
-    product order, so that none of the replaced products' stay behind."""
-    facts = earlier.facts
-    keep = ~np.isin(earlier.ids // packed.BLOCK, list(changed))
-    ids = np.concatenate((earlier.ids[keep], new_ids))
-    order = np.argsort(ids, kind="stable")
-    joined = Facts({name: np.concatenate((facts[name][keep], new_facts[name]))[order] for name in facts})
-    joined["category_start"][:] = np.concatenate(
-        (facts["category_start"][keep], new_facts["category_start"] + len(facts.category_ids))
-    )[order]
-    joined.category_ids = np.concatenate((facts.category_ids, new_facts.category_ids))
-    joined.category_ids, _ = joined.categories(np.arange(len(ids)))
-    counts = joined["category_count"].astype(np.int64)
-    joined["category_start"] = np.cumsum(counts) - counts
-    return ids[order], joined
+    """(ids, Facts, positions) of every product: ``earlier``'s (a DecodedFacts) but those of the
+    ``changed`` blocks, whose products are now ``new_ids`` with ``new_facts``. Each array is earlier's
+    with the changed blocks' slices put in place (a block's products, and their category ids, are one
+    slice in id order); where the changed blocks' values are what they were, earlier's own array, shared.
+    A written review changes a few facts of one product: its id, price and categories stay, and a patch
+    then copies two arrays instead of every one."""
+    facts, ids = earlier.facts, earlier.ids
+    edges = (np.array(sorted(changed), np.int64)[:, None] * packed.BLOCK + [0, packed.BLOCK]).ravel()
+    edges = edges.astype(ids.dtype)  # as ids: searchsorted would otherwise copy them to a wider type
+    old, new = np.searchsorted(ids, edges).reshape(-1, 2), np.searchsorted(new_ids, edges).reshape(-1, 2)
+    patched_ids = _spliced(ids, new_ids, old, new)
+    out = Facts({name: _spliced(facts[name], new_facts[name], old, new) for name in facts if name != "category_start"})
+    if out["category_count"] is facts["category_count"]:
+        out["category_start"] = facts["category_start"]
+    else:
+        counts = out["category_count"].astype(np.int64)
+        out["category_start"] = np.cumsum(counts) - counts
+
+    out.category_ids = _spliced(
+        facts.category_ids, new_facts.category_ids, _category_edges(facts, old), _category_edges(new_facts, new)
+    )
+    return patched_ids, out, earlier.positions if patched_ids is ids else None
+
+
+def _category_edges(facts, rows):
+    """Where the category ids of the products from row ``rows[i, 0]`` to ``rows[i, 1]`` begin and end."""
+    starts = facts["category_start"]
+    edges = np.full(rows.shape, len(facts.category_ids), np.int64)
+    inside = rows < len(starts)
+    edges[inside] = starts[rows[inside]]
+    return edges
+
+
+def _spliced(before, after, old, new):
+    """``before`` with each slice ``old[i]`` (start, stop) replaced by ``after``'s slice ``new[i]``;
+    ``before`` itself when every replacement holds the same bytes (NaN included)."""
+    if all(before[a:b].tobytes() == after[c:d].tobytes() for (a, b), (c, d) in zip(old, new)):
+        return before
+    pieces, at = [], 0
+    for (a, b), (c, d) in zip(old, new):
+        pieces += [before[at:a], after[c:d]]
+        at = b
+    pieces.append(before[at:])
+    return np.concatenate(pieces)
 
 
 def facts_of(index, candidates):
