@@ -115,6 +115,7 @@ def test_the_migrations_are_the_baseline_then_one_per_change_of_the_stored_index
         "0007_one_review_lines",
         "0008_postings_without_facts",
         "0009_narrow_postings",
+        "0010_one_review_lines_by_review",
     ]
     assert sorted(path.name for path in VERSIONS.glob("*.py")) == [f"{name}.py" for name in names]
     assert [revision.revision for revision in SCRIPT.walk_revisions()] == names[::-1]
@@ -172,52 +173,88 @@ def test_evidence_from_before_its_head_reads_whole_through_the_head_view(scratch
         engine.dispose()
 
 
+# A short line per kind of mention (one without stars, and a review's praise of two terms) beside a long
+# one, in each layout of one_review; and the rows the views read of them.
+SEVERAL = "comfort\t3\t2\t1\t0\t0\t1\t0\t0\t0\t2\t41\t43"
+BY_TERM = ["loud\tx4\t42", "sturdi\tp5\t41", "flimsi\tc1\t44", "batteri life\tp5\t41", "weight\tn0\t45"]
+BY_REVIEW = ["x4\t42\tloud", "p5\t41\tsturdi\tbatteri life", "c1\t44\tflimsi", "n0\t45\tweight"]
+# mentions, praise, complaint, neutral, negated, stars 1-5, quotes
+VIEW_ROWS = [
+    ("batteri life", 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 41, None),
+    ("comfort", 3, 2, 1, 0, 0, 1, 0, 0, 0, 2, 41, 43),
+    ("flimsi", 1, 0, 1, 0, 0, 1, 0, 0, 0, 0, 44, None),
+    ("loud", 1, 0, 0, 1, 1, 0, 0, 0, 1, 0, 42, None),
+    ("sturdi", 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 41, None),
+    ("weight", 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 45, None),
+]
+
+
+def view_rows(conn, view):
+    columns = "term, mentions, positive, negative, neutral, neutral_negated, stars_1, stars_2, stars_3, stars_4, stars_5"
+    return [tuple(row) for row in conn.exec_driver_sql(f"SELECT {columns}, quote_1, quote_2 FROM {view} ORDER BY term").all()]
+
+
 def test_one_reviews_lines_read_as_their_long_lines_and_go_down_as_them(scratch_url):
-    """A short line per kind of mention (and one without stars) beside a long one: the views read each as
-    the long line the downgrade writes out, which the views before read the same."""
+    """The views read each short line as the long line the downgrades write out, which the views before
+    read the same."""
     config = alembic_config(scratch_url)
     engine = sa.create_engine(scratch_url)
-    several = "comfort\t3\t2\t1\t0\t0\t1\t0\t0\t0\t2\t41\t43"
-    one_review = ["loud\tx4\t42", "sturdi\tp5\t41", "flimsi\tc1\t44", "weight\tn0\t45"]
-    # mentions, praise, complaint, neutral, negated, stars 1-5, quotes
-    expected = [
-        ("comfort", 3, 2, 1, 0, 0, 1, 0, 0, 0, 2, 41, 43),
-        ("flimsi", 1, 0, 1, 0, 0, 1, 0, 0, 0, 0, 44, None),
-        ("loud", 1, 0, 0, 1, 1, 0, 0, 0, 1, 0, 42, None),
-        ("sturdi", 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 41, None),
-        ("weight", 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 45, None),
-    ]
-    columns = "term, mentions, positive, negative, neutral, neutral_negated, stars_1, stars_2, stars_3, stars_4, stars_5"
-    read = f"SELECT {columns}, quote_1, quote_2 FROM {{}} ORDER BY term"
-
-    def rows(conn, view):
-        return [tuple(row) for row in conn.exec_driver_sql(read.format(view)).all()]
-
     try:
         with engine.begin() as conn:
             conn.execute(
                 sa.text("INSERT INTO product_evidence VALUES (7, :several, NULL, :one_review)"),
-                {"several": several, "one_review": "\n".join(one_review)},
+                {"several": SEVERAL, "one_review": "\n".join(BY_REVIEW)},
             )
-            assert rows(conn, "descriptor_evidence") == rows(conn, "head_evidence") == expected
+            assert view_rows(conn, "descriptor_evidence") == view_rows(conn, "head_evidence") == VIEW_ROWS
             # A head_length: the first lines of evidence, none of one_review.
-            conn.exec_driver_sql(f"UPDATE product_evidence SET head_length = {len(several)}")
-            assert rows(conn, "head_evidence") == expected[:1]
+            conn.exec_driver_sql(f"UPDATE product_evidence SET head_length = {len(SEVERAL)}")
+            assert view_rows(conn, "head_evidence") == VIEW_ROWS[1:2]
             conn.exec_driver_sql("UPDATE product_evidence SET head_length = NULL")
         command.downgrade(config, "0006_narrow_evidence")
         with engine.connect() as conn:
             evidence, head_length = conn.exec_driver_sql("SELECT evidence, head_length FROM product_evidence").one()
-            assert rows(conn, "descriptor_evidence") == rows(conn, "head_evidence") == expected
+            assert view_rows(conn, "descriptor_evidence") == view_rows(conn, "head_evidence") == VIEW_ROWS
         assert head_length is None and evidence.split("\n") == [
-            several,
+            SEVERAL,
             "loud\t1\t0\t0\t1\t1\t0\t0\t0\t1\t0\t42\t",
             "sturdi\t1\t1\t0\t0\t0\t0\t0\t0\t0\t1\t41\t",
+            "batteri life\t1\t1\t0\t0\t0\t0\t0\t0\t0\t1\t41\t",
             "flimsi\t1\t0\t1\t0\t0\t1\t0\t0\t0\t0\t44\t",
             "weight\t1\t0\t0\t1\t0\t0\t0\t0\t0\t0\t45\t",
         ]
         command.upgrade(config, "head")
         with engine.connect() as conn:
-            assert rows(conn, "descriptor_evidence") == rows(conn, "head_evidence") == expected
+            assert view_rows(conn, "descriptor_evidence") == view_rows(conn, "head_evidence") == VIEW_ROWS
+    finally:
+        engine.dispose()
+
+
+def test_one_reviews_lines_by_term_are_grouped_by_review_and_go_down_as_they_were(scratch_url):
+    """A line per term becomes a line per review and way of mentioning, in the order of their first
+    terms; the downgrade writes a line per term again, each review's terms together."""
+    config = alembic_config(scratch_url)
+    engine = sa.create_engine(scratch_url)
+
+    def one_review(conn):
+        return conn.exec_driver_sql("SELECT one_review FROM product_evidence WHERE product_id = 7").scalar()
+
+    try:
+        command.downgrade(config, "0009_narrow_postings")
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text("INSERT INTO product_evidence VALUES (7, :several, NULL, :one_review), (8, '', NULL, '')"),
+                {"several": SEVERAL, "one_review": "\n".join(BY_TERM)},
+            )
+            assert view_rows(conn, "descriptor_evidence") == VIEW_ROWS
+        command.upgrade(config, "head")
+        with engine.connect() as conn:
+            assert one_review(conn).split("\n") == BY_REVIEW
+            assert view_rows(conn, "descriptor_evidence") == view_rows(conn, "head_evidence") == VIEW_ROWS
+            assert conn.exec_driver_sql("SELECT one_review FROM product_evidence WHERE product_id = 8").scalar() == ""
+        command.downgrade(config, "0009_narrow_postings")
+        with engine.connect() as conn:
+            assert one_review(conn).split("\n") == [BY_TERM[i] for i in (0, 1, 3, 2, 4)]
+            assert view_rows(conn, "descriptor_evidence") == view_rows(conn, "head_evidence") == VIEW_ROWS
     finally:
         engine.dispose()
 

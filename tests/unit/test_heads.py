@@ -6,16 +6,16 @@ import pytest
 from amazen.search.heads import Terms, parse_head
 
 # Two lines of several reviews (term, mentions, praise, complaints, neutral, negated neutral, 1-5 star
-# counts, quotes) and three of one review (term, kind and stars, review id).
+# counts, quotes) and three of one review (kind and stars, review id, its terms).
 EVIDENCE = "comfort\t3\t2\t1\t0\t0\t0\t0\t1\t1\t1\t17\t\nbass\t2\t0\t0\t2\t1\t0\t0\t0\t2\t0\t5\t9"
-ONE_REVIEW = "loud\tp5\t40801\nflimsi\tc1\t9\ncord\tx0\t12"
+ONE_REVIEW = "p5\t40801\tloud\tbatteri life\nc1\t9\tflimsi\nx0\t12\tcord"
 
 
 def test_a_heads_lines_become_its_terms_counts_and_quotes():
     terms, counts, quotes = parse_head(EVIDENCE, ONE_REVIEW)
-    assert terms == ["comfort", "bass", "loud", "flimsi", "cord"]
-    assert counts.tolist() == [[3, 2, 1], [2, 0, 0], [1, 1, 0], [1, 0, 1], [1, 0, 0]]
-    assert quotes.tolist() == [[17, -1], [5, 9], [40801, -1], [9, -1], [12, -1]]
+    assert terms == ["comfort", "bass", "loud", "batteri life", "flimsi", "cord"]
+    assert counts.tolist() == [[3, 2, 1], [2, 0, 0], [1, 1, 0], [1, 1, 0], [1, 0, 1], [1, 0, 0]]
+    assert quotes.tolist() == [[17, -1], [5, 9], [40801, -1], [40801, -1], [9, -1], [12, -1]]
 
 
 def test_counts_and_quotes_are_kept_narrow_unless_a_value_needs_more():
@@ -33,7 +33,13 @@ def test_an_empty_head_has_no_lines():
 
 @pytest.mark.parametrize(
     "evidence, one_review",
-    [("comfort\t3\t2\t1", ""), ("", "loud\tp5"), ("comfort\tthree" + "\t0" * 11, ""), ("", "loud\tp5\tforty")],
+    [
+        ("comfort\t3\t2\t1", ""),
+        ("", "p5\t40801"),  # no terms
+        ("", "p\t40801\tloud"),  # no stars
+        ("comfort\tthree" + "\t0" * 11, ""),
+        ("", "p5\tforty\tloud"),
+    ],
 )
 def test_a_malformed_line_is_refused(evidence, one_review):
     with pytest.raises(ValueError, match="head line"):

@@ -22,24 +22,26 @@ from .test_analyzer import electronics_reviews
 
 
 def written_out(fields):
-    """A one_review line ("term", kind and stars, the review: "p5" praise, 5 stars; c complaint, n
-    neutral, x negated neutral; 0 no stars) as the 13 fields of a long line."""
-    term, (kind, stars), review = fields
+    """A one_review line (kind and stars, the review, its terms: "p5" praise, 5 stars; c complaint, n
+    neutral, x negated neutral; 0 no stars) as a long line of 13 fields per term."""
+    (kind, stars), review, *terms = fields
     counts = [kind == "p", kind == "c", kind in "nx", kind == "x"] + [stars == str(k) for k in range(1, 6)]
-    return [term, "1", *(str(int(count)) for count in counts), review, ""]
+    return [[term, "1", *(str(int(count)) for count in counts), review, ""] for term in terms]
 
 
 def rows(row, product_id=9):
     """{term: the rest of its line's fields} of a product_evidence COPY line (separators escaped as COPY
     escapes them: a backslash and t or n): the long lines of terms several reviews mention, then the
-    one_review lines written out long; its head_length checked on the way."""
+    one_review lines written out long, a line per term; its head_length checked on the way."""
     product, several, one_review, head_length = row.rstrip("\n").split("\t")
     assert product == str(product_id) and "\n" not in several + one_review
     several = [line.split("\\t") for line in several.split("\\n")] if several else []
     one_review = [line.split("\\t") for line in one_review.split("\\n")] if one_review else []
     assert all(len(fields) == 13 and int(fields[1]) > 1 for fields in several)
-    assert all(len(fields) == 3 for fields in one_review)
-    lines = several + [written_out(fields) for fields in one_review]
+    assert all(len(fields) >= 3 for fields in one_review)
+    # A line per review and way of mentioning: no two alike.
+    assert len({tuple(fields[:2]) for fields in one_review}) == len(one_review)
+    lines = several + [line for fields in one_review for line in written_out(fields)]
     found = {fields[0]: fields[1:] for fields in lines}
     assert len(found) == len(lines)  # one line per term
     # The head: every line (NULL), or past HEAD_TERMS terms the HEAD_TERMS most mentioned of several

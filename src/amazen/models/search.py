@@ -46,10 +46,11 @@ product_term_stats = Table(
 # all"), the 1-5 star histogram of the mentioning reviews, and the reviews to quote (the most helpful
 # complaint and praise). One row per product with reviews. ``evidence``: a line per term several reviews
 # mention, "term<TAB>mentions<TAB>positive<TAB>negative<TAB>neutral<TAB>neutral_negated<TAB>stars_1 ...
-# stars_5<TAB>quote_1<TAB>quote_2" (quotes are review ids, "" for none). ``one_review``: a line per term
-# one review mentions (nine in ten of real reviews' terms), "term<TAB>KS<TAB>review id", K how the review
-# mentions it (ONE_REVIEW_KINDS: p praise, c complaint, n neutral, x negated neutral), S its stars (0 for
-# none): a third of the long line, and each column read without testing which form a line has. The view
+# stars_5<TAB>quote_1<TAB>quote_2" (quotes are review ids, "" for none). ``one_review``: the terms one
+# review mentions (nine in ten of real reviews' terms), a line per review and way of mentioning,
+# "KS<TAB>review id<TAB>term<TAB>term...", K how the review mentions them (ONE_REVIEW_KINDS: p praise, c
+# complaint, n neutral, x negated neutral), S its stars (0 for none): a term then takes its own
+# characters and a tab, and each column is read without testing which form a line has. The view
 # descriptor_evidence (VIEWS below) shows both as rows (term, product_id, mentions, positive, negative,
 # neutral, neutral_negated, rated, stars_sum, stars_1 ... stars_5, quote_1, quote_2). One row per
 # product, not per term: real reviews make 45 terms each, and searches read a descriptor's evidence from
@@ -205,10 +206,15 @@ def _evidence_lines(head=False):
     quote_2): a branch per column, each product's lines read beside its row (a lateral subquery, so that
     a statement asking for some products reads only theirs)."""
     field = "split_part(line, E'\\t', {})".format
-    kind, stars = f"left({field(2)}, 1)", f"substr({field(2)}, 2, 1)"
+    kind, stars = f"left({field(1)}, 1)", f"substr({field(1)}, 2, 1)"
     praise, complaint, neutral, negated = ONE_REVIEW_KINDS
     several = "p.evidence"
-    one_review = "FROM string_to_table(p.one_review, E'\\n') line"
+    # unnest, not string_to_table: the planner takes an array's unnest for 10 rows, a string_to_table for
+    # 1,000, and with one inside the other would plan a join with this view for 2,000 rows a product.
+    one_review = (
+        "FROM unnest(string_to_array(p.one_review, E'\\n')) line,"
+        " unnest((string_to_array(line, E'\\t'))[3:]) one(term)"  # the terms after the kind and stars, and the review
+    )
     if head:
         several = "CASE WHEN p.head_length IS NULL THEN p.evidence ELSE left(p.evidence, p.head_length) END"
         one_review += " WHERE p.head_length IS NULL"
@@ -225,10 +231,10 @@ FROM product_evidence p, LATERAL (
            NULLIF({field(12)}, '')::bigint AS quote_1, NULLIF({field(13)}, '')::bigint AS quote_2
     FROM string_to_table({several}, E'\\n') line
     UNION ALL
-    SELECT {field(1)}, 1, ({kind} = '{praise}')::int, ({kind} = '{complaint}')::int,
+    SELECT one.term, 1, ({kind} = '{praise}')::int, ({kind} = '{complaint}')::int,
            ({kind} IN ('{neutral}', '{negated}'))::int, ({kind} = '{negated}')::int,
            ({stars} = '1')::int, ({stars} = '2')::int, ({stars} = '3')::int, ({stars} = '4')::int, ({stars} = '5')::int,
-           {field(3)}::bigint, NULL
+           {field(2)}::bigint, NULL
     {one_review}) lines"""
 
 

@@ -104,8 +104,8 @@ def phrase_row(product_id, title, brand, categories):
 def evidence_row(product_id, reviews, brand=None):
     """The product_evidence COPY line of one product: a line per term with its mentions, positive
     (praise), negative (complaint), neutral and negated neutral mentions, the 1-5 star counts and quote
-    ids ("" for none), tab-separated; a term one review mentions, how it does, its stars and the review
-    (see models/search.py).
+    ids ("" for none), tab-separated; the terms one review mentions, a line per review and how it
+    mentions them: the kind and stars, the review, the terms (see models/search.py).
 
     ``reviews``: (id, rating, helpful_votes, summary, text). Quotes: the most helpful complaint and the
     most helpful praise (ties: the older review), topped up to two from either side, then from neutral
@@ -129,7 +129,11 @@ def _evidence_row(product_id, found):
     if not found:
         return ""
     several = [term + tail for term, tail, values in found if values[4] > 1]
-    one_review = "\\n".join([term + tail for term, tail, values in found if values[4] == 1])
+    reviews = {}  # a one-review tail ("\\tKS\\treview") -> its terms: a line each
+    for term, tail, values in found:
+        if values[4] == 1:
+            reviews.setdefault(tail, []).append(term)
+    one_review = "\\n".join([tail[2:] + "\\t" + "\\t".join(terms) for tail, terms in reviews.items()])
     head = r"\N"
     if len(found) > HEAD_TERMS:  # the terms of several mentions come first, the most mentioned first
         lines = "\\n".join(several[:HEAD_TERMS])

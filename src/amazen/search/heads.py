@@ -25,8 +25,8 @@ SELECT product_id,
 FROM product_evidence WHERE product_id = ANY(%(ids)s)"""
 CATALOG_MENTIONS_SQL = "SELECT term, mentions FROM term_stats WHERE term = ANY(%(terms)s)"
 # A line of ``evidence``: term, mentions, positive, negative, neutral, neutral_negated, stars_1 ...
-# stars_5, quote_1, quote_2; of ``one_review``: term, kind and stars, review id (models/search.py).
-EVIDENCE_FIELDS, ONE_REVIEW_FIELDS = 13, 3
+# stars_5, quote_1, quote_2; of ``one_review``: kind and stars, review id, then its terms (models/search.py).
+EVIDENCE_FIELDS = 13
 PRAISE, COMPLAINT = ONE_REVIEW_KINDS[0].encode(), ONE_REVIEW_KINDS[1].encode()
 # The terms' numbers start again (and every kept head is read again) past this many terms: a bound on
 # their memory (about 150 bytes a term). Heads hold indexed terms only: at 1M real reviews, 24,614
@@ -110,11 +110,11 @@ def parse_head(evidence, one_review):
     """(terms, counts, quotes) of a head's lines: ``evidence``'s lines and ``one_review``'s, in that
     order, as Head has them."""
     several = evidence.replace("\n", "\t").split("\t") if evidence else []
-    one = one_review.replace("\n", "\t").split("\t") if one_review else []
-    if len(several) % EVIDENCE_FIELDS or len(one) % ONE_REVIEW_FIELDS:
+    one = [line.split("\t") for line in one_review.split("\n")] if one_review else []
+    if len(several) % EVIDENCE_FIELDS or any(len(fields) < 3 or len(fields[0]) != 2 for fields in one):
         raise ValueError("a head line with the wrong number of fields")
     n = len(several) // EVIDENCE_FIELDS
-    terms = several[::EVIDENCE_FIELDS] + one[::ONE_REVIEW_FIELDS]
+    terms = several[::EVIDENCE_FIELDS] + [term for fields in one for term in fields[2:]]
     counts = np.zeros((len(terms), 3), np.int32)
     quotes = np.full((len(terms), 2), -1, np.int64)
     if n:
@@ -123,11 +123,13 @@ def parse_head(evidence, one_review):
         for column, field in enumerate((11, 12)):  # quote_1, quote_2: "" for none
             quotes[:n, column] = _integers([q or "-1" for q in several[field::EVIDENCE_FIELDS]], np.int64)
     if len(one):
-        kinds = np.frombuffer("".join(one[1::ONE_REVIEW_FIELDS]).encode(), "S1")[::2]  # kind, then one digit of stars
+        lines_terms = [len(fields) - 2 for fields in one]
+        kinds = np.frombuffer("".join(fields[0] for fields in one).encode(), "S1")[::2]  # kind, then one digit of stars
+        kinds = np.repeat(kinds, lines_terms)
         counts[n:, 0] = 1
         counts[n:, 1] = kinds == PRAISE
         counts[n:, 2] = kinds == COMPLAINT
-        quotes[n:, 0] = _integers(one[2::ONE_REVIEW_FIELDS], np.int64)
+        quotes[n:, 0] = np.repeat(_integers([fields[1] for fields in one], np.int64), lines_terms)
     return terms, _narrowest(counts, np.uint16), _narrowest(quotes, np.int32)
 
 
@@ -158,7 +160,8 @@ def _lines(rows):
 def _parsed(rows, terms, number):
     """[(product, Head)] of HEADS_SQL's ``rows``: their lines parsed together, then each product's cut out."""
     several = [evidence.count("\n") + 1 if evidence else 0 for _, evidence, _ in rows]
-    one = [one_review.count("\n") + 1 if one_review else 0 for _, _, one_review in rows]
+    # A one_review line's terms are its fields but two: its tabs but one.
+    one = [one_review.count("\t") - one_review.count("\n") - 1 if one_review else 0 for _, _, one_review in rows]
     names, counts, quotes = _lines(rows)
     numbers = terms.numbers(names)
     out, start, one_start = [], 0, sum(several)
