@@ -116,6 +116,7 @@ def test_the_migrations_are_the_baseline_then_one_per_change_of_the_stored_index
         "0008_postings_without_facts",
         "0009_narrow_postings",
         "0010_one_review_lines_by_review",
+        "0011_blocks_of_4096",
     ]
     assert sorted(path.name for path in VERSIONS.glob("*.py")) == [f"{name}.py" for name in names]
     assert [revision.revision for revision in SCRIPT.walk_revisions()] == names[::-1]
@@ -464,5 +465,72 @@ def test_narrow_evidence_goes_down_to_20_byte_entries_and_up_again_as_wide_rows(
             rows = dict(conn.exec_driver_sql("SELECT term, entries FROM packed_evidence").all())
         marked = {term: b"\x01" + entries for term, entries in old.items()}
         assert {term: bytes(entries) for term, entries in rows.items()} == marked
+    finally:
+        engine.dispose()
+
+
+def test_four_blocks_of_1024_become_one_of_4096_and_split_again(scratch_url):
+    """Rows of old blocks 4-7 (new block 1) in both layouts: narrow rows join as one narrow row, their
+    offsets moved by 1,024 an old block; a term with a wide row among them gets a wide row; facts join
+    in product order. The downgrade gives back every row as it was, but in the wide layout where its
+    new row was wide."""
+    config = alembic_config(scratch_url)
+    engine = sa.create_engine(scratch_url)
+    posting = struct.Struct(">HHI").pack
+    narrow = {4: b"\x00" + posting(5, 7, 41), 6: b"\x00" + posting(0, 2, 6) + posting(1023, 65535, 4294967295)}
+    mixed = {5: b"\x00" + posting(3, 4, 10), 7: b"\x01" + struct.pack(">idd", 7 * 1024 + 9, 0.25, 3.0)}
+    evidence = {4: b"\x00" + struct.pack(">HbbBB", 1, -3, -128, 255, 3), 7: b"\x00" + struct.pack(">HbbBB", 2, 127, 1, 4, 1)}
+    record = b"\x00" * 28  # price ... brand: only the category count matters here
+    facts = {  # block: (ids, records, category ids)
+        4: ([4 * 1024 + 1, 4 * 1024 + 5], [2, 0], [11, 12]),
+        6: ([6 * 1024], [1], [13]),
+    }
+    rows = {
+        "terms": [("comfort", block, e) for block, e in narrow.items()] + [("loud", block, e) for block, e in mixed.items()],
+        "evidence": [("comfort", block, e) for block, e in evidence.items()],
+    }
+
+    def packed_facts(ids, counts, categories):
+        return (
+            b"".join(struct.pack(">i", i) for i in ids),
+            b"".join(record + struct.pack(">i", c) for c in counts),
+            b"".join(struct.pack(">i", c) for c in categories),
+        )
+
+    def everything(conn):
+        return {
+            kind: sorted((term, block, bytes(e)) for term, block, e in conn.exec_driver_sql(f"SELECT * FROM packed_{kind}"))
+            for kind in ("terms", "evidence")
+        } | {"facts": sorted((b, bytes(i), bytes(r), bytes(c)) for b, i, r, c in conn.exec_driver_sql("SELECT * FROM packed_facts"))}
+
+    try:
+        command.downgrade(config, "0010_one_review_lines_by_review")
+        with engine.begin() as conn:
+            for kind, found in rows.items():
+                for term, block, e in found:
+                    conn.execute(sa.text(f"INSERT INTO packed_{kind} VALUES (:t, :b, :e)"), {"t": term, "b": block, "e": e})
+            for block, values in facts.items():
+                conn.execute(sa.text("INSERT INTO packed_facts VALUES (:b, :i, :r, :c)"), dict(zip("birc", (block, *packed_facts(*values)))))
+            before = everything(conn)
+        command.upgrade(config, "0011_blocks_of_4096")
+        with engine.connect() as conn:
+            after = everything(conn)
+        assert after["terms"] == [
+            ("comfort", 1, b"\x00" + posting(5, 7, 41) + posting(2048, 2, 6) + posting(2048 + 1023, 65535, 4294967295)),
+            ("loud", 1, b"\x01" + struct.pack(">idd", 5 * 1024 + 3, 2.0, 5.0) + struct.pack(">idd", 7 * 1024 + 9, 0.25, 3.0)),
+        ]
+        assert after["evidence"] == [
+            ("comfort", 1, b"\x00" + struct.pack(">HbbBB", 1, -3, -128, 255, 3) + struct.pack(">HbbBB", 3 * 1024 + 2, 127, 1, 4, 1))
+        ]
+        assert after["facts"] == [(1, *packed_facts([4 * 1024 + 1, 4 * 1024 + 5, 6 * 1024], [2, 0, 1], [11, 12, 13]))]
+        command.downgrade(config, "0010_one_review_lines_by_review")
+        # As they were, but the narrow row that joined a wide one: it comes back wide.
+        before["terms"] = [
+            ("loud", 5, b"\x01" + struct.pack(">idd", 5 * 1024 + 3, 2.0, 5.0)) if row[:2] == ("loud", 5) else row
+            for row in before["terms"]
+        ]
+        with engine.connect() as conn:
+            assert everything(conn) == before
+        command.upgrade(config, "head")
     finally:
         engine.dispose()

@@ -29,7 +29,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-BLOCK = 1024
+BLOCK = 4096
 
 # Big-endian, as int4send/float8send write them. NaN stands for a NULL price or rating, -1 for no brand.
 RECORD = np.dtype(
