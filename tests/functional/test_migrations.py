@@ -498,10 +498,11 @@ def test_four_blocks_of_1024_become_one_of_4096_and_split_again(scratch_url):
         )
 
     def everything(conn):
-        return {
-            kind: sorted((term, block, bytes(e)) for term, block, e in conn.exec_driver_sql(f"SELECT * FROM packed_{kind}"))
-            for kind in ("terms", "evidence")
-        } | {"facts": sorted((b, bytes(i), bytes(r), bytes(c)) for b, i, r, c in conn.exec_driver_sql("SELECT * FROM packed_facts"))}
+        def rows(table):
+            found = conn.exec_driver_sql(f"SELECT * FROM {table}")
+            return sorted(tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in found)
+
+        return {"terms": rows("packed_terms"), "evidence": rows("packed_evidence"), "facts": rows("packed_facts")}
 
     try:
         command.downgrade(config, "0010_one_review_lines_by_review")
@@ -510,7 +511,8 @@ def test_four_blocks_of_1024_become_one_of_4096_and_split_again(scratch_url):
                 for term, block, e in found:
                     conn.execute(sa.text(f"INSERT INTO packed_{kind} VALUES (:t, :b, :e)"), {"t": term, "b": block, "e": e})
             for block, values in facts.items():
-                conn.execute(sa.text("INSERT INTO packed_facts VALUES (:b, :i, :r, :c)"), dict(zip("birc", (block, *packed_facts(*values)))))
+                arrays = dict(zip("irc", packed_facts(*values)))
+                conn.execute(sa.text("INSERT INTO packed_facts VALUES (:b, :i, :r, :c)"), {"b": block, **arrays})
             before = everything(conn)
         command.upgrade(config, "0011_blocks_of_4096")
         with engine.connect() as conn:
@@ -519,9 +521,8 @@ def test_four_blocks_of_1024_become_one_of_4096_and_split_again(scratch_url):
             ("comfort", 1, b"\x00" + posting(5, 7, 41) + posting(2048, 2, 6) + posting(2048 + 1023, 65535, 4294967295)),
             ("loud", 1, b"\x01" + struct.pack(">idd", 5 * 1024 + 3, 2.0, 5.0) + struct.pack(">idd", 7 * 1024 + 9, 0.25, 3.0)),
         ]
-        assert after["evidence"] == [
-            ("comfort", 1, b"\x00" + struct.pack(">HbbBB", 1, -3, -128, 255, 3) + struct.pack(">HbbBB", 3 * 1024 + 2, 127, 1, 4, 1))
-        ]
+        joined = struct.pack(">HbbBB", 1, -3, -128, 255, 3) + struct.pack(">HbbBB", 3 * 1024 + 2, 127, 1, 4, 1)
+        assert after["evidence"] == [("comfort", 1, b"\x00" + joined)]
         assert after["facts"] == [(1, *packed_facts([4 * 1024 + 1, 4 * 1024 + 5, 6 * 1024], [2, 0, 1], [11, 12, 13]))]
         command.downgrade(config, "0010_one_review_lines_by_review")
         # As they were, but the narrow row that joined a wide one: it comes back wide.

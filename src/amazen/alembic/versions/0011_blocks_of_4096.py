@@ -42,7 +42,10 @@ KINDS = {
 
 def _entries(size):
     """A FROM item of each entry of a row: its number i (from 0) and its bytes."""
-    return f"generate_series(0, (length(entries) - 1) / {size} - 1) i, LATERAL (SELECT substr(entries, 2 + i * {size}, {size}) AS e) x"
+    return (
+        f"generate_series(0, (length(entries) - 1) / {size} - 1) i,"
+        f" LATERAL (SELECT substr(entries, 2 + i * {size}, {size}) AS e) x"
+    )
 
 
 def _byte(size, k):
@@ -66,8 +69,8 @@ FROM (SELECT term, block, get_byte(entries, 0) AS layout,
                   THEN (SELECT string_agg({shifted}, ''::bytea ORDER BY i) FROM {_entries(size)}) END AS narrow,
              CASE WHEN get_byte(entries, 0) = {WIDE} THEN substr(entries, 2)
                   WHEN EXISTS (SELECT 1 FROM packed_{kind} w
-                               WHERE w.term = p.term AND w.block BETWEEN p.block / {PARTS} * {PARTS} AND p.block / {PARTS} * {PARTS} + {PARTS - 1}
-                                 AND get_byte(w.entries, 0) = {WIDE})
+                               WHERE w.term = p.term AND get_byte(w.entries, 0) = {WIDE}
+                                 AND w.block BETWEEN p.block / {PARTS} * {PARTS} AND p.block / {PARTS} * {PARTS} + {PARTS - 1})
                   THEN (SELECT string_agg({as_wide}, ''::bytea ORDER BY i) FROM {_entries(size)}) END AS wide
       FROM packed_{kind} p) rows
 GROUP BY term, block / {PARTS};
@@ -101,7 +104,8 @@ RECORD_SIZE = 32  # a product's facts (price, rating, rating count, review count
 JOIN_FACTS = f"""
 CREATE TEMP TABLE joined ON COMMIT DROP AS
 SELECT block / {PARTS} AS block, string_agg(ids, ''::bytea ORDER BY block) AS ids,
-       string_agg(records, ''::bytea ORDER BY block) AS records, string_agg(category_ids, ''::bytea ORDER BY block) AS category_ids
+       string_agg(records, ''::bytea ORDER BY block) AS records,
+       string_agg(category_ids, ''::bytea ORDER BY block) AS category_ids
 FROM packed_facts GROUP BY 1;
 TRUNCATE packed_facts;
 INSERT INTO packed_facts SELECT * FROM joined;
