@@ -329,8 +329,8 @@ def _patched(earlier, changed, new_ids, new_facts):
     ``changed`` blocks, whose products are now ``new_ids`` with ``new_facts``. Each array is earlier's
     with the changed blocks' slices put in place (a block's products, and their category ids, are one
     slice in id order); where the changed blocks' values are what they were, earlier's own array, shared.
-    A written review changes a few facts of one product: its id, price and categories stay, and a patch
-    then copies two arrays instead of every one."""
+    A written review changes its product's review count, rating count and rating: its id, price and
+    categories stay, and a patch then copies those three arrays instead of every one."""
     facts, ids = earlier.facts, earlier.ids
     edges = (np.array(sorted(changed), np.int64)[:, None] * packed.BLOCK + [0, packed.BLOCK]).ravel()
     edges = edges.astype(ids.dtype)  # as ids: searchsorted would otherwise copy them to a wider type
@@ -342,7 +342,6 @@ def _patched(earlier, changed, new_ids, new_facts):
     else:
         counts = out["category_count"].astype(np.int64)
         out["category_start"] = np.cumsum(counts) - counts
-
     out.category_ids = _spliced(
         facts.category_ids, new_facts.category_ids, _category_edges(facts, old), _category_edges(new_facts, new)
     )

@@ -20,20 +20,23 @@ depends_on = None
 
 OLD, NEW = 1024, 4096
 PARTS = NEW // OLD
+# A narrow entry's offset is two big-endian bytes: each old block before it in the new one adds this
+# much to its first byte (1,024 / 256), and an offset's first byte over this is its old block's part.
+HIGH = OLD // 256
 NARROW, WIDE = 0, 1
 WIDE_SIZE = 20
 # Each kind: its narrow entries' size, and SQL for the narrow entry ``i`` of ``entries`` of old block
-# ``block`` written out wide (byte(k): the entry's k-th byte, from 1).
+# ``block`` written out wide (byte(k): the entry's k-th byte, from 1; old: the old blocks' size).
 KINDS = {
     "terms": (
         8,
-        "int4send(({block} * 1024 + {b1} * 256 + {b2})::int)"
+        "int4send(({block} * {old} + {b1} * 256 + {b2})::int)"
         " || float8send(({b3} * 256 + {b4}) / 2.0::float8)"
         " || float8send(({b5} * 16777216 + {b6} * 65536 + {b7} * 256 + {b8}) / 2.0::float8)",
     ),
     "evidence": (
         6,
-        "int4send(({block} * 1024 + {b1} * 256 + {b2})::int)"
+        "int4send(({block} * {old} + {b1} * 256 + {b2})::int)"
         " || int4send({b3} - 256 * ({b3} >= 128)::int) || int4send({b4} - 256 * ({b4} >= 128)::int)"
         " || int4send({b5}) || int4send({b6})",
     ),
@@ -54,9 +57,8 @@ def _byte(size, k):
 
 def _join(kind):
     size, wide = KINDS[kind]
-    as_wide = wide.format(block="block", **{f"b{k}": _byte(size, k) for k in range(1, size + 1)})
-    # A narrow entry in the new block: its offset's high byte grows by 4 for each 1,024 before it.
-    shifted = f"set_byte(e, 0, get_byte(e, 0) + 4 * (block % {PARTS}))"
+    as_wide = wide.format(block="block", old=OLD, **{f"b{k}": _byte(size, k) for k in range(1, size + 1)})
+    shifted = f"set_byte(e, 0, get_byte(e, 0) + {HIGH} * (block % {PARTS}))"
     return f"""
 CREATE TEMP TABLE joined ON COMMIT DROP AS
 SELECT term, block / {PARTS} AS block,
@@ -86,8 +88,8 @@ def _split(kind):
     return f"""
 CREATE TEMP TABLE split ON COMMIT DROP AS
 SELECT term, part AS block, layout || string_agg(e, ''::bytea ORDER BY i) AS entries
-FROM (SELECT term, '\\x00'::bytea AS layout, i, block * {PARTS} + get_byte(x.e, 0) / 4 AS part,
-             set_byte(x.e, 0, get_byte(x.e, 0) % 4) AS e
+FROM (SELECT term, '\\x00'::bytea AS layout, i, block * {PARTS} + get_byte(x.e, 0) / {HIGH} AS part,
+             set_byte(x.e, 0, get_byte(x.e, 0) % {HIGH}) AS e
       FROM packed_{kind}, {_entries(size)} WHERE get_byte(entries, 0) = {NARROW}
       UNION ALL
       SELECT term, '\\x01'::bytea, i, (get_byte(x.e, 0)::bigint * 16777216 + get_byte(x.e, 1) * 65536
