@@ -8,10 +8,8 @@ The comparison stays because it checks the packed ranking against its oracle at 
 which the tests' catalog of a few thousand products cannot; the reference's latency shows what the
 packed index saves over ranking in SQL. It runs on a database `benchmarks/search.py` left behind
 (``amazen_bench`` by default), as it is, with keys by term for the reference while it runs (``BY_TERM``).
-``--pack-all`` also times packing every term and descriptor again (what a full reindex adds), into new
-tables that are dropped afterwards, and prints the packed index's size.
 
-    python benchmarks/packed_ranking.py [--queries 240] [--corpus demo|real] [--pack-all] [--database amazen_bench]
+    python benchmarks/packed_ranking.py [--queries 240] [--corpus demo|real] [--database amazen_bench]
 """
 
 import argparse
@@ -28,7 +26,6 @@ sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # the repositor
 from import_speed import bench_database_url  # noqa: E402
 from search import QUERIES, REAL_QUERIES, percentiles, query_mix  # noqa: E402
 
-from amazen.search import packed  # noqa: E402
 from amazen.search.query import parse_search  # noqa: E402
 from amazen.search.service import SearchService  # noqa: E402
 from tests.reference_ranking import ReferenceSearch  # noqa: E402
@@ -36,23 +33,6 @@ from tests.reference_ranking import ReferenceSearch  # noqa: E402
 
 def outcome(found):
     return found.total, [(r.asin, round(r.score, 6)) for r in found.results], found.facets
-
-
-def pack_all_seconds(engine):
-    """Seconds to pack everything into new tables (rolled back afterwards) and the live tables' MB."""
-    with engine.connect() as conn:
-        cursor = conn.connection.dbapi_connection.cursor()
-        started = time.monotonic()
-        cursor.execute(packed.NEW_TABLES)
-        packed.pack_all(cursor, new="_new")
-        cursor.execute(packed.NEW_KEYS)
-        seconds = time.monotonic() - started
-        conn.rollback()
-        size = conn.exec_driver_sql(
-            "SELECT sum(pg_total_relation_size(t)) / 1048576.0 "
-            "FROM unnest('{packed_terms,packed_evidence,packed_facts,brands}'::regclass[]) t"
-        ).scalar()
-    return seconds, size
 
 
 # The reference reads a term's rows by term, and product_terms and descriptor_evidence are views of one
@@ -69,7 +49,7 @@ ANALYZE pg_temp.product_terms, pg_temp.descriptor_evidence;
 """
 
 
-def run(queries, corpus, database, pack_all):
+def run(queries, corpus, database):
     mix = query_mix(queries, REAL_QUERIES if corpus == "real" else QUERIES)
     requests = [parse_search(params) for params in mix]
     engine = sa.create_engine(bench_database_url(database))
@@ -77,9 +57,8 @@ def run(queries, corpus, database, pack_all):
         conn.exec_driver_sql(BY_TERM)
         conn.commit()
         timings, differing, products, reviews = compare(conn, mix, requests)
-    packing = pack_all_seconds(engine) if pack_all else None
     engine.dispose()
-    report(corpus, mix, timings, differing, products, reviews, packing)
+    report(corpus, mix, timings, differing, products, reviews)
 
 
 def compare(conn, mix, requests):
@@ -108,7 +87,7 @@ def compare(conn, mix, requests):
     return timings, differing, products, reviews
 
 
-def report(corpus, mix, timings, differing, products, reviews, packing):
+def report(corpus, mix, timings, differing, products, reviews):
     print(
         f"corpus: {corpus}; {reviews:,} reviews, {products:,} products; {len(mix)} queries, after a warm-up pass, "
         f"the two interleaved"
@@ -124,8 +103,6 @@ def report(corpus, mix, timings, differing, products, reviews, packing):
             f"{len(timings[name]) / sum(timings[name]):>7.0f}"
         )
     print("\nlatencies in ms, service level, evidence and quotes included")
-    if packing:
-        print(f"packing every term and descriptor again: {packing[0]:.1f} s; the packed index: {packing[1]:,.0f} MB")
 
 
 if __name__ == "__main__":
@@ -137,7 +114,6 @@ if __name__ == "__main__":
         default="demo",
         help="which query mix: the demo generator's products or the real catalog's",
     )
-    parser.add_argument("--pack-all", action="store_true")
     parser.add_argument("--database", default="amazen_bench", help="the database to measure (on the benchmarks' server)")
     args = parser.parse_args()
-    run(args.queries, args.corpus, args.database, args.pack_all)
+    run(args.queries, args.corpus, args.database)

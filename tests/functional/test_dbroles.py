@@ -8,6 +8,7 @@ from psycopg2 import errors
 
 from amazen.config import ConfigurationError
 from amazen.dbroles import grant_app_role
+from amazen.search.analyzer import stem
 from amazen.search.indexer import index_products
 
 ROLE = "amazen_test_app_role"
@@ -49,7 +50,10 @@ def test_the_app_role_writes_a_review_and_reindexes_its_product(app_role):
     product_id = app_role.execute(sa.text("SELECT product_id FROM reviews ORDER BY id LIMIT 1")).scalar()
     app_role.execute(sa.text("UPDATE reviews SET text = 'A quixotically fine thing.' WHERE product_id = :p"), {"p": product_id})
     index_products(app_role, [product_id], reviews_only=True)  # what a written review does, as the request's role
-    found = app_role.execute(sa.text("SELECT count(*) FROM product_postings WHERE product_id = :p"), {"p": product_id})
+    found = app_role.execute(
+        sa.text("SELECT count(*) FROM descriptor_evidence WHERE product_id = :p AND term = :term"),
+        {"p": product_id, "term": stem("quixotically")},
+    )
     assert found.scalar() == 1
     assert app_role.execute(sa.text("SELECT current_user")).scalar() == ROLE
 

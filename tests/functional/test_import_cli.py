@@ -354,7 +354,7 @@ def test_reindex_rebuilds_exactly_what_imports_maintain(scratch_url):
         conn.execute(
             sa.text("DELETE FROM product_evidence WHERE product_id IN (SELECT product_id FROM product_evidence LIMIT 20)")
         )
-        conn.execute(sa.text("UPDATE product_postings SET length = length + 1"))
+        conn.execute(sa.text("DELETE FROM packed_terms WHERE term = (SELECT min(term) FROM packed_terms)"))
         conn.execute(sa.text("UPDATE term_stats SET mentions = mentions + 1"))
         conn.execute(sa.text("UPDATE product_term_stats SET products = products + 1"))
         conn.execute(sa.text("DELETE FROM vocabulary WHERE words = 3"))
@@ -424,12 +424,12 @@ def test_an_import_recounts_the_vocabulary_of_the_products_it_changes(scratch_ur
     # (those with rows: metadata alone makes no evidence, and an empty table has no statistics)
     rebuilt = [
         table
-        for table in ("product_postings", "product_evidence", "packed_terms", "packed_evidence", "packed_facts")
+        for table in ("product_evidence", "packed_terms", "packed_evidence", "packed_facts")
         if scalar(scratch_url, f"SELECT count(*) FROM {table}")
     ]
-    assert len(rebuilt) == 3
+    assert rebuilt == ["packed_terms", "packed_facts"]
     names = ", ".join(f"'{table}'" for table in rebuilt)
-    assert scalar(scratch_url, f"SELECT count(DISTINCT tablename) FROM pg_stats WHERE tablename IN ({names})") == 3
+    assert scalar(scratch_url, f"SELECT count(DISTINCT tablename) FROM pg_stats WHERE tablename IN ({names})") == 2
     phrases = ("zebra striped", "zebra striped tin", "quokka", "quokka co")
     assert vocabulary(scratch_url, *phrases) == []
     first = meta(
@@ -454,8 +454,8 @@ def test_an_import_recounts_the_vocabulary_of_the_products_it_changes(scratch_ur
     assert index_snapshot(scratch_url) == maintained
 
 
-def product_postings_table(url):
-    return scalar(url, "SELECT 'product_postings'::regclass::oid")
+def product_evidence_table(url):
+    return scalar(url, "SELECT 'product_evidence'::regclass::oid")
 
 
 @pytest.mark.usefixtures("amazon_data")
@@ -486,11 +486,11 @@ def test_an_import_that_touches_a_quarter_of_the_catalog_rebuilds_it_whole_with_
         )
         return path
 
-    table = product_postings_table(scratch_url)
+    table = product_evidence_table(scratch_url)
     assert run_import(scratch_url, reviews("few_5.json", asins[:380])).returncode == 0  # under a quarter
-    assert product_postings_table(scratch_url) == table  # rows replaced in the live tables
+    assert product_evidence_table(scratch_url) == table  # rows replaced in the live tables
     assert run_import(scratch_url, reviews("many_5.json", asins[:390])).returncode == 0  # a quarter and more
-    assert product_postings_table(scratch_url) != table  # new tables swapped in
+    assert product_evidence_table(scratch_url) != table  # new tables swapped in
 
     maintained = index_snapshot(scratch_url)
     # Every product reviewed, and only those, has the evidence of its review ("not flimsy").
@@ -581,7 +581,7 @@ def test_searches_read_the_old_index_without_waiting_while_a_full_reindex_runs(s
         assert during == [stale]  # no lock wait, and the old index unchanged
         assert look(searcher) == fresh
     tables = sa.inspect(engine).get_table_names()
-    assert "product_postings_new" not in tables and "product_evidence_new" not in tables
+    assert "product_evidence_new" not in tables and "packed_terms_new" not in tables
     engine.dispose()
 
 

@@ -117,6 +117,7 @@ def test_the_migrations_are_the_baseline_then_one_per_change_of_the_stored_index
         "0009_narrow_postings",
         "0010_one_review_lines_by_review",
         "0011_blocks_of_4096",
+        "0012_postings_only_packed",
     ]
     assert sorted(path.name for path in VERSIONS.glob("*.py")) == [f"{name}.py" for name in names]
     assert [revision.revision for revision in SCRIPT.walk_revisions()] == names[::-1]
@@ -532,6 +533,48 @@ def test_four_blocks_of_1024_become_one_of_4096_and_split_again(scratch_url):
         ]
         with engine.connect() as conn:
             assert everything(conn) == before
+        command.upgrade(config, "head")
+    finally:
+        engine.dispose()
+
+
+def test_postings_are_read_from_the_packed_rows_and_written_out_again_by_the_downgrade(scratch_url):
+    """Packed rows of both layouts, written by hand: after the upgrade the view product_terms shows their
+    entries (narrow ones from their offset and halves, wide ones from their int4 and float8 bytes); the
+    downgrade writes product_postings again, a line per term in term order."""
+    config = alembic_config(scratch_url)
+    engine = sa.create_engine(scratch_url)
+    posting = struct.Struct(">HHI").pack
+    first, second, third = 2 * 4096 + 5, 2 * 4096 + 4095, 3 * 4096 + 9
+    rows = [
+        ("comfort", 2, b"\x00" + posting(5, 7, 41) + posting(4095, 65535, 4294967295)),
+        ("loud", 2, b"\x00" + posting(5, 2, 41)),
+        ("soft", 3, b"\x01" + struct.pack(">idd", third, 0.25, 1e300)),
+    ]
+    expected = [
+        ("comfort", 2, first, 3.5, 20.5),
+        ("comfort", 2, second, 32767.5, 2147483647.5),
+        ("loud", 2, first, 1.0, 20.5),
+        ("soft", 3, third, 0.25, 1e300),
+    ]
+    try:
+        command.downgrade(config, "0011_blocks_of_4096")
+        with engine.begin() as conn:
+            for term, block, entries in rows:
+                conn.execute(sa.text("INSERT INTO packed_terms VALUES (:t, :b, :e)"), {"t": term, "b": block, "e": entries})
+        command.upgrade(config, "0012_postings_only_packed")
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT * FROM product_terms ORDER BY term, product_id").all() == expected
+            assert conn.exec_driver_sql("SELECT to_regclass('product_postings')").scalar() is None
+        command.downgrade(config, "0011_blocks_of_4096")
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT * FROM product_postings ORDER BY 1").all() == [
+                (first, 20.5, "comfort\t3.5\nloud\t1"),
+                (second, 2147483647.5, "comfort\t32767.5"),
+                (third, 1e300, "soft\t0.25"),
+            ]
+            view = conn.exec_driver_sql("SELECT term, product_id, tf, length FROM product_terms ORDER BY 1, 2").all()
+            assert view == [(term, product_id, tf, length) for term, _, product_id, tf, length in expected]
         command.upgrade(config, "head")
     finally:
         engine.dispose()

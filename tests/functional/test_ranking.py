@@ -5,8 +5,10 @@ implementation of the same formula: every search of a varied mix (queries, exclu
 descriptors, every filter, sort and several pages) must get the same total, the same products in the
 same order with the same scores, and the same facets.
 
-The packed arrays are checked against the rows and products they are packed from, decoded here with
-struct rather than numpy, after imports, written reviews and a full reindex.
+The packed arrays are checked against what they are packed from (the analysis of each product's text as
+it is now, the evidence rows, the products), decoded here with struct rather than numpy, after imports,
+written reviews and a full reindex; the view product_terms, which decodes the postings in SQL, against
+the same decoding.
 """
 
 import itertools
@@ -22,7 +24,9 @@ from amazen.catalog.demo import generate
 from amazen.catalog.records import ReviewRecord
 from amazen.ingest.bulk import load_records
 from amazen.ingest.importer import import_files
-from amazen.search.indexer import index_products
+from amazen.search import collocations
+from amazen.search.documents import product_postings
+from amazen.search.indexer import PRODUCTS_SQL, index_products
 from amazen.search.packed import BLOCK, PACK
 from amazen.search.query import parse_search
 from amazen.search.scoring import SORT_NAMES
@@ -58,10 +62,12 @@ AVOIDED = ["broke", "flimsy", "return", "leaks", "static", "noisy"]
 @pytest.fixture(scope="module")
 def catalog(dbengine, amazon_data):
     """Real electronics reviews and a larger demo catalog (brands, prices, nested categories) on top of
-    the test catalog: over 2,000 products, so their ids span several blocks of the packed index."""
+    the test catalog: over 2,000 products, the demo's ids two blocks of the packed index past the others,
+    so that they span several blocks whichever tests ran before."""
     connection = dbengine.connect()
     outer = connection.begin()
     import_files(connection, ELECTRONICS)
+    connection.execute(sa.text("SELECT setval('products_id_seq', (SELECT max(id) FROM products) + 2 * :block)"), {"block": BLOCK})
     load_records(connection, generate(products=500, seed=7))
     # Reviews without stars (as Hu & Liu's), so some products' rating count is below their review count.
     asins = connection.execute(sa.text("SELECT asin FROM products WHERE review_count > 0 ORDER BY id LIMIT 300")).scalars()
@@ -192,15 +198,22 @@ def decoded(session, table):
 
 
 def expected_arrays(session, table):
-    """The same, from the rows they are packed from."""
+    """The same, from what they are packed from: the evidence rows, or each product's text analysed now
+    (its words, and the two-word phrases among the catalog's collocations)."""
     if table == "packed_evidence":
         sql = (
             "SELECT term, product_id, positive - negative, neutral - 2 * neutral_negated, stars_sum, rated "
             "FROM descriptor_evidence"
         )
-    else:
-        sql = "SELECT term, product_id, tf, length FROM product_terms"
-    return {(term, product_id): tuple(rest) for term, product_id, *rest in session.execute(sa.text(sql))}
+        return {(term, product_id): tuple(rest) for term, product_id, *rest in session.execute(sa.text(sql))}
+    cursor = session.connection().connection.dbapi_connection.cursor()
+    kept = collocations.stored(cursor)
+    cursor.execute(PRODUCTS_SQL, {"ids": session.execute(sa.text("SELECT array_agg(id) FROM products")).scalar()})
+    expected = {}
+    for product_id, title, brand, features, description, categories, *_ in cursor.fetchall():
+        tf, length = product_postings(title, brand, categories, features, description)
+        expected.update({(term, product_id): (weight, length) for term, weight in tf.items() if " " not in term or term in kept})
+    return expected
 
 
 def decoded_facts(session):
@@ -225,6 +238,9 @@ def assert_packed_arrays_hold_the_rows(session):
         assert got.keys() == expected.keys()
         differing = [key for key in expected if str(got[key]) != str(expected[key])]  # str: NaN equals NaN
         assert not differing, (table, differing[:3], [(got[k], expected[k]) for k in differing[:3]])
+        if table == "packed_terms":
+            view = session.execute(sa.text("SELECT term, product_id, tf, length FROM product_terms"))
+            assert {(term, product_id): (tf, length) for term, product_id, tf, length in view} == got
     expected = {
         product_id: (*facts, tuple(categories))
         for product_id, *facts, categories in session.execute(

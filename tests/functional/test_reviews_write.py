@@ -240,7 +240,7 @@ def index_snapshot(conn):
     """Everything a full rebuild writes that a partial one keeps up to date, as comparable rows."""
     queries = {
         "evidence": "SELECT product_id, evidence FROM product_evidence ORDER BY 1",
-        "postings": "SELECT product_id, postings FROM product_postings ORDER BY 1",
+        "postings": "SELECT term, product_id, tf, length FROM product_terms ORDER BY 1, 2",
         "term_stats": "SELECT term, products, mentions, positive FROM term_stats ORDER BY 1",
         "product_term_stats": "SELECT term, products FROM product_term_stats ORDER BY 1",
         "search_stats": "SELECT documents, reviews, ratings, rating_points FROM search_stats",

@@ -15,7 +15,6 @@ from .meta import Base  # noqa: F401
 from .search import (  # noqa: F401
     phrase_counts,
     product_evidence,
-    product_postings,
     product_term_stats,
     product_vocabulary,
     search_stats,

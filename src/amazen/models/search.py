@@ -15,22 +15,6 @@ from .meta import Base
 # which makes building the index keys after a full reindex much cheaper than locale-aware collation.
 TERM = Text(collation="C")
 
-# One row per product with any text: its postings as "term<TAB>tf" lines. Searches read a term's postings
-# from packed_terms; these rows say which terms a product has when it is rebuilt, for the packed arrays
-# it splices and the document frequencies it moves. One row per product rather than one per term: fewer
-# rows and keys for an import to write. The view product_terms (VIEWS below) shows them as rows (term,
-# product_id, tf, length).
-product_postings = Table(
-    "product_postings",
-    Base.metadata,
-    # No foreign key, here or in product_evidence: the rows are derived from the products and rebuilt
-    # with them, and a full rebuild swaps in new tables (amazen.search.indexer), which with a foreign key
-    # would have to lock the products table against every reader and writer.
-    Column("product_id", Integer, primary_key=True, autoincrement=False),
-    Column("length", Float, nullable=False),  # the product's search_length, for BM25
-    Column("postings", TERM, nullable=False),
-)
-
 # How many products' text use each term: BM25's document frequencies, without counting postings on
 # every search (a common word has tens of thousands). Kept exact like term_stats below.
 product_term_stats = Table(
@@ -157,10 +141,18 @@ vocabulary = Table(
 )
 
 # The packed index (amazen.search.packed): per term, and per descriptor, and per block of product ids,
-# the entries of product_postings or product_evidence as one array of fixed-width records; and per block,
-# its products' facts (packed_facts). What ranking reads. The arrays are stored uncompressed (STORAGE
-# EXTERNAL, which the migration sets): decompressing them on every read would cost more than the disk
-# they save.
+# the entries of its products' postings or of product_evidence as one array of fixed-width records; and
+# per block, its products' facts (packed_facts). What ranking reads. The arrays are stored uncompressed
+# (STORAGE EXTERNAL, which the migration sets): decompressing them on every read would cost more than the
+# disk they save.
+#
+# A block is BLOCK consecutive product ids (product id // BLOCK): a written review repacks its product's
+# block of every descriptor it has, not the whole array.
+BLOCK = 4096
+# The postings are kept only here: a product's text is analysed again whenever it changes, and the view
+# product_terms (VIEWS below) shows the arrays as rows. Written by blocks (a full rebuild writes them in
+# block order), so a BRIN index finds a block's rows, which a partial rebuild reads to learn the terms its
+# products had, for a few kilobytes where a B-tree would take megabytes.
 packed_terms = Table(
     "packed_terms",
     Base.metadata,
@@ -169,6 +161,7 @@ packed_terms = Table(
     # product id, tf, length (packed.POSTING; behind a byte naming the layout, packed.NARROW_POSTING)
     Column("entries", LargeBinary, nullable=False),
     PrimaryKeyConstraint("term", "block"),
+    Index("ix_packed_terms_block", "block", postgresql_using="brin"),
 )
 packed_evidence = Table(
     "packed_evidence",
@@ -238,14 +231,39 @@ FROM product_evidence p, LATERAL (
     {one_review}) lines"""
 
 
+def _postings():
+    """The entries of packed_terms as rows (term, block, product_id, tf, length), decoded in SQL: a
+    byte naming the row's layout, then 8-byte narrow entries (the product's offset in the block, and
+    twice the tf and the length, big-endian unsigned) or 20-byte wide ones (the product id, then tf and
+    length as float8). A statement that names its blocks reads only their rows."""
+
+    def field(at, size):  # the entry's bytes from ``at``, as bits
+        return f"('x' || encode(substr(p.entries, i + {at + 1}, {size}), 'hex'))::bit({8 * size})"
+
+    def float8(at):  # IEEE 754 from its bits: sign, exponent, mantissa (every value stored is normal or 0)
+        return f"""(SELECT CASE WHEN b & 9223372036854775807 = 0 THEN 0.0::float8
+                     ELSE sign(b::float8 + 0.5) * ((b & 4503599627370495) + 4503599627370496)::float8
+                          * power(2::float8, ((b >> 52) & 2047) - 1075) END
+                FROM (SELECT {field(at, 8)}::bigint AS b) f)"""
+
+    return f"""
+SELECT p.term, p.block,
+       CASE WHEN narrow THEN p.block * {BLOCK} + {field(0, 2)}::int
+            ELSE {field(0, 4)}::int END AS product_id,
+       CASE WHEN narrow THEN {field(2, 2)}::int / 2.0::float8
+            ELSE {float8(4)} END AS tf,
+       CASE WHEN narrow THEN {field(4, 4)}::bigint / 2.0::float8
+            ELSE {float8(12)} END AS length
+FROM packed_terms p, LATERAL (SELECT get_byte(p.entries, 0) = 0 AS narrow) l,
+     generate_series(1, length(p.entries) - 1, CASE WHEN narrow THEN 8 ELSE 20 END) i"""
+
+
 # Views over the one-row-per-product tables, as rows a statement can join: the rebuilds and the
 # evidence readers use them. A view is bound to its table, not to its name, so a full rebuild that swaps
 # in new tables makes them again (amazen.search.indexer). Kept here, with the tables they read.
 VIEWS = {
-    # product_postings as (term, product_id, tf, length).
-    "product_terms": """
-SELECT split_part(line, E'\\t', 1) AS term, p.product_id, split_part(line, E'\\t', 2)::float8 AS tf, p.length
-FROM product_postings p, string_to_table(p.postings, E'\\n') line""",
+    # packed_terms as (term, block, product_id, tf, length).
+    "product_terms": _postings(),
     # product_evidence as (term, product_id, mentions, positive, negative, neutral, neutral_negated, rated,
     # stars_sum, stars_1 ... stars_5, quote_1, quote_2).
     "descriptor_evidence": _evidence_lines(),

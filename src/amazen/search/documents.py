@@ -244,12 +244,13 @@ def rating_aggregates(reviews):
 
 def analyse_chunk(products, reviews, block, collocations):
     """The index rows of a chunk of products (``products``: rows of the indexer's PRODUCTS_SQL; ``reviews``:
-    of its REVIEWS_SQL), as COPY text in the columns of the indexer's COPY_TABLES: product_postings,
-    product_evidence, analysed_products (each product's length, categories and rating aggregates) and
-    product_vocabulary. With ``block`` (a full rebuild, whose chunks are whole blocks), also the block's
-    packed rows (the indexer's PACKED_TABLES, COPY binary data) and its descriptors' totals
-    (``packed.TERM_TOTALS``, COPY text). ``collocations``: the two-word phrases kept as terms (the
-    catalog's, ``amazen.search.collocations``); every other phrase the analyzer finds is left out.
+    of its REVIEWS_SQL), as COPY text in the columns of the indexer's COPY_TABLES: analysed_terms (the
+    postings, a line per term and product), product_evidence, analysed_products (each product's length,
+    categories and rating aggregates) and product_vocabulary. With ``block`` (a full rebuild, whose
+    chunks are whole blocks), the block's packed rows instead of the postings' lines (the indexer's
+    PACKED_TABLES, COPY binary data), and its descriptors' totals (``packed.TERM_TOTALS``, COPY text).
+    ``collocations``: the two-word phrases kept as terms (the catalog's, ``amazen.search.collocations``);
+    every other phrase the analyzer finds is left out.
 
     Terms need no COPY escaping: the analyzer only makes [a-z0-9] words joined by one space.
     """
@@ -269,9 +270,8 @@ def analyse_chunk(products, reviews, block, collocations):
             f"{product_id}\t{length}\t{{{','.join(map(str, category_ids))}}}\t{reviews_count}\t{ratings}"
             f"\t{average_text}\t{stars[0]}\t{stars[1]}\t{stars[2]}\t{stars[3]}\t{stars[4]}\n"
         )
-        # "term<TAB>tf" lines, escaped for COPY; !r: a float's str, without format()'s detour.
-        if tf:
-            terms.append(f"{product_id}\t{length!r}\t" + "\\n".join(f"{term}\\t{weight!r}" for term, weight in tf.items()) + "\n")
+        if packer is None:  # !r: a float's str, without format()'s detour
+            terms += [f"{term}\t{product_id}\t{weight!r}\t{length!r}\n" for term, weight in tf.items()]
         found = [term for term in review_evidence(own, brand) if " " not in term[0] or term[0] in collocations]
         evidence.append(_evidence_row(product_id, found))
         vocabulary.append(phrase_row(product_id, title, brand, categories))

@@ -56,9 +56,10 @@ CREATE TEMP TABLE analysed_products (product_id int, length float, categories in
                                      rating_average float, stars_1 int, stars_2 int, stars_3 int, stars_4 int, stars_5 int)
 ON COMMIT DROP
 """
-# What analyse_chunk's four texts are COPied into, column by column ({new}: "_new" in a full rebuild).
+# What analyse_chunk's four texts are COPied into, column by column ({new}: "_new" in a full rebuild). The
+# postings only in a partial rebuild, to be spliced into packed_terms (a full rebuild's workers pack them).
 COPY_TABLES = (
-    "product_postings{new} (product_id, length, postings)",
+    "analysed_terms (term, product_id, tf, length)",
     "product_evidence{new} (product_id, evidence, one_review, head_length)",
     (
         "analysed_products (product_id, length, categories, review_count, rating_count, rating_average,"
@@ -97,32 +98,29 @@ WHERE p.id = a.product_id
 DROP TABLE analysed_products;
 """
 
-# A full rebuild loads new copies of the two index tables beside the live ones, builds their keys (named
-# as models/search.py names them, once the old tables are gone) and swaps them in at the very end:
-# searches keep reading the old index until the rebuild commits, instead of waiting behind a TRUNCATE.
-# (The index tables have no foreign keys: dropping one would lock the products table against searches
-# and deadlock with a writer.)
+# A full rebuild loads a new copy of the evidence table beside the live one (and new packed tables,
+# amazen.search.packed), builds its key (named as models/search.py names it, once the old table is gone)
+# and swaps them in at the very end: searches keep reading the old index until the rebuild commits,
+# instead of waiting behind a TRUNCATE. (The index tables have no foreign keys: dropping one would lock
+# the products table against searches and deadlock with a writer.)
 NEW_TABLES = """
-LOCK TABLE product_postings, product_evidence IN EXCLUSIVE MODE;  -- reads go on; writers wait (see _PartialRebuild)
-DROP TABLE IF EXISTS product_postings_new, product_evidence_new;
-CREATE TABLE product_postings_new (LIKE product_postings INCLUDING DEFAULTS);
+LOCK TABLE product_evidence IN EXCLUSIVE MODE;  -- reads go on; writers wait (see _PartialRebuild)
+DROP TABLE IF EXISTS product_evidence_new;
 CREATE TABLE product_evidence_new (LIKE product_evidence INCLUDING DEFAULTS);
 """
 NEW_KEYS = """
-ALTER TABLE product_postings_new ADD CONSTRAINT pk_product_postings_new PRIMARY KEY (product_id);
 ALTER TABLE product_evidence_new ADD CONSTRAINT pk_product_evidence_new PRIMARY KEY (product_id);
-ANALYZE product_postings_new, product_evidence_new;
+ANALYZE product_evidence_new;
 """
 # The views over the swapped tables are bound to the old ones: dropped with them and made again.
 SWAP_TABLES = (
     """
 DROP VIEW product_terms, descriptor_evidence, head_evidence;
-DROP TABLE product_postings, product_evidence;
-ALTER TABLE product_postings_new RENAME TO product_postings;
-ALTER TABLE product_postings RENAME CONSTRAINT pk_product_postings_new TO pk_product_postings;
+DROP TABLE product_evidence;
 ALTER TABLE product_evidence_new RENAME TO product_evidence;
 ALTER TABLE product_evidence RENAME CONSTRAINT pk_product_evidence_new TO pk_product_evidence;
 """
+    + packed.SWAP_TABLES
     + create_view("product_terms")
     + create_view("descriptor_evidence")
     + create_view("head_evidence")
@@ -134,10 +132,7 @@ ALTER TABLE product_evidence RENAME CONSTRAINT pk_product_evidence_new TO pk_pro
 # are taken together, each attempt waiting less than PostgreSQL waits before it looks for a deadlock
 # (deadlock_timeout, 1 s by default), then given back and tried again: searches queue behind an attempt
 # for that long at most, and the swap itself takes milliseconds.
-SWAPPED = (
-    "product_terms, descriptor_evidence, head_evidence, product_postings, product_evidence,"
-    " packed_terms, packed_evidence, packed_facts"
-)
+SWAPPED = "product_terms, descriptor_evidence, head_evidence, product_evidence, packed_terms, packed_evidence, packed_facts"
 SWAP_LOCK_WAIT_MS = 200
 
 # After a rebuild commits: fresh planner statistics (sampled, so cheap). A full rebuild loads its tables
@@ -145,7 +140,7 @@ SWAP_LOCK_WAIT_MS = 200
 # autovacuum sets the visibility map that allows it. A full rebuild has already sampled the index tables
 # it swapped in (NEW_KEYS, packed.NEW_KEYS): after one, only the others are sampled again.
 ANALYZE_OTHERS = ("products", "product_term_stats", "term_stats", "product_vocabulary", "phrase_counts", "vocabulary", "brands")
-ANALYZE_REBUILT = ("product_postings", "product_evidence", "packed_terms", "packed_evidence", "packed_facts")
+ANALYZE_REBUILT = ("product_evidence", "packed_terms", "packed_evidence", "packed_facts")
 
 
 def index_products(connection, product_ids=None, *, reviews_only=False, progress=False):
@@ -193,6 +188,8 @@ class _Rebuild:
         self.ids = ids
         self.reviews_only = reviews_only
         self.tables = [table.format(new=self.new) for table in COPY_TABLES]  # None: a table not written
+        if self.new or reviews_only:  # the postings: packed by the workers, or unchanged
+            self.tables[0] = None
         if reviews_only:  # a written review loads no vocabulary phrases: its product's text is unchanged
             self.tables[-1] = None
 
@@ -324,7 +321,7 @@ class _FullRebuild(_Rebuild):
         if not self.reviews_only:
             refresh_vocabulary(cursor)
         _lock_for_swap(cursor)
-        cursor.execute(SWAP_TABLES + packed.SWAP_TABLES)  # last: from here until the commit, searches wait
+        cursor.execute(SWAP_TABLES)  # last: from here until the commit, searches wait
 
 
 def _lock_for_swap(cursor):
@@ -350,23 +347,21 @@ class _PartialRebuild(_Rebuild):
     def __init__(self, cursor, ids, reviews_only):
         super().__init__(cursor, ids, reviews_only)
         self.postings = not reviews_only  # whether the products' postings are rebuilt
-        if not self.postings:
-            self.tables[0] = None
         self.kinds = packed.KINDS if self.postings else ("evidence",)  # the packed tables spliced
 
     def begin(self):
         cursor = self.cursor
         # Before reading any index rows: wait for a full rebuild in progress (it holds EXCLUSIVE locks),
         # then work on the tables it swapped in, or its result would not include this change.
-        cursor.execute("LOCK TABLE product_postings, product_evidence IN ROW EXCLUSIVE MODE")
+        cursor.execute("LOCK TABLE product_evidence IN ROW EXCLUSIVE MODE")
+        if self.postings:
+            packed.note_previous_terms(cursor, self.ids)
         for start in range(0, len(self.ids), SCOPE_PART):
             part = self.ids[start : start + SCOPE_PART]
             if self.reviews_only:
                 totals.subtract_ratings(cursor, part)
             totals.subtract_terms(cursor, part, self.postings)
             packed.remember(cursor, part, self.kinds)
-            if self.postings:
-                cursor.execute("DELETE FROM product_postings WHERE product_id = ANY(%s)", (part,))
             cursor.execute("DELETE FROM product_evidence WHERE product_id = ANY(%s)", (part,))
         if not self.reviews_only:  # the products' phrases are loaded with their postings, and counted at the end
             take_phrases(cursor, self.ids)

@@ -1,6 +1,7 @@
 """The packed index: each term's postings and each descriptor's evidence as arrays of fixed-width records,
-one row per term and block of product ids, derived from product_terms (the rows of product_postings) and
-descriptor_evidence; and every product's facts the same way, one row per block (packed_facts).
+one row per term and block of product ids, made from the analysis of the products' text and from
+descriptor_evidence; and every product's facts the same way, one row per block (packed_facts). The
+postings are kept nowhere else: the view product_terms shows them as rows.
 
 Ranking reads the arrays a search needs and scores, filters, counts facets and sorts them with numpy
 (``amazen.search.ranking``): row at a time in SQL, a common word's tens of thousands of candidates cost a
@@ -12,14 +13,14 @@ keeps an index of its own.
 Neither postings nor evidence repeat their products' facts (price, rating, counts, brand number,
 categories): a search takes its candidates' facts from packed_facts, one row per block, which every app
 process keeps decoded in its cache (amazen.search.ranking.IndexReader.every_fact).
-A block is BLOCK consecutive product ids: a written review repacks its product's block of every
-descriptor it has (about a thousand products' entries each), not the whole array; a changed text, of
-every term too.
+A block is BLOCK consecutive product ids (amazen.models.search): a written review repacks its product's
+block of every descriptor it has, not the whole array; a changed text, of every term too.
 
-Three ways to pack, one layout. A full rebuild's workers, which analyse one whole block of products at
-a time, pack it as they go (``PackedBlock``), which costs less than a second pass over every row in SQL
-(``pack_all``). A partial rebuild splices its products' new entries into the arrays in place of their
-old ones (``repack``). A test decodes the arrays after each and compares them with the rows.
+Two ways to pack, one layout. A full rebuild's workers, which analyse one whole block of products at a
+time, pack it as they go (``PackedBlock``). A partial rebuild splices its products' new entries into the
+arrays in place of their old ones (``repack``), its products' old terms read from their blocks' arrays
+(``note_previous_terms``). A test decodes the arrays after each and compares them with the analysis and
+the rows.
 """
 
 import io
@@ -29,7 +30,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-BLOCK = 4096
+from amazen.models.search import BLOCK
 
 # Big-endian, as int4send/float8send write them. NaN stands for a NULL price or rating, -1 for no brand.
 RECORD = np.dtype(
@@ -123,19 +124,30 @@ POSTINGS_IN_ROW = (
     f"(length(entries) - 1) / CASE substr(entries, 1, 1) WHEN '\\x{NARROW_ROW.hex()}'::bytea"
     f" THEN {NARROW_POSTING.itemsize} ELSE {POSTING.itemsize} END"
 )
-# Postings and evidence ({where}: which), one row per term and block.
-PACK_TERMS = _pack_sql(LAYOUTS[POSTING], "(SELECT x.term, x.product_id, x.tf, x.length FROM product_terms x {where}) x")
+# Postings and evidence ({where}: which), one row per term and block: the postings a partial rebuild's
+# analysis found (analysed_terms, see ANALYSED_TERMS), the evidence of product_evidence's rows.
+PACK_TERMS = _pack_sql(LAYOUTS[POSTING], "(SELECT x.term, x.product_id, x.tf, x.length FROM analysed_terms x {where}) x")
 PACK_EVIDENCE = _pack_sql(
     LAYOUTS[EVIDENCE],
     "(SELECT x.term, x.product_id, x.positive - x.negative, x.neutral - 2 * x.neutral_negated, x.stars_sum, x.rated"
     " FROM descriptor_evidence x {where}) x (term, product_id, net, neutral_net, stars_sum, rated)",
 )
-# The two kinds of packed rows, packed_terms and packed_evidence: how each is packed, the view of the rows
-# it is packed from and the entries readers get.
+# The two kinds of packed rows, packed_terms and packed_evidence: how each is packed, where a partial
+# rebuild finds its products' old entries and their new ones (as rows with a term and a product_id), and
+# the entries readers get.
 KINDS = ("terms", "evidence")
 PACK = {"terms": PACK_TERMS, "evidence": PACK_EVIDENCE}
-SOURCES = {"terms": "product_terms", "evidence": "descriptor_evidence"}
+OLD_SOURCES = {"terms": "previous_terms", "evidence": "descriptor_evidence"}
+NEW_SOURCES = {"terms": "analysed_terms", "evidence": "descriptor_evidence"}
 WIDE = {"terms": POSTING, "evidence": EVIDENCE}
+# What a partial rebuild's analysis finds of its products' text (COPY text from
+# amazen.search.documents.analyse_chunk), and the terms they had before (note_previous_terms). Made anew
+# by each rebuild: one transaction may hold several.
+ANALYSED_TERMS = """
+DROP TABLE IF EXISTS analysed_terms, previous_terms;
+CREATE TEMP TABLE analysed_terms (term text COLLATE "C", product_id int, tf float8, length float8) ON COMMIT DROP;
+CREATE TEMP TABLE previous_terms (term text COLLATE "C", product_id int) ON COMMIT DROP;
+"""
 COLUMNS = ("term", "block", "entries")
 # Every product's facts, one row per block: what a search without a query ranks (every product, a
 # category's, or those some review says a wanted descriptor of).
@@ -167,6 +179,7 @@ CREATE TABLE packed_facts_new (LIKE packed_facts INCLUDING DEFAULTS INCLUDING ST
 """
 NEW_KEYS = """
 ALTER TABLE packed_terms_new ADD CONSTRAINT pk_packed_terms_new PRIMARY KEY (term, block);
+CREATE INDEX ix_packed_terms_block_new ON packed_terms_new USING brin (block);
 ALTER TABLE packed_evidence_new ADD CONSTRAINT pk_packed_evidence_new PRIMARY KEY (term, block);
 ALTER TABLE packed_facts_new ADD CONSTRAINT pk_packed_facts_new PRIMARY KEY (block);
 ANALYZE packed_terms_new, packed_evidence_new, packed_facts_new;
@@ -175,6 +188,7 @@ SWAP_TABLES = """
 DROP TABLE packed_terms, packed_evidence, packed_facts;
 ALTER TABLE packed_terms_new RENAME TO packed_terms;
 ALTER TABLE packed_terms RENAME CONSTRAINT pk_packed_terms_new TO pk_packed_terms;
+ALTER INDEX ix_packed_terms_block_new RENAME TO ix_packed_terms_block;
 ALTER TABLE packed_evidence_new RENAME TO packed_evidence;
 ALTER TABLE packed_evidence RENAME CONSTRAINT pk_packed_evidence_new TO pk_packed_evidence;
 ALTER TABLE packed_facts_new RENAME TO packed_facts;
@@ -185,37 +199,46 @@ ALTER TABLE packed_facts RENAME CONSTRAINT pk_packed_facts_new TO pk_packed_fact
 BLOCK_LOCK = "SELECT pg_advisory_xact_lock(1885431394, b) FROM unnest(%s::int[]) b ORDER BY b"
 
 
-def pack_all(cursor, new=""):
-    """Pack every term and descriptor of product_terms and descriptor_evidence, and every
-    product's facts, into packed_terms{new}, packed_evidence{new} and packed_facts{new} (empty, without
-    keys when ``new``), in SQL from the rows: what benchmarks/packed_ranking.py times (a full rebuild
-    packs in its workers instead)."""
-    # Each statement sorts every row within its term by block and product: with the default 4 MB of
-    # work_mem that spills to disk.
-    cursor.execute("SET LOCAL work_mem = '256MB'")
-    cursor.execute(NUMBER_BRANDS.format(where="TRUE"))
-    cursor.execute(RECORDS.format(products="products p"))
-    for kind in KINDS:
-        cursor.execute(f"INSERT INTO packed_{kind}{new} ({', '.join(COLUMNS)}) " + PACK[kind].format(where=""))
-    cursor.execute(PACK_FACTS.format(new=new))
-    cursor.execute("DROP TABLE pack_records")
-    cursor.execute("RESET work_mem")
+BLOCK_TERMS = "SELECT term, block, entries FROM packed_terms WHERE block = ANY(%s)"
+
+
+def note_previous_terms(cursor, product_ids):
+    """Before a partial rebuild replaces these products' postings: the terms each of them has, into
+    previous_terms (ANALYSED_TERMS), read from their blocks' arrays, some blocks at a time, and decoded
+    with numpy. Where the partial rebuild's ``remember`` and the document frequencies
+    (amazen.search.totals) find the terms they had."""
+    cursor.execute(ANALYSED_TERMS)
+    ids = np.array(sorted(product_ids), dtype=np.int64)
+    blocks = np.unique(ids // BLOCK).tolist()
+    for start in range(0, len(blocks), SPLICE_BLOCKS):
+        cursor.execute(BLOCK_TERMS, (blocks[start : start + SPLICE_BLOCKS],))
+        rows = cursor.fetchall()
+        if not rows:
+            continue
+        parts = _wide_rows(rows, POSTING)
+        entries = np.frombuffer(b"".join(parts), dtype=POSTING)
+        row = np.repeat(np.arange(len(rows)), [len(part) // POSTING.itemsize for part in parts])
+        found = np.flatnonzero(np.isin(entries["id"], ids))
+        terms, product_ids = row[found].tolist(), entries["id"][found].tolist()
+        lines = "".join([f"{rows[r][0]}\t{product_id}\n" for r, product_id in zip(terms, product_ids)])
+        cursor.copy_expert("COPY previous_terms (term, product_id) FROM STDIN", io.StringIO(lines))
 
 
 def remember(cursor, product_ids, kinds=KINDS):
-    """Before a partial rebuild replaces these products' rows: the (term, block) pairs they are in, of
-    packed_{kind} for each of ``kinds``, whose arrays ``repack`` splices with the pairs of their new rows
-    (a term a product no longer has must leave its block's array too)."""
+    """Before a partial rebuild replaces these products' rows (and, with "terms", after
+    ``note_previous_terms``): the (term, block) pairs they are in, of packed_{kind} for each of ``kinds``,
+    whose arrays ``repack`` splices with the pairs of their new rows (a term a product no longer has must
+    leave its block's array too)."""
     cursor.execute(
         'CREATE TEMP TABLE IF NOT EXISTS repack_terms (term text COLLATE "C", block int) ON COMMIT DROP; '
         'CREATE TEMP TABLE IF NOT EXISTS repack_evidence (term text COLLATE "C", block int) ON COMMIT DROP'
     )
-    _add_pairs(cursor, product_ids, kinds)
+    _add_pairs(cursor, product_ids, kinds, OLD_SOURCES)
 
 
-def _add_pairs(cursor, product_ids, kinds):
+def _add_pairs(cursor, product_ids, kinds, sources):
     for kind in kinds:
-        pairs = f"SELECT DISTINCT term, product_id / {BLOCK} FROM {SOURCES[kind]} WHERE product_id = ANY(%s)"
+        pairs = f"SELECT DISTINCT term, product_id / {BLOCK} FROM {sources[kind]} WHERE product_id = ANY(%s)"
         cursor.execute(f"INSERT INTO repack_{kind} {pairs}", (product_ids,))
 
 
@@ -230,7 +253,7 @@ def repack(cursor, product_ids, kinds=KINDS):
     a block are found from the packed array that holds them. A written review rewrites its product's
     evidence arrays (a few hundred) whole either way.
     """
-    _add_pairs(cursor, product_ids, kinds)
+    _add_pairs(cursor, product_ids, kinds, NEW_SOURCES)
     blocks = sorted({product_id // BLOCK for product_id in product_ids})
     cursor.execute(BLOCK_LOCK, (blocks,))
     cursor.execute(NUMBER_BRANDS.format(where="p.id = ANY(%(ids)s)"), {"ids": product_ids})

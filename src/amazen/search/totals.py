@@ -34,9 +34,10 @@ WHERE s.id = 1
 """
 
 # term_stats is the sum of descriptor_evidence over products, product_term_stats the number of products
-# whose text uses each term (product_terms: product_postings' rows). A partial rebuild notes its products'
-# old totals with a minus sign and their new ones, then moves the totals by the difference: only the
-# terms whose totals changed are written (a written review's words, not every term of its product).
+# whose text uses each term. A partial rebuild notes its products' old totals with a minus sign and their
+# new ones, then moves the totals by the difference: only the terms whose totals changed are written (a
+# written review's words, not every term of its product). Its products' terms before and after are in
+# previous_terms and analysed_terms ({terms}; amazen.search.packed.ANALYSED_TERMS).
 TERM_DELTAS = """
 CREATE TEMP TABLE IF NOT EXISTS term_deltas (term text COLLATE "C", products int, mentions bigint, positive bigint)
 ON COMMIT DROP;
@@ -48,7 +49,7 @@ SELECT term, {sign}count(*), {sign}sum(mentions), {sign}sum(positive) FROM descr
 GROUP BY term;
 """
 NOTE_PRODUCT_TERMS = """
-INSERT INTO product_term_deltas SELECT term, {sign}count(*) FROM product_terms WHERE product_id = ANY(%(ids)s) GROUP BY term;
+INSERT INTO product_term_deltas SELECT term, {sign}count(*) FROM {terms} WHERE product_id = ANY(%(ids)s) GROUP BY term;
 """
 # In term order, the order every writer locks the rows in. A term no product uses any more is deleted.
 APPLY_TERM_DELTAS = """
@@ -90,7 +91,8 @@ DROP TABLE counted_terms, counted_product_terms, block_term_totals;
 
 def subtract_terms(cursor, product_ids, postings=True):
     """Before these products' index rows are deleted: note their share of term_stats and, when their
-    ``postings`` are rebuilt too, of product_term_stats, to be taken out by ``apply_term_deltas``."""
+    ``postings`` are rebuilt too (after amazen.search.packed.note_previous_terms), of product_term_stats,
+    to be taken out by ``apply_term_deltas``."""
     cursor.execute(TERM_DELTAS + _note_terms("-", postings), {"ids": product_ids})
 
 
@@ -100,7 +102,8 @@ def add_terms(cursor, product_ids, postings=True):
 
 
 def _note_terms(sign, postings):
-    return NOTE_TERMS.format(sign=sign) + (NOTE_PRODUCT_TERMS.format(sign=sign) if postings else "")
+    terms = "previous_terms" if sign == "-" else "analysed_terms"
+    return NOTE_TERMS.format(sign=sign) + (NOTE_PRODUCT_TERMS.format(sign=sign, terms=terms) if postings else "")
 
 
 def apply_term_deltas(cursor):
