@@ -118,6 +118,7 @@ def test_the_migrations_are_the_baseline_then_one_per_change_of_the_stored_index
         "0010_one_review_lines_by_review",
         "0011_blocks_of_4096",
         "0012_postings_only_packed",
+        "0013_no_product_phrases",
     ]
     assert sorted(path.name for path in VERSIONS.glob("*.py")) == [f"{name}.py" for name in names]
     assert [revision.revision for revision in SCRIPT.walk_revisions()] == names[::-1]
@@ -575,6 +576,33 @@ def test_postings_are_read_from_the_packed_rows_and_written_out_again_by_the_dow
             ]
             view = conn.exec_driver_sql("SELECT term, product_id, tf, length FROM product_terms ORDER BY 1, 2").all()
             assert view == [(term, product_id, tf, length) for term, _, product_id, tf, length in expected]
+        command.upgrade(config, "head")
+    finally:
+        engine.dispose()
+
+
+def test_the_products_phrases_are_dropped_and_the_counts_kept(scratch_url):
+    """The upgrade drops product_vocabulary and its view, and leaves phrase_counts as they were; the
+    downgrade makes the table and the view again, empty, the view reading the table's lines."""
+    config = alembic_config(scratch_url)
+    engine = sa.create_engine(scratch_url)
+    try:
+        command.downgrade(config, "0012_postings_only_packed")
+        with engine.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO product_vocabulary VALUES (7, E'tin\\tf\\nacme\\tt')")
+            conn.exec_driver_sql("INSERT INTO phrase_counts VALUES ('tin', 1, 0), ('acme', 1, 1)")
+        command.upgrade(config, "0013_no_product_phrases")
+        with engine.connect() as conn:
+            dropped = conn.exec_driver_sql("SELECT to_regclass('product_vocabulary'), to_regclass('product_phrases')").one()
+            assert dropped == (None, None)
+            assert conn.exec_driver_sql("SELECT * FROM phrase_counts ORDER BY 1").all() == [("acme", 1, 1), ("tin", 1, 0)]
+        command.downgrade(config, "0012_postings_only_packed")
+        with engine.begin() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM product_vocabulary").scalar() == 0
+            conn.exec_driver_sql("INSERT INTO product_vocabulary VALUES (7, E'tin\\tf\\nacme\\tt')")
+            phrases = conn.exec_driver_sql("SELECT phrase, product_id, named FROM product_phrases ORDER BY 1").all()
+            assert phrases == [("acme", 7, True), ("tin", 7, False)]
+            conn.exec_driver_sql("DELETE FROM product_vocabulary; DELETE FROM phrase_counts")
         command.upgrade(config, "head")
     finally:
         engine.dispose()

@@ -26,7 +26,7 @@ from amazen.ingest.bulk import load_records
 from amazen.ingest.importer import import_files
 from amazen.search import collocations
 from amazen.search.documents import product_postings
-from amazen.search.indexer import PRODUCTS_SQL, index_products
+from amazen.search.indexer import COUNT_NONE, PRODUCTS_SQL, index_products
 from amazen.search.packed import BLOCK, PACK
 from amazen.search.query import parse_search
 from amazen.search.scoring import SORT_NAMES
@@ -208,7 +208,8 @@ def expected_arrays(session, table):
         return {(term, product_id): tuple(rest) for term, product_id, *rest in session.execute(sa.text(sql))}
     cursor = session.connection().connection.dbapi_connection.cursor()
     kept = collocations.stored(cursor)
-    cursor.execute(PRODUCTS_SQL, {"ids": session.execute(sa.text("SELECT array_agg(id) FROM products")).scalar()})
+    ids = session.execute(sa.text("SELECT array_agg(id) FROM products")).scalar()
+    cursor.execute(PRODUCTS_SQL.format(before=COUNT_NONE), {"ids": ids})
     expected = {}
     for product_id, title, brand, features, description, categories, *_ in cursor.fetchall():
         tf, length = product_postings(title, brand, categories, features, description)

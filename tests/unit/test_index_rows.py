@@ -11,7 +11,7 @@ from amazen.search.documents import (
     FIELD_WEIGHTS,
     HEAD_TERMS,
     evidence_row,
-    phrase_row,
+    phrase_deltas,
     product_phrases,
     product_postings,
     rating_aggregates,
@@ -130,13 +130,19 @@ def test_brand_and_category_names_are_offered_whole_and_as_words():
     assert max(map(len, product_phrases("a " + "b" * 90, "x" * 81, ["y" * 80]))) == 80  # at most 80 characters
 
 
-def test_a_products_phrase_row_escapes_what_copy_would_read_as_control_characters():
-    # A name's tab is white space like any other: the row's lines are split at tabs and line breaks.
+def test_phrase_deltas_count_each_texts_phrases_by_its_sign_and_escape_what_copy_would_read():
+    # A name's tab is white space like any other; a backslash is escaped for COPY.
     assert product_phrases(None, "Back\\slash\tTab\n", []) == {"back\\slash tab": True, "back": True, "slash": True, "tab": True}
-    assert phrase_row(7, "Tin Box", "Back\\slash\tTab", []) == (
-        "7\ttin\\tf\\ntin box\\tf\\nbox\\tf\\nback\\\\slash tab\\tt\\nback\\tt\\nslash\\tt\\ntab\\tt\n"
+    assert phrase_deltas([(1, ("Tin Box", "Back\\slash\tTab", []))]) == (
+        "tin\t1\t0\ntin box\t1\t0\nbox\t1\t0\nback\\\\slash tab\t1\t1\nback\t1\t1\nslash\t1\t1\ntab\t1\t1\n"
     )
-    assert phrase_row(7, None, None, []) == ""
+    assert phrase_deltas([(1, (None, None, None))]) == ""
+    # A product renamed from Blue Mug to Red Mug and a new Blue Mug: "red", "red mug" and "mug" one
+    # product more ("mug" left one and came to two), "blue" and "blue mug" as they were, and the brand and
+    # category (named before and now) not at all.
+    renamed = [(1, ("Red Mug", "Acme", ["Kitchen"])), (-1, ("Blue Mug", "Acme", ["Kitchen"])), (1, ("Blue Mug", None, []))]
+    moved = dict(line.split("\t", 1) for line in phrase_deltas(renamed).splitlines())
+    assert moved == {"red": "1\t0", "red mug": "1\t0", "mug": "1\t0"}
 
 
 def evidence_the_long_way(product_id, reviews):

@@ -33,13 +33,14 @@ from amazen.catalog.slugs import slugify
 from amazen.models import Category
 from amazen.pgcopy import copy_line
 from amazen.search.indexer import index_products
+from amazen.search.vocabulary import NOTE_PREVIOUS_TEXT, PREVIOUS_TEXT
 
 BATCH_ROWS = 20_000
 LOAD_WORK_MEM = "32MB"
 FIRST_DUPLICATES = 5
 
 BATCH_TABLES = "batch_products, batch_links, batch_reviews, batch_product_ids"
-TEMP_TABLES = f"{BATCH_TABLES}, seen_products, seen_reviews, path_categories, touched"
+TEMP_TABLES = f"{BATCH_TABLES}, seen_products, seen_reviews, path_categories, touched, previous_text"
 TEMP_DDL = f"""
 DROP TABLE IF EXISTS {TEMP_TABLES};
 CREATE TEMP TABLE batch_products (
@@ -56,6 +57,7 @@ CREATE TEMP TABLE seen_products (asin text, source int, seq bigint, line int) ON
 CREATE TEMP TABLE seen_reviews (asin text, reviewer_id text, source int, seq bigint, line int) ON COMMIT DROP;
 CREATE TEMP TABLE path_categories (path jsonb, category_id int, PRIMARY KEY (path, category_id)) ON COMMIT DROP;
 CREATE TEMP TABLE touched (product_id int PRIMARY KEY) ON COMMIT DROP;
+{PREVIOUS_TEXT};
 """
 
 PRODUCT_FIELDS = ("title", "brand", "price", "description", "features", "image_url")
@@ -67,7 +69,8 @@ REVIEW_FIELDS = ("reviewer_name", "rating", "summary", "text", "helpful_votes", 
 #
 # Metadata: the incoming value where it has one, else what is stored. Partial: the stored value where
 # there is one, else the incoming one. Unchanged rows are not rewritten.
-# Products whose text changed are marked touched, so their search index is rebuilt at the end.
+# Products whose text changed are marked touched, so their search index is rebuilt at the end; those it
+# inserts are noted as having had no text (see NOTE_TEXT).
 MERGE_PRODUCTS = """
 WITH merged AS (
     INSERT INTO products (asin, title, brand, price, description, features, image_url)
@@ -81,6 +84,8 @@ WITH merged AS (
     RETURNING id, (xmax = 0) AS inserted
 ), marked AS (
     INSERT INTO touched (product_id) SELECT id FROM merged ON CONFLICT DO NOTHING
+), noted AS (
+    INSERT INTO previous_text (product_id) SELECT id FROM merged WHERE inserted ON CONFLICT DO NOTHING
 )
 SELECT count(*) FILTER (WHERE inserted) AS inserted, count(*) AS merged FROM merged
 """
@@ -91,9 +96,17 @@ WITH inserted AS (
     SELECT DISTINCT asin FROM batch_reviews
     ON CONFLICT (asin) DO NOTHING
     RETURNING id
+), noted AS (
+    INSERT INTO previous_text (product_id) SELECT id FROM inserted ON CONFLICT DO NOTHING
 )
 SELECT count(*) FROM inserted
 """
+
+# Before a batch changes products' text or categories: their text as it was, for the vocabulary to take
+# their old phrases out (amazen.search.vocabulary), one key lookup per asin.
+NOTE_TEXT = NOTE_PREVIOUS_TEXT.format(
+    asins="SELECT DISTINCT asin FROM (SELECT asin FROM batch_products UNION ALL SELECT asin FROM batch_links) b"
+)
 
 LINK_CATEGORIES = """
 WITH ids AS MATERIALIZED (  -- one key lookup per asin, as MAP_PRODUCT_IDS below (not the whole table per batch)
@@ -301,6 +314,8 @@ class BulkLoader:
     def _merge_batch(self, has_products, has_links, has_reviews):
         counts = self.counts
         execute = self.conn.execute
+        if has_products or has_links:
+            execute(sa.text(NOTE_TEXT))
         if has_products:
             execute(sa.text(REMEMBER.format(**DUPLICATE_KEYS["products"])))
             for partial in (False, True):

@@ -16,7 +16,6 @@ from .search import (  # noqa: F401
     phrase_counts,
     product_evidence,
     product_term_stats,
-    product_vocabulary,
     search_stats,
     term_stats,
     vocabulary,

@@ -84,21 +84,10 @@ term_stats = Table(
     Column("positive", BigInteger, nullable=False),
 )
 
-# Each product's vocabulary phrases (see vocabulary below; amazen.search.documents.product_phrases makes
-# them with the product's other index rows), as "phrase<TAB>t" lines for a brand or category name (or
-# one of its words), "phrase<TAB>f" for a title phrase. The view product_phrases (VIEWS below) shows
-# them as rows (phrase, product_id, named). A rebuild takes a product's old phrases out of phrase_counts
-# and adds its new ones. One row per product rather than one per phrase: fewer rows and keys for an
-# import to write.
-product_vocabulary = Table(
-    "product_vocabulary",
-    Base.metadata,
-    Column("product_id", Integer, primary_key=True, autoincrement=False),
-    Column("phrases", TERM, nullable=False),
-)
-
-# How many products use each phrase of product_vocabulary, and how many of those name it: what the
-# vocabulary is counted from, kept exact like term_stats.
+# How many products use each vocabulary phrase (amazen.search.documents.product_phrases: words and 2-3
+# word phrases of titles, brand and category names), and how many of those name it (a brand or category
+# name, or one of its words): what the vocabulary is counted from, kept exact like term_stats
+# (amazen.search.vocabulary).
 phrase_counts = Table(
     "phrase_counts",
     Base.metadata,
@@ -270,10 +259,6 @@ VIEWS = {
     # descriptor_evidence of each product's head (product_evidence.head_length): what descriptor
     # suggestions read (amazen.search.heads reads the same lines in Python, kept in each process's cache).
     "head_evidence": _evidence_lines(head=True),
-    # product_vocabulary as (phrase, product_id, named).
-    "product_phrases": """
-SELECT split_part(line, E'\\t', 1) AS phrase, p.product_id, split_part(line, E'\\t', 2) = 't' AS named
-FROM product_vocabulary p, string_to_table(p.phrases, E'\\n') line""",
 }
 
 

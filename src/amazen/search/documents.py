@@ -63,7 +63,7 @@ def product_phrases(title, brand, categories):
     """{phrase: named} of one product for the vocabulary, folded like the analyzer folds: the title's
     words and 2-3 word phrases that start with a letter and neither start nor end with a stop word or
     a single character (named False); its brand and category names, whole and as words (named True),
-    their runs of white space made one space (a phrase holds no tab or line break: see phrase_row)."""
+    their runs of white space made one space."""
     found = {}
     if title:
         words = [word for word in VOCABULARY_SPLIT.split(fold(title)) if word.strip("'")]
@@ -87,17 +87,23 @@ def product_phrases(title, brand, categories):
     return {phrase: named for phrase, named in found.items() if len(phrase) <= MAX_PHRASE_LENGTH}
 
 
-def phrase_row(product_id, title, brand, categories):
-    """The product_vocabulary COPY line of one product, "" for none: a "phrase<TAB>t" line per phrase a
-    name gives, "phrase<TAB>f" per title phrase. (Title phrases are letters, digits, apostrophes and
-    spaces: only a name can hold what COPY escapes.)"""
-    found = product_phrases(title, brand, categories)
-    if not found:
-        return ""
-    return (
-        f"{product_id}\t"
-        + "\\n".join([copy_value(phrase) + "\\tt" if named else phrase + "\\tf" for phrase, named in found.items()])
-        + "\n"
+def phrase_deltas(changes):
+    """phrase_deltas COPY text (amazen.search.vocabulary) of ``changes``, pairs (sign, (title, brand,
+    category names)): each text's phrases count ``sign`` times (1 for a product's text now, -1 for its
+    text before; None for no text) in products and, where the text names them, in named. A line per
+    phrase whose counts moved: "phrase<TAB>products<TAB>named"."""
+    products, named = {}, {}
+    for sign, (title, brand, categories) in changes:
+        for phrase, is_named in product_phrases(title, brand, categories).items():
+            products[phrase] = products.get(phrase, 0) + sign
+            if is_named:
+                named[phrase] = named.get(phrase, 0) + sign
+    return "".join(
+        [
+            f"{copy_value(phrase)}\t{count}\t{named.get(phrase, 0)}\n"
+            for phrase, count in products.items()
+            if count or named.get(phrase)
+        ]
     )
 
 
@@ -246,7 +252,8 @@ def analyse_chunk(products, reviews, block, collocations):
     """The index rows of a chunk of products (``products``: rows of the indexer's PRODUCTS_SQL; ``reviews``:
     of its REVIEWS_SQL), as COPY text in the columns of the indexer's COPY_TABLES: analysed_terms (the
     postings, a line per term and product), product_evidence, analysed_products (each product's length,
-    categories and rating aggregates) and product_vocabulary. With ``block`` (a full rebuild, whose
+    categories and rating aggregates) and phrase_deltas (how the chunk moves the vocabulary's counts: by
+    the phrases of each product whose text changed, less those of its text before). With ``block`` (a full rebuild, whose
     chunks are whole blocks), the block's packed rows instead of the postings' lines (the indexer's
     PACKED_TABLES, COPY binary data), and its descriptors' totals (``packed.TERM_TOTALS``, COPY text).
     ``collocations``: the two-word phrases kept as terms (the catalog's, ``amazen.search.collocations``);
@@ -258,8 +265,8 @@ def analyse_chunk(products, reviews, block, collocations):
     for product_id, review_id, rating, helpful, summary, text in reviews:
         by_product.setdefault(product_id, []).append((review_id, rating, helpful, summary, text))
     packer = None if block is None else packed.PackedBlock(block)
-    terms, evidence, analysed, vocabulary = [], [], [], []
-    for product_id, title, brand, features, description, categories, category_ids, price, brand_number in products:
+    terms, evidence, analysed, phrases = [], [], [], []
+    for product_id, title, brand, features, description, categories, category_ids, price, brand_number, *before in products:
         tf, length = product_postings(title, brand, categories, features, description)
         tf = {term: weight for term, weight in tf.items() if " " not in term or term in collocations}
         postings = tf, length
@@ -274,7 +281,9 @@ def analyse_chunk(products, reviews, block, collocations):
             terms += [f"{term}\t{product_id}\t{weight!r}\t{length!r}\n" for term, weight in tf.items()]
         found = [term for term in review_evidence(own, brand) if " " not in term[0] or term[0] in collocations]
         evidence.append(_evidence_row(product_id, found))
-        vocabulary.append(phrase_row(product_id, title, brand, categories))
+        changed, *text_before = before
+        if changed:
+            phrases += [(1, (title, brand, categories)), (-1, text_before)]
         if packer is not None:
             packer.add_product(
                 product_id,
@@ -287,5 +296,5 @@ def analyse_chunk(products, reviews, block, collocations):
                 postings,
                 [(term, values) for term, _, values in found],
             )
-    texts = ("".join(terms), "".join(evidence), "".join(analysed), "".join(vocabulary))
+    texts = ("".join(terms), "".join(evidence), "".join(analysed), phrase_deltas(phrases))
     return texts if packer is None else texts + packer.copy_data()

@@ -24,7 +24,7 @@ from amazen.models.search import create_view
 
 from . import collocations, packed, totals
 from .documents import analyse_chunk
-from .vocabulary import clear_phrases, refresh_vocabulary, take_phrases
+from .vocabulary import PREVIOUS_TEXT, refresh_vocabulary, start_counting
 
 CHUNK_PRODUCTS = 400
 PARALLEL_ABOVE = 1_000  # products; smaller rebuilds (a written review) run inline
@@ -35,15 +35,24 @@ SCOPE_PART = 10_000  # product ids per statement when a partial rebuild takes it
 
 # A product's text and its category ids (the products' search_categories), then the facts the packed
 # index carries besides its ratings, which analyse_chunk counts from the reviews (a full rebuild packs
-# them; the brand's number, which brands has before a rebuild starts).
+# them; the brand's number, which brands has before a rebuild starts); then whether its phrases are
+# counted, and its text before (title, brand, category names) whose phrases count less ({before}: one of
+# the three below).
 PRODUCTS_SQL = """
 SELECT p.id, p.title, p.brand, p.features, p.description,
        ARRAY(SELECT c.name FROM product_categories pc JOIN categories c ON c.id = pc.category_id
              WHERE pc.product_id = p.id ORDER BY c.depth, c.name) AS categories,
        ARRAY(SELECT pc.category_id FROM product_categories pc WHERE pc.product_id = p.id ORDER BY 1) AS category_ids,
-       p.price::float8, (SELECT b.id FROM brands b WHERE b.name = p.brand)
-FROM products p WHERE p.id = ANY(%(ids)s) ORDER BY p.id
+       p.price::float8, (SELECT b.id FROM brands b WHERE b.name = p.brand), {before}
+WHERE p.id = ANY(%(ids)s) ORDER BY p.id
 """
+# Every product's phrases counted whole (a full rebuild); none (a written review's: its text is as it
+# was); those of the products an import changed, less their text's before (vocabulary.PREVIOUS_TEXT).
+COUNT_ALL = "TRUE, NULL::text, NULL::text, NULL::text[] FROM products p"
+COUNT_NONE = "FALSE, NULL::text, NULL::text, NULL::text[] FROM products p"
+COUNT_CHANGED = (
+    "t.product_id IS NOT NULL, t.title, t.brand, t.categories FROM products p LEFT JOIN previous_text t ON t.product_id = p.id"
+)
 # A product's reviews, but those a moderator hid: they count nowhere.
 REVIEWS_SQL = """
 SELECT product_id, id, rating, helpful_votes, summary, text FROM reviews
@@ -66,7 +75,7 @@ COPY_TABLES = (
         " stars_1, stars_2, stars_3,"
         " stars_4, stars_5)"
     ),
-    "product_vocabulary (product_id, phrases)",
+    "phrase_deltas (phrase, products, named)",
 )
 # What a full rebuild's workers pack as they go (COPY FORMAT binary): amazen.search.packed.PackedBlock.
 PACKED_TABLES = (
@@ -139,7 +148,7 @@ SWAP_LOCK_WAIT_MS = 200
 # frozen, so the covering keys answer searches from the index alone at once; after a partial one,
 # autovacuum sets the visibility map that allows it. A full rebuild has already sampled the index tables
 # it swapped in (NEW_KEYS, packed.NEW_KEYS): after one, only the others are sampled again.
-ANALYZE_OTHERS = ("products", "product_term_stats", "term_stats", "product_vocabulary", "phrase_counts", "vocabulary", "brands")
+ANALYZE_OTHERS = ("products", "product_term_stats", "term_stats", "phrase_counts", "vocabulary", "brands")
 ANALYZE_REBUILT = ("product_evidence", "packed_terms", "packed_evidence", "packed_facts")
 
 
@@ -149,7 +158,9 @@ def index_products(connection, product_ids=None, *, reviews_only=False, progress
     search lengths, categories and rating aggregates; the corpus totals; and the vocabulary.
 
     ``reviews_only``: only these products' reviews changed (a written review), not their text or
-    categories: the vocabulary, the lengths and the number of products stay as they are. ``progress``:
+    categories: the vocabulary, the lengths and the number of products stay as they are. Otherwise the
+    vocabulary follows the text of the products whose text before was noted in previous_text
+    (amazen.search.vocabulary.PREVIOUS_TEXT, as an import notes it), or of every product. ``progress``:
     a progress bar on stderr. Returns the number of products indexed (all of them when the rebuild
     became a full one).
     """
@@ -190,8 +201,9 @@ class _Rebuild:
         self.tables = [table.format(new=self.new) for table in COPY_TABLES]  # None: a table not written
         if self.new or reviews_only:  # the postings: packed by the workers, or unchanged
             self.tables[0] = None
-        if reviews_only:  # a written review loads no vocabulary phrases: its product's text is unchanged
+        if reviews_only:  # a written review counts no vocabulary phrases: its product's text is unchanged
             self.tables[-1] = None
+        self.products_sql = PRODUCTS_SQL.format(before=COUNT_NONE if reviews_only else self.count_phrases)
 
     def run(self, progress):
         self.cursor.execute(ANALYSED_PRODUCTS)
@@ -211,7 +223,7 @@ class _Rebuild:
     def fetch(self, chunk):
         """A chunk's products and reviews, read with the driver's cursor: its rows are tuples already,
         which the workers take."""
-        self.cursor.execute(PRODUCTS_SQL, {"ids": chunk})
+        self.cursor.execute(self.products_sql, {"ids": chunk})
         products = self.cursor.fetchall()
         self.cursor.execute(REVIEWS_SQL, {"ids": chunk})
         return products, self.cursor.fetchall()
@@ -288,6 +300,7 @@ class _FullRebuild(_Rebuild):
     # all-visible, so index-only scans work at once instead of after the next VACUUM.
     copy = "COPY {} FROM STDIN WITH (FREEZE)"
     new = "_new"
+    count_phrases = COUNT_ALL
 
     def phrases(self):
         """Counted again from the reviews, unless only reviews were written (then the stored ones: a
@@ -300,8 +313,8 @@ class _FullRebuild(_Rebuild):
         cursor.execute(packed.NEW_TABLES)
         cursor.execute(packed.NUMBER_BRANDS.format(where="TRUE"))  # the workers pack the brands' numbers
         totals.start_recount(cursor)
-        if not self.reviews_only:  # the products' phrases are loaded with their postings, and counted at the end
-            clear_phrases(cursor)
+        if not self.reviews_only:  # the workers count every product's phrases; the vocabulary is counted at the end
+            start_counting(cursor)
 
     def chunks(self):
         """One chunk per block: its packed rows are made whole by the worker that analyses it."""
@@ -319,7 +332,7 @@ class _FullRebuild(_Rebuild):
         cursor.execute(packed.NEW_KEYS)
         totals.refresh(cursor)
         if not self.reviews_only:
-            refresh_vocabulary(cursor)
+            refresh_vocabulary(cursor, everything=True)
         _lock_for_swap(cursor)
         cursor.execute(SWAP_TABLES)  # last: from here until the commit, searches wait
 
@@ -344,6 +357,8 @@ class _PartialRebuild(_Rebuild):
     and added, their blocks of the packed arrays spliced. When only their reviews changed (a written
     review), their postings are left as they are: they come from the products' text alone."""
 
+    count_phrases = COUNT_CHANGED
+
     def __init__(self, cursor, ids, reviews_only):
         super().__init__(cursor, ids, reviews_only)
         self.postings = not reviews_only  # whether the products' postings are rebuilt
@@ -363,8 +378,9 @@ class _PartialRebuild(_Rebuild):
             totals.subtract_terms(cursor, part, self.postings)
             packed.remember(cursor, part, self.kinds)
             cursor.execute("DELETE FROM product_evidence WHERE product_id = ANY(%s)", (part,))
-        if not self.reviews_only:  # the products' phrases are loaded with their postings, and counted at the end
-            take_phrases(cursor, self.ids)
+        if not self.reviews_only:  # the changed products' phrases are counted by the analysis, and applied at the end
+            cursor.execute(PREVIOUS_TEXT)
+            start_counting(cursor)
 
     def chunks(self):
         return [(self.ids[i : i + CHUNK_PRODUCTS], None) for i in range(0, len(self.ids), CHUNK_PRODUCTS)]
@@ -384,7 +400,7 @@ class _PartialRebuild(_Rebuild):
         if not counted:
             totals.refresh(cursor)
         if not self.reviews_only:
-            refresh_vocabulary(cursor, self.ids)
+            refresh_vocabulary(cursor, everything=False)
 
 
 def _progress_bar(total):

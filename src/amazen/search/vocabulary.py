@@ -1,11 +1,39 @@
 """The catalog's vocabulary behind autocomplete and did-you-mean (the vocabulary table), kept up to date
-as products are rebuilt: each product's phrases (``documents.product_phrases``, loaded into
-product_vocabulary with its other index rows) are counted into phrase_counts, and the vocabulary is
-made from those counts.
+as products are rebuilt: phrase_counts holds how many products use each phrase of
+``documents.product_phrases`` (of their title, brand and category names), and the vocabulary is made
+from those counts.
+
+No product's phrases are stored. A rebuild's analysis counts them per chunk of products
+(``documents.phrase_counts``) into phrase_deltas: every product's in a full rebuild, which counts the
+vocabulary again; in a partial one, for each product whose text an import changed, its new phrases
+less those of its text before (``PREVIOUS_TEXT``), which move the counts.
 """
 
 # Title phrases used by at least this many products are offered; every brand and category name is.
 MIN_TITLE_PHRASE_PRODUCTS = 2
+
+# The text of the products an import changes, as it was when they were last indexed: noted by the import
+# before it changes them (``NOTE_PREVIOUS_TEXT``), a row of NULLs for a product it inserts (which had no
+# phrases). A product of a partial rebuild without a row here kept its text, and its phrases.
+PREVIOUS_TEXT = """
+CREATE TEMP TABLE IF NOT EXISTS previous_text (product_id int PRIMARY KEY, title text, brand text, categories text[])
+ON COMMIT DROP
+"""
+# The products of some asins ({asins}: a query of them) as they are, unless noted already: the first
+# note of a product in a transaction is its text when it was last indexed.
+NOTE_PREVIOUS_TEXT = """
+INSERT INTO previous_text (product_id, title, brand, categories)
+SELECT p.id, p.title, p.brand,
+       ARRAY(SELECT c.name FROM product_categories pc JOIN categories c ON c.id = pc.category_id
+             WHERE pc.product_id = p.id ORDER BY c.depth, c.name)
+FROM products p WHERE p.asin IN ({asins})
+ON CONFLICT (product_id) DO NOTHING
+"""
+# What a rebuild's analysis counts, COPied in chunk by chunk (several rows of a phrase add up).
+PHRASE_DELTAS = """
+DROP TABLE IF EXISTS phrase_deltas;
+CREATE TEMP TABLE phrase_deltas (phrase text COLLATE "C", products int, named int) ON COMMIT DROP;
+"""
 
 # The vocabulary rows of phrase_counts ({phrases}: which phrases to count).
 VOCABULARY_OF = """
@@ -13,63 +41,43 @@ INSERT INTO vocabulary (phrase, words, products)
 SELECT phrase, array_length(regexp_split_to_array(phrase, ' +'), 1), products
 FROM phrase_counts WHERE (named > 0 OR products >= %(min_products)s) {phrases}
 """
-# The phrases of some products (%(ids)s), each with how many of them use it and how many name it.
-COUNT_PHRASES = """
-SELECT phrase, count(*) AS products, count(*) FILTER (WHERE named) AS named FROM product_phrases
-WHERE product_id = ANY(%(ids)s) GROUP BY phrase
-"""
-# Before a full rebuild loads every product's phrases. TRUNCATE: only writers of the vocabulary read
-# product_vocabulary and phrase_counts, and they wait for this one on the vocabulary's lock.
-CLEAR_PRODUCT_PHRASES = """
-LOCK TABLE vocabulary IN EXCLUSIVE MODE;
-TRUNCATE product_vocabulary, phrase_counts;
-"""
-# Counted into a table without a key, the key built once: cheaper than a key kept up row by row. The
-# vocabulary is emptied by DELETE, not TRUNCATE: completions keep reading its old rows until the commit.
+# Only writers of the vocabulary read phrase_counts, and they take the vocabulary's lock first.
+LOCK_VOCABULARY = "LOCK TABLE vocabulary IN EXCLUSIVE MODE"
+# Counted into a table without a key, the key built once: cheaper than a key kept up row by row. Both
+# emptied by DELETE, not TRUNCATE: completions keep reading the vocabulary's old rows until the commit.
 RECOUNT_VOCABULARY = f"""
+DELETE FROM phrase_counts;
 ALTER TABLE phrase_counts DROP CONSTRAINT pk_phrase_counts;
-INSERT INTO phrase_counts (phrase, products, named)
-SELECT phrase, count(*), count(*) FILTER (WHERE named) FROM product_phrases GROUP BY phrase;
+INSERT INTO phrase_counts (phrase, products, named) SELECT phrase, sum(products), sum(named) FROM phrase_deltas GROUP BY phrase;
 ALTER TABLE phrase_counts ADD CONSTRAINT pk_phrase_counts PRIMARY KEY (phrase);
 DELETE FROM vocabulary;
-{VOCABULARY_OF.format(phrases="")}
+{VOCABULARY_OF.format(phrases="")};
+DROP TABLE phrase_deltas;
 """
-# Before some products' phrases are loaded: their old phrases are noted and taken out of the counts,
-# and their rows deleted. After: their new phrases are counted in, and every noted phrase's vocabulary
-# row made again.
-TAKE_PRODUCT_PHRASES = f"""
-LOCK TABLE vocabulary IN EXCLUSIVE MODE;
-DROP TABLE IF EXISTS changed_phrases;
-CREATE TEMP TABLE changed_phrases ON COMMIT DROP AS {COUNT_PHRASES};
-UPDATE phrase_counts c SET products = c.products - o.products, named = c.named - o.named
-FROM changed_phrases o WHERE c.phrase = o.phrase;
-DELETE FROM product_vocabulary WHERE product_id = ANY(%(ids)s);
-"""
+# The counts moved by the deltas, in phrase order (the order every writer locks the rows in); a phrase no
+# product uses any more is deleted, and every moved phrase's vocabulary row made again.
 UPDATE_VOCABULARY = f"""
-CREATE TEMP TABLE added_phrases ON COMMIT DROP AS {COUNT_PHRASES};
-INSERT INTO phrase_counts (phrase, products, named) SELECT phrase, products, named FROM added_phrases
+CREATE TEMP TABLE changed_phrases ON COMMIT DROP AS
+SELECT phrase, sum(products) AS products, sum(named) AS named FROM phrase_deltas GROUP BY phrase
+HAVING sum(products) <> 0 OR sum(named) <> 0;
+INSERT INTO phrase_counts (phrase, products, named) SELECT phrase, products, named FROM changed_phrases ORDER BY phrase
 ON CONFLICT (phrase) DO UPDATE SET products = phrase_counts.products + excluded.products,
                                    named = phrase_counts.named + excluded.named;
-INSERT INTO changed_phrases (phrase) SELECT phrase FROM added_phrases;
 DELETE FROM phrase_counts WHERE phrase IN (SELECT phrase FROM changed_phrases) AND products <= 0;
 DELETE FROM vocabulary WHERE phrase IN (SELECT phrase COLLATE "default" FROM changed_phrases);
 {VOCABULARY_OF.format(phrases="AND phrase IN (SELECT phrase FROM changed_phrases)")};
-DROP TABLE changed_phrases, added_phrases;
+DROP TABLE changed_phrases, phrase_deltas;
 """
 
 
-def clear_phrases(cursor):
-    """Before a full rebuild loads every product's phrases."""
-    cursor.execute(CLEAR_PRODUCT_PHRASES)
+def start_counting(cursor):
+    """Before a rebuild's analysis delivers its phrase counts: wait for any other writer of the
+    vocabulary, and make the table they go to."""
+    cursor.execute(LOCK_VOCABULARY)
+    cursor.execute(PHRASE_DELTAS)
 
 
-def take_phrases(cursor, product_ids):
-    """Before a partial rebuild loads these products' phrases: take their old ones out of the counts."""
-    cursor.execute(TAKE_PRODUCT_PHRASES, {"ids": product_ids})
-
-
-def refresh_vocabulary(cursor, product_ids=None):
-    """Count the vocabulary again once the phrases of ``product_ids`` (of every product when None)
-    have been loaded: only the phrases they used or use, or everything."""
-    params = {"min_products": MIN_TITLE_PHRASE_PRODUCTS, "ids": product_ids}
-    cursor.execute(RECOUNT_VOCABULARY if product_ids is None else UPDATE_VOCABULARY, params)
+def refresh_vocabulary(cursor, everything):
+    """Once the analysis has delivered its counts: count the vocabulary again from them (``everything``:
+    a full rebuild's, of every product), or move it by them (a partial rebuild's differences)."""
+    cursor.execute(RECOUNT_VOCABULARY if everything else UPDATE_VOCABULARY, {"min_products": MIN_TITLE_PHRASE_PRODUCTS})
