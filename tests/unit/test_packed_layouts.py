@@ -8,7 +8,7 @@ import struct
 
 import numpy as np
 
-from amazen.search.packed import BLOCK, EVIDENCE, POSTING, PackedBlock, spliced, wide_entries
+from amazen.search.packed import BLOCK, EVIDENCE, POSTING, PackedBlock, posting_ids, spliced, wide_entries
 from amazen.search.ranking import binary_rows
 
 
@@ -151,3 +151,15 @@ def test_a_posting_splice_stores_each_row_in_the_layout_its_new_values_fit():
         5 * BLOCK + 1023: (1.0, 7.0),
     }
     assert postings_by_hand(*rows["flimsi"]) == {5 * BLOCK + 1022: (1.0, 10.25)}
+
+
+def test_the_ids_of_postings_in_both_layouts_come_with_the_number_of_their_row():
+    """What a partial rebuild reads its products' old terms with: each entry's product id (a narrow
+    row's from its block and offset, a wide row's as stored) and the row it is in, in row order."""
+    rows = [
+        ("comfort", 2, memoryview(b"\x00" + struct.pack(">HHI", 5, 7, 41) + struct.pack(">HHI", 4095, 2, 6))),
+        ("loud", 3, memoryview(b"\x01" + struct.pack(">idd", 3 * BLOCK + 9, 0.25, 3.0)).cast("c")),  # as psycopg2 gives
+        ("soft", 0, b"\x00" + struct.pack(">HHI", 0, 2, 2)),
+    ]
+    numbers, ids = posting_ids(rows)
+    assert sorted(zip(numbers.tolist(), ids.tolist())) == [(0, 2 * BLOCK + 5), (0, 2 * BLOCK + 4095), (1, 3 * BLOCK + 9), (2, 0)]

@@ -215,13 +215,37 @@ def note_previous_terms(cursor, product_ids):
         rows = cursor.fetchall()
         if not rows:
             continue
-        parts = _wide_rows(rows, POSTING)
-        entries = np.frombuffer(b"".join(parts), dtype=POSTING)
-        row = np.repeat(np.arange(len(rows)), [len(part) // POSTING.itemsize for part in parts])
-        found = np.flatnonzero(np.isin(entries["id"], ids))
-        terms, product_ids = row[found].tolist(), entries["id"][found].tolist()
-        lines = "".join([f"{rows[r][0]}\t{product_id}\n" for r, product_id in zip(terms, product_ids)])
+        numbers, entry_ids = posting_ids(rows)
+        found = np.flatnonzero(np.isin(entry_ids, ids))
+        pairs = zip(numbers[found].tolist(), entry_ids[found].tolist())
+        lines = "".join([f"{rows[number][0]}\t{product_id}\n" for number, product_id in pairs])
         cursor.copy_expert("COPY previous_terms (term, product_id) FROM STDIN", io.StringIO(lines))
+
+
+def posting_ids(rows):
+    """The product id of every entry of packed_terms rows (term, block, entries), and the number of the
+    row it is in, whichever layout each row has: only the ids, all rows' at once, where ``wide_entries``
+    would widen every value and give each row back."""
+    layouts = {NARROW_ROW[0]: ([], [], []), WIDE_ROW[0]: ([], [], [])}  # the rows' numbers, blocks, entries
+    for number, (_, block, data) in enumerate(rows):
+        data = memoryview(data).cast("B")  # psycopg2's bytea views are of chars: read as bytes
+        numbers, blocks, parts = layouts[data[0]]
+        numbers.append(number)
+        blocks.append(block)
+        parts.append(data[1:])  # joined below without a copy of each
+    found_numbers, found_ids = [np.empty(0, np.intp)], [np.empty(0, np.int64)]
+    for first, dtype in ((NARROW_ROW[0], NARROW_POSTING), (WIDE_ROW[0], POSTING)):
+        numbers, blocks, parts = layouts[first]
+        if not numbers:
+            continue
+        counts = np.fromiter(map(len, parts), dtype=np.intp, count=len(parts)) // dtype.itemsize
+        entries = np.frombuffer(b"".join(parts), dtype=dtype)
+        if dtype is NARROW_POSTING:
+            found_ids.append(np.repeat(np.array(blocks, dtype=np.int64) * BLOCK, counts) + entries["offset"])
+        else:
+            found_ids.append(entries["id"].astype(np.int64))
+        found_numbers.append(np.repeat(np.array(numbers, dtype=np.intp), counts))
+    return np.concatenate(found_numbers), np.concatenate(found_ids)
 
 
 def remember(cursor, product_ids, kinds=KINDS):
