@@ -253,9 +253,10 @@ def analyse_chunk(products, reviews, block, collocations):
     of its REVIEWS_SQL), as COPY text in the columns of the indexer's COPY_TABLES: analysed_terms (the
     postings, a line per term and product), product_evidence, analysed_products (each product's length,
     categories and rating aggregates) and phrase_deltas (how the chunk moves the vocabulary's counts: by
-    the phrases of each product whose text changed, less those of its text before). With ``block`` (a full rebuild, whose
-    chunks are whole blocks), the block's packed rows instead of the postings' lines (the indexer's
-    PACKED_TABLES, COPY binary data), and its descriptors' totals (``packed.TERM_TOTALS``, COPY text).
+    the phrases of each product whose text changed, less those of its text before). With ``block`` (a
+    full rebuild, whose chunks are whole blocks), the block's packed rows instead of the postings' lines
+    (the indexer's PACKED_TABLES, COPY binary data), and its descriptors' totals (``packed.TERM_TOTALS``,
+    COPY text).
     ``collocations``: the two-word phrases kept as terms (the catalog's, ``amazen.search.collocations``);
     every other phrase the analyzer finds is left out.
 

@@ -24,7 +24,7 @@ from amazen.models.search import create_view
 
 from . import collocations, packed, totals
 from .documents import analyse_chunk
-from .vocabulary import PREVIOUS_TEXT, refresh_vocabulary, start_counting
+from .vocabulary import CATEGORY_NAMES, PREVIOUS_TEXT, refresh_vocabulary, start_counting
 
 CHUNK_PRODUCTS = 400
 PARALLEL_ABOVE = 1_000  # products; smaller rebuilds (a written review) run inline
@@ -38,12 +38,10 @@ SCOPE_PART = 10_000  # product ids per statement when a partial rebuild takes it
 # them; the brand's number, which brands has before a rebuild starts); then whether its phrases are
 # counted, and its text before (title, brand, category names) whose phrases count less ({before}: one of
 # the three below).
-PRODUCTS_SQL = """
-SELECT p.id, p.title, p.brand, p.features, p.description,
-       ARRAY(SELECT c.name FROM product_categories pc JOIN categories c ON c.id = pc.category_id
-             WHERE pc.product_id = p.id ORDER BY c.depth, c.name) AS categories,
+PRODUCTS_SQL = f"""
+SELECT p.id, p.title, p.brand, p.features, p.description, {CATEGORY_NAMES} AS categories,
        ARRAY(SELECT pc.category_id FROM product_categories pc WHERE pc.product_id = p.id ORDER BY 1) AS category_ids,
-       p.price::float8, (SELECT b.id FROM brands b WHERE b.name = p.brand), {before}
+       p.price::float8, (SELECT b.id FROM brands b WHERE b.name = p.brand), {{before}}
 WHERE p.id = ANY(%(ids)s) ORDER BY p.id
 """
 # Every product's phrases counted whole (a full rebuild); none (a written review's: its text is as it

@@ -8,6 +8,8 @@ the totals by the difference: exact without a recount of every product. A full r
 (``recount_terms``, ``refresh``).
 """
 
+from . import packed
+
 # Every product's search length, review and rating counts and stars, summed into search_stats' one row.
 REFRESH_STATS = """
 INSERT INTO search_stats (id, documents, average_length, mean_rating, reviews, rating_points, ratings)
@@ -102,7 +104,7 @@ def add_terms(cursor, product_ids, postings=True):
 
 
 def _note_terms(sign, postings):
-    terms = "previous_terms" if sign == "-" else "analysed_terms"
+    terms = (packed.OLD_SOURCES if sign == "-" else packed.NEW_SOURCES)["terms"]
     return NOTE_TERMS.format(sign=sign) + (NOTE_PRODUCT_TERMS.format(sign=sign, terms=terms) if postings else "")
 
 

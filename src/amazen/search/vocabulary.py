@@ -4,7 +4,7 @@ as products are rebuilt: phrase_counts holds how many products use each phrase o
 from those counts.
 
 No product's phrases are stored. A rebuild's analysis counts them per chunk of products
-(``documents.phrase_counts``) into phrase_deltas: every product's in a full rebuild, which counts the
+(``documents.phrase_deltas``) into phrase_deltas: every product's in a full rebuild, which counts the
 vocabulary again; in a partial one, for each product whose text an import changed, its new phrases
 less those of its text before (``PREVIOUS_TEXT``), which move the counts.
 """
@@ -19,14 +19,16 @@ PREVIOUS_TEXT = """
 CREATE TEMP TABLE IF NOT EXISTS previous_text (product_id int PRIMARY KEY, title text, brand text, categories text[])
 ON COMMIT DROP
 """
+# A product's (``p``) category names, in the order its phrases are made from them: what a rebuild
+# analyses (amazen.search.indexer.PRODUCTS_SQL) and what its text before is noted with.
+CATEGORY_NAMES = """ARRAY(SELECT c.name FROM product_categories pc JOIN categories c ON c.id = pc.category_id
+             WHERE pc.product_id = p.id ORDER BY c.depth, c.name)"""
 # The products of some asins ({asins}: a query of them) as they are, unless noted already: the first
 # note of a product in a transaction is its text when it was last indexed.
-NOTE_PREVIOUS_TEXT = """
+NOTE_PREVIOUS_TEXT = f"""
 INSERT INTO previous_text (product_id, title, brand, categories)
-SELECT p.id, p.title, p.brand,
-       ARRAY(SELECT c.name FROM product_categories pc JOIN categories c ON c.id = pc.category_id
-             WHERE pc.product_id = p.id ORDER BY c.depth, c.name)
-FROM products p WHERE p.asin IN ({asins})
+SELECT p.id, p.title, p.brand, {CATEGORY_NAMES}
+FROM products p WHERE p.asin IN ({{asins}})
 ON CONFLICT (product_id) DO NOTHING
 """
 # What a rebuild's analysis counts, COPied in chunk by chunk (several rows of a phrase add up).
@@ -43,10 +45,11 @@ FROM phrase_counts WHERE (named > 0 OR products >= %(min_products)s) {phrases}
 """
 # Only writers of the vocabulary read phrase_counts, and they take the vocabulary's lock first.
 LOCK_VOCABULARY = "LOCK TABLE vocabulary IN EXCLUSIVE MODE"
-# Counted into a table without a key, the key built once: cheaper than a key kept up row by row. Both
-# emptied by DELETE, not TRUNCATE: completions keep reading the vocabulary's old rows until the commit.
+# Counted into a table without a key, the key built once: cheaper than a key kept up row by row.
+# phrase_counts is emptied by TRUNCATE (only the vocabulary's writers read it), the vocabulary by DELETE:
+# completions keep reading its old rows until the commit.
 RECOUNT_VOCABULARY = f"""
-DELETE FROM phrase_counts;
+TRUNCATE phrase_counts;
 ALTER TABLE phrase_counts DROP CONSTRAINT pk_phrase_counts;
 INSERT INTO phrase_counts (phrase, products, named) SELECT phrase, sum(products), sum(named) FROM phrase_deltas GROUP BY phrase;
 ALTER TABLE phrase_counts ADD CONSTRAINT pk_phrase_counts PRIMARY KEY (phrase);
