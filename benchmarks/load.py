@@ -312,7 +312,7 @@ class Writers:
 
 
 # Products the writers review, in a fixed order; each writer takes its own share, a review to each.
-WRITABLE = "SELECT asin FROM products WHERE review_count > 0 ORDER BY md5(asin) LIMIT 20000"
+WRITABLE = "SELECT asin FROM products JOIN product_stats ON product_id = id WHERE review_count > 0 ORDER BY md5(asin) LIMIT 20000"
 
 
 # The rate phase's connections: enough that a request finds one free on time unless this many are
@@ -330,11 +330,7 @@ def run(args):
     engine = sa.create_engine(url)
     with engine.connect() as conn:
         reviews = conn.exec_driver_sql("SELECT count(*) FROM reviews").scalar()
-        asins = (
-            conn.exec_driver_sql("SELECT asin FROM products WHERE review_count > 0 ORDER BY md5(asin) LIMIT 20000")
-            .scalars()
-            .all()
-        )
+        asins = conn.exec_driver_sql(WRITABLE).scalars().all()
     engine.dispose()
     paths_file = Path(tempfile.mkdtemp(prefix="amazen-load-")) / "paths.txt"
     mix = query_mix(300, REAL_QUERIES)

@@ -37,7 +37,10 @@ def run(writes, database):
     with engine.connect() as conn:
         reviews = conn.execute(sa.text("SELECT count(*) FROM reviews")).scalar()
         product_ids = (
-            conn.execute(sa.text("SELECT id FROM products WHERE review_count > 0 ORDER BY md5(id::text) LIMIT :n"), {"n": writes})
+            conn.execute(
+                sa.text("SELECT product_id FROM product_stats WHERE review_count > 0 ORDER BY md5(product_id::text) LIMIT :n"),
+                {"n": writes},
+            )
             .scalars()
             .all()
         )

@@ -16,6 +16,8 @@ from amazen.search.service import SearchService
 
 # What ranking, filters and facets read of a product.
 FACTS = ("brand", "price", "rating_average", "rating_count", "review_count", "search_categories")
+# Each product with its derived figures.
+PRODUCTS = "(SELECT * FROM products JOIN product_stats ON product_id = id)"
 ORDERS = {
     "relevance": "score DESC, id",
     "price_asc": "price ASC NULLS LAST, score DESC, id",
@@ -109,10 +111,10 @@ def statement(request, params, page, facets):
         facts = "".join(f"f.{fact}, " for fact in FACTS)
         candidates = (
             f"SELECT t0.product_id AS id, {facts}{bm25} AS bm25 FROM product_terms t0{joins} "
-            "JOIN products f ON f.id = t0.product_id WHERE t0.term = :term0"
+            f"JOIN {PRODUCTS} f ON f.id = t0.product_id WHERE t0.term = :term0"
         )
     else:  # every product (when descriptors are wanted, the products that have them instead: below)
-        candidates = f"SELECT id, {', '.join(FACTS)}, 0.0::float8 AS bm25 FROM products"
+        candidates = f"SELECT id, {', '.join(FACTS)}, 0.0::float8 AS bm25 FROM {PRODUCTS} p"
         if request.category:
             candidates += f" WHERE id = {IN_CATEGORY}"
     conditions = (
@@ -172,7 +174,7 @@ def statement(request, params, page, facets):
             f"described AS MATERIALIZED (SELECT product_id, sum(evidence) AS evidence, bool_or(wanted) AS wanted "
             f"FROM ({per_descriptor}) d GROUP BY product_id)"
         )
-        source = "FROM described d JOIN products p ON p.id = d.product_id"
+        source = f"FROM described d JOIN {PRODUCTS} p ON p.id = d.product_id"
         conditions += [
             "d.wanted",
             "p.id = ANY(ARRAY(SELECT product_id FROM described WHERE wanted ORDER BY product_id))",

@@ -420,7 +420,8 @@ def test_a_written_review_is_in_the_next_suggestions_and_only_its_blocks_heads_a
         lacking = conn.execute(
             sa.text("""
             SELECT p.asin FROM products p JOIN product_evidence e ON e.product_id = p.id
-            WHERE p.asin = ANY(:matching) AND p.id >= :block AND e.head_length IS NULL AND p.review_count <= 3
+                JOIN product_stats s ON s.product_id = p.id
+            WHERE p.asin = ANY(:matching) AND p.id >= :block AND e.head_length IS NULL AND s.review_count <= 3
               AND NOT EXISTS (SELECT 1 FROM head_evidence h WHERE h.product_id = p.id AND h.term = :term)
             ORDER BY p.id LIMIT 1"""),
             {"matching": sorted(matching), "term": descriptor_term(top["descriptor"]), "block": BLOCK},

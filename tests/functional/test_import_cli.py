@@ -321,7 +321,11 @@ def index_snapshot(url):
                     "FROM descriptor_evidence e JOIN products p ON p.id = e.product_id ORDER BY 1, 2"
                 )
             ).all(),
-            conn.execute(sa.text("SELECT asin, search_length, search_categories FROM products ORDER BY 1")).all(),
+            conn.execute(
+                sa.text(
+                    "SELECT asin, search_length, search_categories FROM products JOIN product_stats ON product_id = id ORDER BY 1"
+                )
+            ).all(),
             conn.execute(sa.text("SELECT documents, average_length, mean_rating, reviews FROM search_stats")).all(),
             # Kept by subtracting and adding each re-indexed product's rows: must equal a full recount.
             conn.execute(sa.text("SELECT term, products, mentions, positive FROM term_stats ORDER BY 1")).all(),
@@ -647,7 +651,9 @@ def test_two_reviews_written_at_once_to_one_product_are_both_counted(scratch_url
     assert run_import(scratch_url, GIFT_REVIEWS, GIFT_META).returncode == 0
     engine = sa.create_engine(scratch_url)
     with engine.connect() as conn:
-        product_id = conn.execute(sa.text("SELECT id FROM products WHERE review_count > 0 ORDER BY asin LIMIT 1")).scalar()
+        product_id = conn.execute(
+            sa.text("SELECT id FROM products JOIN product_stats ON product_id = id WHERE review_count > 0 ORDER BY asin LIMIT 1")
+        ).scalar()
 
     def write(conn, reviewer, rating):
         session = Session(bind=conn)
@@ -673,7 +679,8 @@ def test_two_reviews_written_at_once_to_one_product_are_both_counted(scratch_url
     assert second_done, "the second review was not written"
     with engine.connect() as conn:
         product = conn.execute(
-            sa.text("SELECT review_count, rating_count, stars_1, stars_5 FROM products WHERE id = :id"), {"id": product_id}
+            sa.text("SELECT review_count, rating_count, stars_1, stars_5 FROM product_stats WHERE product_id = :id"),
+            {"id": product_id},
         ).one()
         counted = conn.execute(
             sa.text(

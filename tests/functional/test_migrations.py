@@ -119,6 +119,7 @@ def test_the_migrations_are_the_baseline_then_one_per_change_of_the_stored_index
         "0011_blocks_of_4096",
         "0012_postings_only_packed",
         "0013_no_product_phrases",
+        "0014_product_stats",
     ]
     assert sorted(path.name for path in VERSIONS.glob("*.py")) == [f"{name}.py" for name in names]
     assert [revision.revision for revision in SCRIPT.walk_revisions()] == names[::-1]
@@ -603,6 +604,51 @@ def test_the_products_phrases_are_dropped_and_the_counts_kept(scratch_url):
             phrases = conn.exec_driver_sql("SELECT phrase, product_id, named FROM product_phrases ORDER BY 1").all()
             assert phrases == [("acme", 7, True), ("tin", 7, False)]
             conn.exec_driver_sql("DELETE FROM product_vocabulary; DELETE FROM phrase_counts")
+        command.upgrade(config, "head")
+    finally:
+        engine.dispose()
+
+
+def test_the_products_derived_figures_move_to_product_stats_and_back(scratch_url):
+    """The upgrade moves each product's review and rating counts, average, histogram, search length and
+    categories into product_stats, keyed for the browse orders, and drops them from products; the
+    downgrade puts them back as they were."""
+    config = alembic_config(scratch_url)
+    engine = sa.create_engine(scratch_url)
+    columns = (
+        "search_length, search_categories, review_count, rating_count, rating_average, "
+        "stars_1, stars_2, stars_3, stars_4, stars_5"
+    )
+    rated = (12.5, [3, 9], 4, 3, 11 / 3, 0, 1, 0, 0, 2)  # three ratings, 2+5+5 stars, and a review without any
+    unrated = (3.0, [], 0, 0, None, 0, 0, 0, 0, 0)
+    try:
+        command.downgrade(config, "0013_no_product_phrases")
+        with engine.begin() as conn:
+            for product_id, asin, figures in ((7, "B007", rated), (8, "B008", unrated)):
+                conn.exec_driver_sql(
+                    f"INSERT INTO products (id, asin, title, {columns}) VALUES (%s, %s, 'A tin'{', %s' * len(figures)})",
+                    (product_id, asin, *figures),
+                )
+        command.upgrade(config, "0014_product_stats")
+        with engine.connect() as conn:
+            stats = conn.exec_driver_sql(f"SELECT product_id, {columns} FROM product_stats ORDER BY 1").all()
+            assert stats == [(7, *rated), (8, *unrated)]
+            left = conn.exec_driver_sql(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'products'"
+                " AND column_name = ANY(string_to_array(%s, ', '))",
+                (columns,),
+            ).all()
+            assert left == []
+            keys = conn.exec_driver_sql(
+                "SELECT indexname FROM pg_indexes WHERE tablename IN ('products', 'product_stats')"
+                " AND indexname ~ 'review_count|rating_average' ORDER BY 1"
+            ).scalars()
+            assert list(keys) == ["ix_product_stats_rating_average_product_id", "ix_product_stats_review_count_product_id"]
+        command.downgrade(config, "0013_no_product_phrases")
+        with engine.begin() as conn:
+            assert conn.exec_driver_sql(f"SELECT id, {columns} FROM products ORDER BY 1").all() == [(7, *rated), (8, *unrated)]
+            assert conn.exec_driver_sql("SELECT to_regclass('product_stats')").scalar() is None
+            conn.exec_driver_sql("DELETE FROM products")
         command.upgrade(config, "head")
     finally:
         engine.dispose()

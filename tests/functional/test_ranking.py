@@ -70,7 +70,9 @@ def catalog(dbengine, amazon_data):
     connection.execute(sa.text("SELECT setval('products_id_seq', (SELECT max(id) FROM products) + 2 * :block)"), {"block": BLOCK})
     load_records(connection, generate(products=500, seed=7))
     # Reviews without stars (as Hu & Liu's), so some products' rating count is below their review count.
-    asins = connection.execute(sa.text("SELECT asin FROM products WHERE review_count > 0 ORDER BY id LIMIT 300")).scalars()
+    asins = connection.execute(
+        sa.text("SELECT asin FROM products JOIN product_stats ON product_id = id WHERE review_count > 0 ORDER BY id LIMIT 300")
+    ).scalars()
     load_records(
         connection,
         [
@@ -80,7 +82,12 @@ def catalog(dbengine, amazon_data):
         ],
     )
     assert connection.execute(sa.text("SELECT max(id) FROM products")).scalar() > 2 * BLOCK
-    assert connection.execute(sa.text("SELECT count(*) FROM products WHERE rating_count < review_count")).scalar() == 100
+    assert (
+        connection.execute(
+            sa.text("SELECT count(*) FROM products JOIN product_stats ON product_id = id WHERE rating_count < review_count")
+        ).scalar()
+        == 100
+    )
     yield connection
     outer.rollback()
     connection.close()
@@ -246,9 +253,9 @@ def assert_packed_arrays_hold_the_rows(session):
         product_id: (*facts, tuple(categories))
         for product_id, *facts, categories in session.execute(
             sa.text(
-                "SELECT p.id, COALESCE(p.price::float8, 'NaN'), COALESCE(p.rating_average, 'NaN'), "
-                "p.rating_count, p.review_count,"
-                " COALESCE(b.id, -1), COALESCE(p.search_categories, '{}') FROM products p LEFT JOIN brands b ON b.name = p.brand"
+                "SELECT p.id, COALESCE(p.price::float8, 'NaN'), COALESCE(s.rating_average, 'NaN'), "
+                "s.rating_count, s.review_count, COALESCE(b.id, -1), COALESCE(s.search_categories, '{}')"
+                " FROM products p LEFT JOIN product_stats s ON s.product_id = p.id LEFT JOIN brands b ON b.name = p.brand"
             )
         )
     }
@@ -259,11 +266,15 @@ def test_the_packed_arrays_hold_the_rows_after_imports_written_reviews_and_a_rei
     assert_packed_arrays_hold_the_rows(session)
     # Written reviews: new words, a changed rating, a product's last mention of a word replaced.
     from amazen.catalog.services import CatalogService
-    from amazen.models import Product
+    from amazen.models import Product, ProductStats
 
     catalog_service = CatalogService(session)
     products = (
-        session.execute(sa.select(Product).where(Product.review_count > 0).order_by(Product.id.desc()).limit(3)).scalars().all()
+        session.execute(
+            sa.select(Product).join(Product.stats).where(ProductStats.review_count > 0).order_by(Product.id.desc()).limit(3)
+        )
+        .scalars()
+        .all()
     )
     authors = [make_account(session, f"packed-test-{i}") for i in range(len(products))]
     for i, product in enumerate(products):

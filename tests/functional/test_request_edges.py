@@ -16,7 +16,9 @@ def shopper(app, testapp):
 
 @pytest.fixture
 def asin(dbsession):
-    return dbsession.execute(sa.text("SELECT asin FROM products WHERE review_count > 0 ORDER BY asin LIMIT 1")).scalar_one()
+    return dbsession.execute(
+        sa.text("SELECT asin FROM products JOIN product_stats ON product_id = id WHERE review_count > 0 ORDER BY asin LIMIT 1")
+    ).scalar_one()
 
 
 @pytest.mark.parametrize("content_type", UNREADABLE_FORMS)

@@ -39,7 +39,15 @@ def moderator(browser, dbsession):
 
 @pytest.fixture
 def asins(dbsession):
-    return dbsession.execute(sa.text("SELECT asin FROM products WHERE review_count > 0 ORDER BY asin LIMIT 3")).scalars().all()
+    return (
+        dbsession.execute(
+            sa.text(
+                "SELECT asin FROM products JOIN product_stats ON product_id = id WHERE review_count > 0 ORDER BY asin LIMIT 3"
+            )
+        )
+        .scalars()
+        .all()
+    )
 
 
 def write(browser, asin, text="Wonderfully zorblish and sturdy.", rating=5, summary="Zorblish", status=201):
@@ -244,8 +252,8 @@ def index_snapshot(conn):
         "term_stats": "SELECT term, products, mentions, positive FROM term_stats ORDER BY 1",
         "product_term_stats": "SELECT term, products FROM product_term_stats ORDER BY 1",
         "search_stats": "SELECT documents, reviews, ratings, rating_points FROM search_stats",
-        "aggregates": "SELECT id, review_count, rating_count, rating_average, stars_1, stars_2, stars_3, stars_4, stars_5 "
-        "FROM products ORDER BY id",
+        "aggregates": "SELECT product_id, review_count, rating_count, rating_average, stars_1, stars_2, stars_3, stars_4, "
+        "stars_5 FROM product_stats ORDER BY 1",
     }
     return {name: conn.execute(sa.text(sql)).all() for name, sql in queries.items()}
 

@@ -41,7 +41,10 @@ class Seen:
 
 @pytest.fixture(scope="module")
 def asin(primary):
-    return primary.execute("SELECT asin FROM products WHERE review_count > 0 ORDER BY asin LIMIT 1", database="amazen")[0][0]
+    return primary.execute(
+        "SELECT asin FROM products JOIN product_stats ON product_id = id WHERE review_count > 0 ORDER BY asin LIMIT 1",
+        database="amazen",
+    )[0][0]
 
 
 def search(client, text, **params):

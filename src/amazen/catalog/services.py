@@ -2,18 +2,18 @@
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, contains_eager, selectinload
 from zope.sqlalchemy import mark_changed
 
 from amazen.locks import share_import_lock
-from amazen.models import Category, Product, Review, ReviewVote, product_categories
+from amazen.models import Category, Product, ProductStats, Review, ReviewVote, product_categories
 from amazen.params import Page
 from amazen.search.analyzer import review_mentions
 from amazen.search.indexer import index_products
 
 PRODUCT_SORTS = {
-    "reviews": (Product.review_count.desc(), Product.id),
-    "rating": (Product.rating_average.desc().nulls_last(), Product.rating_count.desc(), Product.id),
+    "reviews": (ProductStats.review_count.desc(), ProductStats.product_id),
+    "rating": (ProductStats.rating_average.desc().nulls_last(), ProductStats.rating_count.desc(), ProductStats.product_id),
     "price_asc": (Product.price.asc().nulls_last(), Product.id),
     "price_desc": (Product.price.desc().nulls_last(), Product.id),
     "title": (Product.title.nulls_last(), Product.id),
@@ -57,7 +57,8 @@ class CatalogService:
         ).one_or_none()
 
     def list_products(self, page_request, sort="reviews", category=None, text=None):
-        stmt = sa.select(Product).order_by(*PRODUCT_SORTS[sort])
+        # Joined, not outer joined: every indexed product has its stats, and the browse orders are their keys.
+        stmt = sa.select(Product).join(Product.stats).options(contains_eager(Product.stats)).order_by(*PRODUCT_SORTS[sort])
         if category is not None:
             in_category = sa.select(product_categories.c.product_id).where(product_categories.c.category_id == category.id)
             stmt = stmt.where(Product.id.in_(in_category))

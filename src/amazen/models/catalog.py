@@ -57,8 +57,6 @@ class Product(Base):
     __tablename__ = "products"
     __table_args__ = (
         CheckConstraint("price IS NULL OR price >= 0", name="price_not_negative"),
-        Index("ix_products_review_count_id", sql_text("review_count DESC"), "id"),
-        Index("ix_products_rating_average_id", sql_text("rating_average DESC NULLS LAST"), "id"),
         Index("ix_products_price_id", "price", "id"),
         Index("ix_products_title_id", "title", "id"),
     )
@@ -73,9 +71,61 @@ class Product(Base):
     features: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=sql_text("'{}'"))
     image_url: Mapped[Optional[str]] = mapped_column(Text)
 
-    # Derived from the reviews, never edited by hand: written by amazen.search.indexer.index_products (an
-    # import, a written review, amazen-reindex) as amazen.search.documents.rating_aggregates counts them.
-    # review_count counts all reviews, rating_count those with stars (Hu & Liu's reviews have none).
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    categories: Mapped[list[Category]] = relationship(secondary=product_categories, order_by=Category.depth)
+    # Loaded with the product. None only before the product's first index rebuild, which happens in the
+    # transaction that adds it: then it has no reviews yet.
+    stats: Mapped[Optional["ProductStats"]] = relationship(
+        primaryjoin="foreign(ProductStats.product_id) == Product.id", lazy="joined", viewonly=True
+    )
+
+    @property
+    def display_title(self):
+        return self.title or f"Product {self.asin}"
+
+    @property
+    def review_count(self):
+        return self.stats.review_count if self.stats else 0
+
+    @property
+    def rating_count(self):
+        return self.stats.rating_count if self.stats else 0
+
+    @property
+    def rating_average(self):
+        return self.stats.rating_average if self.stats else None
+
+    @property
+    def histogram(self):
+        """Review counts by star, 5 stars first, as pages show them."""
+        stats = self.stats
+        if stats is None:
+            return dict.fromkeys((5, 4, 3, 2, 1), 0)
+        return {5: stats.stars_5, 4: stats.stars_4, 3: stats.stars_3, 2: stats.stars_2, 1: stats.stars_1}
+
+
+class ProductStats(Base):
+    """What the index rebuild derives of a product (amazen.search.indexer), never edited by hand: its
+    review and rating counts, average and 1-5 histogram as amazen.search.documents.rating_aggregates
+    counts them, and its search length and categories. Apart from products, so that an import writes each
+    product row once, and the rebuild writes a row here only where a figure changed. No foreign key, as
+    for the index tables: its rows are written with them (amazen.search.indexer)."""
+
+    __tablename__ = "product_stats"
+    __table_args__ = (
+        # The catalog's browse orders.
+        Index("ix_product_stats_review_count_product_id", sql_text("review_count DESC"), "product_id"),
+        Index("ix_product_stats_rating_average_product_id", sql_text("rating_average DESC NULLS LAST"), "product_id"),
+    )
+
+    product_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    # Field-weighted number of words in the product's text, for BM25's length normalisation.
+    search_length: Mapped[float] = mapped_column(Float, server_default=sql_text("0"))
+    # The ids of every category the product is in (as product_categories says), which the packed index
+    # carries with each product's facts so search can filter and count categories.
+    search_categories: Mapped[list[int]] = mapped_column(ARRAY(Integer), server_default=sql_text("'{}'"))
+    # review_count counts all visible reviews, rating_count those with stars (Hu & Liu's reviews have none).
     review_count: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
     rating_count: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
     rating_average: Mapped[Optional[float]] = mapped_column(Float)
@@ -84,25 +134,6 @@ class Product(Base):
     stars_3: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
     stars_4: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
     stars_5: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
-
-    # Field-weighted number of words in the product's text, for BM25's length normalisation.
-    search_length: Mapped[float] = mapped_column(Float, server_default=sql_text("0"))
-    # The ids of every category the product is in (as product_categories says), which the packed index
-    # carries with each product's facts so search can filter and count categories.
-    search_categories: Mapped[list[int]] = mapped_column(ARRAY(Integer), server_default=sql_text("'{}'"))
-
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-
-    categories: Mapped[list[Category]] = relationship(secondary=product_categories, order_by=Category.depth)
-
-    @property
-    def display_title(self):
-        return self.title or f"Product {self.asin}"
-
-    @property
-    def histogram(self):
-        """Review counts by star, 5 stars first, as pages show them."""
-        return {5: self.stars_5, 4: self.stars_4, 3: self.stars_3, 2: self.stars_2, 1: self.stars_1}
 
 
 class Review(Base):

@@ -1,5 +1,5 @@
 """Index maintenance: ``index_products`` brings the search index, the corpus totals, the vocabulary and the
-products' derived columns up to date for some products, in the caller's transaction.
+products' derived figures (product_stats) up to date for some products, in the caller's transaction.
 
 A product's index rows are always rebuilt whole from its current text and reviews: after an import
 (the products it touched), after a review is written (that product), or for everything
@@ -33,7 +33,7 @@ PARALLEL_ABOVE = 1_000  # products; smaller rebuilds (a written review) run inli
 FULL_REBUILD_SHARE = 0.25
 SCOPE_PART = 10_000  # product ids per statement when a partial rebuild takes its products' old rows out
 
-# A product's text and its category ids (the products' search_categories), then the facts the packed
+# A product's text and its category ids (product_stats' search_categories), then the facts the packed
 # index carries besides its ratings, which analyse_chunk counts from the reviews (a full rebuild packs
 # them; the brand's number, which brands has before a rebuild starts); then whether its phrases are
 # counted, and its text before (title, brand, category names) whose phrases count less ({before}: one of
@@ -56,35 +56,13 @@ REVIEWS_SQL = """
 SELECT product_id, id, rating, helpful_votes, summary, text FROM reviews
 WHERE product_id = ANY(%(ids)s) AND hidden_at IS NULL ORDER BY product_id, id
 """
-# What the analysis found of each product (analyse_chunk's third text), until it is written to products.
+# What the analysis found of each product (analyse_chunk's third text), until it is written to product_stats.
 ANALYSED_PRODUCTS = """
 DROP TABLE IF EXISTS analysed_products;
-CREATE TEMP TABLE analysed_products (product_id int, length float, categories int[], review_count int, rating_count int,
-                                     rating_average float, stars_1 int, stars_2 int, stars_3 int, stars_4 int, stars_5 int)
-ON COMMIT DROP
+CREATE TEMP TABLE analysed_products (LIKE product_stats) ON COMMIT DROP
 """
-# What analyse_chunk's four texts are COPied into, column by column ({new}: "_new" in a full rebuild). The
-# postings only in a partial rebuild, to be spliced into packed_terms (a full rebuild's workers pack them).
-COPY_TABLES = (
-    "analysed_terms (term, product_id, tf, length)",
-    "product_evidence{new} (product_id, evidence, one_review, head_length)",
-    (
-        "analysed_products (product_id, length, categories, review_count, rating_count, rating_average,"
-        " stars_1, stars_2, stars_3,"
-        " stars_4, stars_5)"
-    ),
-    "phrase_deltas (phrase, products, named)",
-)
-# What a full rebuild's workers pack as they go (COPY FORMAT binary): amazen.search.packed.PackedBlock.
-PACKED_TABLES = (
-    "packed_terms_new (term, block, entries)",
-    "packed_evidence_new (term, block, entries)",
-    "packed_facts_new (block, ids, records, category_ids)",
-)
-# The products' derived columns, from the analysis, in one statement: its search length and categories,
-# and its review and rating counts, average and 1-5 histogram (documents.rating_aggregates). One rewrite
-# of each changed product row: every products row has seven keys.
-_DERIVED = (
+# What the rebuild derives of each product (amazen.models.catalog.ProductStats).
+_STATS = (
     "search_length",
     "search_categories",
     "review_count",
@@ -96,13 +74,37 @@ _DERIVED = (
     "stars_4",
     "stars_5",
 )
-_ANALYSED = ("length", "categories") + _DERIVED[2:]
-UPDATE_PRODUCTS = f"""
-UPDATE products p SET {", ".join(f"{column} = a.{value}" for column, value in zip(_DERIVED, _ANALYSED))}
-FROM analysed_products a
-WHERE p.id = a.product_id
-  AND ({", ".join(f"p.{column}" for column in _DERIVED)}) IS DISTINCT FROM ({", ".join(f"a.{value}" for value in _ANALYSED)});
+# What analyse_chunk's four texts are COPied into, column by column ({new}: "_new" in a full rebuild). The
+# postings only in a partial rebuild, to be spliced into packed_terms (a full rebuild's workers pack them).
+COPY_TABLES = (
+    "analysed_terms (term, product_id, tf, length)",
+    "product_evidence{new} (product_id, evidence, one_review, head_length)",
+    f"analysed_products (product_id, {', '.join(_STATS)})",
+    "phrase_deltas (phrase, products, named)",
+)
+# What a full rebuild's workers pack as they go (COPY FORMAT binary): amazen.search.packed.PackedBlock.
+PACKED_TABLES = (
+    "packed_terms_new (term, block, entries)",
+    "packed_evidence_new (term, block, entries)",
+    "packed_facts_new (block, ids, records, category_ids)",
+)
+# The products' derived figures, from the analysis, in one statement: each product's search length and
+# categories, and its review and rating counts, average and 1-5 histogram (documents.rating_aggregates).
+# Written in place, not swapped in like the index tables: a writer reads its product's figures before it
+# waits for a full rebuild (its product_evidence lock), and a swap would then wait for that writer. A row
+# is written only where a figure changed: a first import writes each once, a reindex few.
+WRITE_STATS = f"""
+INSERT INTO product_stats (product_id, {", ".join(_STATS)})
+SELECT product_id, {", ".join(_STATS)} FROM analysed_products ORDER BY product_id
+ON CONFLICT (product_id) DO UPDATE SET {", ".join(f"{column} = excluded.{column}" for column in _STATS)}
+WHERE ({", ".join(f"product_stats.{column}" for column in _STATS)})
+      IS DISTINCT FROM ({", ".join(f"excluded.{column}" for column in _STATS)});
 DROP TABLE analysed_products;
+"""
+# Before a full rebuild writes them: the rows of products no longer in the catalog go (the index tables'
+# go with their swap).
+DELETE_OTHER_STATS = """
+DELETE FROM product_stats s WHERE NOT EXISTS (SELECT FROM analysed_products a WHERE a.product_id = s.product_id)
 """
 
 # A full rebuild loads a new copy of the evidence table beside the live one (and new packed tables,
@@ -146,12 +148,12 @@ SWAP_LOCK_WAIT_MS = 200
 # frozen, so the covering keys answer searches from the index alone at once; after a partial one,
 # autovacuum sets the visibility map that allows it. A full rebuild has already sampled the index tables
 # it swapped in (NEW_KEYS, packed.NEW_KEYS): after one, only the others are sampled again.
-ANALYZE_OTHERS = ("products", "product_term_stats", "term_stats", "phrase_counts", "vocabulary", "brands")
+ANALYZE_OTHERS = ("products", "product_stats", "product_term_stats", "term_stats", "phrase_counts", "vocabulary", "brands")
 ANALYZE_REBUILT = ("product_evidence", "packed_terms", "packed_evidence", "packed_facts")
 
 
 def index_products(connection, product_ids=None, *, reviews_only=False, progress=False):
-    """Bring the search index and the products' derived columns up to date for ``product_ids`` (every
+    """Bring the search index and the products' derived figures up to date for ``product_ids`` (every
     product when None), on ``connection`` in the caller's transaction: their index rows, packed arrays,
     search lengths, categories and rating aggregates; the corpus totals; and the vocabulary.
 
@@ -326,7 +328,8 @@ class _FullRebuild(_Rebuild):
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         cursor.execute(NEW_KEYS)
         totals.recount_terms(cursor, packed.POSTINGS_IN_ROW)
-        cursor.execute(UPDATE_PRODUCTS)
+        cursor.execute(DELETE_OTHER_STATS)
+        cursor.execute(WRITE_STATS)
         cursor.execute(packed.NEW_KEYS)
         totals.refresh(cursor)
         if not self.reviews_only:
@@ -388,7 +391,7 @@ class _PartialRebuild(_Rebuild):
         for start in range(0, len(self.ids), SCOPE_PART):
             totals.add_terms(cursor, self.ids[start : start + SCOPE_PART], self.postings)
         totals.apply_term_deltas(cursor)
-        cursor.execute(UPDATE_PRODUCTS)
+        cursor.execute(WRITE_STATS)
         counted = False
         if self.reviews_only:  # the lengths and the number of products are unchanged: only the rating totals move
             for start in range(0, len(self.ids), SCOPE_PART):

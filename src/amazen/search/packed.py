@@ -282,7 +282,8 @@ def repack(cursor, product_ids, kinds=KINDS):
     cursor.execute(BLOCK_LOCK, (blocks,))
     cursor.execute(NUMBER_BRANDS.format(where="p.id = ANY(%(ids)s)"), {"ids": product_ids})
     # The records of these products only: the other products' facts do not change, and are spliced.
-    cursor.execute(RECORDS.format(products="(SELECT * FROM products WHERE id = ANY(%(ids)s)) p"), {"ids": product_ids})
+    products = "(SELECT * FROM products JOIN product_stats ON product_id = id WHERE id = ANY(%(ids)s)) p"
+    cursor.execute(RECORDS.format(products=products), {"ids": product_ids})
     for start in range(0, len(blocks), SPLICE_BLOCKS):
         some = blocks[start : start + SPLICE_BLOCKS]
         in_some = set(some)

@@ -250,7 +250,7 @@ class SuggestService:
         offered = [i for i, term in enumerate(names) if plain(term) and eligible(term, in_play, query_words)]
         corpus = terms.catalog_mentions(cursor, unique[offered], snapshot and snapshot.number)
         set_reviews, all_reviews = self.session.execute(
-            sa.text("""SELECT (SELECT COALESCE(sum(review_count), 0) FROM products WHERE id = ANY(:ids)),
+            sa.text("""SELECT (SELECT COALESCE(sum(review_count), 0) FROM product_stats WHERE product_id = ANY(:ids)),
                               (SELECT reviews FROM search_stats WHERE id = 1)"""),
             {"ids": ids},
         ).one()

@@ -17,7 +17,7 @@ SELECT 1, documents, average_length, COALESCE(rating_points::float8 / NULLIF(rat
 FROM (SELECT count(*) AS documents, COALESCE(avg(search_length), 0) AS average_length,
              COALESCE(sum(review_count), 0) AS reviews, COALESCE(sum(rating_count), 0) AS ratings,
              COALESCE(sum(stars_1 + 2 * stars_2 + 3 * stars_3 + 4 * stars_4 + 5 * stars_5), 0) AS rating_points
-      FROM products) totals
+      FROM product_stats) totals
 ON CONFLICT (id) DO UPDATE SET documents = excluded.documents, average_length = excluded.average_length,
                                mean_rating = excluded.mean_rating, reviews = excluded.reviews,
                                rating_points = excluded.rating_points, ratings = excluded.ratings
@@ -31,7 +31,7 @@ SET reviews = s.reviews {sign} o.reviews, ratings = s.ratings {sign} o.ratings, 
     mean_rating = COALESCE((s.rating_points {sign} o.points)::float8 / NULLIF(s.ratings {sign} o.ratings, 0), 3.0)
 FROM (SELECT COALESCE(sum(review_count), 0) AS reviews, COALESCE(sum(rating_count), 0) AS ratings,
              COALESCE(sum(stars_1 + 2 * stars_2 + 3 * stars_3 + 4 * stars_4 + 5 * stars_5), 0) AS points
-      FROM products WHERE id = ANY(%s)) o
+      FROM product_stats WHERE product_id = ANY(%s)) o
 WHERE s.id = 1
 """
 
