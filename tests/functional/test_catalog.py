@@ -226,3 +226,19 @@ def test_the_loads_larger_sort_memory_ends_before_the_index_rebuild(dbsession, c
     )
     load_records(conn, [ReviewRecord(asin="NEW0000000", reviewer_id="X", rating=3)])
     assert before != bulk.LOAD_WORK_MEM and seen == [bulk.LOAD_WORK_MEM, before]
+
+
+def test_a_full_rebuild_keeps_the_derived_figures_of_the_catalogs_products_only(dbsession):
+    """product_stats has no foreign key: a product deleted (its reviews with it) keeps its row until a
+    full rebuild, which leaves one row per product, and the catalog's totals counted from them."""
+    from amazen.search.indexer import index_products
+
+    conn = dbsession.connection()
+    gone = conn.execute(sa.text("SELECT product_id FROM product_stats WHERE review_count > 0 ORDER BY 1 LIMIT 1")).scalar()
+    conn.execute(sa.text("DELETE FROM products WHERE id = :id"), {"id": gone})
+    index_products(conn)
+    stats = conn.execute(sa.text("SELECT array_agg(product_id ORDER BY product_id), sum(review_count) FROM product_stats")).one()
+    products = conn.execute(sa.text("SELECT array_agg(id ORDER BY id) FROM products")).scalar()
+    assert gone not in stats[0] and stats[0] == products
+    reviews = conn.execute(sa.text("SELECT count(*) FROM reviews WHERE hidden_at IS NULL")).scalar()
+    assert conn.execute(sa.text("SELECT documents, reviews FROM search_stats")).one() == (len(products), reviews)

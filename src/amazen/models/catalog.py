@@ -74,8 +74,8 @@ class Product(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     categories: Mapped[list[Category]] = relationship(secondary=product_categories, order_by=Category.depth)
-    # Loaded with the product. None only before the product's first index rebuild, which happens in the
-    # transaction that adds it: then it has no reviews yet.
+    # Loaded with the product. None only before its first index rebuild, in the transaction that adds it;
+    # the properties below then read as a product without reviews.
     stats: Mapped[Optional["ProductStats"]] = relationship(
         primaryjoin="foreign(ProductStats.product_id) == Product.id", lazy="joined", viewonly=True
     )

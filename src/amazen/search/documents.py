@@ -251,7 +251,7 @@ def rating_aggregates(reviews):
 def analyse_chunk(products, reviews, block, collocations):
     """The index rows of a chunk of products (``products``: rows of the indexer's PRODUCTS_SQL; ``reviews``:
     of its REVIEWS_SQL), as COPY text in the columns of the indexer's COPY_TABLES: analysed_terms (the
-    postings, a line per term and product), product_evidence, product_stats (each product's length,
+    postings, a line per term and product), product_evidence, analysed_products (each product's length,
     categories and rating aggregates) and phrase_deltas (how the chunk moves the vocabulary's counts: by
     the phrases of each product whose text changed, less those of its text before). With ``block`` (a
     full rebuild, whose chunks are whole blocks), the block's packed rows instead of the postings' lines
