@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from amazen import workers
 from amazen.models.search import create_view
 
-from . import collocations, packed, totals
+from . import collocations, packed, scratch, totals
 from .documents import analyse_chunk
 from .vocabulary import CATEGORY_NAMES, PREVIOUS_TEXT, refresh_vocabulary, start_counting
 
@@ -55,11 +55,6 @@ COUNT_CHANGED = (
 REVIEWS_SQL = """
 SELECT product_id, id, rating, helpful_votes, summary, text FROM reviews
 WHERE product_id = ANY(%(ids)s) AND hidden_at IS NULL ORDER BY product_id, id
-"""
-# What the analysis found of each product (analyse_chunk's third text), until it is written to product_stats.
-ANALYSED_PRODUCTS = """
-DROP TABLE IF EXISTS analysed_products;
-CREATE TEMP TABLE analysed_products (LIKE product_stats) ON COMMIT DROP
 """
 # What the rebuild derives of each product (amazen.models.catalog.ProductStats).
 _STATS = (
@@ -98,8 +93,7 @@ INSERT INTO product_stats (product_id, {", ".join(_STATS)})
 SELECT product_id, {", ".join(_STATS)} FROM analysed_products ORDER BY product_id
 ON CONFLICT (product_id) DO UPDATE SET {", ".join(f"{column} = excluded.{column}" for column in _STATS)}
 WHERE ({", ".join(f"product_stats.{column}" for column in _STATS)})
-      IS DISTINCT FROM ({", ".join(f"excluded.{column}" for column in _STATS)});
-DROP TABLE analysed_products;
+      IS DISTINCT FROM ({", ".join(f"excluded.{column}" for column in _STATS)})
 """
 # Before a full rebuild writes them: the rows of products no longer in the catalog go (the index tables'
 # go with their swap).
@@ -191,22 +185,27 @@ class _Rebuild:
     """The steps both kinds of rebuild take: ``begin``, ``load`` (analyse and COPY every chunk),
     ``finish``."""
 
-    copy = "COPY {} FROM STDIN"
-    new = ""  # the suffix of the tables the rows are loaded into
+    new = ""  # the suffix of the index tables the rows are loaded into
 
     def __init__(self, cursor, ids, reviews_only):
         self.cursor = cursor
         self.ids = ids
         self.reviews_only = reviews_only
-        self.tables = [table.format(new=self.new) for table in COPY_TABLES]  # None: a table not written
+        # FREEZE: rows loaded into a table created in this transaction (a full rebuild's new index table)
+        # can be written frozen and all-visible, so index-only scans work at once instead of after the
+        # next VACUUM. The scratch tables live as long as the database session.
+        freeze = " WITH (FREEZE)" if self.new else ""
+        self.copies = [  # None: a table not written
+            f"COPY {table.format(new=self.new)} FROM STDIN{freeze if '{new}' in table else ''}" for table in COPY_TABLES
+        ]
         if self.new or reviews_only:  # the postings: packed by the workers, or unchanged
-            self.tables[0] = None
+            self.copies[0] = None
         if reviews_only:  # a written review counts no vocabulary phrases: its product's text is unchanged
-            self.tables[-1] = None
+            self.copies[-1] = None
         self.products_sql = PRODUCTS_SQL.format(before=COUNT_NONE if reviews_only else self.count_phrases)
 
     def run(self, progress):
-        self.cursor.execute(ANALYSED_PRODUCTS)
+        scratch.fresh(self.cursor)
         self.collocations = self.phrases()
         self.begin()
         self.load(progress)
@@ -231,9 +230,9 @@ class _Rebuild:
     def write(self, texts):
         """COPY one chunk's analysis (analyse_chunk's result) into the tables."""
         cursor = self.cursor
-        for table, text in zip(self.tables, texts):
-            if table and text:
-                cursor.copy_expert(self.copy.format(table), io.StringIO(text))
+        for copy, text in zip(self.copies, texts):
+            if copy and text:
+                cursor.copy_expert(copy, io.StringIO(text))
         packed_data = texts[len(COPY_TABLES) :]
         for table, data in zip(PACKED_TABLES, packed_data):
             if data:
@@ -296,9 +295,6 @@ class _FullRebuild(_Rebuild):
     """Every product, into new tables loaded without keys, the keys built once: far cheaper than
     deleting and inserting row by row, and searches go on reading the old tables meanwhile."""
 
-    # FREEZE: rows loaded into a table created (or emptied) in this transaction can be written frozen and
-    # all-visible, so index-only scans work at once instead of after the next VACUUM.
-    copy = "COPY {} FROM STDIN WITH (FREEZE)"
     new = "_new"
     count_phrases = COUNT_ALL
 
@@ -312,7 +308,6 @@ class _FullRebuild(_Rebuild):
         cursor.execute(NEW_TABLES)
         cursor.execute(packed.NEW_TABLES)
         cursor.execute(packed.NUMBER_BRANDS.format(where="TRUE"))  # the workers pack the brands' numbers
-        totals.start_recount(cursor)
         if not self.reviews_only:  # the workers count every product's phrases; the vocabulary is counted at the end
             start_counting(cursor)
 

@@ -74,19 +74,17 @@ _ID = struct.Struct(">i")
 _ROW_START = struct.Struct(">hi")  # a COPY binary row's field count, then its first field's size
 _NAN = float("nan")
 
-# One record per product being packed ({products}: every product, or those of some blocks), in RECORD's
-# layout, with its category ids.
+# One record per product being packed ({products}: some products, as p), in RECORD's layout, with its
+# category ids, in id order.
 RECORDS = """
-CREATE TEMP TABLE pack_records ON COMMIT DROP AS
 SELECT p.id,
        float8send(COALESCE(p.price::float8, 'NaN')) || float8send(COALESCE(p.rating_average, 'NaN'))
        || int4send(p.rating_count) || int4send(p.review_count) || int4send(COALESCE(b.id, -1))
        || int4send(COALESCE(cardinality(p.search_categories), 0)) AS record,
        COALESCE((SELECT string_agg(int4send(c), ''::bytea ORDER BY o)
                  FROM unnest(p.search_categories) WITH ORDINALITY u(c, o)), ''::bytea) AS category_ids
-FROM {products} LEFT JOIN brands b ON b.name = p.brand;
-ALTER TABLE pack_records ADD PRIMARY KEY (id);
-ANALYZE pack_records;
+FROM {products} LEFT JOIN brands b ON b.name = p.brand
+ORDER BY p.id
 """
 # Brands are numbered once, in the order they first arrive: the numbers only need to be stable.
 NUMBER_BRANDS = """
@@ -125,7 +123,7 @@ POSTINGS_IN_ROW = (
     f" THEN {NARROW_POSTING.itemsize} ELSE {POSTING.itemsize} END"
 )
 # Postings and evidence ({where}: which), one row per term and block: the postings a partial rebuild's
-# analysis found (analysed_terms, see ANALYSED_TERMS), the evidence of product_evidence's rows.
+# analysis found (analysed_terms, amazen.search.scratch), the evidence of product_evidence's rows.
 PACK_TERMS = _pack_sql(LAYOUTS[POSTING], "(SELECT x.term, x.product_id, x.tf, x.length FROM analysed_terms x {where}) x")
 PACK_EVIDENCE = _pack_sql(
     LAYOUTS[EVIDENCE],
@@ -140,23 +138,7 @@ PACK = {"terms": PACK_TERMS, "evidence": PACK_EVIDENCE}
 OLD_SOURCES = {"terms": "previous_terms", "evidence": "descriptor_evidence"}
 NEW_SOURCES = {"terms": "analysed_terms", "evidence": "descriptor_evidence"}
 WIDE = {"terms": POSTING, "evidence": EVIDENCE}
-# What a partial rebuild's analysis finds of its products' text (COPY text from
-# amazen.search.documents.analyse_chunk), and the terms they had before (note_previous_terms). Made anew
-# by each rebuild: one transaction may hold several.
-ANALYSED_TERMS = """
-DROP TABLE IF EXISTS analysed_terms, previous_terms;
-CREATE TEMP TABLE analysed_terms (term text COLLATE "C", product_id int, tf float8, length float8) ON COMMIT DROP;
-CREATE TEMP TABLE previous_terms (term text COLLATE "C", product_id int) ON COMMIT DROP;
-"""
 COLUMNS = ("term", "block", "entries")
-# Every product's facts, one row per block: what a search without a query ranks (every product, a
-# category's, or those some review says a wanted descriptor of).
-PACK_FACTS = f"""
-INSERT INTO packed_facts{{new}} (block, ids, records, category_ids)
-SELECT id / {BLOCK}, string_agg(int4send(id), ''::bytea ORDER BY id), string_agg(record, ''::bytea ORDER BY id),
-       string_agg(category_ids, ''::bytea ORDER BY id)
-FROM pack_records GROUP BY 1
-"""
 # A partial repack's old rows (those of the (term, block) pairs in repack_{kind}, see remember), taken
 # out of the live table to be spliced ({blocks}: of some blocks).
 TAKE_OLD_ROWS = """
@@ -204,10 +186,9 @@ BLOCK_TERMS = "SELECT term, block, entries FROM packed_terms WHERE block = ANY(%
 
 def note_previous_terms(cursor, product_ids):
     """Before a partial rebuild replaces these products' postings: the terms each of them has, into
-    previous_terms (ANALYSED_TERMS), read from their blocks' arrays, some blocks at a time, and decoded
+    previous_terms (amazen.search.scratch), read from their blocks' arrays, some blocks at a time, and decoded
     with numpy. Where the partial rebuild's ``remember`` and the document frequencies
     (amazen.search.totals) find the terms they had."""
-    cursor.execute(ANALYSED_TERMS)
     ids = np.array(sorted(product_ids), dtype=np.int64)
     blocks = np.unique(ids // BLOCK).tolist()
     for start in range(0, len(blocks), SPLICE_BLOCKS):
@@ -253,10 +234,6 @@ def remember(cursor, product_ids, kinds=KINDS):
     ``note_previous_terms``): the (term, block) pairs they are in, of packed_{kind} for each of ``kinds``,
     whose arrays ``repack`` splices with the pairs of their new rows (a term a product no longer has must
     leave its block's array too)."""
-    cursor.execute(
-        'CREATE TEMP TABLE IF NOT EXISTS repack_terms (term text COLLATE "C", block int) ON COMMIT DROP; '
-        'CREATE TEMP TABLE IF NOT EXISTS repack_evidence (term text COLLATE "C", block int) ON COMMIT DROP'
-    )
     _add_pairs(cursor, product_ids, kinds, OLD_SOURCES)
 
 
@@ -283,7 +260,6 @@ def repack(cursor, product_ids, kinds=KINDS):
     cursor.execute(NUMBER_BRANDS.format(where="p.id = ANY(%(ids)s)"), {"ids": product_ids})
     # The records of these products only: the other products' facts do not change, and are spliced.
     products = "(SELECT * FROM products JOIN product_stats ON product_id = id WHERE id = ANY(%(ids)s)) p"
-    cursor.execute(RECORDS.format(products=products), {"ids": product_ids})
     for start in range(0, len(blocks), SPLICE_BLOCKS):
         some = blocks[start : start + SPLICE_BLOCKS]
         in_some = set(some)
@@ -298,16 +274,13 @@ def repack(cursor, product_ids, kinds=KINDS):
             if data:
                 columns = ", ".join(COLUMNS)
                 cursor.copy_expert(f"COPY packed_{kind} ({columns}) FROM STDIN WITH (FORMAT binary)", io.BytesIO(data))
-    for kind in kinds:
-        cursor.execute(f"TRUNCATE repack_{kind}")
     cursor.execute(TAKE_OLD_FACTS, (blocks,))
     old = cursor.fetchall()
-    cursor.execute("SELECT id, record, category_ids FROM pack_records ORDER BY id")
+    cursor.execute(RECORDS.format(products=products), {"ids": product_ids})
     cursor.executemany(
         "INSERT INTO packed_facts (block, ids, records, category_ids) VALUES (%s, %s, %s, %s)",
         spliced_facts(old, cursor.fetchall(), product_ids),
     )
-    cursor.execute("DROP TABLE pack_records")
 
 
 def wide_entries(blocks, entries, dtype):

@@ -39,12 +39,8 @@ WHERE s.id = 1
 # whose text uses each term. A partial rebuild notes its products' old totals with a minus sign and their
 # new ones, then moves the totals by the difference: only the terms whose totals changed are written (a
 # written review's words, not every term of its product). Its products' terms before and after are in
-# previous_terms and analysed_terms ({terms}; amazen.search.packed.ANALYSED_TERMS).
-TERM_DELTAS = """
-CREATE TEMP TABLE IF NOT EXISTS term_deltas (term text COLLATE "C", products int, mentions bigint, positive bigint)
-ON COMMIT DROP;
-CREATE TEMP TABLE IF NOT EXISTS product_term_deltas (term text COLLATE "C", products int) ON COMMIT DROP;
-"""
+# previous_terms and analysed_terms ({terms}), the deltas in term_deltas and product_term_deltas
+# (amazen.search.scratch).
 NOTE_TERMS = """
 INSERT INTO term_deltas
 SELECT term, {sign}count(*), {sign}sum(mentions), {sign}sum(positive) FROM descriptor_evidence WHERE product_id = ANY(%(ids)s)
@@ -66,11 +62,6 @@ SELECT term, sum(products) FROM product_term_deltas GROUP BY term HAVING sum(pro
 ON CONFLICT (term) DO UPDATE SET products = product_term_stats.products + excluded.products;
 DELETE FROM product_term_stats t USING (SELECT DISTINCT term FROM product_term_deltas) d
 WHERE t.term = d.term AND t.products <= 0;
-DROP TABLE term_deltas, product_term_deltas;
-"""
-# A full rebuild's workers sum each block's descriptors (packed.TERM_TOTALS) into this table.
-BLOCK_TERM_TOTALS = """
-CREATE TEMP TABLE block_term_totals (term text COLLATE "C", products int, mentions bigint, positive bigint) ON COMMIT DROP
 """
 # DELETE rather than TRUNCATE: readers keep the old rows until the commit. The EXCLUSIVE lock still lets
 # them read, and makes a second rebuild wait and then see this one's rows. Counted into temporary tables
@@ -87,7 +78,7 @@ DELETE FROM term_stats;
 INSERT INTO term_stats (term, products, mentions, positive) SELECT term, products, mentions, positive FROM counted_terms;
 DELETE FROM product_term_stats;
 INSERT INTO product_term_stats (term, products) SELECT term, products FROM counted_product_terms;
-DROP TABLE counted_terms, counted_product_terms, block_term_totals;
+DROP TABLE counted_terms, counted_product_terms;
 """
 
 
@@ -95,7 +86,7 @@ def subtract_terms(cursor, product_ids, postings=True):
     """Before these products' index rows are deleted: note their share of term_stats and, when their
     ``postings`` are rebuilt too (after amazen.search.packed.note_previous_terms), of product_term_stats,
     to be taken out by ``apply_term_deltas``."""
-    cursor.execute(TERM_DELTAS + _note_terms("-", postings), {"ids": product_ids})
+    cursor.execute(_note_terms("-", postings), {"ids": product_ids})
 
 
 def add_terms(cursor, product_ids, postings=True):
@@ -125,11 +116,6 @@ def add_ratings(cursor, product_ids):
     ``refresh`` counts it."""
     cursor.execute(MOVE_RATING_TOTALS.format(sign="+"), (product_ids,))
     return cursor.rowcount > 0
-
-
-def start_recount(cursor):
-    """Before a full rebuild's workers deliver their blocks' descriptor totals."""
-    cursor.execute(BLOCK_TERM_TOTALS)
 
 
 def recount_terms(cursor, postings_in_row):

@@ -31,11 +31,6 @@ SELECT p.id, p.title, p.brand, {CATEGORY_NAMES}
 FROM products p WHERE p.asin IN ({{asins}})
 ON CONFLICT (product_id) DO NOTHING
 """
-# What a rebuild's analysis counts, COPied in chunk by chunk (several rows of a phrase add up).
-PHRASE_DELTAS = """
-DROP TABLE IF EXISTS phrase_deltas;
-CREATE TEMP TABLE phrase_deltas (phrase text COLLATE "C", products int, named int) ON COMMIT DROP;
-"""
 
 # The vocabulary rows of phrase_counts ({phrases}: which phrases to count).
 VOCABULARY_OF = """
@@ -55,7 +50,6 @@ INSERT INTO phrase_counts (phrase, products, named) SELECT phrase, sum(products)
 ALTER TABLE phrase_counts ADD CONSTRAINT pk_phrase_counts PRIMARY KEY (phrase);
 DELETE FROM vocabulary;
 {VOCABULARY_OF.format(phrases="")};
-DROP TABLE phrase_deltas;
 """
 # The counts moved by the deltas, in phrase order (the order every writer locks the rows in); a phrase no
 # product uses any more is deleted, and every moved phrase's vocabulary row made again.
@@ -69,15 +63,14 @@ ON CONFLICT (phrase) DO UPDATE SET products = phrase_counts.products + excluded.
 DELETE FROM phrase_counts WHERE phrase IN (SELECT phrase FROM changed_phrases) AND products <= 0;
 DELETE FROM vocabulary WHERE phrase IN (SELECT phrase COLLATE "default" FROM changed_phrases);
 {VOCABULARY_OF.format(phrases="AND phrase IN (SELECT phrase FROM changed_phrases)")};
-DROP TABLE changed_phrases, phrase_deltas;
+DROP TABLE changed_phrases;
 """
 
 
 def start_counting(cursor):
-    """Before a rebuild's analysis delivers its phrase counts: wait for any other writer of the
-    vocabulary, and make the table they go to."""
+    """Before a rebuild's analysis delivers its phrase counts (into phrase_deltas, amazen.search.scratch;
+    several rows of a phrase add up): wait for any other writer of the vocabulary."""
     cursor.execute(LOCK_VOCABULARY)
-    cursor.execute(PHRASE_DELTAS)
 
 
 def refresh_vocabulary(cursor, everything):
