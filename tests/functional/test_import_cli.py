@@ -333,6 +333,8 @@ def index_snapshot(url):
             conn.execute(sa.text("SELECT phrase, words, products FROM vocabulary ORDER BY 1")).all(),
             # Kept by subtracting and adding each re-indexed product's phrases: must equal a full recount.
             conn.execute(sa.text("SELECT phrase, products, named FROM phrase_counts ORDER BY 1")).all(),
+            # Moved by each re-indexed product's categories: must equal a full recount (which has no zeros).
+            category_counts(conn),
         )
     engine.dispose()
     return snapshot
@@ -358,12 +360,29 @@ def test_reindex_rebuilds_exactly_what_imports_maintain(scratch_url):
         conn.execute(sa.text("UPDATE product_term_stats SET products = products + 1"))
         conn.execute(sa.text("DELETE FROM vocabulary WHERE words = 3"))
         conn.execute(sa.text("UPDATE phrase_counts SET products = products + 1 WHERE phrase LIKE 'g%'"))
+        conn.execute(sa.text("UPDATE category_stats SET products = products + 1"))
     engine.dispose()
     assert index_snapshot(scratch_url) != maintained
 
     result = run_reindex(scratch_url)
     assert result.stdout.startswith("Indexed 1,547 products in ") and result.stderr == ""
     assert index_snapshot(scratch_url) == maintained
+
+
+def category_counts(conn):
+    """{category path: its products} as category_stats keeps them, the categories with any."""
+    rows = conn.execute(
+        sa.text("SELECT c.path, s.products FROM category_stats s JOIN categories c ON c.id = s.category_id WHERE s.products <> 0")
+    )
+    return dict(rows.all())
+
+
+def linked_counts(conn):
+    """{category path: its products} counted from the products' links, as a check of category_counts."""
+    rows = conn.execute(
+        sa.text("SELECT c.path, count(*) FROM product_categories pc JOIN categories c ON c.id = pc.category_id GROUP BY 1")
+    )
+    return dict(rows.all())
 
 
 def vocabulary(url, *phrases):
@@ -452,6 +471,41 @@ def test_an_import_recounts_the_vocabulary_of_the_products_it_changes(scratch_ur
     maintained = index_snapshot(scratch_url)
     run_reindex(scratch_url)
     assert index_snapshot(scratch_url) == maintained
+
+
+def test_an_import_keeps_each_categorys_product_count(scratch_url, tmp_path):
+    """Each category counts the products in it, wherever on their paths, as imports add products and
+    categories to products; a full rebuild counts the same."""
+
+    def meta(name, *products):
+        path = tmp_path / name
+        lines = [{"asin": asin, "title": title, "category": category, "main_cat": "Home"} for asin, title, category in products]
+        path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+        return path
+
+    first = meta(
+        "meta_1.json",
+        ("ZZCAT0001", "Tin", ["Home", "Tins"]),
+        ("ZZCAT0002", "Mug", ["Home", "Mugs"]),
+        ("ZZCAT0003", "Big tin", ["Home", "Tins"]),
+    )
+    assert run_import(scratch_url, first).returncode == 0
+    engine = sa.create_engine(scratch_url)
+    try:
+        with engine.connect() as conn:
+            assert category_counts(conn) == {"home": 3, "home/tins": 2, "home/mugs": 1}
+        # The big tin is a mug too now (a product keeps the categories it had), and a new product comes.
+        second = meta("meta_2.json", ("ZZCAT0003", "Big tin", ["Home", "Mugs"]), ("ZZCAT0004", "Spade", ["Garden"]))
+        assert run_import(scratch_url, second).returncode == 0
+        with engine.connect() as conn:
+            counts = category_counts(conn)
+            assert counts == {"home": 3, "home/tins": 2, "home/mugs": 2, "garden": 1}
+            assert linked_counts(conn) == counts
+        run_reindex(scratch_url)
+        with engine.connect() as conn:
+            assert category_counts(conn) == counts
+    finally:
+        engine.dispose()
 
 
 def product_evidence_table(url):

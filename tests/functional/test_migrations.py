@@ -120,6 +120,7 @@ def test_the_migrations_are_the_baseline_then_one_per_change_of_the_stored_index
         "0012_postings_only_packed",
         "0013_no_product_phrases",
         "0014_product_stats",
+        "0015_category_stats",
     ]
     assert sorted(path.name for path in VERSIONS.glob("*.py")) == [f"{name}.py" for name in names]
     assert [revision.revision for revision in SCRIPT.walk_revisions()] == names[::-1]
@@ -649,6 +650,30 @@ def test_the_products_derived_figures_move_to_product_stats_and_back(scratch_url
             assert conn.exec_driver_sql(f"SELECT id, {columns} FROM products ORDER BY 1").all() == [(7, *rated), (8, *unrated)]
             assert conn.exec_driver_sql("SELECT to_regclass('product_stats')").scalar() is None
             conn.exec_driver_sql("DELETE FROM products")
+        command.upgrade(config, "head")
+    finally:
+        engine.dispose()
+
+
+def test_the_categories_product_counts_start_counted_from_product_stats(scratch_url):
+    """The upgrade counts each category's products from product_stats' categories; the downgrade drops
+    the counts."""
+    config = alembic_config(scratch_url)
+    engine = sa.create_engine(scratch_url)
+    try:
+        command.downgrade(config, "0014_product_stats")
+        with engine.begin() as conn:
+            # Category 3: products 7 and 8; category 9: product 7; product 10 is in none.
+            conn.exec_driver_sql(
+                "INSERT INTO product_stats (product_id, search_categories) VALUES (7, '{3,9}'), (8, '{3}'), (10, '{}')"
+            )
+        command.upgrade(config, "0015_category_stats")
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT category_id, products FROM category_stats ORDER BY 1").all() == [(3, 2), (9, 1)]
+        command.downgrade(config, "0014_product_stats")
+        with engine.begin() as conn:
+            assert conn.exec_driver_sql("SELECT to_regclass('category_stats')").scalar() is None
+            conn.exec_driver_sql("DELETE FROM product_stats")
         command.upgrade(config, "head")
     finally:
         engine.dispose()

@@ -172,12 +172,17 @@ def test_unknown_names_give_the_site_404_page(testapp, url):
 def test_categories_index_and_nested_category_pages(testapp, demo_records):
     products = products_of(demo_records)
     top, leaf = products[0].categories[0][:2]
-    res = testapp.get("/categories/", status=200)
-    assert f"http://example.com/categories/{slugify(top)}" in res.text
-    res = testapp.get(f"/categories/{slugify(top)}/", status=200)
-    assert f"http://example.com/categories/{slugify(top)}/{slugify(leaf)}" in res.text
-    res = testapp.get(f"/categories/{slugify(top)}/{slugify(leaf)}/?per_page=100", status=200)
+
+    def chip(url, name, count):  # a category's link with its count of products, counted from the records
+        return f'href="http://example.com/categories/{url}">{name.replace("&", "&amp;")} <span class="count">{count:,}</span>'
+
+    in_top = sum(any(path[0] == top for path in p.categories) for p in products)
     expected = sorted(p.asin for p in products if any(path[:2] == (top, leaf) for path in p.categories))
+    res = testapp.get("/categories/", status=200)
+    assert chip(slugify(top), top, in_top) in res.text
+    res = testapp.get(f"/categories/{slugify(top)}/", status=200)
+    assert chip(f"{slugify(top)}/{slugify(leaf)}", leaf, len(expected)) in res.text
+    res = testapp.get(f"/categories/{slugify(top)}/{slugify(leaf)}/?per_page=100", status=200)
     assert sorted(product_links(res.text)) == expected
 
 

@@ -6,7 +6,7 @@ from sqlalchemy.orm import aliased, contains_eager, selectinload
 from zope.sqlalchemy import mark_changed
 
 from amazen.locks import share_import_lock
-from amazen.models import Category, Product, ProductStats, Review, ReviewVote, product_categories
+from amazen.models import Category, CategoryStats, Product, ProductStats, Review, ReviewVote, product_categories
 from amazen.params import Page
 from amazen.search.analyzer import review_mentions
 from amazen.search.indexer import index_products
@@ -66,8 +66,12 @@ class CatalogService:
             # A substring match of the title or brand; the pattern is escaped and bound.
             pattern = f"%{escape_like(text)}%"
             stmt = stmt.where(sa.or_(Product.title.ilike(pattern), Product.brand.ilike(pattern)))
-        # Every product: the index's count of them rather than a count of the table.
-        return self._page(stmt, page_request, total=None if category is not None or text else self.totals()[0])
+        # Without a text filter, the count the index keeps (of every product, or of the category's) rather
+        # than a count of the rows.
+        total = None
+        if not text:
+            total = self.totals()[0] if category is None else self.category_products(category)
+        return self._page(stmt, page_request, total=total)
 
     def products_by_asins(self, asins):
         """The products with these asins, in the order asked; an asin no product has is left out."""
@@ -270,13 +274,17 @@ class CatalogService:
     def category_by_path(self, path):
         return self.session.scalars(sa.select(Category).where(Category.path == path)).one_or_none()
 
+    def category_products(self, category):
+        """How many products are in ``category``, as the index counts them (amazen.search.totals)."""
+        count = self.session.scalar(sa.select(CategoryStats.products).where(CategoryStats.category_id == category.id))
+        return count or 0
+
     def categories_with_counts(self, parent=None, limit=None):
         """Child categories of ``parent`` (top level if None) with their product counts, largest first."""
-        count = sa.func.count(product_categories.c.product_id)
+        count = sa.func.coalesce(CategoryStats.products, 0)
         stmt = (
             sa.select(Category, count)
-            .outerjoin(product_categories, product_categories.c.category_id == Category.id)
-            .group_by(Category.id)
+            .outerjoin(CategoryStats, CategoryStats.category_id == Category.id)
             .order_by(count.desc(), Category.name)
         )
         if parent is None:
@@ -290,13 +298,11 @@ class CatalogService:
     def featured_categories(self, limit=8):
         """The most populated leaf categories (those without children), for the home page."""
         child = aliased(Category)
-        count = sa.func.count(product_categories.c.product_id)
         stmt = (
-            sa.select(Category, count)
-            .join(product_categories, product_categories.c.category_id == Category.id)
-            .where(~sa.exists().where(child.parent_id == Category.id))
-            .group_by(Category.id)
-            .order_by(count.desc(), Category.name)
+            sa.select(Category, CategoryStats.products)
+            .join(CategoryStats, CategoryStats.category_id == Category.id)
+            .where(CategoryStats.products > 0, ~sa.exists().where(child.parent_id == Category.id))
+            .order_by(CategoryStats.products.desc(), Category.name)
             .limit(limit)
         )
         return self.session.execute(stmt).all()

@@ -9,7 +9,7 @@ from amazen import replicas
 from amazen.config import ConfigurationError, resolve_replica_urls
 
 from .accounts import ReviewVote, User  # noqa: F401
-from .catalog import Category, Product, ProductStats, Review, product_categories  # noqa: F401  (register the tables)
+from .catalog import Category, CategoryStats, Product, ProductStats, Review, product_categories  # noqa: F401  (register the tables)
 from .limits import rate_limit_hits  # noqa: F401
 from .meta import Base  # noqa: F401
 from .search import (  # noqa: F401

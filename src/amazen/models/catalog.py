@@ -53,6 +53,18 @@ class Category(Base):
     children: Mapped[list["Category"]] = relationship(back_populates="parent", order_by="Category.name")
 
 
+class CategoryStats(Base):
+    """What the index rebuild derives of a category (amazen.search.totals): how many products are in it,
+    as their product_stats' search_categories say, so that a category's page and the category lists read
+    a count rather than count its products on every request. No foreign key, as for product_stats: its
+    rows are written with them. A category no indexed product is in has no row, or a row of 0."""
+
+    __tablename__ = "category_stats"
+
+    category_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    products: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
+
+
 class Product(Base):
     __tablename__ = "products"
     __table_args__ = (

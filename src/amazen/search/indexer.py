@@ -142,7 +142,16 @@ SWAP_LOCK_WAIT_MS = 200
 # frozen, so the covering keys answer searches from the index alone at once; after a partial one,
 # autovacuum sets the visibility map that allows it. A full rebuild has already sampled the index tables
 # it swapped in (NEW_KEYS, packed.NEW_KEYS): after one, only the others are sampled again.
-ANALYZE_OTHERS = ("products", "product_stats", "product_term_stats", "term_stats", "phrase_counts", "vocabulary", "brands")
+ANALYZE_OTHERS = (
+    "products",
+    "product_stats",
+    "category_stats",
+    "product_term_stats",
+    "term_stats",
+    "phrase_counts",
+    "vocabulary",
+    "brands",
+)
 ANALYZE_REBUILT = ("product_evidence", "packed_terms", "packed_evidence", "packed_facts")
 
 
@@ -325,6 +334,7 @@ class _FullRebuild(_Rebuild):
         totals.recount_terms(cursor, packed.POSTINGS_IN_ROW)
         cursor.execute(DELETE_OTHER_STATS)
         cursor.execute(WRITE_STATS)
+        totals.recount_categories(cursor)
         cursor.execute(packed.NEW_KEYS)
         totals.refresh(cursor)
         if not self.reviews_only:
@@ -386,6 +396,8 @@ class _PartialRebuild(_Rebuild):
         for start in range(0, len(self.ids), SCOPE_PART):
             totals.add_terms(cursor, self.ids[start : start + SCOPE_PART], self.postings)
         totals.apply_term_deltas(cursor)
+        if not self.reviews_only:  # a written review leaves its product's categories as they are
+            totals.move_categories(cursor)
         cursor.execute(WRITE_STATS)
         counted = False
         if self.reviews_only:  # the lengths and the number of products are unchanged: only the rating totals move

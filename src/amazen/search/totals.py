@@ -1,7 +1,8 @@
 """The corpus totals ranking reads instead of counting on every search, kept exact as products are rebuilt:
 search_stats (BM25's document count and average length, the review and rating totals behind the rating
 prior), term_stats (each descriptor's products, mentions and positive mentions) and product_term_stats
-(each term's products, BM25's document frequencies).
+(each term's products, BM25's document frequencies); and category_stats (each category's products, what
+its page and the category lists show).
 
 A partial rebuild notes its products' old rows before replacing them and the new ones after, and moves
 the totals by the difference: exact without a recount of every product. A full rebuild counts them again
@@ -21,6 +22,30 @@ FROM (SELECT count(*) AS documents, COALESCE(avg(search_length), 0) AS average_l
 ON CONFLICT (id) DO UPDATE SET documents = excluded.documents, average_length = excluded.average_length,
                                mean_rating = excluded.mean_rating, reviews = excluded.reviews,
                                rating_points = excluded.rating_points, ratings = excluded.ratings
+"""
+# Each category's products, counted again from every product's categories (a full rebuild, once
+# product_stats is written).
+RECOUNT_CATEGORIES = """
+DELETE FROM category_stats;
+INSERT INTO category_stats (category_id, products)
+SELECT c, count(*) FROM product_stats, unnest(search_categories) c GROUP BY c ORDER BY c
+"""
+# The categories of the products whose categories a partial rebuild changes (analysed_products, before
+# it is written to product_stats) moved: one fewer in each category a product leaves, one more in each it
+# joins; in category order, the order every writer locks the rows in.
+MOVE_CATEGORY_COUNTS = """
+INSERT INTO category_stats (category_id, products)
+SELECT category_id, sum(delta) FROM (
+    SELECT unnest(a.search_categories) AS category_id, 1 AS delta
+    FROM analysed_products a LEFT JOIN product_stats s USING (product_id)
+    WHERE s.search_categories IS DISTINCT FROM a.search_categories
+    UNION ALL
+    SELECT unnest(s.search_categories), -1
+    FROM analysed_products a JOIN product_stats s USING (product_id)
+    WHERE s.search_categories IS DISTINCT FROM a.search_categories
+) moved
+GROUP BY category_id HAVING sum(delta) <> 0 ORDER BY category_id
+ON CONFLICT (category_id) DO UPDATE SET products = category_stats.products + excluded.products
 """
 # Some products' review and rating counts and stars as they are stored, moved out of ({sign}: -) or into
 # (+) search_stats' totals, the mean rating with them: when only reviews changed, the products' lengths
@@ -122,6 +147,17 @@ def recount_terms(cursor, postings_in_row):
     """term_stats and product_term_stats counted again from a full rebuild's block totals and new packed
     postings (``postings_in_row``: an SQL expression of how many postings a row's ``entries`` hold)."""
     cursor.execute(RECOUNT_TERM_STATS.format(postings_in_row=postings_in_row))
+
+
+def move_categories(cursor):
+    """Before a partial rebuild writes its products' figures: move the categories' counts by the
+    categories they leave and join."""
+    cursor.execute(MOVE_CATEGORY_COUNTS)
+
+
+def recount_categories(cursor):
+    """Once a full rebuild has written every product's figures: count the categories' products again."""
+    cursor.execute(RECOUNT_CATEGORIES)
 
 
 def refresh(cursor):
