@@ -299,6 +299,31 @@ def test_the_packed_arrays_hold_the_rows_after_imports_written_reviews_and_a_rei
     assert_packed_arrays_hold_the_rows(session)
 
 
+def test_a_written_review_rewrites_only_the_evidence_arrays_of_the_terms_it_mentions(session, catalog):
+    """Its product's other terms keep their entries, so their arrays in its block are left as they are
+    (the same row versions); the two terms the review mentions are spliced."""
+    from amazen.catalog.services import CatalogService
+    from amazen.models import Product, ProductStats
+
+    product = session.scalars(
+        sa.select(Product).join(Product.stats).where(ProductStats.review_count > 1).order_by(Product.id).limit(1)
+    ).one()
+    rows = sa.text(
+        "SELECT p.term, p.ctid::text FROM packed_evidence p"
+        " WHERE p.block = :block AND p.term IN (SELECT term FROM descriptor_evidence WHERE product_id = :id)"
+    )
+    params = {"block": product.id // BLOCK, "id": product.id}
+    before = dict(session.execute(rows, params).all())
+    assert len(before) > 10 and "flimsi" in before  # "flimsy": the catalog's headphones' reviews use it
+    CatalogService(session).write_review(
+        product, make_account(session, "packed-splice"), rating=2, summary="Zyzzogeton", text="Flimsy."
+    )
+    after = dict(session.execute(rows, params).all())
+    rewritten = {term for term, version in after.items() if before.get(term) != version}
+    assert rewritten == {"zyzzogeton", "flimsi"}
+    assert_packed_arrays_hold_the_rows(session)
+
+
 def test_packing_in_sql_stores_each_row_in_the_layout_its_values_fit(scratch_url):
     """PACK["evidence"], what a written review's repack packs its product's new evidence with: "comfort"
     fits a byte a value (6-byte entries, the product's offset in its block), "loud" does not (a product's

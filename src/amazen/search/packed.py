@@ -130,15 +130,16 @@ PACK_EVIDENCE = _pack_sql(
     "(SELECT x.term, x.product_id, x.positive - x.negative, x.neutral - 2 * x.neutral_negated, x.stars_sum, x.rated"
     " FROM descriptor_evidence x {where}) x (term, product_id, net, neutral_net, stars_sum, rated)",
 )
-# The two kinds of packed rows, packed_terms and packed_evidence: how each is packed, where a partial
-# rebuild finds its products' old entries and their new ones (as rows with a term and a product_id), and
-# the entries readers get.
+# The two kinds of packed rows, packed_terms and packed_evidence: how each is packed, and the entries
+# readers get. A partial rebuild finds its products' postings before and after in these tables (rows
+# with a term and a product_id), their evidence in descriptor_evidence.
 KINDS = ("terms", "evidence")
 PACK = {"terms": PACK_TERMS, "evidence": PACK_EVIDENCE}
-OLD_SOURCES = {"terms": "previous_terms", "evidence": "descriptor_evidence"}
-NEW_SOURCES = {"terms": "analysed_terms", "evidence": "descriptor_evidence"}
+OLD_TERMS, NEW_TERMS = "previous_terms", "analysed_terms"
 WIDE = {"terms": POSTING, "evidence": EVIDENCE}
 COLUMNS = ("term", "block", "entries")
+# The rows a partial repack packs again: its products' entries in the (term, block) pairs it splices.
+REPACKED = f"WHERE x.product_id = ANY(%(ids)s) AND (x.term, x.product_id / {BLOCK}) IN (SELECT term, block FROM repack_{{kind}})"
 # A partial repack's old rows (those of the (term, block) pairs in repack_{kind}, see remember), taken
 # out of the live table to be spliced ({blocks}: of some blocks).
 TAKE_OLD_ROWS = """
@@ -231,30 +232,51 @@ def posting_ids(rows):
 
 def remember(cursor, product_ids, kinds=KINDS):
     """Before a partial rebuild replaces these products' rows (and, with "terms", after
-    ``note_previous_terms``): the (term, block) pairs they are in, of packed_{kind} for each of ``kinds``,
+    ``note_previous_terms``), for each of ``kinds``: the (term, block) pairs of packed_terms they are in,
     whose arrays ``repack`` splices with the pairs of their new rows (a term a product no longer has must
-    leave its block's array too)."""
-    _add_pairs(cursor, product_ids, kinds, OLD_SOURCES)
+    leave its block's array too); their packed_evidence entries' values, which ``repack`` compares with
+    the new ones."""
+    if "terms" in kinds:
+        cursor.execute(TERM_PAIRS.format(source=OLD_TERMS), (product_ids,))
+    if "evidence" in kinds:
+        cursor.execute(f"INSERT INTO previous_evidence {EVIDENCE_VALUES}", (product_ids,))
 
 
-def _add_pairs(cursor, product_ids, kinds, sources):
-    for kind in kinds:
-        pairs = f"SELECT DISTINCT term, product_id / {BLOCK} FROM {sources[kind]} WHERE product_id = ANY(%s)"
-        cursor.execute(f"INSERT INTO repack_{kind} {pairs}", (product_ids,))
+# The (term, block) pairs of some products' postings ({source}: analysed or previous).
+TERM_PAIRS = f"INSERT INTO repack_terms SELECT DISTINCT term, product_id / {BLOCK} FROM {{source}} WHERE product_id = ANY(%s)"
+# Some products' packed evidence entries' values, by term, as PACK_EVIDENCE packs them.
+EVIDENCE_VALUES = """
+SELECT term, product_id, positive - negative, neutral - 2 * neutral_negated, stars_sum, rated
+FROM descriptor_evidence WHERE product_id = ANY(%s)
+"""
+# The (term, block) pairs whose entry of one of some products changed, was added or went: the only
+# evidence arrays a partial rebuild rewrites. A written review changes the entries of the terms it
+# mentions, not the rest of its product's.
+CHANGED_EVIDENCE_PAIRS = f"""
+INSERT INTO repack_evidence
+SELECT DISTINCT term, product_id / {BLOCK}
+FROM ({EVIDENCE_VALUES}) n (term, product_id, net, neutral_net, stars_sum, rated)
+FULL JOIN previous_evidence o USING (term, product_id)
+WHERE (n.net, n.neutral_net, n.stars_sum, n.rated) IS DISTINCT FROM (o.net, o.neutral_net, o.stars_sum, o.rated)
+"""
 
 
 def repack(cursor, product_ids, kinds=KINDS):
     """After a partial rebuild of these products (``remember`` was called first, with the same ``kinds``):
-    splice their new entries into the arrays of every term (with "terms") and descriptor (with
-    "evidence") they had or have, in place of their old ones, and their facts into their blocks' facts.
+    splice their new entries into the arrays of every term they had or have (with "terms") and of every
+    descriptor whose entry changed (with "evidence"), in place of their old ones, and their facts into
+    their blocks' facts.
     Those packed_facts rows are always written anew: their new versions are what tell every process's
     cache (amazen.search.blockcache) that the blocks changed.
 
     Spliced rather than packed again from the rows: the rows are keyed by product, and a term's rows in
-    a block are found from the packed array that holds them. A written review rewrites its product's
-    evidence arrays (a few hundred) whole either way.
+    a block are found from the packed array that holds them. A written review rewrites the evidence
+    arrays of the terms whose entry it changes, whole.
     """
-    _add_pairs(cursor, product_ids, kinds, NEW_SOURCES)
+    if "terms" in kinds:
+        cursor.execute(TERM_PAIRS.format(source=NEW_TERMS), (product_ids,))
+    if "evidence" in kinds:
+        cursor.execute(CHANGED_EVIDENCE_PAIRS, (product_ids,))
     blocks = sorted({product_id // BLOCK for product_id in product_ids})
     cursor.execute(BLOCK_LOCK, (blocks,))
     cursor.execute(NUMBER_BRANDS.format(where="p.id = ANY(%(ids)s)"), {"ids": product_ids})
@@ -269,7 +291,7 @@ def repack(cursor, product_ids, kinds=KINDS):
             returning = ", ".join(f"p.{column}" for column in COLUMNS)
             cursor.execute(TAKE_OLD_ROWS.format(kind=kind, returning=returning), {"blocks": some})
             old = cursor.fetchall()
-            cursor.execute(PACK[kind].format(where="WHERE x.product_id = ANY(%(ids)s)"), {"ids": ids})
+            cursor.execute(PACK[kind].format(where=REPACKED.format(kind=kind)), {"ids": ids})
             data = spliced(old, cursor.fetchall(), ids, dtype)
             if data:
                 columns = ", ".join(COLUMNS)

@@ -8,7 +8,7 @@ autovacuum).
 """
 
 # name: its columns. Filled and read by amazen.search.indexer (analysed_products), packed (analysed_terms,
-# previous_terms, repack_*), totals (term_deltas, product_term_deltas, block_term_totals) and vocabulary
+# previous_terms, repack_*, previous_evidence), totals (term_deltas, product_term_deltas, block_term_totals) and vocabulary
 # (phrase_deltas).
 TABLES = {
     "analysed_products": "(LIKE product_stats)",
@@ -16,6 +16,7 @@ TABLES = {
     "previous_terms": '(term text COLLATE "C", product_id int)',
     "repack_terms": '(term text COLLATE "C", block int)',
     "repack_evidence": '(term text COLLATE "C", block int)',
+    "previous_evidence": '(term text COLLATE "C", product_id int, net int, neutral_net int, stars_sum int, rated int)',
     "term_deltas": '(term text COLLATE "C", products int, mentions bigint, positive bigint)',
     "product_term_deltas": '(term text COLLATE "C", products int)',
     "block_term_totals": '(term text COLLATE "C", products int, mentions bigint, positive bigint)',

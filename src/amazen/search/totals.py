@@ -120,7 +120,7 @@ def add_terms(cursor, product_ids, postings=True):
 
 
 def _note_terms(sign, postings):
-    terms = (packed.OLD_SOURCES if sign == "-" else packed.NEW_SOURCES)["terms"]
+    terms = packed.OLD_TERMS if sign == "-" else packed.NEW_TERMS
     return NOTE_TERMS.format(sign=sign) + (NOTE_PRODUCT_TERMS.format(sign=sign, terms=terms) if postings else "")
 
 
