@@ -230,18 +230,6 @@ def posting_ids(rows):
     return np.concatenate(found_numbers), np.concatenate(found_ids)
 
 
-def remember(cursor, product_ids, kinds=KINDS):
-    """Before a partial rebuild replaces these products' rows (and, with "terms", after
-    ``note_previous_terms``), for each of ``kinds``: the (term, block) pairs of packed_terms they are in,
-    whose arrays ``repack`` splices with the pairs of their new rows (a term a product no longer has must
-    leave its block's array too); their packed_evidence entries' values, which ``repack`` compares with
-    the new ones."""
-    if "terms" in kinds:
-        cursor.execute(TERM_PAIRS.format(source=OLD_TERMS), (product_ids,))
-    if "evidence" in kinds:
-        cursor.execute(f"INSERT INTO previous_evidence {EVIDENCE_VALUES}", (product_ids,))
-
-
 # The (term, block) pairs of some products' postings ({source}: analysed or previous).
 TERM_PAIRS = f"INSERT INTO repack_terms SELECT DISTINCT term, product_id / {BLOCK} FROM {{source}} WHERE product_id = ANY(%s)"
 # Some products' packed evidence entries' values, by term, as PACK_EVIDENCE packs them.
@@ -261,13 +249,24 @@ WHERE (n.net, n.neutral_net, n.stars_sum, n.rated) IS DISTINCT FROM (o.net, o.ne
 """
 
 
+def remember(cursor, product_ids, kinds=KINDS):
+    """Before a partial rebuild replaces these products' rows (and, with "terms", after
+    ``note_previous_terms``), for each of ``kinds``: the (term, block) pairs of packed_terms they are in,
+    whose arrays ``repack`` splices with the pairs of their new rows (a term a product no longer has must
+    leave its block's array too); their packed_evidence entries' values, which ``repack`` compares with
+    the new ones."""
+    if "terms" in kinds:
+        cursor.execute(TERM_PAIRS.format(source=OLD_TERMS), (product_ids,))
+    if "evidence" in kinds:
+        cursor.execute(f"INSERT INTO previous_evidence {EVIDENCE_VALUES}", (product_ids,))
+
+
 def repack(cursor, product_ids, kinds=KINDS):
     """After a partial rebuild of these products (``remember`` was called first, with the same ``kinds``):
     splice their new entries into the arrays of every term they had or have (with "terms") and of every
     descriptor whose entry changed (with "evidence"), in place of their old ones, and their facts into
-    their blocks' facts.
-    Those packed_facts rows are always written anew: their new versions are what tell every process's
-    cache (amazen.search.blockcache) that the blocks changed.
+    their blocks' facts. Those packed_facts rows are always written anew: their new versions are what
+    tell every process's cache (amazen.search.blockcache) that the blocks changed.
 
     Spliced rather than packed again from the rows: the rows are keyed by product, and a term's rows in
     a block are found from the packed array that holds them. A written review rewrites the evidence

@@ -4,9 +4,8 @@ Revision ID: 0015_category_stats
 Revises: 0014_product_stats
 
 A category's page counted its products on every request, and the category lists counted every
-category's: work that grew with the catalog (at 435,157 products, 187 ms for a category of 229,383 of
-them). The rebuild now keeps the counts, from product_stats' search_categories, as it keeps the
-catalog's other totals; they start counted from product_stats here.
+category's: work that grew with the catalog. The rebuild now keeps the counts, from product_stats'
+search_categories, as it keeps the catalog's other totals; they start counted from product_stats here.
 """
 
 from alembic import op
