@@ -19,6 +19,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -323,20 +324,22 @@ def run(sizes, keep, corpus="demo", baseline=None, rounds=1):
     for size in sizes:
         directory = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="amazen-bench-"))
         directory.mkdir(parents=True, exist_ok=True)
-        started = time.monotonic()
-        meta, reviews_file, products, reviews = write_files(directory, size, corpus)
-        generated = time.monotonic() - started
-        for round_number in range(rounds):
-            for code, source in codes if round_number % 2 == 0 else codes[::-1]:
-                url = fresh_database(migrated=False)
-                migrate_with(url, source)
-                row = timed_import(importer, url, meta, reviews_file, source)
-                row.update(code=code, reviews=reviews, products=products, generated_s=generated, rate=reviews / row["seconds"])
-                row["mb"] = (meta.stat().st_size + reviews_file.stat().st_size) / 2**20
-                rows.append(row)
-        if not keep:
-            meta.unlink()
-            reviews_file.unlink()
+        try:
+            started = time.monotonic()
+            meta, reviews_file, products, reviews = write_files(directory, size, corpus)
+            generated = time.monotonic() - started
+            for round_number in range(rounds):
+                for code, source in codes if round_number % 2 == 0 else codes[::-1]:
+                    url = fresh_database(migrated=False)
+                    migrate_with(url, source)
+                    row = timed_import(importer, url, meta, reviews_file, source)
+                    rate = reviews / row["seconds"]
+                    row.update(code=code, reviews=reviews, products=products, generated_s=generated, rate=rate)
+                    row["mb"] = (meta.stat().st_size + reviews_file.stat().st_size) / 2**20
+                    rows.append(row)
+        finally:
+            if not keep:  # the files and their folder, also when the run stops early
+                shutil.rmtree(directory, ignore_errors=True)
     # CPU: seconds of CPU time used by the import's processes and by PostgreSQL's; on this 2-core machine
     # 20,000 reviews/s leaves 100 CPU seconds per million reviews for both.
     print(
