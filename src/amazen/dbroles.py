@@ -5,7 +5,9 @@ the migrations and the jobs that create, swap and analyse tables (amazen-import,
 amazen-initdb). The web app connects as the app role (AMAZEN_DATABASE_URL's user), which may only
 SELECT, INSERT, UPDATE and DELETE rows and use the sequences: a mistake or an injection in a request can
 change rows but never the schema. What a request writes, a review and its product's partial re-index
-included, needs nothing more (temporary tables are every role's by default).
+included, needs nothing more (every role may make temporary tables by default; the rebuild's, made once
+per database session by amazen.search.scratch, belong to the role that made them, so a session must not
+change role).
 
 docker/initdb/app-role.sh creates the role when the database is created; every `alembic upgrade head`
 grants it its privileges afterwards (alembic/env.py, in the migration's locked transaction), for today's

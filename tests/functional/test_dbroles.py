@@ -30,6 +30,9 @@ def app_role(owner):
     """The owner's connection, acting as an app role the owner has just granted."""
     owner.execute(sa.text(f"CREATE ROLE {ROLE}"))
     grant_app_role(owner, ROLE)
+    # As a session of the app role's own login (the app's): without the temporary tables an earlier test
+    # made on this pooled connection as the owner (a rebuild's scratch tables), which are the owner's.
+    owner.execute(sa.text("DISCARD TEMP"))
     owner.execute(sa.text(f"SET LOCAL ROLE {ROLE}"))
     return owner
 
