@@ -125,10 +125,12 @@ POSTINGS_IN_ROW = (
 # Postings and evidence ({where}: which), one row per term and block: the postings a partial rebuild's
 # analysis found (analysed_terms, amazen.search.scratch), the evidence of product_evidence's rows.
 PACK_TERMS = _pack_sql(LAYOUTS[POSTING], "(SELECT x.term, x.product_id, x.tf, x.length FROM analysed_terms x {where}) x")
+# A product's packed evidence entry for a term, from descriptor_evidence x: what PACK_EVIDENCE packs, and
+# what a partial rebuild compares before and after (EVIDENCE_VALUES).
+EVIDENCE_ENTRY = "x.term, x.product_id, x.positive - x.negative, x.neutral - 2 * x.neutral_negated, x.stars_sum, x.rated"
 PACK_EVIDENCE = _pack_sql(
     LAYOUTS[EVIDENCE],
-    "(SELECT x.term, x.product_id, x.positive - x.negative, x.neutral - 2 * x.neutral_negated, x.stars_sum, x.rated"
-    " FROM descriptor_evidence x {where}) x (term, product_id, net, neutral_net, stars_sum, rated)",
+    f"(SELECT {EVIDENCE_ENTRY} FROM descriptor_evidence x {{where}}) x (term, product_id, net, neutral_net, stars_sum, rated)",
 )
 # The two kinds of packed rows, packed_terms and packed_evidence: how each is packed, and the entries
 # readers get. A partial rebuild finds its products' postings before and after in these tables (rows
@@ -232,11 +234,8 @@ def posting_ids(rows):
 
 # The (term, block) pairs of some products' postings ({source}: analysed or previous).
 TERM_PAIRS = f"INSERT INTO repack_terms SELECT DISTINCT term, product_id / {BLOCK} FROM {{source}} WHERE product_id = ANY(%s)"
-# Some products' packed evidence entries' values, by term, as PACK_EVIDENCE packs them.
-EVIDENCE_VALUES = """
-SELECT term, product_id, positive - negative, neutral - 2 * neutral_negated, stars_sum, rated
-FROM descriptor_evidence WHERE product_id = ANY(%s)
-"""
+# Some products' packed evidence entries, by term.
+EVIDENCE_VALUES = f"SELECT {EVIDENCE_ENTRY} FROM descriptor_evidence x WHERE x.product_id = ANY(%s)"
 # The (term, block) pairs whose entry of one of some products changed, was added or went: the only
 # evidence arrays a partial rebuild rewrites. A written review changes the entries of the terms it
 # mentions, not the rest of its product's.

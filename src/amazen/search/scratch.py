@@ -8,8 +8,8 @@ autovacuum).
 """
 
 # name: its columns. Filled and read by amazen.search.indexer (analysed_products), packed (analysed_terms,
-# previous_terms, repack_*, previous_evidence), totals (term_deltas, product_term_deltas, block_term_totals) and vocabulary
-# (phrase_deltas).
+# previous_terms, repack_*, previous_evidence), totals (term_deltas, product_term_deltas,
+# block_term_totals) and vocabulary (phrase_deltas).
 TABLES = {
     "analysed_products": "(LIKE product_stats)",
     "analysed_terms": '(term text COLLATE "C", product_id int, tf float8, length float8)',
@@ -23,9 +23,9 @@ TABLES = {
     "phrase_deltas": '(phrase text COLLATE "C", products int, named int)',
 }
 
-# Each table made if this session has none yet, and emptied: the last commit emptied it, unless an
-# earlier rebuild of this transaction used it (DELETE: cheap on an empty table, where TRUNCATE would
-# make a new file).
+# Each table made if the session has none, then emptied: a commit empties it, but an earlier rebuild in
+# the same transaction may have filled it (DELETE: cheap on an empty table, where TRUNCATE would make a
+# new file).
 FRESH = "; ".join(
     f"CREATE TEMP TABLE IF NOT EXISTS {name} {columns} ON COMMIT DELETE ROWS; DELETE FROM {name}"
     for name, columns in TABLES.items()

@@ -35,16 +35,11 @@ SELECT c, count(*) FROM product_stats, unnest(search_categories) c GROUP BY c OR
 # joins; in category order, the order every writer locks the rows in.
 MOVE_CATEGORY_COUNTS = """
 INSERT INTO category_stats (category_id, products)
-SELECT category_id, sum(delta) FROM (
-    SELECT unnest(a.search_categories) AS category_id, 1 AS delta
-    FROM analysed_products a LEFT JOIN product_stats s USING (product_id)
-    WHERE s.search_categories IS DISTINCT FROM a.search_categories
-    UNION ALL
-    SELECT unnest(s.search_categories), -1
-    FROM analysed_products a JOIN product_stats s USING (product_id)
-    WHERE s.search_categories IS DISTINCT FROM a.search_categories
-) moved
-GROUP BY category_id HAVING sum(delta) <> 0 ORDER BY category_id
+SELECT moved.category_id, sum(moved.delta)
+FROM analysed_products a LEFT JOIN product_stats s USING (product_id),
+     LATERAL (SELECT unnest(a.search_categories), 1 UNION ALL SELECT unnest(s.search_categories), -1) moved (category_id, delta)
+WHERE s.search_categories IS DISTINCT FROM a.search_categories
+GROUP BY moved.category_id HAVING sum(moved.delta) <> 0 ORDER BY moved.category_id
 ON CONFLICT (category_id) DO UPDATE SET products = category_stats.products + excluded.products
 """
 # Some products' review and rating counts and stars as they are stored, moved out of ({sign}: -) or into
